@@ -1,0 +1,60 @@
+/* grid.h - the uniform cell-centred grid and one rank's patch of it.
+ *
+ * Directions: d = 0 depth z (from the tidemark z=0 to the surface z=H),
+ * d = 1 lateral x (length Lx), d = 2 lateral y (length Ly). A 1-D run uses
+ * z only, 2-D z and x, 3-D all three. Cell centres sit at (k+1/2) h.
+ *
+ * Local arrays: owned cells are numbered  cell = k + n0*(i + n1*j)  and each
+ * holds CS_NS species contiguously (CS_IDX). The "ghosted" copy used by the
+ * transport kernel has one halo layer on each side of every used direction:
+ * gcell = (k+gh0) + g0*((i+gh1) + g1*(j+gh2)), g = n + 2 gh.
+ */
+#ifndef CS_GRID_H
+#define CS_GRID_H
+
+#include "options.h"
+
+typedef struct {
+  int dim;        /* 1, 2 or 3 */
+  int nz, nx, ny; /* global cell counts (nx, ny are 1 when unused) */
+  double Lx, Ly;  /* lateral patch size, mm */
+  int periodic;   /* lateral boundaries periodic (1) or no-flux (0) */
+} cs_grid;
+
+extern const cs_opt_table cs_grid_table;
+
+typedef struct {
+  int n[3];            /* owned cells along z, x, y */
+  int off[3];          /* global index of the first owned cell */
+  int N[3];            /* global cells along z, x, y */
+  int gh[3];           /* halo width: 1 for used directions, 0 otherwise */
+  int g[3];            /* ghosted extents n + 2 gh */
+  int wall_lo[3];      /* 1: the low side is a no-flux wall (no halo data) */
+  int wall_hi[3];      /* 1: the high side is a no-flux wall; for z: the surface */
+  double h[3];         /* cell size, mm (1 for unused directions) */
+  double dA;           /* lateral area of one column, h_x h_y, mm^2 */
+  double patch_area;   /* Lx Ly of the whole simulated patch, mm^2 */
+  int surface;         /* 1 if this patch holds the surface layer k = nz-1 */
+} cs_patch;
+
+/* Set a patch covering the whole grid (serial use, tests). */
+void cs_patch_whole(const cs_grid *g, double H, cs_patch *pt);
+/* Fill the derived members (g, h, dA, patch_area, surface) from n, off, N,
+ * wall_*; `H` is the thickness. */
+void cs_patch_finish(const cs_grid *g, double H, cs_patch *pt);
+
+static inline int cs_patch_cells(const cs_patch *pt) { return pt->n[0] * pt->n[1] * pt->n[2]; }
+static inline int cs_patch_ghosted(const cs_patch *pt) { return pt->g[0] * pt->g[1] * pt->g[2]; }
+static inline int cs_gcell(const cs_patch *pt, int k, int i, int j)
+{
+  return (k + pt->gh[0]) + pt->g[0] * ((i + pt->gh[1]) + pt->g[1] * (j + pt->gh[2]));
+}
+static inline int cs_cell(const cs_patch *pt, int k, int i, int j)
+{
+  return k + pt->n[0] * (i + pt->n[1] * j);
+}
+
+/* Copy owned values (cell layout) into the interior of the ghosted array. */
+void cs_patch_fill_ghosted(const cs_patch *pt, const double *u, double *ug);
+
+#endif

@@ -1,0 +1,61 @@
+#include "initial.h"
+
+#include <math.h>
+
+#define ROW(name, unit, def, lo, hi, help) \
+  {#name, CS_OPT_REAL, unit, def, lo, hi, help, offsetof(cs_initial, name), 0.0, NULL}
+
+static const cs_opt rows[] = {
+  ROW(a0, "1", 1, 0, 1, "initial aggrecan content outside the lesion"),
+  ROW(c0, "1", 1, 0, 1, "initial collagen content outside the lesion"),
+  ROW(Ch0, "1", 1, 0, 1, "initial chondrocyte fraction outside the lesion"),
+  ROW(P_s, "ng/mL", 0.005, 0, 1e6, "initial synovial pro-inflammatory cytokine"),
+  ROW(R_s, "ng/mL", 10, 0, 1e9, "initial synovial anti-inflammatory factor"),
+  ROW(F_s, "1", 0, 0, 1e6, "initial synovial fragments"),
+  ROW(N, "cells", 0, 0, 1e12, "initial free MSCs in the fluid (counted as injected)"),
+  ROW(N_syn, "cells", 0, 0, 1e12, "initial MSCs on the synovium (counted as injected)"),
+  ROW(lesion_radius, "mm", 0, 0, 1e4, "lateral radius of the focal lesion; 0 = no lesion"),
+  ROW(lesion_depth, "mm", 0.5, 0, 20, "depth of the lesion below the articular surface"),
+  ROW(lesion_xc, "1", 0.5, 0, 1, "lesion centre along x, as a fraction of Lx"),
+  ROW(lesion_yc, "1", 0.5, 0, 1, "lesion centre along y, as a fraction of Ly"),
+  ROW(lesion_a, "1", 0.3, 0, 1, "aggrecan inside the lesion"),
+  ROW(lesion_c, "1", 0.7, 0, 1, "collagen inside the lesion"),
+  ROW(lesion_Ch, "1", 0.7, 0, 1, "chondrocyte fraction inside the lesion"),
+};
+
+const cs_opt_table cs_initial_table = {"initial", rows, (int)(sizeof rows / sizeof rows[0])};
+
+void cs_initial_cell(const cs_initial *ini, const cs_params *p, const cs_grid *g, int k, int i, int j,
+                     double u[CS_NS])
+{
+  for (int s = 0; s < CS_NS; ++s) u[s] = 0.0;
+  u[CS_A] = ini->a0;
+  u[CS_C] = ini->c0;
+  u[CS_CH] = ini->Ch0;
+  if (ini->lesion_radius <= 0.0) return;
+  const double z = (k + 0.5) * p->H / g->nz;
+  double r2 = 0.0;
+  if (g->dim >= 2) {
+    double dx = (i + 0.5) * g->Lx / g->nx - ini->lesion_xc * g->Lx;
+    r2 += dx * dx;
+  }
+  if (g->dim >= 3) {
+    double dy = (j + 0.5) * g->Ly / g->ny - ini->lesion_yc * g->Ly;
+    r2 += dy * dy;
+  }
+  if (z > p->H - ini->lesion_depth && r2 <= ini->lesion_radius * ini->lesion_radius) {
+    u[CS_A] = ini->lesion_a;
+    u[CS_C] = ini->lesion_c;
+    u[CS_CH] = ini->lesion_Ch;
+  }
+}
+
+void cs_initial_synovial(const cs_initial *ini, double syn[CS_NSYNO])
+{
+  for (int q = 0; q < CS_NSYNO; ++q) syn[q] = 0.0;
+  syn[CS_PS] = ini->P_s;
+  syn[CS_RS] = ini->R_s;
+  syn[CS_FS] = ini->F_s;
+  syn[CS_N] = ini->N;
+  syn[CS_NSYN] = ini->N_syn;
+}

@@ -1,0 +1,131 @@
+#include "kinetics.h"
+
+#include <math.h>
+
+static double pos(double x) { return x > 0.0 ? x : 0.0; }
+
+double cs_signal(const cs_params *p, double P, double R)
+{
+  double Pp = pos(P);
+  double q = p->K_P * (1.0 + R / p->K_R);
+  double den = Pp + q;
+  return den > 0.0 ? Pp / den : 0.0;
+}
+
+/* S and its partial derivatives with respect to P and R. */
+static void signal_grad(const cs_params *p, double P, double R, double *S, double *dSdP, double *dSdR)
+{
+  double Pp = pos(P);
+  double q = p->K_P * (1.0 + R / p->K_R);
+  double den = Pp + q;
+  if (den <= 0.0) {
+    *S = *dSdP = *dSdR = 0.0;
+    return;
+  }
+  *S = Pp / den;
+  *dSdP = P > 0.0 ? q / (den * den) : 0.0;
+  *dSdR = -Pp * (p->K_P / p->K_R) / (den * den);
+}
+
+void cs_react(const cs_params *p, const double u[CS_NS], double du[CS_NS], cs_msc_rates *rates)
+{
+  const double P = u[CS_P], R = u[CS_R], Z = u[CS_Z], M = u[CS_M], F = u[CS_F];
+  const double a = u[CS_A], c = u[CS_C], Ch = u[CS_CH], E = u[CS_E];
+  const double S = cs_signal(p, P, R);
+  const double Fp = pos(F);
+  const double phi = pow(pos(1.0 - a), p->m_shield);
+  const double G = p->k_dE * E * pos(1.0 - Ch) * (1.0 - S);
+  const double died = p->mu_E * (1.0 + p->mu_ES * S) * E;
+  const double prolif = p->r_E * E * (1.0 - E / p->E_max);
+
+  du[CS_P] = Ch * (p->sig_P0 + p->sig_PP * S + p->sig_PF * Fp / (p->K_F + Fp)) - p->del_P * P;
+  du[CS_R] = Ch * p->sig_R0 + p->q_RE * E * (1.0 + p->chi * S) - p->del_R * R;
+  du[CS_Z] = Ch * (p->sig_Z0 + p->sig_ZS * S) - p->del_Z * Z;
+  du[CS_M] = Ch * (p->sig_M0 + p->sig_MS * S) - p->del_M * M;
+  du[CS_F] = p->gam_a * p->k_a * Z * a + p->gam_c * p->k_c * M * c * phi + p->k_wear * pos(1.0 - c) -
+             p->del_F * F;
+  du[CS_A] = Ch * p->sig_a * (1.0 - a) / (1.0 + pos(P) / p->K_syn) - p->k_a * Z * a +
+             p->sig_aE * E * (1.0 - a);
+  du[CS_C] = Ch * p->sig_c * (1.0 - c) - p->k_c * M * c * phi + p->sig_cE * E * (1.0 - c);
+  du[CS_CH] = -p->mu_C * S * Ch + G / p->rho_C;
+  du[CS_E] = prolif - died - G;
+
+  if (rates) {
+    rates->died = died;
+    rates->differentiated = G;
+    rates->proliferated = prolif;
+  }
+}
+
+void cs_react_jac(const cs_params *p, const double u[CS_NS], double J[CS_NS * CS_NS])
+{
+  const double P = u[CS_P], R = u[CS_R], Z = u[CS_Z], M = u[CS_M], F = u[CS_F];
+  const double a = u[CS_A], c = u[CS_C], Ch = u[CS_CH], E = u[CS_E];
+  double S, SP, SR;
+  signal_grad(p, P, R, &S, &SP, &SR);
+  const double Fp = pos(F);
+  const double sat = Fp / (p->K_F + Fp);
+  const double dsat = F > 0.0 ? p->K_F / ((p->K_F + Fp) * (p->K_F + Fp)) : 0.0;
+  const double oma = pos(1.0 - a);
+  const double phi = pow(oma, p->m_shield);
+  const double dphi = oma > 0.0 ? -p->m_shield * pow(oma, p->m_shield - 1.0) : 0.0;
+  const double omc = 1.0 - c > 0.0 ? 1.0 : 0.0; /* d max(1-c,0)/d(1-c) */
+  const double omCh = pos(1.0 - Ch);
+  const double dG_dCh = 1.0 - Ch > 0.0 ? -p->k_dE * E * (1.0 - S) : 0.0;
+  const double G_E = p->k_dE * omCh * (1.0 - S);
+  const double G_S = -p->k_dE * E * omCh;
+  const double inh = 1.0 / (1.0 + pos(P) / p->K_syn);
+  const double dinh_dP = P > 0.0 ? -inh * inh / p->K_syn : 0.0;
+
+  for (int k = 0; k < CS_NS * CS_NS; ++k) J[k] = 0.0;
+#define SETJ(i, j, v) (J[(i) + CS_NS * (j)] = (v))
+  /* P */
+  SETJ(CS_P, CS_P, Ch * p->sig_PP * SP - p->del_P);
+  SETJ(CS_P, CS_R, Ch * p->sig_PP * SR);
+  SETJ(CS_P, CS_F, Ch * p->sig_PF * dsat);
+  SETJ(CS_P, CS_CH, p->sig_P0 + p->sig_PP * S + p->sig_PF * sat);
+  /* R */
+  SETJ(CS_R, CS_P, p->q_RE * E * p->chi * SP);
+  SETJ(CS_R, CS_R, p->q_RE * E * p->chi * SR - p->del_R);
+  SETJ(CS_R, CS_CH, p->sig_R0);
+  SETJ(CS_R, CS_E, p->q_RE * (1.0 + p->chi * S));
+  /* Z */
+  SETJ(CS_Z, CS_P, Ch * p->sig_ZS * SP);
+  SETJ(CS_Z, CS_R, Ch * p->sig_ZS * SR);
+  SETJ(CS_Z, CS_Z, -p->del_Z);
+  SETJ(CS_Z, CS_CH, p->sig_Z0 + p->sig_ZS * S);
+  /* M */
+  SETJ(CS_M, CS_P, Ch * p->sig_MS * SP);
+  SETJ(CS_M, CS_R, Ch * p->sig_MS * SR);
+  SETJ(CS_M, CS_M, -p->del_M);
+  SETJ(CS_M, CS_CH, p->sig_M0 + p->sig_MS * S);
+  /* F */
+  SETJ(CS_F, CS_Z, p->gam_a * p->k_a * a);
+  SETJ(CS_F, CS_M, p->gam_c * p->k_c * c * phi);
+  SETJ(CS_F, CS_F, -p->del_F);
+  SETJ(CS_F, CS_A, p->gam_a * p->k_a * Z + p->gam_c * p->k_c * M * c * dphi);
+  SETJ(CS_F, CS_C, p->gam_c * p->k_c * M * phi - p->k_wear * omc);
+  /* a */
+  SETJ(CS_A, CS_P, Ch * p->sig_a * (1.0 - a) * dinh_dP);
+  SETJ(CS_A, CS_Z, -p->k_a * a);
+  SETJ(CS_A, CS_A, -Ch * p->sig_a * inh - p->k_a * Z - p->sig_aE * E);
+  SETJ(CS_A, CS_CH, p->sig_a * (1.0 - a) * inh);
+  SETJ(CS_A, CS_E, p->sig_aE * (1.0 - a));
+  /* c */
+  SETJ(CS_C, CS_M, -p->k_c * c * phi);
+  SETJ(CS_C, CS_A, -p->k_c * M * c * dphi);
+  SETJ(CS_C, CS_C, -Ch * p->sig_c - p->k_c * M * phi - p->sig_cE * E);
+  SETJ(CS_C, CS_CH, p->sig_c * (1.0 - c));
+  SETJ(CS_C, CS_E, p->sig_cE * (1.0 - c));
+  /* Ch = -mu_C S Ch + G/rho_C */
+  SETJ(CS_CH, CS_P, -p->mu_C * SP * Ch + G_S * SP / p->rho_C);
+  SETJ(CS_CH, CS_R, -p->mu_C * SR * Ch + G_S * SR / p->rho_C);
+  SETJ(CS_CH, CS_CH, -p->mu_C * S + dG_dCh / p->rho_C);
+  SETJ(CS_CH, CS_E, G_E / p->rho_C);
+  /* E = r_E E (1-E/E_max) - mu_E (1+mu_ES S) E - G */
+  SETJ(CS_E, CS_P, -p->mu_E * p->mu_ES * SP * E - G_S * SP);
+  SETJ(CS_E, CS_R, -p->mu_E * p->mu_ES * SR * E - G_S * SR);
+  SETJ(CS_E, CS_CH, -dG_dCh);
+  SETJ(CS_E, CS_E, p->r_E * (1.0 - 2.0 * E / p->E_max) - p->mu_E * (1.0 + p->mu_ES * S) - G_E);
+#undef SETJ
+}

@@ -1,0 +1,70 @@
+/* transport.h - the cartilage right-hand side on one patch: diffusion,
+ * surface exchange and reactions. Pure: no communication; the caller fills
+ * the halo of `ug` first.
+ *
+ * Finite volumes on cell centres, uniform spacing h_d in direction d:
+ *
+ *   du_s/dt = sum_d [F_s(d, +) - F_s(d, -)] / h_d + f_s(u)           (kinetics.h)
+ *   interior face:  F = D_s (u_nb - u) / h_d
+ *   tidemark z = 0 and lateral no-flux walls:  F = 0
+ *   articular surface z = H, for s in P, R, Z, M, F (outward flux J):
+ *       J_s = (u_s - kappa X_s) / (1/h_m + (h_z/2)/D_s),
+ *       X_s = P_s, R_s, 0, 0, F_s   (enzymes are lost to the fluid)
+ *   and for the engrafted MSCs an attachment influx (J_E < 0):
+ *       J_E = -k_att (N/V_s) (1 + beta_att (1 - c_surface))
+ *
+ * The face fluxes are antisymmetric, so with no-flux walls the scheme
+ * conserves sum(u h_z h_x h_y) exactly; it is second-order accurate in h.
+ *
+ * The kernel also returns the patch's contributions to the surface fluxes
+ * (sum of J dA over its surface cells) and to the MSC fate integrals
+ * (sum of rate dV), which the caller reduces over all patches.
+ */
+#ifndef CS_TRANSPORT_H
+#define CS_TRANSPORT_H
+
+#include "grid.h"
+#include "kinetics.h"
+#include "params.h"
+#include "species.h"
+
+typedef struct {
+  double J[CS_NS];       /* sum over surface cells of outward flux * dA (J[CS_E] <= 0) */
+  double c_surface;      /* sum over surface cells of c * dA */
+  cs_msc_rates msc;      /* sum over cells of rate * dV, cells/day */
+} cs_patch_sums;
+
+/* Number of doubles in cs_patch_sums, for reductions. */
+#define CS_PATCH_SUMS_LEN (CS_NS + 1 + 3)
+_Static_assert(sizeof(cs_patch_sums) == CS_PATCH_SUMS_LEN * sizeof(double), "cs_patch_sums is reduced as doubles");
+
+/* Effective transfer coefficient 1/(1/h_m + (h_z/2)/D) of species with
+ * diffusivity D across the surface (0 when D or h_m is 0), mm/day. */
+double cs_surface_transfer(const cs_params *p, double D, double hz);
+
+/* Full cartilage RHS on the patch. ug: ghosted values (halo filled);
+ * syn: synovial values (P_s, R_s, F_s, N, ...); du: owned layout.
+ * `sums` may be NULL. */
+void cs_transport_rhs(const cs_params *p, const cs_patch *pt, const double *ug, const double *syn,
+                      double *du, cs_patch_sums *sums);
+
+/* Derivative of the transport part of du(cell)/dt with respect to the
+ * cell's own values, per species (diagonal): -sum over non-wall faces of
+ * D/h^2, the surface transfer -h_eff/h_z, nothing for walls. The E
+ * attachment's dependence on c_surface is returned in *dE_dc (0 off the
+ * surface). `N` is the free MSC count. */
+void cs_transport_diag(const cs_params *p, const cs_patch *pt, int k, int i, int j, double N,
+                       double diag[CS_NS], double *dE_dc);
+
+/* Integrals of the owned state: sum of u_s dV per species, sum of c dA on
+ * the surface layer. Used for means, thickness, E_total and surface_c. */
+typedef struct {
+  double u_dV[CS_NS];
+  double c_surface_dA;
+  double min_value[CS_NS]; /* smallest value of each species on the patch */
+} cs_patch_integrals;
+#define CS_PATCH_INTEGRALS_SUMLEN (CS_NS + 1)
+
+void cs_transport_integrals(const cs_patch *pt, const double *u, cs_patch_integrals *out);
+
+#endif

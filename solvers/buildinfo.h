@@ -1,0 +1,13 @@
+/* buildinfo.h - versions of cartsim and of the libraries it runs with. */
+#ifndef CS_BUILDINFO_H
+#define CS_BUILDINFO_H
+
+#include <stddef.h>
+
+const char *cs_version(void);   /* "0.1.0" */
+const char *cs_git_sha(void);   /* short SHA, "-dirty" if built from a modified tree */
+void cs_sundials_version(char *buf, size_t n);
+void cs_hdf5_version(char *buf, size_t n);
+void cs_mpi_version(char *buf, size_t n);
+
+#endif

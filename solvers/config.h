@@ -1,0 +1,70 @@
+/* config.h - a resolved cartsim configuration, read from YAML (libyaml)
+ * plus `--set section.key=value` overrides.
+ *
+ * File layout (every section optional; every key checked against its table):
+ *   base: other.yaml          # optional: load that file first, then override
+ *   description: "..."        # free text, kept in the output
+ *   model:   {<model.md parameter>: value, ...}
+ *   grid:    {dim, nz, nx, ny, Lx, Ly, periodic}
+ *   initial: {a0, c0, Ch0, P_s, R_s, ..., lesion_radius, ...}
+ *   treatments: [{type: msc|il1ra, day, dose, viability}, ...]
+ *   solver:  {integrator, rtol, atol, precond, maxl, ...}
+ *   output:  {dt, fields_every, compress}
+ *   run:     {t_end}
+ *
+ * Errors are collected, all of them, as "FILE:LINE:COL: key.path: message"
+ * (with "did you mean" for near-miss keys); --set errors as
+ * "--set KEY=VALUE: message".
+ */
+#ifndef CS_CONFIG_H
+#define CS_CONFIG_H
+
+#include <stddef.h>
+
+#include "../model/grid.h"
+#include "../model/initial.h"
+#include "../model/params.h"
+#include "../model/treatment.h"
+#include "run_options.h"
+
+#define CS_MAX_TREATMENTS 64
+
+typedef struct {
+  cs_params model;
+  cs_grid grid;
+  cs_initial initial;
+  cs_treatment treatments[CS_MAX_TREATMENTS];
+  int n_treatments;
+  cs_solver_opts solver;
+  cs_output_opts output;
+  cs_run_opts run;
+  char description[512];
+  char path[1024];       /* the config file as given */
+} cs_config;
+
+typedef struct {
+  char **lines;          /* one message per error */
+  int n;
+} cs_config_errors;
+
+/* Defaults of every section, no treatments. */
+void cs_config_defaults(cs_config *cfg);
+
+/* Read `path` (and its base chain), apply the `sets` ("key=value"), check
+ * every value and the cross-section rules. Returns 0, or CS_ERR_CONFIG with
+ * all messages in errs (CS_ERR_IO if the file cannot be read: still one
+ * message in errs). */
+int cs_config_load(const char *path, const char *const *sets, int nsets, cs_config *cfg,
+                   cs_config_errors *errs);
+
+/* The resolved configuration as YAML, every value with its unit and help
+ * as a comment; malloc'd, caller frees. Reading it back gives the same
+ * config. */
+char *cs_config_to_yaml(const cs_config *cfg);
+
+/* SHA-256-free fingerprint (FNV-1a 64 over the resolved YAML), hex. */
+void cs_config_fingerprint(const cs_config *cfg, char out[17]);
+
+void cs_config_errors_free(cs_config_errors *errs);
+
+#endif

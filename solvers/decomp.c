@@ -1,0 +1,129 @@
+#include "decomp.h"
+
+#include <stdlib.h>
+
+#include "../model/species.h"
+#include "error.h"
+
+struct cs_decomp {
+  MPI_Comm cart;
+  int rank, size;
+  int dims[3], coords[3];
+  int nbr_lo[3], nbr_hi[3];
+  cs_patch patch;
+  MPI_Datatype send_lo[3], send_hi[3], recv_lo[3], recv_hi[3];
+  MPI_Request req[12];
+  int nreq;
+};
+
+/* Subarray of the ghosted array [g2][g1][g0*NS] holding the layer at
+ * index `at` (ghosted coordinates) of direction d, owned extent elsewhere. */
+static int face_type(const cs_patch *pt, int d, int at, MPI_Datatype *t)
+{
+  int sizes[3] = {pt->g[2], pt->g[1], pt->g[0] * CS_NS};
+  int sub[3] = {pt->n[2], pt->n[1], pt->n[0] * CS_NS};
+  int start[3] = {pt->gh[2], pt->gh[1], pt->gh[0] * CS_NS};
+  int axis = 2 - d; /* C order: y, x, z */
+  sub[axis] = d == 0 ? CS_NS : 1;
+  start[axis] = d == 0 ? at * CS_NS : at;
+  CS_CHECK_MPI(MPI_Type_create_subarray(3, sizes, sub, start, MPI_ORDER_C, MPI_DOUBLE, t));
+  CS_CHECK_MPI(MPI_Type_commit(t));
+  return CS_OK;
+}
+
+static void split(int N, int parts, int coord, int *n, int *off)
+{
+  int base = N / parts, extra = N % parts;
+  *n = base + (coord < extra);
+  *off = coord * base + (coord < extra ? coord : extra);
+}
+
+int cs_decomp_create(MPI_Comm comm, const cs_grid *g, double H, cs_decomp **out)
+{
+  cs_decomp *dc = calloc(1, sizeof *dc);
+  CS_CHECK_ALLOC(dc);
+  *out = dc;
+  CS_CHECK_MPI(MPI_Comm_size(comm, &dc->size));
+  int dims[3] = {1, 1, 1}, periods[3] = {0, g->periodic, g->periodic};
+  const int N[3] = {g->nz, g->dim >= 2 ? g->nx : 1, g->dim >= 3 ? g->ny : 1};
+  if (g->dim == 1) {
+    dims[0] = dc->size;
+  } else {
+    int lat[2] = {0, g->dim >= 3 ? 0 : 1};
+    CS_CHECK_MPI(MPI_Dims_create(dc->size, g->dim - 1, lat));
+    dims[1] = lat[0];
+    dims[2] = g->dim >= 3 ? lat[1] : 1;
+  }
+  static const char *const names[3] = {"grid.nz", "grid.nx", "grid.ny"};
+  for (int d = 0; d < 3; ++d)
+    if (N[d] < dims[d])
+      CS_FAIL(CS_ERR_CONFIG, "%s = %d is smaller than the %d ranks it is split over; use fewer ranks or more cells",
+              names[d], N[d], dims[d]);
+  /* z is the slowest-varying rank coordinate so that x, y neighbours stay close */
+  CS_CHECK_MPI(MPI_Cart_create(comm, 3, dims, periods, 0, &dc->cart));
+  CS_CHECK_MPI(MPI_Comm_rank(dc->cart, &dc->rank));
+  CS_CHECK_MPI(MPI_Cart_coords(dc->cart, dc->rank, 3, dc->coords));
+  cs_patch *pt = &dc->patch;
+  for (int d = 0; d < 3; ++d) {
+    dc->dims[d] = dims[d];
+    CS_CHECK_MPI(MPI_Cart_shift(dc->cart, d, 1, &dc->nbr_lo[d], &dc->nbr_hi[d]));
+    pt->N[d] = N[d];
+    split(N[d], dims[d], dc->coords[d], &pt->n[d], &pt->off[d]);
+    pt->wall_lo[d] = dc->nbr_lo[d] == MPI_PROC_NULL;
+    pt->wall_hi[d] = dc->nbr_hi[d] == MPI_PROC_NULL;
+  }
+  cs_patch_finish(g, H, pt);
+  for (int d = 0; d < 3; ++d) {
+    dc->send_lo[d] = dc->send_hi[d] = dc->recv_lo[d] = dc->recv_hi[d] = MPI_DATATYPE_NULL;
+    if (!pt->gh[d]) continue;
+    CS_CHECK(face_type(pt, d, pt->gh[d], &dc->send_lo[d]));
+    CS_CHECK(face_type(pt, d, pt->gh[d] + pt->n[d] - 1, &dc->send_hi[d]));
+    CS_CHECK(face_type(pt, d, 0, &dc->recv_lo[d]));
+    CS_CHECK(face_type(pt, d, pt->gh[d] + pt->n[d], &dc->recv_hi[d]));
+  }
+  return CS_OK;
+}
+
+void cs_decomp_destroy(cs_decomp **pdc)
+{
+  cs_decomp *dc = *pdc;
+  if (!dc) return;
+  for (int d = 0; d < 3; ++d) {
+    MPI_Datatype *t[4] = {&dc->send_lo[d], &dc->send_hi[d], &dc->recv_lo[d], &dc->recv_hi[d]};
+    for (int q = 0; q < 4; ++q)
+      if (*t[q] != MPI_DATATYPE_NULL) MPI_Type_free(t[q]);
+  }
+  if (dc->cart != MPI_COMM_NULL && dc->cart) MPI_Comm_free(&dc->cart);
+  free(dc);
+  *pdc = NULL;
+}
+
+const cs_patch *cs_decomp_patch(const cs_decomp *dc) { return &dc->patch; }
+MPI_Comm cs_decomp_comm(const cs_decomp *dc) { return dc->cart; }
+int cs_decomp_rank(const cs_decomp *dc) { return dc->rank; }
+int cs_decomp_size(const cs_decomp *dc) { return dc->size; }
+void cs_decomp_dims(const cs_decomp *dc, int dims[3])
+{
+  for (int d = 0; d < 3; ++d) dims[d] = dc->dims[d];
+}
+
+int cs_decomp_exchange_begin(cs_decomp *dc, double *ug)
+{
+  dc->nreq = 0;
+  for (int d = 0; d < 3; ++d) {
+    if (!dc->patch.gh[d] || (dc->dims[d] == 1 && dc->nbr_lo[d] == MPI_PROC_NULL)) continue;
+    /* tags: 2d (message travelling towards lo), 2d+1 (towards hi) */
+    CS_CHECK_MPI(MPI_Irecv(ug, 1, dc->recv_lo[d], dc->nbr_lo[d], 2 * d + 1, dc->cart, &dc->req[dc->nreq++]));
+    CS_CHECK_MPI(MPI_Irecv(ug, 1, dc->recv_hi[d], dc->nbr_hi[d], 2 * d, dc->cart, &dc->req[dc->nreq++]));
+    CS_CHECK_MPI(MPI_Isend(ug, 1, dc->send_lo[d], dc->nbr_lo[d], 2 * d, dc->cart, &dc->req[dc->nreq++]));
+    CS_CHECK_MPI(MPI_Isend(ug, 1, dc->send_hi[d], dc->nbr_hi[d], 2 * d + 1, dc->cart, &dc->req[dc->nreq++]));
+  }
+  return CS_OK;
+}
+
+int cs_decomp_exchange_end(cs_decomp *dc)
+{
+  if (dc->nreq) CS_CHECK_MPI(MPI_Waitall(dc->nreq, dc->req, MPI_STATUSES_IGNORE));
+  dc->nreq = 0;
+  return CS_OK;
+}

@@ -1,0 +1,38 @@
+/* decomp.h - MPI domain decomposition of the grid and the halo exchange.
+ *
+ * The ranks form a Cartesian communicator (MPI_Dims_create, MPI_Cart_create).
+ * In 1-D the depth is split; in 2-D/3-D only the lateral directions are
+ * split (depth columns stay whole on a rank, which lets the line
+ * preconditioner solve each column exactly). Lateral boundaries are periodic
+ * when grid.periodic is set (a rank may then be its own neighbour).
+ * The halo exchange fills the one-cell ghost layers of the ghosted array
+ * (see grid.h) from the face neighbours with MPI subarray datatypes.
+ */
+#ifndef CS_DECOMP_H
+#define CS_DECOMP_H
+
+#include <mpi.h>
+
+#include "../model/grid.h"
+
+typedef struct cs_decomp cs_decomp;
+
+/* Collective over `comm`. Fails with CS_ERR_CONFIG when the grid has fewer
+ * cells than ranks along a split direction. */
+int cs_decomp_create(MPI_Comm comm, const cs_grid *g, double H, cs_decomp **out);
+void cs_decomp_destroy(cs_decomp **dc);
+
+const cs_patch *cs_decomp_patch(const cs_decomp *dc);
+MPI_Comm cs_decomp_comm(const cs_decomp *dc);
+int cs_decomp_rank(const cs_decomp *dc);
+int cs_decomp_size(const cs_decomp *dc);
+/* Process grid along z, x, y. */
+void cs_decomp_dims(const cs_decomp *dc, int dims[3]);
+
+/* Start / finish the exchange of the halo layers of the ghosted array ug
+ * (interior already filled). Between the two calls the interior may be
+ * computed but the halo must not be read. */
+int cs_decomp_exchange_begin(cs_decomp *dc, double *ug);
+int cs_decomp_exchange_end(cs_decomp *dc);
+
+#endif

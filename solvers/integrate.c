@@ -1,0 +1,169 @@
+#include "integrate.h"
+
+#include <cvode/cvode.h>
+#include <math.h>
+#include <nvector/nvector_parallel.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sunlinsol/sunlinsol_spgmr.h>
+
+#include "error.h"
+#include "precond.h"
+
+struct cs_integrator {
+  cs_problem *pb;
+  SUNContext ctx;
+  MPI_Comm comm;
+  void *cvode;
+  N_Vector y, atol;
+  SUNLinearSolver ls;
+  cs_solver_stats base; /* totals of the runs before the last reinit */
+};
+
+static void stats_now(void *cv, cs_solver_stats *s)
+{
+  long v;
+  memset(s, 0, sizeof *s);
+  CVodeGetNumSteps(cv, &s->steps);
+  CVodeGetNumRhsEvals(cv, &s->rhs_evals);
+  CVodeGetNumLinRhsEvals(cv, &v);
+  s->rhs_evals += v;
+  CVodeGetNumNonlinSolvIters(cv, &s->newton_iters);
+  CVodeGetNumLinIters(cv, &s->krylov_iters);
+  CVodeGetNumPrecEvals(cv, &s->prec_setups);
+  CVodeGetNumPrecSolves(cv, &s->prec_solves);
+  CVodeGetNumErrTestFails(cv, &s->err_test_fails);
+  CVodeGetNumNonlinSolvConvFails(cv, &s->newton_conv_fails);
+  CVodeGetNumLinConvFails(cv, &s->krylov_conv_fails);
+  sunrealtype h = 0;
+  CVodeGetLastStep(cv, &h);
+  s->last_step = h;
+  CVodeGetLastOrder(cv, &s->last_order);
+}
+
+static void stats_add(cs_solver_stats *a, const cs_solver_stats *b)
+{
+  a->steps += b->steps;
+  a->rhs_evals += b->rhs_evals;
+  a->newton_iters += b->newton_iters;
+  a->krylov_iters += b->krylov_iters;
+  a->prec_setups += b->prec_setups;
+  a->prec_solves += b->prec_solves;
+  a->err_test_fails += b->err_test_fails;
+  a->newton_conv_fails += b->newton_conv_fails;
+  a->krylov_conv_fails += b->krylov_conv_fails;
+  a->last_step = b->last_step;
+  a->last_order = b->last_order;
+}
+
+int cs_integrator_create(cs_problem *pb, const cs_solver_opts *opt, double t0, N_Vector y0,
+                         cs_integrator **out)
+{
+  cs_integrator *it = calloc(1, sizeof *it);
+  CS_CHECK_ALLOC(it);
+  *out = it;
+  it->pb = pb;
+  it->comm = pb->comm;
+  CS_CHECK_SUN(SUNContext_Create(&it->comm, &it->ctx));
+  it->y = N_VClone(y0);
+  it->atol = N_VClone(y0);
+  CS_CHECK_ALLOC(it->y);
+  CS_CHECK_ALLOC(it->atol);
+  N_VScale(1.0, y0, it->y);
+
+  double *a = N_VGetArrayPointer_Parallel(it->atol);
+  for (long cell = 0; cell < pb->ncell; ++cell)
+    for (int s = 0; s < CS_NS; ++s) a[CS_IDX(s, cell)] = opt->atol * cs_species_info[s].atol_scale;
+  if (pb->rank == 0)
+    for (int q = 0; q < CS_NSYNO; ++q) a[CS_NS * pb->ncell + q] = opt->atol * cs_synovial_info[q].atol_scale;
+
+  it->cvode = CVodeCreate(CV_BDF, it->ctx);
+  CS_CHECK_ALLOC(it->cvode);
+  CS_CHECK_SUN(CVodeInit(it->cvode, cs_problem_rhs, t0, it->y));
+  CS_CHECK_SUN(CVodeSVtolerances(it->cvode, opt->rtol, it->atol));
+  CS_CHECK_SUN(CVodeSetUserData(it->cvode, pb));
+  int prec = pb->pc ? SUN_PREC_LEFT : SUN_PREC_NONE;
+  it->ls = SUNLinSol_SPGMR(it->y, prec, opt->maxl, it->ctx);
+  CS_CHECK_ALLOC(it->ls);
+  CS_CHECK_SUN(SUNLinSol_SPGMRSetGSType(it->ls, SUN_MODIFIED_GS));
+  CS_CHECK_SUN(CVodeSetLinearSolver(it->cvode, it->ls, NULL));
+  if (pb->pc) CS_CHECK_SUN(CVodeSetPreconditioner(it->cvode, cs_precond_setup, cs_precond_solve));
+  CS_CHECK_SUN(CVodeSetEpsLin(it->cvode, opt->eps_lin));
+  CS_CHECK_SUN(CVodeSetMaxNumSteps(it->cvode, opt->max_steps));
+  CS_CHECK_SUN(CVodeSetMaxOrd(it->cvode, opt->max_order));
+  if (opt->h_max > 0) CS_CHECK_SUN(CVodeSetMaxStep(it->cvode, opt->h_max));
+  /* errors are reported by cartsim itself, with context */
+  CS_CHECK_SUN(CVodeSetErrFile(it->cvode, NULL));
+  return CS_OK;
+}
+
+void cs_integrator_destroy(cs_integrator **pit)
+{
+  cs_integrator *it = *pit;
+  if (!it) return;
+  if (it->cvode) CVodeFree(&it->cvode);
+  if (it->ls) SUNLinSolFree(it->ls);
+  if (it->y) N_VDestroy(it->y);
+  if (it->atol) N_VDestroy(it->atol);
+  if (it->ctx) SUNContext_Free(&it->ctx);
+  free(it);
+  *pit = NULL;
+}
+
+N_Vector cs_integrator_state(cs_integrator *it) { return it->y; }
+
+int cs_integrator_reinit(cs_integrator *it, double t)
+{
+  cs_solver_stats now;
+  stats_now(it->cvode, &now);
+  stats_add(&it->base, &now);
+  CS_CHECK_SUN(CVodeReInit(it->cvode, t, it->y));
+  return CS_OK;
+}
+
+static const char *flag_hint(int flag)
+{
+  switch (flag) {
+  case CV_TOO_MUCH_WORK: return "too many steps before the next output (raise solver.max_steps or check the parameters)";
+  case CV_TOO_MUCH_ACC: return "the tolerances are too tight for double precision (loosen solver.rtol/atol)";
+  case CV_ERR_FAILURE: return "repeated error-test failures: the step size underflowed (a parameter out of its physical range?)";
+  case CV_CONV_FAILURE: return "repeated Newton convergence failures (try solver.precond: line, a larger solver.maxl, or tighter tolerances)";
+  case CV_LSETUP_FAIL: return "the preconditioner setup failed unrecoverably";
+  case CV_LSOLVE_FAIL: return "the linear solve failed unrecoverably";
+  case CV_RHSFUNC_FAIL: return "the right-hand side failed (communication error)";
+  case CV_REPTD_RHSFUNC_ERR: return "repeated recoverable right-hand-side errors";
+  default: return "see the CVODE documentation";
+  }
+}
+
+int cs_integrator_advance(cs_integrator *it, double tout, double tstop, double *t)
+{
+  CS_CHECK_SUN(CVodeSetStopTime(it->cvode, tstop));
+  sunrealtype tret = 0;
+  int flag = CVode(it->cvode, tout < tstop ? tout : tstop, it->y, &tret, CV_NORMAL);
+  *t = tret;
+  if (flag < 0) {
+    cs_solver_stats st;
+    cs_integrator_stats(it, &st);
+    char *name = CVodeGetReturnFlagName(flag);
+    cs_error_set(CS_ERR_SOLVER, "CVODE failed at t = %.6g day (%s): %s; last step %.3g day, order %d, %ld steps",
+                 (double)tret, name ? name : "?", flag_hint(flag), st.last_step, st.last_order, st.steps);
+    free(name);
+    return cs_error_trace(CS_ERR_SOLVER, __FILE__, __LINE__, "CVode");
+  }
+  return CS_OK;
+}
+
+void cs_integrator_stats(cs_integrator *it, cs_solver_stats *st)
+{
+  cs_solver_stats now;
+  stats_now(it->cvode, &now);
+  *st = it->base;
+  stats_add(st, &now);
+}
+
+void cs_integrator_print_stats(cs_integrator *it, void *file)
+{
+  CVodePrintAllStats(it->cvode, (FILE *)file, SUN_OUTPUTFORMAT_TABLE);
+}

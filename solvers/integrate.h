@@ -1,0 +1,45 @@
+/* integrate.h - the time integrator: CVODE (variable-order BDF) with
+ * preconditioned GMRES on NVECTOR_PARALLEL. Tolerances: rtol scalar,
+ * atol_i = solver.atol * typical size of quantity i (species.h).
+ *
+ * Counters are cumulative over re-initialisations (each event restarts the
+ * integrator, which resets CVODE's own counters).
+ */
+#ifndef CS_INTEGRATE_H
+#define CS_INTEGRATE_H
+
+#include <sundials/sundials_nvector.h>
+
+#include "problem.h"
+#include "run_options.h"
+
+typedef struct {
+  long steps, rhs_evals, newton_iters, krylov_iters, prec_setups, prec_solves;
+  long err_test_fails, newton_conv_fails, krylov_conv_fails;
+  double last_step;
+  int last_order;
+} cs_solver_stats;
+
+typedef struct cs_integrator cs_integrator;
+
+/* y0: initial state (copied). */
+int cs_integrator_create(cs_problem *pb, const cs_solver_opts *opt, double t0, N_Vector y0,
+                         cs_integrator **out);
+void cs_integrator_destroy(cs_integrator **it);
+
+/* The integrator's own state vector (read/write between advances; call
+ * cs_integrator_reinit after changing it). */
+N_Vector cs_integrator_state(cs_integrator *it);
+/* Restart at time t from the current state vector (after an event). */
+int cs_integrator_reinit(cs_integrator *it, double t);
+/* Integrate to tout without passing tstop; on return *t is the time
+ * reached (tout, or tstop when tout >= tstop) and the state vector holds the
+ * solution there. Failure: CS_ERR_SOLVER with a message naming the time,
+ * the CVODE flag and its meaning. */
+int cs_integrator_advance(cs_integrator *it, double tout, double tstop, double *t);
+/* Cumulative statistics. */
+void cs_integrator_stats(cs_integrator *it, cs_solver_stats *st);
+/* Write CVODE's full statistics (rank 0 only) to a FILE*. */
+void cs_integrator_print_stats(cs_integrator *it, void *file);
+
+#endif

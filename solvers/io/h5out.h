@@ -1,0 +1,93 @@
+/* h5out.h - the cartsim HDF5 output file (parallel HDF5, one file per run).
+ *
+ * Layout (docs/output.md is the reference for users):
+ *   /meta            attributes: cartsim_version, git_sha, sundials_version,
+ *                    hdf5_version, mpi_version, ranks, command_line,
+ *                    start_time, end_time (ISO 8601 UTC), wall_seconds,
+ *                    solve_seconds, status ("running" | "complete" |
+ *                    "failed"), status_reason, description;
+ *                    dataset /meta/config: the resolved config YAML text.
+ *   /parameters      one scalar dataset per model parameter (model.md name),
+ *                    attributes units, long_name (help text); likewise
+ *                    /parameters/<section>/... for grid, initial, solver,
+ *                    output, run.
+ *   /grid            datasets z (and x, y): cell centres in mm; attributes
+ *                    dim, nz, nx, ny, H, Lx, Ly.
+ *   /timeseries/<q>  1-D float64, unlimited, chunked, one value per output
+ *                    step; attributes units, long_name. Includes "time".
+ *   /solver/<q>      same shape as the time series: cumulative solver
+ *                    counters and phase timings per output step.
+ *   /fields/<s>      float64 [t, nz], [t, nz, nx] or [t, nz, ny, nx] per
+ *                    species, unlimited in t, one snapshot per chunk,
+ *                    written collectively from each rank's hyperslab;
+ *                    /fields/time holds the snapshot times.
+ *   /outcomes/<q>    scalar per-run outcome metrics with units/long_name.
+ *   /treatments      compound-free table: datasets type (string), day, dose,
+ *                    viability.
+ * Every collective call below must be made by all ranks of the communicator
+ * with the same arguments except the local data. Values given "from rank 0"
+ * are only read on rank 0.
+ */
+#ifndef CS_H5OUT_H
+#define CS_H5OUT_H
+
+#include <mpi.h>
+
+#include "../../model/grid.h"
+#include "../../model/options.h"
+
+typedef struct cs_h5out cs_h5out;
+
+typedef struct {
+  const char *name;       /* dataset name */
+  const char *units;
+  const char *long_name;
+} cs_h5_quantity;
+
+/* Create `path` collectively. Refuses an existing file unless `force`
+ * (CS_ERR_IO, message names the path and suggests --force); checks that the
+ * directory is writable. The file starts with /meta status "running". */
+int cs_h5out_create(const char *path, MPI_Comm comm, int force, cs_h5out **out);
+
+/* String / numeric attributes of /meta (collective; same value everywhere). */
+int cs_h5out_meta_string(cs_h5out *h, const char *name, const char *value);
+int cs_h5out_meta_double(cs_h5out *h, const char *name, double value);
+int cs_h5out_meta_int(cs_h5out *h, const char *name, long value);
+/* /meta/config: text dataset. */
+int cs_h5out_config_text(cs_h5out *h, const char *yaml);
+
+/* Scalars of a table: group "/parameters" for the section "model",
+ * "/parameters/<section>" for the others. Enum values are written as
+ * strings, the rest as float64 in display units. */
+int cs_h5out_parameters(cs_h5out *h, const cs_opt_table *t, const void *obj);
+
+/* /grid from the global grid description (H in mm). */
+int cs_h5out_grid(cs_h5out *h, const cs_grid *g, double H);
+
+/* Define a group of time series ("timeseries" or "solver"); returns its
+ * handle in *series (an index >= 0). */
+int cs_h5out_series_define(cs_h5out *h, const char *group, const cs_h5_quantity *q, int n, int *series);
+/* Append one value per quantity (values read on rank 0; collective). */
+int cs_h5out_series_append(cs_h5out *h, int series, const double *values);
+
+/* Fields: define one dataset per quantity (species) for the global grid;
+ * append a snapshot from each rank's owned values `u` (species fastest,
+ * cs_cell order of `pt`) at time t. Collective. */
+int cs_h5out_fields_define(cs_h5out *h, const cs_h5_quantity *q, int nq, const cs_patch *pt, int compress);
+int cs_h5out_fields_append(cs_h5out *h, double t, const double *u, const cs_patch *pt);
+
+/* /outcomes scalars (values from rank 0). */
+int cs_h5out_outcomes(cs_h5out *h, const cs_h5_quantity *q, const double *values, int n);
+
+/* Treatments table (arrays of length n, from rank 0). */
+int cs_h5out_treatments(cs_h5out *h, const char *const *type, const double *day, const double *dose,
+                        const double *viability, int n);
+
+/* Flush to disk (after each output step). */
+int cs_h5out_flush(cs_h5out *h);
+
+/* Set /meta status ("complete" or "failed") and reason, flush and close.
+ * `h` is freed even on error. */
+int cs_h5out_close(cs_h5out *h, const char *status, const char *reason);
+
+#endif

@@ -1,0 +1,190 @@
+#define _POSIX_C_SOURCE 200809L
+/* main.c - the cartsim command line.
+ *
+ *   cartsim run CONFIG.yaml [-o OUT.h5] [--set KEY=VALUE ...] [--force] [--quiet]
+ *   cartsim check CONFIG.yaml [--set KEY=VALUE ...]
+ *   cartsim --help | --version
+ *
+ * Exit codes: 0 success, 2 usage, 3 config error, 4 I/O error, 5 solver
+ * failure, 6 interrupted, 7 internal error (solvers/error.h).
+ */
+#include <errno.h>
+#include <mpi.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "buildinfo.h"
+#include "config.h"
+#include "error.h"
+#include "run.h"
+
+#define MAX_SETS 256
+
+typedef struct {
+  const char *command;
+  const char *config;
+  const char *output;
+  const char *sets[MAX_SETS];
+  int nsets;
+  int force, quiet;
+} cs_cli;
+
+static int rank;
+
+static void usage(FILE *f)
+{
+  fprintf(f,
+          "usage: cartsim run CONFIG.yaml [-o OUT.h5] [--set KEY=VALUE ...] [--force] [--quiet]\n"
+          "       cartsim check CONFIG.yaml [--set KEY=VALUE ...]\n"
+          "       cartsim --help | --version\n"
+          "\n"
+          "  run     simulate one scenario and write an HDF5 file (default results/<config name>.h5);\n"
+          "          run it under `mpirun -n P` to use P ranks\n"
+          "  check   validate a config and print it fully resolved, every value with its unit\n"
+          "\n"
+          "  -o, --output FILE   output file; an existing file is kept unless --force\n"
+          "  --set KEY=VALUE     override a config value, e.g. --set model.k_a=0.2,\n"
+          "                      --set treatments[0].day=180 (repeatable)\n"
+          "  --force             overwrite an existing output file\n"
+          "  --quiet             no progress report\n"
+          "\n"
+          "exit codes: 0 ok, 2 usage, 3 config error, 4 I/O error, 5 solver failure,\n"
+          "            6 interrupted, 7 internal error\n"
+          "docs: docs/config.md (keys), docs/output.md (HDF5 layout), docs/model.md (equations)\n");
+}
+
+static void print_version(void)
+{
+  char s[64], h[64], m[256];
+  cs_sundials_version(s, sizeof s);
+  cs_hdf5_version(h, sizeof h);
+  cs_mpi_version(m, sizeof m);
+  printf("cartsim %s (git %s)\nSUNDIALS %s, HDF5 %s, %s\n", cs_version(), cs_git_sha(), s, h, m);
+}
+
+static int parse_cli(int argc, char **argv, cs_cli *cli)
+{
+  memset(cli, 0, sizeof *cli);
+  if (argc < 2) CS_FAIL(CS_ERR_USAGE, "no command given (try cartsim --help)");
+  cli->command = argv[1];
+  if (!strcmp(cli->command, "--help") || !strcmp(cli->command, "-h") || !strcmp(cli->command, "--version"))
+    return CS_OK;
+  if (strcmp(cli->command, "run") && strcmp(cli->command, "check"))
+    CS_FAIL(CS_ERR_USAGE, "unknown command '%s' (expected run or check; try cartsim --help)", cli->command);
+  for (int i = 2; i < argc; ++i) {
+    const char *a = argv[i];
+    if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
+      if (++i == argc) CS_FAIL(CS_ERR_USAGE, "%s needs a file name", a);
+      cli->output = argv[i];
+    } else if (!strcmp(a, "--set")) {
+      if (++i == argc) CS_FAIL(CS_ERR_USAGE, "--set needs KEY=VALUE");
+      if (!strchr(argv[i], '=')) CS_FAIL(CS_ERR_USAGE, "--set %s: expected KEY=VALUE", argv[i]);
+      if (cli->nsets == MAX_SETS) CS_FAIL(CS_ERR_USAGE, "too many --set options (at most %d)", MAX_SETS);
+      cli->sets[cli->nsets++] = argv[i];
+    } else if (!strncmp(a, "--set=", 6)) {
+      if (cli->nsets == MAX_SETS) CS_FAIL(CS_ERR_USAGE, "too many --set options (at most %d)", MAX_SETS);
+      cli->sets[cli->nsets++] = a + 6;
+    } else if (!strcmp(a, "--force")) {
+      cli->force = 1;
+    } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
+      cli->quiet = 1;
+    } else if (a[0] == '-') {
+      CS_FAIL(CS_ERR_USAGE, "unknown option '%s' (try cartsim --help)", a);
+    } else if (!cli->config) {
+      cli->config = a;
+    } else {
+      CS_FAIL(CS_ERR_USAGE, "unexpected argument '%s' (one config file per run)", a);
+    }
+  }
+  if (!cli->config) CS_FAIL(CS_ERR_USAGE, "%s needs a config file", cli->command);
+  return CS_OK;
+}
+
+/* results/<config stem>.h5, creating results/ if needed. */
+static int default_output(const char *config, char *buf, size_t n)
+{
+  const char *base = strrchr(config, '/');
+  base = base ? base + 1 : config;
+  size_t len = strcspn(base, ".");
+  if (mkdir("results", 0777) != 0 && errno != EEXIST)
+    CS_FAIL(CS_ERR_IO, "cannot create the directory results/: %s", strerror(errno));
+  snprintf(buf, n, "results/%.*s.h5", (int)len, base);
+  return CS_OK;
+}
+
+static char *join_args(int argc, char **argv)
+{
+  size_t len = 1;
+  for (int i = 0; i < argc; ++i) len += strlen(argv[i]) + 1;
+  char *s = calloc(len, 1);
+  if (!s) return NULL;
+  for (int i = 0; i < argc; ++i) {
+    if (i) strcat(s, " ");
+    strcat(s, argv[i]);
+  }
+  return s;
+}
+
+static int load_config(const cs_cli *cli, cs_config *cfg)
+{
+  cs_config_errors errs = {0};
+  int rc = cs_config_load(cli->config, cli->sets, cli->nsets, cfg, &errs);
+  if (rc && rank == 0)
+    for (int i = 0; i < errs.n; ++i) fprintf(stderr, "%s\n", errs.lines[i]);
+  if (rc)
+    cs_error_set(rc, "%d error%s in %s", errs.n, errs.n == 1 ? "" : "s", cli->config);
+  cs_config_errors_free(&errs);
+  return rc;
+}
+
+static int run_command(const cs_cli *cli, int argc, char **argv, double wall0)
+{
+  cs_config *cfg = calloc(1, sizeof *cfg);
+  CS_CHECK_ALLOC(cfg);
+  int rc = load_config(cli, cfg);
+  if (rc == CS_OK && !strcmp(cli->command, "check")) {
+    if (rank == 0) {
+      char *yaml = cs_config_to_yaml(cfg);
+      if (yaml) fputs(yaml, stdout);
+      free(yaml);
+    }
+  } else if (rc == CS_OK) {
+    char out[4096];
+    if (cli->output) snprintf(out, sizeof out, "%s", cli->output);
+    else rc = default_output(cli->config, out, sizeof out);
+    char *cmd = join_args(argc, argv);
+    cs_run_request req = {out, cli->force, cli->quiet, cmd, wall0};
+    if (rc == CS_OK) rc = cs_run(cfg, &req, MPI_COMM_WORLD);
+    if (rc == CS_OK && rank == 0 && !cli->quiet) fprintf(stderr, "cartsim: wrote %s\n", out);
+    free(cmd);
+  }
+  free(cfg);
+  return rc;
+}
+
+int main(int argc, char **argv)
+{
+  MPI_Init(&argc, &argv);
+  double wall0 = MPI_Wtime();
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  cs_cli cli;
+  int rc = parse_cli(argc, argv, &cli);
+  if (rc == CS_OK) {
+    if (!strcmp(cli.command, "--help") || !strcmp(cli.command, "-h")) {
+      if (rank == 0) usage(stdout);
+    } else if (!strcmp(cli.command, "--version")) {
+      if (rank == 0) print_version();
+    } else {
+      rc = run_command(&cli, argc, argv, wall0);
+    }
+  }
+  if (rc != CS_OK && rank == 0) {
+    fprintf(stderr, "cartsim: error: %s\n", cs_error_message());
+    if (getenv("CARTSIM_TRACE")) fputs(cs_error_backtrace(), stderr);
+    if (rc == CS_ERR_USAGE) fprintf(stderr, "(cartsim --help shows the usage)\n");
+  }
+  MPI_Finalize();
+  return rc;
+}

@@ -1,0 +1,191 @@
+#include "precond.h"
+
+#include <nvector/nvector_parallel.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sundials/sundials_dense.h>
+
+#include "../model/kinetics.h"
+#include "../model/synovial.h"
+#include "../model/transport.h"
+#include "error.h"
+#include "run_options.h"
+
+#define NS CS_NS
+#define NB (CS_NS * CS_NS)
+
+struct cs_precond {
+  int kind;            /* cs_precond_kind */
+  cs_problem *pb;
+  long ncell;
+  double *Jr;          /* reaction Jacobian per cell (NB each), kept for jok reuse */
+  double *LU;          /* factored (modified) diagonal block per cell */
+  sunindextype *piv;   /* pivots per cell */
+  double *W;           /* line: A'_k^{-1} diag(cpl) per cell */
+  double cpl[NS];      /* -gamma D_s / h_z^2, coupling to vertical neighbours */
+  double Jsyn[CS_NSYNO * CS_NSYNO], LUsyn[CS_NSYNO * CS_NSYNO];
+  sunindextype pivsyn[CS_NSYNO];
+  double work[NS];
+};
+
+int cs_precond_create(cs_problem *pb, int kind, cs_precond **out)
+{
+  *out = NULL;
+  if (kind == CS_PC_NONE) return CS_OK;
+  cs_precond *pc = calloc(1, sizeof *pc);
+  CS_CHECK_ALLOC(pc);
+  pc->kind = kind;
+  pc->pb = pb;
+  pc->ncell = pb->ncell;
+  size_t n = (size_t)pc->ncell;
+  pc->Jr = malloc(n * NB * sizeof(double));
+  pc->LU = malloc(n * NB * sizeof(double));
+  pc->piv = malloc(n * NS * sizeof(sunindextype));
+  pc->W = kind == CS_PC_LINE ? malloc(n * NB * sizeof(double)) : NULL;
+  *out = pc;
+  CS_CHECK_ALLOC(pc->Jr);
+  CS_CHECK_ALLOC(pc->LU);
+  CS_CHECK_ALLOC(pc->piv);
+  if (kind == CS_PC_LINE) CS_CHECK_ALLOC(pc->W);
+  return CS_OK;
+}
+
+void cs_precond_destroy(cs_precond **ppc)
+{
+  cs_precond *pc = *ppc;
+  if (!pc) return;
+  free(pc->Jr);
+  free(pc->LU);
+  free(pc->piv);
+  free(pc->W);
+  free(pc);
+  *ppc = NULL;
+}
+
+/* LU-factor a column-major n x n block in place; non-zero if singular. */
+static sunindextype lu(double *a, sunindextype n, sunindextype *piv)
+{
+  double *cols[16]; /* >= max(CS_NS, CS_NSYNO) */
+  for (sunindextype j = 0; j < n; ++j) cols[j] = a + j * n;
+  return SUNDlsMat_denseGETRF(cols, n, n, piv);
+}
+
+static void lu_solve(double *a, sunindextype n, sunindextype *piv, double *b)
+{
+  double *cols[16]; /* >= max(CS_NS, CS_NSYNO) */
+  for (sunindextype j = 0; j < n; ++j) cols[j] = a + j * n;
+  SUNDlsMat_denseGETRS(cols, n, piv, b);
+}
+
+int cs_precond_setup(sunrealtype t, N_Vector y, N_Vector fy, sunbooleantype jok, sunbooleantype *jcur,
+                     sunrealtype gamma, void *user_data)
+{
+  (void)t;
+  (void)fy;
+  cs_problem *pb = user_data;
+  cs_precond *pc = pb->pc;
+  double t0 = cs_wtime();
+  const cs_params *p = pb->p;
+  const cs_patch *pt = pb->pt;
+  const double *u = N_VGetArrayPointer_Parallel(y);
+
+  if (!jok) {
+    for (long cell = 0; cell < pc->ncell; ++cell) cs_react_jac(p, &u[CS_IDX(0, cell)], &pc->Jr[cell * NB]);
+    if (pb->rank == 0) cs_synovial_jac(p, pb->injury_on, pt->h[0], &u[NS * pb->ncell], &pb->x, pc->Jsyn);
+  }
+  *jcur = !jok;
+
+  double D[NS];
+  cs_params_diffusivities(p, D);
+  for (int s = 0; s < NS; ++s) pc->cpl[s] = -gamma * D[s] / (pt->h[0] * pt->h[0]);
+  const int line = pc->kind == CS_PC_LINE;
+  const double N = pb->syn[CS_N];
+
+  for (int j = 0; j < pt->n[2]; ++j)
+    for (int i = 0; i < pt->n[1]; ++i)
+      for (int k = 0; k < pt->n[0]; ++k) {
+        long cell = cs_cell(pt, k, i, j);
+        double *A = &pc->LU[cell * NB];
+        const double *Jr = &pc->Jr[cell * NB];
+        double diag[NS], dE_dc;
+        cs_transport_diag(p, pt, k, i, j, N, diag, &dE_dc);
+        for (int q = 0; q < NB; ++q) A[q] = -gamma * Jr[q];
+        for (int s = 0; s < NS; ++s) A[s + NS * s] += 1.0 - gamma * diag[s];
+        A[CS_E + NS * CS_C] -= gamma * dE_dc;
+        if (line && k > 0) {
+          /* A'_k = A_k - diag(cpl) W_{k-1},  W_{k-1} = A'_{k-1}^{-1} diag(cpl) */
+          const double *Wm = &pc->W[(cell - 1) * NB];
+          for (int col = 0; col < NS; ++col)
+            for (int row = 0; row < NS; ++row) A[row + NS * col] -= pc->cpl[row] * Wm[row + NS * col];
+        }
+        if (lu(A, NS, &pc->piv[cell * NS]) != 0) {
+          pb->timers.prec_setup += cs_wtime() - t0;
+          return 1; /* singular block: recoverable */
+        }
+        if (line) {
+          double *W = &pc->W[cell * NB];
+          memset(W, 0, NB * sizeof(double));
+          for (int s = 0; s < NS; ++s) {
+            W[s + NS * s] = pc->cpl[s];
+            lu_solve(A, NS, &pc->piv[cell * NS], &W[NS * s]);
+          }
+        }
+      }
+  if (pb->rank == 0) {
+    for (int q = 0; q < CS_NSYNO * CS_NSYNO; ++q) pc->LUsyn[q] = -gamma * pc->Jsyn[q];
+    for (int q = 0; q < CS_NSYNO; ++q) pc->LUsyn[q + CS_NSYNO * q] += 1.0;
+    if (lu(pc->LUsyn, CS_NSYNO, pc->pivsyn) != 0) {
+      pb->timers.prec_setup += cs_wtime() - t0;
+      return 1;
+    }
+  }
+  pb->timers.prec_setup += cs_wtime() - t0;
+  return 0;
+}
+
+int cs_precond_solve(sunrealtype t, N_Vector y, N_Vector fy, N_Vector r, N_Vector z, sunrealtype gamma,
+                     sunrealtype delta, int lr, void *user_data)
+{
+  (void)t;
+  (void)y;
+  (void)fy;
+  (void)gamma;
+  (void)delta;
+  (void)lr;
+  cs_problem *pb = user_data;
+  cs_precond *pc = pb->pc;
+  double t0 = cs_wtime();
+  const cs_patch *pt = pb->pt;
+  N_VScale(1.0, r, z);
+  double *x = N_VGetArrayPointer_Parallel(z);
+  const int line = pc->kind == CS_PC_LINE;
+
+  for (int j = 0; j < pt->n[2]; ++j)
+    for (int i = 0; i < pt->n[1]; ++i) {
+      long c0 = cs_cell(pt, 0, i, j);
+      /* forward: y_k = A'_k^{-1} (r_k - diag(cpl) y_{k-1}) */
+      for (int k = 0; k < pt->n[0]; ++k) {
+        long cell = c0 + k;
+        double *xk = &x[CS_IDX(0, cell)];
+        if (line && k > 0)
+          for (int s = 0; s < NS; ++s) xk[s] -= pc->cpl[s] * xk[s - NS];
+        lu_solve(&pc->LU[cell * NB], NS, &pc->piv[cell * NS], xk);
+      }
+      /* backward: x_k = y_k - W_k x_{k+1} */
+      if (line)
+        for (int k = pt->n[0] - 2; k >= 0; --k) {
+          long cell = c0 + k;
+          double *xk = &x[CS_IDX(0, cell)];
+          const double *xn = xk + NS;
+          const double *W = &pc->W[cell * NB];
+          for (int col = 0; col < NS; ++col) {
+            double v = xn[col];
+            if (v == 0.0) continue;
+            for (int row = 0; row < NS; ++row) xk[row] -= W[row + NS * col] * v;
+          }
+        }
+    }
+  if (pb->rank == 0) lu_solve(pc->LUsyn, CS_NSYNO, pc->pivsyn, &x[NS * pb->ncell]);
+  pb->timers.prec_solve += cs_wtime() - t0;
+  return 0;
+}

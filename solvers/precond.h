@@ -1,0 +1,37 @@
+/* precond.h - preconditioners for the Newton systems (I - gamma J) x = r.
+ *
+ * J is split into the reaction Jacobian of each cell (analytic,
+ * cs_react_jac), the diffusion couplings and the surface exchange.
+ *   line:   per depth column, the block-tridiagonal matrix with blocks
+ *           A_k = I - gamma (J_react,k + diag(transport diagonal)) and
+ *           couplings -gamma D_s/h_z^2 to the cells above and below, solved
+ *           exactly by block Thomas elimination (blocks factored with
+ *           SUNDIALS' dense LU). Lateral couplings are dropped (their
+ *           diagonal is kept). Exact in 1-D on one rank; block-Jacobi across
+ *           ranks that split the depth.
+ *   jacobi: the blocks A_k alone (per-cell block LU).
+ *   none:   no preconditioning.
+ * The synovial values on rank 0 get their own dense block
+ * I - gamma J_syn (cs_synovial_jac). Cartilage-fluid coupling is left to
+ * the Krylov iteration.
+ * A singular block makes setup return 1 (recoverable: CVODE retries).
+ */
+#ifndef CS_PRECOND_H
+#define CS_PRECOND_H
+
+#include <sundials/sundials_nvector.h>
+
+#include "problem.h"
+
+typedef struct cs_precond cs_precond;
+
+int cs_precond_create(cs_problem *pb, int kind, cs_precond **out);
+void cs_precond_destroy(cs_precond **pc);
+
+/* CVLsPrecSetupFn / CVLsPrecSolveFn; user_data is the cs_problem (pb->pc). */
+int cs_precond_setup(sunrealtype t, N_Vector y, N_Vector fy, sunbooleantype jok, sunbooleantype *jcur,
+                     sunrealtype gamma, void *user_data);
+int cs_precond_solve(sunrealtype t, N_Vector y, N_Vector fy, N_Vector r, N_Vector z, sunrealtype gamma,
+                     sunrealtype delta, int lr, void *user_data);
+
+#endif

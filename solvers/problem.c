@@ -1,0 +1,58 @@
+#include "problem.h"
+
+#include <nvector/nvector_parallel.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../model/transport.h"
+#include "error.h"
+
+double cs_wtime(void) { return MPI_Wtime(); }
+
+int cs_problem_init(cs_problem *pb, const cs_params *p, cs_decomp *dc)
+{
+  memset(pb, 0, sizeof *pb);
+  pb->p = p;
+  pb->dc = dc;
+  pb->pt = cs_decomp_patch(dc);
+  pb->comm = cs_decomp_comm(dc);
+  pb->rank = cs_decomp_rank(dc);
+  pb->ncell = cs_patch_cells(pb->pt);
+  pb->nlocal = CS_NS * pb->ncell + (pb->rank == 0 ? CS_NSYNO : 0);
+  pb->ug = calloc((size_t)CS_NS * (size_t)cs_patch_ghosted(pb->pt), sizeof(double));
+  CS_CHECK_ALLOC(pb->ug);
+  return CS_OK;
+}
+
+void cs_problem_free(cs_problem *pb)
+{
+  free(pb->ug);
+  pb->ug = NULL;
+}
+
+int cs_problem_rhs(double t, N_Vector y, N_Vector ydot, void *user_data)
+{
+  (void)t;
+  cs_problem *pb = user_data;
+  double t0 = cs_wtime();
+  const double *u = N_VGetArrayPointer_Parallel(y);
+  double *du = N_VGetArrayPointer_Parallel(ydot);
+
+  if (pb->rank == 0) memcpy(pb->syn, u + CS_NS * pb->ncell, sizeof pb->syn);
+  if (MPI_Bcast(pb->syn, CS_NSYNO, MPI_DOUBLE, 0, pb->comm) != MPI_SUCCESS) return -1;
+
+  double te = cs_wtime();
+  cs_patch_fill_ghosted(pb->pt, u, pb->ug);
+  if (cs_decomp_exchange_begin(pb->dc, pb->ug) || cs_decomp_exchange_end(pb->dc)) return -1;
+  pb->timers.exchange += cs_wtime() - te;
+
+  cs_patch_sums local, total;
+  cs_transport_rhs(pb->p, pb->pt, pb->ug, pb->syn, du, &local);
+  if (MPI_Reduce(&local, &total, CS_PATCH_SUMS_LEN, MPI_DOUBLE, MPI_SUM, 0, pb->comm) != MPI_SUCCESS) return -1;
+  if (pb->rank == 0) {
+    cs_exchange_from_sums(pb->p, pb->pt->patch_area, &total, &pb->x);
+    cs_synovial_rhs(pb->p, pb->injury_on, pb->syn, &pb->x, du + CS_NS * pb->ncell);
+  }
+  pb->timers.rhs += cs_wtime() - t0;
+  return 0;
+}

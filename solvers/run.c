@@ -1,0 +1,432 @@
+#define _POSIX_C_SOURCE 200809L
+#include "run.h"
+
+#include <math.h>
+#include <nvector/nvector_parallel.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../model/initial.h"
+#include "../model/observables.h"
+#include "../model/outcomes.h"
+#include "buildinfo.h"
+#include "decomp.h"
+#include "error.h"
+#include "integrate.h"
+#include "io/h5out.h"
+#include "precond.h"
+#include "problem.h"
+#include "progress.h"
+
+/* What is due at one observation time. */
+enum { OBS_SERIES = 1, OBS_FIELDS = 2, OBS_RET30 = 4, OBS_RET180 = 8 };
+
+typedef struct {
+  double t;
+  int what;
+} cs_obs;
+
+enum {
+  SV_STEPS = 0, SV_RHS, SV_NEWTON, SV_KRYLOV, SV_PSETUP, SV_PSOLVE, SV_ETF, SV_NCF, SV_LCF, SV_LAST_STEP,
+  SV_LAST_ORDER, SV_T_RHS, SV_T_EXCH, SV_T_PSETUP, SV_T_PSOLVE, SV_T_IO, SV_T_SOLVE, SV_COUNT
+};
+
+static const cs_h5_quantity solver_quantities[SV_COUNT] = {
+  {"steps", "1", "integrator steps (cumulative)"},
+  {"rhs_evals", "1", "right-hand-side evaluations (cumulative)"},
+  {"newton_iters", "1", "Newton iterations (cumulative)"},
+  {"krylov_iters", "1", "GMRES iterations (cumulative)"},
+  {"prec_setups", "1", "preconditioner setups (cumulative)"},
+  {"prec_solves", "1", "preconditioner solves (cumulative)"},
+  {"err_test_fails", "1", "local error test failures (cumulative)"},
+  {"newton_conv_fails", "1", "Newton convergence failures (cumulative)"},
+  {"krylov_conv_fails", "1", "GMRES convergence failures (cumulative)"},
+  {"last_step", "day", "last step size"},
+  {"last_order", "1", "last BDF order"},
+  {"rhs_seconds", "s", "wall time in the right-hand side, rank 0 (cumulative)"},
+  {"exchange_seconds", "s", "wall time in halo exchanges, rank 0 (cumulative)"},
+  {"prec_setup_seconds", "s", "wall time in preconditioner setups, rank 0 (cumulative)"},
+  {"prec_solve_seconds", "s", "wall time in preconditioner solves, rank 0 (cumulative)"},
+  {"io_seconds", "s", "wall time writing output, rank 0 (cumulative)"},
+  {"solve_seconds", "s", "wall time in the time integrator, rank 0 (cumulative)"},
+};
+
+static int cmp_obs(const void *a, const void *b)
+{
+  double d = ((const cs_obs *)a)->t - ((const cs_obs *)b)->t;
+  return d < 0 ? -1 : d > 0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+  double d = *(const double *)a - *(const double *)b;
+  return d < 0 ? -1 : d > 0;
+}
+
+static int same_time(double a, double b) { return fabs(a - b) <= 1e-9 * (1.0 + fabs(a)); }
+
+/* The observation schedule: series every output.dt and at t_end, fields every
+ * output.fields_every, retention 30/180 days after the first MSC injection. */
+static int make_schedule(const cs_config *cfg, cs_obs **out, int *n_out)
+{
+  const double T = cfg->run.t_end;
+  long nser = (long)floor(T / cfg->output.dt + 1e-9) + 2;
+  long nfld = cfg->output.fields_every > 0 ? (long)floor(T / cfg->output.fields_every + 1e-9) + 2 : 0;
+  long cap = nser + nfld + 2;
+  if (cap > 50000000) CS_FAIL(CS_ERR_CONFIG, "output.dt = %g day gives too many output steps for run.t_end = %g", cfg->output.dt, T);
+  cs_obs *o = malloc((size_t)cap * sizeof *o);
+  CS_CHECK_ALLOC(o);
+  int n = 0;
+  for (long i = 0; i * cfg->output.dt <= T * (1 + 1e-12); ++i) o[n++] = (cs_obs){i * cfg->output.dt, OBS_SERIES};
+  if (!same_time(o[n - 1].t, T)) o[n++] = (cs_obs){T, OBS_SERIES};
+  for (long i = 0; i < nfld && i * cfg->output.fields_every <= T * (1 + 1e-12); ++i)
+    o[n++] = (cs_obs){i * cfg->output.fields_every, OBS_FIELDS};
+  for (int e = 0; e < cfg->n_treatments; ++e)
+    if (cfg->treatments[e].type == CS_TREAT_MSC) {
+      double d = cfg->treatments[e].day;
+      if (d + 30 <= T) o[n++] = (cs_obs){d + 30, OBS_RET30};
+      if (d + 180 <= T) o[n++] = (cs_obs){d + 180, OBS_RET180};
+      break;
+    }
+  qsort(o, (size_t)n, sizeof *o, cmp_obs);
+  int m = 0;
+  for (int i = 0; i < n; ++i) {
+    if (m > 0 && same_time(o[m - 1].t, o[i].t)) o[m - 1].what |= o[i].what;
+    else o[m++] = o[i];
+  }
+  *out = o;
+  *n_out = m;
+  return CS_OK;
+}
+
+/* Segment ends: discontinuities inside (0, t_end), then t_end. */
+static int make_breaks(const cs_config *cfg, double **out, int *n_out)
+{
+  const double T = cfg->run.t_end;
+  double *b = malloc((size_t)(cfg->n_treatments + 3) * sizeof *b);
+  CS_CHECK_ALLOC(b);
+  int n = 0;
+  double cand[2] = {cfg->model.t_ins0, cfg->model.t_ins1};
+  for (int q = 0; q < 2; ++q)
+    if (cand[q] > 0 && cand[q] < T) b[n++] = cand[q];
+  for (int e = 0; e < cfg->n_treatments; ++e)
+    if (cfg->treatments[e].day > 0 && cfg->treatments[e].day < T) b[n++] = cfg->treatments[e].day;
+  b[n++] = T;
+  qsort(b, (size_t)n, sizeof *b, cmp_double);
+  int m = 0;
+  for (int i = 0; i < n; ++i)
+    if (m == 0 || !same_time(b[m - 1], b[i])) b[m++] = b[i];
+  *out = b;
+  *n_out = m;
+  return CS_OK;
+}
+
+typedef struct {
+  const cs_config *cfg;
+  cs_problem pb;
+  cs_integrator *it;
+  cs_h5out *h5;
+  int series_ts, series_solver;
+  double injected;               /* viable MSCs injected so far */
+  double first_msc_injected;     /* cells injected by the first MSC event */
+  /* rank 0: what the outcomes need */
+  double *t_hist, *th_hist, *c_hist;
+  int nhist, caphist;
+  double last[CS_TS_COUNT];
+  double retained30, retained180;
+  double solve_seconds;
+  cs_progress progress;
+} cs_run_state;
+
+static int record_history(cs_run_state *rs, const double *v)
+{
+  if (rs->nhist == rs->caphist) {
+    int cap = rs->caphist ? 2 * rs->caphist : 256;
+    double *a = realloc(rs->t_hist, (size_t)cap * sizeof(double));
+    CS_CHECK_ALLOC(a);
+    rs->t_hist = a;
+    a = realloc(rs->th_hist, (size_t)cap * sizeof(double));
+    CS_CHECK_ALLOC(a);
+    rs->th_hist = a;
+    a = realloc(rs->c_hist, (size_t)cap * sizeof(double));
+    CS_CHECK_ALLOC(a);
+    rs->c_hist = a;
+    rs->caphist = cap;
+  }
+  rs->t_hist[rs->nhist] = v[CS_TS_TIME];
+  rs->th_hist[rs->nhist] = v[CS_TS_THICKNESS];
+  rs->c_hist[rs->nhist] = v[CS_TS_MEAN0 + CS_C];
+  rs->nhist++;
+  return CS_OK;
+}
+
+/* Observables at time t on rank 0 (reductions over all ranks). */
+static int observe(cs_run_state *rs, double t, double v[CS_TS_COUNT])
+{
+  cs_problem *pb = &rs->pb;
+  const double *u = N_VGetArrayPointer_Parallel(cs_integrator_state(rs->it));
+  cs_patch_integrals loc, glob;
+  cs_transport_integrals(pb->pt, u, &loc);
+  CS_CHECK_MPI(MPI_Reduce(loc.u_dV, glob.u_dV, CS_PATCH_INTEGRALS_SUMLEN, MPI_DOUBLE, MPI_SUM, 0, pb->comm));
+  CS_CHECK_MPI(MPI_Reduce(loc.min_value, glob.min_value, CS_NS, MPI_DOUBLE, MPI_MIN, 0, pb->comm));
+  if (pb->rank == 0) cs_observables(pb->p, pb->pt->patch_area, &glob, u + CS_NS * pb->ncell, rs->injected, t, v);
+  return CS_OK;
+}
+
+static int write_outputs(cs_run_state *rs, double t, int what)
+{
+  cs_problem *pb = &rs->pb;
+  double t0 = cs_wtime();
+  double v[CS_TS_COUNT] = {0};
+  CS_CHECK(observe(rs, t, v));
+  if (pb->rank == 0) {
+    memcpy(rs->last, v, sizeof v);
+    double frac = rs->first_msc_injected > 0 ? v[CS_TS_IN_JOINT] / rs->injected : NAN;
+    if (what & OBS_RET30) rs->retained30 = frac;
+    if (what & OBS_RET180) rs->retained180 = frac;
+  }
+  if (what & OBS_SERIES) {
+    if (pb->rank == 0) CS_CHECK(record_history(rs, v));
+    CS_CHECK(cs_h5out_series_append(rs->h5, rs->series_ts, v));
+    cs_solver_stats st;
+    cs_integrator_stats(rs->it, &st);
+    const cs_timers *tm = &pb->timers;
+    double sv[SV_COUNT] = {
+      (double)st.steps, (double)st.rhs_evals, (double)st.newton_iters, (double)st.krylov_iters,
+      (double)st.prec_setups, (double)st.prec_solves, (double)st.err_test_fails, (double)st.newton_conv_fails,
+      (double)st.krylov_conv_fails, st.last_step, (double)st.last_order, tm->rhs, tm->exchange, tm->prec_setup,
+      tm->prec_solve, tm->io, rs->solve_seconds};
+    CS_CHECK(cs_h5out_series_append(rs->h5, rs->series_solver, sv));
+  }
+  if (what & OBS_FIELDS)
+    CS_CHECK(cs_h5out_fields_append(rs->h5, t, N_VGetArrayPointer_Parallel(cs_integrator_state(rs->it)), pb->pt));
+  if (what & (OBS_SERIES | OBS_FIELDS)) CS_CHECK(cs_h5out_flush(rs->h5));
+  pb->timers.io += cs_wtime() - t0;
+  if (pb->rank == 0) cs_progress_update(&rs->progress, t);
+  return CS_OK;
+}
+
+/* Apply the treatments of day t to the synovial values on rank 0. */
+static void apply_events(cs_run_state *rs, double t)
+{
+  cs_problem *pb = &rs->pb;
+  double *syn = N_VGetArrayPointer_Parallel(cs_integrator_state(rs->it)) + CS_NS * pb->ncell;
+  for (int e = 0; e < rs->cfg->n_treatments; ++e) {
+    const cs_treatment *tr = &rs->cfg->treatments[e];
+    if (!same_time(tr->day, t)) continue;
+    double syn_dummy[CS_NSYNO] = {0};
+    double cells = cs_treatment_apply(tr, pb->p, pb->rank == 0 ? syn : syn_dummy);
+    rs->injected += cells;
+    if (tr->type == CS_TREAT_MSC && rs->first_msc_injected == 0) rs->first_msc_injected = cells;
+  }
+}
+
+static int in_injury_window(const cs_params *p, double t) { return t >= p->t_ins0 && t < p->t_ins1; }
+
+static int time_loop(cs_run_state *rs)
+{
+  const cs_config *cfg = rs->cfg;
+  cs_obs *obs = NULL;
+  double *breaks = NULL;
+  int nobs = 0, nbreak = 0, rc = CS_OK;
+  if ((rc = make_schedule(cfg, &obs, &nobs)) || (rc = make_breaks(cfg, &breaks, &nbreak))) goto done;
+
+  double t = 0.0;
+  int io = 0;
+  apply_events(rs, t);
+  if (io < nobs && same_time(obs[io].t, t)) {
+    if ((rc = write_outputs(rs, t, obs[io].what))) goto done;
+    ++io;
+  }
+  if ((rc = cs_integrator_reinit(rs->it, t))) goto done; /* events of day 0 changed the state */
+  for (int b = 0; b < nbreak; ++b) {
+    const double tb = breaks[b];
+    rs->pb.injury_on = in_injury_window(&cfg->model, t);
+    while (io < nobs && obs[io].t < tb && !same_time(obs[io].t, tb)) {
+      double w0 = cs_wtime();
+      rc = cs_integrator_advance(rs->it, obs[io].t, tb, &t);
+      rs->solve_seconds += cs_wtime() - w0;
+      if (rc || (rc = write_outputs(rs, obs[io].t, obs[io].what))) goto done;
+      ++io;
+    }
+    double w0 = cs_wtime();
+    rc = cs_integrator_advance(rs->it, tb, tb, &t);
+    rs->solve_seconds += cs_wtime() - w0;
+    if (rc) goto done;
+    t = tb;
+    int last = b == nbreak - 1;
+    if (!last) apply_events(rs, t);
+    if (io < nobs && same_time(obs[io].t, t)) {
+      if ((rc = write_outputs(rs, t, obs[io].what))) goto done;
+      ++io;
+    }
+    if (!last && (rc = cs_integrator_reinit(rs->it, t))) goto done;
+  }
+done:
+  free(obs);
+  free(breaks);
+  return rc;
+}
+
+static void iso_now(char *buf, size_t n)
+{
+  time_t now = time(NULL);
+  struct tm tmv;
+  gmtime_r(&now, &tmv);
+  strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tmv);
+}
+
+static int write_header(cs_run_state *rs, const cs_run_request *req, int nranks)
+{
+  const cs_config *cfg = rs->cfg;
+  cs_h5out *h = rs->h5;
+  char buf[256];
+  CS_CHECK(cs_h5out_meta_string(h, "cartsim_version", cs_version()));
+  CS_CHECK(cs_h5out_meta_string(h, "git_sha", cs_git_sha()));
+  cs_sundials_version(buf, sizeof buf);
+  CS_CHECK(cs_h5out_meta_string(h, "sundials_version", buf));
+  cs_hdf5_version(buf, sizeof buf);
+  CS_CHECK(cs_h5out_meta_string(h, "hdf5_version", buf));
+  cs_mpi_version(buf, sizeof buf);
+  CS_CHECK(cs_h5out_meta_string(h, "mpi_version", buf));
+  CS_CHECK(cs_h5out_meta_int(h, "ranks", nranks));
+  CS_CHECK(cs_h5out_meta_string(h, "command_line", req->command_line ? req->command_line : ""));
+  iso_now(buf, sizeof buf);
+  CS_CHECK(cs_h5out_meta_string(h, "start_time", buf));
+  CS_CHECK(cs_h5out_meta_string(h, "description", cfg->description));
+  CS_CHECK(cs_h5out_meta_string(h, "config_path", cfg->path));
+  char fp[17];
+  cs_config_fingerprint(cfg, fp);
+  CS_CHECK(cs_h5out_meta_string(h, "config_fingerprint", fp));
+  char *yaml = cs_config_to_yaml(cfg);
+  CS_CHECK_ALLOC(yaml);
+  int rc = cs_h5out_config_text(h, yaml);
+  free(yaml);
+  CS_CHECK(rc);
+  CS_CHECK(cs_h5out_parameters(h, &cs_params_table, &cfg->model));
+  CS_CHECK(cs_h5out_parameters(h, &cs_grid_table, &cfg->grid));
+  CS_CHECK(cs_h5out_parameters(h, &cs_initial_table, &cfg->initial));
+  CS_CHECK(cs_h5out_parameters(h, &cs_solver_table, &cfg->solver));
+  CS_CHECK(cs_h5out_parameters(h, &cs_output_table, &cfg->output));
+  CS_CHECK(cs_h5out_parameters(h, &cs_run_table, &cfg->run));
+  CS_CHECK(cs_h5out_grid(h, &cfg->grid, cfg->model.H));
+
+  const char *types[CS_MAX_TREATMENTS];
+  double day[CS_MAX_TREATMENTS], dose[CS_MAX_TREATMENTS], via[CS_MAX_TREATMENTS];
+  for (int e = 0; e < cfg->n_treatments; ++e) {
+    types[e] = cs_opt_choice_name(cs_opt_find(&cs_treatment_table, "type"), cfg->treatments[e].type);
+    day[e] = cfg->treatments[e].day;
+    dose[e] = cfg->treatments[e].dose;
+    via[e] = cfg->treatments[e].viability;
+  }
+  CS_CHECK(cs_h5out_treatments(h, types, day, dose, via, cfg->n_treatments));
+
+  cs_ts_info info[CS_TS_COUNT];
+  cs_observables_info(info);
+  cs_h5_quantity q[CS_TS_COUNT];
+  for (int i = 0; i < CS_TS_COUNT; ++i) q[i] = (cs_h5_quantity){info[i].name, info[i].units, info[i].long_name};
+  CS_CHECK(cs_h5out_series_define(h, "timeseries", q, CS_TS_COUNT, &rs->series_ts));
+  CS_CHECK(cs_h5out_series_define(h, "solver", solver_quantities, SV_COUNT, &rs->series_solver));
+  if (cfg->output.fields_every > 0) {
+    cs_h5_quantity f[CS_NS];
+    for (int s = 0; s < CS_NS; ++s)
+      f[s] = (cs_h5_quantity){cs_species_info[s].name, cs_species_info[s].unit, cs_species_info[s].long_name};
+    CS_CHECK(cs_h5out_fields_define(h, f, CS_NS, rs->pb.pt, cfg->output.compress));
+  }
+  return cs_h5out_flush(h);
+}
+
+static int write_footer(cs_run_state *rs, const cs_run_request *req)
+{
+  cs_h5out *h = rs->h5;
+  double out[CS_OUT_COUNT];
+  if (rs->pb.rank == 0) {
+    int n = rs->nhist;
+    out[CS_OUT_THICK_MM] = rs->th_hist[0] - rs->th_hist[n - 1];
+    out[CS_OUT_THICK_PCT] = 100.0 * out[CS_OUT_THICK_MM] / rs->th_hist[0];
+    double tc = cs_first_crossing_below(rs->t_hist, rs->c_hist, n, 0.8);
+    out[CS_OUT_YEARS_C80] = tc / CS_DAYS_PER_YEAR;
+    out[CS_OUT_SAUC] = rs->last[CS_TS_SAUC];
+    out[CS_OUT_RET30] = rs->retained30;
+    out[CS_OUT_RET180] = rs->retained180;
+  }
+  cs_h5_quantity q[CS_OUT_COUNT];
+  for (int i = 0; i < CS_OUT_COUNT; ++i)
+    q[i] = (cs_h5_quantity){cs_outcomes_info[i].name, cs_outcomes_info[i].units, cs_outcomes_info[i].long_name};
+  CS_CHECK(cs_h5out_outcomes(h, q, out, CS_OUT_COUNT));
+  char buf[64];
+  iso_now(buf, sizeof buf);
+  CS_CHECK(cs_h5out_meta_string(h, "end_time", buf));
+  double solve = rs->solve_seconds, wall = cs_wtime() - req->wall_start;
+  CS_CHECK_MPI(MPI_Bcast(&solve, 1, MPI_DOUBLE, 0, rs->pb.comm));
+  CS_CHECK_MPI(MPI_Bcast(&wall, 1, MPI_DOUBLE, 0, rs->pb.comm));
+  CS_CHECK(cs_h5out_meta_double(h, "solve_seconds", solve));
+  CS_CHECK(cs_h5out_meta_double(h, "wall_seconds", wall));
+  return CS_OK;
+}
+
+static int initial_state(const cs_config *cfg, const cs_problem *pb, N_Vector y)
+{
+  double *u = N_VGetArrayPointer_Parallel(y);
+  const cs_patch *pt = pb->pt;
+  for (int j = 0; j < pt->n[2]; ++j)
+    for (int i = 0; i < pt->n[1]; ++i)
+      for (int k = 0; k < pt->n[0]; ++k)
+        cs_initial_cell(&cfg->initial, &cfg->model, &cfg->grid, k + pt->off[0], i + pt->off[1], j + pt->off[2],
+                        &u[CS_IDX(0, cs_cell(pt, k, i, j))]);
+  if (pb->rank == 0) cs_initial_synovial(&cfg->initial, u + CS_NS * pb->ncell);
+  return CS_OK;
+}
+
+int cs_run(const cs_config *cfg, const cs_run_request *req, MPI_Comm comm)
+{
+  cs_run_state rs;
+  memset(&rs, 0, sizeof rs);
+  rs.cfg = cfg;
+  rs.retained30 = rs.retained180 = NAN;
+  cs_decomp *dc = NULL;
+  N_Vector y0 = NULL;
+  SUNContext ctx = NULL;
+  int rc = CS_OK, nranks = 1;
+  MPI_Comm_size(comm, &nranks);
+
+  if ((rc = cs_decomp_create(comm, &cfg->grid, cfg->model.H, &dc))) goto done;
+  if ((rc = cs_problem_init(&rs.pb, &cfg->model, dc))) goto done;
+  if ((rc = cs_precond_create(&rs.pb, cfg->solver.precond, &rs.pb.pc))) goto done;
+  /* initial condition (counted as injected: MSCs present at t = 0) */
+  MPI_Comm cart = cs_decomp_comm(dc);
+  if (SUNContext_Create(&cart, &ctx) < 0) { rc = cs_error_set(CS_ERR_INTERNAL, "SUNContext_Create failed"); goto done; }
+  long nglobal = 0, nlocal = rs.pb.nlocal;
+  MPI_Allreduce(&nlocal, &nglobal, 1, MPI_LONG, MPI_SUM, cart);
+  y0 = N_VNew_Parallel(cart, nlocal, nglobal, ctx);
+  if (!y0) { rc = cs_error_set(CS_ERR_INTERNAL, "cannot allocate the state vector (%ld values)", nglobal); goto done; }
+  initial_state(cfg, &rs.pb, y0);
+  rs.injected = cfg->initial.N + cfg->initial.N_syn;
+  if ((rc = cs_integrator_create(&rs.pb, &cfg->solver, 0.0, y0, &rs.it))) goto done;
+
+  if ((rc = cs_h5out_create(req->output_path, cart, req->force, &rs.h5))) goto done;
+  if ((rc = write_header(&rs, req, nranks))) goto done;
+  cs_progress_start(&rs.progress, !req->quiet && rs.pb.rank == 0, cfg->run.t_end, "cartsim");
+  if ((rc = time_loop(&rs))) goto done;
+  rc = write_footer(&rs, req);
+
+done:
+  if (rs.h5) {
+    const char *status = rc == CS_OK ? "complete" : "failed";
+    int rc2 = cs_h5out_close(rs.h5, status, rc == CS_OK ? "" : cs_error_message());
+    if (rc == CS_OK) rc = rc2;
+    if (rs.pb.rank == 0) cs_progress_finish(&rs.progress, rs.last[CS_TS_TIME], status);
+  }
+  if (rs.it) cs_integrator_destroy(&rs.it);
+  if (y0) N_VDestroy(y0);
+  if (ctx) SUNContext_Free(&ctx);
+  cs_precond_destroy(&rs.pb.pc);
+  cs_problem_free(&rs.pb);
+  cs_decomp_destroy(&dc);
+  free(rs.t_hist);
+  free(rs.th_hist);
+  free(rs.c_hist);
+  return rc;
+}

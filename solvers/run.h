@@ -1,0 +1,28 @@
+/* run.h - one simulation, from a resolved config to a complete HDF5 file.
+ *
+ * The time loop: the run is cut into segments at every discontinuity (the
+ * ends of the injury window and the treatment days). In each segment the
+ * integrator may not step past the segment end (CVODE stop time); output
+ * times inside it are reached by interpolation. At a segment end the events
+ * of that day are applied, the outputs due at that time are written (after
+ * the events), and the integrator is restarted.
+ */
+#ifndef CS_RUN_H
+#define CS_RUN_H
+
+#include <mpi.h>
+
+#include "config.h"
+
+typedef struct {
+  const char *output_path;   /* the .h5 file to write */
+  int force;                 /* overwrite an existing output */
+  int quiet;                 /* no progress report */
+  const char *command_line;  /* stored in /meta */
+  double wall_start;         /* MPI_Wtime at program start */
+} cs_run_request;
+
+/* Collective over comm. Returns CS_OK or an error code (message recorded). */
+int cs_run(const cs_config *cfg, const cs_run_request *req, MPI_Comm comm);
+
+#endif

@@ -1,0 +1,41 @@
+#include "run_options.h"
+
+static const char *const integrators[] = {"cvode", NULL};
+static const char *const preconds[] = {"line", "jacobi", "none", NULL};
+
+static const cs_opt solver_rows[] = {
+  {"integrator", CS_OPT_ENUM, "-", CS_INT_CVODE, 0, 0, "time integrator: cvode (BDF + preconditioned GMRES)",
+   offsetof(cs_solver_opts, integrator), 0, integrators},
+  {"rtol", CS_OPT_REAL, "1", 1e-6, 1e-14, 1e-2, "relative tolerance of the local error test",
+   offsetof(cs_solver_opts, rtol), 0, NULL},
+  {"atol", CS_OPT_REAL, "1", 1e-8, 1e-30, 1, "absolute tolerance, multiplied by each quantity's typical size (docs/model.md)",
+   offsetof(cs_solver_opts, atol), 0, NULL},
+  {"precond", CS_OPT_ENUM, "-", CS_PC_LINE, 0, 0,
+   "preconditioner: line (block-tridiagonal depth solve per column), jacobi (per-cell block), none",
+   offsetof(cs_solver_opts, precond), 0, preconds},
+  {"maxl", CS_OPT_INT, "-", 30, 1, 500, "GMRES Krylov subspace size", offsetof(cs_solver_opts, maxl), 0, NULL},
+  {"eps_lin", CS_OPT_REAL, "1", 0.05, 1e-6, 1, "linear solver tolerance relative to the Newton tolerance",
+   offsetof(cs_solver_opts, eps_lin), 0, NULL},
+  {"max_steps", CS_OPT_INT, "-", 100000, 10, 100000000, "integrator steps allowed between two outputs",
+   offsetof(cs_solver_opts, max_steps), 0, NULL},
+  {"max_order", CS_OPT_INT, "-", 5, 1, 5, "largest BDF order", offsetof(cs_solver_opts, max_order), 0, NULL},
+  {"h_max", CS_OPT_REAL, "day", 0, 0, 1e6, "largest time step (0: no limit)", offsetof(cs_solver_opts, h_max), 0,
+   NULL},
+};
+
+static const cs_opt output_rows[] = {
+  {"dt", CS_OPT_REAL, "day", 5, 1e-6, 1e6, "interval between time-series outputs", offsetof(cs_output_opts, dt), 0,
+   NULL},
+  {"fields_every", CS_OPT_REAL, "day", 30, 0, 1e6, "interval between field snapshots (0: no fields)",
+   offsetof(cs_output_opts, fields_every), 0, NULL},
+  {"compress", CS_OPT_INT, "-", 4, 0, 9, "deflate level of field datasets (0: uncompressed)",
+   offsetof(cs_output_opts, compress), 0, NULL},
+};
+
+static const cs_opt run_rows[] = {
+  {"t_end", CS_OPT_REAL, "day", 1825, 1e-6, 365250, "simulated horizon", offsetof(cs_run_opts, t_end), 0, NULL},
+};
+
+const cs_opt_table cs_solver_table = {"solver", solver_rows, (int)(sizeof solver_rows / sizeof solver_rows[0])};
+const cs_opt_table cs_output_table = {"output", output_rows, (int)(sizeof output_rows / sizeof output_rows[0])};
+const cs_opt_table cs_run_table = {"run", run_rows, (int)(sizeof run_rows / sizeof run_rows[0])};
