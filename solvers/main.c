@@ -29,6 +29,10 @@ typedef struct {
   const char *sets[MAX_SETS];
   int nsets;
   int force, quiet;
+  const char *from_state, *baseline;
+  int n_save;
+  double save_day[CS_MAX_SAVES];
+  const char *save_path[CS_MAX_SAVES];
 } cs_cli;
 
 static int rank;
@@ -37,6 +41,7 @@ static void usage(FILE *f)
 {
   fprintf(f,
           "usage: cartsim run CONFIG.yaml [-o OUT.h5] [--set KEY=VALUE ...] [--force] [--quiet]\n"
+          "                   [--save-state DAY:FILE ...] [--from-state FILE] [--baseline FILE]\n"
           "       cartsim check CONFIG.yaml [--set KEY=VALUE ...]\n"
           "       cartsim --help | --version\n"
           "\n"
@@ -49,6 +54,12 @@ static void usage(FILE *f)
           "                      --set treatments[0].day=180 (repeatable)\n"
           "  --force             overwrite an existing output file\n"
           "  --quiet             no progress report\n"
+          "  --save-state DAY:FILE  save the full solver state at DAY (before that day's\n"
+          "                      treatments) to FILE, to branch other runs from it (repeatable)\n"
+          "  --from-state FILE   start from a saved state: same model, grid and initial values;\n"
+          "                      outputs begin at its day; treatments on that day are applied first\n"
+          "  --baseline FILE     an untreated run with the same horizon: adds the benefit against\n"
+          "                      it to /outcomes\n"
           "\n"
           "exit codes: 0 ok, 2 usage, 3 config error, 4 I/O error, 5 solver failure,\n"
           "            6 interrupted, 7 internal error\n"
@@ -86,6 +97,19 @@ static int parse_cli(int argc, char **argv, cs_cli *cli)
     } else if (!strncmp(a, "--set=", 6)) {
       if (cli->nsets == MAX_SETS) CS_FAIL(CS_ERR_USAGE, "too many --set options (at most %d)", MAX_SETS);
       cli->sets[cli->nsets++] = a + 6;
+    } else if (!strcmp(a, "--save-state")) {
+      if (++i == argc) CS_FAIL(CS_ERR_USAGE, "--save-state needs DAY:FILE");
+      char *end = NULL;
+      double day = strtod(argv[i], &end);
+      if (end == argv[i] || *end != ':' || !end[1] || !(day >= 0))
+        CS_FAIL(CS_ERR_USAGE, "--save-state %s: expected DAY:FILE, e.g. 180:state180.h5", argv[i]);
+      if (cli->n_save == CS_MAX_SAVES) CS_FAIL(CS_ERR_USAGE, "at most %d --save-state options", CS_MAX_SAVES);
+      cli->save_day[cli->n_save] = day;
+      cli->save_path[cli->n_save++] = end + 1;
+    } else if (!strcmp(a, "--from-state") || !strcmp(a, "--baseline")) {
+      if (++i == argc) CS_FAIL(CS_ERR_USAGE, "%s needs a file name", a);
+      if (a[2] == 'f') cli->from_state = argv[i];
+      else cli->baseline = argv[i];
     } else if (!strcmp(a, "--force")) {
       cli->force = 1;
     } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
@@ -155,7 +179,12 @@ static int run_command(const cs_cli *cli, int argc, char **argv, double wall0)
     if (cli->output) snprintf(out, sizeof out, "%s", cli->output);
     else rc = default_output(cli->config, out, sizeof out);
     char *cmd = join_args(argc, argv);
-    cs_run_request req = {out, cli->force, cli->quiet, cmd, wall0};
+    cs_run_request req = {out, cli->force, cli->quiet, cmd, wall0, cli->from_state, cli->n_save, {0}, {0},
+                          cli->baseline};
+    for (int q = 0; q < cli->n_save; ++q) {
+      req.save_day[q] = cli->save_day[q];
+      req.save_path[q] = cli->save_path[q];
+    }
     if (rc == CS_OK) rc = cs_run(cfg, &req, MPI_COMM_WORLD);
     if (rc == CS_OK && rank == 0 && !cli->quiet) fprintf(stderr, "cartsim: wrote %s\n", out);
     free(cmd);

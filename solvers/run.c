@@ -1,12 +1,14 @@
 #define _POSIX_C_SOURCE 200809L
 #include "run.h"
 
+#include <hdf5.h>
 #include <math.h>
 #include <nvector/nvector_parallel.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../model/initial.h"
 #include "../model/observables.h"
@@ -16,6 +18,7 @@
 #include "error.h"
 #include "integrate.h"
 #include "io/h5out.h"
+#include "io/state.h"
 #include "precond.h"
 #include "problem.h"
 #include "progress.h"
@@ -67,29 +70,32 @@ static int cmp_double(const void *a, const void *b)
 
 static int same_time(double a, double b) { return fabs(a - b) <= 1e-9 * (1.0 + fabs(a)); }
 
-/* The observation schedule: series every output.dt and at t_end, fields every
- * output.fields_every, retention 30/180 days after the first MSC injection. */
-static int make_schedule(const cs_config *cfg, cs_obs **out, int *n_out)
+/* The observation schedule from t0: series at the multiples of output.dt
+ * (aligned with runs that start at 0, so branches compare point by point),
+ * at t0 and at t_end; fields at the multiples of output.fields_every;
+ * retention 30 and 180 days after the first MSC injection. */
+static int make_schedule(const cs_config *cfg, double t0, double first_msc_day, cs_obs **out, int *n_out)
 {
   const double T = cfg->run.t_end;
-  long nser = (long)floor(T / cfg->output.dt + 1e-9) + 2;
-  long nfld = cfg->output.fields_every > 0 ? (long)floor(T / cfg->output.fields_every + 1e-9) + 2 : 0;
-  long cap = nser + nfld + 2;
-  if (cap > 50000000) CS_FAIL(CS_ERR_CONFIG, "output.dt = %g day gives too many output steps for run.t_end = %g", cfg->output.dt, T);
+  long nser = (long)floor(T / cfg->output.dt + 1e-9) + 3;
+  long nfld = cfg->output.fields_every > 0 ? (long)floor(T / cfg->output.fields_every + 1e-9) + 3 : 0;
+  long cap = nser + nfld + 4;
+  if (cap > 50000000)
+    CS_FAIL(CS_ERR_CONFIG, "output.dt = %g day gives too many output steps for run.t_end = %g", cfg->output.dt, T);
   cs_obs *o = malloc((size_t)cap * sizeof *o);
   CS_CHECK_ALLOC(o);
   int n = 0;
-  for (long i = 0; i * cfg->output.dt <= T * (1 + 1e-12); ++i) o[n++] = (cs_obs){i * cfg->output.dt, OBS_SERIES};
-  if (!same_time(o[n - 1].t, T)) o[n++] = (cs_obs){T, OBS_SERIES};
-  for (long i = 0; i < nfld && i * cfg->output.fields_every <= T * (1 + 1e-12); ++i)
-    o[n++] = (cs_obs){i * cfg->output.fields_every, OBS_FIELDS};
-  for (int e = 0; e < cfg->n_treatments; ++e)
-    if (cfg->treatments[e].type == CS_TREAT_MSC) {
-      double d = cfg->treatments[e].day;
-      if (d + 30 <= T) o[n++] = (cs_obs){d + 30, OBS_RET30};
-      if (d + 180 <= T) o[n++] = (cs_obs){d + 180, OBS_RET180};
-      break;
-    }
+  o[n++] = (cs_obs){t0, OBS_SERIES | (cfg->output.fields_every > 0 ? OBS_FIELDS : 0)};
+  for (long i = (long)ceil(t0 / cfg->output.dt - 1e-9); i * cfg->output.dt <= T * (1 + 1e-12); ++i)
+    if (i * cfg->output.dt >= t0) o[n++] = (cs_obs){i * cfg->output.dt, OBS_SERIES};
+  o[n++] = (cs_obs){T, OBS_SERIES};
+  if (cfg->output.fields_every > 0)
+    for (long i = (long)ceil(t0 / cfg->output.fields_every - 1e-9); i * cfg->output.fields_every <= T * (1 + 1e-12); ++i)
+      if (i * cfg->output.fields_every >= t0) o[n++] = (cs_obs){i * cfg->output.fields_every, OBS_FIELDS};
+  if (!isnan(first_msc_day)) {
+    if (first_msc_day + 30 >= t0 && first_msc_day + 30 <= T) o[n++] = (cs_obs){first_msc_day + 30, OBS_RET30};
+    if (first_msc_day + 180 >= t0 && first_msc_day + 180 <= T) o[n++] = (cs_obs){first_msc_day + 180, OBS_RET180};
+  }
   qsort(o, (size_t)n, sizeof *o, cmp_obs);
   int m = 0;
   for (int i = 0; i < n; ++i) {
@@ -101,18 +107,20 @@ static int make_schedule(const cs_config *cfg, cs_obs **out, int *n_out)
   return CS_OK;
 }
 
-/* Segment ends: discontinuities inside (0, t_end), then t_end. */
-static int make_breaks(const cs_config *cfg, double **out, int *n_out)
+/* Segment ends: discontinuities and state saves inside (t0, t_end), then t_end. */
+static int make_breaks(const cs_config *cfg, const cs_run_request *req, double t0, double **out, int *n_out)
 {
   const double T = cfg->run.t_end;
-  double *b = malloc((size_t)(cfg->n_treatments + 3) * sizeof *b);
+  double *b = malloc((size_t)(cfg->n_treatments + req->n_save + 3) * sizeof *b);
   CS_CHECK_ALLOC(b);
   int n = 0;
   double cand[2] = {cfg->model.t_ins0, cfg->model.t_ins1};
   for (int q = 0; q < 2; ++q)
-    if (cand[q] > 0 && cand[q] < T) b[n++] = cand[q];
+    if (cand[q] > t0 && cand[q] < T) b[n++] = cand[q];
   for (int e = 0; e < cfg->n_treatments; ++e)
-    if (cfg->treatments[e].day > 0 && cfg->treatments[e].day < T) b[n++] = cfg->treatments[e].day;
+    if (cfg->treatments[e].day > t0 && cfg->treatments[e].day < T) b[n++] = cfg->treatments[e].day;
+  for (int q = 0; q < req->n_save; ++q)
+    if (req->save_day[q] > t0 && req->save_day[q] < T) b[n++] = req->save_day[q];
   b[n++] = T;
   qsort(b, (size_t)n, sizeof *b, cmp_double);
   int m = 0;
@@ -131,6 +139,11 @@ typedef struct {
   int series_ts, series_solver;
   double injected;               /* viable MSCs injected so far */
   double first_msc_injected;     /* cells injected by the first MSC event */
+  double first_msc_day;          /* day of the first MSC event (NaN: none yet) */
+  double t0;                     /* start time (0, or the saved state's day) */
+  double thickness0;             /* thickness at t = 0 of the history (NaN: take the first output) */
+  double t_c80;                  /* day mean c fell below 0.8 in the saved history (NaN: not yet) */
+  const cs_run_request *req;
   /* rank 0: what the outcomes need */
   double *t_hist, *th_hist, *c_hist;
   int nhist, caphist;
@@ -183,7 +196,7 @@ static int write_outputs(cs_run_state *rs, double t, int what)
   CS_CHECK(observe(rs, t, v));
   if (pb->rank == 0) {
     memcpy(rs->last, v, sizeof v);
-    double frac = rs->first_msc_injected > 0 ? v[CS_TS_IN_JOINT] / rs->injected : NAN;
+    double frac = rs->injected > 0 ? v[CS_TS_IN_JOINT] / rs->injected : NAN;
     if (what & OBS_RET30) rs->retained30 = frac;
     if (what & OBS_RET180) rs->retained180 = frac;
   }
@@ -219,11 +232,32 @@ static void apply_events(cs_run_state *rs, double t)
     double syn_dummy[CS_NSYNO] = {0};
     double cells = cs_treatment_apply(tr, pb->p, pb->rank == 0 ? syn : syn_dummy);
     rs->injected += cells;
-    if (tr->type == CS_TREAT_MSC && rs->first_msc_injected == 0) rs->first_msc_injected = cells;
+    if (tr->type == CS_TREAT_MSC && isnan(rs->first_msc_day)) {
+      rs->first_msc_injected = cells;
+      rs->first_msc_day = t;
+    }
   }
 }
 
 static int in_injury_window(const cs_params *p, double t) { return t >= p->t_ins0 && t < p->t_ins1; }
+
+/* Save the full state at t (before that day's events) where asked. */
+static int save_states(cs_run_state *rs, double t)
+{
+  const cs_run_request *req = rs->req;
+  cs_problem *pb = &rs->pb;
+  for (int q = 0; q < req->n_save; ++q) {
+    if (!same_time(req->save_day[q], t)) continue;
+    const double *u = N_VGetArrayPointer_Parallel(cs_integrator_state(rs->it));
+    double tc = rs->t_c80;
+    if (isnan(tc) && pb->rank == 0) tc = cs_first_crossing_below(rs->t_hist, rs->c_hist, rs->nhist, 0.8);
+    cs_state_info info = {t, rs->injected, rs->first_msc_injected, rs->first_msc_day,
+                          pb->rank == 0 ? (isnan(rs->thickness0) ? rs->th_hist[0] : rs->thickness0) : 0, tc};
+    CS_CHECK(cs_state_save(req->save_path[q], req->force, pb->comm, rs->cfg, pb->pt, u, u + CS_NS * pb->ncell, &info,
+                           req->output_path));
+  }
+  return CS_OK;
+}
 
 static int time_loop(cs_run_state *rs)
 {
@@ -231,16 +265,22 @@ static int time_loop(cs_run_state *rs)
   cs_obs *obs = NULL;
   double *breaks = NULL;
   int nobs = 0, nbreak = 0, rc = CS_OK;
-  if ((rc = make_schedule(cfg, &obs, &nobs)) || (rc = make_breaks(cfg, &breaks, &nbreak))) goto done;
-
-  double t = 0.0;
-  int io = 0;
+  double t = rs->t0;
   apply_events(rs, t);
+  double first_msc = rs->first_msc_day;
+  for (int e = 0; e < cfg->n_treatments && isnan(first_msc); ++e)
+    if (cfg->treatments[e].type == CS_TREAT_MSC) first_msc = cfg->treatments[e].day;
+  for (int e = 0; e < cfg->n_treatments; ++e) /* the first MSC event may come later than another one */
+    if (cfg->treatments[e].type == CS_TREAT_MSC && cfg->treatments[e].day < first_msc) first_msc = cfg->treatments[e].day;
+  if ((rc = make_schedule(cfg, t, first_msc, &obs, &nobs)) || (rc = make_breaks(cfg, rs->req, t, &breaks, &nbreak)))
+    goto done;
+
+  int io = 0;
   if (io < nobs && same_time(obs[io].t, t)) {
     if ((rc = write_outputs(rs, t, obs[io].what))) goto done;
     ++io;
   }
-  if ((rc = cs_integrator_reinit(rs->it, t))) goto done; /* events of day 0 changed the state */
+  if ((rc = cs_integrator_reinit(rs->it, t))) goto done; /* events of the first day changed the state */
   for (int b = 0; b < nbreak; ++b) {
     const double tb = breaks[b];
     rs->pb.injury_on = in_injury_window(&cfg->model, t);
@@ -257,6 +297,7 @@ static int time_loop(cs_run_state *rs)
     if (rc) goto done;
     t = tb;
     int last = b == nbreak - 1;
+    if ((rc = save_states(rs, t))) goto done; /* before the events of day t */
     if (!last) apply_events(rs, t);
     if (io < nobs && same_time(obs[io].t, t)) {
       if ((rc = write_outputs(rs, t, obs[io].what))) goto done;
@@ -297,6 +338,8 @@ static int write_header(cs_run_state *rs, const cs_run_request *req, int nranks)
   CS_CHECK(cs_h5out_meta_string(h, "start_time", buf));
   CS_CHECK(cs_h5out_meta_string(h, "description", cfg->description));
   CS_CHECK(cs_h5out_meta_string(h, "config_path", cfg->path));
+  CS_CHECK(cs_h5out_meta_string(h, "from_state", req->from_state ? req->from_state : ""));
+  CS_CHECK(cs_h5out_meta_double(h, "t_start", rs->t0));
   char fp[17];
   cs_config_fingerprint(cfg, fp);
   CS_CHECK(cs_h5out_meta_string(h, "config_fingerprint", fp));
@@ -338,24 +381,76 @@ static int write_header(cs_run_state *rs, const cs_run_request *req, int nranks)
   return cs_h5out_flush(h);
 }
 
+/* Thickness and synovitis area of the baseline run at time T (rank 0). */
+static int read_baseline(const char *path, double T, double *thickness, double *sauc)
+{
+  hid_t f;
+  H5E_BEGIN_TRY { f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT); } H5E_END_TRY;
+  if (f < 0) CS_FAIL(CS_ERR_IO, "--baseline %s: cannot open it as an HDF5 file", path);
+  int rc = CS_OK;
+  const char *names[3] = {"timeseries/time", "timeseries/thickness", "timeseries/synovitis_auc"};
+  double *v[3] = {NULL, NULL, NULL};
+  hssize_t n = 0;
+  for (int q = 0; q < 3 && rc == CS_OK; ++q) {
+    hid_t d;
+    H5E_BEGIN_TRY { d = H5Dopen2(f, names[q], H5P_DEFAULT); } H5E_END_TRY;
+    if (d < 0) {
+      rc = cs_error_set(CS_ERR_IO, "--baseline %s: no /%s (not a cartsim run?)", path, names[q]);
+      break;
+    }
+    hid_t sp = H5Dget_space(d);
+    n = H5Sget_simple_extent_npoints(sp);
+    H5Sclose(sp);
+    v[q] = malloc((size_t)(n > 0 ? n : 1) * sizeof(double));
+    if (!v[q] || H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v[q]) < 0)
+      rc = cs_error_set(CS_ERR_IO, "--baseline %s: cannot read /%s", path, names[q]);
+    H5Dclose(d);
+  }
+  H5Fclose(f);
+  if (rc == CS_OK && (n < 1 || !same_time(v[0][n - 1], T)))
+    rc = cs_error_set(CS_ERR_CONFIG, "--baseline %s ends at day %g, this run at day %g: they must share the horizon",
+                      path, n > 0 ? v[0][n - 1] : 0.0, T);
+  if (rc == CS_OK) {
+    *thickness = v[1][n - 1];
+    *sauc = v[2][n - 1];
+  }
+  for (int q = 0; q < 3; ++q) free(v[q]);
+  return rc;
+}
+
 static int write_footer(cs_run_state *rs, const cs_run_request *req)
 {
   cs_h5out *h = rs->h5;
-  double out[CS_OUT_COUNT];
+  double out[CS_OUT_COUNT + 2];
+  int nout = CS_OUT_COUNT + (req->baseline ? 2 : 0);
+  int rc = CS_OK;
   if (rs->pb.rank == 0) {
     int n = rs->nhist;
-    out[CS_OUT_THICK_MM] = rs->th_hist[0] - rs->th_hist[n - 1];
-    out[CS_OUT_THICK_PCT] = 100.0 * out[CS_OUT_THICK_MM] / rs->th_hist[0];
-    double tc = cs_first_crossing_below(rs->t_hist, rs->c_hist, n, 0.8);
+    double th0 = isnan(rs->thickness0) ? rs->th_hist[0] : rs->thickness0;
+    out[CS_OUT_THICK_MM] = th0 - rs->th_hist[n - 1];
+    out[CS_OUT_THICK_PCT] = 100.0 * out[CS_OUT_THICK_MM] / th0;
+    double tc = !isnan(rs->t_c80) ? rs->t_c80 : cs_first_crossing_below(rs->t_hist, rs->c_hist, n, 0.8);
     out[CS_OUT_YEARS_C80] = tc / CS_DAYS_PER_YEAR;
     out[CS_OUT_SAUC] = rs->last[CS_TS_SAUC];
     out[CS_OUT_RET30] = rs->retained30;
     out[CS_OUT_RET180] = rs->retained180;
+    if (req->baseline) {
+      double th_base = 0, sauc_base = 0;
+      rc = read_baseline(req->baseline, rs->cfg->run.t_end, &th_base, &sauc_base);
+      out[CS_OUT_COUNT] = 100.0 * (rs->th_hist[n - 1] - th_base) / th0;
+      out[CS_OUT_COUNT + 1] = sauc_base - rs->last[CS_TS_SAUC];
+    }
   }
-  cs_h5_quantity q[CS_OUT_COUNT];
+  CS_CHECK_MPI(MPI_Bcast(&rc, 1, MPI_INT, 0, rs->pb.comm));
+  if (rc) return cs_error_trace(rc, __FILE__, __LINE__, "read_baseline");
+  cs_h5_quantity q[CS_OUT_COUNT + 2];
   for (int i = 0; i < CS_OUT_COUNT; ++i)
     q[i] = (cs_h5_quantity){cs_outcomes_info[i].name, cs_outcomes_info[i].units, cs_outcomes_info[i].long_name};
-  CS_CHECK(cs_h5out_outcomes(h, q, out, CS_OUT_COUNT));
+  q[CS_OUT_COUNT] = (cs_h5_quantity){"benefit_thickness_points", "%",
+                                     "thickness at the horizon minus the baseline's, percent of the initial thickness"};
+  q[CS_OUT_COUNT + 1] = (cs_h5_quantity){"benefit_synovitis_auc", "day",
+                                         "synovitis area of the baseline minus this run's"};
+  CS_CHECK(cs_h5out_outcomes(h, q, out, nout));
   char buf[64];
   iso_now(buf, sizeof buf);
   CS_CHECK(cs_h5out_meta_string(h, "end_time", buf));
@@ -380,12 +475,31 @@ static int initial_state(const cs_config *cfg, const cs_problem *pb, N_Vector y)
   return CS_OK;
 }
 
+/* Treatments and state saves must lie in [t0, t_end] (a branch cannot change its history). */
+static int check_times(const cs_config *cfg, const cs_run_request *req, double t0)
+{
+  for (int e = 0; e < cfg->n_treatments; ++e)
+    if (cfg->treatments[e].day < t0 && !same_time(cfg->treatments[e].day, t0))
+      CS_FAIL(CS_ERR_CONFIG, "treatments[%d].day = %g is before day %g, where the run starts from %s", e,
+              cfg->treatments[e].day, t0, req->from_state);
+  for (int q = 0; q < req->n_save; ++q)
+    if (req->save_day[q] <= t0 || req->save_day[q] > cfg->run.t_end)
+      CS_FAIL(CS_ERR_USAGE, "--save-state %g:%s: the day must lie after the start (day %g) and not after run.t_end = %g",
+              req->save_day[q], req->save_path[q], t0, cfg->run.t_end);
+  for (int q = 0; q < req->n_save; ++q)
+    if (!req->force && access(req->save_path[q], F_OK) == 0)
+      CS_FAIL(CS_ERR_IO, "--save-state: %s exists (use --force to overwrite)", req->save_path[q]);
+  return CS_OK;
+}
+
 int cs_run(const cs_config *cfg, const cs_run_request *req, MPI_Comm comm)
 {
   cs_run_state rs;
   memset(&rs, 0, sizeof rs);
   rs.cfg = cfg;
   rs.retained30 = rs.retained180 = NAN;
+  rs.first_msc_day = rs.thickness0 = rs.t_c80 = NAN;
+  rs.req = req;
   cs_decomp *dc = NULL;
   N_Vector y0 = NULL;
   SUNContext ctx = NULL;
@@ -404,7 +518,19 @@ int cs_run(const cs_config *cfg, const cs_run_request *req, MPI_Comm comm)
   if (!y0) { rc = cs_error_set(CS_ERR_INTERNAL, "cannot allocate the state vector (%ld values)", nglobal); goto done; }
   initial_state(cfg, &rs.pb, y0);
   rs.injected = cfg->initial.N + cfg->initial.N_syn;
-  if ((rc = cs_integrator_create(&rs.pb, &cfg->solver, 0.0, y0, &rs.it))) goto done;
+  if (req->from_state) {
+    cs_state_info info;
+    double *u = N_VGetArrayPointer_Parallel(y0);
+    if ((rc = cs_state_load(req->from_state, cart, cfg, rs.pb.pt, u, u + CS_NS * rs.pb.ncell, &info))) goto done;
+    rs.t0 = info.time;
+    rs.injected = info.injected;
+    rs.first_msc_injected = info.first_msc_injected;
+    rs.first_msc_day = info.first_msc_day;
+    rs.thickness0 = info.thickness0;
+    rs.t_c80 = info.t_c80;
+  }
+  if ((rc = check_times(cfg, req, rs.t0))) goto done;
+  if ((rc = cs_integrator_create(&rs.pb, &cfg->solver, rs.t0, y0, &rs.it))) goto done;
 
   if ((rc = cs_h5out_create(req->output_path, cart, req->force, &rs.h5))) goto done;
   if ((rc = write_header(&rs, req, nranks))) goto done;

@@ -14,12 +14,19 @@
 
 #include "config.h"
 
+#define CS_MAX_SAVES 16
+
 typedef struct {
   const char *output_path;   /* the .h5 file to write */
   int force;                 /* overwrite an existing output */
   int quiet;                 /* no progress report */
   const char *command_line;  /* stored in /meta */
   double wall_start;         /* MPI_Wtime at program start */
+  const char *from_state;    /* start from this saved state (NULL: from t = 0) */
+  int n_save;                /* states to save: at save_day[i] (before that day's events) */
+  double save_day[CS_MAX_SAVES];
+  const char *save_path[CS_MAX_SAVES];
+  const char *baseline;      /* untreated run to compute the benefit against (NULL: none) */
 } cs_run_request;
 
 /* Collective over comm. Returns CS_OK or an error code (message recorded). */

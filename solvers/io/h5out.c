@@ -1,0 +1,864 @@
+/* h5out.c - the cartsim HDF5 output file, written with parallel HDF5.
+ *
+ * All ranks open the file through the MPI-IO driver and every raw-data
+ * transfer is collective (H5FD_MPIO_COLLECTIVE). Values documented as "from
+ * rank 0" are written by rank 0 while the other ranks take part with an
+ * empty selection; small metadata values (attributes, string lengths,
+ * counts) are broadcast from rank 0 first, so ranks never disagree on what
+ * goes into the file's metadata (which HDF5 requires to be identical).
+ *
+ * Layout: see h5out.h and docs/output.md. Strings: attributes are
+ * variable-length UTF-8 (h5py returns them as str); string datasets are
+ * fixed-length UTF-8, NUL-terminated (parallel HDF5 1.10 cannot write
+ * variable-length raw data; h5py reads them with .asstr()).
+ *
+ * Every hid_t this file opens is either local to a function and released on
+ * all paths (the `done:` labels), or stored in the cs_h5out object and
+ * released by cs_h5out_close(), which also checks that the file has no
+ * object left open.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include "h5out.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <hdf5.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../error.h"
+
+/* Chunk length of the 1-D time series (values per chunk). */
+#define SERIES_CHUNK 64
+
+/* Variants of CS_CHECK_H5 / CS_CHECK for functions that own local ids:
+ * record the error the same way, then jump to the function's `done:` label
+ * (which releases the ids) instead of returning at once. */
+#define H5GO(expr)                                                                       \
+  do {                                                                                   \
+    if ((long long)(expr) < 0) {                                                         \
+      rc = cs_error_trace(cs_error_set(CS_ERR_IO, "HDF5 call failed: %s", #expr), __FILE__, \
+                          __LINE__, #expr);                                              \
+      goto done;                                                                         \
+    }                                                                                    \
+  } while (0)
+
+#define CSGO(expr)                                                                       \
+  do {                                                                                   \
+    int cs_go_rc_ = (expr);                                                              \
+    if (cs_go_rc_ != 0) {                                                                \
+      rc = cs_error_trace(cs_go_rc_, __FILE__, __LINE__, #expr);                         \
+      goto done;                                                                         \
+    }                                                                                    \
+  } while (0)
+
+typedef struct {
+  char group[64];  /* "timeseries", "solver", ... */
+  hid_t gid;       /* the group */
+  int nq;
+  hid_t *dset;     /* nq datasets */
+  hsize_t count;   /* values appended so far */
+} h5_series;
+
+struct cs_h5out {
+  MPI_Comm comm;   /* duplicate of the caller's communicator */
+  int rank, size;
+  hid_t file;
+  hid_t meta;      /* /meta */
+  hid_t dxpl;      /* collective transfer */
+  h5_series *series;
+  int nseries;
+  /* fields */
+  hid_t fgroup;    /* /fields */
+  hid_t ftime;     /* /fields/time */
+  hid_t *fdset;    /* nf datasets */
+  int nf;
+  int fdim;        /* 1, 2 or 3 */
+  hsize_t fN[3];   /* global cells along z, x, y */
+  hsize_t fcount;  /* snapshots written */
+  double *fbuf;    /* transposed copy of one quantity of the local patch */
+  size_t fbuf_len;
+  double io_seconds;
+};
+
+/* ------------------------------------------------------------------------ */
+/* id helpers                                                                 */
+
+/* Close any kind of id and set it to H5I_INVALID_HID. Errors are ignored:
+ * used on cleanup paths. */
+static void h5_release(hid_t *id)
+{
+  if (*id < 0) return;
+  switch (H5Iget_type(*id)) {
+  case H5I_FILE: H5Fclose(*id); break;
+  case H5I_GROUP: H5Gclose(*id); break;
+  case H5I_DATASET: H5Dclose(*id); break;
+  case H5I_ATTR: H5Aclose(*id); break;
+  case H5I_DATASPACE: H5Sclose(*id); break;
+  case H5I_DATATYPE: H5Tclose(*id); break;
+  case H5I_GENPROP_LST: H5Pclose(*id); break;
+  default: H5Idec_ref(*id); break;
+  }
+  *id = H5I_INVALID_HID;
+}
+
+long cs_h5out_open_ids(void)
+{
+  /* HDF5 1.10 refuses H5Inmembers on library types (files, dataspaces, ...),
+   * so only objects that live in files can be counted. */
+  if (H5open() < 0) return -1;
+  ssize_t n = H5Fget_obj_count((hid_t)H5F_OBJ_ALL, H5F_OBJ_ALL);
+  return n < 0 ? -1 : (long)n;
+}
+
+double cs_h5out_io_seconds(const cs_h5out *h) { return h ? h->io_seconds : 0.0; }
+
+/* Open the group at `path` (relative to the file root, '/'-separated),
+ * creating missing components. */
+static int group_open(cs_h5out *h, const char *path, hid_t *out)
+{
+  int rc = CS_OK;
+  char buf[256], *p;
+  hid_t cur = H5I_INVALID_HID, next = H5I_INVALID_HID;
+  *out = H5I_INVALID_HID;
+  if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
+    CS_FAIL(CS_ERR_INTERNAL, "HDF5 group path too long: %s", path);
+  H5GO(cur = H5Gopen2(h->file, "/", H5P_DEFAULT));
+  p = buf;
+  while (*p) {
+    while (*p == '/') ++p;
+    if (!*p) break;
+    char *end = strchr(p, '/');
+    if (end) *end = '\0';
+    htri_t ex;
+    H5GO(ex = H5Lexists(cur, p, H5P_DEFAULT));
+    if (ex)
+      H5GO(next = H5Gopen2(cur, p, H5P_DEFAULT));
+    else
+      H5GO(next = H5Gcreate2(cur, p, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+    h5_release(&cur);
+    cur = next;
+    next = H5I_INVALID_HID;
+    if (!end) break;
+    p = end + 1;
+  }
+  *out = cur;
+  cur = H5I_INVALID_HID;
+done:
+  h5_release(&cur);
+  h5_release(&next);
+  return rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* attributes (collective: same value on every rank)                          */
+
+static int attr_delete_if_exists(hid_t obj, const char *name)
+{
+  htri_t ex = H5Aexists(obj, name);
+  CS_CHECK_H5(ex);
+  if (ex) CS_CHECK_H5(H5Adelete(obj, name));
+  return CS_OK;
+}
+
+/* Variable-length UTF-8 string attribute. */
+static int attr_string(hid_t obj, const char *name, const char *value)
+{
+  int rc = CS_OK;
+  hid_t type = H5I_INVALID_HID, sp = H5I_INVALID_HID, at = H5I_INVALID_HID;
+  const char *v = value ? value : "";
+  CSGO(attr_delete_if_exists(obj, name));
+  H5GO(type = H5Tcopy(H5T_C_S1));
+  H5GO(H5Tset_size(type, H5T_VARIABLE));
+  H5GO(H5Tset_cset(type, H5T_CSET_UTF8));
+  H5GO(sp = H5Screate(H5S_SCALAR));
+  H5GO(at = H5Acreate2(obj, name, type, sp, H5P_DEFAULT, H5P_DEFAULT));
+  H5GO(H5Awrite(at, type, &v));
+done:
+  h5_release(&at);
+  h5_release(&sp);
+  h5_release(&type);
+  return rc;
+}
+
+static int attr_number(hid_t obj, const char *name, hid_t filetype, hid_t memtype, const void *value)
+{
+  int rc = CS_OK;
+  hid_t sp = H5I_INVALID_HID, at = H5I_INVALID_HID;
+  CSGO(attr_delete_if_exists(obj, name));
+  H5GO(sp = H5Screate(H5S_SCALAR));
+  H5GO(at = H5Acreate2(obj, name, filetype, sp, H5P_DEFAULT, H5P_DEFAULT));
+  H5GO(H5Awrite(at, memtype, value));
+done:
+  h5_release(&at);
+  h5_release(&sp);
+  return rc;
+}
+
+static int attr_double(hid_t obj, const char *name, double v)
+{
+  return attr_number(obj, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &v);
+}
+
+static int attr_long(hid_t obj, const char *name, long v)
+{
+  return attr_number(obj, name, H5T_STD_I64LE, H5T_NATIVE_LONG, &v);
+}
+
+static int attr_units(hid_t obj, const char *units, const char *long_name)
+{
+  CS_CHECK(attr_string(obj, "units", units ? units : "-"));
+  CS_CHECK(attr_string(obj, "long_name", long_name ? long_name : ""));
+  return CS_OK;
+}
+
+/* An MPI return code as a cs code (for the goto-style functions). */
+static int mpi_check(int mpi_rc, const char *what)
+{
+  if (mpi_rc == MPI_SUCCESS) return CS_OK;
+  return cs_error_set(CS_ERR_INTERNAL, "MPI call failed (code %d): %s", mpi_rc, what);
+}
+
+/* Broadcast a string from rank 0; *out is malloc'ed on every rank. */
+static int bcast_string(cs_h5out *h, const char *s, char **out)
+{
+  long len = 0;
+  if (h->rank == 0) len = s ? (long)strlen(s) : 0;
+  CS_CHECK_MPI(MPI_Bcast(&len, 1, MPI_LONG, 0, h->comm));
+  char *buf = malloc((size_t)len + 1);
+  CS_CHECK_ALLOC(buf);
+  if (h->rank == 0 && len) memcpy(buf, s, (size_t)len);
+  buf[len] = '\0';
+  int mrc = len ? MPI_Bcast(buf, (int)len, MPI_CHAR, 0, h->comm) : MPI_SUCCESS;
+  if (mrc != MPI_SUCCESS) {
+    free(buf);
+    CS_CHECK_MPI(mrc);
+  }
+  *out = buf;
+  return CS_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* small datasets written by rank 0                                           */
+
+/* Collective write in which only rank 0 transfers data: the other ranks
+ * select nothing. `mem` must describe `buf` on rank 0. */
+static int write_root(cs_h5out *h, hid_t ds, hid_t memtype, hid_t mem, const void *buf)
+{
+  int rc = CS_OK;
+  hid_t fs = H5I_INVALID_HID;
+  static const double dummy = 0;
+  H5GO(fs = H5Dget_space(ds));
+  if (h->rank != 0) {
+    H5GO(H5Sselect_none(fs));
+    H5GO(H5Sselect_none(mem));
+    buf = &dummy;
+  }
+  H5GO(H5Dwrite(ds, memtype, mem, fs, h->dxpl, buf));
+done:
+  h5_release(&fs);
+  return rc;
+}
+
+/* float64 dataset, scalar (rank 0) or 1-D of length n; values from rank 0. */
+static int dset_doubles(cs_h5out *h, hid_t loc, const char *name, const double *v, hsize_t n, int scalar,
+                        const char *units, const char *long_name)
+{
+  int rc = CS_OK;
+  hid_t sp = H5I_INVALID_HID, ds = H5I_INVALID_HID;
+  H5GO(sp = scalar ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, &n, NULL));
+  H5GO(ds = H5Dcreate2(loc, name, H5T_IEEE_F64LE, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+  CSGO(attr_units(ds, units, long_name));
+  if (scalar || n > 0) CSGO(write_root(h, ds, H5T_NATIVE_DOUBLE, sp, v));
+done:
+  h5_release(&ds);
+  h5_release(&sp);
+  return rc;
+}
+
+/* Fixed-length UTF-8 string dataset: scalar (n < 0, s[0]) or 1-D of n
+ * strings; strings and n from rank 0. */
+static int dset_strings(cs_h5out *h, hid_t loc, const char *name, const char *const *s, long n,
+                        const char *units, const char *long_name)
+{
+  int rc = CS_OK;
+  hid_t type = H5I_INVALID_HID, sp = H5I_INVALID_HID, ds = H5I_INVALID_HID;
+  char *buf = NULL;
+  long hdr[2] = {n, 0}; /* count (or -1: scalar), longest string */
+  if (h->rank == 0) {
+    long m = n < 0 ? 1 : n;
+    for (long i = 0; i < m; ++i) {
+      long len = s && s[i] ? (long)strlen(s[i]) : 0;
+      if (len > hdr[1]) hdr[1] = len;
+    }
+  }
+  CSGO(mpi_check(MPI_Bcast(hdr, 2, MPI_LONG, 0, h->comm), "MPI_Bcast"));
+  n = hdr[0];
+  size_t width = (size_t)hdr[1] + 1, m = n < 0 ? 1 : (size_t)n;
+  H5GO(type = H5Tcopy(H5T_C_S1));
+  H5GO(H5Tset_size(type, width));
+  H5GO(H5Tset_strpad(type, H5T_STR_NULLTERM));
+  H5GO(H5Tset_cset(type, H5T_CSET_UTF8));
+  if (n < 0) {
+    H5GO(sp = H5Screate(H5S_SCALAR));
+  } else {
+    hsize_t dims = (hsize_t)n;
+    H5GO(sp = H5Screate_simple(1, &dims, NULL));
+  }
+  H5GO(ds = H5Dcreate2(loc, name, type, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+  CSGO(attr_units(ds, units, long_name));
+  if (m > 0) {
+    if (h->rank == 0) {
+      buf = calloc(m, width);
+      if (!buf) CSGO(cs_error_set(CS_ERR_INTERNAL, "out of memory (%zu strings)", m));
+      for (size_t i = 0; i < m; ++i)
+        if (s && s[i]) memcpy(buf + i * width, s[i], strlen(s[i]));
+    }
+    CSGO(write_root(h, ds, type, sp, buf));
+  }
+done:
+  free(buf);
+  h5_release(&ds);
+  h5_release(&sp);
+  h5_release(&type);
+  return rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* create                                                                     */
+
+static void iso_utc_now(char *buf, size_t len)
+{
+  time_t now = time(NULL);
+  struct tm tm;
+  gmtime_r(&now, &tm);
+  strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* Rank 0's verdict on `path`: 0, or CS_ERR_IO with a message in msg. */
+static int check_path(const char *path, int force, char *msg, size_t len)
+{
+  char dir[4096];
+  const char *slash = strrchr(path, '/');
+  if (!slash)
+    snprintf(dir, sizeof dir, ".");
+  else if (slash == path)
+    snprintf(dir, sizeof dir, "/");
+  else
+    snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+
+  struct stat st;
+  if (stat(dir, &st) != 0) {
+    snprintf(msg, len, "output directory %s: %s", dir, strerror(errno));
+    return CS_ERR_IO;
+  }
+  if (!S_ISDIR(st.st_mode)) {
+    snprintf(msg, len, "output directory %s: %s", dir, strerror(ENOTDIR));
+    return CS_ERR_IO;
+  }
+  if (access(dir, W_OK | X_OK) != 0) {
+    snprintf(msg, len, "output directory %s is not writable: %s", dir, strerror(errno));
+    return CS_ERR_IO;
+  }
+  if (stat(path, &st) == 0) {
+    if (S_ISDIR(st.st_mode)) {
+      snprintf(msg, len, "%s is a directory, not an output file", path);
+      return CS_ERR_IO;
+    }
+    if (!force) {
+      snprintf(msg, len, "%s exists (use --force to overwrite)", path);
+      return CS_ERR_IO;
+    }
+  }
+  /* Try it: access() says yes to root even where creation fails (/proc). */
+  int fd = open(path, O_WRONLY | O_CREAT | (force ? 0 : O_EXCL), 0666);
+  if (fd < 0) {
+    int e = errno;
+    if (e == EEXIST)
+      snprintf(msg, len, "%s exists (use --force to overwrite)", path);
+    else
+      snprintf(msg, len, "cannot create %s in output directory %s: %s", path, dir, strerror(e));
+    return CS_ERR_IO;
+  }
+  close(fd);
+  return CS_OK;
+}
+
+static int create_meta(cs_h5out *h)
+{
+  char buf[MPI_MAX_LIBRARY_VERSION_STRING + 64];
+  unsigned maj, min, rel;
+  CS_CHECK_H5(h->meta = H5Gcreate2(h->file, "meta", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+  CS_CHECK(cs_h5out_meta_string(h, "status", "running"));
+  CS_CHECK(cs_h5out_meta_string(h, "status_reason", ""));
+  CS_CHECK(cs_h5out_meta_int(h, "ranks", h->size));
+  CS_CHECK_H5(H5get_libversion(&maj, &min, &rel));
+  snprintf(buf, sizeof buf, "%u.%u.%u", maj, min, rel);
+  CS_CHECK(cs_h5out_meta_string(h, "hdf5_version", buf));
+  int vlen = 0;
+  CS_CHECK_MPI(MPI_Get_library_version(buf, &vlen));
+  buf[strcspn(buf, "\n,")] = '\0'; /* first line, e.g. "Open MPI v4.1.4" */
+  CS_CHECK(cs_h5out_meta_string(h, "mpi_version", buf));
+  iso_utc_now(buf, sizeof buf);
+  CS_CHECK(cs_h5out_meta_string(h, "start_time", buf));
+  return CS_OK;
+}
+
+int cs_h5out_create(const char *path, MPI_Comm comm, int force, cs_h5out **out)
+{
+  *out = NULL;
+  int rank, rc;
+  CS_CHECK_MPI(MPI_Comm_rank(comm, &rank));
+
+  /* Rank 0 decides, everyone returns the same verdict and message. */
+  struct {
+    int code;
+    char msg[1000];
+  } verdict = {0, ""};
+  if (rank == 0) verdict.code = check_path(path, force, verdict.msg, sizeof verdict.msg);
+  CS_CHECK_MPI(MPI_Bcast(&verdict, (int)sizeof verdict, MPI_BYTE, 0, comm));
+  if (verdict.code) CS_FAIL(verdict.code, "%s", verdict.msg);
+
+  cs_h5out *h = calloc(1, sizeof *h);
+  CS_CHECK_ALLOC(h);
+  h->file = h->meta = h->dxpl = h->fgroup = h->ftime = H5I_INVALID_HID;
+  h->comm = MPI_COMM_NULL;
+  rc = MPI_Comm_dup(comm, &h->comm);
+  if (rc != MPI_SUCCESS) {
+    free(h);
+    CS_CHECK_MPI(rc);
+  }
+  MPI_Comm_rank(h->comm, &h->rank);
+  MPI_Comm_size(h->comm, &h->size);
+
+  hid_t fapl = H5I_INVALID_HID;
+  rc = CS_OK;
+  H5GO(fapl = H5Pcreate(H5P_FILE_ACCESS));
+  H5GO(H5Pset_fapl_mpio(fapl, h->comm, MPI_INFO_NULL));
+  h->file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+  if (h->file < 0) {
+    rc = cs_error_set(CS_ERR_IO, "cannot create HDF5 file %s (parallel HDF5 / MPI-IO open failed)", path);
+    rc = cs_error_trace(rc, __FILE__, __LINE__, "H5Fcreate");
+    goto done;
+  }
+  H5GO(h->dxpl = H5Pcreate(H5P_DATASET_XFER));
+  H5GO(H5Pset_dxpl_mpio(h->dxpl, H5FD_MPIO_COLLECTIVE));
+  CSGO(create_meta(h));
+  CSGO(cs_h5out_flush(h));
+done:
+  h5_release(&fapl);
+  if (rc != CS_OK) {
+    cs_h5out_close(h, NULL, NULL); /* releases what was opened; keeps the first error */
+    return rc;
+  }
+  *out = h;
+  return CS_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* /meta                                                                      */
+
+int cs_h5out_meta_string(cs_h5out *h, const char *name, const char *value)
+{
+  char *v = NULL;
+  CS_CHECK(bcast_string(h, value, &v));
+  int rc = attr_string(h->meta, name, v);
+  free(v);
+  CS_CHECK(rc);
+  return CS_OK;
+}
+
+int cs_h5out_meta_double(cs_h5out *h, const char *name, double value)
+{
+  CS_CHECK_MPI(MPI_Bcast(&value, 1, MPI_DOUBLE, 0, h->comm));
+  CS_CHECK(attr_double(h->meta, name, value));
+  return CS_OK;
+}
+
+int cs_h5out_meta_int(cs_h5out *h, const char *name, long value)
+{
+  CS_CHECK_MPI(MPI_Bcast(&value, 1, MPI_LONG, 0, h->comm));
+  CS_CHECK(attr_long(h->meta, name, value));
+  return CS_OK;
+}
+
+int cs_h5out_config_text(cs_h5out *h, const char *yaml)
+{
+  const char *s[1] = {yaml ? yaml : ""};
+  CS_CHECK(dset_strings(h, h->meta, "config", s, -1, "-", "resolved configuration (YAML)"));
+  return CS_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* /parameters, /grid, /outcomes, /treatments                                 */
+
+int cs_h5out_parameters(cs_h5out *h, const cs_opt_table *t, const void *obj)
+{
+  int rc = CS_OK;
+  hid_t g = H5I_INVALID_HID;
+  char path[128];
+  if (strcmp(t->section, "model") == 0) {
+    snprintf(path, sizeof path, "parameters");
+  } else {
+    /* "treatments[]" -> "treatments" */
+    snprintf(path, sizeof path, "parameters/%.*s", (int)strcspn(t->section, "[]/"), t->section);
+  }
+  CSGO(group_open(h, path, &g));
+  for (int i = 0; i < t->n; ++i) {
+    const cs_opt *o = &t->opts[i];
+    double v = cs_opt_get(o, obj);
+    if (o->type == CS_OPT_ENUM) {
+      const char *name[1] = {cs_opt_choice_name(o, (int)v)};
+      CSGO(dset_strings(h, g, o->name, name, -1, o->unit, o->help));
+      /* The valid choices, for readers: "line, jacobi, none". */
+      char choices[512] = "";
+      size_t used = 0;
+      for (int c = 0; o->choices && o->choices[c] && used < sizeof choices; ++c)
+        used += (size_t)snprintf(choices + used, sizeof choices - used, "%s%s", c ? ", " : "", o->choices[c]);
+      hid_t ds = H5I_INVALID_HID;
+      H5GO(ds = H5Dopen2(g, o->name, H5P_DEFAULT));
+      int arc = attr_string(ds, "choices", choices);
+      h5_release(&ds);
+      CSGO(arc);
+    } else {
+      CSGO(dset_doubles(h, g, o->name, &v, 1, 1, o->unit, o->help));
+    }
+  }
+done:
+  h5_release(&g);
+  return rc;
+}
+
+int cs_h5out_grid(cs_h5out *h, const cs_grid *gr, double H)
+{
+  int rc = CS_OK;
+  hid_t g = H5I_INVALID_HID;
+  double *c = NULL;
+  const int n[3] = {gr->nz, gr->dim >= 2 ? gr->nx : 1, gr->dim >= 3 ? gr->ny : 1};
+  const double L[3] = {H, gr->Lx, gr->Ly};
+  static const char *names[3] = {"z", "x", "y"};
+  static const char *longs[3] = {"cell centres in depth, from the tidemark (z=0) to the surface (z=H)",
+                                 "cell centres along the lateral x direction",
+                                 "cell centres along the lateral y direction"};
+  H5GO(g = H5Gcreate2(h->file, "grid", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+  for (int d = 0; d < gr->dim && d < 3; ++d) {
+    c = malloc(sizeof *c * (size_t)n[d]);
+    if (!c) CSGO(cs_error_set(CS_ERR_INTERNAL, "out of memory (grid of %d cells)", n[d]));
+    for (int k = 0; k < n[d]; ++k) c[k] = (k + 0.5) * L[d] / n[d];
+    CSGO(dset_doubles(h, g, names[d], c, (hsize_t)n[d], 0, "mm", longs[d]));
+    free(c);
+    c = NULL;
+  }
+  CSGO(attr_long(g, "dim", gr->dim));
+  CSGO(attr_long(g, "nz", gr->nz));
+  CSGO(attr_long(g, "nx", gr->nx));
+  CSGO(attr_long(g, "ny", gr->ny));
+  CSGO(attr_double(g, "H", H));
+  CSGO(attr_double(g, "Lx", gr->Lx));
+  CSGO(attr_double(g, "Ly", gr->Ly));
+  CSGO(attr_string(g, "units", "mm"));
+done:
+  free(c);
+  h5_release(&g);
+  return rc;
+}
+
+int cs_h5out_outcomes(cs_h5out *h, const cs_h5_quantity *q, const double *values, int n)
+{
+  int rc = CS_OK;
+  hid_t g = H5I_INVALID_HID;
+  CSGO(group_open(h, "outcomes", &g));
+  for (int i = 0; i < n; ++i)
+    CSGO(dset_doubles(h, g, q[i].name, h->rank == 0 ? &values[i] : NULL, 1, 1, q[i].units, q[i].long_name));
+done:
+  h5_release(&g);
+  return rc;
+}
+
+int cs_h5out_treatments(cs_h5out *h, const char *const *type, const double *day, const double *dose,
+                        const double *viability, int n)
+{
+  int rc = CS_OK;
+  hid_t g = H5I_INVALID_HID;
+  CSGO(mpi_check(MPI_Bcast(&n, 1, MPI_INT, 0, h->comm), "MPI_Bcast"));
+  CSGO(group_open(h, "treatments", &g));
+  CSGO(dset_strings(h, g, "type", type, n, "-", "treatment kind: msc (MSC injection) or il1ra"));
+  CSGO(dset_doubles(h, g, "day", day, (hsize_t)n, 0, "day", "time of the injection"));
+  CSGO(dset_doubles(h, g, "dose", dose, (hsize_t)n, 0, "cells (msc) or mg (il1ra)", "injected dose"));
+  CSGO(dset_doubles(h, g, "viability", viability, (hsize_t)n, 0, "1",
+                    "fraction of injected MSCs alive at injection"));
+  CSGO(attr_long(g, "count", n));
+done:
+  h5_release(&g);
+  return rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* time series                                                                */
+
+/* Unlimited 1-D float64 dataset with chunks of SERIES_CHUNK values. */
+static int create_series_dset(hid_t loc, const char *name, const char *units, const char *long_name, hid_t *out)
+{
+  int rc = CS_OK;
+  hid_t sp = H5I_INVALID_HID, dcpl = H5I_INVALID_HID, ds = H5I_INVALID_HID;
+  hsize_t dims = 0, maxdims = H5S_UNLIMITED, chunk = SERIES_CHUNK;
+  H5GO(sp = H5Screate_simple(1, &dims, &maxdims));
+  H5GO(dcpl = H5Pcreate(H5P_DATASET_CREATE));
+  H5GO(H5Pset_chunk(dcpl, 1, &chunk));
+  H5GO(ds = H5Dcreate2(loc, name, H5T_IEEE_F64LE, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT));
+  CSGO(attr_units(ds, units, long_name));
+  *out = ds;
+  ds = H5I_INVALID_HID;
+done:
+  h5_release(&ds);
+  h5_release(&dcpl);
+  h5_release(&sp);
+  return rc;
+}
+
+/* Append the value *v (read on rank 0) at index `at` of a 1-D series. */
+static int append_value(cs_h5out *h, hid_t ds, hsize_t at, const double *v)
+{
+  int rc = CS_OK;
+  hid_t fs = H5I_INVALID_HID, ms = H5I_INVALID_HID;
+  hsize_t size = at + 1, one = 1;
+  H5GO(H5Dset_extent(ds, &size)); /* collective */
+  H5GO(fs = H5Dget_space(ds));
+  H5GO(ms = H5Screate_simple(1, &one, NULL));
+  if (h->rank == 0) {
+    H5GO(H5Sselect_hyperslab(fs, H5S_SELECT_SET, &at, NULL, &one, NULL));
+  } else {
+    static const double dummy = 0;
+    H5GO(H5Sselect_none(fs));
+    H5GO(H5Sselect_none(ms));
+    v = &dummy;
+  }
+  H5GO(H5Dwrite(ds, H5T_NATIVE_DOUBLE, ms, fs, h->dxpl, v));
+done:
+  h5_release(&ms);
+  h5_release(&fs);
+  return rc;
+}
+
+int cs_h5out_series_define(cs_h5out *h, const char *group, const cs_h5_quantity *q, int n, int *series)
+{
+  *series = -1;
+  h5_series *grown = realloc(h->series, sizeof *grown * (size_t)(h->nseries + 1));
+  CS_CHECK_ALLOC(grown);
+  h->series = grown;
+  h5_series *s = &h->series[h->nseries];
+  memset(s, 0, sizeof *s);
+  s->gid = H5I_INVALID_HID;
+  s->dset = malloc(sizeof *s->dset * (size_t)(n > 0 ? n : 1));
+  CS_CHECK_ALLOC(s->dset);
+  for (int i = 0; i < n; ++i) s->dset[i] = H5I_INVALID_HID;
+  s->nq = n;
+  snprintf(s->group, sizeof s->group, "%s", group);
+  h->nseries++; /* registered now, so cs_h5out_close releases it even after a failure below */
+  CS_CHECK(group_open(h, group, &s->gid));
+  for (int i = 0; i < n; ++i) CS_CHECK(create_series_dset(s->gid, q[i].name, q[i].units, q[i].long_name, &s->dset[i]));
+  *series = h->nseries - 1;
+  return CS_OK;
+}
+
+int cs_h5out_series_append(cs_h5out *h, int series, const double *values)
+{
+  if (series < 0 || series >= h->nseries) CS_FAIL(CS_ERR_INTERNAL, "unknown time-series handle %d", series);
+  double t0 = MPI_Wtime();
+  h5_series *s = &h->series[series];
+  for (int i = 0; i < s->nq; ++i) CS_CHECK(append_value(h, s->dset[i], s->count, h->rank == 0 ? &values[i] : NULL));
+  s->count++;
+  h->io_seconds += MPI_Wtime() - t0;
+  return CS_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* fields                                                                     */
+
+static int patch_dim(const cs_patch *pt) { return pt->gh[2] ? 3 : pt->gh[1] ? 2 : 1; }
+
+/* File dimensions of one field dataset: [t, z], [t, z, x] or [t, z, y, x]. */
+static int field_dims(int dim, hsize_t t, const hsize_t zxy[3], hsize_t out[4])
+{
+  out[0] = t;
+  out[1] = zxy[0];
+  if (dim == 2) out[2] = zxy[1];
+  if (dim == 3) {
+    out[2] = zxy[2];
+    out[3] = zxy[1];
+  }
+  return dim + 1;
+}
+
+int cs_h5out_fields_define(cs_h5out *h, const cs_h5_quantity *q, int nq, const cs_patch *pt, int compress)
+{
+  int rc = CS_OK;
+  hid_t sp = H5I_INVALID_HID, dcpl = H5I_INVALID_HID;
+  if (h->fdset) CS_FAIL(CS_ERR_INTERNAL, "cs_h5out_fields_define called twice");
+  h->fdim = patch_dim(pt);
+  for (int d = 0; d < 3; ++d) h->fN[d] = (hsize_t)pt->N[d];
+  if ((double)h->fN[0] * h->fN[1] * h->fN[2] * sizeof(double) >= 4294967295.0)
+    CS_FAIL(CS_ERR_CONFIG, "a field snapshot of %llu cells exceeds the 4 GiB HDF5 chunk limit",
+            (unsigned long long)(h->fN[0] * h->fN[1] * h->fN[2]));
+  h->fdset = malloc(sizeof *h->fdset * (size_t)(nq > 0 ? nq : 1));
+  CS_CHECK_ALLOC(h->fdset);
+  for (int i = 0; i < nq; ++i) h->fdset[i] = H5I_INVALID_HID;
+  h->nf = nq;
+  h->fbuf_len = (size_t)cs_patch_cells(pt);
+  h->fbuf = malloc(sizeof *h->fbuf * (h->fbuf_len ? h->fbuf_len : 1));
+  CS_CHECK_ALLOC(h->fbuf);
+
+  CSGO(group_open(h, "fields", &h->fgroup));
+  CSGO(create_series_dset(h->fgroup, "time", "day", "time of each field snapshot", &h->ftime));
+
+  hsize_t dims[4], maxdims[4], chunk[4];
+  int rank = field_dims(h->fdim, 0, h->fN, dims);
+  field_dims(h->fdim, 1, h->fN, chunk);
+  memcpy(maxdims, dims, sizeof dims);
+  maxdims[0] = H5S_UNLIMITED;
+  H5GO(sp = H5Screate_simple(rank, dims, maxdims));
+  H5GO(dcpl = H5Pcreate(H5P_DATASET_CREATE));
+  H5GO(H5Pset_chunk(dcpl, rank, chunk));
+  if (compress > 0) {
+    if (H5Zfilter_avail(H5Z_FILTER_DEFLATE) <= 0)
+      CSGO(cs_error_set(CS_ERR_IO, "output.compress = %d but this HDF5 has no deflate filter", compress));
+    H5GO(H5Pset_shuffle(dcpl));
+    H5GO(H5Pset_deflate(dcpl, (unsigned)(compress > 9 ? 9 : compress)));
+  }
+  static const char *axes[4] = {"", "t z", "t z x", "t z y x"};
+  for (int i = 0; i < nq; ++i) {
+    H5GO(h->fdset[i] = H5Dcreate2(h->fgroup, q[i].name, H5T_IEEE_F64LE, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT));
+    CSGO(attr_units(h->fdset[i], q[i].units, q[i].long_name));
+    CSGO(attr_string(h->fdset[i], "axes", axes[h->fdim]));
+  }
+done:
+  h5_release(&dcpl);
+  h5_release(&sp);
+  return rc;
+}
+
+int cs_h5out_fields_append(cs_h5out *h, double t, const double *u, const cs_patch *pt)
+{
+  int rc = CS_OK;
+  hid_t fs = H5I_INVALID_HID, ms = H5I_INVALID_HID;
+  double t0 = MPI_Wtime();
+  if (!h->fdset) CS_FAIL(CS_ERR_INTERNAL, "cs_h5out_fields_append before cs_h5out_fields_define");
+  if (patch_dim(pt) != h->fdim || (hsize_t)pt->N[0] != h->fN[0] || (hsize_t)pt->N[1] != h->fN[1] ||
+      (hsize_t)pt->N[2] != h->fN[2])
+    CS_FAIL(CS_ERR_INTERNAL, "cs_h5out_fields_append: patch grid differs from the defined fields");
+  const int n0 = pt->n[0], n1 = pt->n[1], n2 = pt->n[2];
+  const size_t ncell = (size_t)cs_patch_cells(pt);
+  if (ncell > h->fbuf_len) {
+    double *b = realloc(h->fbuf, sizeof *b * ncell);
+    CS_CHECK_ALLOC(b);
+    h->fbuf = b;
+    h->fbuf_len = ncell;
+  }
+
+  CS_CHECK(append_value(h, h->ftime, h->fcount, &t));
+
+  hsize_t dims[4], start[4], count[4], mdim = ncell;
+  const hsize_t off[3] = {(hsize_t)pt->off[0], (hsize_t)pt->off[1], (hsize_t)pt->off[2]};
+  const hsize_t cnt[3] = {(hsize_t)n0, (hsize_t)n1, (hsize_t)n2};
+  field_dims(h->fdim, h->fcount + 1, h->fN, dims);
+  field_dims(h->fdim, h->fcount, off, start);
+  field_dims(h->fdim, 1, cnt, count);
+  H5GO(ms = H5Screate_simple(1, &mdim, NULL));
+  if (ncell == 0) H5GO(H5Sselect_none(ms));
+  for (int q = 0; q < h->nf; ++q) {
+    /* memory: cell = k + n0*(i + n1*j), quantity fastest;
+     * file:   z, then y, then x fastest. */
+    double *b = h->fbuf;
+    for (int k = 0; k < n0; ++k)
+      for (int j = 0; j < n2; ++j)
+        for (int i = 0; i < n1; ++i) *b++ = u[q + (size_t)h->nf * (size_t)(k + n0 * (i + n1 * j))];
+    H5GO(H5Dset_extent(h->fdset[q], dims)); /* collective */
+    H5GO(fs = H5Dget_space(h->fdset[q]));
+    if (ncell > 0)
+      H5GO(H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count, NULL));
+    else
+      H5GO(H5Sselect_none(fs));
+    H5GO(H5Dwrite(h->fdset[q], H5T_NATIVE_DOUBLE, ms, fs, h->dxpl, h->fbuf));
+    h5_release(&fs);
+  }
+  h->fcount++;
+done:
+  h5_release(&fs);
+  h5_release(&ms);
+  h->io_seconds += MPI_Wtime() - t0;
+  return rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* flush, close                                                               */
+
+int cs_h5out_flush(cs_h5out *h)
+{
+  double t0 = MPI_Wtime();
+  CS_CHECK_H5(H5Fflush(h->file, H5F_SCOPE_GLOBAL));
+  h->io_seconds += MPI_Wtime() - t0;
+  return CS_OK;
+}
+
+static int close_status(cs_h5out *h, const char *status, const char *reason)
+{
+  CS_CHECK(cs_h5out_meta_string(h, "status", status));
+  CS_CHECK(cs_h5out_meta_string(h, "status_reason", reason ? reason : ""));
+  htri_t ex = H5Aexists(h->meta, "end_time");
+  CS_CHECK_H5(ex);
+  if (!ex) {
+    char buf[64];
+    iso_utc_now(buf, sizeof buf);
+    CS_CHECK(cs_h5out_meta_string(h, "end_time", buf));
+  }
+  CS_CHECK(cs_h5out_flush(h));
+  return CS_OK;
+}
+
+/* Close everything the object holds; then the file must have no object
+ * left open (checked, and forced closed if it has). */
+int cs_h5out_close(cs_h5out *h, const char *status, const char *reason)
+{
+  if (!h) return CS_OK;
+  int rc = CS_OK;
+  if (status && h->file >= 0 && h->meta >= 0) rc = close_status(h, status, reason);
+
+  for (int s = 0; s < h->nseries; ++s) {
+    for (int i = 0; i < h->series[s].nq; ++i) h5_release(&h->series[s].dset[i]);
+    free(h->series[s].dset);
+    h5_release(&h->series[s].gid);
+  }
+  free(h->series);
+  for (int i = 0; i < h->nf; ++i) h5_release(&h->fdset[i]);
+  free(h->fdset);
+  free(h->fbuf);
+  h5_release(&h->ftime);
+  h5_release(&h->fgroup);
+  h5_release(&h->meta);
+  h5_release(&h->dxpl);
+  if (h->file >= 0) {
+    ssize_t left = H5Fget_obj_count(h->file, H5F_OBJ_ALL | H5F_OBJ_LOCAL);
+    if (left > 1) { /* the file itself counts one */
+      hid_t *ids = malloc(sizeof *ids * (size_t)left);
+      ssize_t got = ids ? H5Fget_obj_ids(h->file, H5F_OBJ_ALL | H5F_OBJ_LOCAL, (size_t)left, ids) : 0;
+      for (ssize_t i = 0; i < got; ++i)
+        if (ids[i] != h->file) h5_release(&ids[i]);
+      free(ids);
+      if (rc == CS_OK)
+        rc = cs_error_trace(cs_error_set(CS_ERR_INTERNAL, "h5out: %zd HDF5 objects were left open", left - 1),
+                            __FILE__, __LINE__, "H5Fget_obj_count");
+    }
+    if (H5Fclose(h->file) < 0 && rc == CS_OK)
+      rc = cs_error_trace(cs_error_set(CS_ERR_IO, "HDF5 call failed: H5Fclose"), __FILE__, __LINE__, "H5Fclose");
+    h->file = H5I_INVALID_HID;
+  }
+  if (h->comm != MPI_COMM_NULL) MPI_Comm_free(&h->comm);
+  free(h);
+  return rc;
+}

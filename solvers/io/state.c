@@ -1,0 +1,251 @@
+#define _POSIX_C_SOURCE 200809L
+#include "state.h"
+
+#include <errno.h>
+#include <hdf5.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../model/species.h"
+#include "../error.h"
+
+static const cs_opt_table *const checked[3] = {&cs_params_table, &cs_grid_table, &cs_initial_table};
+
+static const void *section_obj(const cs_config *cfg, int q)
+{
+  return q == 0 ? (const void *)&cfg->model : q == 1 ? (const void *)&cfg->grid : (const void *)&cfg->initial;
+}
+
+static const char *const info_names[6] = {"time", "injected", "first_msc_injected", "first_msc_day", "thickness0",
+                                          "t_c80"};
+
+static double *info_field(cs_state_info *info, int q)
+{
+  double *f[6] = {&info->time, &info->injected, &info->first_msc_injected, &info->first_msc_day,
+                  &info->thickness0, &info->t_c80};
+  return f[q];
+}
+
+static hid_t open_mpio(const char *path, MPI_Comm comm, int create)
+{
+  hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+  H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL);
+  hid_t f = create ? H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl) : H5Fopen(path, H5F_ACC_RDONLY, fapl);
+  H5Pclose(fapl);
+  return f;
+}
+
+static int write_string(hid_t loc, const char *name, const char *text)
+{
+  hid_t t = H5Tcopy(H5T_C_S1);
+  H5Tset_size(t, strlen(text) + 1);
+  hid_t sp = H5Screate(H5S_SCALAR);
+  hid_t d = H5Dcreate2(loc, name, t, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  herr_t e = d < 0 ? -1 : H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, text);
+  if (d >= 0) H5Dclose(d);
+  H5Sclose(sp);
+  H5Tclose(t);
+  return e < 0 ? -1 : 0;
+}
+
+/* Global [N2][N1][N0][NS] dataspace and this rank's hyperslab. */
+static void cartilage_space(const cs_patch *pt, hid_t *file_space, hid_t *mem_space)
+{
+  hsize_t dims[4] = {(hsize_t)pt->N[2], (hsize_t)pt->N[1], (hsize_t)pt->N[0], CS_NS};
+  hsize_t start[4] = {(hsize_t)pt->off[2], (hsize_t)pt->off[1], (hsize_t)pt->off[0], 0};
+  hsize_t count[4] = {(hsize_t)pt->n[2], (hsize_t)pt->n[1], (hsize_t)pt->n[0], CS_NS};
+  *file_space = H5Screate_simple(4, dims, NULL);
+  H5Sselect_hyperslab(*file_space, H5S_SELECT_SET, start, NULL, count, NULL);
+  *mem_space = H5Screate_simple(4, count, NULL);
+}
+
+static int write_body(hid_t f, MPI_Comm comm, const cs_config *cfg, const cs_patch *pt, const double *u,
+                      const double *syn, const cs_state_info *info, const char *source_output)
+{
+  int rank;
+  MPI_Comm_rank(comm, &rank);
+  hid_t xfer = H5Pcreate(H5P_DATASET_XFER);
+  H5Pset_dxpl_mpio(xfer, H5FD_MPIO_COLLECTIVE);
+  hid_t fs, ms;
+  cartilage_space(pt, &fs, &ms);
+  hid_t d = H5Dcreate2(f, "cartilage", H5T_NATIVE_DOUBLE, fs, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  herr_t e = d < 0 ? -1 : H5Dwrite(d, H5T_NATIVE_DOUBLE, ms, fs, xfer, u);
+  if (d >= 0) H5Dclose(d);
+  H5Sclose(fs);
+  H5Sclose(ms);
+  if (e < 0) {
+    H5Pclose(xfer);
+    CS_FAIL(CS_ERR_IO, "cannot write the cartilage state");
+  }
+  hsize_t n = CS_NSYNO;
+  fs = H5Screate_simple(1, &n, NULL);
+  ms = H5Screate_simple(1, &n, NULL);
+  if (rank != 0) {
+    H5Sselect_none(fs);
+    H5Sselect_none(ms);
+  }
+  d = H5Dcreate2(f, "synovial", H5T_NATIVE_DOUBLE, fs, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  double dummy[CS_NSYNO] = {0};
+  e = d < 0 ? -1 : H5Dwrite(d, H5T_NATIVE_DOUBLE, ms, fs, xfer, rank == 0 ? syn : dummy);
+  if (d >= 0) H5Dclose(d);
+  H5Sclose(fs);
+  H5Sclose(ms);
+  H5Pclose(xfer);
+  if (e < 0) CS_FAIL(CS_ERR_IO, "cannot write the synovial state");
+
+  /* metadata: same values on every rank (collective creation) */
+  hid_t g = H5Gcreate2(f, "check", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  CS_CHECK_H5(g);
+  for (int q = 0; q < 3; ++q) {
+    hsize_t m = (hsize_t)checked[q]->n;
+    double *v = malloc(m * sizeof(double));
+    CS_CHECK_ALLOC(v);
+    for (int i = 0; i < checked[q]->n; ++i) v[i] = cs_opt_get(&checked[q]->opts[i], section_obj(cfg, q));
+    hid_t sp = H5Screate_simple(1, &m, NULL);
+    hid_t ds = H5Dcreate2(g, checked[q]->section, H5T_NATIVE_DOUBLE, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    e = ds < 0 ? -1 : H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v);
+    if (ds >= 0) H5Dclose(ds);
+    H5Sclose(sp);
+    free(v);
+    if (e < 0) {
+      H5Gclose(g);
+      CS_FAIL(CS_ERR_IO, "cannot write the state's parameter check");
+    }
+  }
+  H5Gclose(g);
+  hid_t sp = H5Screate(H5S_SCALAR);
+  cs_state_info copy = *info;
+  for (int q = 0; q < 6; ++q) {
+    hid_t a = H5Acreate2(f, info_names[q], H5T_NATIVE_DOUBLE, sp, H5P_DEFAULT, H5P_DEFAULT);
+    CS_CHECK_H5(a);
+    H5Awrite(a, H5T_NATIVE_DOUBLE, info_field(&copy, q));
+    H5Aclose(a);
+  }
+  H5Sclose(sp);
+  const char *strs[2][2] = {{"kind", "cartsim-state"}, {"source_output", source_output ? source_output : ""}};
+  for (int q = 0; q < 2; ++q) {
+    hid_t t = H5Tcopy(H5T_C_S1);
+    H5Tset_size(t, strlen(strs[q][1]) + 1);
+    hid_t s2 = H5Screate(H5S_SCALAR);
+    hid_t a = H5Acreate2(f, strs[q][0], t, s2, H5P_DEFAULT, H5P_DEFAULT);
+    if (a >= 0) {
+      H5Awrite(a, t, strs[q][1]);
+      H5Aclose(a);
+    }
+    H5Sclose(s2);
+    H5Tclose(t);
+  }
+  char *yaml = cs_config_to_yaml(cfg);
+  CS_CHECK_ALLOC(yaml);
+  int rc = write_string(f, "config", yaml);
+  free(yaml);
+  if (rc) CS_FAIL(CS_ERR_IO, "cannot write the state's config text");
+  return CS_OK;
+}
+
+int cs_state_save(const char *path, int force, MPI_Comm comm, const cs_config *cfg, const cs_patch *pt,
+                  const double *u, const double *syn, const cs_state_info *info, const char *source_output)
+{
+  int rank;
+  MPI_Comm_rank(comm, &rank);
+  int exists = rank == 0 ? access(path, F_OK) == 0 : 0;
+  CS_CHECK_MPI(MPI_Bcast(&exists, 1, MPI_INT, 0, comm));
+  if (exists && !force) CS_FAIL(CS_ERR_IO, "%s exists (use --force to overwrite)", path);
+  char tmp[4096];
+  snprintf(tmp, sizeof tmp, "%s.partial", path);
+  hid_t f;
+  H5E_BEGIN_TRY { f = open_mpio(tmp, comm, 1); } H5E_END_TRY;
+  if (f < 0) CS_FAIL(CS_ERR_IO, "cannot create the state file %s (is the directory writable?)", tmp);
+  int rc = write_body(f, comm, cfg, pt, u, syn, info, source_output);
+  if (H5Fclose(f) < 0 && rc == CS_OK) rc = cs_error_set(CS_ERR_IO, "cannot close the state file %s", tmp);
+  int ok = rc == CS_OK;
+  CS_CHECK_MPI(MPI_Allreduce(MPI_IN_PLACE, &ok, 1, MPI_INT, MPI_MIN, comm));
+  if (ok && rank == 0 && rename(tmp, path) != 0)
+    rc = cs_error_set(CS_ERR_IO, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
+  if (!ok && rank == 0) unlink(tmp);
+  CS_CHECK_MPI(MPI_Bcast(&rc, 1, MPI_INT, 0, comm));
+  return rc;
+}
+
+static int check_section(hid_t f, const char *path, const cs_config *cfg, int q)
+{
+  char name[64];
+  snprintf(name, sizeof name, "check/%s", checked[q]->section);
+  hid_t d = H5Dopen2(f, name, H5P_DEFAULT);
+  if (d < 0) CS_FAIL(CS_ERR_IO, "%s: not a cartsim state file (no /%s)", path, name);
+  hid_t sp = H5Dget_space(d);
+  hssize_t n = H5Sget_simple_extent_npoints(sp);
+  H5Sclose(sp);
+  double *v = malloc((size_t)(n > 0 ? n : 1) * sizeof(double));
+  CS_CHECK_ALLOC(v);
+  herr_t e = H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v);
+  H5Dclose(d);
+  int rc = CS_OK;
+  if (e < 0 || n != checked[q]->n) {
+    rc = cs_error_set(CS_ERR_IO, "%s: the saved %s section has %lld values, this cartsim has %d", path,
+                      checked[q]->section, (long long)n, checked[q]->n);
+  } else {
+    for (int i = 0; i < checked[q]->n; ++i) {
+      const cs_opt *o = &checked[q]->opts[i];
+      double mine = cs_opt_get(o, section_obj(cfg, q));
+      if (mine != v[i] && !(fabs(mine - v[i]) <= 1e-12 * fabs(v[i]))) {
+        rc = cs_error_set(CS_ERR_CONFIG,
+                          "--from-state %s: %s.%s = %.17g in this config but %.17g in the saved history; a branch "
+                          "must share the history's model, grid and initial values",
+                          path, checked[q]->section, o->name, mine, v[i]);
+        break;
+      }
+    }
+  }
+  free(v);
+  return rc;
+}
+
+int cs_state_load(const char *path, MPI_Comm comm, const cs_config *cfg, const cs_patch *pt, double *u,
+                  double *syn, cs_state_info *info)
+{
+  int rank;
+  MPI_Comm_rank(comm, &rank);
+  int readable = rank == 0 ? access(path, R_OK) == 0 : 0;
+  int err = errno;
+  CS_CHECK_MPI(MPI_Bcast(&readable, 1, MPI_INT, 0, comm));
+  CS_CHECK_MPI(MPI_Bcast(&err, 1, MPI_INT, 0, comm));
+  if (!readable) CS_FAIL(CS_ERR_IO, "cannot read the state file %s: %s", path, strerror(err));
+  hid_t f;
+  H5E_BEGIN_TRY { f = open_mpio(path, comm, 0); } H5E_END_TRY;
+  if (f < 0) CS_FAIL(CS_ERR_IO, "%s is not an HDF5 file", path);
+  int rc = CS_OK;
+  H5E_BEGIN_TRY {
+    for (int q = 0; q < 3 && rc == CS_OK; ++q) rc = check_section(f, path, cfg, q);
+  } H5E_END_TRY;
+  for (int q = 0; q < 6 && rc == CS_OK; ++q) {
+    hid_t a = H5Aopen(f, info_names[q], H5P_DEFAULT);
+    if (a < 0 || H5Aread(a, H5T_NATIVE_DOUBLE, info_field(info, q)) < 0)
+      rc = cs_error_set(CS_ERR_IO, "%s: attribute %s missing", path, info_names[q]);
+    if (a >= 0) H5Aclose(a);
+  }
+  if (rc == CS_OK) {
+    hid_t xfer = H5Pcreate(H5P_DATASET_XFER);
+    H5Pset_dxpl_mpio(xfer, H5FD_MPIO_COLLECTIVE);
+    hid_t fs, ms;
+    cartilage_space(pt, &fs, &ms);
+    hid_t d = H5Dopen2(f, "cartilage", H5P_DEFAULT);
+    if (d < 0 || H5Dread(d, H5T_NATIVE_DOUBLE, ms, fs, xfer, u) < 0)
+      rc = cs_error_set(CS_ERR_IO, "%s: cannot read /cartilage", path);
+    if (d >= 0) H5Dclose(d);
+    H5Sclose(fs);
+    H5Sclose(ms);
+    double tmp[CS_NSYNO];
+    d = H5Dopen2(f, "synovial", H5P_DEFAULT);
+    if (rc == CS_OK && (d < 0 || H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, xfer, tmp) < 0))
+      rc = cs_error_set(CS_ERR_IO, "%s: cannot read /synovial", path);
+    if (d >= 0) H5Dclose(d);
+    if (rc == CS_OK && rank == 0) memcpy(syn, tmp, sizeof tmp);
+    H5Pclose(xfer);
+  }
+  H5Fclose(f);
+  return rc;
+}

@@ -1,0 +1,38 @@
+/* state.h - full solver state files, for branching runs from one shared
+ * history (`cartsim run --save-state DAY:FILE`, `--from-state FILE`).
+ *
+ * Layout (HDF5, written collectively; independent of the rank count):
+ *   /cartilage   float64 [ny][nx][nz][CS_NS]  every cell's values, global order
+ *   /synovial    float64 [CS_NSYNO]           P_s R_s F_s N N_syn and the running integrals
+ *   /config      string                       the resolved config of the run that saved it
+ *   /check/<section>  float64 [n]             the model, grid and initial values, compared on load
+ *   attributes on /: kind = "cartsim-state", time (day), injected (cells),
+ *   first_msc_injected (cells), first_msc_day (day, NaN if none),
+ *   thickness0 (mm, initial thickness of the history), t_c80 (day, NaN if
+ *   not reached), source_output (the .h5 of the run that saved it).
+ * A state file is written under FILE.partial and renamed when complete.
+ */
+#ifndef CS_STATE_H
+#define CS_STATE_H
+
+#include <mpi.h>
+
+#include "../../model/grid.h"
+#include "../config.h"
+
+typedef struct {
+  double time, injected, first_msc_injected, first_msc_day, thickness0, t_c80;
+} cs_state_info;
+
+/* u: owned cartilage values of this rank (cell order of pt); syn: rank 0's
+ * synovial values (ignored elsewhere). Collective. */
+int cs_state_save(const char *path, int force, MPI_Comm comm, const cs_config *cfg, const cs_patch *pt,
+                  const double *u, const double *syn, const cs_state_info *info, const char *source_output);
+
+/* Checks that the file is a state of the same model, grid and initial
+ * values (CS_ERR_CONFIG naming the first differing key otherwise), then
+ * fills u and (rank 0) syn. Collective. */
+int cs_state_load(const char *path, MPI_Comm comm, const cs_config *cfg, const cs_patch *pt, double *u,
+                  double *syn, cs_state_info *info);
+
+#endif
