@@ -3,6 +3,7 @@
  *
  *   cartsim run CONFIG.yaml [-o OUT.h5] [--set KEY=VALUE ...] [--force] [--quiet]
  *   cartsim check CONFIG.yaml [--set KEY=VALUE ...]
+ *   cartsim demo [-o DIR] [--force]   (runs postprocess/demo.py with the recorded Python)
  *   cartsim --help | --version
  *
  * Exit codes: 0 success, 2 usage, 3 config error, 4 I/O error, 5 solver
@@ -14,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "buildinfo.h"
 #include "config.h"
@@ -43,11 +45,14 @@ static void usage(FILE *f)
           "usage: cartsim run CONFIG.yaml [-o OUT.h5] [--set KEY=VALUE ...] [--force] [--quiet]\n"
           "                   [--save-state DAY:FILE ...] [--from-state FILE] [--baseline FILE]\n"
           "       cartsim check CONFIG.yaml [--set KEY=VALUE ...]\n"
+          "       cartsim demo [-o DIR] [--force]\n"
           "       cartsim --help | --version\n"
           "\n"
           "  run     simulate one scenario and write an HDF5 file (default results/<config name>.h5);\n"
           "          run it under `mpirun -n P` to use P ranks\n"
           "  check   validate a config and print it fully resolved, every value with its unit\n"
+          "  demo    the educators' early-versus-late demo: runs the branches and writes figures,\n"
+          "          an animation and report.html to DIR (default results/demo)\n"
           "\n"
           "  -o, --output FILE   output file; an existing file is kept unless --force\n"
           "  --set KEY=VALUE     override a config value, e.g. --set model.k_a=0.2,\n"
@@ -193,8 +198,45 @@ static int run_command(const cs_cli *cli, int argc, char **argv, double wall0)
   return rc;
 }
 
+/* `cartsim demo ...`: hand over to the Python orchestrator (no MPI here:
+ * it starts cartsim runs itself). Returns only on failure. */
+static int exec_demo(int argc, char **argv)
+{
+  const char *py = getenv("CARTSIM_PYTHON");
+  if (!py || !*py) py = CARTSIM_PYTHON;
+  if (!*py || access(py, X_OK) != 0) {
+    fprintf(stderr, "cartsim: error: no Python interpreter with h5py, numpy, matplotlib and yaml was found when "
+                    "cartsim was configured; install them (apt-get install python3-h5py python3-matplotlib "
+                    "python3-numpy python3-scipy python3-pil python3-yaml), then re-run cmake\n");
+    return CS_ERR_IO;
+  }
+  char self[4096];
+  ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
+  if (len <= 0) snprintf(self, sizeof self, "%s", argv[0]);
+  else self[len] = '\0';
+  const char *old = getenv("PYTHONPATH");
+  char path[8192];
+  snprintf(path, sizeof path, "%s%s%s", CARTSIM_SOURCE_DIR, old && *old ? ":" : "", old && *old ? old : "");
+  setenv("PYTHONPATH", path, 1);
+  char **args = calloc((size_t)argc + 6, sizeof *args);
+  if (!args) return CS_ERR_INTERNAL;
+  int n = 0;
+  args[n++] = (char *)py;
+  args[n++] = "-m";
+  args[n++] = "postprocess.demo";
+  args[n++] = "--cartsim";
+  args[n++] = self;
+  for (int i = 2; i < argc; ++i) args[n++] = argv[i];
+  args[n] = NULL;
+  execv(py, args);
+  fprintf(stderr, "cartsim: error: cannot start %s: %s\n", py, strerror(errno));
+  free(args);
+  return CS_ERR_IO;
+}
+
 int main(int argc, char **argv)
 {
+  if (argc >= 2 && !strcmp(argv[1], "demo")) return exec_demo(argc, argv);
   MPI_Init(&argc, &argv);
   double wall0 = MPI_Wtime();
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);

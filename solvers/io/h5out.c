@@ -355,15 +355,15 @@ static int check_path(const char *path, int force, char *msg, size_t len)
 
   struct stat st;
   if (stat(dir, &st) != 0) {
-    snprintf(msg, len, "output directory %s: %s", dir, strerror(errno));
+    snprintf(msg, len, "output directory %.900s: %s", dir, strerror(errno));
     return CS_ERR_IO;
   }
   if (!S_ISDIR(st.st_mode)) {
-    snprintf(msg, len, "output directory %s: %s", dir, strerror(ENOTDIR));
+    snprintf(msg, len, "output directory %.900s: %s", dir, strerror(ENOTDIR));
     return CS_ERR_IO;
   }
   if (access(dir, W_OK | X_OK) != 0) {
-    snprintf(msg, len, "output directory %s is not writable: %s", dir, strerror(errno));
+    snprintf(msg, len, "output directory %.900s is not writable: %s", dir, strerror(errno));
     return CS_ERR_IO;
   }
   if (stat(path, &st) == 0) {
@@ -383,7 +383,7 @@ static int check_path(const char *path, int force, char *msg, size_t len)
     if (e == EEXIST)
       snprintf(msg, len, "%s exists (use --force to overwrite)", path);
     else
-      snprintf(msg, len, "cannot create %s in output directory %s: %s", path, dir, strerror(e));
+      snprintf(msg, len, "cannot create %.400s in output directory %.400s: %s", path, dir, strerror(e));
     return CS_ERR_IO;
   }
   close(fd);

@@ -49,16 +49,20 @@ typedef struct {
  * directory is writable. The file starts with /meta status "running". */
 int cs_h5out_create(const char *path, MPI_Comm comm, int force, cs_h5out **out);
 
-/* String / numeric attributes of /meta (collective; same value everywhere). */
+/* String / numeric attributes of /meta (collective; rank 0's value is
+ * broadcast and written, so ranks cannot disagree). Setting an existing
+ * attribute replaces it. Text attributes are variable-length UTF-8 (h5py
+ * reads them as str); text datasets are fixed-length UTF-8 (.asstr()). */
 int cs_h5out_meta_string(cs_h5out *h, const char *name, const char *value);
 int cs_h5out_meta_double(cs_h5out *h, const char *name, double value);
 int cs_h5out_meta_int(cs_h5out *h, const char *name, long value);
-/* /meta/config: text dataset. */
+/* /meta/config: text dataset (text from rank 0). */
 int cs_h5out_config_text(cs_h5out *h, const char *yaml);
 
 /* Scalars of a table: group "/parameters" for the section "model",
- * "/parameters/<section>" for the others. Enum values are written as
- * strings, the rest as float64 in display units. */
+ * "/parameters/<section>" for the others ("treatments[]" -> "treatments").
+ * Enum values are written as strings (with an attribute `choices`), the
+ * rest as float64 in display units. Values of rank 0's `obj` are written. */
 int cs_h5out_parameters(cs_h5out *h, const cs_opt_table *t, const void *obj);
 
 /* /grid from the global grid description (H in mm). */
@@ -72,7 +76,9 @@ int cs_h5out_series_append(cs_h5out *h, int series, const double *values);
 
 /* Fields: define one dataset per quantity (species) for the global grid;
  * append a snapshot from each rank's owned values `u` (species fastest,
- * cs_cell order of `pt`) at time t. Collective. */
+ * cs_cell order of `pt`) at time t. Collective. The value of quantity q in
+ * cell c is u[q + nq*c]: with nq == CS_NS that is CS_IDX(q, c), i.e. the
+ * state itself. */
 int cs_h5out_fields_define(cs_h5out *h, const cs_h5_quantity *q, int nq, const cs_patch *pt, int compress);
 int cs_h5out_fields_append(cs_h5out *h, double t, const double *u, const cs_patch *pt);
 
@@ -86,8 +92,22 @@ int cs_h5out_treatments(cs_h5out *h, const char *const *type, const double *day,
 /* Flush to disk (after each output step). */
 int cs_h5out_flush(cs_h5out *h);
 
-/* Set /meta status ("complete" or "failed") and reason, flush and close.
- * `h` is freed even on error. */
+/* Set /meta status ("complete" or "failed") and reason (and end_time if
+ * not set yet), flush and close every id. `h` is freed even on error;
+ * status NULL closes without touching /meta. Returns CS_ERR_INTERNAL if an
+ * object of the file was still open (it is closed anyway). */
 int cs_h5out_close(cs_h5out *h, const char *status, const char *reason);
+
+/* Seconds this rank spent in series/fields appends and flushes so far
+ * (for the io_seconds timing). */
+double cs_h5out_io_seconds(const cs_h5out *h);
+
+/* Number of open HDF5 file, group, dataset, attribute and named-datatype
+ * ids in the process, over all files (H5Fget_obj_count(H5F_OBJ_ALL, ...));
+ * -1 on error. Tests take it before cs_h5out_create and compare after
+ * cs_h5out_close: equal means no such id leaked. (HDF5 1.10 has no public
+ * count of dataspace, datatype or property-list ids; cs_h5out_close also
+ * checks that its file has no object left open, and closes any.) */
+long cs_h5out_open_ids(void);
 
 #endif
