@@ -1,0 +1,135 @@
+"""The cartsim command line as a user runs it: exit codes, one-line errors
+that name the file, line, key and value, and no output passed off as
+complete. Run with CARTSIM_BIN=path/to/cartsim and the repository root as
+the working directory."""
+import os
+import subprocess
+import tempfile
+import unittest
+
+import h5py
+
+BIN = os.environ.get("CARTSIM_BIN", "build/cartsim")
+REF = "configs/reference.yaml"
+ENV = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
+
+
+def cartsim(*args, cwd=None):
+    p = subprocess.run([BIN, *args], capture_output=True, text=True, env=ENV, timeout=120, cwd=cwd)
+    return p.returncode, p.stdout, p.stderr
+
+
+class Cli(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.dir = self.tmp.name
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def write(self, name, text):
+        path = os.path.join(self.dir, name)
+        with open(path, "w") as f:
+            f.write(text)
+        return path
+
+    def test_usage_errors_exit_2(self):
+        for args in ([], ["bogus"], ["run"], ["run", REF, "--bogus"], ["run", REF, "--set", "novalue"],
+                     ["run", REF, "--save-state", "x.h5"]):
+            code, _, err = cartsim(*args)
+            self.assertEqual(code, 2, args)
+            self.assertIn("cartsim: error:", err)
+
+    def test_version_names_libraries(self):
+        code, out, _ = cartsim("--version")
+        self.assertEqual(code, 0)
+        self.assertRegex(out, r"cartsim \d+\.\d+\.\d+ \(git [0-9a-f]+(-dirty)?\)")
+        self.assertIn("SUNDIALS 6.4", out)
+        self.assertIn("HDF5 1.10", out)
+        self.assertIn("Open MPI", out)
+
+    def test_check_prints_resolved_config_with_units(self):
+        code, out, _ = cartsim("check", REF, "--set", "model.k_a=0.2")
+        self.assertEqual(code, 0)
+        self.assertRegex(out, r"\bk_a: 0\.2\b")
+        self.assertIn("1/(nM day)", out)
+        self.assertRegex(out, r"\bnz: 48\b")
+
+    def test_config_errors_exit_3_with_file_line_key(self):
+        bad = self.write("bad.yaml", "base: %s\nmodel:\n  k_aa: 0.1\n  K_P: -1\ngrid:\n  nz: many\n" %
+                         os.path.abspath(REF))
+        out_h5 = os.path.join(self.dir, "out.h5")
+        code, _, err = cartsim("run", bad, "-o", out_h5)
+        self.assertEqual(code, 3)
+        self.assertIn(f"{bad}:3:", err)
+        self.assertIn("k_aa", err)
+        self.assertIn("did you mean", err)
+        self.assertIn(f"{bad}:4:", err)
+        self.assertIn("K_P", err)
+        self.assertIn(f"{bad}:6:", err)
+        self.assertIn("nz", err)
+        self.assertFalse(os.path.exists(out_h5), "no output for a bad config")
+
+    def test_set_value_checked_like_the_file(self):
+        code, _, err = cartsim("check", REF, "--set", "model.k_a=abc")
+        self.assertEqual(code, 3)
+        self.assertIn("model.k_a=abc", err)
+        code, _, err = cartsim("check", REF, "--set", "model.k_a=-5")
+        self.assertEqual(code, 3)
+
+    def test_missing_config_exit_4(self):
+        code, _, err = cartsim("check", os.path.join(self.dir, "nope.yaml"))
+        self.assertEqual(code, 4)
+        self.assertIn("nope.yaml", err)
+
+    def test_existing_output_kept_without_force(self):
+        out_h5 = self.write("keep.h5", "precious")
+        code, _, err = cartsim("run", REF, "-o", out_h5, "--quiet", "--set", "run.t_end=10")
+        self.assertEqual(code, 4)
+        self.assertIn("--force", err)
+        with open(out_h5) as f:
+            self.assertEqual(f.read(), "precious")
+        code, _, _ = cartsim("run", REF, "-o", out_h5, "--quiet", "--force", "--set", "run.t_end=10")
+        self.assertEqual(code, 0)
+        with h5py.File(out_h5, "r") as f:
+            self.assertEqual(f["meta"].attrs["status"], "complete")
+
+    def test_unwritable_output_exit_4(self):
+        code, _, err = cartsim("run", REF, "-o", "/nonexistent-dir/x.h5", "--quiet")
+        self.assertEqual(code, 4)
+        self.assertIn("/nonexistent-dir", err)
+
+    def test_solver_failure_exit_5_file_marked_failed(self):
+        out_h5 = os.path.join(self.dir, "fail.h5")
+        code, _, err = cartsim("run", REF, "-o", out_h5, "--quiet", "--set", "solver.max_steps=10")
+        self.assertEqual(code, 5)
+        self.assertIn("CVODE failed at t =", err)
+        self.assertIn("max_steps", err)
+        with h5py.File(out_h5, "r") as f:
+            self.assertEqual(f["meta"].attrs["status"], "failed")
+            self.assertIn("CVODE", f["meta"].attrs["status_reason"])
+            self.assertGreaterEqual(f["timeseries/time"].shape[0], 1, "steps before the failure are kept")
+
+    def test_branch_refuses_a_different_history(self):
+        state = os.path.join(self.dir, "s.h5")
+        code, _, err = cartsim("run", REF, "-o", os.path.join(self.dir, "h.h5"), "--quiet",
+                               "--set", "run.t_end=60", "--save-state", f"30:{state}")
+        self.assertEqual(code, 0, err)
+        with h5py.File(state, "r") as f:
+            self.assertEqual(float(f.attrs["time"]), 30.0)
+        code, _, err = cartsim("run", REF, "-o", os.path.join(self.dir, "b.h5"), "--quiet", "--set", "run.t_end=60",
+                               "--from-state", state, "--set", "model.k_a=0.2")
+        self.assertEqual(code, 3)
+        self.assertIn("model.k_a", err)
+        code, _, err = cartsim("run", REF, "-o", os.path.join(self.dir, "c.h5"), "--quiet", "--set", "run.t_end=60",
+                               "--from-state", state, "--set", "treatments[0].type=msc",
+                               "--set", "treatments[0].day=10", "--set", "treatments[0].dose=1e7")
+        self.assertEqual(code, 3)
+        self.assertIn("before day 30", err)
+        code, _, err = cartsim("run", REF, "-o", os.path.join(self.dir, "h2.h5"), "--quiet",
+                               "--set", "run.t_end=60", "--save-state", f"30:{state}")
+        self.assertEqual(code, 4, "an existing state file is kept without --force")
+
+
+if __name__ == "__main__":
+    unittest.main()
