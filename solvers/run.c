@@ -133,6 +133,7 @@ static int make_breaks(const cs_config *cfg, const cs_run_request *req, double t
 
 typedef struct {
   const cs_config *cfg;
+  cs_params params;              /* parameters in use (MSC potency follows the injected source) */
   cs_problem pb;
   cs_integrator *it;
   cs_h5out *h5;
@@ -230,7 +231,7 @@ static void apply_events(cs_run_state *rs, double t)
     const cs_treatment *tr = &rs->cfg->treatments[e];
     if (!same_time(tr->day, t)) continue;
     double syn_dummy[CS_NSYNO] = {0};
-    double cells = cs_treatment_apply(tr, pb->p, pb->rank == 0 ? syn : syn_dummy);
+    double cells = cs_treatment_apply(tr, &rs->cfg->model, &rs->params, pb->rank == 0 ? syn : syn_dummy);
     rs->injected += cells;
     if (tr->type == CS_TREAT_MSC && isnan(rs->first_msc_day)) {
       rs->first_msc_injected = cells;
@@ -507,7 +508,8 @@ int cs_run(const cs_config *cfg, const cs_run_request *req, MPI_Comm comm)
   MPI_Comm_size(comm, &nranks);
 
   if ((rc = cs_decomp_create(comm, &cfg->grid, cfg->model.H, &dc))) goto done;
-  if ((rc = cs_problem_init(&rs.pb, &cfg->model, dc))) goto done;
+  rs.params = cfg->model;
+  if ((rc = cs_problem_init(&rs.pb, &rs.params, dc))) goto done;
   if ((rc = cs_precond_create(&rs.pb, cfg->solver.precond, &rs.pb.pc))) goto done;
   /* initial condition (counted as injected: MSCs present at t = 0) */
   MPI_Comm cart = cs_decomp_comm(dc);
