@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Disease-stage presets: solver states of the untreated reference knee after
+# the injury, saved at the days that define each stage (docs/scenarios.md).
+#   healthy  day 0     (no damage: no state file, run the config from day 0)
+#   early    day 180   aggrecan depleted near the surface, collagen intact, synovitis high
+#   moderate day 730   collagen ~0.93, ~6.5 % thickness lost
+#   late     day 1460  collagen ~0.86, ~14 % thickness lost
+# Usage: scripts/make-stages.sh [DIR]   (default results/stages; existing files are kept
+# unless FORCE=1; CARTSIM=path selects the binary, default build/cartsim). Start a run from a stage with `cartsim run ... --from-state DIR/moderate.h5`.
+set -euo pipefail
+bin=${CARTSIM:-build/cartsim}
+cd "$(dirname "$0")/.."
+dir=${1:-results/stages}
+mkdir -p "$dir"
+force=()
+[ "${FORCE:-0}" = 1 ] && force=(--force)
+if [ "$(id -u)" -eq 0 ]; then export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1; fi
+"$bin" run configs/reference.yaml -o "$dir/history.h5" --quiet "${force[@]}" \
+  --save-state "180:$dir/early.h5" --save-state "730:$dir/moderate.h5" --save-state "1460:$dir/late.h5"
+echo "stage states in $dir: early.h5 moderate.h5 late.h5 (healthy: run the config from day 0)"
