@@ -61,7 +61,8 @@ int cs_opt_check(const cs_opt *o, double v, char *msg, size_t msglen)
   }
   if (o->type == CS_OPT_ENUM) return 0;
   if (v < o->min || v > o->max) {
-    snprintf(msg, msglen, "must be in [%g, %g] %s", o->min, o->max, o->unit);
+    int unitless = !strcmp(o->unit, "-") || !strcmp(o->unit, "1");
+    snprintf(msg, msglen, "must be in [%g, %g]%s%s", o->min, o->max, unitless ? "" : " ", unitless ? "" : o->unit);
     return 1;
   }
   return 0;

@@ -37,7 +37,8 @@
 
 #define MAX_BASE_DEPTH 8           /* levels of `base:` below the file given */
 #define MAX_ERRORS 100             /* messages kept; the rest are counted */
-#define MAX_FILE_BYTES (4L << 20)  /* a config is text of a few kB */
+#define MAX_FILE_BYTES (1L << 20)  /* a config is text of a few kB */
+#define MAX_NESTING 64             /* a config needs 3 levels; libyaml slows down as depth^2 */
 #define MAX_CELLS 2e8              /* larger grids do not fit any node we run on */
 #define MAX_TREAT_ROWS 8
 #define VALUE_SHOWN 60             /* characters of a value quoted in messages */
@@ -185,7 +186,9 @@ static void report(loader *ld, const cfg_where *w, const char *key, const char *
     clean(f, sizeof f, ld->cfg->path[0] ? ld->cfg->path : "(defaults)", 380);
     snprintf(head, sizeof head, "%s: ", f);
   }
-  snprintf(line, sizeof line, "%s%s%s%s%s%s", head, k, value ? " = " : "", v, key || value ? ": " : "", msg);
+  if (value && !*value) value = NULL; /* "k_a: missing value", not "k_a = : ..." */
+  snprintf(line, sizeof line, "%s%s%s%s%s%s", head, k, value ? " = " : "", value ? v : "", key || value ? ": " : "",
+           msg);
   push_line(ld, line);
 }
 
@@ -208,7 +211,7 @@ static int distance(const char *a, const char *b)
 static int near_enough(const char *name)
 {
   size_t n = strlen(name);
-  return n <= 4 ? 1 : n <= 8 ? 2 : 3;
+  return n <= 2 ? 0 : n <= 4 ? 1 : n <= 8 ? 2 : 3; /* "a" is 1 edit from "H": no hint */
 }
 
 /* Best row of a table for `name`: its distance, the row in *best. */
@@ -227,11 +230,12 @@ static int closest_row(const cs_opt_table *t, const char *name, const cs_opt **b
  * NTOP for a treatment, -1 for the top level), or "" if nothing is close.
  * Same-name keys of another section win (grid.k_a -> model.k_a), then the
  * nearest key of the own section, then the nearest key anywhere. */
-static void suggest(const char *name, int own, char *out, size_t outlen)
+static void suggest(const loader *ld, const char *name, int own, char *out, size_t outlen)
 {
   const cs_opt *row;
   int lim = near_enough(name);
   out[0] = '\0';
+  if (ld->errs->n >= MAX_ERRORS) return; /* the message is dropped anyway */
   for (int s = 0; s < NSECT; ++s)
     if (s != own && closest_row(sections[s].table, name, &row) == 0) {
       snprintf(out, outlen, "; did you mean %s.%s?", sections[s].table->section, row->name);
@@ -418,7 +422,7 @@ static void read_pairs(loader *ld, const char *file, yaml_document_t *doc, yaml_
     snprintf(path, sizeof path, "%s.%s", prefix, name);
     const cs_opt *o = cs_opt_find(t, name);
     if (!o) {
-      suggest(name, own, hint, sizeof hint);
+      suggest(ld, name, own, hint, sizeof hint);
       report(ld, &wk, path, NULL, "unknown key%s", hint);
       continue;
     }
@@ -648,7 +652,7 @@ static void read_top(loader *ld, const char *file, yaml_document_t *doc, yaml_no
     for (int t = NSECT; s < 0 && t < NTOP; ++t)
       if (!strcmp(name, top_keys[t - NSECT])) s = t;
     if (s < 0) {
-      suggest(name, -1, hint, sizeof hint);
+      suggest(ld, name, -1, hint, sizeof hint);
       report(ld, &wk, name, NULL, "unknown section%s", hint);
       continue;
     }
@@ -684,11 +688,38 @@ static void read_document(loader *ld, const char *file, yaml_document_t *doc)
   read_top(ld, file, doc, root);
 }
 
+/* Event pass over the text: 0 if collections nest deeper than MAX_NESTING
+ * (reported). libyaml's scanner costs O(depth) per token, so
+ * "[[[[..." of 1 MB would take minutes; the events arrive as the text is
+ * scanned, so this stops early. Syntax errors are left to the loader. */
+static int nesting_ok(loader *ld, const char *file, const char *text, size_t len)
+{
+  yaml_parser_t parser;
+  yaml_event_t ev;
+  int depth = 0, ok = 1, done = 0;
+  if (!yaml_parser_initialize(&parser)) return 1;
+  yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+  while (!done && yaml_parser_parse(&parser, &ev)) {
+    if (ev.type == YAML_SEQUENCE_START_EVENT || ev.type == YAML_MAPPING_START_EVENT) ++depth;
+    if (ev.type == YAML_SEQUENCE_END_EVENT || ev.type == YAML_MAPPING_END_EVENT) --depth;
+    if (depth > MAX_NESTING) {
+      cfg_where w = {file, (int)ev.start_mark.line + 1, (int)ev.start_mark.column + 1, NULL};
+      report(ld, &w, NULL, NULL, "nesting deeper than %d levels (a config uses at most 3)", MAX_NESTING);
+      ok = 0;
+    }
+    done = !ok || ev.type == YAML_STREAM_END_EVENT;
+    yaml_event_delete(&ev);
+  }
+  yaml_parser_delete(&parser);
+  return ok;
+}
+
 /* Parse `text` as one YAML document and apply it. */
 static void parse_text(loader *ld, const char *file, const char *text, size_t len)
 {
   yaml_parser_t parser;
   yaml_document_t doc, extra;
+  if (!nesting_ok(ld, file, text, len)) return;
   if (!yaml_parser_initialize(&parser)) {
     cfg_where w = {file, 1, 1, NULL};
     report(ld, &w, NULL, NULL, "cannot start the YAML parser");
@@ -725,7 +756,7 @@ static void load_file(loader *ld, const char *path, const cfg_where *from)
   size_t len = 0;
   int err = read_whole(path, &text, &len);
   if (err) {
-    const char *why = err == EFBIG ? "file too large for a config (over 4 MiB)" : strerror(err);
+    const char *why = err == EFBIG ? "file too large for a config (over 1 MiB)" : strerror(err);
     if (from) {
       report(ld, from, "base", path, "cannot read: %s", why);
     } else {
@@ -817,7 +848,7 @@ static void set_treatment(loader *ld, const cfg_where *w, const char *key, const
   const cs_opt *o = cs_opt_find(&cs_treatment_table, name);
   if (!o) {
     char hint[160];
-    suggest(name, NTOP, hint, sizeof hint);
+    suggest(ld, name, NTOP, hint, sizeof hint);
     report(ld, w, NULL, NULL, "unknown key '%s'%s", name, hint);
     return;
   }
@@ -836,7 +867,7 @@ static void set_section_key(loader *ld, const cfg_where *w, const char *key, con
       report(ld, w, NULL, NULL, "expected section.key=value, e.g. %s.%s=...", key,
              sections[section_index(key)].table->opts[0].name);
     } else {
-      suggest(key, -1, hint, sizeof hint);
+      suggest(ld, key, -1, hint, sizeof hint);
       report(ld, w, NULL, NULL, "unknown key '%s' (use section.key=value)%s", key, hint);
     }
     return;
@@ -844,14 +875,14 @@ static void set_section_key(loader *ld, const cfg_where *w, const char *key, con
   trimmed(sec, sizeof sec, key, (size_t)(dot - key));
   int s = section_index(sec);
   if (s < 0) {
-    suggest(sec, -1, hint, sizeof hint);
-    if (!hint[0]) suggest(dot + 1, -1, hint, sizeof hint);
+    suggest(ld, sec, -1, hint, sizeof hint);
+    if (!hint[0]) suggest(ld, dot + 1, -1, hint, sizeof hint);
     report(ld, w, NULL, NULL, "unknown section '%s'%s", sec, hint);
     return;
   }
   const cs_opt *o = cs_opt_find(sections[s].table, dot + 1);
   if (!o) {
-    suggest(dot + 1, s, hint, sizeof hint);
+    suggest(ld, dot + 1, s, hint, sizeof hint);
     report(ld, w, NULL, NULL, "unknown key '%s' in section '%s'%s", dot + 1, sec, hint);
     return;
   }
@@ -1083,9 +1114,14 @@ static double exact_display(const cs_opt *o, const void *obj)
   return d;
 }
 
-/* Shortest %g text that reads back as exactly d. */
+/* Text that reads back as exactly d: whole numbers below 1e7 as integers
+ * (12000, not 1.2e+04), others as the shortest %g that round-trips. */
 static void format_real(double d, char *out, size_t n)
 {
+  if (d == floor(d) && fabs(d) < 1e7) {
+    snprintf(out, n, "%.0f", d);
+    return;
+  }
   for (int prec = 1; prec <= 17; ++prec) {
     snprintf(out, n, "%.*g", prec, d);
     if (strtod(out, NULL) == d) return;
@@ -1119,10 +1155,11 @@ static void emit_row(sbuf *b, const char *lead, const cs_opt *o, const void *obj
   emit_line(b, lead, o->name, value, comment);
 }
 
-/* libyaml accepts these code points unescaped in a double-quoted scalar. */
+/* Code points libyaml reads back unchanged in a double-quoted scalar:
+ * printable, and not a line break (NEL, LS, PS would be folded). */
 static int yaml_printable(uint32_t c)
 {
-  return c == 0x85 || (c >= 0x20 && c <= 0x7E) || (c >= 0xA0 && c <= 0xD7FF) ||
+  return (c >= 0x20 && c <= 0x7E) || (c >= 0xA0 && c <= 0xD7FF && c != 0x2028 && c != 0x2029) ||
          (c >= 0xE000 && c <= 0xFFFD && c != 0xFEFF) || (c >= 0x10000 && c <= 0x10FFFF);
 }
 
@@ -1167,9 +1204,14 @@ char *cs_config_to_yaml(const cs_config *cfg)
   if (!b.p) return NULL;
   b.p[0] = '\0';
   sb_printf(&b, "# cartsim configuration, fully resolved: every key, defaults included.\n");
-  sb_printf(&b, "description: ");
-  emit_quoted(&b, cfg->description);
-  sb_printf(&b, "\n");
+  sbuf q = {malloc(1024), 0, 1024, 0};
+  if (q.p) emit_quoted(&q, cfg->description);
+  b.failed |= !q.p || q.failed;
+  if (q.p && !q.failed) {
+    int len = (int)strlen("description: ") + (int)q.n; /* bytes, not columns: close enough for alignment */
+    sb_printf(&b, "description: %s%*s # free text, stored with the results\n", q.p, len < 38 ? 38 - len : 0, "");
+  }
+  free(q.p);
   for (int s = 0; s < NSECT; ++s) {
     const cs_opt_table *t = sections[s].table;
     const void *obj = (const char *)cfg + sections[s].offset;
