@@ -91,6 +91,10 @@ static int parse_cli(int argc, char **argv, cs_cli *cli)
     CS_FAIL(CS_ERR_USAGE, "unknown command '%s' (expected run or check; try cartsim --help)", cli->command);
   for (int i = 2; i < argc; ++i) {
     const char *a = argv[i];
+    if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+      cli->command = "--help";
+      return CS_OK;
+    }
     if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
       if (++i == argc) CS_FAIL(CS_ERR_USAGE, "%s needs a file name", a);
       cli->output = argv[i];

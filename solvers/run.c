@@ -88,7 +88,7 @@ static int make_schedule(const cs_config *cfg, double t0, double first_msc_day, 
   o[n++] = (cs_obs){t0, OBS_SERIES | (cfg->output.fields_every > 0 ? OBS_FIELDS : 0)};
   for (long i = (long)ceil(t0 / cfg->output.dt - 1e-9); i * cfg->output.dt <= T * (1 + 1e-12); ++i)
     if (i * cfg->output.dt >= t0) o[n++] = (cs_obs){i * cfg->output.dt, OBS_SERIES};
-  o[n++] = (cs_obs){T, OBS_SERIES};
+  o[n++] = (cs_obs){T, OBS_SERIES | (cfg->output.fields_every > 0 ? OBS_FIELDS : 0)}; /* profiles at the horizon */
   if (cfg->output.fields_every > 0)
     for (long i = (long)ceil(t0 / cfg->output.fields_every - 1e-9); i * cfg->output.fields_every <= T * (1 + 1e-12); ++i)
       if (i * cfg->output.fields_every >= t0) o[n++] = (cs_obs){i * cfg->output.fields_every, OBS_FIELDS};

@@ -1,0 +1,43 @@
+"""python3 -m postprocess COMMAND ...
+
+    plot   RUN.h5 [...] [-o DIR] [--labels a,b]      figures (+ .xmf for 2-D/3-D)
+    report RUN.h5 [...] [-o DIR] [--labels a,b]      figures + report.html
+    xdmf   RUN.h5 [...]                              .xmf beside 2-D/3-D run files
+    demo   --cartsim PATH [-o DIR] [--force]         the early-versus-late demo
+"""
+
+import sys
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv or argv[0] in ("-h", "--help"):
+        print(__doc__)
+        return 0 if argv else 2
+    cmd, rest = argv[0], argv[1:]
+    if cmd == "plot":
+        from . import plot
+        return plot.main(rest, prog="python3 -m postprocess plot")
+    if cmd == "report":
+        from . import plot
+        return plot.main(rest, report_default=True, prog="python3 -m postprocess report")
+    if cmd == "xdmf":
+        import os
+
+        from . import xdmf
+        for path in rest:
+            if not os.path.isfile(path):
+                sys.stderr.write(f"error: {path}: no such file\n")
+                return 2
+            out = xdmf.write_xdmf(path)
+            print(f"wrote {out}" if out else f"{path}: 1-D run, no XDMF needed")
+        return 0
+    if cmd == "demo":
+        from . import demo
+        return demo.main(rest)
+    sys.stderr.write(f"error: unknown command {cmd!r}\n{__doc__}")
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

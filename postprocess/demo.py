@@ -1,0 +1,194 @@
+"""The educators' demo: untreated knee vs stem cells early, late, and a drug.
+
+    /usr/bin/python3 -m postprocess.demo --cartsim build/cartsim -o results/demo [--force] [--ranks 2]
+
+1. runs the untreated reference (configs/demo/untreated.yaml) and saves the
+   state at day 180 and day 1460;
+2. from those saved states, concurrently: MSCs (5e7 cells) at day 180
+   (msc_early) and at day 1460 (msc_late), IL-1Ra (150 mg) at day 180
+   (il1ra_early); each branch file starts at its branching day and carries
+   the benefit against the untreated run (--baseline);
+3. writes early_vs_late.png, profiles.png, inflammation.png, animation.gif
+   and report.html into the output directory.
+
+Exit status: 0 ok; 2 bad arguments (cartsim or config missing); 4 the output
+directory holds files and --force was not given; a failing cartsim run's own
+exit status (its stderr is printed).
+"""
+
+import argparse
+import os
+import shlex
+import subprocess
+import sys
+import time
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+BRANCHES = [  # label, treatment type, day, dose, state file day
+    ("msc_early", "msc", 180, "5e7"),
+    ("msc_late", "msc", 1460, "5e7"),
+    ("il1ra_early", "il1ra", 180, "150"),
+]
+PROFILE_DAYS = [0, 180, 1460, 1825]
+
+
+def parse(argv):
+    p = argparse.ArgumentParser(prog="python3 -m postprocess.demo", description=__doc__.split("\n")[0])
+    p.add_argument("--cartsim", default=os.path.join(REPO, "build", "cartsim"),
+                   help="the cartsim executable (default: build/cartsim in the repository)")
+    p.add_argument("-o", "--out", default="results/demo", help="output directory (default: results/demo)")
+    p.add_argument("--force", action="store_true", help="reuse a non-empty output directory (files replaced)")
+    p.add_argument("--ranks", type=int, default=1, help="MPI ranks per run (default 1: no mpirun)")
+    p.add_argument("--config", default=os.path.join(REPO, "configs", "demo", "untreated.yaml"),
+                   help="untreated scenario (default: configs/demo/untreated.yaml)")
+    p.add_argument("--mpirun", default="mpirun", help="MPI launcher for --ranks > 1 (default: mpirun)")
+    return p.parse_args(argv)
+
+
+def child_env():
+    """The environment for cartsim: Open MPI refuses root without these."""
+    env = dict(os.environ)
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        env["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
+        env["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
+    return env
+
+
+def launcher(args):
+    """Command prefix: cartsim directly for one rank, else through mpirun."""
+    cartsim = os.path.abspath(args.cartsim)
+    if args.ranks <= 1:
+        return [cartsim]
+    return [args.mpirun, "-n", str(args.ranks), "--oversubscribe", cartsim]
+
+
+def untreated_command(args, out):
+    return launcher(args) + [
+        "run", args.config, "-o", os.path.join(out, "untreated.h5"), "--quiet", "--force",
+        "--save-state", f"180:{os.path.join(out, 'state_day180.h5')}",
+        "--save-state", f"1460:{os.path.join(out, 'state_day1460.h5')}"]
+
+
+def branch_command(args, out, label, kind, day, dose):
+    return launcher(args) + [
+        "run", args.config, "--from-state", os.path.join(out, f"state_day{day}.h5"),
+        "--set", f"treatments[0].type={kind}", "--set", f"treatments[0].day={day}",
+        "--set", f"treatments[0].dose={dose}", "--baseline", os.path.join(out, "untreated.h5"),
+        "-o", os.path.join(out, f"{label}.h5"), "--quiet", "--force"]
+
+
+class Job:
+    """One cartsim subprocess with its stdout/stderr in DIR/logs/<label>.*"""
+
+    def __init__(self, label, cmd, out, env):
+        self.label, self.cmd = label, cmd
+        logs = os.path.join(out, "logs")
+        os.makedirs(logs, exist_ok=True)
+        self.err_path = os.path.join(logs, f"{label}.stderr")
+        self._out = open(os.path.join(logs, f"{label}.stdout"), "w")
+        self._err = open(self.err_path, "w")
+        self.t0 = time.time()
+        self.proc = subprocess.Popen(cmd, stdout=self._out, stderr=self._err, env=env, cwd=REPO)
+
+    def poll(self):
+        rc = self.proc.poll()
+        if rc is not None:
+            self._out.close()
+            self._err.close()
+        return rc
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.poll()
+
+    def failure(self, rc):
+        with open(self.err_path, errors="replace") as f:
+            err = f.read()
+        sys.stderr.write(f"cartsim run {self.label} failed (exit {rc}): {shlex.join(self.cmd)}\n{err}")
+        if err and not err.endswith("\n"):
+            sys.stderr.write("\n")
+
+
+def run_jobs(specs, out, env, max_parallel):
+    """Run (label, cmd) pairs, at most max_parallel at once. Returns 0, or the
+    exit status of the first failure (after stopping the others)."""
+    pending, running = list(specs), []
+    while pending or running:
+        while pending and len(running) < max_parallel:
+            label, cmd = pending.pop(0)
+            print(f"  running {label} ...", flush=True)
+            running.append(Job(label, cmd, out, env))
+        time.sleep(0.2)
+        for job in list(running):
+            rc = job.poll()
+            if rc is None:
+                continue
+            running.remove(job)
+            if rc != 0:
+                for other in running:
+                    other.stop()
+                job.failure(rc)
+                return rc if rc > 0 else 1
+            print(f"  {job.label} done ({time.time() - job.t0:.0f} s)", flush=True)
+    return 0
+
+
+def main(argv=None):
+    args = parse(sys.argv[1:] if argv is None else argv)
+    out = os.path.abspath(args.out)
+    if os.path.isdir(out) and os.listdir(out) and not args.force:
+        sys.stderr.write(f"error: {out} already holds files; use --force to replace them\n")
+        return 4
+    if not (os.path.isfile(args.cartsim) and os.access(args.cartsim, os.X_OK)):
+        sys.stderr.write(f"error: {args.cartsim}: no cartsim executable there (build it, or pass --cartsim)\n")
+        return 2
+    if not os.path.isfile(args.config):
+        sys.stderr.write(f"error: {args.config}: no such config\n")
+        return 2
+    os.makedirs(out, exist_ok=True)
+    env = child_env()
+    max_parallel = max(1, (os.cpu_count() or 1) // max(1, args.ranks))
+
+    print(f"cartsim demo: {args.config} -> {out}")
+    print("1/3 untreated knee (5 years), saving the states at day 180 and day 1460")
+    rc = run_jobs([("untreated", untreated_command(args, out))], out, env, 1)
+    if rc:
+        return rc
+    print(f"2/3 treatment branches from the saved states ({min(max_parallel, len(BRANCHES))} at a time)")
+    rc = run_jobs([(label, branch_command(args, out, label, kind, day, dose))
+                   for label, kind, day, dose in BRANCHES], out, env, max_parallel)
+    if rc:
+        return rc
+
+    print("3/3 figures and report")
+    from . import plots, report
+    from .reader import Run
+
+    runs = {"untreated": Run(os.path.join(out, "untreated.h5"), "untreated")}
+    for label, *_ in BRANCHES:
+        runs[label] = Run(os.path.join(out, f"{label}.h5"), label)
+    figures = [
+        plots.early_vs_late(runs, os.path.join(out, "early_vs_late.png"))[0],
+        plots.profiles(runs, os.path.join(out, "profiles.png"), PROFILE_DAYS)[0],
+        plots.inflammation(runs, os.path.join(out, "inflammation.png"))[0],
+        plots.animation({"msc_early": runs["msc_early"], "msc_late": runs["msc_late"]},
+                        os.path.join(out, "animation.gif"), history=runs["untreated"])[0],
+    ]
+    html = report.write_report(os.path.join(out, "report.html"), figures, runs,
+                               "Stem cells for an injured knee: early or late?")
+    print(f"done. Results in {out}:")
+    for f in figures + [html]:
+        print(f"  {os.path.basename(f)}")
+    print(f"open {html} in a web browser (it is self-contained)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

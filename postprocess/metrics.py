@@ -1,0 +1,105 @@
+"""Numbers derived from runs: the horizon, treatment benefit, retention, c80.
+
+All functions take reader.Run objects and compute from the time series, so a
+figure, the summary table and the report always show the same values.
+
+benefit_points: the thickness of a branch minus the untreated thickness at
+the horizon, in percentage points of the untreated initial thickness:
+    100 (th_branch(T) - th_untreated(T)) / th_untreated(t0)
+"""
+
+import math
+
+import numpy as np
+
+from .reader import DAYS_PER_YEAR
+
+
+def first_treatment(run, kind=None):
+    """The first treatment (dict) of the run, optionally of a given type; None if none."""
+    items = [t for t in run.treatments if kind is None or t.get("type") == kind]
+    return min(items, key=lambda t: t.get("day", math.inf)) if items else None
+
+
+def injection_day(run):
+    """Day of the run's first treatment, or None."""
+    t = first_treatment(run)
+    return t["day"] if t else None
+
+
+def horizon(runs):
+    """The latest day every run reached (the common comparison time)."""
+    return min(r.end_day for r in runs)
+
+
+def value_at(run, name, day):
+    """Time series `name` linearly interpolated at `day` (NaN outside the run)."""
+    t = run.time
+    if day < t[0] - 1e-9 or day > t[-1] + 1e-9:
+        return math.nan
+    return float(np.interp(day, t, run.series(name)))
+
+
+def initial_thickness(run):
+    return float(run.series("thickness")[0])
+
+
+def benefit_points(branch, untreated, day=None):
+    """Thickness gain of `branch` over `untreated` at `day` (default: the common
+    horizon), percentage points of the untreated initial thickness."""
+    if day is None:
+        day = horizon([branch, untreated])
+    th0 = initial_thickness(untreated)
+    return 100.0 * (value_at(branch, "thickness", day) - value_at(untreated, "thickness", day)) / th0
+
+
+def years_to_c80(run, history=None):
+    """First time mean collagen falls below 0.8, in years (NaN: never in the run).
+    A branch that starts later takes the crossing from `history` if it came first."""
+    for r in ([history] if history is not None else []) + [run]:
+        t, c = r.time, r.series("mean_c")
+        if r is history:
+            keep = t <= run.start_day
+            t, c = t[keep], c[keep]
+        below = np.nonzero(c < 0.8)[0]
+        if len(below):
+            i = below[0]
+            if i == 0:
+                return t[0] / DAYS_PER_YEAR
+            w = (c[i - 1] - 0.8) / (c[i - 1] - c[i])
+            return (t[i - 1] + w * (t[i] - t[i - 1])) / DAYS_PER_YEAR
+    return math.nan
+
+
+def msc_retained(run, days_after=30.0):
+    """Fraction of injected MSCs still in the joint `days_after` the first MSC
+    injection: msc_in_joint / msc_injected (NaN: no MSC injection or run too short)."""
+    t = first_treatment(run, "msc")
+    if t is None:
+        return math.nan
+    day = t["day"] + days_after
+    injected = value_at(run, "msc_injected", day)
+    if not injected or math.isnan(injected):
+        return math.nan
+    return value_at(run, "msc_in_joint", day) / injected
+
+
+def outcome_or(run, name, fallback):
+    """The run's /outcomes value if present and finite, else fallback()."""
+    try:
+        v = run.outcomes.get(name)
+    except Exception:  # noqa: BLE001 - a running file may have no /outcomes yet
+        v = None
+    if v is not None and not math.isnan(v):
+        return v
+    return fallback()
+
+
+def find_untreated(runs, label="untreated"):
+    """The untreated run of a label->Run dict: by label, else the one without treatments."""
+    if label in runs:
+        return runs[label]
+    for r in runs.values():
+        if not r.treatments:
+            return r
+    return None

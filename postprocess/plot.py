@@ -1,0 +1,111 @@
+"""Command line: figures (and the report) for any cartsim run files.
+
+    /usr/bin/python3 -m postprocess.plot RUN.h5 [RUN2.h5 ...] [-o DIR] [--labels a,b]
+        [--times 0,180,1460,1825] [--untreated LABEL] [--report] [--title TEXT]
+
+Writes early_vs_late.png, profiles.png (runs with fields) and inflammation.png
+into DIR (default: the directory of the first run), an .xmf beside every
+2-D/3-D run file, and with --report also report.html. Only these files are
+written; existing ones of the same name in DIR are replaced.
+Exit status: 0 ok, 2 bad arguments or a missing/unreadable file.
+"""
+
+import argparse
+import os
+import sys
+
+from . import plots, report, xdmf
+from .reader import CartsimFileError, Run
+
+
+def parser(prog="python3 -m postprocess.plot", description=None):
+    p = argparse.ArgumentParser(prog=prog, description=description or __doc__.split("\n")[0])
+    p.add_argument("runs", nargs="+", metavar="RUN.h5", help="cartsim output files")
+    p.add_argument("-o", "--out", metavar="DIR", help="output directory (default: beside the first run)")
+    p.add_argument("--labels", help="comma-separated labels, one per run (default: file names)")
+    p.add_argument("--times", help="days of the depth profiles, comma-separated "
+                   "(default: 0, each injection day, the end)")
+    p.add_argument("--untreated", default="untreated", help="label of the untreated run (default: untreated)")
+    p.add_argument("--report", action="store_true", help="also write report.html")
+    p.add_argument("--title", default="cartsim: stem cells for knee cartilage, early vs late",
+                   help="report title")
+    return p
+
+
+def load_runs(paths, labels=None):
+    """label -> Run, in the given order. Raises SystemExit(2) with a clear message."""
+    labels = labels.split(",") if isinstance(labels, str) else labels
+    if labels is not None and len(labels) != len(paths):
+        sys.stderr.write(f"error: {len(labels)} labels for {len(paths)} runs\n")
+        raise SystemExit(2)
+    runs = {}
+    for i, path in enumerate(paths):
+        if not os.path.isfile(path):
+            sys.stderr.write(f"error: {path}: no such file\n")
+            raise SystemExit(2)
+        try:
+            run = Run(path, label=labels[i] if labels else None)
+            run.time  # noqa: B018 - fail early on a file without time series
+        except CartsimFileError as err:
+            sys.stderr.write(f"error: {err}\n")
+            raise SystemExit(2) from None
+        if run.label in runs:
+            sys.stderr.write(f"error: two runs labelled {run.label!r}; use --labels\n")
+            raise SystemExit(2)
+        runs[run.label] = run
+    return runs
+
+
+def default_times(runs):
+    """0, every injection day, the last day of the runs."""
+    days = {0.0, max(r.end_day for r in runs.values())}
+    for r in runs.values():
+        days.update(t["day"] for t in r.treatments)
+    return sorted(days)
+
+
+def make_figures(runs, out_dir, times=None, untreated_label="untreated", log=print):
+    """Write the standard figures for `runs` into out_dir; returns their paths."""
+    os.makedirs(out_dir, exist_ok=True)
+    figures = []
+    path, _ = plots.early_vs_late(runs, os.path.join(out_dir, "early_vs_late.png"), untreated_label)
+    figures.append(path)
+    with_fields = {l: r for l, r in runs.items() if r.has("fields")}
+    if with_fields:
+        path, _ = plots.profiles(with_fields, os.path.join(out_dir, "profiles.png"),
+                                 times if times is not None else default_times(runs), untreated_label)
+        figures.append(path)
+    else:
+        log("note: no run has /fields (output.fields_every = 0): no profiles.png")
+    path, _ = plots.inflammation(runs, os.path.join(out_dir, "inflammation.png"))
+    figures.append(path)
+    for r in runs.values():
+        x = xdmf.write_xdmf(r.path)
+        if x:
+            log(f"wrote {x}")
+    return figures
+
+
+def main(argv=None, report_default=False, prog="python3 -m postprocess.plot"):
+    args = parser(prog).parse_args(argv)
+    runs = load_runs(args.runs, args.labels)
+    out_dir = args.out or os.path.dirname(os.path.abspath(args.runs[0]))
+    times = [float(t) for t in args.times.split(",")] if args.times else None
+    for label, r in runs.items():
+        if not r.complete:
+            print(f"warning: {r.path} has status {r.status!r}: plotting what it holds")
+    try:
+        figures = make_figures(runs, out_dir, times, args.untreated)
+        if args.report or report_default:
+            figures.append(report.write_report(os.path.join(out_dir, "report.html"), figures, runs, args.title,
+                                               args.untreated))
+    except CartsimFileError as err:
+        sys.stderr.write(f"error: {err}\n")
+        return 2
+    for f in figures:
+        print(f"wrote {f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,470 @@
+"""Classroom figures of cartsim runs (PNG, GIF) and the summary table.
+
+Every function takes runs as a dict label -> reader.Run (labels such as
+"untreated", "msc_early", "msc_late", "il1ra_early"), writes one file, and
+returns (path, plotted): `plotted` holds the arrays exactly as drawn, so tests
+can compare them with the file. Figures are built with matplotlib's
+object-oriented API (matplotlib.figure.Figure, Agg): no pyplot, no global state.
+
+Colours are consistent across figures: untreated dark grey, early MSC blue,
+late MSC orange-red, IL-1Ra green (see branch_colour).
+"""
+
+import math
+from collections import namedtuple
+
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+from . import metrics
+from .reader import DAYS_PER_YEAR
+
+FONT = {"font.size": 12, "axes.titlesize": 13, "axes.labelsize": 12, "legend.fontsize": 10.5}
+OTHER_COLOURS = ["#7b3294", "#8c510a", "#c51b7d", "#01665e", "#4d4d4d"]
+TIME_STYLES = [":", "-.", "--", "-", (0, (5, 1, 1, 1, 1, 1))]
+
+SummaryRow = namedtuple("SummaryRow", "label injection_day thickness_mm benefit_points years_to_c80 "
+                                      "synovitis_auc msc_retained_30d")
+
+
+def branch_colour(label, index=0):
+    """Colour of a branch by its label: untreated grey/black, IL-1Ra green,
+    early blue, late orange-red; other labels from a fixed palette."""
+    name = label.lower()
+    if "untreated" in name or "healthy" in name or name == "control":
+        return "#333333"
+    if "il1ra" in name or "il-1ra" in name:
+        return "#2ca02c"
+    if "early" in name:
+        return "#1f77b4"
+    if "late" in name:
+        return "#e6550d"
+    return OTHER_COLOURS[index % len(OTHER_COLOURS)]
+
+
+def pretty_label(label, run=None):
+    """"msc_early" -> "MSC, early (day 180)" for legends."""
+    words = {"msc": "MSC", "il1ra": "IL-1Ra", "untreated": "untreated"}
+    parts = [words.get(p, p) for p in label.replace("-", "_").split("_") if p]
+    text = ", ".join(parts) if parts else label
+    if run is not None:
+        day = metrics.injection_day(run)
+        if day is not None:
+            text += f" (day {day:g})"
+        if not run.complete:
+            text += f" [{run.status}]"
+    return text
+
+
+def _treatment_name(kind):
+    return {"msc": "MSCs", "il1ra": "IL-1Ra"}.get(kind, kind)
+
+
+def _figure(figsize):
+    fig = Figure(figsize=figsize, dpi=100)
+    return fig
+
+
+def _save(fig, out, dpi=110):
+    fig.savefig(out, dpi=dpi)
+    return str(out)
+
+
+def _apply_font():
+    """A dict for matplotlib.rc_context with the classroom font sizes."""
+    import matplotlib
+
+    return matplotlib.rc_context(FONT)
+
+
+def _injection_lines(axes, runs, label_axis=None):
+    """Dashed vertical line at every treatment of every run, in its colour;
+    one label per injection day at the bottom of `label_axis`."""
+    by_day = {}
+    for i, (label, run) in enumerate(runs.items()):
+        for t in run.treatments:
+            year = t["day"] / DAYS_PER_YEAR
+            for ax in axes:
+                ax.axvline(year, color=branch_colour(label, i), ls="--", lw=1.2, alpha=0.8, zorder=1)
+            names, colour = by_day.setdefault(round(t["day"], 6), ([], branch_colour(label, i)))
+            name = _treatment_name(t.get("type", ""))
+            if name not in names:
+                names.append(name)
+    if label_axis is not None:
+        for day, (names, colour) in by_day.items():
+            label_axis.annotate(f" {' / '.join(names)}, day {day:g}", xy=(day / DAYS_PER_YEAR, 0.03),
+                                xycoords=("data", "axes fraction"), rotation=90, va="bottom", ha="right",
+                                fontsize=9.5, color=colour if len(names) == 1 else "#444444")
+
+
+def _injury_window(axes, runs):
+    """Shade the injury (synovial flare) window t_ins0..t_ins1 if the runs' parameters give one."""
+    for run in runs.values():
+        try:
+            t0, t1, sig = (run.parameter(k) for k in ("t_ins0", "t_ins1", "sig_ins"))
+        except Exception:  # noqa: BLE001 - parameters absent: nothing to shade
+            continue
+        if sig and t1 > t0:
+            for k, ax in enumerate(axes):
+                ax.axvspan(t0 / DAYS_PER_YEAR, t1 / DAYS_PER_YEAR, color="#d62728", alpha=0.08, lw=0, zorder=0)
+            axes[-1].annotate("injury", xy=((t0 + t1) / 2 / DAYS_PER_YEAR, 0.03),
+                              xycoords=("data", "axes fraction"), ha="center", va="bottom", fontsize=10,
+                              color="#a50f15")
+        return
+
+
+def early_vs_late(runs, out, untreated_label="untreated"):
+    """Cartilage thickness (mm) and mean collagen over time (years), one line
+    per branch, injection times dashed, and each branch's benefit at the
+    horizon in the legend (percentage points of the initial thickness).
+
+    Returns (path, plotted) with plotted[label] = {"years", "thickness",
+    "mean_c", "benefit_points"(branches only)} and plotted["horizon_day"]."""
+    untreated = metrics.find_untreated(runs, untreated_label)
+    horizon_day = metrics.horizon(runs.values())
+    plotted = {"horizon_day": horizon_day}
+    with _apply_font():
+        fig = _figure((10, 7.8))
+        ax_t, ax_c = fig.subplots(2, 1, sharex=True)
+        handles = []
+        for i, (label, run) in enumerate(runs.items()):
+            colour = branch_colour(label, i)
+            years = run.years
+            th, c = run.series("thickness"), run.series("mean_c")
+            entry = {"years": years, "thickness": th, "mean_c": c}
+            text = pretty_label(label, run)
+            if untreated is not None and run is not untreated:
+                b = metrics.benefit_points(run, untreated, horizon_day)
+                entry["benefit_points"] = b
+                text += f": {b:+.2f} pts" if abs(b) < 1 else f": {b:+.1f} pts"
+            w = _line_weight(run is untreated)
+            (h,) = ax_t.plot(years, th, color=colour, label=text, **w)
+            ax_c.plot(years, c, color=colour, **w)
+            ax_t.plot(years[-1:], th[-1:], "o", color=colour, ms=6)
+            handles.append(h)
+            plotted[label] = entry
+        _injection_lines([ax_t, ax_c], runs, label_axis=ax_c)
+        _injury_window([ax_t, ax_c], runs)
+        ax_t.set_ylabel("cartilage thickness (mm)")
+        ax_c.set_ylabel("mean collagen c\n(fraction of healthy)")
+        ax_c.set_xlabel("time since the injury (years)")
+        ax_t.set_title("Cartilage after a knee injury: stem cells early vs late")
+        title = f"branch (injection day): benefit at year {horizon_day / DAYS_PER_YEAR:.3g}"
+        leg = ax_t.legend(handles=handles, loc="lower left", title=title, title_fontsize=10, framealpha=0.92)
+        leg.set_zorder(10)
+        if untreated is not None:
+            ax_t.text(0.99, 0.02, "pts = thickness gained vs untreated,\n% of the initial thickness",
+                      transform=ax_t.transAxes, ha="right", va="bottom", fontsize=9.5, color="#444444")
+        top = max(np.nanmax(r.series("thickness")) for r in runs.values())
+        low = min(np.nanmin(r.series("thickness")) for r in runs.values())
+        pad = 0.05 * max(top - low, 0.05)
+        ax_t.set_ylim(low - 6 * pad, top + pad)   # room below the lines for the legend
+        cmin = min(np.nanmin(r.series("mean_c")) for r in runs.values())
+        ax_c.set_ylim(min(cmin - 0.05, 0.75), 1.02)
+        ax_c.set_xlim(0, horizon_day / DAYS_PER_YEAR * 1.02)
+        for ax in (ax_t, ax_c):
+            ax.grid(alpha=0.3)
+        fig.tight_layout()
+        path = _save(fig, out)
+    return path, plotted
+
+
+def _profile_times(run, times_days, untreated, tol):
+    """(requested day, snapshot index) pairs this run contributes: a branch
+    run shows only times after its branching day (before it, it is the
+    untreated history, drawn once)."""
+    out = []
+    ft = run.field_times
+    for day in times_days:
+        if day < ft[0] - tol or day > ft[-1] + tol:
+            continue
+        if untreated is not None and run is not untreated and day <= run.start_day + 1e-9:
+            continue
+        out.append((day, run.snapshot_index(day)))
+    return out
+
+
+def profiles(runs, out, times_days, untreated_label="untreated"):
+    """Depth profiles of aggrecan a, collagen c and chondrocytes Ch (three
+    columns; z in mm vertical, tidemark at the bottom, surface at the top),
+    one line per (branch, time) at the nearest field snapshot, laterally
+    averaged for 2-D/3-D runs. Colour = branch, line style = time.
+
+    Returns (path, plotted) with plotted["<label>@<day>"] = {"z", "a", "c",
+    "Ch", "snapshot_day"}."""
+    species = [("a", "aggrecan a"), ("c", "collagen c"), ("Ch", "chondrocytes Ch")]
+    untreated = metrics.find_untreated(runs, untreated_label)
+    times_days = sorted(float(t) for t in times_days)
+    style = {t: TIME_STYLES[k % len(TIME_STYLES)] if len(times_days) > 1 else "-"
+             for k, t in enumerate(times_days)}
+    if times_days:
+        style[times_days[-1]] = "-"
+    plotted = {}
+    with _apply_font():
+        fig = _figure((12, 6.2))
+        axes = fig.subplots(1, 3, sharey=True)
+        H = None
+        for i, (label, run) in enumerate(runs.items()):
+            if not run.has("fields"):
+                continue
+            ft = run.field_times
+            tol = float(np.median(np.diff(ft))) if len(ft) > 1 else 1.0   # nearest within one spacing
+            g = run.grid
+            H = g.H if H is None else max(H, g.H)
+            for day, idx in _profile_times(run, times_days, untreated, tol):
+                entry = {"z": g.z, "snapshot_day": float(ft[idx])}
+                for ax, (s, _) in zip(axes, species):
+                    prof = run.depth_profile(s, idx)
+                    entry[s] = prof
+                    ax.plot(prof, g.z, color=branch_colour(label, i), ls=style[day],
+                            **_line_weight(run is untreated))
+                plotted[f"{label}@{day:g}"] = entry
+        for ax, (s, name) in zip(axes, species):
+            ax.set_xlabel(f"{name}\n(fraction of healthy)")
+            ax.set_xlim(-0.02, 1.05)
+            ax.grid(alpha=0.3)
+            ax.set_title(name)
+        if H is not None:
+            axes[0].set_ylim(0, H)
+            for ax in axes:
+                ax.axhline(H, color="#8c6d31", lw=3, alpha=0.5)
+                ax.axhline(0, color="#555555", lw=3, alpha=0.5)
+            axes[-1].text(1.03, H, "articular\nsurface\n(joint fluid)", va="top", ha="left", fontsize=10,
+                          transform=axes[-1].get_yaxis_transform(), color="#6b4f1d")
+            axes[-1].text(1.03, 0, "tidemark\n(bone side)", va="bottom", ha="left", fontsize=10,
+                          transform=axes[-1].get_yaxis_transform(), color="#333333")
+        axes[0].set_ylabel("depth position z (mm)")
+        branch_handles = [Line2D([], [], color=branch_colour(l, i), lw=2.5, label=pretty_label(l, r))
+                          for i, (l, r) in enumerate(runs.items())
+                          if any(k.startswith(f"{l}@") for k in plotted)]
+        time_handles = [Line2D([], [], color="black", ls=style[t], lw=2, label=_day_text(t)) for t in times_days
+                        if any(k.endswith(f"@{t:g}") for k in plotted)]
+        fig.suptitle("Depth profiles: what is left of the cartilage matrix and cells", fontsize=14)
+        if branch_handles:
+            fig.legend(handles=branch_handles, loc="lower center", ncol=min(len(branch_handles), 4),
+                       bbox_to_anchor=(0.5, 0.075), title="branch (colour)", frameon=False)
+        if time_handles:
+            fig.legend(handles=time_handles, loc="lower center", ncol=min(len(time_handles), 5),
+                       bbox_to_anchor=(0.5, 0.0), title="time (line style)", frameon=False, handlelength=3.5)
+        if not plotted:
+            fig.text(0.5, 0.5, "no field snapshots near the requested times", ha="center", color="#666666")
+        fig.tight_layout(rect=(0, 0.2, 1, 0.97))
+        path = _save(fig, out)
+    return path, plotted
+
+
+def _line_weight(is_untreated):
+    """Untreated drawn thicker and below, so a branch that coincides with it
+    (e.g. before it acts) shows as a coloured line with a dark outline."""
+    return {"lw": 3.6, "zorder": 3} if is_untreated else {"lw": 2.0, "zorder": 4}
+
+
+def _log_axis(ax):
+    """Log y axis with readable plain-number ticks when it spans few decades."""
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    ax.set_yscale("log")
+    ax.grid(alpha=0.3, which="major")
+    ax.autoscale_view()
+    lo, hi = ax.get_ylim()
+    if lo > 0 and hi / lo < 300:
+        ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.yaxis.set_minor_formatter(NullFormatter())
+
+
+def _day_text(day):
+    if day == 0:
+        return "day 0"
+    years = day / DAYS_PER_YEAR
+    return f"day {day:g} ({years:.1f} y)"
+
+
+def inflammation(runs, out):
+    """Synovial cytokine P_s (ng/mL, log), anti-inflammatory R_s (ng/mL, log)
+    and MSCs in the joint (N + N_syn + E_total, cells, log) over time in years.
+
+    Returns (path, plotted) with plotted[label] = {"years", "P_s", "R_s", "msc_in_joint"}."""
+    plotted = {}
+    untreated = metrics.find_untreated(runs)
+    with _apply_font():
+        fig = _figure((10, 9))
+        axes = fig.subplots(3, 1, sharex=True)
+        handles = []
+        msc_max = 0.0
+        for i, (label, run) in enumerate(runs.items()):
+            colour = branch_colour(label, i)
+            years = run.years
+            entry = {"years": years}
+            for ax, name in zip(axes, ("P_s", "R_s", "msc_in_joint")):
+                y = run.series(name)
+                entry[name] = y
+                shown = np.where(y > 0, y, np.nan)   # log axes: zeros (no cells) are left out
+                ax.plot(years, shown, color=colour, **_line_weight(run is untreated))
+                if name == "msc_in_joint" and np.any(y > 0):
+                    msc_max = max(msc_max, float(np.nanmax(y)))
+            handles.append(Line2D([], [], color=colour, lw=2.5, label=pretty_label(label, run)))
+            plotted[label] = entry
+        _injection_lines(axes, runs)
+        _injury_window(list(axes), runs)
+        axes[0].set_ylabel("synovial cytokine P_s\n(ng/mL)")
+        axes[1].set_ylabel("synovial anti-infl. R_s\n(ng/mL)")
+        axes[2].set_ylabel("MSCs in the joint (cells)\nN + N_syn + E_total")
+        for ax in axes:
+            ax.set_yscale("log")
+        if msc_max > 0:
+            axes[2].set_ylim(1.0, msc_max * 3)
+        else:
+            axes[2].text(0.5, 0.5, "no MSCs injected in these runs", transform=axes[2].transAxes,
+                         ha="center", va="center", color="#666666")
+        for ax in axes:
+            _log_axis(ax)
+        axes[0].set_title("Inflammation in the joint fluid (pain proxy) and the injected cells")
+        axes[2].set_xlabel("time since the injury (years)")
+        horizon_day = max(r.end_day for r in runs.values())
+        axes[2].set_xlim(0, horizon_day / DAYS_PER_YEAR * 1.02)
+        fig.legend(handles=handles, loc="lower center", ncol=min(len(handles), 4), frameon=False)
+        fig.tight_layout(rect=(0, 0.05, 1, 1))
+        path = _save(fig, out)
+    return path, plotted
+
+
+def _clock_text(day):
+    year = int(day // DAYS_PER_YEAR)
+    return f"year {year}, day {day - year * DAYS_PER_YEAR:.0f}   (day {day:.0f} after the injury)"
+
+
+def _state_at(run, history, day):
+    """(run-or-history, snapshot index) to show at `day`: the branch's latest
+    snapshot at or before `day`, else the history's; (None, None) before any."""
+    for r in (run, history):
+        if r is None or not r.has("fields"):
+            continue
+        ft = r.field_times
+        if r is history and day >= run.field_times[0]:
+            continue
+        k = np.nonzero(ft <= day + 1e-9)[0]
+        if len(k):
+            return r, int(k[-1])
+    return None, None
+
+
+def animation(runs, out_gif, history=None, max_frames=80, dpi=72, fps=6):
+    """GIF of two runs side by side (early, late: a dict label -> Run or a
+    sequence of two Runs) with a clock. 1-D: depth profiles of a, c, Ch;
+    2-D/3-D: the collagen field c as an image (3-D: averaged over y).
+    Before a branch starts, its panel shows `history` (the untreated run).
+
+    Returns (path, info) with info = {"days": clock days, "n_frames": n,
+    "shown": [(label, source label, snapshot day) per panel per frame]}."""
+    from matplotlib.animation import PillowWriter
+
+    if not isinstance(runs, dict):
+        runs = {r.label: r for r in runs}
+    items = list(runs.items())
+    days = set()
+    for r in [r for _, r in items] + ([history] if history is not None else []):
+        if r.has("fields"):
+            days.update(float(t) for t in r.field_times)
+    end = max(r.end_day for _, r in items)
+    days = np.array(sorted(d for d in days if d <= end + 1e-9))
+    if len(days) > max_frames:
+        days = days[np.unique(np.linspace(0, len(days) - 1, max_frames).round().astype(int))]
+    dim = items[0][1].grid.dim
+    info = {"days": list(days), "n_frames": len(days), "shown": []}
+    with _apply_font():
+        fig = _figure((9.6, 5.2))
+        axes = fig.subplots(1, len(items), sharey=True, squeeze=False)[0]
+        clock = fig.text(0.5, 0.955, "", ha="center", va="center", fontsize=14, weight="bold")
+        artists = []
+        for k, (ax, (label, run)) in enumerate(zip(axes, items)):
+            g = run.grid
+            inj = metrics.injection_day(run)
+            name = pretty_label(label, run)
+            ax.set_title(name, color=branch_colour(label, k), fontsize=12.5)
+            if dim == 1:
+                lines = {s: ax.plot([], [], lw=2.4, color=col, label=lab)[0]
+                         for s, col, lab in (("a", "#8e44ad", "aggrecan a"), ("c", "#1f77b4", "collagen c"),
+                                             ("Ch", "#d62728", "chondrocytes Ch"))}
+                ax.set_xlim(-0.02, 1.05)
+                ax.set_ylim(0, g.H)
+                ax.set_xlabel("fraction of healthy")
+                ax.grid(alpha=0.3)
+                if k == 0:
+                    ax.set_ylabel("depth z (mm): tidemark 0, surface top")
+                    ax.legend(loc="lower left", fontsize=10)
+                artists.append(("1d", lines))
+            else:
+                x = g.x if g.x is not None else np.arange(g.nx)
+                im = ax.imshow(np.full((g.nz, len(x)), np.nan), origin="lower", aspect="auto",
+                               extent=(0, g.Lx if np.isfinite(g.Lx) else len(x), 0, g.H),
+                               vmin=0, vmax=1, cmap="viridis")
+                ax.set_xlabel("lateral position x (mm)")
+                if k == 0:
+                    ax.set_ylabel("depth z (mm): tidemark 0, surface top")
+                artists.append(("2d", im))
+            note = ax.text(0.98, 0.02, "", transform=ax.transAxes, ha="right", va="bottom", fontsize=10,
+                           bbox=dict(boxstyle="round", fc="white", ec="#999999", alpha=0.85))
+            artists[-1] = artists[-1] + (note, inj)
+        if dim != 1:
+            fig.colorbar(artists[-1][1], ax=list(axes), label="collagen c (fraction of healthy)", shrink=0.9)
+        else:
+            fig.subplots_adjust(left=0.09, right=0.98, bottom=0.12, top=0.86, wspace=0.08)
+        writer = PillowWriter(fps=fps)
+        with writer.saving(fig, str(out_gif), dpi):
+            for day in days:
+                clock.set_text(_clock_text(day))
+                for (kind, art, note, inj), (label, run) in zip(artists, items):
+                    src, idx = _state_at(run, history, day)
+                    if src is None:
+                        info["shown"].append((label, None, None))
+                        note.set_text("no data yet")
+                        continue
+                    info["shown"].append((label, src.label, float(src.field_times[idx])))
+                    if kind == "1d":
+                        for s, line in art.items():
+                            line.set_data(src.depth_profile(s, idx), src.grid.z)
+                    else:
+                        f = src.field("c")[idx]
+                        art.set_data(f.mean(axis=1) if f.ndim == 3 else f)
+                    if inj is None:
+                        note.set_text("no treatment")
+                    elif day < inj:
+                        note.set_text(f"injection at day {inj:g}")
+                    else:
+                        note.set_text(f"treated at day {inj:g}")
+                writer.grab_frame()
+    return str(out_gif), info
+
+
+def summary_table(runs, untreated_label="untreated"):
+    """One SummaryRow per run: label, injection day (None untreated), thickness
+    at the common horizon (mm), benefit (points of initial thickness; None for
+    the untreated run), years_to_c80 (NaN: not reached), synovitis_auc (day),
+    msc_retained_30d (NaN: no MSCs)."""
+    untreated = metrics.find_untreated(runs, untreated_label)
+    T = metrics.horizon(runs.values())
+    rows = []
+    for label, run in runs.items():
+        history = untreated if untreated is not None and run is not untreated else None
+        benefit = metrics.benefit_points(run, untreated, T) if history is not None else None
+        rows.append(SummaryRow(
+            label=label,
+            injection_day=metrics.injection_day(run),
+            thickness_mm=metrics.value_at(run, "thickness", T),
+            benefit_points=benefit,
+            years_to_c80=metrics.outcome_or(run, "years_to_c80", lambda: metrics.years_to_c80(run, history)),
+            synovitis_auc=metrics.outcome_or(run, "synovitis_auc", lambda: float(run.series("synovitis_auc")[-1])),
+            msc_retained_30d=metrics.outcome_or(run, "msc_retained_30d", lambda: metrics.msc_retained(run, 30)),
+        ))
+    return rows
+
+
+def format_number(v, digits=3):
+    """Table formatting: None/NaN -> "–", else `digits` significant digits."""
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "–"
+    if isinstance(v, float):
+        return f"{v:.{digits}g}"
+    return str(v)

@@ -1,0 +1,53 @@
+#!/usr/bin/python3
+"""A stand-in for `cartsim run` used by the demo test: understands the
+arguments postprocess.demo passes (-o, --save-state DAY:FILE, --from-state,
+--set treatments[0].type/day/dose, --baseline) and writes synthetic files in
+the cartsim layout. FAKE_CARTSIM_FAIL=<label> makes that run fail (exit 7)."""
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import cartsim_synthetic as cs  # noqa: E402
+
+
+def main(argv):
+    if argv[:1] != ["run"]:
+        sys.stderr.write("fake cartsim: only 'run'\n")
+        return 2
+    out, sets, states, from_state = None, {}, [], None
+    i = 2
+    while i < len(argv):
+        a = argv[i]
+        if a == "-o":
+            out = argv[i + 1]; i += 2
+        elif a == "--set":
+            k, v = argv[i + 1].split("="); sets[k] = v; i += 2
+        elif a == "--save-state":
+            states.append(argv[i + 1].split(":", 1)); i += 2
+        elif a in ("--from-state", "--baseline"):
+            if a == "--from-state":
+                from_state = argv[i + 1]
+            if not os.path.exists(argv[i + 1]):
+                sys.stderr.write(f"fake cartsim: {argv[i + 1]}: no such file\n")
+                return 5
+            i += 2
+        else:
+            i += 1
+    label = os.path.splitext(os.path.basename(out))[0]
+    if os.environ.get("FAKE_CARTSIM_FAIL") == label:
+        sys.stderr.write(f"fake cartsim: {label} failed on purpose\n")
+        return 7
+    kind = "untreated"
+    if sets:
+        kind = {("msc", "180"): "msc_early", ("msc", "1460"): "msc_late",
+                ("il1ra", "180"): "il1ra_early"}[(sets["treatments[0].type"], sets["treatments[0].day"])]
+    start = float(sets["treatments[0].day"]) if from_state else 0.0
+    cs.write_run(out, kind, start=start)
+    for day, path in states:
+        with open(path, "w") as f:
+            f.write(f"state at day {day}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,370 @@
+"""Unit tests of postprocess/ on synthetic files in the cartsim HDF5 layout.
+
+Run: PYTHONPATH=. /usr/bin/python3 -m unittest discover -s tests/postprocess -v
+"""
+
+import math
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+import xml.etree.ElementTree as ET
+
+import h5py
+import numpy as np
+from PIL import Image
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, HERE)
+sys.path.insert(0, REPO)
+
+import cartsim_synthetic as cs  # noqa: E402
+from postprocess import metrics, plots, report, xdmf  # noqa: E402
+from postprocess.reader import CartsimFileError, Run  # noqa: E402
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def env_with_repo():
+    env = dict(os.environ)
+    env["PYTHONPATH"] = REPO + os.pathsep + env.get("PYTHONPATH", "")
+    env["MPLBACKEND"] = "Agg"
+    return env
+
+
+class Base(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.mkdtemp(prefix="pp_test_")
+        cls.paths = cs.write_demo_set(cls.dir)
+        cls.runs = {k: Run(p) for k, p in cls.paths.items()}
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.dir, ignore_errors=True)
+
+    def assertPng(self, path):
+        with open(path, "rb") as f:
+            self.assertEqual(f.read(8), PNG_SIGNATURE, path)
+        with Image.open(path) as im:
+            im.verify()
+        with Image.open(path) as im:
+            self.assertGreater(im.size[0] * im.size[1], 0)
+
+
+class TestReader(Base):
+    def test_values_round_trip(self):
+        path = os.path.join(self.dir, "rt.h5")
+        w = cs.write_run(path, "msc_early", start=0.0)
+        r = Run(path)
+        self.assertEqual(r.status, "complete")
+        self.assertTrue(r.complete)
+        np.testing.assert_array_equal(r.time, w["time"])
+        for name, v in w["series"].items():
+            np.testing.assert_array_equal(r.series(name), v)
+        self.assertIn("thickness", r.series_names)
+        self.assertEqual(r.units("thickness"), "mm")
+        np.testing.assert_array_equal(r.field_times, w["field_time"])
+        for sp, v in w["fields"].items():
+            np.testing.assert_array_equal(r.field(sp), v)
+        np.testing.assert_array_equal(r.grid.z, w["z"])
+        self.assertEqual(r.grid.dim, 1)
+        self.assertAlmostEqual(r.grid.H, cs.H)
+        self.assertEqual(r.parameters["K_R"], (2.5, "ng/mL"))
+        self.assertEqual(r.parameters["solver.precond"], ("line", "-"))
+        self.assertEqual(r.parameters["grid.nz"][0], 16)
+        self.assertEqual(r.treatments, [{"type": "msc", "day": 180.0, "dose": 5e7, "viability": 0.9}])
+        for k, v in w["outcomes"].items():
+            if math.isnan(v):
+                self.assertTrue(math.isnan(r.outcomes[k]))
+            else:
+                self.assertAlmostEqual(r.outcomes[k], v)
+        self.assertEqual(r.meta["cartsim_version"], "0.0-synthetic")
+        self.assertIn("grid", r.config)
+        np.testing.assert_array_equal(r.solver("steps"), np.arange(len(w["time"])) * 10.0)
+
+    def test_bytes_strings_and_status(self):
+        path = os.path.join(self.dir, "bytes.h5")
+        cs.write_run(path, "untreated", status="running", bytes_strings=True)
+        r = Run(path)
+        self.assertEqual(r.status, "running")
+        self.assertIsInstance(r.status, str)
+        self.assertFalse(r.complete)
+        self.assertEqual(r.treatments, [])
+
+    def test_2d_field_shape(self):
+        path = os.path.join(self.dir, "two_d.h5")
+        w = cs.write_run(path, "msc_early", dim=2, nz=8, nx=6)
+        r = Run(path)
+        self.assertEqual(r.field("c").shape, (len(w["field_time"]), 8, 6))
+        np.testing.assert_array_equal(r.grid.x, w["x"])
+        np.testing.assert_allclose(r.depth_profile("c", 3), w["fields"]["c"][3].mean(axis=1))
+
+    def test_missing_group_and_file(self):
+        path = os.path.join(self.dir, "nofields.h5")
+        cs.write_run(path, "untreated", with_fields=False)
+        r = Run(path)
+        with self.assertRaises(CartsimFileError) as ctx:
+            r.field("c")
+        self.assertIn(path, str(ctx.exception))
+        self.assertIn("/fields", str(ctx.exception))
+        with self.assertRaises(CartsimFileError) as ctx:
+            r.series("no_such_series")
+        self.assertIn("/timeseries/no_such_series", str(ctx.exception))
+        with self.assertRaises(CartsimFileError):
+            Run(os.path.join(self.dir, "absent.h5"))
+
+
+class TestMetrics(Base):
+    def test_benefit(self):
+        u, e = self.runs["untreated"], self.runs["msc_early"]
+        want = 100 * (e.series("thickness")[-1] - u.series("thickness")[-1]) / u.series("thickness")[0]
+        self.assertAlmostEqual(metrics.benefit_points(e, u), want, places=10)
+        self.assertGreater(want, 10)
+
+    def test_retention(self):
+        self.assertAlmostEqual(metrics.msc_retained(self.runs["msc_early"], 30), 0.16, places=6)
+        self.assertTrue(math.isnan(metrics.msc_retained(self.runs["untreated"], 30)))
+
+
+class TestPlots(Base):
+    def test_early_vs_late(self):
+        out = os.path.join(self.dir, "evl.png")
+        path, data = plots.early_vs_late(self.runs, out)
+        self.assertPng(path)
+        u = self.runs["untreated"]
+        for label, run in self.runs.items():
+            np.testing.assert_array_equal(data[label]["years"], run.time / 365.0)
+            np.testing.assert_array_equal(data[label]["thickness"], run.series("thickness"))
+            np.testing.assert_array_equal(data[label]["mean_c"], run.series("mean_c"))
+            if label != "untreated":
+                self.assertAlmostEqual(data[label]["benefit_points"], metrics.benefit_points(run, u))
+        # branch runs begin at their branching day
+        self.assertAlmostEqual(data["msc_late"]["years"][0], 1460 / 365.0)
+
+    def test_profiles(self):
+        path, data = plots.profiles(self.runs, os.path.join(self.dir, "prof.png"), [0, 180, 1460, 1825])
+        self.assertPng(path)
+        u = self.runs["untreated"]
+        for day in (0, 180, 1460, 1825):
+            e = data[f"untreated@{day}"]
+            k = int(np.argmin(np.abs(u.field_times - day)))
+            for sp in ("a", "c", "Ch"):
+                np.testing.assert_array_equal(e[sp], u.field(sp)[k])
+            np.testing.assert_array_equal(e["z"], u.grid.z)
+        self.assertIn("msc_early@1825", data)
+        self.assertNotIn("msc_early@180", data)   # identical to the untreated history there
+        self.assertNotIn("msc_late@0", data)
+
+    def test_profiles_2d_are_lateral_means(self):
+        p = os.path.join(self.dir, "p2d.h5")
+        w = cs.write_run(p, "msc_early", dim=2, nz=8, nx=6)
+        _, data = plots.profiles({"msc_early": Run(p)}, os.path.join(self.dir, "prof2d.png"), [1825])
+        np.testing.assert_allclose(data["msc_early@1825"]["c"], w["fields"]["c"][-1].mean(axis=1))
+
+    def test_inflammation(self):
+        path, data = plots.inflammation(self.runs, os.path.join(self.dir, "infl.png"))
+        self.assertPng(path)
+        for label, run in self.runs.items():
+            for name in ("P_s", "R_s", "msc_in_joint"):
+                np.testing.assert_array_equal(data[label][name], run.series(name))
+
+    def test_animation(self):
+        out = os.path.join(self.dir, "anim.gif")
+        path, info = plots.animation({"msc_early": self.runs["msc_early"], "msc_late": self.runs["msc_late"]},
+                                     out, history=self.runs["untreated"])
+        with Image.open(path) as im:
+            self.assertEqual(im.format, "GIF")
+            self.assertGreater(im.n_frames, 1)
+            self.assertEqual(im.n_frames, info["n_frames"])
+        self.assertLessEqual(info["n_frames"], 80)
+        self.assertLess(os.path.getsize(path), 5e6)
+        # before day 1460 the late panel shows the untreated history
+        shown = dict(((lab, d), src) for (lab, src, d) in info["shown"])
+        self.assertIn(("msc_late", 0.0), shown)
+        self.assertEqual(shown[("msc_late", 0.0)], "untreated")
+
+    def test_animation_2d(self):
+        a, b = os.path.join(self.dir, "a2.h5"), os.path.join(self.dir, "b2.h5")
+        cs.write_run(a, "msc_early", dim=2, nz=8, nx=6, t_end=400)
+        cs.write_run(b, "msc_late", dim=2, nz=8, nx=6, t_end=400)
+        path, info = plots.animation([Run(a), Run(b)], os.path.join(self.dir, "anim2.gif"))
+        with Image.open(path) as im:
+            self.assertGreater(im.n_frames, 1)
+
+    def test_summary_table(self):
+        rows = {r.label: r for r in plots.summary_table(self.runs)}
+        self.assertIsNone(rows["untreated"].injection_day)
+        self.assertIsNone(rows["untreated"].benefit_points)
+        self.assertEqual(rows["msc_late"].injection_day, 1460.0)
+        u, e = self.runs["untreated"], self.runs["msc_early"]
+        self.assertAlmostEqual(rows["msc_early"].benefit_points, metrics.benefit_points(e, u))
+        self.assertAlmostEqual(rows["msc_early"].thickness_mm, e.series("thickness")[-1])
+        self.assertAlmostEqual(rows["msc_early"].msc_retained_30d, 0.16, places=6)
+
+
+class TestReport(Base):
+    def test_self_contained_with_numbers(self):
+        figs = [plots.early_vs_late(self.runs, os.path.join(self.dir, "early_vs_late.png"))[0],
+                plots.animation([self.runs["msc_early"], self.runs["msc_late"]],
+                                os.path.join(self.dir, "animation.gif"), max_frames=5)[0]]
+        out = report.write_report(os.path.join(self.dir, "report.html"), figs, self.runs, "Test report")
+        with open(out, encoding="utf-8") as f:
+            text = f.read()
+        self.assertNotIn("http://", text)
+        self.assertNotIn("https://", text)
+        for m in re.finditer(r"""(?:src|href)\s*=\s*["']([^"']*)""", text):
+            self.assertTrue(m.group(1).startswith("data:"), m.group(0)[:60])
+        self.assertNotIn("<script", text.lower())
+        self.assertNotIn("<link", text.lower())
+        self.assertEqual(text.count("data:image/png;base64,"), 1)
+        self.assertEqual(text.count("data:image/gif;base64,"), 1)
+        u = self.runs["untreated"]
+        for label in ("msc_early", "msc_late", "il1ra_early"):
+            b = metrics.benefit_points(self.runs[label], u)
+            shown = f"{b:+.2f}" if abs(b) < 1 else f"{b:+.1f}"
+            self.assertIn(shown, text, label)
+        self.assertIn("16.0 %", text)   # retention at 30 days, from the file
+        self.assertIn("not a miracle cure", text.lower())
+
+
+class TestXdmf(Base):
+    def test_1d_gives_none(self):
+        self.assertIsNone(xdmf.write_xdmf(self.paths["untreated"]))
+
+    def test_2d_and_3d_valid(self):
+        for dim in (2, 3):
+            p = os.path.join(self.dir, f"x{dim}.h5")
+            if dim == 2:
+                cs.write_run(p, "msc_early", dim=2, nz=8, nx=6, t_end=200)
+            else:
+                self._write_3d(p)
+            out = xdmf.write_xdmf(p)
+            self.assertEqual(out, os.path.join(self.dir, f"x{dim}.xmf"))
+            root = ET.parse(out).getroot()
+            grids = root.findall("./Domain/Grid/Grid")
+            r = Run(p)
+            self.assertEqual(len(grids), len(r.field_times))
+            topo = grids[0].find("Topology")
+            self.assertEqual(topo.get("TopologyType"), f"{dim}DCoRectMesh")
+            with h5py.File(p, "r") as f:
+                for item in root.iter("DataItem"):
+                    if item.get("Format") != "HDF":
+                        continue
+                    fname, dset = item.text.strip().split(":")
+                    self.assertEqual(fname, os.path.basename(p))
+                    self.assertIn(dset, f)
+                    self.assertEqual(item.get("Dimensions"), " ".join(map(str, f[dset].shape)))
+            times = [float(g.find("Time").get("Value")) for g in grids]
+            np.testing.assert_array_equal(times, r.field_times)
+
+    def _write_3d(self, p):
+        cs.write_run(p, "msc_early", dim=2, nz=4, nx=3, t_end=100)
+        with h5py.File(p, "a") as f:
+            g = f["grid"]
+            g.attrs["dim"] = np.int64(3)
+            g.attrs["ny"] = np.int64(2)
+            g.attrs["Ly"] = 4.0
+            g.create_dataset("y", data=np.array([1.0, 3.0]))
+            for sp in cs.SPECIES:
+                v = f["fields"][sp][()]
+                del f["fields"][sp]
+                f["fields"].create_dataset(sp, data=np.repeat(v[:, :, None, :], 2, axis=2),
+                                           maxshape=(None, 4, 2, 3))
+
+
+class TestCommandLine(Base):
+    def run_cli(self, *args, env=None):
+        return subprocess.run([sys.executable, *args], capture_output=True, text=True, cwd=REPO,
+                              env=env or env_with_repo(), timeout=240)
+
+    def test_plot_cli(self):
+        out = os.path.join(self.dir, "cli")
+        p = self.run_cli("-m", "postprocess.plot", self.paths["untreated"], self.paths["msc_early"],
+                         "-o", out, "--labels", "untreated,msc_early")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        for name in ("early_vs_late.png", "profiles.png", "inflammation.png"):
+            self.assertPng(os.path.join(out, name))
+
+    def test_report_subcommand(self):
+        out = os.path.join(self.dir, "cli_report")
+        p = self.run_cli("-m", "postprocess", "report", *self.paths.values(), "-o", out)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertTrue(os.path.getsize(os.path.join(out, "report.html")) > 1000)
+
+    def test_missing_file_exit_2(self):
+        p = self.run_cli("-m", "postprocess.plot", os.path.join(self.dir, "nope.h5"))
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("nope.h5", p.stderr)
+
+    def test_missing_dependency_exit_3(self):
+        fake = os.path.join(self.dir, "fake_modules")
+        os.makedirs(fake, exist_ok=True)
+        with open(os.path.join(fake, "h5py.py"), "w") as f:
+            f.write("raise ImportError('h5py hidden by the test')\n")
+        env = env_with_repo()
+        env["PYTHONPATH"] = fake + os.pathsep + env["PYTHONPATH"]
+        p = self.run_cli("-m", "postprocess.plot", self.paths["untreated"], env=env)
+        self.assertEqual(p.returncode, 3)
+        lines = p.stderr.strip().splitlines()
+        self.assertEqual(len(lines), 1, p.stderr)
+        self.assertIn(sys.executable, lines[0])
+        self.assertIn("apt-get install python3-h5py python3-matplotlib python3-numpy python3-scipy "
+                      "python3-pil python3-yaml", lines[0])
+
+
+class TestDemo(unittest.TestCase):
+    """The orchestrator against a stand-in cartsim (fake_cartsim.py)."""
+
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="pp_demo_")
+        self.config = os.path.join(self.dir, "untreated.yaml")
+        with open(self.config, "w") as f:
+            f.write("description: test\n")
+
+    def tearDown(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def demo(self, out, *extra, env=None):
+        return subprocess.run([sys.executable, "-m", "postprocess.demo", "--cartsim",
+                               os.path.join(HERE, "fake_cartsim.py"), "--config", self.config, "-o", out, *extra],
+                              capture_output=True, text=True, cwd=REPO, env=env or env_with_repo(), timeout=240)
+
+    def test_demo_end_to_end(self):
+        out = os.path.join(self.dir, "demo")
+        p = self.demo(out)
+        self.assertEqual(p.returncode, 0, p.stderr + p.stdout)
+        for name in ("untreated.h5", "msc_early.h5", "msc_late.h5", "il1ra_early.h5", "state_day180.h5",
+                     "state_day1460.h5", "early_vs_late.png", "profiles.png", "inflammation.png",
+                     "animation.gif", "report.html"):
+            self.assertTrue(os.path.isfile(os.path.join(out, name)), name)
+        self.assertEqual(Run(os.path.join(out, "msc_late.h5")).start_day, 1460.0)
+        self.assertIn(out, p.stdout)
+        # a second run without --force refuses (exit 4), with --force works
+        p = self.demo(out)
+        self.assertEqual(p.returncode, 4)
+        self.assertEqual(len(p.stderr.strip().splitlines()), 1)
+        p = self.demo(out, "--force")
+        self.assertEqual(p.returncode, 0, p.stderr)
+
+    def test_failing_run_passes_exit_code_and_stderr(self):
+        env = env_with_repo()
+        env["FAKE_CARTSIM_FAIL"] = "msc_late"
+        p = self.demo(os.path.join(self.dir, "fail"), env=env)
+        self.assertEqual(p.returncode, 7)
+        self.assertIn("msc_late failed on purpose", p.stderr)
+
+    def test_missing_cartsim(self):
+        p = subprocess.run([sys.executable, "-m", "postprocess.demo", "--cartsim", "/nonexistent/cartsim",
+                            "-o", os.path.join(self.dir, "x")], capture_output=True, text=True, cwd=REPO,
+                           env=env_with_repo(), timeout=60)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("/nonexistent/cartsim", p.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
