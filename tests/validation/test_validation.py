@@ -1,0 +1,48 @@
+"""The validation script (postprocess/validation.py) on a quick subset of
+targets: its table reports the numbers of the runs it made, and its figures
+are valid PNGs."""
+import os
+import tempfile
+import unittest
+
+import numpy as np
+from PIL import Image
+
+from postprocess import validation
+from postprocess.reader import Run
+
+BIN = os.path.abspath(os.environ.get("CARTSIM_BIN", "build/cartsim"))
+
+
+class QuickValidation(unittest.TestCase):
+    def test_targets_1_5_6(self):
+        with tempfile.TemporaryDirectory() as out, tempfile.TemporaryDirectory() as work:
+            rows = validation.validate(BIN, out, work, targets=[1, 5, 6])
+            self.assertEqual(len(rows), 3)
+            healthy = Run(os.path.join(work, "healthy.h5"))
+            self.assertIn(f"min a {healthy.series('mean_a').min():.3f}", rows[0]["model"])
+            self.assertEqual(rows[0]["verdict"], "met")
+            early = Run(os.path.join(work, "msc_early.h5"))
+            self.assertIn(f"{100 * early.outcomes['msc_retained_30d']:.1f} % at 30 d", rows[1]["model"])
+            il1, un = Run(os.path.join(work, "il1ra.h5")), Run(os.path.join(work, "untreated.h5"))
+            gain = 100 * (il1.series("thickness")[-1] - un.series("thickness")[-1]) / un.series("thickness")[0]
+            self.assertIn(f"{gain:+.3f} points", rows[2]["model"])
+            for r in rows:
+                with Image.open(r["figure"]) as im:
+                    self.assertEqual(im.format, "PNG")
+                    self.assertGreater(im.size[0], 300)
+            md = os.path.join(out, "validation.md")
+            validation.write_markdown(rows, md, "test")
+            text = open(md).read()
+            self.assertIn("| target | published | model | verdict | comment |", text)
+            self.assertIn("Toupet 2013", text)
+
+    def test_cohort_is_reproducible_and_in_documented_ranges(self):
+        a, b = validation.cohort_samples(seed=7), validation.cohort_samples(seed=7)
+        self.assertEqual(a, b)
+        vs = np.array([r["model.V_s"] for r in a])
+        self.assertTrue(np.all((vs >= 6.7) & (vs <= 24.0)))
+
+
+if __name__ == "__main__":
+    unittest.main()
