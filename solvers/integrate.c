@@ -155,6 +155,8 @@ int cs_integrator_advance(cs_integrator *it, double tout, double tstop, double *
   return CS_OK;
 }
 
+void cs_integrator_set_base(cs_integrator *it, const cs_solver_stats *base) { it->base = *base; }
+
 void cs_integrator_stats(cs_integrator *it, cs_solver_stats *st)
 {
   cs_solver_stats now;

@@ -37,6 +37,8 @@ int cs_integrator_reinit(cs_integrator *it, double t);
  * solution there. Failure: CS_ERR_SOLVER with a message naming the time,
  * the CVODE flag and its meaning. */
 int cs_integrator_advance(cs_integrator *it, double tout, double tstop, double *t);
+/* Start the cumulative counters from `base` (a restart from a checkpoint). */
+void cs_integrator_set_base(cs_integrator *it, const cs_solver_stats *base);
 /* Cumulative statistics. */
 void cs_integrator_stats(cs_integrator *it, cs_solver_stats *st);
 /* Write CVODE's full statistics (rank 0 only) to a FILE*. */

@@ -21,6 +21,7 @@
 #include "config.h"
 #include "error.h"
 #include "run.h"
+#include "signals.h"
 
 #define MAX_SETS 256
 
@@ -30,7 +31,7 @@ typedef struct {
   const char *output;
   const char *sets[MAX_SETS];
   int nsets;
-  int force, quiet;
+  int force, quiet, restart;
   const char *from_state, *baseline;
   int n_save;
   double save_day[CS_MAX_SAVES];
@@ -44,6 +45,7 @@ static void usage(FILE *f)
   fprintf(f,
           "usage: cartsim run CONFIG.yaml [-o OUT.h5] [--set KEY=VALUE ...] [--force] [--quiet]\n"
           "                   [--save-state DAY:FILE ...] [--from-state FILE] [--baseline FILE]\n"
+          "                   [--restart]\n"
           "       cartsim check CONFIG.yaml [--set KEY=VALUE ...]\n"
           "       cartsim demo [-o DIR] [--force]\n"
           "       cartsim --help | --version\n"
@@ -65,6 +67,8 @@ static void usage(FILE *f)
           "                      outputs begin at its day; treatments on that day are applied first\n"
           "  --baseline FILE     an untreated run with the same horizon: adds the benefit against\n"
           "                      it to /outcomes\n"
+          "  --restart           continue OUT.h5 from its newest checkpoint OUT.h5.ckpt.<n>.h5\n"
+          "                      (output.checkpoint_every / checkpoint_minutes; SIGINT/SIGTERM write one)\n"
           "\n"
           "exit codes: 0 ok, 2 usage, 3 config error, 4 I/O error, 5 solver failure,\n"
           "            6 interrupted, 7 internal error\n"
@@ -119,6 +123,8 @@ static int parse_cli(int argc, char **argv, cs_cli *cli)
       if (++i == argc) CS_FAIL(CS_ERR_USAGE, "%s needs a file name", a);
       if (a[2] == 'f') cli->from_state = argv[i];
       else cli->baseline = argv[i];
+    } else if (!strcmp(a, "--restart")) {
+      cli->restart = 1;
     } else if (!strcmp(a, "--force")) {
       cli->force = 1;
     } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
@@ -189,11 +195,13 @@ static int run_command(const cs_cli *cli, int argc, char **argv, double wall0)
     else rc = default_output(cli->config, out, sizeof out);
     char *cmd = join_args(argc, argv);
     cs_run_request req = {out, cli->force, cli->quiet, cmd, wall0, cli->from_state, cli->n_save, {0}, {0},
-                          cli->baseline};
+                          cli->baseline, cli->restart};
     for (int q = 0; q < cli->n_save; ++q) {
       req.save_day[q] = cli->save_day[q];
       req.save_path[q] = cli->save_path[q];
     }
+    if (rc == CS_OK && cli->restart && !cli->output)
+      rc = cs_error_set(CS_ERR_USAGE, "--restart needs -o OUT.h5 (the output of the interrupted run)");
     if (rc == CS_OK) rc = cs_run(cfg, &req, MPI_COMM_WORLD);
     if (rc == CS_OK && rank == 0 && !cli->quiet) fprintf(stderr, "cartsim: wrote %s\n", out);
     free(cmd);
@@ -244,6 +252,7 @@ int main(int argc, char **argv)
   MPI_Init(&argc, &argv);
   double wall0 = MPI_Wtime();
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  cs_signals_install();
   cs_cli cli;
   int rc = parse_cli(argc, argv, &cli);
   if (rc == CS_OK) {

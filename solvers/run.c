@@ -1,6 +1,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "run.h"
 
+#include <dirent.h>
 #include <hdf5.h>
 #include <math.h>
 #include <nvector/nvector_parallel.h>
@@ -22,6 +23,7 @@
 #include "precond.h"
 #include "problem.h"
 #include "progress.h"
+#include "signals.h"
 
 /* What is due at one observation time. */
 enum { OBS_SERIES = 1, OBS_FIELDS = 2, OBS_RET30 = 4, OBS_RET180 = 8 };
@@ -152,6 +154,11 @@ typedef struct {
   double retained30, retained180;
   double solve_seconds;
   cs_progress progress;
+  /* checkpoints */
+  int restarting;                /* continuing from a checkpoint: day t0's events and outputs are done */
+  long nhist_written, nfields_written; /* output steps and field snapshots in the file */
+  int ckpt_seq;                  /* number of the next checkpoint file */
+  double last_ckpt_t, last_ckpt_wall;
 } cs_run_state;
 
 static int record_history(cs_run_state *rs, const double *v)
@@ -204,6 +211,7 @@ static int write_outputs(cs_run_state *rs, double t, int what)
   if (what & OBS_SERIES) {
     if (pb->rank == 0) CS_CHECK(record_history(rs, v));
     CS_CHECK(cs_h5out_series_append(rs->h5, rs->series_ts, v));
+    rs->nhist_written++;
     cs_solver_stats st;
     cs_integrator_stats(rs->it, &st);
     const cs_timers *tm = &pb->timers;
@@ -214,8 +222,10 @@ static int write_outputs(cs_run_state *rs, double t, int what)
       tm->prec_solve, tm->io, rs->solve_seconds};
     CS_CHECK(cs_h5out_series_append(rs->h5, rs->series_solver, sv));
   }
-  if (what & OBS_FIELDS)
+  if (what & OBS_FIELDS) {
     CS_CHECK(cs_h5out_fields_append(rs->h5, t, N_VGetArrayPointer_Parallel(cs_integrator_state(rs->it)), pb->pt));
+    rs->nfields_written++;
+  }
   if (what & (OBS_SERIES | OBS_FIELDS)) CS_CHECK(cs_h5out_flush(rs->h5));
   pb->timers.io += cs_wtime() - t0;
   if (pb->rank == 0) cs_progress_update(&rs->progress, t);
@@ -252,11 +262,159 @@ static int save_states(cs_run_state *rs, double t)
     const double *u = N_VGetArrayPointer_Parallel(cs_integrator_state(rs->it));
     double tc = rs->t_c80;
     if (isnan(tc) && pb->rank == 0) tc = cs_first_crossing_below(rs->t_hist, rs->c_hist, rs->nhist, 0.8);
-    cs_state_info info = {t, rs->injected, rs->first_msc_injected, rs->first_msc_day,
-                          pb->rank == 0 ? (isnan(rs->thickness0) ? rs->th_hist[0] : rs->thickness0) : 0, tc};
+    cs_state_info info;
+    memset(&info, 0, sizeof info);
+    info.time = t;
+    info.injected = rs->injected;
+    info.first_msc_injected = rs->first_msc_injected;
+    info.first_msc_day = rs->first_msc_day;
+    info.thickness0 = pb->rank == 0 ? (isnan(rs->thickness0) ? rs->th_hist[0] : rs->thickness0) : 0;
+    info.t_c80 = tc;
+    info.retained30 = info.retained180 = NAN;
     CS_CHECK(cs_state_save(req->save_path[q], req->force, pb->comm, rs->cfg, pb->pt, u, u + CS_NS * pb->ncell, &info,
                            req->output_path));
   }
+  return CS_OK;
+}
+
+
+/* ---- checkpoints ------------------------------------------------------------ */
+
+static void checkpoint_path(const char *out, int seq, char *buf, size_t n) { snprintf(buf, n, "%s.ckpt.%d.h5", out, seq); }
+
+/* Everything a restart needs beyond the solution (rank 0's values). */
+static void checkpoint_info(cs_run_state *rs, double t, cs_state_info *info)
+{
+  memset(info, 0, sizeof *info);
+  info->time = t;
+  info->injected = rs->injected;
+  info->first_msc_injected = rs->first_msc_injected;
+  info->first_msc_day = rs->first_msc_day;
+  if (rs->pb.rank == 0) {
+    info->thickness0 = isnan(rs->thickness0) ? rs->th_hist[0] : rs->thickness0;
+    info->t_c80 = !isnan(rs->t_c80) ? rs->t_c80 : cs_first_crossing_below(rs->t_hist, rs->c_hist, rs->nhist, 0.8);
+    info->last_thickness = rs->last[CS_TS_THICKNESS];
+    info->last_mean_c = rs->last[CS_TS_MEAN0 + CS_C];
+  }
+  info->n_series = (double)rs->nhist_written;
+  info->n_fields = (double)rs->nfields_written;
+  info->retained30 = rs->retained30;
+  info->retained180 = rs->retained180;
+  info->solve_seconds = rs->solve_seconds;
+  info->last_checkpoint_t = t;
+  cs_solver_stats st;
+  cs_integrator_stats(rs->it, &st);
+  const double stats[11] = {(double)st.steps, (double)st.rhs_evals, (double)st.newton_iters, (double)st.krylov_iters,
+                            (double)st.prec_setups, (double)st.prec_solves, (double)st.err_test_fails,
+                            (double)st.newton_conv_fails, (double)st.krylov_conv_fails, st.last_step,
+                            (double)st.last_order};
+  memcpy(info->stats, stats, sizeof stats);
+  const cs_timers *tm = &rs->pb.timers;
+  const double timers[5] = {tm->rhs, tm->exchange, tm->prec_setup, tm->prec_solve, tm->io};
+  memcpy(info->timers, timers, sizeof timers);
+}
+
+/* Write checkpoint number ckpt_seq and remove the one before the previous. */
+static int write_checkpoint(cs_run_state *rs, double t)
+{
+  cs_problem *pb = &rs->pb;
+  char path[4200], old[4200];
+  checkpoint_path(rs->req->output_path, rs->ckpt_seq, path, sizeof path);
+  cs_state_info info;
+  checkpoint_info(rs, t, &info);
+  const double *u = N_VGetArrayPointer_Parallel(cs_integrator_state(rs->it));
+  CS_CHECK(cs_state_save(path, 1, pb->comm, rs->cfg, pb->pt, u, u + CS_NS * pb->ncell, &info, rs->req->output_path));
+  if (pb->rank == 0 && rs->ckpt_seq >= 2) {
+    checkpoint_path(rs->req->output_path, rs->ckpt_seq - 2, old, sizeof old);
+    unlink(old);
+  }
+  rs->ckpt_seq++;
+  rs->last_ckpt_t = t;
+  rs->last_ckpt_wall = cs_wtime();
+  return CS_OK;
+}
+
+/* After an output step: a checkpoint when one is due, and a clean stop when
+ * a signal arrived (decided on rank 0 and shared, so all ranks agree). */
+static int after_output(cs_run_state *rs, double t)
+{
+  const cs_output_opts *o = &rs->cfg->output;
+  int act[2] = {0, cs_signals_pending()};
+  if (rs->pb.rank == 0) {
+    act[0] = (o->checkpoint_every > 0 && t - rs->last_ckpt_t >= o->checkpoint_every * (1 - 1e-9)) ||
+             (o->checkpoint_minutes > 0 && cs_wtime() - rs->last_ckpt_wall >= 60 * o->checkpoint_minutes);
+  }
+  CS_CHECK_MPI(MPI_Allreduce(MPI_IN_PLACE, act + 1, 1, MPI_INT, MPI_MAX, rs->pb.comm));
+  CS_CHECK_MPI(MPI_Bcast(act, 1, MPI_INT, 0, rs->pb.comm));
+  if (act[0] || act[1]) CS_CHECK(write_checkpoint(rs, t));
+  if (act[1]) {
+    char path[4200];
+    checkpoint_path(rs->req->output_path, rs->ckpt_seq - 1, path, sizeof path);
+    CS_FAIL(CS_ERR_INTERRUPTED, "stopped by signal %d at day %g; checkpoint %s written: continue with "
+            "`cartsim run %s -o %s --restart`", act[1], t, path, rs->cfg->path, rs->req->output_path);
+  }
+  return CS_OK;
+}
+
+/* The numbers n of the files OUT.ckpt.<n>.h5 that exist, ascending. */
+static int list_checkpoints(const char *out, int *nums, int cap)
+{
+  char dir[4200];
+  const char *slash = strrchr(out, '/');
+  const char *base = slash ? slash + 1 : out;
+  snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - out) : 1, slash ? out : ".");
+  if (slash == out) snprintf(dir, sizeof dir, "/");
+  DIR *d = opendir(dir);
+  if (!d) return 0;
+  int n = 0;
+  size_t blen = strlen(base);
+  struct dirent *e;
+  while ((e = readdir(d)) && n < cap) {
+    int num;
+    char tail[8];
+    if (strncmp(e->d_name, base, blen) == 0 && sscanf(e->d_name + blen, ".ckpt.%d%7s", &num, tail) == 2 &&
+        !strcmp(tail, ".h5"))
+      nums[n++] = num;
+  }
+  closedir(d);
+  for (int i = 1; i < n; ++i) /* insertion sort: a handful of files */
+    for (int j = i; j > 0 && nums[j - 1] > nums[j]; --j) {
+      int t = nums[j];
+      nums[j] = nums[j - 1];
+      nums[j - 1] = t;
+    }
+  return n;
+}
+
+/* The newest readable checkpoint of `out` (number in *seq) whose config
+ * fingerprint is `fp`; CS_ERR_CONFIG if only other configs' exist. Rank 0
+ * lists the directory, so every rank sees the same list. */
+static int find_checkpoint(const char *out, const char *fp, MPI_Comm comm, int *seq)
+{
+  int nums[64], n = 0, rank;
+  MPI_Comm_rank(comm, &rank);
+  if (rank == 0) n = list_checkpoints(out, nums, 64);
+  CS_CHECK_MPI(MPI_Bcast(&n, 1, MPI_INT, 0, comm));
+  CS_CHECK_MPI(MPI_Bcast(nums, n, MPI_INT, 0, comm));
+  *seq = -1;
+  int found_other = -1;
+  for (int i = n - 1; i >= 0 && *seq < 0; --i) {
+    char path[4200], have[17];
+    checkpoint_path(out, nums[i], path, sizeof path);
+    if (cs_state_fingerprint(path, comm, have) != CS_OK) { /* unreadable: a partial write */
+      cs_error_clear();
+      continue;
+    }
+    if (!strcmp(have, fp)) *seq = nums[i];
+    else if (found_other < 0) found_other = nums[i];
+  }
+  if (*seq < 0 && found_other >= 0) {
+    char path[4200];
+    checkpoint_path(out, found_other, path, sizeof path);
+    CS_FAIL(CS_ERR_CONFIG, "--restart: checkpoint %s was written with another config (fingerprints differ); "
+            "restart with the config and --set options of the interrupted run", path);
+  }
+  if (*seq < 0) CS_FAIL(CS_ERR_IO, "--restart: no checkpoint %s.ckpt.<n>.h5 found (set output.checkpoint_every)", out);
   return CS_OK;
 }
 
@@ -267,7 +425,7 @@ static int time_loop(cs_run_state *rs)
   double *breaks = NULL;
   int nobs = 0, nbreak = 0, rc = CS_OK;
   double t = rs->t0;
-  apply_events(rs, t);
+  if (!rs->restarting) apply_events(rs, t); /* a checkpoint is taken after its day's events */
   double first_msc = rs->first_msc_day;
   for (int e = 0; e < cfg->n_treatments && isnan(first_msc); ++e)
     if (cfg->treatments[e].type == CS_TREAT_MSC) first_msc = cfg->treatments[e].day;
@@ -278,7 +436,7 @@ static int time_loop(cs_run_state *rs)
 
   int io = 0;
   if (io < nobs && same_time(obs[io].t, t)) {
-    if ((rc = write_outputs(rs, t, obs[io].what))) goto done;
+    if (!rs->restarting && (rc = write_outputs(rs, t, obs[io].what))) goto done;
     ++io;
   }
   if ((rc = cs_integrator_reinit(rs->it, t))) goto done; /* events of the first day changed the state */
@@ -289,7 +447,7 @@ static int time_loop(cs_run_state *rs)
       double w0 = cs_wtime();
       rc = cs_integrator_advance(rs->it, obs[io].t, tb, &t);
       rs->solve_seconds += cs_wtime() - w0;
-      if (rc || (rc = write_outputs(rs, obs[io].t, obs[io].what))) goto done;
+      if (rc || (rc = write_outputs(rs, obs[io].t, obs[io].what)) || (rc = after_output(rs, obs[io].t))) goto done;
       ++io;
     }
     double w0 = cs_wtime();
@@ -304,6 +462,7 @@ static int time_loop(cs_run_state *rs)
       if ((rc = write_outputs(rs, t, obs[io].what))) goto done;
       ++io;
     }
+    if (!last && (rc = after_output(rs, t))) goto done;
     if (!last && (rc = cs_integrator_reinit(rs->it, t))) goto done;
   }
 done:
@@ -366,7 +525,14 @@ static int write_header(cs_run_state *rs, const cs_run_request *req, int nranks)
     via[e] = cfg->treatments[e].viability;
   }
   CS_CHECK(cs_h5out_treatments(h, types, day, dose, via, cfg->n_treatments));
+  return CS_OK;
+}
 
+/* The time series and field datasets: created, or opened again on restart. */
+static int define_outputs(cs_run_state *rs)
+{
+  const cs_config *cfg = rs->cfg;
+  cs_h5out *h = rs->h5;
   cs_ts_info info[CS_TS_COUNT];
   cs_observables_info(info);
   cs_h5_quantity q[CS_TS_COUNT];
@@ -488,7 +654,7 @@ static int check_times(const cs_config *cfg, const cs_run_request *req, double t
       CS_FAIL(CS_ERR_USAGE, "--save-state %g:%s: the day must lie after the start (day %g) and not after run.t_end = %g",
               req->save_day[q], req->save_path[q], t0, cfg->run.t_end);
   for (int q = 0; q < req->n_save; ++q)
-    if (!req->force && access(req->save_path[q], F_OK) == 0)
+    if (!req->force && !req->restart && access(req->save_path[q], F_OK) == 0)
       CS_FAIL(CS_ERR_IO, "--save-state: %s exists (use --force to overwrite)", req->save_path[q]);
   return CS_OK;
 }
@@ -531,18 +697,64 @@ int cs_run(const cs_config *cfg, const cs_run_request *req, MPI_Comm comm)
     rs.thickness0 = info.thickness0;
     rs.t_c80 = info.t_c80;
   }
+  cs_state_info ck;
+  if (req->restart) {
+    char fp[17], path[4200];
+    cs_config_fingerprint(cfg, fp);
+    int seq = -1;
+    if ((rc = find_checkpoint(req->output_path, fp, cart, &seq))) goto done;
+    checkpoint_path(req->output_path, seq, path, sizeof path);
+    double *u = N_VGetArrayPointer_Parallel(y0);
+    if ((rc = cs_state_load(path, cart, cfg, rs.pb.pt, u, u + CS_NS * rs.pb.ncell, &ck))) goto done;
+    rs.restarting = 1;
+    rs.ckpt_seq = seq + 1;
+    rs.t0 = rs.last_ckpt_t = ck.time;
+    rs.injected = ck.injected;
+    rs.first_msc_injected = ck.first_msc_injected;
+    rs.first_msc_day = ck.first_msc_day;
+    rs.thickness0 = ck.thickness0;
+    rs.t_c80 = ck.t_c80;
+    rs.retained30 = ck.retained30;
+    rs.retained180 = ck.retained180;
+    rs.solve_seconds = ck.solve_seconds;
+    rs.nhist_written = (long)ck.n_series;
+    rs.nfields_written = (long)ck.n_fields;
+    cs_timers tm = {ck.timers[0], ck.timers[1], ck.timers[2], ck.timers[3], ck.timers[4]};
+    rs.pb.timers = tm;
+    if (rs.pb.rank == 0) {
+      double v[CS_TS_COUNT] = {0};
+      v[CS_TS_TIME] = ck.time;
+      v[CS_TS_THICKNESS] = ck.last_thickness;
+      v[CS_TS_MEAN0 + CS_C] = ck.last_mean_c;
+      if ((rc = record_history(&rs, v))) goto done;
+    }
+  }
   if ((rc = check_times(cfg, req, rs.t0))) goto done;
   if ((rc = cs_integrator_create(&rs.pb, &cfg->solver, rs.t0, y0, &rs.it))) goto done;
-
-  if ((rc = cs_h5out_create(req->output_path, cart, req->force, &rs.h5))) goto done;
-  if ((rc = write_header(&rs, req, nranks))) goto done;
+  if (rs.restarting) {
+    cs_solver_stats base = {(long)ck.stats[0], (long)ck.stats[1], (long)ck.stats[2], (long)ck.stats[3],
+                            (long)ck.stats[4], (long)ck.stats[5], (long)ck.stats[6], (long)ck.stats[7],
+                            (long)ck.stats[8], ck.stats[9], (int)ck.stats[10]};
+    cs_integrator_set_base(rs.it, &base);
+    if ((rc = cs_h5out_reopen(req->output_path, cart, &rs.h5))) goto done;
+    if ((rc = define_outputs(&rs))) goto done;
+    if ((rc = cs_h5out_series_truncate(rs.h5, rs.series_ts, rs.nhist_written)) ||
+        (rc = cs_h5out_series_truncate(rs.h5, rs.series_solver, rs.nhist_written)) ||
+        (rc = cs_h5out_fields_truncate(rs.h5, rs.nfields_written)) ||
+        (rc = cs_h5out_meta_double(rs.h5, "restarted_from_day", rs.t0)))
+      goto done;
+  } else {
+    if ((rc = cs_h5out_create(req->output_path, cart, req->force, &rs.h5))) goto done;
+    if ((rc = write_header(&rs, req, nranks)) || (rc = define_outputs(&rs))) goto done;
+  }
+  rs.last_ckpt_wall = cs_wtime();
   cs_progress_start(&rs.progress, !req->quiet && rs.pb.rank == 0, cfg->run.t_end, "cartsim");
   if ((rc = time_loop(&rs))) goto done;
   rc = write_footer(&rs, req);
 
 done:
   if (rs.h5) {
-    const char *status = rc == CS_OK ? "complete" : "failed";
+    const char *status = rc == CS_OK ? "complete" : rc == CS_ERR_INTERRUPTED ? "interrupted" : "failed";
     int rc2 = cs_h5out_close(rs.h5, status, rc == CS_OK ? "" : cs_error_message());
     if (rc == CS_OK) rc = rc2;
     if (rs.pb.rank == 0) cs_progress_finish(&rs.progress, rs.last[CS_TS_TIME], status);

@@ -27,6 +27,7 @@ typedef struct {
   double save_day[CS_MAX_SAVES];
   const char *save_path[CS_MAX_SAVES];
   const char *baseline;      /* untreated run to compute the benefit against (NULL: none) */
+  int restart;               /* continue output_path from its newest checkpoint */
 } cs_run_request;
 
 /* Collective over comm. Returns CS_OK or an error code (message recorded). */

@@ -30,6 +30,11 @@ static const cs_opt output_rows[] = {
    offsetof(cs_output_opts, fields_every), 0, NULL},
   {"compress", CS_OPT_INT, "-", 4, 0, 9, "deflate level of field datasets (0: uncompressed)",
    offsetof(cs_output_opts, compress), 0, NULL},
+  {"checkpoint_every", CS_OPT_REAL, "day", 0, 0, 1e6,
+   "simulated days between checkpoints for --restart (0: none)", offsetof(cs_output_opts, checkpoint_every), 0, NULL},
+  {"checkpoint_minutes", CS_OPT_REAL, "min", 0, 0, 1e6,
+   "wall-clock minutes between checkpoints for --restart (0: none)", offsetof(cs_output_opts, checkpoint_minutes), 0,
+   NULL},
 };
 
 static const cs_opt run_rows[] = {

@@ -26,6 +26,8 @@ typedef struct {
   double dt;           /* time-series output interval, day */
   double fields_every; /* field snapshot interval, day (0: no fields) */
   int compress;        /* deflate level of field datasets (0: none) */
+  double checkpoint_every;   /* simulated days between checkpoints (0: none) */
+  double checkpoint_minutes; /* wall-clock minutes between checkpoints (0: none) */
 } cs_output_opts;
 
 typedef struct {

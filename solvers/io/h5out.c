@@ -85,6 +85,7 @@ struct cs_h5out {
   double *fbuf;    /* transposed copy of one quantity of the local patch */
   size_t fbuf_len;
   double io_seconds;
+  int reopened;    /* opened by cs_h5out_reopen: define calls open existing datasets */
 };
 
 /* ------------------------------------------------------------------------ */
@@ -461,6 +462,96 @@ done:
   return CS_OK;
 }
 
+/* Reopen an interrupted run's file to continue it (see h5out.h). */
+int cs_h5out_reopen(const char *path, MPI_Comm comm, cs_h5out **out)
+{
+  *out = NULL;
+  int rank, rc, readable = 0;
+  CS_CHECK_MPI(MPI_Comm_rank(comm, &rank));
+  if (rank == 0) readable = access(path, R_OK | W_OK) == 0;
+  CS_CHECK_MPI(MPI_Bcast(&readable, 1, MPI_INT, 0, comm));
+  if (!readable) CS_FAIL(CS_ERR_IO, "--restart: cannot open %s for writing", path);
+  cs_h5out *h = calloc(1, sizeof *h);
+  CS_CHECK_ALLOC(h);
+  h->file = h->meta = h->dxpl = h->fgroup = h->ftime = H5I_INVALID_HID;
+  h->comm = MPI_COMM_NULL;
+  h->reopened = 1;
+  rc = MPI_Comm_dup(comm, &h->comm);
+  if (rc != MPI_SUCCESS) {
+    free(h);
+    CS_CHECK_MPI(rc);
+  }
+  MPI_Comm_rank(h->comm, &h->rank);
+  MPI_Comm_size(h->comm, &h->size);
+  hid_t fapl = H5I_INVALID_HID;
+  rc = CS_OK;
+  H5GO(fapl = H5Pcreate(H5P_FILE_ACCESS));
+  H5GO(H5Pset_fapl_mpio(fapl, h->comm, MPI_INFO_NULL));
+  H5E_BEGIN_TRY { h->file = H5Fopen(path, H5F_ACC_RDWR, fapl); } H5E_END_TRY;
+  if (h->file < 0) {
+    rc = cs_error_set(CS_ERR_IO, "--restart: %s is not a readable HDF5 file (if HDF5 reports the file as "
+                      "already open, clear the flag with: h5clear -s %s)", path, path);
+    rc = cs_error_trace(rc, __FILE__, __LINE__, "H5Fopen");
+    goto done;
+  }
+  H5GO(h->dxpl = H5Pcreate(H5P_DATASET_XFER));
+  H5GO(H5Pset_dxpl_mpio(h->dxpl, H5FD_MPIO_COLLECTIVE));
+  H5GO(h->meta = H5Gopen2(h->file, "meta", H5P_DEFAULT));
+  CSGO(cs_h5out_meta_string(h, "status", "running"));
+  CSGO(cs_h5out_meta_string(h, "status_reason", ""));
+  CSGO(cs_h5out_flush(h));
+done:
+  h5_release(&fapl);
+  if (rc != CS_OK) {
+    cs_h5out_close(h, NULL, NULL);
+    return rc;
+  }
+  *out = h;
+  return CS_OK;
+}
+
+int cs_h5out_is_reopened(const cs_h5out *h) { return h->reopened; }
+
+static int open_existing(hid_t loc, const char *name, const char *group, hid_t *out)
+{
+  H5E_BEGIN_TRY { *out = H5Dopen2(loc, name, H5P_DEFAULT); } H5E_END_TRY;
+  if (*out < 0) CS_FAIL(CS_ERR_IO, "--restart: the output has no /%s/%s (written by another cartsim?)", group, name);
+  return CS_OK;
+}
+
+static int set_length(hid_t ds, hsize_t n)
+{
+  hid_t sp = H5Dget_space(ds);
+  CS_CHECK_H5(sp);
+  hsize_t dims[4] = {0, 0, 0, 0};
+  int rank = H5Sget_simple_extent_dims(sp, dims, NULL);
+  H5Sclose(sp);
+  CS_CHECK_H5(rank);
+  if (dims[0] < n) CS_FAIL(CS_ERR_IO, "--restart: the output holds %llu steps, the checkpoint %llu",
+                           (unsigned long long)dims[0], (unsigned long long)n);
+  dims[0] = n;
+  CS_CHECK_H5(H5Dset_extent(ds, dims));
+  return CS_OK;
+}
+
+int cs_h5out_series_truncate(cs_h5out *h, int series, long count)
+{
+  if (series < 0 || series >= h->nseries) CS_FAIL(CS_ERR_INTERNAL, "unknown time-series handle %d", series);
+  h5_series *s = &h->series[series];
+  for (int i = 0; i < s->nq; ++i) CS_CHECK(set_length(s->dset[i], (hsize_t)count));
+  s->count = (hsize_t)count;
+  return CS_OK;
+}
+
+int cs_h5out_fields_truncate(cs_h5out *h, long count)
+{
+  if (!h->fdset) return CS_OK;
+  CS_CHECK(set_length(h->ftime, (hsize_t)count));
+  for (int i = 0; i < h->nf; ++i) CS_CHECK(set_length(h->fdset[i], (hsize_t)count));
+  h->fcount = (hsize_t)count;
+  return CS_OK;
+}
+
 /* ------------------------------------------------------------------------ */
 /* /meta                                                                      */
 
@@ -662,7 +753,10 @@ int cs_h5out_series_define(cs_h5out *h, const char *group, const cs_h5_quantity 
   snprintf(s->group, sizeof s->group, "%s", group);
   h->nseries++; /* registered now, so cs_h5out_close releases it even after a failure below */
   CS_CHECK(group_open(h, group, &s->gid));
-  for (int i = 0; i < n; ++i) CS_CHECK(create_series_dset(s->gid, q[i].name, q[i].units, q[i].long_name, &s->dset[i]));
+  for (int i = 0; i < n; ++i) {
+    if (h->reopened) CS_CHECK(open_existing(s->gid, q[i].name, group, &s->dset[i]));
+    else CS_CHECK(create_series_dset(s->gid, q[i].name, q[i].units, q[i].long_name, &s->dset[i]));
+  }
   *series = h->nseries - 1;
   return CS_OK;
 }
@@ -715,6 +809,11 @@ int cs_h5out_fields_define(cs_h5out *h, const cs_h5_quantity *q, int nq, const c
   CS_CHECK_ALLOC(h->fbuf);
 
   CSGO(group_open(h, "fields", &h->fgroup));
+  if (h->reopened) {
+    CSGO(open_existing(h->fgroup, "time", "fields", &h->ftime));
+    for (int i = 0; i < nq; ++i) CSGO(open_existing(h->fgroup, q[i].name, "fields", &h->fdset[i]));
+    goto done;
+  }
   CSGO(create_series_dset(h->fgroup, "time", "day", "time of each field snapshot", &h->ftime));
 
   hsize_t dims[4], maxdims[4], chunk[4];

@@ -49,6 +49,15 @@ typedef struct {
  * directory is writable. The file starts with /meta status "running". */
 int cs_h5out_create(const char *path, MPI_Comm comm, int force, cs_h5out **out);
 
+/* Reopen the output of an interrupted run (`cartsim run --restart`):
+ * status goes back to "running"; the define calls below then open the
+ * existing datasets instead of creating them, and the truncate calls cut
+ * them back to what a checkpoint had written. Collective. */
+int cs_h5out_reopen(const char *path, MPI_Comm comm, cs_h5out **out);
+int cs_h5out_is_reopened(const cs_h5out *h);
+int cs_h5out_series_truncate(cs_h5out *h, int series, long count);
+int cs_h5out_fields_truncate(cs_h5out *h, long count);
+
 /* String / numeric attributes of /meta (collective; rank 0's value is
  * broadcast and written, so ranks cannot disagree). Setting an existing
  * attribute replaces it. Text attributes are variable-length UTF-8 (h5py

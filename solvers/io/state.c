@@ -19,15 +19,16 @@ static const void *section_obj(const cs_config *cfg, int q)
   return q == 0 ? (const void *)&cfg->model : q == 1 ? (const void *)&cfg->grid : (const void *)&cfg->initial;
 }
 
-static const char *const info_names[6] = {"time", "injected", "first_msc_injected", "first_msc_day", "thickness0",
-                                          "t_c80"};
+/* Attribute names of the cs_state_info members, in member order. */
+static const char *const info_names[CS_STATE_INFO_LEN] = {
+  "time", "injected", "first_msc_injected", "first_msc_day", "thickness0", "t_c80", "n_series", "n_fields",
+  "retained30", "retained180", "last_thickness", "last_mean_c", "solve_seconds", "last_checkpoint_t",
+  "stat_steps", "stat_rhs_evals", "stat_newton_iters", "stat_krylov_iters", "stat_prec_setups",
+  "stat_prec_solves", "stat_err_test_fails", "stat_newton_conv_fails", "stat_krylov_conv_fails",
+  "stat_last_step", "stat_last_order", "timer_rhs", "timer_exchange", "timer_prec_setup", "timer_prec_solve",
+  "timer_io"};
 
-static double *info_field(cs_state_info *info, int q)
-{
-  double *f[6] = {&info->time, &info->injected, &info->first_msc_injected, &info->first_msc_day,
-                  &info->thickness0, &info->t_c80};
-  return f[q];
-}
+static double *info_field(cs_state_info *info, size_t q) { return (double *)info + q; }
 
 static hid_t open_mpio(const char *path, MPI_Comm comm, int create)
 {
@@ -118,15 +119,18 @@ static int write_body(hid_t f, MPI_Comm comm, const cs_config *cfg, const cs_pat
   H5Gclose(g);
   hid_t sp = H5Screate(H5S_SCALAR);
   cs_state_info copy = *info;
-  for (int q = 0; q < 6; ++q) {
+  for (size_t q = 0; q < CS_STATE_INFO_LEN; ++q) {
     hid_t a = H5Acreate2(f, info_names[q], H5T_NATIVE_DOUBLE, sp, H5P_DEFAULT, H5P_DEFAULT);
     CS_CHECK_H5(a);
     H5Awrite(a, H5T_NATIVE_DOUBLE, info_field(&copy, q));
     H5Aclose(a);
   }
   H5Sclose(sp);
-  const char *strs[2][2] = {{"kind", "cartsim-state"}, {"source_output", source_output ? source_output : ""}};
-  for (int q = 0; q < 2; ++q) {
+  char fp[17];
+  cs_config_fingerprint(cfg, fp);
+  const char *strs[3][2] = {
+    {"kind", "cartsim-state"}, {"source_output", source_output ? source_output : ""}, {"config_fingerprint", fp}};
+  for (int q = 0; q < 3; ++q) {
     hid_t t = H5Tcopy(H5T_C_S1);
     H5Tset_size(t, strlen(strs[q][1]) + 1);
     hid_t s2 = H5Screate(H5S_SCALAR);
@@ -151,6 +155,10 @@ int cs_state_save(const char *path, int force, MPI_Comm comm, const cs_config *c
 {
   int rank;
   MPI_Comm_rank(comm, &rank);
+  /* attributes are collective metadata: every rank writes rank 0's values */
+  cs_state_info shared = *info;
+  CS_CHECK_MPI(MPI_Bcast(&shared, (int)CS_STATE_INFO_LEN, MPI_DOUBLE, 0, comm));
+  info = &shared;
   int exists = rank == 0 ? access(path, F_OK) == 0 : 0;
   CS_CHECK_MPI(MPI_Bcast(&exists, 1, MPI_INT, 0, comm));
   if (exists && !force) CS_FAIL(CS_ERR_IO, "%s exists (use --force to overwrite)", path);
@@ -221,7 +229,7 @@ int cs_state_load(const char *path, MPI_Comm comm, const cs_config *cfg, const c
   H5E_BEGIN_TRY {
     for (int q = 0; q < 3 && rc == CS_OK; ++q) rc = check_section(f, path, cfg, q);
   } H5E_END_TRY;
-  for (int q = 0; q < 6 && rc == CS_OK; ++q) {
+  for (size_t q = 0; q < CS_STATE_INFO_LEN && rc == CS_OK; ++q) {
     hid_t a = H5Aopen(f, info_names[q], H5P_DEFAULT);
     if (a < 0 || H5Aread(a, H5T_NATIVE_DOUBLE, info_field(info, q)) < 0)
       rc = cs_error_set(CS_ERR_IO, "%s: attribute %s missing", path, info_names[q]);
@@ -248,4 +256,34 @@ int cs_state_load(const char *path, MPI_Comm comm, const cs_config *cfg, const c
   }
   H5Fclose(f);
   return rc;
+}
+
+int cs_state_fingerprint(const char *path, MPI_Comm comm, char out[17])
+{
+  int rank;
+  MPI_Comm_rank(comm, &rank);
+  char buf[17] = "";
+  int rc = CS_OK;
+  if (rank == 0) {
+    hid_t f;
+    H5E_BEGIN_TRY { f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT); } H5E_END_TRY;
+    hid_t a = H5I_INVALID_HID;
+    if (f >= 0) H5E_BEGIN_TRY { a = H5Aopen(f, "config_fingerprint", H5P_DEFAULT); } H5E_END_TRY;
+    if (a >= 0) {
+      hid_t t = H5Aget_type(a);
+      char tmp[64] = "";
+      if (H5Tget_size(t) < sizeof tmp) H5Aread(a, t, tmp);
+      snprintf(buf, sizeof buf, "%s", tmp);
+      H5Tclose(t);
+      H5Aclose(a);
+    } else {
+      rc = CS_ERR_IO;
+    }
+    if (f >= 0) H5Fclose(f);
+  }
+  CS_CHECK_MPI(MPI_Bcast(&rc, 1, MPI_INT, 0, comm));
+  CS_CHECK_MPI(MPI_Bcast(buf, sizeof buf, MPI_CHAR, 0, comm));
+  if (rc) CS_FAIL(CS_ERR_IO, "%s: not a readable cartsim state file", path);
+  memcpy(out, buf, sizeof buf);
+  return CS_OK;
 }

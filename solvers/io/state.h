@@ -9,7 +9,8 @@
  *   attributes on /: kind = "cartsim-state", time (day), injected (cells),
  *   first_msc_injected (cells), first_msc_day (day, NaN if none),
  *   thickness0 (mm, initial thickness of the history), t_c80 (day, NaN if
- *   not reached), source_output (the .h5 of the run that saved it).
+ *   not reached), the checkpoint bookkeeping of cs_state_info,
+ *   config_fingerprint, source_output (the .h5 of the run that saved it).
  * A state file is written under FILE.partial and renamed when complete.
  */
 #ifndef CS_STATE_H
@@ -20,14 +21,29 @@
 #include "../../model/grid.h"
 #include "../config.h"
 
+/* Bookkeeping saved with a state, every member a double (attributes of the
+ * same names). The first six serve branching; the rest only checkpoints
+ * (zero in a branching state). */
 typedef struct {
   double time, injected, first_msc_injected, first_msc_day, thickness0, t_c80;
+  double n_series, n_fields;              /* output steps and field snapshots written */
+  double retained30, retained180;         /* MSC retention already measured (NaN: not yet) */
+  double last_thickness, last_mean_c;     /* at `time`, for the outcome history */
+  double solve_seconds, last_checkpoint_t;
+  double stats[11];                       /* cs_solver_stats: 9 counters, last step, last order */
+  double timers[5];                       /* cs_timers: rhs, exchange, prec_setup, prec_solve, io */
 } cs_state_info;
+#define CS_STATE_INFO_LEN (sizeof(cs_state_info) / sizeof(double))
+_Static_assert(sizeof(cs_state_info) == 30 * sizeof(double), "cs_state_info is a list of doubles");
 
 /* u: owned cartilage values of this rank (cell order of pt); syn: rank 0's
  * synovial values (ignored elsewhere). Collective. */
 int cs_state_save(const char *path, int force, MPI_Comm comm, const cs_config *cfg, const cs_patch *pt,
                   const double *u, const double *syn, const cs_state_info *info, const char *source_output);
+
+/* The config fingerprint stored in a state file (out: 16 hex digits + NUL),
+ * CS_ERR_IO if the file cannot be read. Collective. */
+int cs_state_fingerprint(const char *path, MPI_Comm comm, char out[17]);
 
 /* Checks that the file is a state of the same model, grid and initial
  * values (CS_ERR_CONFIG naming the first differing key otherwise), then

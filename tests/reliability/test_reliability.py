@@ -1,0 +1,123 @@
+"""Checkpoints, restart, signals and crashes, as a cluster job meets them.
+
+- SIGTERM (Slurm's time limit) writes a checkpoint, marks the output
+  "interrupted" and exits 6; --restart (here on 2 ranks) finishes the run
+  and agrees with an uninterrupted run to solver tolerance;
+- SIGKILL at any moment leaves an output whose flushed steps read back,
+  marked "running" (never "complete"), and --restart completes it;
+- --restart refuses a checkpoint of another config (exit 3), and a missing
+  checkpoint (exit 4).
+Run with CARTSIM_BIN and the repository root as working directory.
+"""
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+import unittest
+
+import h5py
+import numpy as np
+
+BIN = os.environ.get("CARTSIM_BIN", "build/cartsim")
+CFG = os.path.join(os.path.dirname(os.path.abspath(__file__)), "interrupt.yaml")
+ENV = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
+           HDF5_USE_FILE_LOCKING="FALSE")
+MPIRUN = shutil.which("mpirun")
+
+
+def run(*args, ranks=1):
+    cmd = ([MPIRUN, "--oversubscribe", "-n", str(ranks)] if ranks > 1 else []) + [BIN, *args]
+    return subprocess.run(cmd, capture_output=True, text=True, env=ENV, timeout=300)
+
+
+def start_and_wait_for_checkpoint(out):
+    p = subprocess.Popen([BIN, "run", CFG, "-o", out, "--quiet"], env=ENV, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 120
+    while not os.path.exists(out + ".ckpt.0.h5"):
+        if p.poll() is not None or time.time() > deadline:
+            p.kill()
+            raise AssertionError(f"no checkpoint appeared (exit {p.returncode})")
+        time.sleep(0.02)
+    return p
+
+
+def series(path):
+    with h5py.File(path, "r", locking=False) as f:
+        return ({k: f["timeseries"][k][:] for k in f["timeseries"]}, {k: f["outcomes"][k][()] for k in f["outcomes"]},
+                f["meta"].attrs["status"], f["fields/c"][:])
+
+
+class Reliability(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.full = os.path.join(cls.tmp.name, "full.h5")
+        r = run("run", CFG, "-o", cls.full, "--quiet")
+        assert r.returncode == 0, r.stderr
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def assert_matches_full(self, path):
+        a, oa, sa, ca = series(self.full)
+        b, ob, sb, cb = series(path)
+        self.assertEqual(sb, "complete")
+        for k, v in a.items():
+            self.assertEqual(v.shape, b[k].shape, k)
+            scale = np.max(np.abs(v)) + 1e-30
+            np.testing.assert_allclose(b[k], v, rtol=1e-4, atol=1e-6 * scale, err_msg=k)
+        np.testing.assert_allclose(cb, ca, rtol=1e-4, atol=1e-6)
+        for k, v in oa.items():
+            if np.isfinite(v):
+                self.assertAlmostEqual(ob[k] / v, 1.0, delta=1e-4, msg=k)
+
+    def test_sigterm_then_restart_on_two_ranks(self):
+        out = os.path.join(self.tmp.name, "term.h5")
+        p = start_and_wait_for_checkpoint(out)
+        p.send_signal(signal.SIGTERM)
+        _, err = p.communicate(timeout=120)
+        self.assertEqual(p.returncode, 6, err)
+        self.assertIn("--restart", err)
+        with h5py.File(out, "r", locking=False) as f:
+            self.assertEqual(f["meta"].attrs["status"], "interrupted")
+        r = run("run", CFG, "-o", out, "--quiet", "--restart", ranks=2)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assert_matches_full(out)
+        ckpts = [n for n in os.listdir(self.tmp.name) if n.startswith("term.h5.ckpt.")]
+        self.assertLessEqual(len(ckpts), 2, ckpts)
+
+    def test_sigkill_leaves_a_readable_file_and_restart_completes_it(self):
+        out = os.path.join(self.tmp.name, "kill.h5")
+        p = start_and_wait_for_checkpoint(out)
+        time.sleep(0.2)
+        p.kill()
+        p.communicate()
+        with h5py.File(out, "r", locking=False) as f:
+            self.assertEqual(f["meta"].attrs["status"], "running", "a killed run is never marked complete")
+            n = {f["timeseries"][k].shape[0] for k in f["timeseries"]}
+            self.assertEqual(len(n), 1, "every series has the same number of flushed steps")
+            self.assertGreaterEqual(n.pop(), 2)
+            self.assertTrue(np.all(np.isfinite(f["timeseries/thickness"][:])))
+        r = run("run", CFG, "-o", out, "--quiet", "--restart")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assert_matches_full(out)
+
+    def test_restart_refuses_another_config_and_needs_a_checkpoint(self):
+        out = os.path.join(self.tmp.name, "other.h5")
+        p = start_and_wait_for_checkpoint(out)
+        p.send_signal(signal.SIGTERM)
+        p.communicate(timeout=120)
+        r = run("run", CFG, "-o", out, "--quiet", "--restart", "--set", "model.k_a=0.2")
+        self.assertEqual(r.returncode, 3, r.stderr)
+        self.assertIn("another config", r.stderr)
+        r = run("run", CFG, "-o", os.path.join(self.tmp.name, "none.h5"), "--quiet", "--restart")
+        self.assertEqual(r.returncode, 4, r.stderr)
+        self.assertIn("no checkpoint", r.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
