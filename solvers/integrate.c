@@ -137,6 +137,50 @@ static const char *flag_hint(int flag)
   }
 }
 
+/* The component with the largest weighted local error estimate, over all
+ * ranks, as text: "species c in cell (k, i, j)" or a synovial value. */
+static void worst_component(cs_integrator *it, char *buf, size_t n)
+{
+  snprintf(buf, n, "unknown");
+  N_Vector ele = N_VClone(it->y), ew = N_VClone(it->y);
+  if (!ele || !ew || CVodeGetEstLocalErrors(it->cvode, ele) < 0 || CVodeGetErrWeights(it->cvode, ew) < 0) {
+    if (ele) N_VDestroy(ele);
+    if (ew) N_VDestroy(ew);
+    return;
+  }
+  const double *e = N_VGetArrayPointer_Parallel(ele), *w = N_VGetArrayPointer_Parallel(ew);
+  const cs_problem *pb = it->pb;
+  struct {
+    double v;
+    int rank;
+  } mine = {-1.0, pb->rank}, best;
+  long at = -1;
+  for (long i = 0; i < pb->nlocal; ++i)
+    if (fabs(e[i] * w[i]) > mine.v) {
+      mine.v = fabs(e[i] * w[i]);
+      at = i;
+    }
+  MPI_Allreduce(&mine, &best, 1, MPI_DOUBLE_INT, MPI_MAXLOC, it->comm);
+  char text[160] = "";
+  if (pb->rank == best.rank && at >= 0) {
+    if (at >= CS_NS * pb->ncell) {
+      snprintf(text, sizeof text, "synovial value %s", cs_synovial_info[at - CS_NS * pb->ncell].name);
+    } else {
+      long cell = at / CS_NS;
+      int s = (int)(at % CS_NS);
+      const cs_patch *pt = pb->pt;
+      int k = (int)(cell % pt->n[0]), i = (int)((cell / pt->n[0]) % pt->n[1]), j = (int)(cell / (pt->n[0] * pt->n[1]));
+      snprintf(text, sizeof text, "%s in cell (z %d, x %d, y %d)", cs_species_info[s].name, k + pt->off[0],
+               i + pt->off[1], j + pt->off[2]);
+    }
+    snprintf(text + strlen(text), sizeof text - strlen(text), ", value %.3g", N_VGetArrayPointer_Parallel(it->y)[at]);
+  }
+  MPI_Bcast(text, sizeof text, MPI_CHAR, best.rank, it->comm);
+  snprintf(buf, n, "%s (weighted error %.3g)", text, best.v);
+  N_VDestroy(ele);
+  N_VDestroy(ew);
+}
+
 int cs_integrator_advance(cs_integrator *it, double tout, double tstop, double *t)
 {
   CS_CHECK_SUN(CVodeSetStopTime(it->cvode, tstop));
@@ -146,9 +190,14 @@ int cs_integrator_advance(cs_integrator *it, double tout, double tstop, double *
   if (flag < 0) {
     cs_solver_stats st;
     cs_integrator_stats(it, &st);
+    char worst[256];
+    worst_component(it, worst, sizeof worst);
     char *name = CVodeGetReturnFlagName(flag);
-    cs_error_set(CS_ERR_SOLVER, "CVODE failed at t = %.6g day (%s): %s; last step %.3g day, order %d, %ld steps",
-                 (double)tret, name ? name : "?", flag_hint(flag), st.last_step, st.last_order, st.steps);
+    cs_error_set(CS_ERR_SOLVER,
+                 "CVODE failed at t = %.6g day (%s): %s; largest local error: %s; last step %.3g day, order %d; "
+                 "%ld steps, %ld Newton and %ld Krylov iterations, %ld error-test and %ld convergence failures",
+                 (double)tret, name ? name : "?", flag_hint(flag), worst, st.last_step, st.last_order, st.steps,
+                 st.newton_iters, st.krylov_iters, st.err_test_fails, st.newton_conv_fails);
     free(name);
     return cs_error_trace(CS_ERR_SOLVER, __FILE__, __LINE__, "CVode");
   }

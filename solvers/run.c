@@ -157,6 +157,8 @@ typedef struct {
   /* checkpoints */
   int restarting;                /* continuing from a checkpoint: day t0's events and outputs are done */
   long nhist_written, nfields_written; /* output steps and field snapshots in the file */
+  char negatives[512];           /* rank 0: species that went negative beyond tolerance */
+  int warned[CS_NS];
   int ckpt_seq;                  /* number of the next checkpoint file */
   double last_ckpt_t, last_ckpt_wall;
 } cs_run_state;
@@ -196,6 +198,23 @@ static int observe(cs_run_state *rs, double t, double v[CS_TS_COUNT])
   return CS_OK;
 }
 
+/* Values below zero beyond 10 absolute tolerances are reported (once per
+ * species on stderr, all in /meta negative_values), never passed silently. */
+static void note_negatives(cs_run_state *rs, const double *v)
+{
+  for (int s = 0; s < CS_NS; ++s) {
+    double floor = -10.0 * rs->cfg->solver.atol * cs_species_info[s].atol_scale;
+    double m = v[CS_TS_MIN0 + s];
+    if (m >= floor || rs->warned[s]) continue;
+    rs->warned[s] = 1;
+    size_t len = strlen(rs->negatives);
+    snprintf(rs->negatives + len, sizeof rs->negatives - len, "%s%s = %.3g at day %g", len ? "; " : "",
+             cs_species_info[s].name, m, v[CS_TS_TIME]);
+    fprintf(stderr, "cartsim: warning: %s fell to %.3g %s at day %g (below -10 atol); tighten solver.atol/rtol\n",
+            cs_species_info[s].name, m, cs_species_info[s].unit, v[CS_TS_TIME]);
+  }
+}
+
 static int write_outputs(cs_run_state *rs, double t, int what)
 {
   cs_problem *pb = &rs->pb;
@@ -204,6 +223,7 @@ static int write_outputs(cs_run_state *rs, double t, int what)
   CS_CHECK(observe(rs, t, v));
   if (pb->rank == 0) {
     memcpy(rs->last, v, sizeof v);
+    note_negatives(rs, v);
     double frac = rs->injected > 0 ? v[CS_TS_IN_JOINT] / rs->injected : NAN;
     if (what & OBS_RET30) rs->retained30 = frac;
     if (what & OBS_RET180) rs->retained180 = frac;
@@ -625,6 +645,7 @@ static int write_footer(cs_run_state *rs, const cs_run_request *req)
   CS_CHECK_MPI(MPI_Bcast(&solve, 1, MPI_DOUBLE, 0, rs->pb.comm));
   CS_CHECK_MPI(MPI_Bcast(&wall, 1, MPI_DOUBLE, 0, rs->pb.comm));
   CS_CHECK(cs_h5out_meta_double(h, "solve_seconds", solve));
+  CS_CHECK(cs_h5out_meta_string(h, "negative_values", rs->negatives));
   CS_CHECK(cs_h5out_meta_double(h, "wall_seconds", wall));
   return CS_OK;
 }

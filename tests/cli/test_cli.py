@@ -110,6 +110,30 @@ class Cli(unittest.TestCase):
             self.assertIn("CVODE", f["meta"].attrs["status_reason"])
             self.assertGreaterEqual(f["timeseries/time"].shape[0], 1, "steps before the failure are kept")
 
+    def test_negative_values_are_reported_not_silent(self):
+        out_h5 = os.path.join(self.dir, "neg.h5")
+        code, _, err = cartsim("run", REF, "-o", out_h5, "--quiet", "--set", "solver.rtol=1e-2", "--set",
+                               "solver.atol=1e-9", "--set", "treatments[0].type=msc", "--set", "treatments[0].day=100",
+                               "--set", "treatments[0].dose=1e8")
+        self.assertEqual(code, 0, err)
+        with h5py.File(out_h5, "r") as f:
+            neg = f["meta"].attrs["negative_values"]
+            worst = f["timeseries/min_E"][:].min()
+        self.assertIn("E = ", neg)
+        self.assertIn("warning: E fell to", err)
+        self.assertLess(worst, -10 * 1e-9)
+        code, _, err = cartsim("run", REF, "-o", os.path.join(self.dir, "ok.h5"), "--quiet")
+        with h5py.File(os.path.join(self.dir, "ok.h5"), "r") as f:
+            self.assertEqual(f["meta"].attrs["negative_values"], "", "default tolerances keep values non-negative")
+
+    def test_solver_failure_names_the_worst_component(self):
+        code, _, err = cartsim("run", REF, "-o", os.path.join(self.dir, "w.h5"), "--quiet", "--set",
+                               "solver.max_steps=10")
+        self.assertEqual(code, 5)
+        self.assertRegex(err, r"largest local error: \w+ in cell \(z \d+, x \d+, y \d+\)|largest local error: "
+                              r"synovial value")
+        self.assertIn("last step", err)
+
     def test_branch_refuses_a_different_history(self):
         state = os.path.join(self.dir, "s.h5")
         code, _, err = cartsim("run", REF, "-o", os.path.join(self.dir, "h.h5"), "--quiet",
