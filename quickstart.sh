@@ -17,11 +17,20 @@ if [ "$(id -u)" -eq 0 ]; then
   export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 fi
 jobs=$(nproc 2>/dev/null || echo 2)
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo
 cmake --build build -j "$jobs"
 
 if [ "$what" = test ]; then
   ctest --test-dir build --output-on-failure -j "$jobs"
+  # In CI (CI=true) or when asked (CARTSIM_SANITIZE_TESTS=1): the same suite again, built with
+  # AddressSanitizer + UndefinedBehaviorSanitizer, MPI tests on 2 ranks included. Leak detection
+  # is off there (Open MPI's MPI_Init/Finalize leak by design); the memcheck tests check our leaks.
+  if [ "${CI:-}" = true ] || [ "${CARTSIM_SANITIZE_TESTS:-0}" = 1 ]; then
+    cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DCARTSIM_SANITIZE=ON
+    cmake --build build-asan -j "$jobs"
+    ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+      ctest --test-dir build-asan --output-on-failure -j "$jobs" -LE "memcheck|bench|browser"
+  fi
 else
   scripts/demo.sh
 fi
