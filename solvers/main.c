@@ -10,6 +10,7 @@
  * failure, 6 interrupted, 7 internal error (solvers/error.h).
  */
 #include <errno.h>
+#include <hdf5.h>
 #include <mpi.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@
 #include "buildinfo.h"
 #include "config.h"
 #include "error.h"
+#include "io/h5out.h"
 #include "run.h"
 #include "signals.h"
 
@@ -250,6 +252,8 @@ int main(int argc, char **argv)
 {
   if (argc >= 2 && !strcmp(argv[1], "demo")) return exec_demo(argc, argv);
   MPI_Init(&argc, &argv);
+  /* cartsim reports HDF5 failures itself, in one line; CARTSIM_TRACE shows HDF5's stacks */
+  if (!getenv("CARTSIM_TRACE")) H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
   double wall0 = MPI_Wtime();
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   cs_signals_install();
@@ -268,6 +272,14 @@ int main(int argc, char **argv)
     fprintf(stderr, "cartsim: error: %s\n", cs_error_message());
     if (getenv("CARTSIM_TRACE")) fputs(cs_error_backtrace(), stderr);
     if (rc == CS_ERR_USAGE) fprintf(stderr, "(cartsim --help shows the usage)\n");
+  }
+  if (rc == CS_ERR_IO && cs_h5out_open_ids() > 0) {
+    /* a write failed (disk full) and HDF5 could not close the file: it would
+     * crash closing it again inside MPI_Finalize, so end here with the
+     * documented code instead */
+    fflush(stdout);
+    fflush(stderr);
+    _exit(rc);
   }
   MPI_Finalize();
   return rc;

@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -86,6 +87,7 @@ struct cs_h5out {
   size_t fbuf_len;
   double io_seconds;
   int reopened;    /* opened by cs_h5out_reopen: define calls open existing datasets */
+  char filename[4096]; /* for messages */
 };
 
 /* ------------------------------------------------------------------------ */
@@ -442,6 +444,7 @@ int cs_h5out_create(const char *path, MPI_Comm comm, int force, cs_h5out **out)
   rc = CS_OK;
   H5GO(fapl = H5Pcreate(H5P_FILE_ACCESS));
   H5GO(H5Pset_fapl_mpio(fapl, h->comm, MPI_INFO_NULL));
+  snprintf(h->filename, sizeof h->filename, "%s", path);
   h->file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
   if (h->file < 0) {
     rc = cs_error_set(CS_ERR_IO, "cannot create HDF5 file %s (parallel HDF5 / MPI-IO open failed)", path);
@@ -487,6 +490,7 @@ int cs_h5out_reopen(const char *path, MPI_Comm comm, cs_h5out **out)
   rc = CS_OK;
   H5GO(fapl = H5Pcreate(H5P_FILE_ACCESS));
   H5GO(H5Pset_fapl_mpio(fapl, h->comm, MPI_INFO_NULL));
+  snprintf(h->filename, sizeof h->filename, "%s", path);
   H5E_BEGIN_TRY { h->file = H5Fopen(path, H5F_ACC_RDWR, fapl); } H5E_END_TRY;
   if (h->file < 0) {
     rc = cs_error_set(CS_ERR_IO, "--restart: %s is not a readable HDF5 file (if HDF5 reports the file as "
@@ -900,7 +904,16 @@ done:
 int cs_h5out_flush(cs_h5out *h)
 {
   double t0 = MPI_Wtime();
-  CS_CHECK_H5(H5Fflush(h->file, H5F_SCOPE_GLOBAL));
+  if (H5Fflush(h->file, H5F_SCOPE_GLOBAL) < 0) {
+    /* the usual cause: the disk is full (or a quota); say so with the numbers */
+    char dir[4096];
+    const char *slash = strrchr(h->filename, '/');
+    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - h->filename) : 1, slash ? h->filename : ".");
+    struct statvfs vfs;
+    double free_mb = statvfs(dir, &vfs) == 0 ? (double)vfs.f_bavail * (double)vfs.f_frsize / 1048576.0 : -1.0;
+    CS_FAIL(CS_ERR_IO, "cannot write %s: the HDF5 flush failed (%.1f MB free in %s: disk full?); the file is "
+            "incomplete and stays marked running", h->filename, free_mb, dir);
+  }
   h->io_seconds += MPI_Wtime() - t0;
   return CS_OK;
 }

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# A full disk during a run: exit 4, one line naming the file and the free space,
+# and the output not marked complete. Needs root to mount a small tmpfs
+# (skipped with 77 otherwise). Usage: disk_full.sh CARTSIM CONFIG
+set -u
+cartsim=$1 config=$2
+dir=$(mktemp -d)
+trap 'umount "$dir" 2>/dev/null; rmdir "$dir"' EXIT
+mount -t tmpfs -o size=300k tmpfs "$dir" 2>/dev/null || { echo "disk_full: cannot mount a tmpfs here (not root?)"; exit 77; }
+err=$(OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 "$cartsim" run "$config" -o "$dir/x.h5" --quiet \
+      --set run.t_end=200 --set output.compress=0 2>&1)
+code=$?
+echo "$err"
+[ "$code" -eq 4 ] || { echo "FAIL: exit $code, expected 4"; exit 1; }
+[ "$(printf '%s\n' "$err" | wc -l)" -eq 1 ] || { echo "FAIL: more than one line of error"; exit 1; }
+printf '%s' "$err" | grep -q "$dir/x.h5" || { echo "FAIL: the message does not name the file"; exit 1; }
+printf '%s' "$err" | grep -q "disk full" || { echo "FAIL: the message does not say disk full"; exit 1; }
+if h5dump -a /meta/status "$dir/x.h5" 2>/dev/null | grep -q '"complete"'; then echo "FAIL: marked complete"; exit 1; fi
+echo "ok: disk full reported, exit 4"
