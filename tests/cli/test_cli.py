@@ -3,6 +3,7 @@ that name the file, line, key and value, and no output passed off as
 complete. Run with CARTSIM_BIN=path/to/cartsim and the repository root as
 the working directory."""
 import os
+import re
 import subprocess
 import tempfile
 import unittest
@@ -69,6 +70,23 @@ class Cli(unittest.TestCase):
         self.assertIn(f"{bad}:6:", err)
         self.assertIn("nz", err)
         self.assertFalse(os.path.exists(out_h5), "no output for a bad config")
+
+    def test_every_malformed_config_is_rejected_by_the_executable(self):
+        bad_dir = "tests/config/bad"
+        names = sorted(n for n in os.listdir(bad_dir) if n.endswith(".yaml"))
+        self.assertGreaterEqual(len(names), 40)
+        for name in names:
+            path = os.path.join(bad_dir, name)
+            with open(path, "rb") as f:
+                first = f.readline().decode("utf-8", "replace")
+            out_h5 = os.path.join(self.dir, name + ".h5")
+            code, _, err = cartsim("run", path, "-o", out_h5, "--quiet")
+            with self.subTest(config=name):
+                self.assertEqual(code, 3, err)
+                self.assertRegex(err, re.escape(path) + r":\d+:", "the message names FILE:LINE")
+                self.assertFalse(os.path.exists(out_h5), "no output for a rejected config")
+                if first.startswith("# expect:"):
+                    self.assertIn(first.split("# expect:", 1)[1].strip(), err)
 
     def test_set_value_checked_like_the_file(self):
         code, _, err = cartsim("check", REF, "--set", "model.k_a=abc")
