@@ -8,8 +8,14 @@ PACKAGES=(
   cmake make gcc pkg-config git
   libsundials-dev libhdf5-openmpi-dev libopenmpi-dev openmpi-bin libyaml-dev libhypre-dev
   python3 python3-h5py python3-matplotlib python3-numpy python3-scipy python3-pil python3-yaml
-  valgrind clang libclang-rt-14-dev
+  valgrind clang libclang-rt-14-dev python3-plotly
 )
+# The classroom explorer's browser test (tests/explorer) needs Chromium and node/npm:
+# installed when CI=true or CARTSIM_BROWSER_TESTS=1.
+if [ "${CI:-}" = true ] || [ "${CARTSIM_BROWSER_TESTS:-0}" = 1 ]; then
+  PACKAGES+=(chromium)
+  command -v node >/dev/null && command -v npm >/dev/null || PACKAGES+=(nodejs npm)
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -4,6 +4,7 @@
  *   cartsim run CONFIG.yaml [-o OUT.h5] [--set KEY=VALUE ...] [--force] [--quiet]
  *   cartsim check CONFIG.yaml [--set KEY=VALUE ...]
  *   cartsim demo [-o DIR] [--force]   (runs postprocess/demo.py with the recorded Python)
+ *   cartsim explore [-o DIR] [--force] [--quick]   (postprocess/explorer.py)
  *   cartsim --help | --version
  *
  * Exit codes: 0 success, 2 usage, 3 config error, 4 I/O error, 5 solver
@@ -50,6 +51,7 @@ static void usage(FILE *f)
           "                   [--restart]\n"
           "       cartsim check CONFIG.yaml [--set KEY=VALUE ...]\n"
           "       cartsim demo [-o DIR] [--force]\n"
+          "       cartsim explore [-o DIR] [--force] [--quick]\n"
           "       cartsim --help | --version\n"
           "\n"
           "  run     simulate one scenario and write an HDF5 file (default results/<config name>.h5);\n"
@@ -57,6 +59,8 @@ static void usage(FILE *f)
           "  check   validate a config and print it fully resolved, every value with its unit\n"
           "  demo    the educators' early-versus-late demo: runs the branches and writes figures,\n"
           "          an animation and report.html to DIR (default results/demo)\n"
+          "  explore the classroom explorer: ~900 runs (injection day x patient x treatment), then one\n"
+          "          self-contained, offline index.html in DIR (default results/explorer)\n"
           "\n"
           "  -o, --output FILE   output file; an existing file is kept unless --force\n"
           "  --set KEY=VALUE     override a config value, e.g. --set model.k_a=0.2,\n"
@@ -212,9 +216,10 @@ static int run_command(const cs_cli *cli, int argc, char **argv, double wall0)
   return rc;
 }
 
-/* `cartsim demo ...`: hand over to the Python orchestrator (no MPI here:
- * it starts cartsim runs itself). Returns only on failure. */
-static int exec_demo(int argc, char **argv)
+/* `cartsim demo|explore ...`: hand over to the Python orchestrator
+ * postprocess.<module> (no MPI here: it starts cartsim runs itself).
+ * Returns only on failure. */
+static int exec_python(const char *module, int argc, char **argv)
 {
   const char *py = getenv("CARTSIM_PYTHON");
   if (!py || !*py) py = CARTSIM_PYTHON;
@@ -237,7 +242,7 @@ static int exec_demo(int argc, char **argv)
   int n = 0;
   args[n++] = (char *)py;
   args[n++] = "-m";
-  args[n++] = "postprocess.demo";
+  args[n++] = (char *)module;
   args[n++] = "--cartsim";
   args[n++] = self;
   for (int i = 2; i < argc; ++i) args[n++] = argv[i];
@@ -250,7 +255,8 @@ static int exec_demo(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-  if (argc >= 2 && !strcmp(argv[1], "demo")) return exec_demo(argc, argv);
+  if (argc >= 2 && !strcmp(argv[1], "demo")) return exec_python("postprocess.demo", argc, argv);
+  if (argc >= 2 && !strcmp(argv[1], "explore")) return exec_python("postprocess.explorer", argc, argv);
   MPI_Init(&argc, &argv);
   /* cartsim reports HDF5 failures itself, in one line; CARTSIM_TRACE shows HDF5's stacks */
   if (!getenv("CARTSIM_TRACE")) H5Eset_auto2(H5E_DEFAULT, NULL, NULL);

@@ -1,0 +1,248 @@
+"""The classroom explorer: "when should the stem cells go in?"
+
+    /usr/bin/python3 -m postprocess.explorer --cartsim build/cartsim -o results/explorer [--force] [--quick]
+
+1. for each patient type (configs/explorer/{slow,average,fast}.yaml) runs
+   the untreated history, saving its state at every injection day (every 30
+   days from day 30 to day 1800; --quick: 5 days);
+2. from each saved state, concurrently on the available cores: MSCs at
+   1e7 and 5e7 cells from the reference and the bone-marrow source, and the
+   IL-1Ra bolus (150 mg), each with the benefit against the untreated run;
+3. writes ONE self-contained index.html (plotly.js from Debian's
+   python3-plotly and the data inlined, gzip-compressed; no network at view
+   time) and summary.csv (one row per treated run) into the output dir.
+
+Exit status: 0 ok; 2 bad arguments; 4 the output directory holds files and
+--force was not given; a failing cartsim run's own exit status.
+"""
+
+import argparse
+import base64
+import concurrent.futures
+import csv
+import gzip
+import json
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+from .demo import child_env
+from .reader import Run
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PATIENTS = ["slow", "average", "fast"]
+# arm key -> (type, dose, source, label)
+ARMS = {
+    "msc_1e7_reference": ("msc", 1e7, "reference", "MSCs, 10 million (reference cells)"),
+    "msc_5e7_reference": ("msc", 5e7, "reference", "MSCs, 50 million (reference cells)"),
+    "msc_1e7_bone_marrow": ("msc", 1e7, "bone_marrow", "MSCs, 10 million (bone marrow)"),
+    "msc_5e7_bone_marrow": ("msc", 5e7, "bone_marrow", "MSCs, 50 million (bone marrow)"),
+    "il1ra": ("il1ra", 150, "reference", "IL-1Ra drug bolus, 150 mg"),
+}
+PROFILE_ARM = "msc_5e7_reference"  # the arm whose depth profiles the page can play
+MONTH = 30.0
+HORIZON = 1825.0
+MAX_SAVES = 16  # cartsim run accepts at most 16 --save-state
+
+
+def injection_days(quick):
+    return [90, 180, 365, 730, 1460] if quick else list(range(30, 1801, 30))
+
+
+def parse(argv):
+    p = argparse.ArgumentParser(prog="python3 -m postprocess.explorer", description=__doc__.split("\n")[0])
+    p.add_argument("--cartsim", default=os.path.join(REPO, "build", "cartsim"))
+    p.add_argument("-o", "--out", default="results/explorer")
+    p.add_argument("--force", action="store_true", help="reuse a non-empty output directory")
+    p.add_argument("--quick", action="store_true", help="5 injection days only (tests)")
+    p.add_argument("--jobs", type=int, default=os.cpu_count() or 2, help="runs at once (default: all cores)")
+    return p.parse_args(argv)
+
+
+# ---- running ------------------------------------------------------------------
+
+def run_all(commands, jobs):
+    """Run (label, argv) pairs concurrently; raise RuntimeError(label, code, stderr) on the first failure."""
+    env = child_env()
+
+    def one(item):
+        label, cmd = item
+        p = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=REPO)
+        if p.returncode != 0:
+            raise RuntimeError(label, p.returncode, p.stderr)
+        return label
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        for _ in pool.map(one, commands):
+            pass
+
+
+def config_for(patient):
+    return os.path.join(REPO, "configs", "explorer", f"{patient}.yaml")
+
+
+def history_commands(cartsim, out, patient, days):
+    """Untreated histories, each saving at most MAX_SAVES states (identical runs)."""
+    cmds = []
+    for g in range(0, len(days), MAX_SAVES):
+        name = "untreated" if g == 0 else f"history{g // MAX_SAVES}"
+        cmd = [cartsim, "run", config_for(patient), "-o", os.path.join(out, "runs", f"{patient}_{name}.h5"),
+               "--quiet", "--force"]
+        for d in days[g:g + MAX_SAVES]:
+            cmd += ["--save-state", f"{d}:{os.path.join(out, 'states', f'{patient}_{d}.h5')}"]
+        cmds.append((f"{patient} {name}", cmd))
+    return cmds
+
+
+def branch_commands(cartsim, out, patient, days):
+    cmds = []
+    for d in days:
+        for arm, (kind, dose, source, _) in ARMS.items():
+            cmd = [cartsim, "run", config_for(patient), "--from-state",
+                   os.path.join(out, "states", f"{patient}_{d}.h5"), "--set", f"treatments[0].type={kind}",
+                   "--set", f"treatments[0].day={d}", "--set", f"treatments[0].dose={dose:g}",
+                   "--set", f"treatments[0].source={source}",
+                   "--baseline", os.path.join(out, "runs", f"{patient}_untreated.h5"),
+                   "-o", os.path.join(out, "runs", f"{patient}_{arm}_{d}.h5"), "--quiet", "--force"]
+            if arm != PROFILE_ARM:
+                cmd += ["--set", "output.fields_every=0"]
+            cmds.append((f"{patient} {arm} day {d}", cmd))
+    return cmds
+
+
+# ---- data for the page -----------------------------------------------------------
+
+GRID = np.arange(0.0, HORIZON + 1e-9, MONTH).tolist() + [HORIZON]
+PROFILE_TIMES = np.arange(0.0, HORIZON + 1e-9, 90.0).tolist()
+
+
+def on_grid(run, name, history=None):
+    """A series on the monthly grid; before a branch starts, the history's values."""
+    t, v = run.time, run.series(name)
+    out = []
+    for g in GRID:
+        if g < t[0] - 1e-9 and history is not None:
+            out.append(float(np.interp(g, history.time, history.series(name))))
+        else:
+            out.append(float(np.interp(g, t, v)))
+    return out
+
+
+def profiles(run, history=None, stride=2):
+    """a, c, Ch depth profiles at PROFILE_TIMES (nearest snapshot; the history's before the branch),
+    depth coarsened by averaging `stride` cells: {species: [[...] per time]}."""
+    out = {}
+    for s in ("a", "c", "Ch"):
+        frames = []
+        for tp in PROFILE_TIMES:
+            src = run if (history is None or tp >= run.field_times[0] - 1e-9) else history
+            i = int(np.argmin(np.abs(src.field_times - tp)))
+            prof = np.asarray(src.field(s)[i], float)
+            prof = prof.reshape(prof.shape[0], -1).mean(axis=1)
+            n = len(prof) // stride * stride
+            frames.append(np.round(prof[:n].reshape(-1, stride).mean(axis=1), 3).tolist())
+        out[s] = frames
+    return out
+
+
+def collect(out, days):
+    data = {"grid": GRID, "profile_times": PROFILE_TIMES, "days": days, "patients": {}, "arms": {}}
+    rows = []
+    for arm, (kind, dose, source, label) in ARMS.items():
+        data["arms"][arm] = {"type": kind, "dose": dose, "source": source, "label": label}
+    for p in PATIENTS:
+        un = Run(os.path.join(out, "runs", f"{p}_untreated.h5"), label="untreated")
+        z = un.grid.z
+        zc = np.asarray(z, float)
+        zc = zc[:len(zc) // 2 * 2].reshape(-1, 2).mean(axis=1)
+        pd = {"untreated": {"thickness": [round(x, 4) for x in on_grid(un, "thickness")],
+                            "synovitis": [round(x, 4) for x in on_grid(un, "synovitis")],
+                            "profiles": profiles(un),
+                            "loss_pct": float(un.outcomes["thickness_loss_pct"])},
+              "description": un.meta.get("description", p), "z": np.round(zc, 3).tolist(), "arms": {}}
+        for arm in ARMS:
+            a = {"benefit": [], "thickness": [], "synovitis": [], "profiles": []}
+            for d in days:
+                r = Run(os.path.join(out, "runs", f"{p}_{arm}_{d}.h5"), label=arm)
+                b = float(r.outcomes["benefit_thickness_points"])
+                a["benefit"].append(round(b, 3))
+                a["thickness"].append([round(x, 4) for x in on_grid(r, "thickness", un)])
+                a["synovitis"].append([round(x, 4) for x in on_grid(r, "synovitis", un)])
+                if arm == PROFILE_ARM:
+                    a["profiles"].append(profiles(r, un))
+                kind, dose, source, _ = ARMS[arm]
+                rows.append({"patient": p, "treatment": kind, "dose": dose, "source": source, "day": d,
+                             "benefit_thickness_points": b,
+                             "thickness_loss_pct": float(r.outcomes["thickness_loss_pct"]),
+                             "synovitis_auc": float(r.outcomes["synovitis_auc"]),
+                             "msc_retained_30d": float(r.outcomes["msc_retained_30d"])})
+            pd["arms"][arm] = a
+        data["patients"][p] = pd
+    return data, rows
+
+
+def write_summary(rows, path):
+    with open(path, "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]))
+        w.writeheader()
+        for r in rows:
+            w.writerow(r)
+
+
+def packed(text):
+    return base64.b64encode(gzip.compress(text.encode("utf-8"), 9)).decode("ascii")
+
+
+def write_page(data, path):
+    from plotly.offline import get_plotlyjs
+    here = os.path.dirname(os.path.abspath(__file__))
+    with open(os.path.join(here, "explorer_page.html")) as f:
+        page = f.read()
+    with open(os.path.join(here, "explorer_app.js")) as f:
+        app = f.read()
+    page = page.replace("/*PLOTLY_GZ*/", packed(get_plotlyjs()))
+    page = page.replace("/*DATA_GZ*/", packed(json.dumps(data, separators=(",", ":"))))
+    page = page.replace("/*APP_JS*/", app)
+    with open(path, "w") as f:
+        f.write(page)
+    return os.path.getsize(path)
+
+
+def main(argv=None):
+    args = parse(sys.argv[1:] if argv is None else argv)
+    cartsim = os.path.abspath(args.cartsim)
+    if not os.access(cartsim, os.X_OK):
+        print(f"explorer: error: no cartsim executable at {cartsim} (build first)", file=sys.stderr)
+        return 2
+    out = os.path.abspath(args.out)
+    if os.path.isdir(out) and os.listdir(out) and not args.force:
+        print(f"explorer: error: {out} is not empty (use --force to replace its contents)", file=sys.stderr)
+        return 4
+    for sub in ("runs", "states"):
+        os.makedirs(os.path.join(out, sub), exist_ok=True)
+    days = injection_days(args.quick)
+    t0 = time.time()
+    try:
+        hist = [c for p in PATIENTS for c in history_commands(cartsim, out, p, days)]
+        print(f"explorer: {len(hist)} untreated histories ...", flush=True)
+        run_all(hist, args.jobs)
+        branches = [c for p in PATIENTS for c in branch_commands(cartsim, out, p, days)]
+        print(f"explorer: {len(branches)} treated runs on {args.jobs} cores ...", flush=True)
+        run_all(branches, args.jobs)
+    except RuntimeError as e:
+        label, code, err = e.args
+        sys.stderr.write(f"explorer: cartsim run '{label}' failed (exit {code}):\n{err}")
+        return code if code > 0 else 1
+    data, rows = collect(out, days)
+    write_summary(rows, os.path.join(out, "summary.csv"))
+    size = write_page(data, os.path.join(out, "index.html"))
+    print(f"explorer: {len(rows)} treated runs in {time.time() - t0:.0f} s; page {size / 1e6:.1f} MB")
+    print(f"open {os.path.join(out, 'index.html')} in a web browser (works offline, e.g. from a USB stick)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,118 @@
+// cartsim classroom explorer: decodes the inlined plotly.js and data, wires the controls.
+async function gunzip(b64) {
+  const bin = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+  const stream = new Blob([bin]).stream().pipeThrough(new DecompressionStream("gzip"));
+  return await new Response(stream).text();
+}
+
+const state = { data: null, frame: 0, timer: null };
+const $ = (id) => document.getElementById(id);
+const COLORS = { untreated: "#333333", treated: "#1f77b4", window: "#1b7f3b" };
+
+function armKey() {
+  const t = $("treatment").value;
+  if (t === "il1ra") return "il1ra";
+  return `${t}_${$("source").value}`;
+}
+
+function fmtPoints(b) {
+  return (b >= 0 ? "+" : "−") + Math.abs(b).toFixed(1) + " points";
+}
+
+function dayText(d) {
+  const y = Math.floor(d / 365), rest = d - 365 * y, m = Math.round(rest / 30.4);
+  return `day ${d} (${y ? y + " y " : ""}${m} mo after the injury)`;
+}
+
+function render() {
+  const D = state.data, p = D.patients[$("patient").value], key = armKey(), arm = p.arms[key];
+  const i = +$("day").value, day = D.days[i], b = arm.benefit[i];
+  $("source").disabled = key === "il1ra";
+  $("day-label").textContent = dayText(day);
+  $("benefit").textContent = fmtPoints(b);
+  $("benefit").className = b < 5 ? "small" : "";
+  const years = D.grid.map((t) => t / 365);
+  const label = D.arms[key].label;
+  Plotly.react("chart-time", [
+    { x: years, y: p.untreated.thickness, name: "untreated", line: { color: COLORS.untreated, width: 3 } },
+    { x: years, y: arm.thickness[i], name: label, line: { color: COLORS.treated, width: 3 } },
+    { x: years, y: p.untreated.synovitis, name: "untreated", xaxis: "x2", yaxis: "y2", showlegend: false,
+      line: { color: COLORS.untreated, width: 3 } },
+    { x: years, y: arm.synovitis[i], name: label, xaxis: "x2", yaxis: "y2", showlegend: false,
+      line: { color: COLORS.treated, width: 3 } },
+  ], {
+    margin: { t: 10, r: 10, b: 45, l: 60 }, legend: { orientation: "h", y: 1.12 },
+    grid: { rows: 2, columns: 1, pattern: "independent", roworder: "top to bottom" },
+    xaxis: { matches: "x2", showticklabels: false }, xaxis2: { title: "years since the injury" },
+    yaxis: { title: "thickness (mm)" }, yaxis2: { title: "synovitis (pain proxy)", range: [0, 1] },
+    shapes: [0, 1].map((r) => ({ type: "line", xref: r ? "x2" : "x", yref: r ? "y2 domain" : "y domain",
+      x0: day / 365, x1: day / 365, y0: 0, y1: 1, line: { dash: "dash", color: COLORS.treated } })),
+  }, { displayModeBar: false, responsive: true });
+  Plotly.react("chart-window", [
+    { x: D.days, y: arm.benefit, mode: "lines+markers", name: label, line: { color: COLORS.window } },
+    { x: [day], y: [b], mode: "markers", name: "chosen day", marker: { size: 16, color: "#d62728" } },
+  ], {
+    margin: { t: 10, r: 10, b: 45, l: 60 }, showlegend: false,
+    xaxis: { title: "injection day" }, yaxis: { title: "benefit at 5 years (points)", rangemode: "tozero" },
+  }, { displayModeBar: false, responsive: true });
+  renderProfiles();
+}
+
+function renderProfiles() {
+  const D = state.data, p = D.patients[$("patient").value], i = +$("day").value;
+  const treated = p.arms["msc_5e7_reference"].profiles[i], un = p.untreated.profiles, f = state.frame;
+  const t = D.profile_times[f];
+  $("frame-label").textContent = `year ${(t / 365).toFixed(1)} (day ${t})`;
+  const names = { a: "aggrecan", c: "collagen", Ch: "chondrocytes" };
+  const traces = [];
+  ["a", "c", "Ch"].forEach((s, k) => {
+    const ax = k ? String(k + 1) : "";
+    traces.push({ x: un[s][f], y: p.z, name: "untreated", showlegend: k === 0, xaxis: "x" + ax, yaxis: "y" + ax,
+      line: { color: COLORS.untreated, width: 3 } });
+    traces.push({ x: treated[s][f], y: p.z, name: `MSCs at ${dayText(D.days[i])}`, showlegend: k === 0,
+      xaxis: "x" + ax, yaxis: "y" + ax, line: { color: COLORS.treated, width: 3 } });
+  });
+  const layout = { margin: { t: 30, r: 10, b: 45, l: 60 }, legend: { orientation: "h", y: 1.15 },
+    grid: { rows: 1, columns: 3, pattern: "independent" } };
+  ["a", "c", "Ch"].forEach((s, k) => {
+    const ax = k ? String(k + 1) : "";
+    layout["xaxis" + ax] = { title: names[s] + " (fraction of healthy)", range: [0, 1.05] };
+    layout["yaxis" + ax] = { title: k ? "" : "depth z (mm)" };
+  });
+  Plotly.react("chart-profiles", traces, layout, { displayModeBar: false, responsive: true });
+}
+
+function togglePlay() {
+  if (state.timer) {
+    clearInterval(state.timer);
+    state.timer = null;
+    $("play").textContent = "▶ play";
+    return;
+  }
+  $("play").textContent = "❚❚ pause";
+  state.timer = setInterval(() => {
+    state.frame = (state.frame + 1) % state.data.profile_times.length;
+    $("frame").value = state.frame;
+    renderProfiles();
+  }, 350);
+}
+
+async function boot() {
+  (0, eval)(await gunzip(PLOTLY_GZ)); // plotly.js, inlined: no network needed
+  state.data = JSON.parse(await gunzip(DATA_GZ));
+  const D = state.data;
+  $("day").max = D.days.length - 1;
+  $("day").value = Math.max(0, D.days.indexOf(180));
+  $("frame").max = D.profile_times.length - 1;
+  state.frame = D.profile_times.length - 1;
+  $("frame").value = state.frame;
+  ["patient", "treatment", "source"].forEach((id) => $(id).addEventListener("change", render));
+  $("day").addEventListener("input", render);
+  $("frame").addEventListener("input", () => { state.frame = +$("frame").value; renderProfiles(); });
+  $("play").addEventListener("click", togglePlay);
+  $("loading").remove();
+  render();
+  document.body.dataset.ready = "1";
+}
+
+boot().catch((e) => { $("loading").textContent = "Could not load the simulations: " + e; throw e; });
