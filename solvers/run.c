@@ -161,6 +161,7 @@ typedef struct {
   int warned[CS_NS];
   int ckpt_seq;                  /* number of the next checkpoint file */
   double last_ckpt_t, last_ckpt_wall;
+  double last_flush_wall;        /* rank 0: wall time of the last file flush */
 } cs_run_state;
 
 static int record_history(cs_run_state *rs, const double *v)
@@ -195,6 +196,23 @@ static int observe(cs_run_state *rs, double t, double v[CS_TS_COUNT])
   CS_CHECK_MPI(MPI_Reduce(loc.u_dV, glob.u_dV, CS_PATCH_INTEGRALS_SUMLEN, MPI_DOUBLE, MPI_SUM, 0, pb->comm));
   CS_CHECK_MPI(MPI_Reduce(loc.min_value, glob.min_value, CS_NS, MPI_DOUBLE, MPI_MIN, 0, pb->comm));
   if (pb->rank == 0) cs_observables(pb->p, pb->pt->patch_area, &glob, u + CS_NS * pb->ncell, rs->injected, t, v);
+  return CS_OK;
+}
+
+/* Flush the output when output.flush_seconds of wall time have passed since
+ * the last flush (rank 0 decides, so all ranks agree), or when forced. */
+static int maybe_flush(cs_run_state *rs, int force)
+{
+  int due = force;
+  if (!due && rs->pb.rank == 0) {
+    double fs = rs->cfg->output.flush_seconds;
+    due = fs <= 0 || cs_wtime() - rs->last_flush_wall >= fs;
+  }
+  if (!force) CS_CHECK_MPI(MPI_Bcast(&due, 1, MPI_INT, 0, rs->pb.comm));
+  if (due) {
+    CS_CHECK(cs_h5out_flush(rs->h5));
+    rs->last_flush_wall = cs_wtime();
+  }
   return CS_OK;
 }
 
@@ -246,7 +264,7 @@ static int write_outputs(cs_run_state *rs, double t, int what)
     CS_CHECK(cs_h5out_fields_append(rs->h5, t, N_VGetArrayPointer_Parallel(cs_integrator_state(rs->it)), pb->pt));
     rs->nfields_written++;
   }
-  if (what & (OBS_SERIES | OBS_FIELDS)) CS_CHECK(cs_h5out_flush(rs->h5));
+  if (what & (OBS_SERIES | OBS_FIELDS)) CS_CHECK(maybe_flush(rs, 0));
   pb->timers.io += cs_wtime() - t0;
   if (pb->rank == 0) cs_progress_update(&rs->progress, t);
   return CS_OK;
@@ -366,7 +384,10 @@ static int after_output(cs_run_state *rs, double t)
   }
   CS_CHECK_MPI(MPI_Allreduce(MPI_IN_PLACE, act + 1, 1, MPI_INT, MPI_MAX, rs->pb.comm));
   CS_CHECK_MPI(MPI_Bcast(act, 1, MPI_INT, 0, rs->pb.comm));
-  if (act[0] || act[1]) CS_CHECK(write_checkpoint(rs, t));
+  if (act[0] || act[1]) {
+    CS_CHECK(maybe_flush(rs, 1)); /* the file holds every step the checkpoint counts */
+    CS_CHECK(write_checkpoint(rs, t));
+  }
   if (act[1]) {
     char path[4200];
     checkpoint_path(rs->req->output_path, rs->ckpt_seq - 1, path, sizeof path);

@@ -35,6 +35,9 @@ static const cs_opt output_rows[] = {
   {"checkpoint_minutes", CS_OPT_REAL, "min", 0, 0, 1e6,
    "wall-clock minutes between checkpoints for --restart (0: none)", offsetof(cs_output_opts, checkpoint_minutes), 0,
    NULL},
+  {"flush_seconds", CS_OPT_REAL, "s", 2, 0, 3600,
+   "wall-clock seconds between flushes of the output file (0: after every output step)",
+   offsetof(cs_output_opts, flush_seconds), 0, NULL},
 };
 
 static const cs_opt run_rows[] = {

@@ -28,6 +28,7 @@ typedef struct {
   int compress;        /* deflate level of field datasets (0: none) */
   double checkpoint_every;   /* simulated days between checkpoints (0: none) */
   double checkpoint_minutes; /* wall-clock minutes between checkpoints (0: none) */
+  double flush_seconds;      /* wall-clock seconds between file flushes (0: every output step) */
 } cs_output_opts;
 
 typedef struct {

@@ -64,7 +64,9 @@ typedef struct {
   hid_t gid;       /* the group */
   int nq;
   hid_t *dset;     /* nq datasets */
-  hsize_t count;   /* values appended so far */
+  hsize_t count;   /* values written to the file */
+  double *pending; /* rank 0: appended, not yet written, [step][q] */
+  int npending, cappending;
 } h5_series;
 
 struct cs_h5out {
@@ -765,15 +767,61 @@ int cs_h5out_series_define(cs_h5out *h, const char *group, const cs_h5_quantity 
   return CS_OK;
 }
 
+/* Write the buffered steps of one series: one hyperslab per quantity. */
+static int series_write_pending(cs_h5out *h, h5_series *s)
+{
+  if (s->npending == 0) return CS_OK;
+  int rc = CS_OK;
+  hid_t fs = H5I_INVALID_HID, ms = H5I_INVALID_HID;
+  hsize_t at = s->count, n = (hsize_t)s->npending, size = at + n;
+  double *col = malloc(sizeof *col * n);
+  CS_CHECK_ALLOC(col);
+  for (int i = 0; i < s->nq; ++i) {
+    if (h->rank == 0)
+      for (hsize_t k = 0; k < n; ++k) col[k] = s->pending[k * (hsize_t)s->nq + (hsize_t)i];
+    H5GO(H5Dset_extent(s->dset[i], &size)); /* collective */
+    H5GO(fs = H5Dget_space(s->dset[i]));
+    H5GO(ms = H5Screate_simple(1, &n, NULL));
+    if (h->rank == 0) {
+      H5GO(H5Sselect_hyperslab(fs, H5S_SELECT_SET, &at, NULL, &n, NULL));
+    } else {
+      H5GO(H5Sselect_none(fs));
+      H5GO(H5Sselect_none(ms));
+    }
+    H5GO(H5Dwrite(s->dset[i], H5T_NATIVE_DOUBLE, ms, fs, h->dxpl, col));
+    h5_release(&ms);
+    h5_release(&fs);
+  }
+  s->count = size;
+  s->npending = 0;
+done:
+  h5_release(&ms);
+  h5_release(&fs);
+  free(col);
+  return rc;
+}
+
+/* Appends are buffered (every rank counts, rank 0 keeps the values) and
+ * written by cs_h5out_flush / cs_h5out_close, or when 1024 steps wait. */
 int cs_h5out_series_append(cs_h5out *h, int series, const double *values)
 {
   if (series < 0 || series >= h->nseries) CS_FAIL(CS_ERR_INTERNAL, "unknown time-series handle %d", series);
   double t0 = MPI_Wtime();
   h5_series *s = &h->series[series];
-  for (int i = 0; i < s->nq; ++i) CS_CHECK(append_value(h, s->dset[i], s->count, h->rank == 0 ? &values[i] : NULL));
-  s->count++;
+  if (h->rank == 0) {
+    if (s->npending == s->cappending) {
+      int cap = s->cappending ? 2 * s->cappending : 64;
+      double *grown = realloc(s->pending, sizeof *grown * (size_t)cap * (size_t)s->nq);
+      CS_CHECK_ALLOC(grown);
+      s->pending = grown;
+      s->cappending = cap;
+    }
+    memcpy(&s->pending[(size_t)s->npending * (size_t)s->nq], values, sizeof *values * (size_t)s->nq);
+  }
+  s->npending++;
+  int rc = s->npending >= 1024 ? series_write_pending(h, s) : CS_OK;
   h->io_seconds += MPI_Wtime() - t0;
-  return CS_OK;
+  return rc;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -904,14 +952,17 @@ done:
 int cs_h5out_flush(cs_h5out *h)
 {
   double t0 = MPI_Wtime();
-  if (H5Fflush(h->file, H5F_SCOPE_GLOBAL) < 0) {
+  int failed = 0;
+  for (int i = 0; i < h->nseries && !failed; ++i) failed = series_write_pending(h, &h->series[i]) != CS_OK;
+  if (failed || H5Fflush(h->file, H5F_SCOPE_GLOBAL) < 0) {
+    cs_error_clear(); /* replace the bare HDF5 call by what the user needs to know */
     /* the usual cause: the disk is full (or a quota); say so with the numbers */
     char dir[4096];
     const char *slash = strrchr(h->filename, '/');
     snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - h->filename) : 1, slash ? h->filename : ".");
     struct statvfs vfs;
     double free_mb = statvfs(dir, &vfs) == 0 ? (double)vfs.f_bavail * (double)vfs.f_frsize / 1048576.0 : -1.0;
-    CS_FAIL(CS_ERR_IO, "cannot write %s: the HDF5 flush failed (%.1f MB free in %s: disk full?); the file is "
+    CS_FAIL(CS_ERR_IO, "cannot write %s: HDF5 write/flush failed (%.1f MB free in %s: disk full?); the file is "
             "incomplete and stays marked running", h->filename, free_mb, dir);
   }
   h->io_seconds += MPI_Wtime() - t0;
@@ -944,6 +995,7 @@ int cs_h5out_close(cs_h5out *h, const char *status, const char *reason)
   for (int s = 0; s < h->nseries; ++s) {
     for (int i = 0; i < h->series[s].nq; ++i) h5_release(&h->series[s].dset[i]);
     free(h->series[s].dset);
+    free(h->series[s].pending);
     h5_release(&h->series[s].gid);
   }
   free(h->series);

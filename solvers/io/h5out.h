@@ -80,7 +80,9 @@ int cs_h5out_grid(cs_h5out *h, const cs_grid *g, double H);
 /* Define a group of time series ("timeseries" or "solver"); returns its
  * handle in *series (an index >= 0). */
 int cs_h5out_series_define(cs_h5out *h, const char *group, const cs_h5_quantity *q, int n, int *series);
-/* Append one value per quantity (values read on rank 0; collective). */
+/* Append one value per quantity (values read on rank 0; collective).
+ * Buffered: the values reach the file at the next cs_h5out_flush (or
+ * close, or after 1024 steps). */
 int cs_h5out_series_append(cs_h5out *h, int series, const double *values);
 
 /* Fields: define one dataset per quantity (species) for the global grid;
@@ -98,7 +100,7 @@ int cs_h5out_outcomes(cs_h5out *h, const cs_h5_quantity *q, const double *values
 int cs_h5out_treatments(cs_h5out *h, const char *const *type, const double *day, const double *dose,
                         const double *viability, int n);
 
-/* Flush to disk (after each output step). */
+/* Write the buffered time-series steps and flush the file. */
 int cs_h5out_flush(cs_h5out *h);
 
 /* Set /meta status ("complete" or "failed") and reason (and end_time if

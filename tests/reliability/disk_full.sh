@@ -12,8 +12,9 @@ err=$(OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 "$cartsim" run "
 code=$?
 echo "$err"
 [ "$code" -eq 4 ] || { echo "FAIL: exit $code, expected 4"; exit 1; }
-[ "$(printf '%s\n' "$err" | wc -l)" -eq 1 ] || { echo "FAIL: more than one line of error"; exit 1; }
-printf '%s' "$err" | grep -q "$dir/x.h5" || { echo "FAIL: the message does not name the file"; exit 1; }
+# one line from cartsim (Open MPI's own I/O layer may add its lines about the failed write)
+[ "$(printf '%s\n' "$err" | grep -c '^cartsim: error:')" -eq 1 ] || { echo "FAIL: not one cartsim error line"; exit 1; }
+printf '%s' "$err" | grep '^cartsim: error:' | grep -q "$dir/x.h5" || { echo "FAIL: the message does not name the file"; exit 1; }
 printf '%s' "$err" | grep -q "disk full" || { echo "FAIL: the message does not say disk full"; exit 1; }
 if h5dump -a /meta/status "$dir/x.h5" 2>/dev/null | grep -q '"complete"'; then echo "FAIL: marked complete"; exit 1; fi
 echo "ok: disk full reported, exit 4"
