@@ -4,6 +4,17 @@
 
 static double pos(double x) { return x > 0.0 ? x : 0.0; }
 
+/* x^m for x >= 0: exact products for the usual whole exponents (pow is the
+ * most expensive call in the right-hand side otherwise). */
+static double power(double x, double m)
+{
+  if (m == 2.0) return x * x;
+  if (m == 1.0) return x;
+  if (m == 3.0) return x * x * x;
+  if (m == 0.0) return 1.0;
+  return pow(x, m);
+}
+
 double cs_signal(const cs_params *p, double P, double R)
 {
   double Pp = pos(P);
@@ -33,7 +44,7 @@ void cs_react(const cs_params *p, const double u[CS_NS], double du[CS_NS], cs_ms
   const double a = u[CS_A], c = u[CS_C], Ch = u[CS_CH], E = u[CS_E];
   const double S = cs_signal(p, P, R);
   const double Fp = pos(F);
-  const double phi = pow(pos(1.0 - a), p->m_shield);
+  const double phi = power(pos(1.0 - a), p->m_shield);
   const double G = p->k_dE * E * pos(1.0 - Ch) * (1.0 - S);
   const double died = p->mu_E * (1.0 + p->mu_ES * S) * E;
   const double prolif = p->r_E * E * (1.0 - E / p->E_max);
@@ -67,8 +78,8 @@ void cs_react_jac(const cs_params *p, const double u[CS_NS], double J[CS_NS * CS
   const double sat = Fp / (p->K_F + Fp);
   const double dsat = F > 0.0 ? p->K_F / ((p->K_F + Fp) * (p->K_F + Fp)) : 0.0;
   const double oma = pos(1.0 - a);
-  const double phi = pow(oma, p->m_shield);
-  const double dphi = oma > 0.0 ? -p->m_shield * pow(oma, p->m_shield - 1.0) : 0.0;
+  const double phi = power(oma, p->m_shield);
+  const double dphi = oma > 0.0 ? -p->m_shield * power(oma, p->m_shield - 1.0) : 0.0;
   const double omc = 1.0 - c > 0.0 ? 1.0 : 0.0; /* d max(1-c,0)/d(1-c) */
   const double omCh = pos(1.0 - Ch);
   const double dG_dCh = 1.0 - Ch > 0.0 ? -p->k_dE * E * (1.0 - S) : 0.0;
