@@ -1,0 +1,188 @@
+#!/usr/bin/python3
+"""cartsim benchmark suite: one command, one table, every figure measured in
+the same run (ratios are taken within the run: these machines are noisy).
+
+    /usr/bin/python3 bench/run_benchmarks.py [--cartsim build/cartsim] [--quick] [--check]
+
+1. against the Python a modeler would write (bench/mol_reference.py: scipy
+   BDF, sparse analytic Jacobian), the 1-D reference problem at the same
+   tolerances: the answers must agree (thickness at years 1-5 within 0.5 %);
+   speed ratios for the solve alone and for the whole process;
+2. RHS evaluations on a 2-D grid that does not fit in cache, as bytes moved
+   per second, against a plain copy (bench/rhs_bandwidth.c);
+3. strong scaling 1 vs 2 ranks on a 2-D case; Krylov iterations per Newton
+   iteration and time per cell per simulated day under refinement;
+4. output cost: default output against output off;
+5. peak resident memory per grid cell on the large case;
+6. solver work per simulated year of the reference problem.
+--check exits 1 when cartsim and the Python peer disagree (speed goals are
+reported, never asserted).
+"""
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+import h5py
+import numpy as np
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+REF = os.path.join(REPO, "configs", "reference.yaml")
+L2D = os.path.join(REPO, "configs", "lesion2d.yaml")
+ENV = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1", HDF5_USE_FILE_LOCKING="FALSE")
+YEAR = 365.0
+
+
+def cartsim(binary, config, out, sets=(), ranks=1, measure_rss=False):
+    """Run cartsim; return (process wall seconds, peak RSS kB or None, Run-ish dict)."""
+    cmd = [binary, "run", config, "-o", out, "--force", "--quiet"]
+    for s in sets:
+        cmd += ["--set", s]
+    if ranks > 1:
+        cmd = [shutil.which("mpirun"), "--oversubscribe", "-n", str(ranks)] + cmd
+    if measure_rss and os.path.exists("/usr/bin/time"):
+        cmd = ["/usr/bin/time", "-f", "RSS_KB %M"] + cmd
+    t0 = time.perf_counter()
+    p = subprocess.run(cmd, capture_output=True, text=True, env=ENV)
+    wall = time.perf_counter() - t0
+    if p.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed ({p.returncode}): {p.stderr}")
+    rss = None
+    for line in p.stderr.splitlines():
+        if line.startswith("RSS_KB"):
+            rss = int(line.split()[1])
+    with h5py.File(out, "r") as f:
+        res = {"time": f["timeseries/time"][:], "thickness": f["timeseries/thickness"][:],
+               "solve": float(f["meta"].attrs["solve_seconds"]), "wall_inside": float(f["meta"].attrs["wall_seconds"]),
+               "solver": {k: float(f["solver"][k][-1]) for k in f["solver"]}, "cells": int(np.prod(
+                   [f["grid"].attrs[k] for k in ("nz", "nx", "ny")]))}
+    return wall, rss, res
+
+
+def python_peer(nz, rtol, atol, out_json):
+    cmd = [sys.executable, os.path.join(REPO, "bench", "mol_reference.py"), "--nz", str(nz), "--t-end", "1825",
+           "--out-dt", "5", "--rtol", str(rtol), "--atol", str(atol), "--json", out_json]
+    t0 = time.perf_counter()
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    if p.returncode != 0:
+        raise RuntimeError(p.stderr)
+    with open(out_json) as f:
+        res = json.load(f)
+    return wall, res
+
+
+def machine():
+    cpu = "?"
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{os.cpu_count()} cores, {cpu}, {platform.system()} {platform.release()}"
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--cartsim", default=os.path.join(REPO, "build", "cartsim"))
+    ap.add_argument("--quick", action="store_true", help="small sizes only (CI)")
+    ap.add_argument("--check", action="store_true", help="exit 1 if cartsim and the Python peer disagree")
+    args = ap.parse_args(argv)
+    binary = os.path.abspath(args.cartsim)
+    rows, disagreements = [], []
+    work = tempfile.mkdtemp(prefix="cartsim-bench-")
+    print(f"machine: {machine()}; {time.strftime('%Y-%m-%d %H:%M')}", flush=True)
+
+    # 1. against the Python peer -----------------------------------------------------
+    rtol, atol = 1e-6, 1e-9
+    sizes = [48, 96] if args.quick else [48, 192, 768]
+    for nz in sizes:
+        cw, _, c = cartsim(binary, REF, os.path.join(work, f"ref{nz}.h5"),
+                           [f"grid.nz={nz}", f"solver.rtol={rtol}", f"solver.atol={atol}", "output.fields_every=0"])
+        pw, p = python_peer(nz, rtol, atol, os.path.join(work, f"py{nz}.json"))
+        worst = 0.0
+        for y in range(1, 6):
+            a = np.interp(y * YEAR, c["time"], c["thickness"])
+            b = np.interp(y * YEAR, p["time"], p["thickness"])
+            worst = max(worst, abs(a - b) / b)
+        if worst > 0.005:
+            disagreements.append(f"nz {nz}: thickness differs by {100 * worst:.3f} %")
+        rows.append((f"1. vs Python peer, nz {nz}: solve cartsim / scipy", f"{c['solve']:.3f} s / {p['wall_time_s']:.3f} s",
+                     f"{p['wall_time_s'] / c['solve']:.1f}x", "goal >= 50x"))
+        rows.append((f"   whole process (MPI start-up / imports included)", f"{cw:.2f} s / {pw:.2f} s",
+                     f"{pw / cw:.1f}x", "goal >= 20x at 768"))
+        rows.append((f"   agreement: max thickness difference years 1-5", f"{100 * worst:.4f} %", "", "<= 0.5 %"))
+        print(f"  done: peer nz {nz}", flush=True)
+
+    # 2. memory bandwidth ------------------------------------------------------------------
+    exe = os.path.join(work, "rhs_bandwidth")
+    srcs = [os.path.join(REPO, "bench", "rhs_bandwidth.c")] + sorted(
+        os.path.join(REPO, "model", f) for f in os.listdir(os.path.join(REPO, "model")) if f.endswith(".c"))
+    subprocess.run(["cc", "-O3", "-march=native", "-std=c11", "-I" + os.path.join(REPO, "model"), *srcs, "-lm", "-o", exe],
+                   check=True)
+    nz2, nx2 = (128, 512) if args.quick else (256, 2048)
+    out = subprocess.run([exe, str(nz2), str(nx2), "10"], capture_output=True, text=True, check=True).stdout
+    bw = {l.split()[0]: l.split()[-1] for l in out.splitlines() if len(l.split()) == 2}
+    rows.append((f"2. RHS on {nz2}x{nx2} 2-D cells vs copy", f"{bw['rhs_GBps']} / {bw['copy_GBps']} GB/s",
+                 f"{100 * float(bw['ratio']):.0f} %", "goal >= 50 %"))
+
+    # 3. scaling and refinement ------------------------------------------------------------
+    big = ["grid.nz=24", "grid.nx=160" if not args.quick else "grid.nx=40", "run.t_end=60" if not args.quick else
+           "run.t_end=20", "output.fields_every=0", "treatments=[]"]
+    w1, rss_big, r1 = cartsim(binary, L2D, os.path.join(work, "s1.h5"), big, 1, measure_rss=True)
+    w2, _, r2 = cartsim(binary, L2D, os.path.join(work, "s2.h5"), big, 2)
+    rows.append(("3. strong scaling 1 -> 2 ranks, 2-D " + big[1], f"{r1['solve']:.2f} s -> {r2['solve']:.2f} s",
+                 f"{r1['solve'] / r2['solve']:.2f}x", "goal >= 1.7x"))
+    ref_iters = None
+    for f in ((1, 2) if args.quick else (1, 2, 4)):
+        sets = [f"grid.nz={12 * f}", f"grid.nx={20 * f}", "run.t_end=100", "output.fields_every=0", "treatments=[]"]
+        _, _, r = cartsim(binary, L2D, os.path.join(work, f"refine{f}.h5"), sets)
+        it = r["solver"]["krylov_iters"] / max(r["solver"]["newton_iters"], 1)
+        per = r["solve"] / (r["cells"] * 100)
+        ref_iters = ref_iters or (it, per)
+        rows.append((f"   refinement x{f} ({12 * f}x{20 * f}): Krylov/Newton, s per cell per day",
+                     f"{it:.2f}, {per:.2e}", f"{it / ref_iters[0]:.2f}x, {per / ref_iters[1]:.2f}x",
+                     "goal <= 1.5x, <= 2x"))
+
+    # 4. output cost -------------------------------------------------------------------------
+    _, _, on = cartsim(binary, REF, os.path.join(work, "out_on.h5"))
+    _, _, off = cartsim(binary, REF, os.path.join(work, "out_off.h5"), ["output.dt=1825", "output.fields_every=0"])
+    rows.append(("4. output cost: default output vs off (1-D reference)",
+                 f"{on['wall_inside']:.3f} s / {off['wall_inside']:.3f} s",
+                 f"+{100 * (on['wall_inside'] / off['wall_inside'] - 1):.0f} %", "goal <= 5 %"))
+
+    # 5. memory ------------------------------------------------------------------------------
+    _, rss_small, _ = cartsim(binary, REF, os.path.join(work, "tiny.h5"), ["grid.nz=4", "run.t_end=1", "output.dt=1", "output.fields_every=0"],
+                              measure_rss=True)
+    if rss_big and rss_small:
+        per_cell = (rss_big - rss_small) * 1024 / r1["cells"]
+        rows.append((f"5. peak RSS, 2-D {r1['cells']} cells (fixed cost {rss_small / 1024:.0f} MB)",
+                     f"{rss_big / 1024:.0f} MB", f"{per_cell:.0f} B/cell", "report"))
+
+    # 6. solver work per simulated year --------------------------------------------------------
+    _, _, w = cartsim(binary, REF, os.path.join(work, "work.h5"), ["output.fields_every=0"])
+    s = w["solver"]
+    rows.append(("6. reference, per simulated year: steps, RHS, Newton, Krylov",
+                 ", ".join(f"{s[k] / 5:.0f}" for k in ("steps", "rhs_evals", "newton_iters", "krylov_iters")), "",
+                 "regression watch"))
+
+    width = max(len(r[0]) for r in rows)
+    print()
+    print(f"{'benchmark':<{width}}  {'measured':<28} {'ratio':<14} target")
+    for r in rows:
+        print(f"{r[0]:<{width}}  {r[1]:<28} {r[2]:<14} {r[3]}")
+    for d in disagreements:
+        print("DISAGREE", d)
+    shutil.rmtree(work, ignore_errors=True)
+    return 1 if (args.check and disagreements) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
