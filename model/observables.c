@@ -67,3 +67,18 @@ void cs_observables(const cs_params *p, double A, const cs_patch_integrals *g, c
   out[CS_TS_IN_JOINT] = syn[CS_N] + syn[CS_NSYN] + out[CS_TS_ETOTAL];
   out[CS_TS_SAUC] = syn[CS_SAUC];
 }
+
+int cs_negative_values(const double v[CS_TS_COUNT], double atol, int noted[CS_NS], char *buf, size_t n)
+{
+  int added = 0;
+  for (int s = 0; s < CS_NS; ++s) {
+    double floor = -10.0 * atol * cs_species_info[s].atol_scale;
+    if (noted[s] || !(v[CS_TS_MIN0 + s] < floor)) continue;
+    noted[s] = 1;
+    size_t len = strlen(buf);
+    snprintf(buf + len, len < n ? n - len : 0, "%s%s = %.3g at day %g", len ? "; " : "", cs_species_info[s].name,
+             v[CS_TS_MIN0 + s], v[CS_TS_TIME]);
+    ++added;
+  }
+  return added;
+}

@@ -39,4 +39,10 @@ void cs_observables_info(cs_ts_info info[CS_TS_COUNT]);
 void cs_observables(const cs_params *p, double patch_area, const cs_patch_integrals *glob,
                     const double syn[CS_NSYNO], double injected, double t, double out[CS_TS_COUNT]);
 
+/* Negative values beyond the tolerance: for each species whose minimum in
+ * `v` is below -10 atol x its typical size and not yet in `noted`, append
+ * "X = value at day t" to `buf` (separated by "; "), set noted[s], and
+ * return how many species were added. */
+int cs_negative_values(const double v[CS_TS_COUNT], double atol, int noted[CS_NS], char *buf, size_t n);
+
 #endif

@@ -220,17 +220,10 @@ static int maybe_flush(cs_run_state *rs, int force)
  * species on stderr, all in /meta negative_values), never passed silently. */
 static void note_negatives(cs_run_state *rs, const double *v)
 {
-  for (int s = 0; s < CS_NS; ++s) {
-    double floor = -10.0 * rs->cfg->solver.atol * cs_species_info[s].atol_scale;
-    double m = v[CS_TS_MIN0 + s];
-    if (m >= floor || rs->warned[s]) continue;
-    rs->warned[s] = 1;
-    size_t len = strlen(rs->negatives);
-    snprintf(rs->negatives + len, sizeof rs->negatives - len, "%s%s = %.3g at day %g", len ? "; " : "",
-             cs_species_info[s].name, m, v[CS_TS_TIME]);
-    fprintf(stderr, "cartsim: warning: %s fell to %.3g %s at day %g (below -10 atol); tighten solver.atol/rtol\n",
-            cs_species_info[s].name, m, cs_species_info[s].unit, v[CS_TS_TIME]);
-  }
+  size_t before = strlen(rs->negatives);
+  if (cs_negative_values(v, rs->cfg->solver.atol, rs->warned, rs->negatives, sizeof rs->negatives))
+    fprintf(stderr, "cartsim: warning: negative values beyond the tolerance: %s; tighten solver.atol/rtol\n",
+            rs->negatives + before + (before ? 2 : 0));
 }
 
 static int write_outputs(cs_run_state *rs, double t, int what)

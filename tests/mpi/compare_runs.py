@@ -36,7 +36,7 @@ def main(rtol, ref, others):
                 problems.append(f"{path}: {key} shape {vb.shape} != {va.shape}")
                 continue
             scale = np.max(np.abs(va)) if va.size else 0.0
-            err = np.abs(va - vb) - (rtol * np.abs(va) + 1e-9 * scale + 1e-300)
+            err = np.abs(va - vb) - (rtol * np.abs(va) + 1e-9 * scale + 1e-15)
             if np.any(err > 0):
                 i = int(np.argmax(err))
                 problems.append(f"{path} ({r} ranks) vs {ref} ({ranks}): {key}[{i}] = {vb.flat[i]!r} != {va.flat[i]!r}")
