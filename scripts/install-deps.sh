@@ -6,7 +6,7 @@ set -euo pipefail
 
 PACKAGES=(
   cmake make gcc pkg-config git
-  libsundials-dev libhdf5-openmpi-dev libopenmpi-dev openmpi-bin libyaml-dev libhypre-dev
+  libsundials-dev libhdf5-openmpi-dev libopenmpi-dev openmpi-bin libyaml-dev libhypre-dev libgsl-dev
   python3 python3-h5py python3-matplotlib python3-numpy python3-scipy python3-pil python3-yaml
   valgrind clang libclang-rt-14-dev python3-plotly
 )

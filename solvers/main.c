@@ -25,6 +25,7 @@
 #include "io/h5out.h"
 #include "run.h"
 #include "signals.h"
+#include "sweep/sweep_run.h"
 
 #define MAX_SETS 256
 
@@ -36,6 +37,7 @@ typedef struct {
   int nsets;
   int force, quiet, restart;
   const char *from_state, *baseline;
+  int ranks_per_run, task, ntasks, retry_failed, plan;
   int n_save;
   double save_day[CS_MAX_SAVES];
   const char *save_path[CS_MAX_SAVES];
@@ -50,6 +52,8 @@ static void usage(FILE *f)
           "                   [--save-state DAY:FILE ...] [--from-state FILE] [--baseline FILE]\n"
           "                   [--restart]\n"
           "       cartsim check CONFIG.yaml [--set KEY=VALUE ...]\n"
+          "       cartsim sweep SWEEP.yaml -o DIR [--ranks-per-run K] [--task ID --tasks N]\n"
+          "                     [--retry-failed] [--quiet]   |   cartsim sweep SWEEP.yaml --plan\n"
           "       cartsim demo [-o DIR] [--force]\n"
           "       cartsim explore [-o DIR] [--force] [--quick]\n"
           "       cartsim --help | --version\n"
@@ -57,6 +61,8 @@ static void usage(FILE *f)
           "  run     simulate one scenario and write an HDF5 file (default results/<config name>.h5);\n"
           "          run it under `mpirun -n P` to use P ranks\n"
           "  check   validate a config and print it fully resolved, every value with its unit\n"
+          "  sweep   run every row of a parameter sweep (docs/sweeps.md) under mpirun -n P; resumable;\n"
+          "          DIR/summary.csv and DIR/summary.h5 hold one row per run\n"
           "  demo    the educators' early-versus-late demo: runs the branches and writes figures,\n"
           "          an animation and report.html to DIR (default results/demo)\n"
           "  explore the classroom explorer: ~900 runs (injection day x patient x treatment), then one\n"
@@ -97,8 +103,11 @@ static int parse_cli(int argc, char **argv, cs_cli *cli)
   cli->command = argv[1];
   if (!strcmp(cli->command, "--help") || !strcmp(cli->command, "-h") || !strcmp(cli->command, "--version"))
     return CS_OK;
-  if (strcmp(cli->command, "run") && strcmp(cli->command, "check"))
-    CS_FAIL(CS_ERR_USAGE, "unknown command '%s' (expected run or check; try cartsim --help)", cli->command);
+  if (strcmp(cli->command, "run") && strcmp(cli->command, "check") && strcmp(cli->command, "sweep"))
+    CS_FAIL(CS_ERR_USAGE, "unknown command '%s' (expected run, check, sweep, demo or explore; try cartsim --help)",
+            cli->command);
+  cli->ranks_per_run = 1;
+  cli->ntasks = 1;
   for (int i = 2; i < argc; ++i) {
     const char *a = argv[i];
     if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
@@ -129,6 +138,18 @@ static int parse_cli(int argc, char **argv, cs_cli *cli)
       if (++i == argc) CS_FAIL(CS_ERR_USAGE, "%s needs a file name", a);
       if (a[2] == 'f') cli->from_state = argv[i];
       else cli->baseline = argv[i];
+    } else if (!strcmp(a, "--ranks-per-run") || !strcmp(a, "--task") || !strcmp(a, "--tasks")) {
+      if (++i == argc) CS_FAIL(CS_ERR_USAGE, "%s needs a number", a);
+      char *end = NULL;
+      long v = strtol(argv[i], &end, 10);
+      if (end == argv[i] || *end || v < 0 || v > 1000000) CS_FAIL(CS_ERR_USAGE, "%s %s: expected a whole number", a, argv[i]);
+      if (!strcmp(a, "--ranks-per-run")) cli->ranks_per_run = (int)v;
+      else if (!strcmp(a, "--task")) cli->task = (int)v;
+      else cli->ntasks = (int)v;
+    } else if (!strcmp(a, "--retry-failed")) {
+      cli->retry_failed = 1;
+    } else if (!strcmp(a, "--plan")) {
+      cli->plan = 1;
     } else if (!strcmp(a, "--restart")) {
       cli->restart = 1;
     } else if (!strcmp(a, "--force")) {
@@ -143,7 +164,14 @@ static int parse_cli(int argc, char **argv, cs_cli *cli)
       CS_FAIL(CS_ERR_USAGE, "unexpected argument '%s' (one config file per run)", a);
     }
   }
-  if (!cli->config) CS_FAIL(CS_ERR_USAGE, "%s needs a config file", cli->command);
+  if (!cli->config) CS_FAIL(CS_ERR_USAGE, "%s needs a %s file", cli->command,
+                             strcmp(cli->command, "sweep") ? "config" : "sweep");
+  if (!strcmp(cli->command, "sweep")) {
+    if (!cli->plan && !cli->output) CS_FAIL(CS_ERR_USAGE, "sweep needs -o DIR (the results directory)");
+    if (cli->ntasks < 1 || cli->task >= cli->ntasks)
+      CS_FAIL(CS_ERR_USAGE, "--task %d --tasks %d: the task must be in [0, tasks)", cli->task, cli->ntasks);
+    if (cli->ranks_per_run < 1) CS_FAIL(CS_ERR_USAGE, "--ranks-per-run must be at least 1");
+  }
   return CS_OK;
 }
 
@@ -184,8 +212,16 @@ static int load_config(const cs_cli *cli, cs_config *cfg)
   return rc;
 }
 
+static int sweep_command(const cs_cli *cli)
+{
+  cs_sweep_request req = {cli->config, cli->output, cli->ranks_per_run, cli->task, cli->ntasks, cli->retry_failed,
+                          cli->plan, cli->quiet};
+  return cs_sweep(&req, MPI_COMM_WORLD);
+}
+
 static int run_command(const cs_cli *cli, int argc, char **argv, double wall0)
 {
+  if (!strcmp(cli->command, "sweep")) return sweep_command(cli);
   cs_config *cfg = calloc(1, sizeof *cfg);
   CS_CHECK_ALLOC(cfg);
   int rc = load_config(cli, cfg);

@@ -1,0 +1,504 @@
+#define _POSIX_C_SOURCE 200809L
+#include "sweep_run.h"
+
+#include <errno.h>
+#include <hdf5.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../../model/outcomes.h"
+#include "../error.h"
+#include "../run.h"
+#include "../signals.h"
+#include "design.h"
+
+#define SOLVER_COLS 4
+static const char *const solver_cols[SOLVER_COLS] = {"steps", "rhs_evals", "newton_iters", "krylov_iters"};
+static const char *const extra_outcomes[2] = {"benefit_thickness_points", "benefit_synovitis_auc"};
+
+/* ---- small file helpers (rank 0 or a group leader) ---------------------------- */
+
+static void row_id(int r, char *buf, size_t n) { snprintf(buf, n, "r%06d", r); }
+
+static void status_path(const char *dir, const char *id, char *buf, size_t n)
+{
+  snprintf(buf, n, "%s/status/%s.json", dir, id);
+}
+
+typedef struct {
+  char status[16];      /* "done", "failed", or "" when absent */
+  char fingerprint[17];
+  double wall;
+  char reason[600];
+} row_status;
+
+/* The value of "key": "..." or "key": number in a one-line JSON record. */
+static int json_field(const char *text, const char *key, char *out, size_t n)
+{
+  char pat[64];
+  snprintf(pat, sizeof pat, "\"%s\": ", key);
+  const char *p = strstr(text, pat);
+  if (!p) return 0;
+  p += strlen(pat);
+  size_t i = 0;
+  if (*p == '"') {
+    for (++p; *p && *p != '"' && i + 1 < n; ++p) {
+      if (*p == '\\' && p[1]) ++p;
+      out[i++] = *p;
+    }
+  } else {
+    for (; *p && *p != ',' && *p != '}' && i + 1 < n; ++p) out[i++] = *p;
+  }
+  out[i] = '\0';
+  return 1;
+}
+
+static void read_status(const char *dir, const char *id, row_status *st)
+{
+  memset(st, 0, sizeof *st);
+  char path[4200], text[2048] = "";
+  status_path(dir, id, path, sizeof path);
+  FILE *f = fopen(path, "r");
+  if (!f) return;
+  size_t n = fread(text, 1, sizeof text - 1, f);
+  text[n] = '\0';
+  fclose(f);
+  char wall[32] = "";
+  json_field(text, "status", st->status, sizeof st->status);
+  json_field(text, "fingerprint", st->fingerprint, sizeof st->fingerprint);
+  json_field(text, "reason", st->reason, sizeof st->reason);
+  if (json_field(text, "wall_seconds", wall, sizeof wall)) st->wall = atof(wall);
+}
+
+/* Written under a temporary name and renamed: complete or absent. */
+static int write_status(const char *dir, const char *id, const row_status *st)
+{
+  char path[4200], tmp[4300], reason[1300];
+  size_t j = 0;
+  for (const char *p = st->reason; *p && j + 2 < sizeof reason; ++p) {
+    if (*p == '"' || *p == '\\') reason[j++] = '\\';
+    reason[j++] = (*p == '\n' || *p == '\t') ? ' ' : *p;
+  }
+  reason[j] = '\0';
+  status_path(dir, id, path, sizeof path);
+  snprintf(tmp, sizeof tmp, "%s.tmp", path);
+  FILE *f = fopen(tmp, "w");
+  if (!f) CS_FAIL(CS_ERR_IO, "cannot write %s: %s", tmp, strerror(errno));
+  fprintf(f, "{\"id\": \"%s\", \"status\": \"%s\", \"fingerprint\": \"%s\", \"wall_seconds\": %.6f, \"reason\": \"%s\"}\n",
+          id, st->status, st->fingerprint, st->wall, reason);
+  if (fclose(f) != 0 || rename(tmp, path) != 0) CS_FAIL(CS_ERR_IO, "cannot write %s: %s", path, strerror(errno));
+  return CS_OK;
+}
+
+static int ensure_dir(const char *path)
+{
+  if (mkdir(path, 0777) != 0 && errno != EEXIST) CS_FAIL(CS_ERR_IO, "cannot create directory %s: %s", path, strerror(errno));
+  return CS_OK;
+}
+
+/* FNV-1a over what defines the sweep: base config path, fixed sets, factors, rows. */
+static void sweep_fingerprint(const cs_sweep_spec *sp, const cs_design *d, char out[17])
+{
+  unsigned long long h = 1469598103934665603ULL;
+#define MIX(s)                                                   \
+  for (const char *c_ = (s); *c_; ++c_) h = (h ^ (unsigned char)*c_) * 1099511628211ULL; \
+  h = (h ^ 0xff) * 1099511628211ULL
+  MIX(sp->base);
+  for (int i = 0; i < sp->nset; ++i) { MIX(sp->set[i]); }
+  for (int f = 0; f < d->nfactor; ++f) { MIX(sp->factor[f]); }
+  for (int r = 0; r < d->nrows; ++r)
+    for (int f = 0; f < d->nfactor; ++f) { MIX(cs_design_value(d, r, f)); }
+#undef MIX
+  snprintf(out, 17, "%016llx", h);
+}
+
+/* ---- one row --------------------------------------------------------------------- */
+
+typedef struct {
+  const cs_sweep_request *req;
+  const cs_sweep_spec *sp;
+  const cs_design *d;
+  MPI_Comm group;
+  int grank;
+  long computed, reused, failed; /* counted by group leaders */
+} sweep_state;
+
+/* Run row r on the group; the leader writes the status record. */
+static int run_row(sweep_state *S, int r)
+{
+  const cs_sweep_request *req = S->req;
+  char id[16], out[4200], partial[4300];
+  row_id(r, id, sizeof id);
+  snprintf(out, sizeof out, "%s/runs/%s.h5", req->out_dir, id);
+  snprintf(partial, sizeof partial, "%s.partial", out);
+
+  /* the row's config: the fixed sets, then the row's values */
+  int nsets = 0;
+  const char *sets[CS_SWEEP_MAX_FACTORS + 64];
+  char (*buf)[CS_SWEEP_KEY + CS_SWEEP_VALUE + 2] = calloc(CS_SWEEP_MAX_FACTORS, sizeof *buf);
+  CS_CHECK_ALLOC(buf);
+  for (int i = 0; i < S->sp->nset && nsets < 64; ++i) sets[nsets++] = S->sp->set[i];
+  for (int f = 0; f < S->d->nfactor; ++f) {
+    const char *v = cs_design_value(S->d, r, f);
+    if (!v[0]) continue;
+    snprintf(buf[f], sizeof buf[f], "%s=%s", S->sp->factor[f], v);
+    sets[nsets++] = buf[f];
+  }
+  cs_config *cfg = calloc(1, sizeof *cfg);
+  cs_config_errors errs = {0};
+  row_status st;
+  memset(&st, 0, sizeof st);
+  int rc = cfg ? cs_config_load(S->sp->base, sets, nsets, cfg, &errs) : CS_ERR_INTERNAL;
+  free(buf);
+  if (rc == CS_OK) cs_config_fingerprint(cfg, st.fingerprint);
+
+  /* reuse a row done with the same config; skip a failed one unless asked */
+  row_status old;
+  int skip = 0;
+  if (S->grank == 0) {
+    read_status(req->out_dir, id, &old);
+    if (!strcmp(old.status, "done") && rc == CS_OK && !strcmp(old.fingerprint, st.fingerprint) && access(out, R_OK) == 0)
+      skip = 1;
+    else if (!strcmp(old.status, "failed") && !req->retry_failed)
+      skip = 2;
+  }
+  MPI_Bcast(&skip, 1, MPI_INT, 0, S->group);
+  if (skip) {
+    if (S->grank == 0) {
+      if (skip == 1) S->reused++;
+      else S->failed++;
+    }
+    cs_config_errors_free(&errs);
+    free(cfg);
+    return CS_OK;
+  }
+
+  double t0 = MPI_Wtime();
+  if (rc == CS_OK) {
+    cs_run_request rr;
+    memset(&rr, 0, sizeof rr);
+    rr.output_path = partial;
+    rr.force = 1;
+    rr.quiet = 1;
+    rr.command_line = "cartsim sweep";
+    rr.wall_start = t0;
+    rc = cs_run(cfg, &rr, S->group);
+    if (rc == CS_OK && S->grank == 0 && rename(partial, out) != 0)
+      rc = cs_error_set(CS_ERR_IO, "cannot rename %s: %s", partial, strerror(errno));
+    snprintf(st.reason, sizeof st.reason, "%s", rc == CS_OK ? "" : cs_error_message());
+  } else {
+    snprintf(st.reason, sizeof st.reason, "%s", errs.n ? errs.lines[0] : "invalid config");
+  }
+  st.wall = MPI_Wtime() - t0;
+  snprintf(st.status, sizeof st.status, "%s", rc == CS_OK ? "done" : "failed");
+  cs_error_clear();
+  cs_config_errors_free(&errs);
+  free(cfg);
+  if (rc == CS_ERR_INTERRUPTED) return rc;
+  if (S->grank == 0) {
+    if (rc != CS_OK) unlink(partial);
+    if (rc == CS_OK) S->computed++;
+    else S->failed++;
+    CS_CHECK(write_status(req->out_dir, id, &st));
+  }
+  return CS_OK;
+}
+
+/* ---- summary ------------------------------------------------------------------------ */
+
+static double read_last(hid_t f, const char *path)
+{
+  double v = NAN;
+  hid_t d;
+  H5E_BEGIN_TRY { d = H5Dopen2(f, path, H5P_DEFAULT); } H5E_END_TRY;
+  if (d < 0) return NAN;
+  hid_t sp = H5Dget_space(d);
+  hssize_t n = H5Sget_simple_extent_npoints(sp);
+  if (n >= 1) {
+    if (H5Sget_simple_extent_ndims(sp) == 0) {
+      H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, &v);
+    } else {
+      hsize_t at = (hsize_t)n - 1, one = 1;
+      hid_t ms = H5Screate_simple(1, &one, NULL);
+      H5Sselect_hyperslab(sp, H5S_SELECT_SET, &at, NULL, &one, NULL);
+      H5Dread(d, H5T_NATIVE_DOUBLE, ms, sp, H5P_DEFAULT, &v);
+      H5Sclose(ms);
+    }
+  }
+  H5Sclose(sp);
+  H5Dclose(d);
+  return v;
+}
+
+/* summary.csv and summary.h5 from every status record present (rank 0). */
+static int write_summary(const cs_sweep_request *req, const cs_sweep_spec *sp, const cs_design *d)
+{
+  const int nnum = 1 + SOLVER_COLS + CS_OUT_COUNT + 2; /* wall, solver, outcomes */
+  double *num = malloc(sizeof *num * (size_t)(d->nrows ? d->nrows : 1) * (size_t)nnum);
+  char (*status)[16] = calloc((size_t)(d->nrows ? d->nrows : 1), sizeof *status);
+  if (!num || !status) {
+    free(num);
+    free(status);
+    CS_FAIL(CS_ERR_INTERNAL, "out of memory for the summary");
+  }
+  for (int r = 0; r < d->nrows; ++r) {
+    char id[16], path[4200];
+    row_id(r, id, sizeof id);
+    row_status st;
+    read_status(req->out_dir, id, &st);
+    snprintf(status[r], sizeof status[r], "%s", st.status[0] ? st.status : "pending");
+    double *row = &num[(size_t)r * nnum];
+    for (int k = 0; k < nnum; ++k) row[k] = NAN;
+    row[0] = st.status[0] ? st.wall : NAN;
+    if (strcmp(st.status, "done")) continue;
+    snprintf(path, sizeof path, "%s/runs/%s.h5", req->out_dir, id);
+    hid_t f;
+    H5E_BEGIN_TRY { f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT); } H5E_END_TRY;
+    if (f < 0) continue;
+    for (int k = 0; k < SOLVER_COLS; ++k) {
+      char p[64];
+      snprintf(p, sizeof p, "solver/%s", solver_cols[k]);
+      row[1 + k] = read_last(f, p);
+    }
+    for (int k = 0; k < CS_OUT_COUNT + 2; ++k) {
+      char p[96];
+      snprintf(p, sizeof p, "outcomes/%s", k < CS_OUT_COUNT ? cs_outcomes_info[k].name : extra_outcomes[k - CS_OUT_COUNT]);
+      row[1 + SOLVER_COLS + k] = read_last(f, p);
+    }
+    H5Fclose(f);
+  }
+  /* CSV */
+  char csv[4200], tmp[4300];
+  snprintf(csv, sizeof csv, "%s/summary.csv", req->out_dir);
+  snprintf(tmp, sizeof tmp, "%s.tmp", csv);
+  FILE *f = fopen(tmp, "w");
+  int rc = CS_OK;
+  if (!f) {
+    rc = cs_error_set(CS_ERR_IO, "cannot write %s: %s", tmp, strerror(errno));
+  } else {
+    fprintf(f, "id");
+    for (int k = 0; k < d->nfactor; ++k) fprintf(f, ",%s", sp->factor[k]);
+    fprintf(f, ",seed,status,wall_seconds");
+    for (int k = 0; k < SOLVER_COLS; ++k) fprintf(f, ",%s", solver_cols[k]);
+    for (int k = 0; k < CS_OUT_COUNT; ++k) fprintf(f, ",%s", cs_outcomes_info[k].name);
+    fprintf(f, ",%s,%s\n", extra_outcomes[0], extra_outcomes[1]);
+    for (int r = 0; r < d->nrows; ++r) {
+      char id[16];
+      row_id(r, id, sizeof id);
+      fprintf(f, "%s", id);
+      for (int k = 0; k < d->nfactor; ++k) fprintf(f, ",%s", cs_design_value(d, r, k));
+      fprintf(f, ",%lu,%s", sp->seed, status[r]);
+      for (int k = 0; k < nnum; ++k) fprintf(f, ",%.10g", num[(size_t)r * nnum + k]);
+      fprintf(f, "\n");
+    }
+    if (fclose(f) != 0 || rename(tmp, csv) != 0) rc = cs_error_set(CS_ERR_IO, "cannot write %s", csv);
+  }
+  /* HDF5: one dataset per column */
+  char h5[4200], h5tmp[4300];
+  snprintf(h5, sizeof h5, "%s/summary.h5", req->out_dir);
+  snprintf(h5tmp, sizeof h5tmp, "%s.tmp", h5);
+  hid_t file;
+  H5E_BEGIN_TRY { file = H5Fcreate(h5tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT); } H5E_END_TRY;
+  if (file < 0 && rc == CS_OK) rc = cs_error_set(CS_ERR_IO, "cannot create %s", h5tmp);
+  if (file >= 0) {
+    hsize_t n = (hsize_t)d->nrows;
+    hid_t space = H5Screate_simple(1, &n, NULL);
+    hid_t str = H5Tcopy(H5T_C_S1);
+    H5Tset_size(str, CS_SWEEP_VALUE);
+    char (*col)[CS_SWEEP_VALUE] = calloc((size_t)(d->nrows ? d->nrows : 1), CS_SWEEP_VALUE);
+    double *dcol = malloc(sizeof *dcol * (size_t)(d->nrows ? d->nrows : 1));
+    for (int k = -2; k < d->nfactor && col; ++k) { /* -2: id, -1: status */
+      for (int r = 0; r < d->nrows; ++r) {
+        if (k == -2) row_id(r, col[r], CS_SWEEP_VALUE);
+        else if (k == -1) snprintf(col[r], CS_SWEEP_VALUE, "%s", status[r]);
+        else snprintf(col[r], CS_SWEEP_VALUE, "%s", cs_design_value(d, r, k));
+      }
+      hid_t ds = H5Dcreate2(file, k == -2 ? "id" : k == -1 ? "status" : sp->factor[k], str, space, H5P_DEFAULT,
+                            H5P_DEFAULT, H5P_DEFAULT);
+      if (ds >= 0) {
+        H5Dwrite(ds, str, H5S_ALL, H5S_ALL, H5P_DEFAULT, col);
+        H5Dclose(ds);
+      }
+    }
+    for (int k = 0; k < nnum && dcol; ++k) {
+      const char *name = k == 0 ? "wall_seconds" : k <= SOLVER_COLS ? solver_cols[k - 1]
+                         : k - 1 - SOLVER_COLS < CS_OUT_COUNT ? cs_outcomes_info[k - 1 - SOLVER_COLS].name
+                                                             : extra_outcomes[k - 1 - SOLVER_COLS - CS_OUT_COUNT];
+      for (int r = 0; r < d->nrows; ++r) dcol[r] = num[(size_t)r * nnum + k];
+      hid_t ds = H5Dcreate2(file, name, H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+      if (ds >= 0) {
+        H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, dcol);
+        H5Dclose(ds);
+      }
+    }
+    hid_t as = H5Screate(H5S_SCALAR);
+    hid_t a = H5Acreate2(file, "seed", H5T_NATIVE_ULONG, as, H5P_DEFAULT, H5P_DEFAULT);
+    if (a >= 0) {
+      H5Awrite(a, H5T_NATIVE_ULONG, &sp->seed);
+      H5Aclose(a);
+    }
+    H5Sclose(as);
+    free(col);
+    free(dcol);
+    H5Tclose(str);
+    H5Sclose(space);
+    if (H5Fclose(file) < 0 || rename(h5tmp, h5) != 0)
+      if (rc == CS_OK) rc = cs_error_set(CS_ERR_IO, "cannot write %s", h5);
+  }
+  free(num);
+  free(status);
+  return rc;
+}
+
+/* ---- the driver ----------------------------------------------------------------------- */
+
+static void print_plan(const cs_sweep_spec *sp, const cs_design *d)
+{
+  static const char *const types[] = {"grid", "list", "lhs"};
+  printf("sweep %s: %s design, %d rows, base %s, seed %lu\n", sp->path, types[sp->type], d->nrows, sp->base,
+         sp->seed);
+  for (int i = 0; i < sp->nset; ++i) printf("  every row: %s\n", sp->set[i]);
+  printf("id");
+  for (int f = 0; f < d->nfactor; ++f) printf(",%s", sp->factor[f]);
+  printf("\n");
+  for (int r = 0; r < d->nrows; ++r) {
+    printf("r%06d", r);
+    for (int f = 0; f < d->nfactor; ++f) printf(",%s", cs_design_value(d, r, f));
+    printf("\n");
+  }
+}
+
+static int prepare_dir(const cs_sweep_request *req, const cs_sweep_spec *sp, const cs_design *d)
+{
+  char path[4200], fp[17], old[32] = "";
+  CS_CHECK(ensure_dir(req->out_dir));
+  snprintf(path, sizeof path, "%s/runs", req->out_dir);
+  CS_CHECK(ensure_dir(path));
+  snprintf(path, sizeof path, "%s/status", req->out_dir);
+  CS_CHECK(ensure_dir(path));
+  sweep_fingerprint(sp, d, fp);
+  snprintf(path, sizeof path, "%s/sweep.fingerprint", req->out_dir);
+  FILE *f = fopen(path, "r");
+  if (f) {
+    if (!fgets(old, sizeof old, f)) old[0] = '\0';
+    fclose(f);
+    old[strcspn(old, "\n")] = '\0';
+    if (strcmp(old, fp))
+      CS_FAIL(CS_ERR_CONFIG, "%s holds another sweep (fingerprint %s, this one %s): choose another -o DIR, "
+              "nothing was changed", req->out_dir, old, fp);
+    return CS_OK;
+  }
+  f = fopen(path, "w");
+  if (!f) CS_FAIL(CS_ERR_IO, "cannot write %s: %s", path, strerror(errno));
+  fprintf(f, "%s\n", fp);
+  fclose(f);
+  snprintf(path, sizeof path, "%s/sweep.yaml", req->out_dir);
+  f = fopen(path, "w");
+  if (!f) CS_FAIL(CS_ERR_IO, "cannot write %s: %s", path, strerror(errno));
+  fputs(sp->text, f);
+  fclose(f);
+  return CS_OK;
+}
+
+int cs_sweep(const cs_sweep_request *req, MPI_Comm world)
+{
+  int rank, size;
+  MPI_Comm_rank(world, &rank);
+  MPI_Comm_size(world, &size);
+  cs_sweep_spec sp;
+  cs_config_errors errs;
+  int rc = cs_sweep_spec_load(req->spec_path, &sp, &errs);
+  if (rc) {
+    if (rank == 0)
+      for (int i = 0; i < errs.n; ++i) fprintf(stderr, "%s\n", errs.lines[i]);
+    cs_error_set(rc, "%d error%s in %s", errs.n, errs.n == 1 ? "" : "s", req->spec_path);
+    cs_config_errors_free(&errs);
+    cs_sweep_spec_free(&sp);
+    return rc;
+  }
+  cs_config_errors_free(&errs);
+  cs_design d;
+  if ((rc = cs_design_make(&sp, &d))) {
+    cs_sweep_spec_free(&sp);
+    return rc;
+  }
+  if (req->plan) {
+    if (rank == 0) print_plan(&sp, &d);
+    goto done;
+  }
+  int K = req->ranks_per_run;
+  if (K < 1 || size % K != 0) {
+    rc = cs_error_set(CS_ERR_USAGE, "--ranks-per-run %d does not divide the %d ranks", K, size);
+    goto done;
+  }
+  if (rank == 0) rc = prepare_dir(req, &sp, &d);
+  MPI_Bcast(&rc, 1, MPI_INT, 0, world);
+  if (rc) {
+    if (rank != 0) cs_error_set(rc, "the sweep directory %s cannot be used (see rank 0)", req->out_dir);
+    goto done;
+  }
+
+  /* this task's rows, handed out by a shared counter on world rank 0 */
+  int *mine = malloc(sizeof *mine * (size_t)(d.nrows ? d.nrows : 1)), nmine = 0;
+  for (int r = 0; r < d.nrows; ++r)
+    if (r % req->ntasks == req->task) mine[nmine++] = r;
+  sweep_state S = {req, &sp, &d, MPI_COMM_NULL, 0, 0, 0, 0};
+  MPI_Comm_split(world, rank / K, rank, &S.group);
+  MPI_Comm_rank(S.group, &S.grank);
+  long *counter = NULL;
+  MPI_Win win;
+  MPI_Win_allocate(rank == 0 ? (MPI_Aint)sizeof(long) : 0, sizeof(long), MPI_INFO_NULL, world, &counter, &win);
+  if (rank == 0) *counter = 0;
+  MPI_Barrier(world);
+  double t0 = MPI_Wtime(), last_print = 0;
+  for (;;) {
+    long next = 0;
+    if (S.grank == 0 && cs_signals_pending()) { /* stop claiming rows; the running ones were finished */
+      next = -1;
+    } else if (S.grank == 0) {
+      const long one = 1;
+      MPI_Win_lock(MPI_LOCK_SHARED, 0, 0, win);
+      MPI_Fetch_and_op(&one, &next, MPI_LONG, 0, 0, MPI_SUM, win);
+      MPI_Win_unlock(0, win);
+    }
+    MPI_Bcast(&next, 1, MPI_LONG, 0, S.group);
+    if (next < 0) {
+      rc = CS_ERR_INTERRUPTED;
+      break;
+    }
+    if (next >= nmine) break;
+    if ((rc = run_row(&S, mine[next]))) break;
+    if (rank == 0 && !req->quiet && MPI_Wtime() - last_print > 3.0) {
+      double el = MPI_Wtime() - t0, frac = (double)(next + 1) / nmine;
+      fprintf(stderr, "sweep: %ld/%d rows started, %ld failed here, elapsed %.0f s, ETA %.0f s\n", next + 1, nmine,
+              S.failed, el, el * (1 - frac) / frac);
+      last_print = MPI_Wtime();
+    }
+  }
+  int any_interrupted = rc == CS_ERR_INTERRUPTED;
+  MPI_Allreduce(MPI_IN_PLACE, &any_interrupted, 1, MPI_INT, MPI_MAX, world);
+  MPI_Win_free(&win);
+  long counts[3] = {S.grank == 0 ? S.computed : 0, S.grank == 0 ? S.reused : 0, S.grank == 0 ? S.failed : 0};
+  MPI_Allreduce(MPI_IN_PLACE, counts, 3, MPI_LONG, MPI_SUM, world);
+  MPI_Comm_free(&S.group);
+  free(mine);
+  if (any_interrupted) {
+    rc = cs_error_set(CS_ERR_INTERRUPTED, "sweep interrupted: rerun the same command to finish it");
+    goto done;
+  }
+  if (rank == 0) rc = write_summary(req, &sp, &d);
+  MPI_Bcast(&rc, 1, MPI_INT, 0, world);
+  if (rank == 0 && rc == CS_OK)
+    printf("sweep %s: computed %ld, reused %ld, failed %ld (of %d rows for this task); summary in %s/summary.csv\n",
+           req->spec_path, counts[0], counts[1], counts[2], nmine, req->out_dir);
+  if (rc == CS_OK && nmine > 0 && counts[2] == nmine)
+    rc = cs_error_set(CS_ERR_SOLVER, "every row of the sweep failed (reasons in %s/status/)", req->out_dir);
+done:
+  cs_design_free(&d);
+  cs_sweep_spec_free(&sp);
+  return rc;
+}

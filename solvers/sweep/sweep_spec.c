@@ -1,0 +1,323 @@
+#define _POSIX_C_SOURCE 200809L
+#include "sweep_spec.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "../error.h"
+
+typedef struct {
+  const char *file;
+  yaml_document_t *doc;
+  cs_config_errors *errs;
+  cs_sweep_spec *spec;
+} reader;
+
+static void err(reader *r, const yaml_node_t *n, const char *key, const char *fmt, ...)
+{
+  char msg[512];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  char line[1200];
+  if (n)
+    snprintf(line, sizeof line, "%s:%lu:%lu: %s: %s", r->file, (unsigned long)n->start_mark.line + 1,
+             (unsigned long)n->start_mark.column + 1, key, msg);
+  else
+    snprintf(line, sizeof line, "%s: %s: %s", r->file, key, msg);
+  char **grown = realloc(r->errs->lines, sizeof *grown * (size_t)(r->errs->n + 1));
+  if (!grown) return;
+  r->errs->lines = grown;
+  r->errs->lines[r->errs->n++] = strdup(line);
+}
+
+static yaml_node_t *node(reader *r, int id) { return yaml_document_get_node(r->doc, id); }
+
+static const char *scalar(const yaml_node_t *n)
+{
+  return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
+}
+
+/* A scalar that fits in `out` (size n), else an error. */
+static int copy_scalar(reader *r, const yaml_node_t *n, const char *key, char *out, size_t size)
+{
+  const char *s = scalar(n);
+  if (!s) {
+    err(r, n, key, "expected a value, found a %s", n && n->type == YAML_MAPPING_NODE ? "mapping" : "list");
+    return 1;
+  }
+  if (strlen(s) >= size) {
+    err(r, n, key, "value longer than %zu characters", size - 1);
+    return 1;
+  }
+  snprintf(out, size, "%s", s);
+  return 0;
+}
+
+static int number(reader *r, const yaml_node_t *n, const char *key, double *v)
+{
+  const char *s = scalar(n);
+  char *end = NULL;
+  errno = 0;
+  *v = s ? strtod(s, &end) : NAN;
+  if (!s || end == s || *end || errno || !isfinite(*v)) {
+    err(r, n, key, "expected a finite number, found '%s'", s ? s : "a list or mapping");
+    return 1;
+  }
+  return 0;
+}
+
+/* Record a factor (once); returns its index or -1. */
+static int factor_index(reader *r, const yaml_node_t *n, const char *key)
+{
+  cs_sweep_spec *sp = r->spec;
+  for (int i = 0; i < sp->nfactor; ++i)
+    if (!strcmp(sp->factor[i], key)) return i;
+  if (sp->nfactor == CS_SWEEP_MAX_FACTORS) {
+    err(r, n, key, "more than %d varied keys", CS_SWEEP_MAX_FACTORS);
+    return -1;
+  }
+  if (strlen(key) >= CS_SWEEP_KEY || !strchr(key, '.')) {
+    err(r, n, key, "expected a config key such as model.sig_s0 or treatments[0].day");
+    return -1;
+  }
+  snprintf(sp->factor[sp->nfactor], CS_SWEEP_KEY, "%s", key);
+  return sp->nfactor++;
+}
+
+static void read_grid(reader *r, yaml_node_t *factors)
+{
+  if (!factors || factors->type != YAML_MAPPING_NODE) {
+    err(r, factors, "design.factors", "expected a mapping {key: [values...]}");
+    return;
+  }
+  for (yaml_node_pair_t *p = factors->data.mapping.pairs.start; p < factors->data.mapping.pairs.top; ++p) {
+    yaml_node_t *k = node(r, p->key), *v = node(r, p->value);
+    const char *key = scalar(k);
+    if (!key) continue;
+    int f = factor_index(r, k, key);
+    if (f < 0) continue;
+    if (!v || v->type != YAML_SEQUENCE_NODE || v->data.sequence.items.top == v->data.sequence.items.start) {
+      err(r, v, key, "expected a non-empty list of values");
+      continue;
+    }
+    int n = (int)(v->data.sequence.items.top - v->data.sequence.items.start);
+    r->spec->vals[f] = calloc((size_t)n, CS_SWEEP_VALUE);
+    if (!r->spec->vals[f]) return;
+    r->spec->nvals[f] = n;
+    for (int i = 0; i < n; ++i)
+      copy_scalar(r, node(r, v->data.sequence.items.start[i]), key, r->spec->vals[f][i], CS_SWEEP_VALUE);
+  }
+}
+
+static void read_list(reader *r, yaml_node_t *rows)
+{
+  if (!rows || rows->type != YAML_SEQUENCE_NODE) {
+    err(r, rows, "design.rows", "expected a list of mappings [{key: value, ...}, ...]");
+    return;
+  }
+  /* first pass: the keys */
+  for (yaml_node_item_t *it = rows->data.sequence.items.start; it < rows->data.sequence.items.top; ++it) {
+    yaml_node_t *m = node(r, *it);
+    if (!m || m->type != YAML_MAPPING_NODE) {
+      err(r, m, "design.rows", "each row is a mapping {key: value, ...}");
+      return;
+    }
+    for (yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; ++p)
+      if (scalar(node(r, p->key))) factor_index(r, node(r, p->key), scalar(node(r, p->key)));
+  }
+  cs_sweep_spec *sp = r->spec;
+  sp->nlist = (int)(rows->data.sequence.items.top - rows->data.sequence.items.start);
+  sp->list = calloc((size_t)sp->nlist * (size_t)(sp->nfactor ? sp->nfactor : 1), CS_SWEEP_VALUE);
+  if (!sp->list) return;
+  for (int i = 0; i < sp->nlist; ++i) {
+    yaml_node_t *m = node(r, rows->data.sequence.items.start[i]);
+    for (yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; ++p) {
+      const char *key = scalar(node(r, p->key));
+      if (!key) continue;
+      int f = factor_index(r, node(r, p->key), key);
+      if (f >= 0) copy_scalar(r, node(r, p->value), key, sp->list[(size_t)i * sp->nfactor + f], CS_SWEEP_VALUE);
+    }
+  }
+}
+
+static void read_lhs(reader *r, yaml_node_t *design)
+{
+  cs_sweep_spec *sp = r->spec;
+  yaml_node_t *samples = NULL, *ranges = NULL;
+  for (yaml_node_pair_t *p = design->data.mapping.pairs.start; p < design->data.mapping.pairs.top; ++p) {
+    const char *k = scalar(node(r, p->key));
+    if (k && !strcmp(k, "samples")) samples = node(r, p->value);
+    if (k && !strcmp(k, "ranges")) ranges = node(r, p->value);
+  }
+  double n = 0;
+  if (!samples || number(r, samples, "design.samples", &n) || n < 1 || n > 1e6 || n != floor(n))
+    err(r, samples ? samples : design, "design.samples", "expected a whole number of samples in [1, 1000000]");
+  sp->samples = (int)n;
+  if (!ranges || ranges->type != YAML_MAPPING_NODE) {
+    err(r, ranges ? ranges : design, "design.ranges", "expected {key: {min: ..., max: ..., scale: linear|log}}");
+    return;
+  }
+  for (yaml_node_pair_t *p = ranges->data.mapping.pairs.start; p < ranges->data.mapping.pairs.top; ++p) {
+    yaml_node_t *k = node(r, p->key), *v = node(r, p->value);
+    const char *key = scalar(k);
+    if (!key) continue;
+    int f = factor_index(r, k, key);
+    if (f < 0) continue;
+    if (!v || v->type != YAML_MAPPING_NODE) {
+      err(r, v, key, "expected {min: ..., max: ..., scale: linear|log}");
+      continue;
+    }
+    int have = 0;
+    for (yaml_node_pair_t *q = v->data.mapping.pairs.start; q < v->data.mapping.pairs.top; ++q) {
+      const char *qk = scalar(node(r, q->key));
+      yaml_node_t *qv = node(r, q->value);
+      if (qk && !strcmp(qk, "min")) have |= !number(r, qv, key, &sp->lo[f]);
+      else if (qk && !strcmp(qk, "max")) have |= 2 * !number(r, qv, key, &sp->hi[f]);
+      else if (qk && !strcmp(qk, "scale")) {
+        const char *s = scalar(qv);
+        if (s && !strcmp(s, "log")) sp->logscale[f] = 1;
+        else if (!s || strcmp(s, "linear")) err(r, qv, key, "scale must be linear or log");
+      } else err(r, node(r, q->key), key, "unknown range key '%s' (min, max, scale)", qk ? qk : "?");
+    }
+    if (have != 3) err(r, v, key, "a range needs min and max");
+    else if (!(sp->lo[f] < sp->hi[f])) err(r, v, key, "min must be below max");
+    else if (sp->logscale[f] && sp->lo[f] <= 0) err(r, v, key, "a log range needs min > 0");
+  }
+}
+
+static void read_top(reader *r, yaml_node_t *root)
+{
+  cs_sweep_spec *sp = r->spec;
+  yaml_node_t *design = NULL;
+  for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; ++p) {
+    yaml_node_t *k = node(r, p->key), *v = node(r, p->value);
+    const char *key = scalar(k);
+    if (!key) continue;
+    if (!strcmp(key, "base")) {
+      char rel[1024];
+      if (copy_scalar(r, v, "base", rel, sizeof rel)) continue;
+      const char *slash = strrchr(r->file, '/');
+      if (rel[0] == '/' || !slash) snprintf(sp->base, sizeof sp->base, "%s", rel);
+      else snprintf(sp->base, sizeof sp->base, "%.*s/%.500s", (int)(slash - r->file) > 500 ? 500 : (int)(slash - r->file),
+                    r->file, rel);
+    } else if (!strcmp(key, "seed")) {
+      double s;
+      if (!number(r, v, "seed", &s)) sp->seed = (unsigned long)fabs(s);
+    } else if (!strcmp(key, "set")) {
+      if (!v || v->type != YAML_MAPPING_NODE) {
+        err(r, v, "set", "expected a mapping {key: value}");
+        continue;
+      }
+      int n = (int)(v->data.mapping.pairs.top - v->data.mapping.pairs.start);
+      sp->set = calloc((size_t)(n ? n : 1), sizeof *sp->set);
+      if (!sp->set) return;
+      for (yaml_node_pair_t *q = v->data.mapping.pairs.start; q < v->data.mapping.pairs.top; ++q) {
+        char kk[CS_SWEEP_KEY], vv[CS_SWEEP_VALUE];
+        if (copy_scalar(r, node(r, q->key), "set", kk, sizeof kk) ||
+            copy_scalar(r, node(r, q->value), kk, vv, sizeof vv))
+          continue;
+        snprintf(sp->set[sp->nset++], sizeof *sp->set, "%s=%s", kk, vv);
+      }
+    } else if (!strcmp(key, "design")) {
+      design = v;
+    } else {
+      err(r, k, key, "unknown key (expected base, seed, set, design)");
+    }
+  }
+  if (!sp->base[0]) err(r, root, "base", "missing: the config every row starts from");
+  if (!design || design->type != YAML_MAPPING_NODE) {
+    err(r, design ? design : root, "design", "missing or not a mapping {type: grid|list|lhs, ...}");
+    return;
+  }
+  const char *type = NULL;
+  yaml_node_t *factors = NULL, *rows = NULL, *type_node = design;
+  for (yaml_node_pair_t *p = design->data.mapping.pairs.start; p < design->data.mapping.pairs.top; ++p) {
+    const char *k = scalar(node(r, p->key));
+    if (!k) continue;
+    if (!strcmp(k, "type")) {
+      type = scalar(node(r, p->value));
+      type_node = node(r, p->value);
+    } else if (!strcmp(k, "factors")) factors = node(r, p->value);
+    else if (!strcmp(k, "rows")) rows = node(r, p->value);
+    else if (strcmp(k, "samples") && strcmp(k, "ranges"))
+      err(r, node(r, p->key), k, "unknown design key (type, factors, rows, samples, ranges)");
+  }
+  if (type && !strcmp(type, "grid")) {
+    sp->type = CS_DESIGN_GRID;
+    read_grid(r, factors);
+  } else if (type && !strcmp(type, "list")) {
+    sp->type = CS_DESIGN_LIST;
+    read_list(r, rows);
+  } else if (type && !strcmp(type, "lhs")) {
+    sp->type = CS_DESIGN_LHS;
+    read_lhs(r, design);
+  } else {
+    err(r, type_node, "design.type", "'%s' is not a design (grid, list, lhs)", type ? type : "");
+  }
+}
+
+static char *read_file(const char *path)
+{
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  fseek(f, 0, SEEK_END);
+  long n = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  char *buf = n >= 0 && n < (1 << 20) ? malloc((size_t)n + 1) : NULL;
+  if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+    free(buf);
+    buf = NULL;
+  }
+  if (buf) buf[n] = '\0';
+  fclose(f);
+  return buf;
+}
+
+int cs_sweep_spec_load(const char *path, cs_sweep_spec *spec, cs_config_errors *errs)
+{
+  memset(spec, 0, sizeof *spec);
+  memset(errs, 0, sizeof *errs);
+  snprintf(spec->path, sizeof spec->path, "%s", path);
+  spec->text = read_file(path);
+  reader r = {path, NULL, errs, spec};
+  if (!spec->text) {
+    err(&r, NULL, "file", "cannot read it (%s, or larger than 1 MiB)", strerror(errno));
+    return CS_ERR_IO;
+  }
+  yaml_parser_t parser;
+  yaml_document_t doc;
+  yaml_parser_initialize(&parser);
+  yaml_parser_set_input_string(&parser, (const unsigned char *)spec->text, strlen(spec->text));
+  if (!yaml_parser_load(&parser, &doc)) {
+    char line[700];
+    snprintf(line, sizeof line, "%s:%lu:%lu: YAML syntax error: %s", path, (unsigned long)parser.problem_mark.line + 1,
+             (unsigned long)parser.problem_mark.column + 1, parser.problem ? parser.problem : "?");
+    errs->lines = malloc(sizeof *errs->lines);
+    if (errs->lines) errs->lines[errs->n++] = strdup(line);
+    yaml_parser_delete(&parser);
+    return CS_ERR_CONFIG;
+  }
+  r.doc = &doc;
+  yaml_node_t *root = yaml_document_get_root_node(&doc);
+  if (!root || root->type != YAML_MAPPING_NODE) err(&r, root, "sweep", "expected a mapping at the top level");
+  else read_top(&r, root);
+  yaml_document_delete(&doc);
+  yaml_parser_delete(&parser);
+  return errs->n ? CS_ERR_CONFIG : CS_OK;
+}
+
+void cs_sweep_spec_free(cs_sweep_spec *spec)
+{
+  free(spec->set);
+  for (int f = 0; f < CS_SWEEP_MAX_FACTORS; ++f) free(spec->vals[f]);
+  free(spec->list);
+  free(spec->text);
+  memset(spec, 0, sizeof *spec);
+}

@@ -1,0 +1,55 @@
+/* sweep_spec.h - a parameter sweep: a base config plus what varies.
+ *
+ *   base: ../reference.yaml          # relative to the sweep file
+ *   seed: 2026                       # for sampled designs (recorded)
+ *   set: {run.t_end: 1825}           # fixed overrides for every row (optional)
+ *   design:
+ *     type: grid                     # cartesian product of value lists
+ *     factors: {treatments[0].day: [90, 180, 365], model.sig_s0: [0.05, 0.07]}
+ *   design: {type: list, rows: [{model.k_c: 0.014}, {model.k_c: 0.025}]}
+ *   design:
+ *     type: lhs                      # Latin hypercube (GSL random numbers)
+ *     samples: 64
+ *     ranges: {model.sig_s0: {min: 0.03, max: 0.12, scale: log}}
+ *
+ * Keys are config keys as `--set` takes them; every row's values go
+ * through the config reader, so a bad value fails that row, not the sweep.
+ * Errors: "FILE:LINE:COL: key: message", all of them, CS_ERR_CONFIG.
+ */
+#ifndef CS_SWEEP_SPEC_H
+#define CS_SWEEP_SPEC_H
+
+#include "../config.h"
+
+#define CS_SWEEP_MAX_FACTORS 16
+#define CS_SWEEP_KEY 96
+#define CS_SWEEP_VALUE 64
+
+enum { CS_DESIGN_GRID = 0, CS_DESIGN_LIST, CS_DESIGN_LHS };
+
+typedef struct {
+  char path[1024];                        /* the sweep file */
+  char base[1024];                        /* base config, resolved against the sweep file's directory */
+  unsigned long seed;
+  int nset;                               /* fixed overrides */
+  char (*set)[CS_SWEEP_KEY + CS_SWEEP_VALUE + 2]; /* "key=value" */
+  int type;
+  int nfactor;
+  char factor[CS_SWEEP_MAX_FACTORS][CS_SWEEP_KEY];
+  /* grid: value lists; list: rows (nlist x nfactor) */
+  int nvals[CS_SWEEP_MAX_FACTORS];
+  char (*vals[CS_SWEEP_MAX_FACTORS])[CS_SWEEP_VALUE];
+  int nlist;
+  char (*list)[CS_SWEEP_VALUE];           /* nlist x nfactor; "" where a row does not set a factor */
+  /* lhs */
+  int samples;
+  double lo[CS_SWEEP_MAX_FACTORS], hi[CS_SWEEP_MAX_FACTORS];
+  int logscale[CS_SWEEP_MAX_FACTORS];
+  char *text;                             /* the sweep file's text (stored with the results) */
+} cs_sweep_spec;
+
+/* Read and check a sweep file; errors go to errs (one line each). */
+int cs_sweep_spec_load(const char *path, cs_sweep_spec *spec, cs_config_errors *errs);
+void cs_sweep_spec_free(cs_sweep_spec *spec);
+
+#endif
