@@ -449,7 +449,8 @@ int cs_h5out_create(const char *path, MPI_Comm comm, int force, cs_h5out **out)
   snprintf(h->filename, sizeof h->filename, "%s", path);
   h->file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
   if (h->file < 0) {
-    rc = cs_error_set(CS_ERR_IO, "cannot create HDF5 file %s (parallel HDF5 / MPI-IO open failed)", path);
+    rc = cs_error_set(CS_ERR_IO, "cannot create HDF5 file %s (parallel HDF5 / MPI-IO open failed; on a network "
+                      "file system that refuses HDF5's file locks, set HDF5_USE_FILE_LOCKING=FALSE)", path);
     rc = cs_error_trace(rc, __FILE__, __LINE__, "H5Fcreate");
     goto done;
   }
