@@ -1,8 +1,10 @@
 #include "design.h"
 
+#include <gsl/gsl_qrng.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +55,88 @@ static int lhs(const cs_sweep_spec *sp, cs_design *d)
   return CS_OK;
 }
 
+/* A unit coordinate u in [0, 1] mapped to factor f's range (log or linear). */
+static void put(const cs_sweep_spec *sp, cs_design *d, int row, int f, double u)
+{
+  double lo = sp->logscale[f] ? log(sp->lo[f]) : sp->lo[f], hi = sp->logscale[f] ? log(sp->hi[f]) : sp->hi[f];
+  double x = lo + (hi - lo) * u;
+  snprintf(d->value[(size_t)row * d->nfactor + f], CS_SWEEP_VALUE, "%.10g", sp->logscale[f] ? exp(x) : x);
+}
+
+static int alloc_rows(cs_design *d, int nrows, int nmeta, const char *const *names)
+{
+  d->nrows = nrows;
+  d->nmeta = nmeta;
+  for (int m = 0; m < nmeta; ++m) snprintf(d->meta_name[m], sizeof d->meta_name[m], "%s", names[m]);
+  d->value = calloc((size_t)(nrows ? nrows : 1) * (size_t)(d->nfactor ? d->nfactor : 1), sizeof *d->value);
+  d->meta = calloc((size_t)(nrows ? nrows : 1) * (size_t)(nmeta ? nmeta : 1), sizeof *d->meta);
+  if (!d->value || !d->meta) CS_FAIL(CS_ERR_INTERNAL, "out of memory for %d design rows", nrows);
+  return CS_OK;
+}
+
+static void set_meta(cs_design *d, int row, int m, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void set_meta(cs_design *d, int row, int m, const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(d->meta[(size_t)row * d->nmeta + m], CS_SWEEP_VALUE, fmt, ap);
+  va_end(ap);
+}
+
+static int sobol(const cs_sweep_spec *sp, cs_design *d)
+{
+  const int k = sp->nfactor, N = sp->samples;
+  if (2 * k > 40) CS_FAIL(CS_ERR_CONFIG, "%s: a Sobol design takes at most 20 factors", sp->path);
+  static const char *const names[] = {"sample", "block"};
+  CS_CHECK(alloc_rows(d, N * (k + 2), 2, names));
+  gsl_qrng *q = gsl_qrng_alloc(gsl_qrng_sobol, (unsigned)(2 * k));
+  CS_CHECK_ALLOC(q);
+  double x[40];
+  for (int skip = 0; skip < 8; ++skip) gsl_qrng_get(q, x); /* the origin and the first points repeat across dims */
+  int row = 0;
+  for (int j = 0; j < N; ++j) {
+    gsl_qrng_get(q, x);
+    for (int b = 0; b < k + 2; ++b, ++row) {
+      for (int f = 0; f < k; ++f) {
+        double u = b == 1 ? x[k + f] : (b >= 2 && b - 2 == f) ? x[k + f] : x[f]; /* A, B, AB_i */
+        put(sp, d, row, f, u);
+      }
+      set_meta(d, row, 0, "%d", j);
+      set_meta(d, row, 1, "%s", b == 0 ? "A" : b == 1 ? "B" : sp->factor[b - 2]);
+    }
+  }
+  gsl_qrng_free(q);
+  return CS_OK;
+}
+
+static int morris(const cs_sweep_spec *sp, cs_design *d)
+{
+  const int k = sp->nfactor, r = sp->samples, p = sp->levels;
+  const double delta = p / (2.0 * (p - 1));
+  static const char *const names[] = {"trajectory", "step", "block"};
+  CS_CHECK(alloc_rows(d, r * (k + 1), 3, names));
+  gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+  CS_CHECK_ALLOC(rng);
+  gsl_rng_set(rng, sp->seed);
+  int row = 0, order[CS_SWEEP_MAX_FACTORS];
+  double x[CS_SWEEP_MAX_FACTORS];
+  for (int t = 0; t < r; ++t) {
+    /* base point on the levels that leave room for +delta */
+    for (int f = 0; f < k; ++f) x[f] = (double)gsl_rng_uniform_int(rng, (unsigned long)(p / 2)) / (p - 1);
+    for (int f = 0; f < k; ++f) order[f] = f;
+    gsl_ran_shuffle(rng, order, (size_t)k, sizeof *order);
+    for (int s = 0; s <= k; ++s, ++row) {
+      if (s > 0) x[order[s - 1]] += delta;
+      for (int f = 0; f < k; ++f) put(sp, d, row, f, x[f]);
+      set_meta(d, row, 0, "%d", t);
+      set_meta(d, row, 1, "%d", s);
+      set_meta(d, row, 2, "%s", s > 0 ? sp->factor[order[s - 1]] : "");
+    }
+  }
+  gsl_rng_free(rng);
+  return CS_OK;
+}
+
 int cs_design_make(const cs_sweep_spec *sp, cs_design *d)
 {
   memset(d, 0, sizeof *d);
@@ -60,6 +144,8 @@ int cs_design_make(const cs_sweep_spec *sp, cs_design *d)
   switch (sp->type) {
   case CS_DESIGN_GRID: return grid(sp, d);
   case CS_DESIGN_LHS: return lhs(sp, d);
+  case CS_DESIGN_SOBOL: return sobol(sp, d);
+  case CS_DESIGN_MORRIS: return morris(sp, d);
   default:
     d->nrows = sp->nlist;
     d->value = calloc((size_t)(d->nrows ? d->nrows : 1) * (size_t)(d->nfactor ? d->nfactor : 1), sizeof *d->value);
@@ -71,6 +157,7 @@ int cs_design_make(const cs_sweep_spec *sp, cs_design *d)
 
 void cs_design_free(cs_design *d)
 {
+  free(d->meta);
   free(d->value);
   memset(d, 0, sizeof *d);
 }

@@ -282,6 +282,7 @@ static int write_summary(const cs_sweep_request *req, const cs_sweep_spec *sp, c
   } else {
     fprintf(f, "id");
     for (int k = 0; k < d->nfactor; ++k) fprintf(f, ",%s", sp->factor[k]);
+    for (int m = 0; m < d->nmeta; ++m) fprintf(f, ",%s", d->meta_name[m]);
     fprintf(f, ",seed,status,wall_seconds");
     for (int k = 0; k < SOLVER_COLS; ++k) fprintf(f, ",%s", solver_cols[k]);
     for (int k = 0; k < CS_OUT_COUNT; ++k) fprintf(f, ",%s", cs_outcomes_info[k].name);
@@ -291,6 +292,7 @@ static int write_summary(const cs_sweep_request *req, const cs_sweep_spec *sp, c
       row_id(r, id, sizeof id);
       fprintf(f, "%s", id);
       for (int k = 0; k < d->nfactor; ++k) fprintf(f, ",%s", cs_design_value(d, r, k));
+      for (int m = 0; m < d->nmeta; ++m) fprintf(f, ",%s", cs_design_meta(d, r, m));
       fprintf(f, ",%lu,%s", sp->seed, status[r]);
       for (int k = 0; k < nnum; ++k) fprintf(f, ",%.10g", num[(size_t)r * nnum + k]);
       fprintf(f, "\n");
@@ -311,14 +313,15 @@ static int write_summary(const cs_sweep_request *req, const cs_sweep_spec *sp, c
     H5Tset_size(str, CS_SWEEP_VALUE);
     char (*col)[CS_SWEEP_VALUE] = calloc((size_t)(d->nrows ? d->nrows : 1), CS_SWEEP_VALUE);
     double *dcol = malloc(sizeof *dcol * (size_t)(d->nrows ? d->nrows : 1));
-    for (int k = -2; k < d->nfactor && col; ++k) { /* -2: id, -1: status */
+    for (int k = -2; k < d->nfactor + d->nmeta && col; ++k) { /* -2: id, -1: status, then factors, design columns */
       for (int r = 0; r < d->nrows; ++r) {
         if (k == -2) row_id(r, col[r], CS_SWEEP_VALUE);
         else if (k == -1) snprintf(col[r], CS_SWEEP_VALUE, "%s", status[r]);
-        else snprintf(col[r], CS_SWEEP_VALUE, "%s", cs_design_value(d, r, k));
+        else if (k < d->nfactor) snprintf(col[r], CS_SWEEP_VALUE, "%s", cs_design_value(d, r, k));
+        else snprintf(col[r], CS_SWEEP_VALUE, "%s", cs_design_meta(d, r, k - d->nfactor));
       }
-      hid_t ds = H5Dcreate2(file, k == -2 ? "id" : k == -1 ? "status" : sp->factor[k], str, space, H5P_DEFAULT,
-                            H5P_DEFAULT, H5P_DEFAULT);
+      const char *name = k == -2 ? "id" : k == -1 ? "status" : k < d->nfactor ? sp->factor[k] : d->meta_name[k - d->nfactor];
+      hid_t ds = H5Dcreate2(file, name, str, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
       if (ds >= 0) {
         H5Dwrite(ds, str, H5S_ALL, H5S_ALL, H5P_DEFAULT, col);
         H5Dclose(ds);
@@ -358,16 +361,18 @@ static int write_summary(const cs_sweep_request *req, const cs_sweep_spec *sp, c
 
 static void print_plan(const cs_sweep_spec *sp, const cs_design *d)
 {
-  static const char *const types[] = {"grid", "list", "lhs"};
+  static const char *const types[] = {"grid", "list", "lhs", "sobol", "morris"};
   printf("sweep %s: %s design, %d rows, base %s, seed %lu\n", sp->path, types[sp->type], d->nrows, sp->base,
          sp->seed);
   for (int i = 0; i < sp->nset; ++i) printf("  every row: %s\n", sp->set[i]);
   printf("id");
   for (int f = 0; f < d->nfactor; ++f) printf(",%s", sp->factor[f]);
+  for (int m = 0; m < d->nmeta; ++m) printf(",%s", d->meta_name[m]);
   printf("\n");
   for (int r = 0; r < d->nrows; ++r) {
     printf("r%06d", r);
     for (int f = 0; f < d->nfactor; ++f) printf(",%s", cs_design_value(d, r, f));
+    for (int m = 0; m < d->nmeta; ++m) printf(",%s", cs_design_meta(d, r, m));
     printf("\n");
   }
 }

@@ -150,11 +150,19 @@ static void read_list(reader *r, yaml_node_t *rows)
 static void read_lhs(reader *r, yaml_node_t *design)
 {
   cs_sweep_spec *sp = r->spec;
-  yaml_node_t *samples = NULL, *ranges = NULL;
+  yaml_node_t *samples = NULL, *ranges = NULL, *levels = NULL;
   for (yaml_node_pair_t *p = design->data.mapping.pairs.start; p < design->data.mapping.pairs.top; ++p) {
     const char *k = scalar(node(r, p->key));
     if (k && !strcmp(k, "samples")) samples = node(r, p->value);
     if (k && !strcmp(k, "ranges")) ranges = node(r, p->value);
+    if (k && !strcmp(k, "levels")) levels = node(r, p->value);
+  }
+  sp->levels = 4;
+  if (levels) {
+    double l = 0;
+    if (number(r, levels, "design.levels", &l) || l < 2 || l > 100 || l != floor(l) || ((int)l % 2))
+      err(r, levels, "design.levels", "expected an even whole number of levels in [2, 100]");
+    else sp->levels = (int)l;
   }
   double n = 0;
   if (!samples || number(r, samples, "design.samples", &n) || n < 1 || n > 1e6 || n != floor(n))
@@ -246,8 +254,8 @@ static void read_top(reader *r, yaml_node_t *root)
       type_node = node(r, p->value);
     } else if (!strcmp(k, "factors")) factors = node(r, p->value);
     else if (!strcmp(k, "rows")) rows = node(r, p->value);
-    else if (strcmp(k, "samples") && strcmp(k, "ranges"))
-      err(r, node(r, p->key), k, "unknown design key (type, factors, rows, samples, ranges)");
+    else if (strcmp(k, "samples") && strcmp(k, "ranges") && strcmp(k, "levels"))
+      err(r, node(r, p->key), k, "unknown design key (type, factors, rows, samples, ranges, levels)");
   }
   if (type && !strcmp(type, "grid")) {
     sp->type = CS_DESIGN_GRID;
@@ -255,11 +263,11 @@ static void read_top(reader *r, yaml_node_t *root)
   } else if (type && !strcmp(type, "list")) {
     sp->type = CS_DESIGN_LIST;
     read_list(r, rows);
-  } else if (type && !strcmp(type, "lhs")) {
-    sp->type = CS_DESIGN_LHS;
+  } else if (type && (!strcmp(type, "lhs") || !strcmp(type, "sobol") || !strcmp(type, "morris"))) {
+    sp->type = !strcmp(type, "lhs") ? CS_DESIGN_LHS : !strcmp(type, "sobol") ? CS_DESIGN_SOBOL : CS_DESIGN_MORRIS;
     read_lhs(r, design);
   } else {
-    err(r, type_node, "design.type", "'%s' is not a design (grid, list, lhs)", type ? type : "");
+    err(r, type_node, "design.type", "'%s' is not a design (grid, list, lhs, sobol, morris)", type ? type : "");
   }
 }
 

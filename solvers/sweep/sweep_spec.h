@@ -11,6 +11,8 @@
  *     type: lhs                      # Latin hypercube (GSL random numbers)
  *     samples: 64
  *     ranges: {model.sig_s0: {min: 0.03, max: 0.12, scale: log}}
+ *   design: {type: sobol, samples: 256, ranges: {...}}     # Saltelli design, N (k+2) rows
+ *   design: {type: morris, samples: 10, levels: 4, ranges: {...}}  # r trajectories of k+1 rows
  *
  * Keys are config keys as `--set` takes them; every row's values go
  * through the config reader, so a bad value fails that row, not the sweep.
@@ -25,7 +27,7 @@
 #define CS_SWEEP_KEY 96
 #define CS_SWEEP_VALUE 64
 
-enum { CS_DESIGN_GRID = 0, CS_DESIGN_LIST, CS_DESIGN_LHS };
+enum { CS_DESIGN_GRID = 0, CS_DESIGN_LIST, CS_DESIGN_LHS, CS_DESIGN_SOBOL, CS_DESIGN_MORRIS };
 
 typedef struct {
   char path[1024];                        /* the sweep file */
@@ -41,8 +43,8 @@ typedef struct {
   char (*vals[CS_SWEEP_MAX_FACTORS])[CS_SWEEP_VALUE];
   int nlist;
   char (*list)[CS_SWEEP_VALUE];           /* nlist x nfactor; "" where a row does not set a factor */
-  /* lhs */
-  int samples;
+  /* lhs, sobol (base samples N), morris (trajectories r, levels p) */
+  int samples, levels;
   double lo[CS_SWEEP_MAX_FACTORS], hi[CS_SWEEP_MAX_FACTORS];
   int logscale[CS_SWEEP_MAX_FACTORS];
   char *text;                             /* the sweep file's text (stored with the results) */

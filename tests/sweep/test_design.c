@@ -80,6 +80,45 @@ int main(void)
   cs_sweep_spec_free(&sp);
   cs_config_errors_free(&errs);
 
+  /* Saltelli: per sample A, B, AB_i; AB_i = A except factor i, which is B's */
+  rc = load("base: ref.yaml\nseed: 2\ndesign:\n  type: sobol\n  samples: 16\n  ranges:\n"
+            "    model.k_c: {min: 0.01, max: 0.03}\n    model.sig_s0: {min: 0.03, max: 0.12, scale: log}\n"
+            "    model.V_s: {min: 7, max: 24}\n", &sp, &d, &errs);
+  CHECK(rc == 0 && d.nrows == 16 * 5 && d.nmeta == 2, "sobol rows N (k+2)");
+  for (int j = 0; j < 16 && rc == 0; ++j) {
+    int a = j * 5, b = j * 5 + 1;
+    CHECK(!strcmp(cs_design_meta(&d, a, 1), "A") && !strcmp(cs_design_meta(&d, b, 1), "B"), "blocks A, B");
+    for (int i = 0; i < 3; ++i) {
+      int ab = j * 5 + 2 + i;
+      CHECK(!strcmp(cs_design_meta(&d, ab, 1), sp.factor[i]), "block names factor %d", i);
+      for (int f = 0; f < 3; ++f)
+        CHECK(!strcmp(cs_design_value(&d, ab, f), cs_design_value(&d, f == i ? b : a, f)), "AB_%d column %d", i, f);
+    }
+  }
+  cs_design_free(&d);
+  cs_sweep_spec_free(&sp);
+  cs_config_errors_free(&errs);
+
+  /* Morris: each step changes exactly the factor named in block, by the same unit step */
+  rc = load("base: ref.yaml\nseed: 4\ndesign:\n  type: morris\n  samples: 6\n  levels: 4\n  ranges:\n"
+            "    model.k_c: {min: 0.01, max: 0.03}\n    model.V_s: {min: 7, max: 24}\n", &sp, &d, &errs);
+  CHECK(rc == 0 && d.nrows == 6 * 3 && d.nmeta == 3, "morris rows r (k+1)");
+  for (int r = 1; r < d.nrows && rc == 0; ++r) {
+    if (!strcmp(cs_design_meta(&d, r, 1), "0")) continue;
+    int changed = 0;
+    for (int f = 0; f < 2; ++f)
+      if (strcmp(cs_design_value(&d, r, f), cs_design_value(&d, r - 1, f))) {
+        ++changed;
+        CHECK(!strcmp(sp.factor[f], cs_design_meta(&d, r, 2)), "row %d changes the factor it names", r);
+        double du = (atof(cs_design_value(&d, r, f)) - atof(cs_design_value(&d, r - 1, f))) / (sp.hi[f] - sp.lo[f]);
+        CHECK(fabs(du - 4.0 / 6.0) < 1e-9, "step p/(2(p-1)) = 2/3 in unit coordinates (%g)", du);
+      }
+    CHECK(changed == 1, "one factor per step (row %d)", r);
+  }
+  cs_design_free(&d);
+  cs_sweep_spec_free(&sp);
+  cs_config_errors_free(&errs);
+
   rc = load("base: ref.yaml\ndesign:\n  type: lhs\n  samples: 5\n  ranges:\n    model.k_c: {min: 0.03, max: 0.01}\n"
             "    nokey: {min: 1, max: 2}\n", &sp, &d, &errs);
   CHECK(rc == CS_ERR_CONFIG && errs.n == 2, "two errors reported (rc %d, n %d)", rc, errs.n);

@@ -1,0 +1,200 @@
+"""Sensitivity analysis of a cartsim sweep (Morris and Sobol designs).
+
+    /usr/bin/python3 -m postprocess.sensitivity DIR [--outcome thickness_loss_pct] [--boot 500]
+
+reads DIR/summary.csv and DIR/sweep.yaml (for the factor ranges), writes
+DIR/sensitivity_<outcome>.csv and DIR/sensitivity_<outcome>.png and prints
+the table.
+
+Estimators (no packaged library provides them here; tested on functions
+with known indices in tests/sweep_analysis):
+- Morris: elementary effects EE = (y_s - y_{s-1}) / delta, with delta the
+  change of the factor in unit coordinates (log space for log ranges);
+  mu* = mean |EE|, sigma = std EE over trajectories; a bootstrap over
+  trajectories gives the 95 % interval of mu*.
+- Sobol (Saltelli design: rows A, B, AB_i per base sample):
+  first order S1_i = mean(y_B (y_ABi - y_A)) / V   (Saltelli 2010),
+  total ST_i = mean((y_A - y_ABi)^2) / (2 V)       (Jansen 1999),
+  V = var of y_A and y_B together; bootstrap over samples for 95 % intervals.
+"""
+import argparse
+import csv
+import math
+import os
+import sys
+
+import numpy as np
+
+
+def read_summary(path):
+    """Rows of summary.csv as dicts (strings)."""
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def read_ranges(sweep_yaml):
+    """{factor: (min, max, log)} from the sweep file's design.ranges."""
+    import yaml
+    with open(sweep_yaml) as f:
+        spec = yaml.safe_load(f)
+    out = {}
+    for key, r in (spec.get("design", {}).get("ranges") or {}).items():
+        out[key] = (float(r["min"]), float(r["max"]), r.get("scale", "linear") == "log")
+    return out
+
+
+def unit(value, rng):
+    lo, hi, log = rng
+    return (math.log(value) - math.log(lo)) / (math.log(hi) - math.log(lo)) if log else (value - lo) / (hi - lo)
+
+
+def _ci(samples):
+    return float(np.percentile(samples, 2.5)), float(np.percentile(samples, 97.5))
+
+
+def morris(rows, factors, ranges, outcome, boot=500, seed=1):
+    """{factor: (mu_star, sigma, ci_low, ci_high)} from trajectory/step/block rows."""
+    traj = {}
+    for r in rows:
+        traj.setdefault(int(r["trajectory"]), []).append(r)
+    effects = {f: [] for f in factors}  # per trajectory: one EE per factor
+    per_traj = []
+    for t in sorted(traj):
+        steps = sorted(traj[t], key=lambda r: int(r["step"]))
+        ee_t = {}
+        for prev, cur in zip(steps, steps[1:]):
+            f = cur["block"]
+            dy = float(cur[outcome]) - float(prev[outcome])
+            dx = unit(float(cur[f]), ranges[f]) - unit(float(prev[f]), ranges[f])
+            if math.isfinite(dy) and dx != 0:
+                ee_t[f] = dy / dx
+                effects[f].append(dy / dx)
+        per_traj.append(ee_t)
+    rng = np.random.default_rng(seed)
+    out = {}
+    for f in factors:
+        ee = np.array(effects[f])
+        if ee.size == 0:
+            out[f] = (math.nan, math.nan, math.nan, math.nan)
+            continue
+        mu = float(np.mean(np.abs(ee)))
+        sigma = float(np.std(ee, ddof=1)) if ee.size > 1 else 0.0
+        bs = []
+        for _ in range(boot):
+            pick = rng.integers(0, len(per_traj), len(per_traj))
+            vals = [abs(per_traj[i][f]) for i in pick if f in per_traj[i]]
+            if vals:
+                bs.append(np.mean(vals))
+        lo, hi = _ci(bs) if bs else (math.nan, math.nan)
+        out[f] = (mu, sigma, lo, hi)
+    return out
+
+
+def sobol_indices(yA, yB, yAB):
+    """S1 and ST for arrays yA, yB (N,) and yAB (N, k)."""
+    V = np.var(np.concatenate([yA, yB]), ddof=1)
+    S1 = np.mean(yB[:, None] * (yAB - yA[:, None]), axis=0) / V
+    ST = 0.5 * np.mean((yA[:, None] - yAB) ** 2, axis=0) / V
+    return S1, ST
+
+
+def sobol(rows, factors, outcome, boot=500, seed=1):
+    """{factor: (S1, S1_lo, S1_hi, ST, ST_lo, ST_hi)} from sample/block rows."""
+    by = {}
+    for r in rows:
+        by.setdefault(int(r["sample"]), {})[r["block"]] = float(r[outcome])
+    samples = [s for s in sorted(by) if all(b in by[s] for b in ["A", "B", *factors])
+               and all(math.isfinite(v) for v in by[s].values())]
+    yA = np.array([by[s]["A"] for s in samples])
+    yB = np.array([by[s]["B"] for s in samples])
+    yAB = np.array([[by[s][f] for f in factors] for s in samples])
+    S1, ST = sobol_indices(yA, yB, yAB)
+    rng = np.random.default_rng(seed)
+    bs1, bst = [], []
+    for _ in range(boot):
+        i = rng.integers(0, len(samples), len(samples))
+        a, b = sobol_indices(yA[i], yB[i], yAB[i])
+        bs1.append(a)
+        bst.append(b)
+    bs1, bst = np.array(bs1), np.array(bst)
+    return {f: (float(S1[k]), *_ci(bs1[:, k]), float(ST[k]), *_ci(bst[:, k])) for k, f in enumerate(factors)}
+
+
+def plot(result, kind, outcome, out_png):
+    """Morris mu*/sigma scatter or Sobol S1/ST bars with intervals; returns (path, plotted)."""
+    import matplotlib
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+    fig = Figure(figsize=(7.5, 4.5), dpi=100)
+    ax = fig.add_subplot()
+    names = list(result)
+    if kind == "morris":
+        mu = [result[f][0] for f in names]
+        sg = [result[f][1] for f in names]
+        ax.scatter(mu, sg)
+        for f, x, y in zip(names, mu, sg):
+            ax.annotate(f, (x, y), textcoords="offset points", xytext=(5, 5), fontsize=9)
+        ax.set(xlabel=f"mu* (mean |elementary effect| on {outcome})", ylabel="sigma (interactions, nonlinearity)",
+               title="Morris screening")
+        plotted = {"mu_star": mu, "sigma": sg, "factors": names}
+    else:
+        x = np.arange(len(names))
+        s1 = [result[f][0] for f in names]
+        st = [result[f][3] for f in names]
+        e1 = np.array([[s - result[f][1], result[f][2] - s] for f, s in zip(names, s1)]).T
+        et = np.array([[s - result[f][4], result[f][5] - s] for f, s in zip(names, st)]).T
+        ax.bar(x - 0.2, s1, 0.4, yerr=e1, label="first order S1")
+        ax.bar(x + 0.2, st, 0.4, yerr=et, label="total ST")
+        ax.set_xticks(x, names, rotation=15)
+        ax.set(ylabel="Sobol index", title=f"Sobol indices of {outcome} (95 % bootstrap intervals)")
+        ax.legend()
+        plotted = {"S1": s1, "ST": st, "factors": names}
+    fig.tight_layout()
+    fig.savefig(out_png)
+    return out_png, plotted
+
+
+def analyse(sweep_dir, outcome, boot=500):
+    rows = [r for r in read_summary(os.path.join(sweep_dir, "summary.csv")) if r["status"] == "done"]
+    if not rows:
+        raise ValueError(f"{sweep_dir}: no completed rows in summary.csv")
+    ranges = read_ranges(os.path.join(sweep_dir, "sweep.yaml"))
+    factors = list(ranges)
+    if "trajectory" in rows[0]:
+        return "morris", morris(rows, factors, ranges, outcome, boot)
+    if "sample" in rows[0]:
+        return "sobol", sobol(rows, factors, outcome, boot)
+    raise ValueError(f"{sweep_dir}: not a morris or sobol design (no trajectory or sample column)")
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(prog="python3 -m postprocess.sensitivity", description=__doc__.split("\n")[0])
+    ap.add_argument("dir", help="a cartsim sweep directory (summary.csv, sweep.yaml)")
+    ap.add_argument("--outcome", default="thickness_loss_pct")
+    ap.add_argument("--boot", type=int, default=500, help="bootstrap resamples for the intervals")
+    args = ap.parse_args(argv)
+    if not os.path.exists(os.path.join(args.dir, "summary.csv")):
+        print(f"sensitivity: error: no {os.path.join(args.dir, 'summary.csv')} (run cartsim sweep first)",
+              file=sys.stderr)
+        return 4
+    try:
+        kind, res = analyse(args.dir, args.outcome, args.boot)
+    except (ValueError, KeyError) as e:
+        print(f"sensitivity: error: {e}", file=sys.stderr)
+        return 3
+    csv_path = os.path.join(args.dir, f"sensitivity_{args.outcome}.csv")
+    cols = (["mu_star", "sigma", "mu_star_lo", "mu_star_hi"] if kind == "morris"
+            else ["S1", "S1_lo", "S1_hi", "ST", "ST_lo", "ST_hi"])
+    with open(csv_path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["factor", *cols])
+        for fac, vals in res.items():
+            w.writerow([fac, *[f"{v:.6g}" for v in vals]])
+            print(f"{fac:>28} " + " ".join(f"{c}={v:.4g}" for c, v in zip(cols, vals)))
+    png, _ = plot(res, kind, args.outcome, os.path.join(args.dir, f"sensitivity_{args.outcome}.png"))
+    print(f"wrote {csv_path} and {png}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
