@@ -137,6 +137,48 @@ static int morris(const cs_sweep_spec *sp, cs_design *d)
   return CS_OK;
 }
 
+/* One draw from factor f's distribution, truncated by rejection. */
+static double draw(const cs_sweep_spec *sp, int f, gsl_rng *rng, int *ok)
+{
+  for (int tries = 0; tries < 10000; ++tries) {
+    double x;
+    switch (sp->dist[f]) {
+    case CS_DIST_NORMAL: x = sp->p1[f] + gsl_ran_gaussian(rng, sp->p2[f]); break;
+    case CS_DIST_LOGNORMAL: x = gsl_ran_lognormal(rng, log(sp->p1[f]), sp->p2[f]); break;
+    case CS_DIST_UNIFORM: x = gsl_ran_flat(rng, sp->p1[f], sp->p2[f]); break;
+    default: x = exp(gsl_ran_flat(rng, log(sp->p1[f]), log(sp->p2[f]))); break;
+    }
+    if (x >= sp->tlo[f] && x <= sp->thi[f]) return x;
+  }
+  *ok = 0;
+  return NAN;
+}
+
+/* Patients x arms: every arm of a patient has the patient's values. */
+static int cohort(const cs_sweep_spec *sp, cs_design *d)
+{
+  static const char *const names[] = {"patient", "arm"};
+  CS_CHECK(alloc_rows(d, sp->samples * sp->narms, 2, names));
+  gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+  CS_CHECK_ALLOC(rng);
+  gsl_rng_set(rng, sp->seed);
+  int ok = 1;
+  for (int p = 0; p < sp->samples; ++p) {
+    double x[CS_SWEEP_MAX_FACTORS];
+    for (int f = 0; f < sp->nfactor; ++f) x[f] = draw(sp, f, rng, &ok);
+    for (int a = 0; a < sp->narms; ++a) {
+      int row = p * sp->narms + a;
+      for (int f = 0; f < sp->nfactor; ++f)
+        snprintf(d->value[(size_t)row * d->nfactor + f], CS_SWEEP_VALUE, "%.10g", x[f]);
+      set_meta(d, row, 0, "%d", p);
+      set_meta(d, row, 1, "%s", sp->arm[a]);
+    }
+  }
+  gsl_rng_free(rng);
+  if (!ok) CS_FAIL(CS_ERR_CONFIG, "%s: a truncated distribution rejected 10000 draws in a row (check min/max)", sp->path);
+  return CS_OK;
+}
+
 int cs_design_make(const cs_sweep_spec *sp, cs_design *d)
 {
   memset(d, 0, sizeof *d);
@@ -146,6 +188,7 @@ int cs_design_make(const cs_sweep_spec *sp, cs_design *d)
   case CS_DESIGN_LHS: return lhs(sp, d);
   case CS_DESIGN_SOBOL: return sobol(sp, d);
   case CS_DESIGN_MORRIS: return morris(sp, d);
+  case CS_DESIGN_COHORT: return cohort(sp, d);
   default:
     d->nrows = sp->nlist;
     d->value = calloc((size_t)(d->nrows ? d->nrows : 1) * (size_t)(d->nfactor ? d->nfactor : 1), sizeof *d->value);

@@ -127,8 +127,31 @@ typedef struct {
   long computed, reused, failed; /* counted by group leaders */
 } sweep_state;
 
-/* Run row r on the group; the leader writes the status record. */
+/* What a cohort row adds to a plain row: the arm's keys, the states the
+ * history saves, the state and baseline a branch starts from. */
+typedef struct {
+  int nextra;
+  const char *extra[CS_SWEEP_MAX_ARM_SETS];
+  int n_save;
+  double save_day[CS_MAX_SAVES];
+  char save_path[CS_MAX_SAVES][4200];
+  const char *from_state, *baseline;
+  int force; /* recompute even if done (a history whose states are gone) */
+} row_job;
+
+/* Run row r on the group; the leader writes the status record. Returns
+ * CS_OK whether the row succeeded or failed (recorded); *ok says which. */
+static int run_row_job(sweep_state *S, int r, const row_job *job, int *ok);
+
 static int run_row(sweep_state *S, int r)
+{
+  row_job job;
+  memset(&job, 0, sizeof job);
+  int ok;
+  return run_row_job(S, r, &job, &ok);
+}
+
+static int run_row_job(sweep_state *S, int r, const row_job *job, int *ok)
 {
   const cs_sweep_request *req = S->req;
   char id[16], out[4200], partial[4300];
@@ -138,7 +161,8 @@ static int run_row(sweep_state *S, int r)
 
   /* the row's config: the fixed sets, then the row's values */
   int nsets = 0;
-  const char *sets[CS_SWEEP_MAX_FACTORS + 64];
+  const char *sets[CS_SWEEP_MAX_FACTORS + 64 + CS_SWEEP_MAX_ARM_SETS];
+  *ok = 0;
   char (*buf)[CS_SWEEP_KEY + CS_SWEEP_VALUE + 2] = calloc(CS_SWEEP_MAX_FACTORS, sizeof *buf);
   CS_CHECK_ALLOC(buf);
   for (int i = 0; i < S->sp->nset && nsets < 64; ++i) sets[nsets++] = S->sp->set[i];
@@ -148,6 +172,7 @@ static int run_row(sweep_state *S, int r)
     snprintf(buf[f], sizeof buf[f], "%s=%s", S->sp->factor[f], v);
     sets[nsets++] = buf[f];
   }
+  for (int i = 0; i < job->nextra; ++i) sets[nsets++] = job->extra[i];
   cs_config *cfg = calloc(1, sizeof *cfg);
   cs_config_errors errs = {0};
   row_status st;
@@ -161,13 +186,15 @@ static int run_row(sweep_state *S, int r)
   int skip = 0;
   if (S->grank == 0) {
     read_status(req->out_dir, id, &old);
-    if (!strcmp(old.status, "done") && rc == CS_OK && !strcmp(old.fingerprint, st.fingerprint) && access(out, R_OK) == 0)
+    if (!job->force && !strcmp(old.status, "done") && rc == CS_OK && !strcmp(old.fingerprint, st.fingerprint) &&
+        access(out, R_OK) == 0)
       skip = 1;
     else if (!strcmp(old.status, "failed") && !req->retry_failed)
       skip = 2;
   }
   MPI_Bcast(&skip, 1, MPI_INT, 0, S->group);
   if (skip) {
+    *ok = skip == 1;
     if (S->grank == 0) {
       if (skip == 1) S->reused++;
       else S->failed++;
@@ -186,6 +213,13 @@ static int run_row(sweep_state *S, int r)
     rr.quiet = 1;
     rr.command_line = "cartsim sweep";
     rr.wall_start = t0;
+    rr.n_save = job->n_save;
+    for (int q = 0; q < job->n_save; ++q) {
+      rr.save_day[q] = job->save_day[q];
+      rr.save_path[q] = job->save_path[q];
+    }
+    rr.from_state = job->from_state;
+    rr.baseline = job->baseline;
     rc = cs_run(cfg, &rr, S->group);
     if (rc == CS_OK && S->grank == 0 && rename(partial, out) != 0)
       rc = cs_error_set(CS_ERR_IO, "cannot rename %s: %s", partial, strerror(errno));
@@ -194,6 +228,7 @@ static int run_row(sweep_state *S, int r)
     snprintf(st.reason, sizeof st.reason, "%s", errs.n ? errs.lines[0] : "invalid config");
   }
   st.wall = MPI_Wtime() - t0;
+  *ok = rc == CS_OK;
   snprintf(st.status, sizeof st.status, "%s", rc == CS_OK ? "done" : "failed");
   cs_error_clear();
   cs_config_errors_free(&errs);
@@ -204,6 +239,51 @@ static int run_row(sweep_state *S, int r)
     if (rc == CS_OK) S->computed++;
     else S->failed++;
     CS_CHECK(write_status(req->out_dir, id, &st));
+  }
+  return CS_OK;
+}
+
+/* One patient of a cohort: the untreated history (saving the state at every
+ * arm's day), then each arm branching from its state with the history as
+ * baseline, so all arms share the patient's history. */
+static int run_patient(sweep_state *S, int p)
+{
+  const cs_sweep_spec *sp = S->sp;
+  const int A = sp->narms, h = p * A;
+  char hid[16], hist_out[4200];
+  row_id(h, hid, sizeof hid);
+  snprintf(hist_out, sizeof hist_out, "%s/runs/%s.h5", S->req->out_dir, hid);
+  row_job hist;
+  memset(&hist, 0, sizeof hist);
+  for (int a = 1; a < A; ++a) {
+    int dup = 0;
+    for (int q = 0; q < hist.n_save; ++q) dup |= hist.save_day[q] == sp->arm_day[a];
+    if (dup || hist.n_save == CS_MAX_SAVES) continue;
+    hist.save_day[hist.n_save] = sp->arm_day[a];
+    snprintf(hist.save_path[hist.n_save], sizeof hist.save_path[0], "%s/states/p%06d_day%g.h5", S->req->out_dir, p,
+             sp->arm_day[a]);
+    hist.n_save++;
+  }
+  /* the history is recomputed when a branch will need a state that is gone */
+  int missing = 0;
+  if (S->grank == 0)
+    for (int q = 0; q < hist.n_save; ++q) missing |= access(hist.save_path[q], R_OK) != 0;
+  MPI_Bcast(&missing, 1, MPI_INT, 0, S->group);
+  hist.force = missing;
+  int ok = 0;
+  CS_CHECK(run_row_job(S, h, &hist, &ok));
+  for (int a = 1; a < A; ++a) {
+    row_job arm;
+    memset(&arm, 0, sizeof arm);
+    arm.nextra = sp->narm_sets[a];
+    for (int i = 0; i < arm.nextra; ++i) arm.extra[i] = sp->arm_set[a][i];
+    char state[4200];
+    snprintf(state, sizeof state, "%s/states/p%06d_day%g.h5", S->req->out_dir, p, sp->arm_day[a]);
+    arm.from_state = state;
+    arm.baseline = hist_out;
+    arm.force = missing;
+    int ok_arm;
+    CS_CHECK(run_row_job(S, h + a, &arm, &ok_arm));
   }
   return CS_OK;
 }
@@ -361,7 +441,7 @@ static int write_summary(const cs_sweep_request *req, const cs_sweep_spec *sp, c
 
 static void print_plan(const cs_sweep_spec *sp, const cs_design *d)
 {
-  static const char *const types[] = {"grid", "list", "lhs", "sobol", "morris"};
+  static const char *const types[] = {"grid", "list", "lhs", "sobol", "morris", "cohort"};
   printf("sweep %s: %s design, %d rows, base %s, seed %lu\n", sp->path, types[sp->type], d->nrows, sp->base,
          sp->seed);
   for (int i = 0; i < sp->nset; ++i) printf("  every row: %s\n", sp->set[i]);
@@ -440,7 +520,12 @@ int cs_sweep(const cs_sweep_request *req, MPI_Comm world)
     rc = cs_error_set(CS_ERR_USAGE, "--ranks-per-run %d does not divide the %d ranks", K, size);
     goto done;
   }
-  if (rank == 0) rc = prepare_dir(req, &sp, &d);
+  if (rank == 0) {
+    rc = prepare_dir(req, &sp, &d);
+    char states[4200];
+    snprintf(states, sizeof states, "%s/states", req->out_dir);
+    if (rc == CS_OK && sp.type == CS_DESIGN_COHORT) rc = ensure_dir(states);
+  }
   MPI_Bcast(&rc, 1, MPI_INT, 0, world);
   if (rc) {
     if (rank != 0) cs_error_set(rc, "the sweep directory %s cannot be used (see rank 0)", req->out_dir);
@@ -448,8 +533,10 @@ int cs_sweep(const cs_sweep_request *req, MPI_Comm world)
   }
 
   /* this task's rows, handed out by a shared counter on world rank 0 */
-  int *mine = malloc(sizeof *mine * (size_t)(d.nrows ? d.nrows : 1)), nmine = 0;
-  for (int r = 0; r < d.nrows; ++r)
+  /* units of work: rows, or whole patients (history + arms) for a cohort */
+  const int cohort = sp.type == CS_DESIGN_COHORT, nunits = cohort ? sp.samples : d.nrows;
+  int *mine = malloc(sizeof *mine * (size_t)(nunits ? nunits : 1)), nmine = 0;
+  for (int r = 0; r < nunits; ++r)
     if (r % req->ntasks == req->task) mine[nmine++] = r;
   sweep_state S = {req, &sp, &d, MPI_COMM_NULL, 0, 0, 0, 0};
   MPI_Comm_split(world, rank / K, rank, &S.group);
@@ -476,7 +563,7 @@ int cs_sweep(const cs_sweep_request *req, MPI_Comm world)
       break;
     }
     if (next >= nmine) break;
-    if ((rc = run_row(&S, mine[next]))) break;
+    if ((rc = cohort ? run_patient(&S, mine[next]) : run_row(&S, mine[next]))) break;
     if (rank == 0 && !req->quiet && MPI_Wtime() - last_print > 3.0) {
       double el = MPI_Wtime() - t0, frac = (double)(next + 1) / nmine;
       fprintf(stderr, "sweep: %ld/%d rows started, %ld failed here, elapsed %.0f s, ETA %.0f s\n", next + 1, nmine,
@@ -499,8 +586,8 @@ int cs_sweep(const cs_sweep_request *req, MPI_Comm world)
   MPI_Bcast(&rc, 1, MPI_INT, 0, world);
   if (rank == 0 && rc == CS_OK)
     printf("sweep %s: computed %ld, reused %ld, failed %ld (of %d rows for this task); summary in %s/summary.csv\n",
-           req->spec_path, counts[0], counts[1], counts[2], nmine, req->out_dir);
-  if (rc == CS_OK && nmine > 0 && counts[2] == nmine)
+           req->spec_path, counts[0], counts[1], counts[2], cohort ? nmine * sp.narms : nmine, req->out_dir);
+  if (rc == CS_OK && nmine > 0 && counts[2] == (cohort ? nmine * sp.narms : nmine))
     rc = cs_error_set(CS_ERR_SOLVER, "every row of the sweep failed (reasons in %s/status/)", req->out_dir);
 done:
   cs_design_free(&d);

@@ -200,6 +200,101 @@ static void read_lhs(reader *r, yaml_node_t *design)
   }
 }
 
+
+static const yaml_node_t *child(reader *r, const yaml_node_t *m, const char *name)
+{
+  if (!m || m->type != YAML_MAPPING_NODE) return NULL;
+  for (yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; ++p) {
+    const char *k = scalar(node(r, p->key));
+    if (k && !strcmp(k, name)) return node(r, p->value);
+  }
+  return NULL;
+}
+
+static void read_cohort(reader *r, yaml_node_t *design)
+{
+  cs_sweep_spec *sp = r->spec;
+  const yaml_node_t *pn = child(r, design, "patients"), *dn = child(r, design, "distributions"),
+                    *an = child(r, design, "arms");
+  double n = 0;
+  if (!pn || number(r, pn, "design.patients", &n) || n < 1 || n > 1e6 || n != floor(n))
+    err(r, pn ? pn : design, "design.patients", "expected a whole number of patients in [1, 1000000]");
+  sp->samples = (int)n;
+  if (!dn || dn->type != YAML_MAPPING_NODE) {
+    err(r, dn ? dn : design, "design.distributions", "expected {key: {dist: normal|lognormal|uniform|loguniform, ...}}");
+    return;
+  }
+  for (yaml_node_pair_t *p = dn->data.mapping.pairs.start; p < dn->data.mapping.pairs.top; ++p) {
+    yaml_node_t *k = node(r, p->key), *v = node(r, p->value);
+    const char *key = scalar(k);
+    int f = key ? factor_index(r, k, key) : -1;
+    if (f < 0) continue;
+    const char *d = scalar(child(r, v, "dist"));
+    static const char *const names[] = {"normal", "lognormal", "uniform", "loguniform"};
+    static const char *const pars[4][2] = {{"mean", "sd"}, {"median", "sigma"}, {"min", "max"}, {"min", "max"}};
+    int kind = -1;
+    for (int q = 0; q < 4; ++q)
+      if (d && !strcmp(d, names[q])) kind = q;
+    if (kind < 0) {
+      err(r, v, key, "dist must be normal, lognormal, uniform or loguniform");
+      continue;
+    }
+    sp->dist[f] = kind;
+    const yaml_node_t *a = child(r, v, pars[kind][0]), *b = child(r, v, pars[kind][1]);
+    if (!a || !b || number(r, a, key, &sp->p1[f]) || number(r, b, key, &sp->p2[f])) {
+      err(r, v, key, "a %s distribution needs %s and %s", names[kind], pars[kind][0], pars[kind][1]);
+      continue;
+    }
+    sp->tlo[f] = -INFINITY;
+    sp->thi[f] = INFINITY;
+    if (kind <= 1) { /* truncation for the unbounded ones */
+      const yaml_node_t *lo = child(r, v, "min"), *hi = child(r, v, "max");
+      if (lo) number(r, lo, key, &sp->tlo[f]);
+      if (hi) number(r, hi, key, &sp->thi[f]);
+    }
+    if ((kind == 1 && (sp->p1[f] <= 0 || sp->p2[f] <= 0)) || (kind == 0 && sp->p2[f] <= 0) ||
+        (kind >= 2 && !(sp->p1[f] < sp->p2[f])) || (kind == 3 && sp->p1[f] <= 0) || !(sp->tlo[f] < sp->thi[f]))
+      err(r, v, key, "invalid distribution parameters");
+  }
+  if (!an || an->type != YAML_SEQUENCE_NODE || an->data.sequence.items.top == an->data.sequence.items.start) {
+    err(r, an ? an : design, "design.arms", "expected a list of arms, the first one untreated: [{name: untreated}, ...]");
+    return;
+  }
+  for (yaml_node_item_t *it = an->data.sequence.items.start; it < an->data.sequence.items.top; ++it) {
+    yaml_node_t *a = node(r, *it);
+    if (sp->narms == CS_SWEEP_MAX_ARMS) {
+      err(r, a, "design.arms", "at most %d arms", CS_SWEEP_MAX_ARMS);
+      break;
+    }
+    int i = sp->narms++;
+    sp->arm_day[i] = -1;
+    if (copy_scalar(r, child(r, a, "name"), "design.arms.name", sp->arm[i], sizeof sp->arm[i])) continue;
+    const yaml_node_t *set = child(r, a, "set");
+    if (i == 0 && set) err(r, set, sp->arm[0], "the first arm is the untreated history the others branch from");
+    if (!set) {
+      if (i > 0) err(r, a, sp->arm[i], "a treatment arm needs set: {treatments[0].type: ..., treatments[0].day: ..., ...}");
+      continue;
+    }
+    if (set->type != YAML_MAPPING_NODE) {
+      err(r, set, sp->arm[i], "set must be a mapping");
+      continue;
+    }
+    for (yaml_node_pair_t *p = set->data.mapping.pairs.start; p < set->data.mapping.pairs.top; ++p) {
+      char kk[CS_SWEEP_KEY], vv[CS_SWEEP_VALUE];
+      if (copy_scalar(r, node(r, p->key), sp->arm[i], kk, sizeof kk) ||
+          copy_scalar(r, node(r, p->value), kk, vv, sizeof vv))
+        continue;
+      if (sp->narm_sets[i] == CS_SWEEP_MAX_ARM_SETS) {
+        err(r, node(r, p->key), sp->arm[i], "at most %d keys per arm", CS_SWEEP_MAX_ARM_SETS);
+        break;
+      }
+      snprintf(sp->arm_set[i][sp->narm_sets[i]++], sizeof sp->arm_set[i][0], "%s=%s", kk, vv);
+      if (!strcmp(kk, "treatments[0].day")) sp->arm_day[i] = atof(vv);
+    }
+    if (sp->arm_day[i] <= 0) err(r, set, sp->arm[i], "an arm needs treatments[0].day > 0 (the day it branches)");
+  }
+}
+
 static void read_top(reader *r, yaml_node_t *root)
 {
   cs_sweep_spec *sp = r->spec;
@@ -254,8 +349,10 @@ static void read_top(reader *r, yaml_node_t *root)
       type_node = node(r, p->value);
     } else if (!strcmp(k, "factors")) factors = node(r, p->value);
     else if (!strcmp(k, "rows")) rows = node(r, p->value);
-    else if (strcmp(k, "samples") && strcmp(k, "ranges") && strcmp(k, "levels"))
-      err(r, node(r, p->key), k, "unknown design key (type, factors, rows, samples, ranges, levels)");
+    else if (strcmp(k, "samples") && strcmp(k, "ranges") && strcmp(k, "levels") && strcmp(k, "patients") &&
+             strcmp(k, "distributions") && strcmp(k, "arms"))
+      err(r, node(r, p->key), k, "unknown design key (type, factors, rows, samples, ranges, levels, patients, "
+          "distributions, arms)");
   }
   if (type && !strcmp(type, "grid")) {
     sp->type = CS_DESIGN_GRID;
@@ -266,8 +363,11 @@ static void read_top(reader *r, yaml_node_t *root)
   } else if (type && (!strcmp(type, "lhs") || !strcmp(type, "sobol") || !strcmp(type, "morris"))) {
     sp->type = !strcmp(type, "lhs") ? CS_DESIGN_LHS : !strcmp(type, "sobol") ? CS_DESIGN_SOBOL : CS_DESIGN_MORRIS;
     read_lhs(r, design);
+  } else if (type && !strcmp(type, "cohort")) {
+    sp->type = CS_DESIGN_COHORT;
+    read_cohort(r, design);
   } else {
-    err(r, type_node, "design.type", "'%s' is not a design (grid, list, lhs, sobol, morris)", type ? type : "");
+    err(r, type_node, "design.type", "'%s' is not a design (grid, list, lhs, sobol, morris, cohort)", type ? type : "");
   }
 }
 

@@ -13,6 +13,14 @@
  *     ranges: {model.sig_s0: {min: 0.03, max: 0.12, scale: log}}
  *   design: {type: sobol, samples: 256, ranges: {...}}     # Saltelli design, N (k+2) rows
  *   design: {type: morris, samples: 10, levels: 4, ranges: {...}}  # r trajectories of k+1 rows
+ *   design:                          # virtual patients x treatment arms
+ *     type: cohort
+ *     patients: 40
+ *     distributions: {model.V_s: {dist: lognormal, median: 10, sigma: 0.35, min: 6.7, max: 24}}
+ *     arms:
+ *       - {name: untreated}
+ *       - name: early
+ *         set: {treatments[0].type: msc, treatments[0].day: 180, treatments[0].dose: 5.0e7}
  *
  * Keys are config keys as `--set` takes them; every row's values go
  * through the config reader, so a bad value fails that row, not the sweep.
@@ -27,7 +35,10 @@
 #define CS_SWEEP_KEY 96
 #define CS_SWEEP_VALUE 64
 
-enum { CS_DESIGN_GRID = 0, CS_DESIGN_LIST, CS_DESIGN_LHS, CS_DESIGN_SOBOL, CS_DESIGN_MORRIS };
+enum { CS_DESIGN_GRID = 0, CS_DESIGN_LIST, CS_DESIGN_LHS, CS_DESIGN_SOBOL, CS_DESIGN_MORRIS, CS_DESIGN_COHORT };
+enum { CS_DIST_NORMAL = 0, CS_DIST_LOGNORMAL, CS_DIST_UNIFORM, CS_DIST_LOGUNIFORM };
+#define CS_SWEEP_MAX_ARMS 8
+#define CS_SWEEP_MAX_ARM_SETS 8
 
 typedef struct {
   char path[1024];                        /* the sweep file */
@@ -47,6 +58,15 @@ typedef struct {
   int samples, levels;
   double lo[CS_SWEEP_MAX_FACTORS], hi[CS_SWEEP_MAX_FACTORS];
   int logscale[CS_SWEEP_MAX_FACTORS];
+  /* cohort: per factor a distribution (p1, p2: mean/sd, median/sigma or min/max), truncated to
+   * [tlo, thi]; arms crossed with every patient, arm 0 the untreated history */
+  int dist[CS_SWEEP_MAX_FACTORS];
+  double p1[CS_SWEEP_MAX_FACTORS], p2[CS_SWEEP_MAX_FACTORS], tlo[CS_SWEEP_MAX_FACTORS], thi[CS_SWEEP_MAX_FACTORS];
+  int narms;
+  char arm[CS_SWEEP_MAX_ARMS][32];
+  int narm_sets[CS_SWEEP_MAX_ARMS];
+  char arm_set[CS_SWEEP_MAX_ARMS][CS_SWEEP_MAX_ARM_SETS][CS_SWEEP_KEY + CS_SWEEP_VALUE + 2];
+  double arm_day[CS_SWEEP_MAX_ARMS];      /* the arm's treatments[0].day (branching day); -1 for arm 0 */
   char *text;                             /* the sweep file's text (stored with the results) */
 } cs_sweep_spec;
 

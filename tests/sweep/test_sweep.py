@@ -148,6 +148,40 @@ class Sweep(unittest.TestCase):
         p = sweep(bad, os.path.join(self.d, "allbad"))
         self.assertEqual(p.returncode, 5, p.stderr)
 
+    def test_cohort_arms_branch_from_each_patients_history(self):
+        spec = self.spec("""base: {ref}
+seed: 11
+set: {grid.nz: 16, output.dt: 30, output.fields_every: 0}
+design:
+  type: cohort
+  patients: 3
+  distributions:
+    model.V_s: {dist: lognormal, median: 10, sigma: 0.35, min: 6.7, max: 24}
+    model.k_c: {dist: uniform, min: 0.014, max: 0.025}
+  arms:
+    - {name: untreated}
+    - name: early
+      set: {"treatments[0].type": msc, "treatments[0].day": 180, "treatments[0].dose": 5.0e7}
+""")
+        out = os.path.join(self.d, "cohort")
+        p = sweep(spec, out, 2)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("computed 6, reused 0, failed 0", p.stdout)
+        rows = summary(out)
+        self.assertEqual([r["arm"] for r in rows], ["untreated", "early"] * 3)
+        for pat in range(3):
+            hist, arm = rows[2 * pat], rows[2 * pat + 1]
+            self.assertEqual(hist["model.V_s"], arm["model.V_s"], "both arms are the same patient")
+            self.assertTrue(6.7 <= float(hist["model.V_s"]) <= 24)
+            with h5py.File(os.path.join(out, "runs", hist["id"] + ".h5"), "r") as h, \
+                    h5py.File(os.path.join(out, "runs", arm["id"] + ".h5"), "r") as b:
+                self.assertEqual(float(b["meta"].attrs["t_start"]), 180.0, "the arm branches at its day")
+                th = np.interp(180.0, h["timeseries/time"][:], h["timeseries/thickness"][:])
+                self.assertAlmostEqual(float(b["timeseries/thickness"][0]), th, delta=1e-9)
+                benefit = 100 * (b["timeseries/thickness"][-1] - h["timeseries/thickness"][-1]) / h["timeseries/thickness"][0]
+                self.assertAlmostEqual(float(arm["benefit_thickness_points"]), benefit, delta=1e-6)
+        self.assertIn("computed 0, reused 6, failed 0", sweep(spec, out, 1).stdout)
+
     def test_tasks_merge_and_a_changed_sweep_is_refused(self):
         spec = self.spec(GRID)
         out = os.path.join(self.d, "tasks")
