@@ -1,0 +1,131 @@
+"""Figures from a cartsim sweep's summary.csv.
+
+    /usr/bin/python3 -m postprocess.sweep_plots DIR [--outcome benefit_thickness_points] [-o OUTDIR]
+
+picks what fits the design: a treatment-window map when `treatments[0].day`
+varies (benefit against injection day, one curve per value of the other
+factor, and a heat map), cohort plots when the summary has patient/arm
+columns (progression of the untreated arm, benefit per arm, early against
+late per patient), and the Morris/Sobol sensitivity when the design has
+trajectory/step or sample/block columns (postprocess.sensitivity).
+Every function returns (path, plotted data) so tests can check the numbers.
+"""
+import argparse
+import math
+import os
+import sys
+
+import numpy as np
+
+from .sensitivity import analyse, plot as sensitivity_plot, read_summary
+
+DAY = "treatments[0].day"
+
+
+def _figure(size=(8, 4.5)):
+    import matplotlib
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+    return Figure(figsize=size, dpi=100)
+
+
+def _num(rows, key):
+    return np.array([float(r[key]) if r[key] not in ("", "nan") else math.nan for r in rows])
+
+
+def window_map(rows, out_png, outcome="benefit_thickness_points", day_key=DAY):
+    """Outcome against injection day: curves per value of the other varied factor, and a heat map."""
+    rows = [r for r in rows if r["status"] == "done"]
+    others = [k for k in rows[0] if ("." in k or "[" in k) and k != day_key]
+    other = others[0] if others else None
+    days = sorted({float(r[day_key]) for r in rows})
+    groups = sorted({r[other] for r in rows}, key=float) if other else [""]
+    grid = np.full((len(groups), len(days)), math.nan)
+    for r in rows:
+        gi = groups.index(r[other]) if other else 0
+        grid[gi, days.index(float(r[day_key]))] = float(r[outcome])
+    fig = _figure((11, 4.5))
+    ax1, ax2 = fig.subplots(1, 2)
+    for gi, g in enumerate(groups):
+        ax1.plot(days, grid[gi], "o-", label=f"{other} = {g}" if other else None)
+    ax1.set(xlabel="injection day", ylabel=outcome, title="treatment window")
+    if other:
+        ax1.legend(fontsize=8)
+    im = ax2.imshow(grid, aspect="auto", origin="lower", cmap="viridis")
+    ax2.set_xticks(range(len(days)), [f"{d:g}" for d in days], rotation=45, fontsize=8)
+    ax2.set_yticks(range(len(groups)), groups if other else [""])
+    ax2.set(xlabel="injection day", ylabel=other or "", title=outcome)
+    fig.colorbar(im, ax=ax2)
+    fig.tight_layout()
+    fig.savefig(out_png)
+    return out_png, {"days": days, "groups": groups, "values": grid}
+
+
+def cohort_plots(rows, out_png):
+    """Untreated progression, benefit per arm, early against late per patient."""
+    done = [r for r in rows if r["status"] == "done"]
+    arms = []
+    for r in done:
+        if r["arm"] not in arms:
+            arms.append(r["arm"])
+    untreated = arms[0]
+    loss = _num([r for r in done if r["arm"] == untreated], "thickness_loss_pct")
+    benefit = {a: {int(r["patient"]): float(r["benefit_thickness_points"]) for r in done if r["arm"] == a}
+               for a in arms[1:]}
+    fig = _figure((13, 4.2))
+    ax1, ax2, ax3 = fig.subplots(1, 3)
+    ax1.hist(loss, bins=15, color="0.5")
+    ax1.set(xlabel="thickness lost at the horizon, untreated (%)", ylabel="patients", title="progression")
+    ax2.boxplot([list(benefit[a].values()) for a in arms[1:]], labels=arms[1:])
+    ax2.set(ylabel="benefit at the horizon (points)", title="benefit per arm")
+    plotted = {"loss": loss, "benefit": benefit}
+    if len(arms) >= 3:
+        a, b = arms[1], arms[2]
+        pts = sorted(set(benefit[a]) & set(benefit[b]))
+        xa, xb = [benefit[a][p] for p in pts], [benefit[b][p] for p in pts]
+        ax3.scatter(xa, xb)
+        top = max(xa + xb + [1])
+        ax3.plot([0, top], [0, top], "k--", lw=1)
+        ax3.set(xlabel=f"benefit, {a} (points)", ylabel=f"benefit, {b} (points)", title="per patient")
+        plotted["pairs"] = (xa, xb)
+    fig.tight_layout()
+    fig.savefig(out_png)
+    return out_png, plotted
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(prog="python3 -m postprocess.sweep_plots", description=__doc__.split("\n")[0])
+    ap.add_argument("dir")
+    ap.add_argument("--outcome", default=None, help="default: benefit_thickness_points if present, else thickness_loss_pct")
+    ap.add_argument("-o", "--out", default=None, help="where the figures go (default: DIR)")
+    args = ap.parse_args(argv)
+    path = os.path.join(args.dir, "summary.csv")
+    if not os.path.exists(path):
+        print(f"sweep_plots: error: no {path} (run cartsim sweep first)", file=sys.stderr)
+        return 4
+    rows = read_summary(path)
+    out = args.out or args.dir
+    os.makedirs(out, exist_ok=True)
+    done = [r for r in rows if r["status"] == "done"]
+    if not done:
+        print(f"sweep_plots: error: {path} has no completed rows", file=sys.stderr)
+        return 3
+    has_benefit = any(math.isfinite(float(r["benefit_thickness_points"])) for r in done)
+    outcome = args.outcome or ("benefit_thickness_points" if has_benefit else "thickness_loss_pct")
+    made = []
+    if "arm" in rows[0]:
+        made.append(cohort_plots(rows, os.path.join(out, "cohort.png"))[0])
+    elif DAY in rows[0]:
+        made.append(window_map(rows, os.path.join(out, "window.png"), outcome)[0])
+    if "trajectory" in rows[0] or "sample" in rows[0]:
+        kind, res = analyse(args.dir, outcome)
+        made.append(sensitivity_plot(res, kind, outcome, os.path.join(out, f"sensitivity_{outcome}.png"))[0])
+    for m in made:
+        print(f"wrote {m}")
+    if not made:
+        print("sweep_plots: nothing to draw for this design (no injection day, cohort or sensitivity columns)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,64 @@
+"""Sweep figures from synthetic summaries: the numbers plotted are the summary's."""
+import csv
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+import numpy as np
+from PIL import Image
+
+from postprocess import sweep_plots as sp
+
+COLS = ["id", "treatments[0].day", "model.k_c", "seed", "status", "thickness_loss_pct", "benefit_thickness_points"]
+
+
+def write(path, cols, rows):
+    with open(path, "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=cols)
+        w.writeheader()
+        for r in rows:
+            w.writerow(r)
+
+
+class SweepPlots(unittest.TestCase):
+    def test_window_map(self):
+        with tempfile.TemporaryDirectory() as d:
+            rows = []
+            for i, (day, kc) in enumerate([(a, b) for a in (30, 180, 365) for b in ("0.014", "0.025")]):
+                rows.append({"id": f"r{i:06d}", "treatments[0].day": str(day), "model.k_c": kc, "seed": "1",
+                             "status": "done", "thickness_loss_pct": "nan",
+                             "benefit_thickness_points": str(100 - day / 10 + (5 if kc == "0.025" else 0))})
+            write(os.path.join(d, "summary.csv"), COLS, rows)
+            png, data = sp.window_map(sp.read_summary(os.path.join(d, "summary.csv")), os.path.join(d, "w.png"))
+            self.assertEqual(data["days"], [30.0, 180.0, 365.0])
+            self.assertEqual(data["groups"], ["0.014", "0.025"])
+            np.testing.assert_allclose(data["values"][1], [100 - 3 + 5, 100 - 18 + 5, 100 - 36.5 + 5])
+            with Image.open(png) as im:
+                self.assertEqual(im.format, "PNG")
+
+    def test_cohort_and_cli(self):
+        with tempfile.TemporaryDirectory() as d:
+            cols = ["id", "model.V_s", "patient", "arm", "seed", "status", "thickness_loss_pct",
+                    "benefit_thickness_points"]
+            rows, n = [], 0
+            for p in range(5):
+                for a, b in (("untreated", "nan"), ("early", str(15 + p)), ("late", str(1 + 0.1 * p))):
+                    rows.append({"id": f"r{n:06d}", "model.V_s": "10", "patient": str(p), "arm": a, "seed": "1",
+                                 "status": "done", "thickness_loss_pct": str(10 + p), "benefit_thickness_points": b})
+                    n += 1
+            write(os.path.join(d, "summary.csv"), cols, rows)
+            png, data = sp.cohort_plots(sp.read_summary(os.path.join(d, "summary.csv")), os.path.join(d, "c.png"))
+            np.testing.assert_allclose(data["loss"], [10, 11, 12, 13, 14])
+            self.assertEqual(data["pairs"], ([15.0, 16.0, 17.0, 18.0, 19.0], [1.0, 1.1, 1.2, 1.3, 1.4]))
+            p = subprocess.run([sys.executable, "-m", "postprocess.sweep_plots", d], capture_output=True, text=True)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertTrue(os.path.exists(os.path.join(d, "cohort.png")))
+            p = subprocess.run([sys.executable, "-m", "postprocess.sweep_plots", os.path.join(d, "none")],
+                               capture_output=True, text=True)
+            self.assertEqual(p.returncode, 4)
+
+
+if __name__ == "__main__":
+    unittest.main()
