@@ -1,9 +1,11 @@
+#define _POSIX_C_SOURCE 200809L
 #include "buildinfo.h"
 
 #include <hdf5.h>
 #include <mpi.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <sundials/sundials_version.h>
 
 #include "cs_version.h"
@@ -35,4 +37,12 @@ void cs_mpi_version(char *buf, size_t n)
   char *comma = strchr(lib, ',');
   if (comma) *comma = '\0';
   snprintf(buf, n, "%s", lib);
+}
+
+void cs_utc_now(char *buf, size_t n)
+{
+  time_t now = time(NULL);
+  struct tm tmv;
+  gmtime_r(&now, &tmv);
+  strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tmv);
 }

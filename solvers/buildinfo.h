@@ -9,5 +9,7 @@ const char *cs_git_sha(void);   /* short SHA, "-dirty" if built from a modified 
 void cs_sundials_version(char *buf, size_t n);
 void cs_hdf5_version(char *buf, size_t n);
 void cs_mpi_version(char *buf, size_t n);
+/* The current time, ISO 8601 UTC ("2026-11-24T12:00:00Z"). */
+void cs_utc_now(char *buf, size_t n);
 
 #endif

@@ -505,14 +505,6 @@ done:
   return rc;
 }
 
-static void iso_now(char *buf, size_t n)
-{
-  time_t now = time(NULL);
-  struct tm tmv;
-  gmtime_r(&now, &tmv);
-  strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tmv);
-}
-
 static int write_header(cs_run_state *rs, const cs_run_request *req, int nranks)
 {
   const cs_config *cfg = rs->cfg;
@@ -528,7 +520,7 @@ static int write_header(cs_run_state *rs, const cs_run_request *req, int nranks)
   CS_CHECK(cs_h5out_meta_string(h, "mpi_version", buf));
   CS_CHECK(cs_h5out_meta_int(h, "ranks", nranks));
   CS_CHECK(cs_h5out_meta_string(h, "command_line", req->command_line ? req->command_line : ""));
-  iso_now(buf, sizeof buf);
+  cs_utc_now(buf, sizeof buf);
   CS_CHECK(cs_h5out_meta_string(h, "start_time", buf));
   CS_CHECK(cs_h5out_meta_string(h, "description", cfg->description));
   CS_CHECK(cs_h5out_meta_string(h, "config_path", cfg->path));
@@ -653,7 +645,7 @@ static int write_footer(cs_run_state *rs, const cs_run_request *req)
                                          "synovitis area of the baseline minus this run's"};
   CS_CHECK(cs_h5out_outcomes(h, q, out, nout));
   char buf[64];
-  iso_now(buf, sizeof buf);
+  cs_utc_now(buf, sizeof buf);
   CS_CHECK(cs_h5out_meta_string(h, "end_time", buf));
   double solve = rs->solve_seconds, wall = cs_wtime() - req->wall_start;
   CS_CHECK_MPI(MPI_Bcast(&solve, 1, MPI_DOUBLE, 0, rs->pb.comm));

@@ -33,6 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../buildinfo.h"
 #include "../error.h"
 
 /* Chunk length of the 1-D time series (values per chunk). */
@@ -338,13 +339,6 @@ done:
 /* ------------------------------------------------------------------------ */
 /* create                                                                     */
 
-static void iso_utc_now(char *buf, size_t len)
-{
-  time_t now = time(NULL);
-  struct tm tm;
-  gmtime_r(&now, &tm);
-  strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
 
 /* Rank 0's verdict on `path`: 0, or CS_ERR_IO with a message in msg. */
 static int check_path(const char *path, int force, char *msg, size_t len)
@@ -410,8 +404,27 @@ static int create_meta(cs_h5out *h)
   CS_CHECK_MPI(MPI_Get_library_version(buf, &vlen));
   buf[strcspn(buf, "\n,")] = '\0'; /* first line, e.g. "Open MPI v4.1.4" */
   CS_CHECK(cs_h5out_meta_string(h, "mpi_version", buf));
-  iso_utc_now(buf, sizeof buf);
+  cs_utc_now(buf, sizeof buf);
   CS_CHECK(cs_h5out_meta_string(h, "start_time", buf));
+  return CS_OK;
+}
+
+/* A new object with no HDF5 ids open and its own duplicate of `comm`. */
+static int h5out_alloc(MPI_Comm comm, int reopened, cs_h5out **out)
+{
+  cs_h5out *h = calloc(1, sizeof *h);
+  CS_CHECK_ALLOC(h);
+  h->file = h->meta = h->dxpl = h->fgroup = h->ftime = H5I_INVALID_HID;
+  h->comm = MPI_COMM_NULL;
+  h->reopened = reopened;
+  int rc = MPI_Comm_dup(comm, &h->comm);
+  if (rc != MPI_SUCCESS) {
+    free(h);
+    CS_CHECK_MPI(rc);
+  }
+  MPI_Comm_rank(h->comm, &h->rank);
+  MPI_Comm_size(h->comm, &h->size);
+  *out = h;
   return CS_OK;
 }
 
@@ -430,18 +443,8 @@ int cs_h5out_create(const char *path, MPI_Comm comm, int force, cs_h5out **out)
   CS_CHECK_MPI(MPI_Bcast(&verdict, (int)sizeof verdict, MPI_BYTE, 0, comm));
   if (verdict.code) CS_FAIL(verdict.code, "%s", verdict.msg);
 
-  cs_h5out *h = calloc(1, sizeof *h);
-  CS_CHECK_ALLOC(h);
-  h->file = h->meta = h->dxpl = h->fgroup = h->ftime = H5I_INVALID_HID;
-  h->comm = MPI_COMM_NULL;
-  rc = MPI_Comm_dup(comm, &h->comm);
-  if (rc != MPI_SUCCESS) {
-    free(h);
-    CS_CHECK_MPI(rc);
-  }
-  MPI_Comm_rank(h->comm, &h->rank);
-  MPI_Comm_size(h->comm, &h->size);
-
+  cs_h5out *h = NULL;
+  CS_CHECK(h5out_alloc(comm, 0, &h));
   hid_t fapl = H5I_INVALID_HID;
   rc = CS_OK;
   H5GO(fapl = H5Pcreate(H5P_FILE_ACCESS));
@@ -477,18 +480,8 @@ int cs_h5out_reopen(const char *path, MPI_Comm comm, cs_h5out **out)
   if (rank == 0) readable = access(path, R_OK | W_OK) == 0;
   CS_CHECK_MPI(MPI_Bcast(&readable, 1, MPI_INT, 0, comm));
   if (!readable) CS_FAIL(CS_ERR_IO, "--restart: cannot open %s for writing", path);
-  cs_h5out *h = calloc(1, sizeof *h);
-  CS_CHECK_ALLOC(h);
-  h->file = h->meta = h->dxpl = h->fgroup = h->ftime = H5I_INVALID_HID;
-  h->comm = MPI_COMM_NULL;
-  h->reopened = 1;
-  rc = MPI_Comm_dup(comm, &h->comm);
-  if (rc != MPI_SUCCESS) {
-    free(h);
-    CS_CHECK_MPI(rc);
-  }
-  MPI_Comm_rank(h->comm, &h->rank);
-  MPI_Comm_size(h->comm, &h->size);
+  cs_h5out *h = NULL;
+  CS_CHECK(h5out_alloc(comm, 1, &h));
   hid_t fapl = H5I_INVALID_HID;
   rc = CS_OK;
   H5GO(fapl = H5Pcreate(H5P_FILE_ACCESS));
@@ -978,7 +971,7 @@ static int close_status(cs_h5out *h, const char *status, const char *reason)
   CS_CHECK_H5(ex);
   if (!ex) {
     char buf[64];
-    iso_utc_now(buf, sizeof buf);
+    cs_utc_now(buf, sizeof buf);
     CS_CHECK(cs_h5out_meta_string(h, "end_time", buf));
   }
   CS_CHECK(cs_h5out_flush(h));
