@@ -686,6 +686,17 @@ static int check_times(const cs_config *cfg, const cs_run_request *req, double t
   return CS_OK;
 }
 
+/* What a saved state (branch or checkpoint) tells about the history before it. */
+static void adopt_history(cs_run_state *rs, const cs_state_info *info)
+{
+  rs->t0 = info->time;
+  rs->injected = info->injected;
+  rs->first_msc_injected = info->first_msc_injected;
+  rs->first_msc_day = info->first_msc_day;
+  rs->thickness0 = info->thickness0;
+  rs->t_c80 = info->t_c80;
+}
+
 int cs_run(const cs_config *cfg, const cs_run_request *req, MPI_Comm comm)
 {
   cs_run_state rs;
@@ -717,12 +728,7 @@ int cs_run(const cs_config *cfg, const cs_run_request *req, MPI_Comm comm)
     cs_state_info info;
     double *u = N_VGetArrayPointer_Parallel(y0);
     if ((rc = cs_state_load(req->from_state, cart, cfg, rs.pb.pt, u, u + CS_NS * rs.pb.ncell, &info))) goto done;
-    rs.t0 = info.time;
-    rs.injected = info.injected;
-    rs.first_msc_injected = info.first_msc_injected;
-    rs.first_msc_day = info.first_msc_day;
-    rs.thickness0 = info.thickness0;
-    rs.t_c80 = info.t_c80;
+    adopt_history(&rs, &info);
   }
   cs_state_info ck;
   if (req->restart) {
@@ -735,12 +741,8 @@ int cs_run(const cs_config *cfg, const cs_run_request *req, MPI_Comm comm)
     if ((rc = cs_state_load(path, cart, cfg, rs.pb.pt, u, u + CS_NS * rs.pb.ncell, &ck))) goto done;
     rs.restarting = 1;
     rs.ckpt_seq = seq + 1;
-    rs.t0 = rs.last_ckpt_t = ck.time;
-    rs.injected = ck.injected;
-    rs.first_msc_injected = ck.first_msc_injected;
-    rs.first_msc_day = ck.first_msc_day;
-    rs.thickness0 = ck.thickness0;
-    rs.t_c80 = ck.t_c80;
+    adopt_history(&rs, &ck);
+    rs.last_ckpt_t = ck.time;
     rs.retained30 = ck.retained30;
     rs.retained180 = ck.retained180;
     rs.solve_seconds = ck.solve_seconds;
