@@ -1,5 +1,6 @@
 #include "integrate.h"
 
+#include <arkode/arkode_arkstep.h>
 #include <cvode/cvode.h>
 #include <math.h>
 #include <nvector/nvector_parallel.h>
@@ -15,16 +16,38 @@ struct cs_integrator {
   cs_problem *pb;
   SUNContext ctx;
   MPI_Comm comm;
-  void *cvode;
+  void *cvode;           /* the integrator memory: CVODE, or ARKODE's ARKStep when arkode */
+  int arkode;            /* solver.integrator: arkode (diagonally implicit Runge-Kutta) */
+  int order;             /* ARKODE method order */
   N_Vector y, atol;
   SUNLinearSolver ls;
   cs_solver_stats base; /* totals of the runs before the last reinit */
 };
 
-static void stats_now(void *cv, cs_solver_stats *s)
+static void stats_now(const cs_integrator *it, cs_solver_stats *s)
 {
-  long v;
+  void *cv = it->cvode;
+  long v = 0;
+  sunrealtype h = 0;
   memset(s, 0, sizeof *s);
+  if (it->arkode) {
+    ARKStepGetNumSteps(cv, &s->steps);
+    ARKStepGetNumRhsEvals(cv, &v, &s->rhs_evals);
+    s->rhs_evals += v;
+    ARKStepGetNumLinRhsEvals(cv, &v);
+    s->rhs_evals += v;
+    ARKStepGetNumNonlinSolvIters(cv, &s->newton_iters);
+    ARKStepGetNumLinIters(cv, &s->krylov_iters);
+    ARKStepGetNumPrecEvals(cv, &s->prec_setups);
+    ARKStepGetNumPrecSolves(cv, &s->prec_solves);
+    ARKStepGetNumErrTestFails(cv, &s->err_test_fails);
+    ARKStepGetNumNonlinSolvConvFails(cv, &s->newton_conv_fails);
+    ARKStepGetNumLinConvFails(cv, &s->krylov_conv_fails);
+    ARKStepGetLastStep(cv, &h);
+    s->last_step = h;
+    s->last_order = it->order;
+    return;
+  }
   CVodeGetNumSteps(cv, &s->steps);
   CVodeGetNumRhsEvals(cv, &s->rhs_evals);
   CVodeGetNumLinRhsEvals(cv, &v);
@@ -36,7 +59,6 @@ static void stats_now(void *cv, cs_solver_stats *s)
   CVodeGetNumErrTestFails(cv, &s->err_test_fails);
   CVodeGetNumNonlinSolvConvFails(cv, &s->newton_conv_fails);
   CVodeGetNumLinConvFails(cv, &s->krylov_conv_fails);
-  sunrealtype h = 0;
   CVodeGetLastStep(cv, &h);
   s->last_step = h;
   CVodeGetLastOrder(cv, &s->last_order);
@@ -78,15 +100,33 @@ int cs_integrator_create(cs_problem *pb, const cs_solver_opts *opt, double t0, N
   if (pb->rank == 0)
     for (int q = 0; q < CS_NSYNO; ++q) a[CS_NS * pb->ncell + q] = opt->atol * cs_synovial_info[q].atol_scale;
 
+  int prec = pb->pc ? SUN_PREC_LEFT : SUN_PREC_NONE;
+  it->ls = SUNLinSol_SPGMR(it->y, prec, opt->maxl, it->ctx);
+  CS_CHECK_ALLOC(it->ls);
+  CS_CHECK_SUN(SUNLinSol_SPGMRSetGSType(it->ls, SUN_MODIFIED_GS));
+  if (opt->integrator == CS_INT_ARKODE) {
+    /* fully implicit additive Runge-Kutta (DIRK): the whole right-hand side is
+     * implicit; the same Newton-Krylov solver and preconditioner as CVODE */
+    it->arkode = 1;
+    it->order = opt->max_order < 2 ? 2 : opt->max_order > 5 ? 5 : opt->max_order;
+    it->cvode = ARKStepCreate(NULL, cs_problem_rhs, t0, it->y, it->ctx);
+    CS_CHECK_ALLOC(it->cvode);
+    CS_CHECK_SUN(ARKStepSetOrder(it->cvode, it->order));
+    CS_CHECK_SUN(ARKStepSVtolerances(it->cvode, opt->rtol, it->atol));
+    CS_CHECK_SUN(ARKStepSetUserData(it->cvode, pb));
+    CS_CHECK_SUN(ARKStepSetLinearSolver(it->cvode, it->ls, NULL));
+    if (pb->pc) CS_CHECK_SUN(ARKStepSetPreconditioner(it->cvode, cs_precond_setup, cs_precond_solve));
+    CS_CHECK_SUN(ARKStepSetEpsLin(it->cvode, opt->eps_lin));
+    CS_CHECK_SUN(ARKStepSetMaxNumSteps(it->cvode, opt->max_steps));
+    if (opt->h_max > 0) CS_CHECK_SUN(ARKStepSetMaxStep(it->cvode, opt->h_max));
+    CS_CHECK_SUN(ARKStepSetErrFile(it->cvode, NULL));
+    return CS_OK;
+  }
   it->cvode = CVodeCreate(CV_BDF, it->ctx);
   CS_CHECK_ALLOC(it->cvode);
   CS_CHECK_SUN(CVodeInit(it->cvode, cs_problem_rhs, t0, it->y));
   CS_CHECK_SUN(CVodeSVtolerances(it->cvode, opt->rtol, it->atol));
   CS_CHECK_SUN(CVodeSetUserData(it->cvode, pb));
-  int prec = pb->pc ? SUN_PREC_LEFT : SUN_PREC_NONE;
-  it->ls = SUNLinSol_SPGMR(it->y, prec, opt->maxl, it->ctx);
-  CS_CHECK_ALLOC(it->ls);
-  CS_CHECK_SUN(SUNLinSol_SPGMRSetGSType(it->ls, SUN_MODIFIED_GS));
   CS_CHECK_SUN(CVodeSetLinearSolver(it->cvode, it->ls, NULL));
   if (pb->pc) CS_CHECK_SUN(CVodeSetPreconditioner(it->cvode, cs_precond_setup, cs_precond_solve));
   CS_CHECK_SUN(CVodeSetEpsLin(it->cvode, opt->eps_lin));
@@ -102,6 +142,7 @@ void cs_integrator_destroy(cs_integrator **pit)
 {
   cs_integrator *it = *pit;
   if (!it) return;
+  if (it->cvode && it->arkode) ARKStepFree(&it->cvode);
   if (it->cvode) CVodeFree(&it->cvode);
   if (it->ls) SUNLinSolFree(it->ls);
   if (it->y) N_VDestroy(it->y);
@@ -116,9 +157,10 @@ N_Vector cs_integrator_state(cs_integrator *it) { return it->y; }
 int cs_integrator_reinit(cs_integrator *it, double t)
 {
   cs_solver_stats now;
-  stats_now(it->cvode, &now);
+  stats_now(it, &now);
   stats_add(&it->base, &now);
-  CS_CHECK_SUN(CVodeReInit(it->cvode, t, it->y));
+  if (it->arkode) CS_CHECK_SUN(ARKStepReInit(it->cvode, NULL, cs_problem_rhs, t, it->y));
+  else CS_CHECK_SUN(CVodeReInit(it->cvode, t, it->y));
   return CS_OK;
 }
 
@@ -143,7 +185,10 @@ static void worst_component(cs_integrator *it, char *buf, size_t n)
 {
   snprintf(buf, n, "unknown");
   N_Vector ele = N_VClone(it->y), ew = N_VClone(it->y);
-  if (!ele || !ew || CVodeGetEstLocalErrors(it->cvode, ele) < 0 || CVodeGetErrWeights(it->cvode, ew) < 0) {
+  int got = ele && ew;
+  if (got && it->arkode) got = ARKStepGetEstLocalErrors(it->cvode, ele) >= 0 && ARKStepGetErrWeights(it->cvode, ew) >= 0;
+  else if (got) got = CVodeGetEstLocalErrors(it->cvode, ele) >= 0 && CVodeGetErrWeights(it->cvode, ew) >= 0;
+  if (!got) {
     if (ele) N_VDestroy(ele);
     if (ew) N_VDestroy(ew);
     return;
@@ -183,17 +228,26 @@ static void worst_component(cs_integrator *it, char *buf, size_t n)
 
 int cs_integrator_advance(cs_integrator *it, double tout, double tstop, double *t)
 {
-  CS_CHECK_SUN(CVodeSetStopTime(it->cvode, tstop));
   sunrealtype tret = 0;
-  int flag = CVode(it->cvode, tout < tstop ? tout : tstop, it->y, &tret, CV_NORMAL);
+  int flag;
+  if (it->arkode) {
+    CS_CHECK_SUN(ARKStepSetStopTime(it->cvode, tstop));
+    flag = ARKStepEvolve(it->cvode, tout < tstop ? tout : tstop, it->y, &tret, ARK_NORMAL);
+  } else {
+    CS_CHECK_SUN(CVodeSetStopTime(it->cvode, tstop));
+    flag = CVode(it->cvode, tout < tstop ? tout : tstop, it->y, &tret, CV_NORMAL);
+  }
   *t = tret;
   if (flag < 0) {
     cs_solver_stats st;
     cs_integrator_stats(it, &st);
     char worst[256];
     worst_component(it, worst, sizeof worst);
-    char *name = CVodeGetReturnFlagName(flag);
+    char *name = it->arkode ? ARKStepGetReturnFlagName(flag) : CVodeGetReturnFlagName(flag);
     cs_error_set(CS_ERR_SOLVER,
+                 it->arkode ? "ARKODE failed at t = %.6g day (%s): %s; largest local error: %s; last step %.3g day, "
+                              "order %d; %ld steps, %ld Newton and %ld Krylov iterations, %ld error-test and %ld "
+                              "convergence failures" :
                  "CVODE failed at t = %.6g day (%s): %s; largest local error: %s; last step %.3g day, order %d; "
                  "%ld steps, %ld Newton and %ld Krylov iterations, %ld error-test and %ld convergence failures",
                  (double)tret, name ? name : "?", flag_hint(flag), worst, st.last_step, st.last_order, st.steps,
@@ -209,12 +263,13 @@ void cs_integrator_set_base(cs_integrator *it, const cs_solver_stats *base) { it
 void cs_integrator_stats(cs_integrator *it, cs_solver_stats *st)
 {
   cs_solver_stats now;
-  stats_now(it->cvode, &now);
+  stats_now(it, &now);
   *st = it->base;
   stats_add(st, &now);
 }
 
 void cs_integrator_print_stats(cs_integrator *it, void *file)
 {
-  CVodePrintAllStats(it->cvode, (FILE *)file, SUN_OUTPUTFORMAT_TABLE);
+  if (it->arkode) ARKStepPrintAllStats(it->cvode, (FILE *)file, SUN_OUTPUTFORMAT_TABLE);
+  else CVodePrintAllStats(it->cvode, (FILE *)file, SUN_OUTPUTFORMAT_TABLE);
 }

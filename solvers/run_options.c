@@ -1,10 +1,10 @@
 #include "run_options.h"
 
-static const char *const integrators[] = {"cvode", NULL};
+static const char *const integrators[] = {"cvode", "arkode", NULL};
 static const char *const preconds[] = {"line", "jacobi", "none", NULL};
 
 static const cs_opt solver_rows[] = {
-  {"integrator", CS_OPT_ENUM, "-", CS_INT_CVODE, 0, 0, "time integrator: cvode (BDF + preconditioned GMRES)",
+  {"integrator", CS_OPT_ENUM, "-", CS_INT_CVODE, 0, 0, "time integrator: cvode (BDF) or arkode (diagonally implicit Runge-Kutta, order max_order in 2-5), both with preconditioned GMRES",
    offsetof(cs_solver_opts, integrator), 0, integrators},
   {"rtol", CS_OPT_REAL, "1", 1e-6, 1e-14, 1e-2, "relative tolerance of the local error test",
    offsetof(cs_solver_opts, rtol), 0, NULL},

@@ -8,7 +8,7 @@
 #include "../model/options.h"
 
 typedef enum { CS_PC_LINE = 0, CS_PC_JACOBI, CS_PC_NONE } cs_precond_kind;
-typedef enum { CS_INT_CVODE = 0 } cs_integrator_kind;
+typedef enum { CS_INT_CVODE = 0, CS_INT_ARKODE } cs_integrator_kind;
 
 typedef struct {
   int integrator;   /* cs_integrator_kind */
