@@ -88,6 +88,16 @@ class Cli(unittest.TestCase):
                 if first.startswith("# expect:"):
                     self.assertIn(first.split("# expect:", 1)[1].strip(), err)
 
+    def test_every_config_key_is_documented(self):
+        code, out, _ = cartsim("check", REF)
+        self.assertEqual(code, 0)
+        keys = re.findall(r"^\s+(\w+):", out, re.M)
+        self.assertGreater(len(keys), 80)
+        with open("docs/config.md") as f:
+            doc = f.read()
+        missing = [k for k in set(keys) if f"`{k}`" not in doc]
+        self.assertEqual(missing, [], "keys missing from docs/config.md")
+
     def test_set_value_checked_like_the_file(self):
         code, _, err = cartsim("check", REF, "--set", "model.k_a=abc")
         self.assertEqual(code, 3)
