@@ -3,6 +3,8 @@
  *
  *   cartsim run CONFIG.yaml [-o OUT.h5] [--set KEY=VALUE ...] [--force] [--quiet]
  *   cartsim check CONFIG.yaml [--set KEY=VALUE ...]
+ *   cartsim sweep SWEEP.yaml -o DIR [--ranks-per-run K] [--task ID --tasks N]
+ *                 [--retry-failed] [--force] [--quiet] | cartsim sweep --plan SWEEP.yaml
  *   cartsim demo [-o DIR] [--force]   (runs postprocess/demo.py with the recorded Python)
  *   cartsim explore [-o DIR] [--force] [--quick]   (postprocess/explorer.py)
  *   cartsim --help | --version
@@ -53,7 +55,7 @@ static void usage(FILE *f)
           "                   [--restart]\n"
           "       cartsim check CONFIG.yaml [--set KEY=VALUE ...]\n"
           "       cartsim sweep SWEEP.yaml -o DIR [--ranks-per-run K] [--task ID --tasks N]\n"
-          "                     [--retry-failed] [--quiet]   |   cartsim sweep SWEEP.yaml --plan\n"
+          "                     [--retry-failed] [--force] [--quiet]   |   cartsim sweep --plan SWEEP.yaml\n"
           "       cartsim demo [-o DIR] [--force]\n"
           "       cartsim explore [-o DIR] [--force] [--quick]\n"
           "       cartsim --help | --version\n"
@@ -71,7 +73,12 @@ static void usage(FILE *f)
           "  -o, --output FILE   output file; an existing file is kept unless --force\n"
           "  --set KEY=VALUE     override a config value, e.g. --set model.k_a=0.2,\n"
           "                      --set treatments[0].day=180 (repeatable)\n"
-          "  --force             overwrite an existing output file\n"
+          "  --force             overwrite an existing output file (sweep: delete the results of another\n"
+          "                      sweep in DIR and start over; DIR holding other files is still refused)\n"
+          "  --ranks-per-run K   sweep: ranks per run (groups of K; K divides the rank count)\n"
+          "  --task ID --tasks N sweep: only rows with row %% N == ID (Slurm job arrays)\n"
+          "  --retry-failed      sweep: rerun the rows recorded as failed\n"
+          "  --plan              sweep: print the design (count and rows) and exit\n"
           "  --quiet             no progress report\n"
           "  --save-state DAY:FILE  save the full solver state at DAY (before that day's\n"
           "                      treatments) to FILE, to branch other runs from it (repeatable)\n"
@@ -215,7 +222,7 @@ static int load_config(const cs_cli *cli, cs_config *cfg)
 static int sweep_command(const cs_cli *cli)
 {
   cs_sweep_request req = {cli->config, cli->output, cli->ranks_per_run, cli->task, cli->ntasks, cli->retry_failed,
-                          cli->plan, cli->quiet};
+                          cli->plan, cli->quiet, cli->force};
   return cs_sweep(&req, MPI_COMM_WORLD);
 }
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -60,7 +61,7 @@ static int json_field(const char *text, const char *key, char *out, size_t n)
 static void read_status(const char *dir, const char *id, row_status *st)
 {
   memset(st, 0, sizeof *st);
-  char path[4200], text[2048] = "";
+  char path[4200], text[8192] = "";
   status_path(dir, id, path, sizeof path);
   FILE *f = fopen(path, "r");
   if (!f) return;
@@ -74,23 +75,49 @@ static void read_status(const char *dir, const char *id, row_status *st)
   if (json_field(text, "wall_seconds", wall, sizeof wall)) st->wall = atof(wall);
 }
 
-/* Written under a temporary name and renamed: complete or absent. */
-static int write_status(const char *dir, const char *id, const row_status *st)
+/* s as the inside of a JSON string (quotes and backslashes escaped, control characters blanked). */
+static void json_escape(FILE *f, const char *s)
 {
-  char path[4200], tmp[4300], reason[1300];
-  size_t j = 0;
-  for (const char *p = st->reason; *p && j + 2 < sizeof reason; ++p) {
-    if (*p == '"' || *p == '\\') reason[j++] = '\\';
-    reason[j++] = (*p == '\n' || *p == '\t') ? ' ' : *p;
+  for (; *s; ++s) {
+    if (*s == '"' || *s == '\\') fputc('\\', f);
+    fputc((unsigned char)*s < 0x20 ? ' ' : *s, f);
   }
-  reason[j] = '\0';
+}
+
+/* DIR/status/<id>.json, one line: id, status, fingerprint, wall_seconds,
+ * reason, then the row's values {key: value} and design columns. Written
+ * under a temporary name and renamed: complete or absent. */
+static int write_status(const char *dir, const char *id, const row_status *st, const cs_sweep_spec *sp,
+                        const cs_design *d, int r)
+{
+  char path[4200], tmp[4300];
   status_path(dir, id, path, sizeof path);
-  snprintf(tmp, sizeof tmp, "%s.tmp", path);
+  snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
   FILE *f = fopen(tmp, "w");
   if (!f) CS_FAIL(CS_ERR_IO, "cannot write %s: %s", tmp, strerror(errno));
-  fprintf(f, "{\"id\": \"%s\", \"status\": \"%s\", \"fingerprint\": \"%s\", \"wall_seconds\": %.6f, \"reason\": \"%s\"}\n",
-          id, st->status, st->fingerprint, st->wall, reason);
-  if (fclose(f) != 0 || rename(tmp, path) != 0) CS_FAIL(CS_ERR_IO, "cannot write %s: %s", path, strerror(errno));
+  fprintf(f, "{\"id\": \"%s\", \"status\": \"%s\", \"fingerprint\": \"%s\", \"wall_seconds\": %.6f, \"reason\": \"",
+          id, st->status, st->fingerprint, st->wall);
+  json_escape(f, st->reason);
+  fprintf(f, "\", \"values\": {");
+  for (int k = 0, n = 0; k < d->nfactor; ++k) {
+    if (!cs_design_value(d, r, k)[0]) continue;
+    fprintf(f, "%s\"", n++ ? ", " : "");
+    json_escape(f, sp->factor[k]);
+    fprintf(f, "\": \"");
+    json_escape(f, cs_design_value(d, r, k));
+    fprintf(f, "\"");
+  }
+  fprintf(f, "}, \"design\": {");
+  for (int m = 0; m < d->nmeta; ++m) {
+    fprintf(f, "%s\"%s\": \"", m ? ", " : "", d->meta_name[m]);
+    json_escape(f, cs_design_meta(d, r, m));
+    fprintf(f, "\"");
+  }
+  fprintf(f, "}, \"seed\": %lu}\n", sp->seed);
+  if (fclose(f) != 0 || rename(tmp, path) != 0) {
+    unlink(tmp);
+    CS_FAIL(CS_ERR_IO, "cannot write %s: %s", path, strerror(errno));
+  }
   return CS_OK;
 }
 
@@ -100,20 +127,47 @@ static int ensure_dir(const char *path)
   return CS_OK;
 }
 
-/* FNV-1a over what defines the sweep: base config path, fixed sets, factors, rows. */
+/* FNV-1a over what defines the sweep: design type, base config path, fixed
+ * sets, factors, every row's values and design columns, the cohort arms. */
 static void sweep_fingerprint(const cs_sweep_spec *sp, const cs_design *d, char out[17])
 {
   unsigned long long h = 1469598103934665603ULL;
 #define MIX(s)                                                   \
   for (const char *c_ = (s); *c_; ++c_) h = (h ^ (unsigned char)*c_) * 1099511628211ULL; \
   h = (h ^ 0xff) * 1099511628211ULL
+  char type[16];
+  snprintf(type, sizeof type, "type%d", sp->type);
+  MIX(type);
   MIX(sp->base);
   for (int i = 0; i < sp->nset; ++i) { MIX(sp->set[i]); }
   for (int f = 0; f < d->nfactor; ++f) { MIX(sp->factor[f]); }
-  for (int r = 0; r < d->nrows; ++r)
+  for (int r = 0; r < d->nrows; ++r) {
     for (int f = 0; f < d->nfactor; ++f) { MIX(cs_design_value(d, r, f)); }
+    for (int m = 0; m < d->nmeta; ++m) { MIX(cs_design_meta(d, r, m)); }
+  }
+  for (int a = 0; a < sp->narms; ++a) {
+    MIX(sp->arm[a]);
+    for (int i = 0; i < sp->narm_sets[a]; ++i) { MIX(sp->arm_set[a][i]); }
+  }
 #undef MIX
   snprintf(out, 17, "%016llx", h);
+}
+
+/* Remove OUT.partial and the checkpoints cs_run wrote beside it (OUT.partial.ckpt.<n>.h5). */
+static void remove_partial(const char *dir, const char *id)
+{
+  char runs[4200], prefix[64];
+  snprintf(runs, sizeof runs, "%s/runs", dir);
+  snprintf(prefix, sizeof prefix, "%s.h5.partial", id);
+  DIR *dp = opendir(runs);
+  if (!dp) return;
+  for (struct dirent *e; (e = readdir(dp));)
+    if (!strncmp(e->d_name, prefix, strlen(prefix))) {
+      char path[4500];
+      snprintf(path, sizeof path, "%s/%s", runs, e->d_name);
+      unlink(path);
+    }
+  closedir(dp);
 }
 
 /* ---- one row --------------------------------------------------------------------- */
@@ -137,6 +191,7 @@ typedef struct {
   char save_path[CS_MAX_SAVES][4200];
   const char *from_state, *baseline;
   int force; /* recompute even if done (a history whose states are gone) */
+  const char *fail; /* record the row failed with this reason instead of running it (its history failed) */
 } row_job;
 
 /* Run row r on the group; the leader writes the status record. Returns
@@ -158,14 +213,21 @@ static int run_row_job(sweep_state *S, int r, const row_job *job, int *ok)
   row_id(r, id, sizeof id);
   snprintf(out, sizeof out, "%s/runs/%s.h5", req->out_dir, id);
   snprintf(partial, sizeof partial, "%s.partial", out);
-
-  /* the row's config: the fixed sets, then the row's values */
-  int nsets = 0;
-  const char *sets[CS_SWEEP_MAX_FACTORS + 64 + CS_SWEEP_MAX_ARM_SETS];
   *ok = 0;
-  char (*buf)[CS_SWEEP_KEY + CS_SWEEP_VALUE + 2] = calloc(CS_SWEEP_MAX_FACTORS, sizeof *buf);
-  CS_CHECK_ALLOC(buf);
-  for (int i = 0; i < S->sp->nset && nsets < 64; ++i) sets[nsets++] = S->sp->set[i];
+
+  /* the row's config: the fixed sets, then the row's values, then a cohort arm's keys */
+  const int maxsets = S->sp->nset + S->d->nfactor + job->nextra;
+  const char **sets = calloc((size_t)maxsets + 1, sizeof *sets);
+  char (*buf)[CS_SWEEP_KEY + CS_SWEEP_VALUE + 2] = calloc((size_t)S->d->nfactor + 1, sizeof *buf);
+  cs_config *cfg = calloc(1, sizeof *cfg);
+  if (!sets || !buf || !cfg) {
+    free(sets);
+    free(buf);
+    free(cfg);
+    CS_FAIL(CS_ERR_INTERNAL, "out of memory for row %s", id);
+  }
+  int nsets = 0;
+  for (int i = 0; i < S->sp->nset; ++i) sets[nsets++] = S->sp->set[i];
   for (int f = 0; f < S->d->nfactor; ++f) {
     const char *v = cs_design_value(S->d, r, f);
     if (!v[0]) continue;
@@ -173,23 +235,23 @@ static int run_row_job(sweep_state *S, int r, const row_job *job, int *ok)
     sets[nsets++] = buf[f];
   }
   for (int i = 0; i < job->nextra; ++i) sets[nsets++] = job->extra[i];
-  cs_config *cfg = calloc(1, sizeof *cfg);
   cs_config_errors errs = {0};
   row_status st;
   memset(&st, 0, sizeof st);
-  int rc = cfg ? cs_config_load(S->sp->base, sets, nsets, cfg, &errs) : CS_ERR_INTERNAL;
+  int rc = cs_config_load(S->sp->base, sets, nsets, cfg, &errs);
+  free(sets);
   free(buf);
   if (rc == CS_OK) cs_config_fingerprint(cfg, st.fingerprint);
 
-  /* reuse a row done with the same config; skip a failed one unless asked */
+  /* reuse a row done with the same config; skip one that failed with the same config unless asked */
   row_status old;
   int skip = 0;
   if (S->grank == 0) {
     read_status(req->out_dir, id, &old);
-    if (!job->force && !strcmp(old.status, "done") && rc == CS_OK && !strcmp(old.fingerprint, st.fingerprint) &&
-        access(out, R_OK) == 0)
+    const int same = !strcmp(old.fingerprint, st.fingerprint);
+    if (!job->force && !strcmp(old.status, "done") && rc == CS_OK && same && access(out, R_OK) == 0)
       skip = 1;
-    else if (!strcmp(old.status, "failed") && !req->retry_failed)
+    else if (!job->force && !strcmp(old.status, "failed") && same && !req->retry_failed)
       skip = 2;
   }
   MPI_Bcast(&skip, 1, MPI_INT, 0, S->group);
@@ -199,13 +261,18 @@ static int run_row_job(sweep_state *S, int r, const row_job *job, int *ok)
       if (skip == 1) S->reused++;
       else S->failed++;
     }
+    cs_error_clear();
     cs_config_errors_free(&errs);
     free(cfg);
     return CS_OK;
   }
 
   double t0 = MPI_Wtime();
-  if (rc == CS_OK) {
+  cs_error_clear(); /* the message keeps the first error: this row's own */
+  if (rc == CS_OK && job->fail) {
+    rc = CS_ERR_SOLVER;
+    snprintf(st.reason, sizeof st.reason, "%s", job->fail);
+  } else if (rc == CS_OK) {
     cs_run_request rr;
     memset(&rr, 0, sizeof rr);
     rr.output_path = partial;
@@ -225,20 +292,28 @@ static int run_row_job(sweep_state *S, int r, const row_job *job, int *ok)
       rc = cs_error_set(CS_ERR_IO, "cannot rename %s: %s", partial, strerror(errno));
     snprintf(st.reason, sizeof st.reason, "%s", rc == CS_OK ? "" : cs_error_message());
   } else {
-    snprintf(st.reason, sizeof st.reason, "%s", errs.n ? errs.lines[0] : "invalid config");
+    /* every problem of the row's config, in one line */
+    size_t len = 0;
+    for (int i = 0; i < errs.n && len + 3 < sizeof st.reason; ++i)
+      len += (size_t)snprintf(st.reason + len, sizeof st.reason - len, "%s%s", i ? "; " : "", errs.lines[i]);
+    if (!errs.n) snprintf(st.reason, sizeof st.reason, "invalid config (%s)", cs_error_message());
   }
   st.wall = MPI_Wtime() - t0;
   *ok = rc == CS_OK;
+  /* leave nothing half-written; checkpoints exist only when the row's config asks for them */
+  const int had_ckpt = cfg->output.checkpoint_every > 0 || cfg->output.checkpoint_minutes > 0;
+  if (S->grank == 0 && (rc != CS_OK || had_ckpt)) remove_partial(req->out_dir, id);
   snprintf(st.status, sizeof st.status, "%s", rc == CS_OK ? "done" : "failed");
   cs_error_clear();
   cs_config_errors_free(&errs);
   free(cfg);
-  if (rc == CS_ERR_INTERRUPTED) return rc;
+  if (rc == CS_ERR_INTERRUPTED) { /* not a failure of the row: it reruns next time */
+    return cs_error_set(rc, "interrupted");
+  }
   if (S->grank == 0) {
-    if (rc != CS_OK) unlink(partial);
     if (rc == CS_OK) S->computed++;
     else S->failed++;
-    CS_CHECK(write_status(req->out_dir, id, &st));
+    CS_CHECK(write_status(req->out_dir, id, &st, S->sp, S->d, r));
   }
   return CS_OK;
 }
@@ -272,6 +347,7 @@ static int run_patient(sweep_state *S, int p)
   hist.force = missing;
   int ok = 0;
   CS_CHECK(run_row_job(S, h, &hist, &ok));
+  MPI_Bcast(&ok, 1, MPI_INT, 0, S->group); /* the leader's view (it renamed the file) */
   for (int a = 1; a < A; ++a) {
     row_job arm;
     memset(&arm, 0, sizeof arm);
@@ -282,6 +358,9 @@ static int run_patient(sweep_state *S, int p)
     arm.from_state = state;
     arm.baseline = hist_out;
     arm.force = missing;
+    char why[128];
+    snprintf(why, sizeof why, "not run: the patient's untreated history %s failed (see its status record)", hid);
+    if (!ok) arm.fail = why;
     int ok_arm;
     CS_CHECK(run_row_job(S, h + a, &arm, &ok_arm));
   }
@@ -312,6 +391,22 @@ static double read_last(hid_t f, const char *path)
   H5Sclose(sp);
   H5Dclose(d);
   return v;
+}
+
+/* One CSV field after a comma, quoted when it holds a comma, quote or newline. */
+static void csv_field(FILE *f, const char *s)
+{
+  fputc(',', f);
+  if (!strpbrk(s, ",\"\n\r")) {
+    fputs(s, f);
+    return;
+  }
+  fputc('"', f);
+  for (; *s; ++s) {
+    if (*s == '"') fputc('"', f);
+    fputc(*s, f);
+  }
+  fputc('"', f);
 }
 
 /* summary.csv and summary.h5 from every status record present (rank 0). */
@@ -354,14 +449,14 @@ static int write_summary(const cs_sweep_request *req, const cs_sweep_spec *sp, c
   /* CSV */
   char csv[4200], tmp[4300];
   snprintf(csv, sizeof csv, "%s/summary.csv", req->out_dir);
-  snprintf(tmp, sizeof tmp, "%s.tmp", csv);
+  snprintf(tmp, sizeof tmp, "%s.tmp.%d.%ld", csv, req->task, (long)getpid()); /* tasks may finish together */
   FILE *f = fopen(tmp, "w");
   int rc = CS_OK;
   if (!f) {
     rc = cs_error_set(CS_ERR_IO, "cannot write %s: %s", tmp, strerror(errno));
   } else {
     fprintf(f, "id");
-    for (int k = 0; k < d->nfactor; ++k) fprintf(f, ",%s", sp->factor[k]);
+    for (int k = 0; k < d->nfactor; ++k) csv_field(f, sp->factor[k]);
     for (int m = 0; m < d->nmeta; ++m) fprintf(f, ",%s", d->meta_name[m]);
     fprintf(f, ",seed,status,wall_seconds");
     for (int k = 0; k < SOLVER_COLS; ++k) fprintf(f, ",%s", solver_cols[k]);
@@ -371,18 +466,21 @@ static int write_summary(const cs_sweep_request *req, const cs_sweep_spec *sp, c
       char id[16];
       row_id(r, id, sizeof id);
       fprintf(f, "%s", id);
-      for (int k = 0; k < d->nfactor; ++k) fprintf(f, ",%s", cs_design_value(d, r, k));
-      for (int m = 0; m < d->nmeta; ++m) fprintf(f, ",%s", cs_design_meta(d, r, m));
+      for (int k = 0; k < d->nfactor; ++k) csv_field(f, cs_design_value(d, r, k));
+      for (int m = 0; m < d->nmeta; ++m) csv_field(f, cs_design_meta(d, r, m));
       fprintf(f, ",%lu,%s", sp->seed, status[r]);
-      for (int k = 0; k < nnum; ++k) fprintf(f, ",%.10g", num[(size_t)r * nnum + k]);
+      for (int k = 0; k < nnum; ++k) fprintf(f, ",%.17g", num[(size_t)r * nnum + k]); /* exact: %.17g round-trips */
       fprintf(f, "\n");
     }
-    if (fclose(f) != 0 || rename(tmp, csv) != 0) rc = cs_error_set(CS_ERR_IO, "cannot write %s", csv);
+    if (fclose(f) != 0 || rename(tmp, csv) != 0) {
+      unlink(tmp);
+      rc = cs_error_set(CS_ERR_IO, "cannot write %s", csv);
+    }
   }
   /* HDF5: one dataset per column */
   char h5[4200], h5tmp[4300];
   snprintf(h5, sizeof h5, "%s/summary.h5", req->out_dir);
-  snprintf(h5tmp, sizeof h5tmp, "%s.tmp", h5);
+  snprintf(h5tmp, sizeof h5tmp, "%s.tmp.%d.%ld", h5, req->task, (long)getpid());
   hid_t file;
   H5E_BEGIN_TRY { file = H5Fcreate(h5tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT); } H5E_END_TRY;
   if (file < 0 && rc == CS_OK) rc = cs_error_set(CS_ERR_IO, "cannot create %s", h5tmp);
@@ -429,8 +527,10 @@ static int write_summary(const cs_sweep_request *req, const cs_sweep_spec *sp, c
     free(dcol);
     H5Tclose(str);
     H5Sclose(space);
-    if (H5Fclose(file) < 0 || rename(h5tmp, h5) != 0)
+    if (H5Fclose(file) < 0 || rename(h5tmp, h5) != 0) {
+      unlink(h5tmp);
       if (rc == CS_OK) rc = cs_error_set(CS_ERR_IO, "cannot write %s", h5);
+    }
   }
   free(num);
   free(status);
@@ -457,14 +557,87 @@ static void print_plan(const cs_sweep_spec *sp, const cs_design *d)
   }
 }
 
+/* Is `name` (in DIR/`sub`, "" for DIR itself) a file a sweep writes? */
+static int sweep_file(const char *sub, const char *name)
+{
+  static const char *const top[] = {"runs", "status", "states", "sweep.yaml", "sweep.fingerprint", "summary.csv",
+                                    "summary.h5"};
+  if (!sub[0]) {
+    for (size_t i = 0; i < sizeof top / sizeof *top; ++i) {
+      size_t n = strlen(top[i]);
+      if (!strncmp(name, top[i], n) && (!name[n] || (i >= 3 && !strncmp(name + n, ".tmp", 4)))) return 1;
+    }
+    return 0;
+  }
+  /* runs/r<digits>.h5[.partial[.ckpt.N.h5]], status/r<digits>.json[.tmp.PID], states/p<digits>_day<D>.h5 */
+  const char lead = !strcmp(sub, "states") ? 'p' : 'r';
+  const char *tail = !strcmp(sub, "runs") ? ".h5" : !strcmp(sub, "status") ? ".json" : "_day";
+  if (name[0] != lead || !(name[1] >= '0' && name[1] <= '9')) return 0;
+  const char *p = name + 1;
+  while (*p >= '0' && *p <= '9') ++p;
+  return !strncmp(p, tail, strlen(tail));
+}
+
+/* Every entry of DIR that is not a sweep's file, in `bad` ("" if none). With
+ * `remove`, delete the sweep's files (only call it once the check is clean). */
+static int scan_dir(const char *dir, int remove, char *bad, size_t nbad)
+{
+  static const char *const subs[] = {"", "runs", "status", "states"};
+  bad[0] = '\0';
+  for (size_t s = 0; s < sizeof subs / sizeof *subs; ++s) {
+    char path[4200];
+    snprintf(path, sizeof path, "%s%s%s", dir, subs[s][0] ? "/" : "", subs[s]);
+    DIR *dp = opendir(path);
+    if (!dp) {
+      if (errno == ENOENT || (s > 0 && errno == ENOTDIR && !remove)) continue;
+      CS_FAIL(CS_ERR_IO, "cannot read the directory %s: %s", path, strerror(errno));
+    }
+    for (struct dirent *e; (e = readdir(dp));) {
+      char file[4500];
+      snprintf(file, sizeof file, "%s/%s", path, e->d_name);
+      struct stat sb;
+      const int isdir = stat(file, &sb) == 0 && S_ISDIR(sb.st_mode);
+      const char *n = e->d_name;
+      if (!strcmp(n, ".") || !strcmp(n, "..")) continue;
+      const int want_dir = s == 0 && (!strcmp(n, "runs") || !strcmp(n, "status") || !strcmp(n, "states"));
+      const int ours = sweep_file(subs[s], n) && isdir == want_dir;
+      if (!ours) {
+        size_t len = strlen(bad);
+        if (len + 3 < nbad) snprintf(bad + len, nbad - len, "%s%s%s%s", len ? ", " : "", subs[s], s ? "/" : "",
+                                     e->d_name);
+      } else if (remove && !isdir) {
+        if (unlink(file) != 0) {
+          closedir(dp);
+          CS_FAIL(CS_ERR_IO, "cannot remove %s: %s", file, strerror(errno));
+        }
+      }
+    }
+    closedir(dp);
+  }
+  return CS_OK;
+}
+
+/* text to path, under a temporary name then renamed (other tasks may read it meanwhile). */
+static int write_atomic(const char *path, const char *text)
+{
+  char tmp[4300];
+  snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+  FILE *f = fopen(tmp, "w");
+  if (!f) CS_FAIL(CS_ERR_IO, "cannot write %s: %s", tmp, strerror(errno));
+  fputs(text, f);
+  if (fclose(f) != 0 || rename(tmp, path) != 0) {
+    unlink(tmp);
+    CS_FAIL(CS_ERR_IO, "cannot write %s: %s", path, strerror(errno));
+  }
+  return CS_OK;
+}
+
+/* DIR for this sweep: new, or already this sweep's (resume), or - with
+ * --force - another sweep's whose files are removed first. Anything that is
+ * not a sweep's file (the user's) is never touched: such a DIR is refused. */
 static int prepare_dir(const cs_sweep_request *req, const cs_sweep_spec *sp, const cs_design *d)
 {
-  char path[4200], fp[17], old[32] = "";
-  CS_CHECK(ensure_dir(req->out_dir));
-  snprintf(path, sizeof path, "%s/runs", req->out_dir);
-  CS_CHECK(ensure_dir(path));
-  snprintf(path, sizeof path, "%s/status", req->out_dir);
-  CS_CHECK(ensure_dir(path));
+  char path[4200], fp[17], old[32] = "", bad[600];
   sweep_fingerprint(sp, d, fp);
   snprintf(path, sizeof path, "%s/sweep.fingerprint", req->out_dir);
   FILE *f = fopen(path, "r");
@@ -472,21 +645,62 @@ static int prepare_dir(const cs_sweep_request *req, const cs_sweep_spec *sp, con
     if (!fgets(old, sizeof old, f)) old[0] = '\0';
     fclose(f);
     old[strcspn(old, "\n")] = '\0';
-    if (strcmp(old, fp))
-      CS_FAIL(CS_ERR_CONFIG, "%s holds another sweep (fingerprint %s, this one %s): choose another -o DIR, "
-              "nothing was changed", req->out_dir, old, fp);
-    return CS_OK;
   }
-  f = fopen(path, "w");
-  if (!f) CS_FAIL(CS_ERR_IO, "cannot write %s: %s", path, strerror(errno));
-  fprintf(f, "%s\n", fp);
-  fclose(f);
+  struct stat sb;
+  if (stat(req->out_dir, &sb) == 0 && !S_ISDIR(sb.st_mode))
+    CS_FAIL(CS_ERR_IO, "%s exists and is not a directory", req->out_dir);
+  if (old[0] && strcmp(old, fp) && !req->force)
+    CS_FAIL(CS_ERR_CONFIG, "%s holds another sweep (fingerprint %s, this one %s): choose another -o DIR, or "
+            "--force to delete its results and start over; nothing was changed", req->out_dir, old, fp);
+  if (!old[0] || strcmp(old, fp)) { /* a new sweep: DIR may hold nothing but a sweep's files */
+    CS_CHECK(scan_dir(req->out_dir, 0, bad, sizeof bad));
+    if (bad[0])
+      CS_FAIL(CS_ERR_CONFIG, "%s holds files that no sweep wrote (%s): %s; nothing was changed", req->out_dir, bad,
+              old[0] ? "--force deletes only a sweep's own files: move these away first, or choose another -o DIR"
+                     : "choose another -o DIR");
+  }
+  if (old[0] && strcmp(old, fp)) {
+    CS_CHECK(scan_dir(req->out_dir, 1, bad, sizeof bad));
+    if (!req->quiet) fprintf(stderr, "sweep: --force: removed the results of sweep %s from %s\n", old, req->out_dir);
+    old[0] = '\0';
+  }
+  CS_CHECK(ensure_dir(req->out_dir));
+  snprintf(path, sizeof path, "%s/runs", req->out_dir);
+  CS_CHECK(ensure_dir(path));
+  snprintf(path, sizeof path, "%s/status", req->out_dir);
+  CS_CHECK(ensure_dir(path));
+  if (sp->type == CS_DESIGN_COHORT) {
+    snprintf(path, sizeof path, "%s/states", req->out_dir);
+    CS_CHECK(ensure_dir(path));
+  }
+  if (old[0]) return CS_OK; /* resume */
   snprintf(path, sizeof path, "%s/sweep.yaml", req->out_dir);
-  f = fopen(path, "w");
-  if (!f) CS_FAIL(CS_ERR_IO, "cannot write %s: %s", path, strerror(errno));
-  fputs(sp->text, f);
-  fclose(f);
-  return CS_OK;
+  CS_CHECK(write_atomic(path, sp->text));
+  char line[32];
+  snprintf(line, sizeof line, "%s\n", fp);
+  snprintf(path, sizeof path, "%s/sweep.fingerprint", req->out_dir);
+  return write_atomic(path, line);
+}
+
+/* The shared counters on world rank 0: [0] next unit to claim, [1] rows
+ * finished (done, failed or reused), [2] rows failed. */
+enum { CTR_NEXT = 0, CTR_FINISHED, CTR_FAILED, CTR_COUNT };
+
+static void progress(const cs_sweep_request *req, MPI_Win win, int total, double t0, double *last, int final)
+{
+  if (req->quiet || (!final && MPI_Wtime() - *last < 3.0)) return;
+  long c[CTR_COUNT];
+  MPI_Win_lock(MPI_LOCK_SHARED, 0, 0, win);
+  MPI_Get_accumulate(NULL, 0, MPI_LONG, c, CTR_COUNT, MPI_LONG, 0, 0, CTR_COUNT, MPI_LONG, MPI_NO_OP, win);
+  MPI_Win_unlock(0, win);
+  if (!final && c[CTR_FINISHED] >= total) return; /* the final line follows */
+  const double el = MPI_Wtime() - t0;
+  char eta[48] = "ETA unknown";
+  if (c[CTR_FINISHED] > 0)
+    snprintf(eta, sizeof eta, "ETA %.0f s", el * (double)(total - c[CTR_FINISHED]) / (double)c[CTR_FINISHED]);
+  fprintf(stderr, "sweep: %ld/%d runs finished, %ld failed, %.0f s elapsed, %s\n", c[CTR_FINISHED], total,
+          c[CTR_FAILED], el, final ? "done" : eta);
+  *last = MPI_Wtime();
 }
 
 int cs_sweep(const cs_sweep_request *req, MPI_Comm world)
@@ -520,33 +734,39 @@ int cs_sweep(const cs_sweep_request *req, MPI_Comm world)
     rc = cs_error_set(CS_ERR_USAGE, "--ranks-per-run %d does not divide the %d ranks", K, size);
     goto done;
   }
-  if (rank == 0) {
-    rc = prepare_dir(req, &sp, &d);
-    char states[4200];
-    snprintf(states, sizeof states, "%s/states", req->out_dir);
-    if (rc == CS_OK && sp.type == CS_DESIGN_COHORT) rc = ensure_dir(states);
-  }
+  if (rank == 0) rc = prepare_dir(req, &sp, &d);
   MPI_Bcast(&rc, 1, MPI_INT, 0, world);
   if (rc) {
     if (rank != 0) cs_error_set(rc, "the sweep directory %s cannot be used (see rank 0)", req->out_dir);
     goto done;
   }
 
-  /* this task's rows, handed out by a shared counter on world rank 0 */
-  /* units of work: rows, or whole patients (history + arms) for a cohort */
+  /* units of work: rows, or whole patients (history + arms) for a cohort;
+   * this task's share, handed out by the shared counter on world rank 0 */
   const int cohort = sp.type == CS_DESIGN_COHORT, nunits = cohort ? sp.samples : d.nrows;
+  const int per_unit = cohort ? sp.narms : 1;
   int *mine = malloc(sizeof *mine * (size_t)(nunits ? nunits : 1)), nmine = 0;
+  if (!mine) {
+    rc = cs_error_set(CS_ERR_INTERNAL, "out of memory for %d rows", nunits);
+    goto done;
+  }
   for (int r = 0; r < nunits; ++r)
     if (r % req->ntasks == req->task) mine[nmine++] = r;
   sweep_state S = {req, &sp, &d, MPI_COMM_NULL, 0, 0, 0, 0};
   MPI_Comm_split(world, rank / K, rank, &S.group);
   MPI_Comm_rank(S.group, &S.grank);
-  long *counter = NULL;
+  long *ctr = NULL;
   MPI_Win win;
-  MPI_Win_allocate(rank == 0 ? (MPI_Aint)sizeof(long) : 0, sizeof(long), MPI_INFO_NULL, world, &counter, &win);
-  if (rank == 0) *counter = 0;
+  MPI_Win_allocate(rank == 0 ? (MPI_Aint)(CTR_COUNT * sizeof(long)) : 0, sizeof(long), MPI_INFO_NULL, world, &ctr,
+                   &win);
+  if (rank == 0) {
+    MPI_Win_lock(MPI_LOCK_EXCLUSIVE, 0, 0, win);
+    for (int i = 0; i < CTR_COUNT; ++i) ctr[i] = 0;
+    MPI_Win_unlock(0, win);
+  }
   MPI_Barrier(world);
-  double t0 = MPI_Wtime(), last_print = 0;
+  double t0 = MPI_Wtime(), last_print = t0;
+  const int total = nmine * per_unit;
   for (;;) {
     long next = 0;
     if (S.grank == 0 && cs_signals_pending()) { /* stop claiming rows; the running ones were finished */
@@ -554,7 +774,7 @@ int cs_sweep(const cs_sweep_request *req, MPI_Comm world)
     } else if (S.grank == 0) {
       const long one = 1;
       MPI_Win_lock(MPI_LOCK_SHARED, 0, 0, win);
-      MPI_Fetch_and_op(&one, &next, MPI_LONG, 0, 0, MPI_SUM, win);
+      MPI_Fetch_and_op(&one, &next, MPI_LONG, 0, CTR_NEXT, MPI_SUM, win);
       MPI_Win_unlock(0, win);
     }
     MPI_Bcast(&next, 1, MPI_LONG, 0, S.group);
@@ -563,32 +783,56 @@ int cs_sweep(const cs_sweep_request *req, MPI_Comm world)
       break;
     }
     if (next >= nmine) break;
+    const long failed_before = S.failed;
     if ((rc = cohort ? run_patient(&S, mine[next]) : run_row(&S, mine[next]))) break;
-    if (rank == 0 && !req->quiet && MPI_Wtime() - last_print > 3.0) {
-      double el = MPI_Wtime() - t0, frac = (double)(next + 1) / nmine;
-      fprintf(stderr, "sweep: %ld/%d rows started, %ld failed here, elapsed %.0f s, ETA %.0f s\n", next + 1, nmine,
-              S.failed, el, el * (1 - frac) / frac);
-      last_print = MPI_Wtime();
+    if (S.grank == 0) {
+      const long add[2] = {per_unit, S.failed - failed_before};
+      MPI_Win_lock(MPI_LOCK_SHARED, 0, 0, win);
+      MPI_Accumulate(add, 2, MPI_LONG, 0, CTR_FINISHED, 2, MPI_LONG, MPI_SUM, win);
+      MPI_Win_unlock(0, win);
     }
+    if (rank == 0) progress(req, win, total, t0, &last_print, 0);
   }
-  int any_interrupted = rc == CS_ERR_INTERRUPTED;
-  MPI_Allreduce(MPI_IN_PLACE, &any_interrupted, 1, MPI_INT, MPI_MAX, world);
+  /* a group that failed (I/O, MPI) or was interrupted stops here; the others finish their rows */
+  int worst[2] = {rc == CS_ERR_INTERRUPTED, rc != CS_OK && rc != CS_ERR_INTERRUPTED ? rc : 0};
+  MPI_Allreduce(MPI_IN_PLACE, worst, 2, MPI_INT, MPI_MAX, world);
+  if (rank == 0 && last_print > t0) progress(req, win, total, t0, &last_print, 1);
   MPI_Win_free(&win);
   long counts[3] = {S.grank == 0 ? S.computed : 0, S.grank == 0 ? S.reused : 0, S.grank == 0 ? S.failed : 0};
   MPI_Allreduce(MPI_IN_PLACE, counts, 3, MPI_LONG, MPI_SUM, world);
   MPI_Comm_free(&S.group);
   free(mine);
-  if (any_interrupted) {
-    rc = cs_error_set(CS_ERR_INTERRUPTED, "sweep interrupted: rerun the same command to finish it");
-    goto done;
+  /* the summary is rebuilt whenever the driver finishes, interrupted or not */
+  int src = CS_OK;
+  if (rank == 0) {
+    char saved[1024];
+    snprintf(saved, sizeof saved, "%s", cs_error_message());
+    int saved_code = cs_error_code();
+    cs_error_clear();
+    src = write_summary(req, &sp, &d);
+    if (saved_code) { /* keep the first error as the one reported */
+      cs_error_clear();
+      cs_error_set(saved_code, "%s", saved);
+    }
   }
-  if (rank == 0) rc = write_summary(req, &sp, &d);
-  MPI_Bcast(&rc, 1, MPI_INT, 0, world);
-  if (rank == 0 && rc == CS_OK)
-    printf("sweep %s: computed %ld, reused %ld, failed %ld (of %d rows for this task); summary in %s/summary.csv\n",
-           req->spec_path, counts[0], counts[1], counts[2], cohort ? nmine * sp.narms : nmine, req->out_dir);
-  if (rc == CS_OK && nmine > 0 && counts[2] == (cohort ? nmine * sp.narms : nmine))
+  MPI_Bcast(&src, 1, MPI_INT, 0, world);
+  if (rank == 0)
+    printf("sweep %s: computed %ld, reused %ld, failed %ld (of %d rows for this task)%s; summary in %s/summary.csv\n",
+           req->spec_path, counts[0], counts[1], counts[2], total,
+           worst[0] ? ", interrupted" : worst[1] ? ", stopped by an error" : "", req->out_dir);
+  fflush(stdout);
+  if (worst[1]) {
+    rc = cs_error_set(worst[1], "the sweep stopped on an error (see rank 0)");
+  } else if (worst[0]) {
+    cs_error_clear();
+    rc = cs_error_set(CS_ERR_INTERRUPTED, "sweep interrupted: rerun the same command to finish it");
+  } else if (src != CS_OK) {
+    rc = src;
+  } else if (total > 0 && counts[2] == total) {
     rc = cs_error_set(CS_ERR_SOLVER, "every row of the sweep failed (reasons in %s/status/)", req->out_dir);
+  } else {
+    rc = CS_OK;
+  }
 done:
   cs_design_free(&d);
   cs_sweep_spec_free(&sp);

@@ -2,12 +2,18 @@
  *
  * MPI_COMM_WORLD is split into groups of `ranks_per_run` ranks; each group
  * leader claims the next row from a shared counter (MPI one-sided
- * fetch-and-add on world rank 0), so long runs do not stall the others.
+ * fetch-and-add on world rank 0), so long runs do not stall the others and
+ * every rank, rank 0 included, computes: world rank 0 is the dispatcher only
+ * in that it hosts the counter (and the done/failed counters it reports
+ * progress from); it answers no messages, so its own runs never delay a
+ * claim (on one node the window is shared memory, on RDMA networks a
+ * network atomic).
  * A row's result DIR/runs/<id>.h5 is written under .partial and renamed
  * when complete; DIR/status/<id>.json records done/failed, the reason, the
  * config fingerprint and the wall time. A rerun skips rows done with the
  * same fingerprint, reruns failed ones only with --retry-failed, and
- * refuses a directory holding another sweep. `--task ID --tasks N` (Slurm
+ * refuses a directory holding another sweep (--force starts over, but only
+ * when DIR holds nothing but that sweep's own files). `--task ID --tasks N` (Slurm
  * job arrays) runs only rows with index % N == ID; every task rebuilds
  * DIR/summary.csv and DIR/summary.h5 from all status records present.
  */
@@ -24,6 +30,7 @@ typedef struct {
   int retry_failed;
   int plan;            /* print the design and stop */
   int quiet;
+  int force;           /* DIR holds another sweep: start over (only if DIR holds nothing but sweep files) */
 } cs_sweep_request;
 
 /* Collective over `world`. CS_OK; CS_ERR_CONFIG (bad spec, changed sweep);

@@ -153,7 +153,10 @@ static void read_lhs(reader *r, yaml_node_t *design)
   yaml_node_t *samples = NULL, *ranges = NULL, *levels = NULL;
   for (yaml_node_pair_t *p = design->data.mapping.pairs.start; p < design->data.mapping.pairs.top; ++p) {
     const char *k = scalar(node(r, p->key));
-    if (k && !strcmp(k, "samples")) samples = node(r, p->value);
+    if (k && (!strcmp(k, "samples") || !strcmp(k, "trajectories"))) { /* morris: trajectories (samples: a synonym) */
+      if (samples) err(r, node(r, p->key), k, "give the count once (samples, or trajectories for morris)");
+      samples = node(r, p->value);
+    }
     if (k && !strcmp(k, "ranges")) ranges = node(r, p->value);
     if (k && !strcmp(k, "levels")) levels = node(r, p->value);
   }
@@ -165,8 +168,9 @@ static void read_lhs(reader *r, yaml_node_t *design)
     else sp->levels = (int)l;
   }
   double n = 0;
-  if (!samples || number(r, samples, "design.samples", &n) || n < 1 || n > 1e6 || n != floor(n))
-    err(r, samples ? samples : design, "design.samples", "expected a whole number of samples in [1, 1000000]");
+  const char *what = sp->type == CS_DESIGN_MORRIS ? "design.trajectories" : "design.samples";
+  if (!samples || number(r, samples, what, &n) || n < 1 || n > 1e6 || n != floor(n))
+    err(r, samples ? samples : design, what, "expected a whole number in [1, 1000000]");
   sp->samples = (int)n;
   if (!ranges || ranges->type != YAML_MAPPING_NODE) {
     err(r, ranges ? ranges : design, "design.ranges", "expected {key: {min: ..., max: ..., scale: linear|log}}");
@@ -198,6 +202,7 @@ static void read_lhs(reader *r, yaml_node_t *design)
     else if (!(sp->lo[f] < sp->hi[f])) err(r, v, key, "min must be below max");
     else if (sp->logscale[f] && sp->lo[f] <= 0) err(r, v, key, "a log range needs min > 0");
   }
+  if (sp->nfactor == 0) err(r, ranges, "design.ranges", "expected at least one {key: {min: ..., max: ...}}");
 }
 
 
@@ -349,10 +354,10 @@ static void read_top(reader *r, yaml_node_t *root)
       type_node = node(r, p->value);
     } else if (!strcmp(k, "factors")) factors = node(r, p->value);
     else if (!strcmp(k, "rows")) rows = node(r, p->value);
-    else if (strcmp(k, "samples") && strcmp(k, "ranges") && strcmp(k, "levels") && strcmp(k, "patients") &&
-             strcmp(k, "distributions") && strcmp(k, "arms"))
-      err(r, node(r, p->key), k, "unknown design key (type, factors, rows, samples, ranges, levels, patients, "
-          "distributions, arms)");
+    else if (strcmp(k, "samples") && strcmp(k, "trajectories") && strcmp(k, "ranges") && strcmp(k, "levels") &&
+             strcmp(k, "patients") && strcmp(k, "distributions") && strcmp(k, "arms"))
+      err(r, node(r, p->key), k, "unknown design key (type, factors, rows, samples, trajectories, ranges, levels, "
+          "patients, distributions, arms)");
   }
   if (type && !strcmp(type, "grid")) {
     sp->type = CS_DESIGN_GRID;

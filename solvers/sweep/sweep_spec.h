@@ -12,7 +12,7 @@
  *     samples: 64
  *     ranges: {model.sig_s0: {min: 0.03, max: 0.12, scale: log}}
  *   design: {type: sobol, samples: 256, ranges: {...}}     # Saltelli design, N (k+2) rows
- *   design: {type: morris, samples: 10, levels: 4, ranges: {...}}  # r trajectories of k+1 rows
+ *   design: {type: morris, trajectories: 10, levels: 4, ranges: {...}}  # r trajectories of k+1 rows
  *   design:                          # virtual patients x treatment arms
  *     type: cohort
  *     patients: 40

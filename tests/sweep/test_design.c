@@ -1,3 +1,4 @@
+#define _DEFAULT_SOURCE
 /* Sweep designs: grid count and order, list rows, Latin hypercube
  * stratification (one sample per stratum per factor, log scale), and
  * reproducibility from the seed; spec errors name FILE:LINE. */
@@ -100,7 +101,7 @@ int main(void)
   cs_config_errors_free(&errs);
 
   /* Morris: each step changes exactly the factor named in block, by the same unit step */
-  rc = load("base: ref.yaml\nseed: 4\ndesign:\n  type: morris\n  samples: 6\n  levels: 4\n  ranges:\n"
+  rc = load("base: ref.yaml\nseed: 4\ndesign:\n  type: morris\n  trajectories: 6\n  levels: 4\n  ranges:\n"
             "    model.k_c: {min: 0.01, max: 0.03}\n    model.V_s: {min: 7, max: 24}\n", &sp, &d, &errs);
   CHECK(rc == 0 && d.nrows == 6 * 3 && d.nmeta == 3, "morris rows r (k+1)");
   for (int r = 1; r < d.nrows && rc == 0; ++r) {
@@ -115,6 +116,73 @@ int main(void)
       }
     CHECK(changed == 1, "one factor per step (row %d)", r);
   }
+  cs_design_free(&d);
+  cs_sweep_spec_free(&sp);
+  cs_config_errors_free(&errs);
+
+  /* a different seed gives a different design */
+  rc = load("base: ref.yaml\nseed: 12\ndesign:\n  type: lhs\n  samples: 50\n  ranges:\n"
+            "    model.sig_s0: {min: 0.03, max: 0.12, scale: log}\n    model.k_c: {min: 0.01, max: 0.03}\n",
+            &sp, &d, &errs);
+  CHECK(rc == 0 && strcmp(first, cs_design_value(&d, 7, 1)), "another seed, another design");
+  cs_design_free(&d);
+  cs_sweep_spec_free(&sp);
+  cs_config_errors_free(&errs);
+
+  /* Sobol and Morris values stay inside their ranges; Morris trajectories are numbered, steps 0..k */
+  const char *ranges = "  ranges:\n    model.k_c: {min: 0.01, max: 0.03}\n    model.sig_s0: {min: 0.03, max: 0.12, "
+                       "scale: log}\n";
+  char text[512];
+  for (int kind = 0; kind < 2; ++kind) {
+    snprintf(text, sizeof text, "base: ref.yaml\nseed: 3\ndesign:\n  type: %s\n  samples: 32\n%s",
+             kind ? "morris" : "sobol", ranges);
+    rc = load(text, &sp, &d, &errs);
+    CHECK(rc == 0 && d.nrows == 32 * (kind ? 3 : 4), "%s count %d", kind ? "morris" : "sobol", d.nrows);
+    for (int r = 0; r < d.nrows && rc == 0; ++r) {
+      double k_c = atof(cs_design_value(&d, r, 0)), sig = atof(cs_design_value(&d, r, 1));
+      CHECK(k_c >= 0.01 - 1e-12 && k_c <= 0.03 + 1e-12 && sig >= 0.03 * (1 - 1e-9) && sig <= 0.12 * (1 + 1e-9),
+            "row %d in range (%g, %g)", r, k_c, sig);
+      if (kind) CHECK(atoi(cs_design_meta(&d, r, 0)) == r / 3 && atoi(cs_design_meta(&d, r, 1)) == r % 3 &&
+                      (r % 3 != 0 || !cs_design_meta(&d, r, 2)[0]), "morris row %d: trajectory, step, block", r);
+    }
+    cs_design_free(&d);
+    cs_sweep_spec_free(&sp);
+    cs_config_errors_free(&errs);
+  }
+
+  /* cohort: patients x arms, every arm of a patient the same values, truncation respected, reproducible */
+  const char *coh = "base: ref.yaml\nseed: 9\ndesign:\n  type: cohort\n  patients: 200\n  distributions:\n"
+                    "    model.V_s: {dist: lognormal, median: 10, sigma: 0.5, min: 6.7, max: 24}\n"
+                    "    model.k_c: {dist: normal, mean: 0.02, sd: 0.01, min: 0.014, max: 0.025}\n"
+                    "  arms:\n    - {name: untreated}\n    - name: early\n"
+                    "      set: {\"treatments[0].type\": msc, \"treatments[0].day\": 180, \"treatments[0].dose\": 5e7}\n";
+  rc = load(coh, &sp, &d, &errs);
+  CHECK(rc == 0 && d.nrows == 400 && sp.narms == 2 && sp.arm_day[1] == 180, "cohort rows (rc %d, %d)", rc, d.nrows);
+  double sum_log = 0;
+  for (int p = 0; p < 200 && rc == 0; ++p) {
+    const int h = 2 * p;
+    for (int f = 0; f < 2; ++f)
+      CHECK(!strcmp(cs_design_value(&d, h, f), cs_design_value(&d, h + 1, f)), "patient %d: arms share values", p);
+    double V = atof(cs_design_value(&d, h, 0)), k = atof(cs_design_value(&d, h, 1));
+    CHECK(V >= 6.7 && V <= 24 && k >= 0.014 && k <= 0.025, "patient %d truncated (%g, %g)", p, V, k);
+    CHECK(!strcmp(cs_design_meta(&d, h, 1), "untreated") && !strcmp(cs_design_meta(&d, h + 1, 1), "early") &&
+          atoi(cs_design_meta(&d, h + 1, 0)) == p, "patient %d: columns patient, arm", p);
+    sum_log += log(V);
+  }
+  { /* mean of log V: a normal(log 10, 0.5) truncated to [log 6.7, log 24]; 4 standard errors */
+    const double sg = 0.5, al = log(6.7 / 10) / sg, be = log(24.0 / 10) / sg;
+    const double phi_a = exp(-al * al / 2) / sqrt(2 * M_PI), phi_b = exp(-be * be / 2) / sqrt(2 * M_PI);
+    const double Phi_a = 0.5 * erfc(-al / sqrt(2)), Phi_b = 0.5 * erfc(-be / sqrt(2));
+    const double mean = log(10) + sg * (phi_a - phi_b) / (Phi_b - Phi_a);
+    CHECK(fabs(sum_log / 200 - mean) < 4 * sg / sqrt(200), "truncated lognormal: mean log %g, expected %g",
+          sum_log / 200, mean);
+  }
+  snprintf(first, sizeof first, "%s", cs_design_value(&d, 123, 0));
+  cs_design_free(&d);
+  cs_sweep_spec_free(&sp);
+  cs_config_errors_free(&errs);
+  rc = load(coh, &sp, &d, &errs);
+  CHECK(rc == 0 && !strcmp(first, cs_design_value(&d, 123, 0)), "cohort reproducible from the seed");
   cs_design_free(&d);
   cs_sweep_spec_free(&sp);
   cs_config_errors_free(&errs);

@@ -1,9 +1,16 @@
-"""cartsim sweep as a modeler runs it: every row once on 2 and 3 ranks, the
-summary equal to the per-run files, resume after a SIGKILL recomputing only
-what is missing, failures recorded, Slurm-style tasks merging into one
-directory, a changed sweep refused. Run with CARTSIM_BIN, repository root
-as working directory."""
+"""cartsim sweep as a modeler runs it: the summary equal to the per-run files,
+resume after a SIGKILL of the whole mpirun session recomputing only what is
+missing (and ending with the same summary to 1e-12), failures recorded (exit 5
+when all fail), cohort arms branching from each patient's history, Slurm-style
+tasks merging into one directory, a changed sweep refused (and --force), --plan
+and spec errors. Each test is its own ctest entry (tests/sweep/CMakeLists.txt):
+  test_sweep.py Sweep.test_...            run from the repository root, CARTSIM_BIN set
+  test_sweep.py Check.test_dir            checks SWEEP_CHECK_DIR (SWEEP_CHECK_ROWS rows),
+                                          written by the MPI scheduling tests"""
 import csv
+import glob
+import json
+import math
 import os
 import shutil
 import signal
@@ -22,7 +29,7 @@ MPIRUN = shutil.which("mpirun")
 COMMON = """base: {ref}
 seed: 5
 set:
-  grid.nz: 16
+  grid.nz: {nz}
   run.t_end: {t_end}
   output.dt: 20
   output.fields_every: 0
@@ -35,12 +42,18 @@ GRID = COMMON + """design:
     treatments[0].day: [60, 120, 180]
     model.k_c: [0.014, 0.016, 0.025]
 """
+SOLVER = ["steps", "rhs_evals", "newton_iters", "krylov_iters"]
+OUTCOMES = ["thickness_loss_pct", "thickness_loss_mm", "years_to_c80", "synovitis_auc", "msc_retained_30d",
+            "msc_retained_180d", "benefit_thickness_points", "benefit_synovitis_auc"]
+
+
+def mpi_cmd(ranks):
+    return [MPIRUN, "--oversubscribe", "-n", str(ranks)] if ranks > 1 else []
 
 
 def sweep(spec, out, ranks=1, *extra):
-    cmd = ([MPIRUN, "--oversubscribe", "-n", str(ranks)] if ranks > 1 else []) + [BIN, "sweep", spec, "-o", out,
-                                                                                   "--quiet", *extra]
-    return subprocess.run(cmd, capture_output=True, text=True, env=ENV, timeout=300)
+    cmd = mpi_cmd(ranks) + [BIN, "sweep", spec, "-o", out, "--quiet", *extra]
+    return subprocess.run(cmd, capture_output=True, text=True, env=ENV, timeout=120)
 
 
 def summary(out):
@@ -48,7 +61,67 @@ def summary(out):
         return list(csv.DictReader(f))
 
 
-OUTCOMES = ["thickness_loss_pct", "synovitis_auc", "msc_retained_30d", "steps"]
+def same(a, b, rtol=1e-12):
+    a, b = float(a), float(b)
+    return (math.isnan(a) and math.isnan(b)) or abs(a - b) <= rtol * max(abs(a), abs(b), 1e-300)
+
+
+def check_summary_against_runs(tc, out, n):
+    """Every row of summary.csv and summary.h5 against its status record and run file."""
+    rows = summary(out)
+    tc.assertEqual([r["id"] for r in rows], [f"r{i:06d}" for i in range(n)], "one row per design row, in order")
+    with open(os.path.join(out, "sweep.yaml")) as f:
+        tc.assertIn("design:", f.read())
+    with h5py.File(os.path.join(out, "summary.h5"), "r") as s:
+        tc.assertEqual(len(s["id"]), n)
+        for i, r in enumerate(rows):
+            with open(os.path.join(out, "status", r["id"] + ".json")) as f:
+                st = json.load(f)
+            tc.assertEqual(st["status"], r["status"])
+            if r["status"] == "done":
+                tc.assertEqual(len(st["fingerprint"]), 16)
+            tc.assertAlmostEqual(st["wall_seconds"], float(r["wall_seconds"]), delta=1e-6)
+            for k, v in st["values"].items():
+                tc.assertEqual(r[k], v, "the row's own values are recorded")
+            if r["status"] != "done":
+                continue
+            with h5py.File(os.path.join(out, "runs", r["id"] + ".h5"), "r") as f:
+                tc.assertEqual(f["meta"].attrs["status"], "complete")
+                for k in SOLVER:
+                    tc.assertEqual(float(r[k]), float(f["solver/" + k][-1]), k)
+                    tc.assertEqual(float(s[k][i]), float(f["solver/" + k][-1]), k)
+                for k in OUTCOMES:
+                    v = float(f["outcomes/" + k][()]) if "outcomes/" + k in f else float("nan")
+                    tc.assertTrue(same(r[k], v), f"{r['id']} {k}: {r[k]} != {v}")
+                    tc.assertTrue(same(s[k][i], v), f"summary.h5 {r['id']} {k}")
+                if "treatments[0].day" in r and r["treatments[0].day"]:
+                    tc.assertEqual(float(f["treatments/day"][0]), float(r["treatments[0].day"]),
+                                   "the row's value reached the run")
+    return rows
+
+
+def session_pids(sid):
+    pids = []
+    for stat in glob.glob("/proc/[0-9]*/stat"):
+        try:
+            with open(stat) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == sid:  # after the command: state ppid pgrp session
+            pids.append(int(stat.split("/")[2]))
+    return pids
+
+
+class Check(unittest.TestCase):
+    """The directory an MPI scheduling test (2 or 3 ranks) left: every row done once, summary complete."""
+
+    def test_dir(self):
+        out, n = os.environ["SWEEP_CHECK_DIR"], int(os.environ["SWEEP_CHECK_ROWS"])
+        rows = check_summary_against_runs(self, out, n)
+        self.assertEqual([r["status"] for r in rows], ["done"] * n)
+        self.assertEqual(sorted(os.listdir(os.path.join(out, "status"))), [f"r{i:06d}.json" for i in range(n)])
+        self.assertEqual(sorted(os.listdir(os.path.join(out, "runs"))), [f"r{i:06d}.h5" for i in range(n)])
 
 
 class Sweep(unittest.TestCase):
@@ -59,69 +132,52 @@ class Sweep(unittest.TestCase):
     def tearDown(self):
         self.tmp.cleanup()
 
-    def spec(self, text, name="sweep.yaml", t_end=400):
+    def spec(self, text, name="sweep.yaml", t_end=400, nz=16):
         path = os.path.join(self.d, name)
         with open(path, "w") as f:
-            f.write(text.replace("{ref}", REF).replace("{t_end}", str(t_end)))
+            f.write(text.replace("{ref}", REF).replace("{t_end}", str(t_end)).replace("{nz}", str(nz)))
         return path
 
-    def assert_summary_matches_files(self, out, n):
-        rows = summary(out)
-        self.assertEqual(len(rows), n)
-        for r in rows:
-            self.assertEqual(r["status"], "done", r)
-            with h5py.File(os.path.join(out, "runs", r["id"] + ".h5"), "r") as f:
-                self.assertEqual(f["meta"].attrs["status"], "complete")
-                self.assertAlmostEqual(float(r["thickness_loss_pct"]), float(f["outcomes/thickness_loss_pct"][()]),
-                                       delta=1e-8)
-                self.assertEqual(float(r["steps"]), float(f["solver/steps"][-1]))
-                day = float(r["treatments[0].day"])
-                self.assertEqual(float(f["treatments/day"][0]), day, "the row's value reached the run")
-        with h5py.File(os.path.join(out, "summary.h5"), "r") as f:
-            np.testing.assert_allclose(f["thickness_loss_pct"][:], [float(r["thickness_loss_pct"]) for r in rows])
-
-    def test_every_row_once_on_2_and_3_ranks_and_resume(self):
-        spec = self.spec(GRID)
-        for ranks in (2, 3):
-            out = os.path.join(self.d, f"out{ranks}")
-            p = sweep(spec, out, ranks)
-            self.assertEqual(p.returncode, 0, p.stderr)
-            self.assertIn("computed 9, reused 0, failed 0", p.stdout)
-            self.assert_summary_matches_files(out, 9)
-            self.assertEqual(len(os.listdir(os.path.join(out, "status"))), 9)
-        a, b = summary(os.path.join(self.d, "out2")), summary(os.path.join(self.d, "out3"))
-        for ra, rb in zip(a, b):
-            for k in OUTCOMES:
-                self.assertEqual(ra[k], rb[k], "the rank count does not change a row's result")
-        p = sweep(spec, os.path.join(self.d, "out2"), 2)
-        self.assertIn("computed 0, reused 9, failed 0", p.stdout)
-
     def test_kill_and_resume_recomputes_only_missing_rows(self):
-        # rows slow enough (nz 200, 5 years) to be caught midway; one process, so that SIGKILL
-        # reaches the run itself (mpirun's children may outlive a killed mpirun)
-        spec = self.spec(GRID.replace("grid.nz: 16", "grid.nz: 200"), t_end=1825)
+        spec = self.spec(GRID, t_end=1825, nz=300)  # ~1 s a row: caught midway
         full = os.path.join(self.d, "full")
         self.assertEqual(sweep(spec, full, 2).returncode, 0)
         out = os.path.join(self.d, "killed")
-        p = subprocess.Popen([BIN, "sweep", spec, "-o", out, "--quiet"], env=ENV, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE)
-        deadline = time.time() + 120
-        while time.time() < deadline:
-            st = os.path.join(out, "status")
-            if os.path.isdir(st) and len(os.listdir(st)) >= 2:
-                break
+        p = subprocess.Popen(mpi_cmd(2) + [BIN, "sweep", spec, "-o", out, "--quiet"], env=ENV,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        st = os.path.join(out, "status")
+        deadline = time.time() + 60
+        while time.time() < deadline and not (os.path.isdir(st) and len(os.listdir(st)) >= 3):
             time.sleep(0.005)
-        p.send_signal(signal.SIGKILL)
+        # mpirun puts each rank in its own process group: SIGKILL everything in the session
+        victims = session_pids(p.pid)
+        self.assertIn(p.pid, victims)
+        self.assertGreaterEqual(len(victims), 3, "mpirun and its two ranks")
+        for pid in victims:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
         p.wait()
-        done_before = len([n for n in os.listdir(os.path.join(out, "status")) if n.endswith(".json")])
+        while session_pids(p.pid):
+            time.sleep(0.01)
+        done_before = len([n for n in os.listdir(st) if n.endswith(".json")])
+        self.assertGreaterEqual(done_before, 3)
         self.assertLess(done_before, 9, "killed midway")
+        self.assertFalse(os.path.exists(os.path.join(out, "summary.csv")), "no summary from a killed driver")
         r = sweep(spec, out, 2)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn(f"computed {9 - done_before}, reused {done_before}, failed 0", r.stdout)
-        self.assertFalse([n for n in os.listdir(os.path.join(out, "runs")) if n.endswith(".partial")])
-        for ra, rb in zip(summary(full), summary(out)):
-            for k in OUTCOMES:
-                self.assertEqual(ra[k], rb[k], f"{ra['id']} {k}")
+        self.assertFalse([n for n in os.listdir(os.path.join(out, "runs")) if not n.endswith(".h5")],
+                         "no .partial left")
+        check_summary_against_runs(self, out, 9)
+        a, b = summary(full), summary(out)
+        for ra, rb in zip(a, b):
+            for k in SOLVER + OUTCOMES:
+                self.assertTrue(same(ra[k], rb[k]), f"{ra['id']} {k}: {ra[k]} != {rb[k]}")
+        with h5py.File(os.path.join(full, "summary.h5"), "r") as fa, h5py.File(os.path.join(out, "summary.h5")) as fb:
+            for k in SOLVER + OUTCOMES:
+                np.testing.assert_allclose(fb[k][:], fa[k][:], rtol=1e-12, equal_nan=True, err_msg=k)
 
     def test_failures_are_recorded_and_all_failing_exits_5(self):
         spec = self.spec(COMMON + """design:
@@ -135,18 +191,27 @@ class Sweep(unittest.TestCase):
         p = sweep(spec, out)
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertIn("computed 1, reused 0, failed 2", p.stdout)
-        rows = summary(out)
+        rows = check_summary_against_runs(self, out, 3)
         self.assertEqual([r["status"] for r in rows], ["done", "failed", "failed"])
+        self.assertTrue(math.isnan(float(rows[1]["thickness_loss_pct"])), "no outcomes for a failed row")
         with open(os.path.join(out, "status", "r000001.json")) as f:
-            self.assertIn("CVODE failed", f.read())
+            st = json.load(f)
+        self.assertEqual(st["status"], "failed")
+        self.assertIn("CVODE failed", st["reason"])
+        self.assertEqual(st["values"]["solver.max_steps"], "10")
         with open(os.path.join(out, "status", "r000002.json")) as f:
-            self.assertIn("model.k_c", f.read())
+            self.assertIn("model.k_c", json.load(f)["reason"])
+        self.assertFalse(os.listdir(os.path.join(out, "runs")) != ["r000000.h5"], "only the good row has a file")
         p = sweep(spec, out)
         self.assertIn("computed 0, reused 1, failed 2", p.stdout, "failed rows are not rerun without --retry-failed")
-        bad = self.spec(COMMON + "design:\n  type: list\n  rows:\n    - {\"treatments[0].day\": 100, solver.max_steps: 10}\n",
-                        "bad.yaml")
+        p = sweep(spec, out, 1, "--retry-failed")
+        self.assertIn("computed 0, reused 1, failed 2", p.stdout, "rerun, and failed again")
+        bad = self.spec(COMMON + "design:\n  type: list\n  rows:\n    - {\"treatments[0].day\": 100, solver.max_steps: 10}\n"
+                        "    - {model.k_c: -1}\n", "bad.yaml")
         p = sweep(bad, os.path.join(self.d, "allbad"))
         self.assertEqual(p.returncode, 5, p.stderr)
+        self.assertIn("every row of the sweep failed", p.stderr)
+        self.assertEqual([r["status"] for r in summary(os.path.join(self.d, "allbad"))], ["failed", "failed"])
 
     def test_cohort_arms_branch_from_each_patients_history(self):
         spec = self.spec("""base: {ref}
@@ -167,8 +232,9 @@ design:
         p = sweep(spec, out, 2)
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertIn("computed 6, reused 0, failed 0", p.stdout)
-        rows = summary(out)
+        rows = check_summary_against_runs(self, out, 6)
         self.assertEqual([r["arm"] for r in rows], ["untreated", "early"] * 3)
+        self.assertEqual([r["patient"] for r in rows], ["0", "0", "1", "1", "2", "2"])
         for pat in range(3):
             hist, arm = rows[2 * pat], rows[2 * pat + 1]
             self.assertEqual(hist["model.V_s"], arm["model.V_s"], "both arms are the same patient")
@@ -182,21 +248,76 @@ design:
                 self.assertAlmostEqual(float(arm["benefit_thickness_points"]), benefit, delta=1e-6)
         self.assertIn("computed 0, reused 6, failed 0", sweep(spec, out, 1).stdout)
 
-    def test_tasks_merge_and_a_changed_sweep_is_refused(self):
+    def test_tasks_merge_into_one_directory(self):
         spec = self.spec(GRID)
         out = os.path.join(self.d, "tasks")
-        for task in (0, 1):
-            p = sweep(spec, out, 1, "--task", str(task), "--tasks", "2")
-            self.assertEqual(p.returncode, 0, p.stderr)
-        self.assert_summary_matches_files(out, 9)
+        p = sweep(spec, out, 1, "--task", "1", "--tasks", "2")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("computed 4, reused 0, failed 0 (of 4 rows", p.stdout, "rows 1, 3, 5, 7")
+        self.assertEqual([r["status"] for r in summary(out)], ["pending", "done"] * 4 + ["pending"])
+        p = sweep(spec, out, 1, "--task", "0", "--tasks", "2")
+        self.assertIn("computed 5, reused 0, failed 0 (of 5 rows", p.stdout)
+        with open(os.path.join(out, "sensitivity_thickness_loss_pct.csv"), "w") as f:
+            f.write("a figure or table the user made from the sweep\n")
+        p = sweep(spec, out, 1, "--task", "0", "--tasks", "2")
+        self.assertIn("computed 0, reused 5, failed 0", p.stdout, "resuming ignores the user's files in DIR")
+        rows = check_summary_against_runs(self, out, 9)
+        self.assertEqual([r["status"] for r in rows], ["done"] * 9, "the last task leaves the whole table")
+
+    def test_changed_sweep_is_refused_and_force_starts_over(self):
+        spec = self.spec(GRID)
+        out = os.path.join(self.d, "old")
+        self.assertEqual(sweep(spec, out, 1, "--task", "0", "--tasks", "3").returncode, 0)
+        before = sorted(os.listdir(os.path.join(out, "runs")))
         changed = self.spec(GRID.replace("0.025", "0.03"), "changed.yaml")
         p = sweep(changed, out)
         self.assertEqual(p.returncode, 3)
         self.assertIn("holds another sweep", p.stderr)
-        plan = subprocess.run([BIN, "sweep", spec, "--plan"], capture_output=True, text=True, env=ENV)
-        self.assertEqual(plan.returncode, 0)
+        self.assertEqual(sorted(os.listdir(os.path.join(out, "runs"))), before, "nothing touched")
+        with open(os.path.join(out, "notes.txt"), "w") as f:
+            f.write("the user's own file\n")
+        p = sweep(changed, out, 1, "--force")
+        self.assertEqual(p.returncode, 3, "--force never deletes what a sweep did not write")
+        self.assertIn("notes.txt", p.stderr)
+        self.assertEqual(sorted(os.listdir(os.path.join(out, "runs"))), before, "nothing touched")
+        os.remove(os.path.join(out, "notes.txt"))
+        p = sweep(changed, out, 1, "--force", "--task", "0", "--tasks", "3")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("computed 3, reused 0, failed 0", p.stdout, "started over")
+        self.assertEqual(summary(out)[2]["model.k_c"], "0.03")
+        with open(os.path.join(out, "sweep.yaml")) as f:
+            self.assertIn("0.03", f.read())
+        other = os.path.join(self.d, "other")
+        os.makedirs(other)
+        open(os.path.join(other, "data.h5"), "w").close()
+        p = sweep(spec, other)
+        self.assertEqual(p.returncode, 3, "a directory holding other files is refused")
+        self.assertEqual(os.listdir(other), ["data.h5"])
+
+    def test_plan_and_spec_errors(self):
+        spec = self.spec(GRID)
+        plan = subprocess.run([BIN, "sweep", "--plan", spec], capture_output=True, text=True, env=ENV)
+        self.assertEqual(plan.returncode, 0, plan.stderr)
         self.assertIn("grid design, 9 rows", plan.stdout)
+        self.assertIn("id,treatments[0].day,model.k_c", plan.stdout)
         self.assertIn("r000008,180,0.025", plan.stdout)
+        self.assertFalse(os.path.exists(os.path.join(self.d, "runs")), "--plan writes nothing")
+        sob = self.spec(COMMON + "design:\n  type: sobol\n  samples: 4\n  ranges:\n"
+                        "    model.k_c: {min: 0.014, max: 0.025}\n    model.V_s: {min: 7, max: 24, scale: log}\n",
+                        "sobol.yaml")
+        plan = subprocess.run([BIN, "sweep", sob, "--plan"], capture_output=True, text=True, env=ENV)
+        self.assertIn("sobol design, 16 rows", plan.stdout)
+        self.assertIn("id,model.k_c,model.V_s,sample,block", plan.stdout)
+        lines = [l for l in plan.stdout.splitlines() if l.startswith("r0")]
+        self.assertEqual([l.split(",")[-1] for l in lines[:4]], ["A", "B", "model.k_c", "model.V_s"])
+        bad = self.spec(COMMON + "design:\n  type: lhs\n  samples: 0\n  ranges:\n    model.k_c: {min: 2, max: 1}\n",
+                        "bad.yaml")
+        p = subprocess.run([BIN, "sweep", "--plan", bad], capture_output=True, text=True, env=ENV)
+        self.assertEqual(p.returncode, 3)
+        self.assertIn(f"{bad}:12:", p.stderr)  # samples: 0, line 12 column 12
+        self.assertIn(f"{bad}:14:", p.stderr)  # min must be below max
+        p = subprocess.run([BIN, "sweep", bad], capture_output=True, text=True, env=ENV)
+        self.assertEqual(p.returncode, 2, "sweep without -o DIR is a usage error")
 
 
 if __name__ == "__main__":
