@@ -540,6 +540,11 @@ int cs_h5out_series_truncate(cs_h5out *h, int series, long count)
   h5_series *s = &h->series[series];
   for (int i = 0; i < s->nq; ++i) CS_CHECK(set_length(s->dset[i], (hsize_t)count));
   s->count = (hsize_t)count;
+  /* Shrinking fills the cut-off part of the last partial chunk in HDF5's
+   * chunk cache. Parallel (MPI-IO) writes bypass that cache, so the stale
+   * chunk must reach the file now, before the appends that follow: written
+   * at a later flush it would zero them (tests/io/test_h5out_restart.c). */
+  CS_CHECK_H5(H5Fflush(h->file, H5F_SCOPE_GLOBAL));
   return CS_OK;
 }
 
