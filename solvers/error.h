@@ -9,6 +9,9 @@
  *   CS_CHECK_MPI(expr)  MPI call; != MPI_SUCCESS -> CS_ERR_INTERNAL
  *   CS_CHECK_SUN(expr)  SUNDIALS call; flag < 0 -> CS_ERR_SOLVER
  *   CS_CHECK_H5(expr)   HDF5 call; herr_t/hid_t < 0 -> CS_ERR_IO
+ *   CS_CHECK_HYPRE(expr) hypre call; error flags other than "did not
+ *                       converge" (a fixed number of V-cycles is the
+ *                       intent) -> CS_ERR_SOLVER
  *   CS_FAIL(code, ...)  record a message (printf format) and return code
  *
  * Inside SUNDIALS callbacks the SUNDIALS convention applies instead
@@ -68,6 +71,15 @@ void cs_error_clear(void);
       cs_error_set(CS_ERR_IO, "HDF5 call failed: %s", #expr);                  \
       return cs_error_trace(CS_ERR_IO, __FILE__, __LINE__, #expr);             \
     }                                                                          \
+  } while (0)
+
+#define CS_CHECK_HYPRE(expr)                                                          \
+  do {                                                                                \
+    int cs_hy_ = (int)(expr) & ~256; /* HYPRE_ERROR_CONV */                           \
+    if (cs_hy_ != 0) {                                                                \
+      cs_error_set(CS_ERR_SOLVER, "hypre call failed (error flags %d): %s", cs_hy_, #expr); \
+      return cs_error_trace(CS_ERR_SOLVER, __FILE__, __LINE__, #expr);                \
+    }                                                                                 \
   } while (0)
 
 #define CS_CHECK_ALLOC(ptr)                                                    \

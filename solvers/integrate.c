@@ -17,7 +17,8 @@ struct cs_integrator {
   SUNContext ctx;
   MPI_Comm comm;
   void *cvode;           /* the integrator memory: CVODE, or ARKODE's ARKStep when arkode */
-  int arkode;            /* solver.integrator: arkode (diagonally implicit Runge-Kutta) */
+  int arkode;            /* solver.integrator: arkode (additive Runge-Kutta) */
+  int imex;              /* arkode with solver.arkode_split: imex */
   int order;             /* ARKODE method order */
   N_Vector y, atol;
   SUNLinearSolver ls;
@@ -100,11 +101,40 @@ int cs_integrator_create(cs_problem *pb, const cs_solver_opts *opt, double t0, N
   if (pb->rank == 0)
     for (int q = 0; q < CS_NSYNO; ++q) a[CS_NS * pb->ncell + q] = opt->atol * cs_synovial_info[q].atol_scale;
 
-  int prec = pb->pc ? SUN_PREC_LEFT : SUN_PREC_NONE;
+  /* Right preconditioning: GMRES then tests the true residual of the Newton
+   * system, not the preconditioned one, so an approximate preconditioner (one
+   * PFMG V-cycle) cannot stop it early with an inaccurate correction whose
+   * noise the error test then sees. Measured (docs/performance.md): left
+   * preconditioning held pfmg at 0.009-day steps at rtol 1e-7 on the 2-D
+   * lesion, and cost line 1.9x (nz 48) to 2.9x (nz 768) the steps on the
+   * 1-D reference. */
+  int prec = pb->pc ? SUN_PREC_RIGHT : SUN_PREC_NONE;
   it->ls = SUNLinSol_SPGMR(it->y, prec, opt->maxl, it->ctx);
   CS_CHECK_ALLOC(it->ls);
   CS_CHECK_SUN(SUNLinSol_SPGMRSetGSType(it->ls, SUN_MODIFIED_GS));
-  if (opt->integrator == CS_INT_ARKODE) {
+  pb->implicit_reactions = 1;
+  if (opt->integrator == CS_INT_ARKODE && opt->arkode_split == CS_SPLIT_IMEX) {
+    /* IMEX additive Runge-Kutta (problem.h): fe = the cartilage reactions,
+     * explicit; fi = transport and the synovial fluid, implicit, with the same
+     * Newton-Krylov solver. Kennedy & Carpenter's ARK pairs (stiffly accurate
+     * ESDIRK + ERK sharing the weights b, so the conserved MSC balance holds
+     * as for the full right-hand side); SUNDIALS 6.4 has none of order 2.
+     * The explicit reactions limit the step by stability (decay rates up to
+     * ~17/day): ARKODE's error control finds that limit by itself. */
+    static const struct {
+      ARKODE_DIRKTableID dirk;
+      ARKODE_ERKTableID erk;
+    } pairs[] = {{ARKODE_ARK324L2SA_DIRK_4_2_3, ARKODE_ARK324L2SA_ERK_4_2_3},
+                 {ARKODE_ARK436L2SA_DIRK_6_3_4, ARKODE_ARK436L2SA_ERK_6_3_4},
+                 {ARKODE_ARK548L2SA_DIRK_8_4_5, ARKODE_ARK548L2SA_ERK_8_4_5}};
+    it->arkode = 1;
+    it->imex = 1;
+    pb->implicit_reactions = 0; /* the preconditioner should approximate I - gamma J_fi */
+    it->order = opt->max_order < 3 ? 3 : opt->max_order > 5 ? 5 : opt->max_order;
+    it->cvode = ARKStepCreate(cs_problem_rhs_explicit, cs_problem_rhs_implicit, t0, it->y, it->ctx);
+    CS_CHECK_ALLOC(it->cvode);
+    CS_CHECK_SUN(ARKStepSetTableNum(it->cvode, pairs[it->order - 3].dirk, pairs[it->order - 3].erk));
+  } else if (opt->integrator == CS_INT_ARKODE) {
     /* fully implicit additive Runge-Kutta (DIRK): the whole right-hand side is
      * implicit; the same Newton-Krylov solver and preconditioner as CVODE */
     it->arkode = 1;
@@ -112,6 +142,8 @@ int cs_integrator_create(cs_problem *pb, const cs_solver_opts *opt, double t0, N
     it->cvode = ARKStepCreate(NULL, cs_problem_rhs, t0, it->y, it->ctx);
     CS_CHECK_ALLOC(it->cvode);
     CS_CHECK_SUN(ARKStepSetOrder(it->cvode, it->order));
+  }
+  if (it->arkode) {
     CS_CHECK_SUN(ARKStepSVtolerances(it->cvode, opt->rtol, it->atol));
     CS_CHECK_SUN(ARKStepSetUserData(it->cvode, pb));
     CS_CHECK_SUN(ARKStepSetLinearSolver(it->cvode, it->ls, NULL));
@@ -159,7 +191,8 @@ int cs_integrator_reinit(cs_integrator *it, double t)
   cs_solver_stats now;
   stats_now(it, &now);
   stats_add(&it->base, &now);
-  if (it->arkode) CS_CHECK_SUN(ARKStepReInit(it->cvode, NULL, cs_problem_rhs, t, it->y));
+  if (it->imex) CS_CHECK_SUN(ARKStepReInit(it->cvode, cs_problem_rhs_explicit, cs_problem_rhs_implicit, t, it->y));
+  else if (it->arkode) CS_CHECK_SUN(ARKStepReInit(it->cvode, NULL, cs_problem_rhs, t, it->y));
   else CS_CHECK_SUN(CVodeReInit(it->cvode, t, it->y));
   return CS_OK;
 }

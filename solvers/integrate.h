@@ -1,5 +1,10 @@
-/* integrate.h - the time integrator: CVODE (variable-order BDF) with
- * preconditioned GMRES on NVECTOR_PARALLEL. Tolerances: rtol scalar,
+/* integrate.h - the time integrator: CVODE (variable-order BDF) or, with
+ * solver.integrator: arkode, ARKODE's ARKStep (additive Runge-Kutta of order
+ * solver.max_order), both with preconditioned GMRES on NVECTOR_PARALLEL.
+ * ARKStep is either fully implicit (DIRK, solver.arkode_split: implicit) or
+ * IMEX (ARK pair ARK324L2SA / ARK436L2SA / ARK548L2SA for order 3 / 4 / 5,
+ * solver.arkode_split: imex) with the reactions explicit and transport and
+ * the synovial fluid implicit (problem.h). Tolerances: rtol scalar,
  * atol_i = solver.atol * typical size of quantity i (species.h).
  *
  * Counters are cumulative over re-initialisations (each event restarts the

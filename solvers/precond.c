@@ -9,6 +9,7 @@
 #include "../model/synovial.h"
 #include "../model/transport.h"
 #include "error.h"
+#include "pfmg.h"
 #include "run_options.h"
 
 #define NS CS_NS
@@ -26,6 +27,7 @@ struct cs_precond {
   double Jsyn[CS_NSYNO * CS_NSYNO], LUsyn[CS_NSYNO * CS_NSYNO];
   sunindextype pivsyn[CS_NSYNO];
   double work[NS];
+  cs_pfmg *mg;         /* pfmg: the diffusion factor (NULL otherwise) */
 };
 
 int cs_precond_create(cs_problem *pb, int kind, cs_precond **out)
@@ -41,12 +43,14 @@ int cs_precond_create(cs_problem *pb, int kind, cs_precond **out)
   pc->Jr = malloc(n * NB * sizeof(double));
   pc->LU = malloc(n * NB * sizeof(double));
   pc->piv = malloc(n * NS * sizeof(sunindextype));
-  pc->W = kind == CS_PC_LINE ? malloc(n * NB * sizeof(double)) : NULL;
+  const int line = kind == CS_PC_LINE;
+  pc->W = line ? malloc(n * NB * sizeof(double)) : NULL;
   *out = pc;
   CS_CHECK_ALLOC(pc->Jr);
   CS_CHECK_ALLOC(pc->LU);
   CS_CHECK_ALLOC(pc->piv);
-  if (kind == CS_PC_LINE) CS_CHECK_ALLOC(pc->W);
+  if (line) CS_CHECK_ALLOC(pc->W);
+  if (kind == CS_PC_PFMG) CS_CHECK(cs_pfmg_create(pb, &pc->mg));
   return CS_OK;
 }
 
@@ -58,6 +62,7 @@ void cs_precond_destroy(cs_precond **ppc)
   free(pc->LU);
   free(pc->piv);
   free(pc->W);
+  cs_pfmg_destroy(&pc->mg);
   free(pc);
   *ppc = NULL;
 }
@@ -112,7 +117,10 @@ int cs_precond_setup(sunrealtype t, N_Vector y, N_Vector fy, sunbooleantype jok,
   cs_params_diffusivities(p, D);
   for (int s = 0; s < NS; ++s) pc->cpl[s] = -gamma * D[s] / (pt->h[0] * pt->h[0]);
   const int line = pc->kind == CS_PC_LINE;
+  const int product = pc->kind == CS_PC_PFMG; /* blocks: reactions only; diffusion goes to PFMG */
   const double N = pb->syn[CS_N];
+  /* ARKODE IMEX: the reactions are explicit, so the Newton matrix has no reaction Jacobian */
+  const double greact = pb->implicit_reactions ? gamma : 0.0;
 
   for (int j = 0; j < pt->n[2]; ++j)
     for (int i = 0; i < pt->n[1]; ++i)
@@ -122,8 +130,8 @@ int cs_precond_setup(sunrealtype t, N_Vector y, N_Vector fy, sunbooleantype jok,
         const double *Jr = &pc->Jr[cell * NB];
         double diag[NS], dE_dc;
         cs_transport_diag(p, pt, k, i, j, N, diag, &dE_dc);
-        for (int q = 0; q < NB; ++q) A[q] = -gamma * Jr[q];
-        for (int s = 0; s < NS; ++s) A[s + NS * s] += 1.0 - gamma * diag[s];
+        for (int q = 0; q < NB; ++q) A[q] = -greact * Jr[q];
+        for (int s = 0; s < NS; ++s) A[s + NS * s] += 1.0 - (product ? 0.0 : gamma * diag[s]);
         A[CS_E + NS * CS_C] -= gamma * dE_dc;
         if (line && k > 0) {
           /* A'_k = A_k - diag(cpl) W_{k-1},  W_{k-1} = A'_{k-1}^{-1} diag(cpl) */
@@ -150,6 +158,10 @@ int cs_precond_setup(sunrealtype t, N_Vector y, N_Vector fy, sunbooleantype jok,
             for (int row = 0; row < NS; ++row) W[row + NS * col] = inv[row + NS * col] * pc->cpl[col];
         }
       }
+  if (pc->mg && cs_pfmg_setup(pc->mg, gamma) != CS_OK) {
+    pb->timers.prec_setup += cs_wtime() - t0;
+    return -1; /* hypre failed: the message is recorded */
+  }
   if (pb->rank == 0) {
     for (int q = 0; q < CS_NSYNO * CS_NSYNO; ++q) pc->LUsyn[q] = -gamma * pc->Jsyn[q];
     for (int q = 0; q < CS_NSYNO; ++q) pc->LUsyn[q + CS_NSYNO * q] += 1.0;
@@ -204,6 +216,10 @@ int cs_precond_solve(sunrealtype t, N_Vector y, N_Vector fy, N_Vector r, N_Vecto
           }
         }
     }
+  if (pc->mg && cs_pfmg_solve(pc->mg, x) != CS_OK) {
+    pb->timers.prec_solve += cs_wtime() - t0;
+    return -1;
+  }
   if (pb->rank == 0) lu_solve(pc->LUsyn, CS_NSYNO, pc->pivsyn, &x[NS * pb->ncell]);
   pb->timers.prec_solve += cs_wtime() - t0;
   return 0;

@@ -10,10 +10,27 @@
  *           diagonal is kept). Exact in 1-D on one rank; block-Jacobi across
  *           ranks that split the depth.
  *   jacobi: the blocks A_k alone (per-cell block LU).
+ *   pfmg:   the product (I - gamma J_diff)(I - gamma J_react): first the
+ *           per-cell blocks I - gamma J_react,k (reactions and the MSC
+ *           attachment's dependence on c; no transport diagonal), then one
+ *           hypre PFMG V-cycle per diffusing species on I - gamma J_diff,s
+ *           (pfmg.h: diffusion in every direction and the surface
+ *           transfer). Its quality does not decay under refinement in any
+ *           direction, unlike line, which drops the lateral couplings.
+ *           (Tried and dropped: line times PFMG on the lateral diffusion
+ *           only. Splitting depth from lateral diffusion leaves the error
+ *           gamma^2 J_lateral J_depth, large where both are stiff: on the
+ *           2-D lesion refined 4x it took 26x the steps of pfmg.)
+ *   auto:   pfmg from CS_PFMG_MIN_COLUMNS depth columns on, else line
+ *           (cs_precond_resolve, run_options.h).
+ * GMRES is right-preconditioned (integrate.c), so its stopping test is on
+ * the true residual of the Newton system.
  *   none:   no preconditioning.
  * The synovial values on rank 0 get their own dense block
  * I - gamma J_syn (cs_synovial_jac). Cartilage-fluid coupling is left to
  * the Krylov iteration.
+ * Under ARKODE's IMEX split (pb->implicit_reactions == 0) the reaction
+ * Jacobian is left out of every block: the implicit part has none.
  * A singular block makes setup return 1 (recoverable: CVODE retries).
  */
 #ifndef CS_PRECOND_H

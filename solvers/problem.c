@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../model/kinetics.h"
 #include "../model/transport.h"
 #include "error.h"
 
@@ -21,6 +22,7 @@ int cs_problem_init(cs_problem *pb, const cs_params *p, cs_decomp *dc)
   pb->nlocal = CS_NS * pb->ncell + (pb->rank == 0 ? CS_NSYNO : 0);
   pb->ug = calloc((size_t)CS_NS * (size_t)cs_patch_ghosted(pb->pt), sizeof(double));
   CS_CHECK_ALLOC(pb->ug);
+  pb->implicit_reactions = 1;
   return CS_OK;
 }
 
@@ -53,6 +55,48 @@ int cs_problem_rhs(double t, N_Vector y, N_Vector ydot, void *user_data)
     cs_exchange_from_sums(pb->p, pb->pt->patch_area, &total, &pb->x);
     cs_synovial_rhs(pb->p, pb->injury_on, pb->syn, &pb->x, du + CS_NS * pb->ncell);
   }
+  pb->timers.rhs += cs_wtime() - t0;
+  return 0;
+}
+
+/* The reactions f(u) of kinetics.h in every owned cell: stored into du
+ * (subtract = 0) or subtracted from it (subtract = 1). Local, no MPI. */
+static void react_cells(const cs_problem *pb, const double *u, double *du, int subtract)
+{
+  double f[CS_NS];
+  for (long cell = 0; cell < pb->ncell; ++cell) {
+    double *d = &du[CS_IDX(0, cell)];
+    cs_react(pb->p, &u[CS_IDX(0, cell)], subtract ? f : d, NULL);
+    if (subtract)
+      for (int s = 0; s < CS_NS; ++s) d[s] -= f[s];
+  }
+}
+
+int cs_problem_rhs_explicit(double t, N_Vector y, N_Vector ydot, void *user_data)
+{
+  (void)t;
+  cs_problem *pb = user_data;
+  double t0 = cs_wtime();
+  const double *u = N_VGetArrayPointer_Parallel(y);
+  double *du = N_VGetArrayPointer_Parallel(ydot);
+  react_cells(pb, u, du, 0);
+  if (pb->rank == 0) memset(du + CS_NS * pb->ncell, 0, CS_NSYNO * sizeof(double));
+  pb->timers.rhs += cs_wtime() - t0;
+  return 0;
+}
+
+/* fi = f - fe: the full right-hand side (which also refreshes pb->syn and
+ * pb->x for the preconditioner) minus the reactions, rather than a second
+ * transport kernel without reactions: model/transport.c stays the one
+ * place where diffusion and surface exchange are written. It evaluates the
+ * kinetics twice per call (in the kernel and here). */
+int cs_problem_rhs_implicit(double t, N_Vector y, N_Vector ydot, void *user_data)
+{
+  cs_problem *pb = user_data;
+  int rc = cs_problem_rhs(t, y, ydot, user_data);
+  if (rc) return rc;
+  double t0 = cs_wtime();
+  react_cells(pb, N_VGetArrayPointer_Parallel(y), N_VGetArrayPointer_Parallel(ydot), 1);
   pb->timers.rhs += cs_wtime() - t0;
   return 0;
 }

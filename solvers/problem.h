@@ -13,6 +13,18 @@
  *   3. wait, then run the kernel on the patch (transport + reactions),
  *      which also sums the surface fluxes and MSC fate rates;
  *   4. reduce those sums to rank 0, which evaluates the synovial ODEs.
+ *
+ * The IMEX split of ARKODE (solver.arkode_split: imex) writes the same
+ * right-hand side as f = fe + fi:
+ *   fe(u) = the cartilage reactions f_s(u) of kinetics.h in every owned cell,
+ *           and 0 for the synovial values (pure, local: no communication);
+ *   fi(u) = f(u) - fe(u): diffusion, surface exchange, the MSC attachment
+ *           influx, and all synovial ODEs including the running integrals.
+ * The synovial values are implicit because they are coupled to the surface
+ * cells through the exchange fluxes (stiff for fast transfer) and cost
+ * nothing to solve for (10 values on rank 0); the MSC fate integrals are
+ * quadratures of reaction rates that feed nothing back, so treating them
+ * implicitly keeps fe free of reductions.
  */
 #ifndef CS_PROBLEM_H
 #define CS_PROBLEM_H
@@ -42,6 +54,12 @@ typedef struct {
   double syn[CS_NSYNO];     /* synovial values of the last RHS (all ranks) */
   cs_exchange x;            /* exchange terms of the last RHS (rank 0) */
   struct cs_precond *pc;    /* preconditioner state (NULL: none) */
+  int implicit_reactions;   /* 1: the reactions are in the implicit part, so the
+                               Newton matrix is I - gamma (J_transport + J_reaction)
+                               (CVODE, ARKODE implicit); 0: ARKODE IMEX treats them
+                               explicitly and the preconditioner should approximate
+                               I - gamma J_fi, without the reaction Jacobian.
+                               cs_problem_init sets 1; the integrator sets it. */
   cs_timers timers;
   int (*interrupted)(void); /* returns non-zero when a stop signal arrived (may be NULL) */
 } cs_problem;
@@ -51,6 +69,12 @@ void cs_problem_free(cs_problem *pb);
 
 /* SUNDIALS right-hand side (CVRhsFn signature, N_Vector parallel). */
 int cs_problem_rhs(sunrealtype t, N_Vector y, N_Vector ydot, void *user_data);
+
+/* The IMEX split of cs_problem_rhs (ARKRhsFn signature; see above):
+ * explicit part fe = reactions only, implicit part fi = the rest. Their sum
+ * is cs_problem_rhs up to round-off. */
+int cs_problem_rhs_explicit(sunrealtype t, N_Vector y, N_Vector ydot, void *user_data);
+int cs_problem_rhs_implicit(sunrealtype t, N_Vector y, N_Vector ydot, void *user_data);
 
 /* Wall clock, seconds. */
 double cs_wtime(void);

@@ -1,24 +1,42 @@
 #include "run_options.h"
 
 static const char *const integrators[] = {"cvode", "arkode", NULL};
-static const char *const preconds[] = {"line", "jacobi", "none", NULL};
+static const char *const splits[] = {"implicit", "imex", NULL};
+static const char *const preconds[] = {"line", "jacobi", "none", "pfmg", "auto", NULL};
+
+int cs_precond_resolve(int precond, const cs_grid *g)
+{
+  if (precond != CS_PC_AUTO) return precond;
+  const long columns = (g->dim >= 2 ? (long)g->nx : 1) * (g->dim >= 3 ? (long)g->ny : 1);
+  return columns >= CS_PFMG_MIN_COLUMNS ? CS_PC_PFMG : CS_PC_LINE;
+}
 
 static const cs_opt solver_rows[] = {
-  {"integrator", CS_OPT_ENUM, "-", CS_INT_CVODE, 0, 0, "time integrator: cvode (BDF) or arkode (diagonally implicit Runge-Kutta, order max_order in 2-5), both with preconditioned GMRES",
+  {"integrator", CS_OPT_ENUM, "-", CS_INT_CVODE, 0, 0,
+   "time integrator: cvode (BDF) or arkode (additive Runge-Kutta of order max_order, split by arkode_split), "
+   "both with preconditioned GMRES",
    offsetof(cs_solver_opts, integrator), 0, integrators},
+  {"arkode_split", CS_OPT_ENUM, "-", CS_SPLIT_IMPLICIT, 0, 0,
+   "arkode only: implicit (DIRK, order 2-5, everything implicit) or imex (ARK pair, order 3-5: cartilage "
+   "reactions explicit, transport and synovial fluid implicit; small steps, the reactions are stiff)",
+   offsetof(cs_solver_opts, arkode_split), 0, splits},
   {"rtol", CS_OPT_REAL, "1", 1e-6, 1e-14, 1e-2, "relative tolerance of the local error test",
    offsetof(cs_solver_opts, rtol), 0, NULL},
   {"atol", CS_OPT_REAL, "1", 1e-8, 1e-30, 1, "absolute tolerance, multiplied by each quantity's typical size (docs/model.md)",
    offsetof(cs_solver_opts, atol), 0, NULL},
-  {"precond", CS_OPT_ENUM, "-", CS_PC_LINE, 0, 0,
-   "preconditioner: line (block-tridiagonal depth solve per column), jacobi (per-cell block), none",
+  {"precond", CS_OPT_ENUM, "-", CS_PC_AUTO, 0, 0,
+   "preconditioner: line (block-tridiagonal depth solve per column), jacobi (per-cell block), none, "
+   "pfmg (per-cell reaction block times one hypre PFMG V-cycle per diffusing species), "
+   "auto (pfmg from 40 depth columns on, else line)",
    offsetof(cs_solver_opts, precond), 0, preconds},
   {"maxl", CS_OPT_INT, "-", 30, 1, 500, "GMRES Krylov subspace size", offsetof(cs_solver_opts, maxl), 0, NULL},
   {"eps_lin", CS_OPT_REAL, "1", 0.05, 1e-6, 1, "linear solver tolerance relative to the Newton tolerance",
    offsetof(cs_solver_opts, eps_lin), 0, NULL},
   {"max_steps", CS_OPT_INT, "-", 100000, 10, 100000000, "integrator steps allowed between two outputs",
    offsetof(cs_solver_opts, max_steps), 0, NULL},
-  {"max_order", CS_OPT_INT, "-", 5, 1, 5, "largest BDF order", offsetof(cs_solver_opts, max_order), 0, NULL},
+  {"max_order", CS_OPT_INT, "-", 5, 1, 5,
+   "largest BDF order (cvode); Runge-Kutta order (arkode, clamped to 2-5 or 3-5 for imex)",
+   offsetof(cs_solver_opts, max_order), 0, NULL},
   {"h_max", CS_OPT_REAL, "day", 0, 0, 1e6, "largest time step (0: no limit)", offsetof(cs_solver_opts, h_max), 0,
    NULL},
 };

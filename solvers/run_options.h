@@ -5,20 +5,25 @@
 #ifndef CS_RUN_OPTIONS_H
 #define CS_RUN_OPTIONS_H
 
+#include "../model/grid.h"
 #include "../model/options.h"
 
-typedef enum { CS_PC_LINE = 0, CS_PC_JACOBI, CS_PC_NONE } cs_precond_kind;
+typedef enum { CS_PC_LINE = 0, CS_PC_JACOBI, CS_PC_NONE, CS_PC_PFMG, CS_PC_AUTO } cs_precond_kind;
 typedef enum { CS_INT_CVODE = 0, CS_INT_ARKODE } cs_integrator_kind;
+/* How ARKODE splits the right-hand side (problem.h): all implicit (DIRK), or
+ * IMEX with the cartilage reactions explicit (ARK pair). */
+typedef enum { CS_SPLIT_IMPLICIT = 0, CS_SPLIT_IMEX } cs_arkode_split;
 
 typedef struct {
   int integrator;   /* cs_integrator_kind */
+  int arkode_split; /* cs_arkode_split (arkode only) */
   double rtol;      /* relative tolerance */
   double atol;      /* absolute tolerance, scaled per quantity by its typical size */
   int precond;      /* cs_precond_kind */
   int maxl;         /* Krylov subspace size */
   double eps_lin;   /* linear/nonlinear tolerance ratio */
   int max_steps;    /* steps allowed between two output times */
-  int max_order;    /* BDF order limit */
+  int max_order;    /* BDF order limit (cvode); Runge-Kutta order (arkode) */
   double h_max;     /* largest step, day (0: none) */
 } cs_solver_opts;
 
@@ -34,6 +39,15 @@ typedef struct {
 typedef struct {
   double t_end;        /* simulated horizon, day */
 } cs_run_opts;
+
+/* The preconditioner that runs for solver.precond on grid g. auto: pfmg
+ * when the grid has at least CS_PFMG_MIN_COLUMNS depth columns (nx ny in
+ * 2-D/3-D), else line. line is exact in depth and cheapest on narrow grids;
+ * pfmg keeps its quality under lateral refinement. The threshold is the
+ * measured crossover on the 2-D lesion (docs/performance.md): 20 columns
+ * line 1.6x faster, 40 columns even, 80 columns pfmg 3x faster. */
+#define CS_PFMG_MIN_COLUMNS 40
+int cs_precond_resolve(int precond, const cs_grid *g);
 
 extern const cs_opt_table cs_solver_table;
 extern const cs_opt_table cs_output_table;

@@ -345,7 +345,7 @@ static void check_file(const char *path, const cs_grid *g, int ntreat)
   so.precond = CS_PC_JACOBI;
   check_params(f, &cs_solver_table, &so, "/parameters/solver");
   check_params(f, &cs_grid_table, g, "/parameters/grid");
-  expect_attr(f, "/parameters/solver/precond", "choices", "line, jacobi, none");
+  expect_attr(f, "/parameters/solver/precond", "choices", "line, jacobi, none, pfmg, auto");
 
   /* /grid */
   const int N[3] = {g->nz, g->nx, g->ny};

@@ -1,0 +1,178 @@
+#include "pfmg.h"
+
+#include <HYPRE_struct_ls.h>
+#include <HYPRE_utilities.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../model/transport.h"
+#include "error.h"
+
+struct cs_pfmg {
+  const cs_problem *pb;
+  int ndim;                       /* hypre dimensions: 2 (depth, x; x of width 1 in 1-D) or 3 (+y) */
+  int nstencil;                   /* 2 ndim + 1 */
+  HYPRE_Int lo[3], hi[3];         /* this rank's box (global indices) */
+  int empty;                      /* this rank owns no cell */
+  long ncell;
+  int ndiff;                      /* diffusing species */
+  int species[CS_NS];             /* their indices */
+  double D[CS_NS];
+  HYPRE_StructGrid grid;
+  HYPRE_StructStencil stencil;
+  HYPRE_StructMatrix A[CS_NS];    /* per diffusing species (index into species[]) */
+  HYPRE_StructSolver solver[CS_NS];
+  HYPRE_StructVector b, x;
+  double *values;                 /* matrix coefficients of the box, nstencil per cell */
+  double *buf;                    /* one species' values of the box */
+};
+
+/* hypre 2.26 wants HYPRE_Init() once after MPI_Init; there is no harm in
+ * leaving HYPRE_Finalize to process exit (CPU build: it frees pools only). */
+static int hypre_ready(void)
+{
+  static int ready = 0;
+  if (!ready) {
+    CS_CHECK_HYPRE(HYPRE_Init());
+    ready = 1;
+  }
+  return CS_OK;
+}
+
+int cs_pfmg_create(const cs_problem *pb, cs_pfmg **out)
+{
+  *out = NULL;
+  CS_CHECK(hypre_ready());
+  cs_pfmg *m = calloc(1, sizeof *m);
+  CS_CHECK_ALLOC(m);
+  *out = m;
+  const cs_patch *pt = pb->pt;
+  m->pb = pb;
+  /* hypre's PFMG has no 1-D stencils: a 1-D grid is a 2-D one of width 1 */
+  m->ndim = pt->gh[2] ? 3 : 2;
+  m->nstencil = 2 * m->ndim + 1;
+  m->ncell = pb->ncell;
+  m->empty = pb->ncell == 0;
+  for (int d = 0; d < 3; ++d) {
+    m->lo[d] = pt->off[d];
+    m->hi[d] = pt->off[d] + pt->n[d] - 1;
+  }
+  cs_params_diffusivities(pb->p, m->D);
+  for (int s = 0; s < CS_NS; ++s)
+    if (m->D[s] > 0.0) m->species[m->ndiff++] = s;
+
+  CS_CHECK_HYPRE(HYPRE_StructGridCreate(pb->comm, m->ndim, &m->grid));
+  if (!m->empty) CS_CHECK_HYPRE(HYPRE_StructGridSetExtents(m->grid, m->lo, m->hi));
+  CS_CHECK_HYPRE(HYPRE_StructGridAssemble(m->grid));
+
+  /* stencil entry 0: the cell; 2d+1 / 2d+2: the low / high neighbour in d */
+  CS_CHECK_HYPRE(HYPRE_StructStencilCreate(m->ndim, m->nstencil, &m->stencil));
+  for (int e = 0; e < m->nstencil; ++e) {
+    HYPRE_Int off[3] = {0, 0, 0};
+    if (e > 0) off[(e - 1) / 2] = (e % 2) ? -1 : 1;
+    CS_CHECK_HYPRE(HYPRE_StructStencilSetElement(m->stencil, e, off));
+  }
+  for (int q = 0; q < m->ndiff; ++q) {
+    CS_CHECK_HYPRE(HYPRE_StructMatrixCreate(pb->comm, m->grid, m->stencil, &m->A[q]));
+    CS_CHECK_HYPRE(HYPRE_StructMatrixSetSymmetric(m->A[q], 1));
+    CS_CHECK_HYPRE(HYPRE_StructMatrixInitialize(m->A[q]));
+  }
+  CS_CHECK_HYPRE(HYPRE_StructVectorCreate(pb->comm, m->grid, &m->b));
+  CS_CHECK_HYPRE(HYPRE_StructVectorInitialize(m->b));
+  CS_CHECK_HYPRE(HYPRE_StructVectorCreate(pb->comm, m->grid, &m->x));
+  CS_CHECK_HYPRE(HYPRE_StructVectorInitialize(m->x));
+  size_t n = (size_t)(m->ncell > 0 ? m->ncell : 1);
+  m->values = malloc(n * (size_t)m->nstencil * sizeof *m->values);
+  m->buf = malloc(n * sizeof *m->buf);
+  CS_CHECK_ALLOC(m->values);
+  CS_CHECK_ALLOC(m->buf);
+  return CS_OK;
+}
+
+void cs_pfmg_destroy(cs_pfmg **pm)
+{
+  cs_pfmg *m = *pm;
+  if (!m) return;
+  for (int q = 0; q < m->ndiff; ++q) {
+    if (m->solver[q]) HYPRE_StructPFMGDestroy(m->solver[q]);
+    if (m->A[q]) HYPRE_StructMatrixDestroy(m->A[q]);
+  }
+  if (m->b) HYPRE_StructVectorDestroy(m->b);
+  if (m->x) HYPRE_StructVectorDestroy(m->x);
+  if (m->stencil) HYPRE_StructStencilDestroy(m->stencil);
+  if (m->grid) HYPRE_StructGridDestroy(m->grid);
+  free(m->values);
+  free(m->buf);
+  free(m);
+  *pm = NULL;
+}
+
+/* Coefficients of M_s (species s) for every owned cell, box order (depth fastest = cs_cell order). */
+static void fill_values(cs_pfmg *m, int s, double gamma)
+{
+  const cs_patch *pt = m->pb->pt;
+  const double N = m->pb->syn[CS_N];
+  for (int j = 0; j < pt->n[2]; ++j)
+    for (int i = 0; i < pt->n[1]; ++i)
+      for (int k = 0; k < pt->n[0]; ++k) {
+        double diag[CS_NS], dE_dc;
+        cs_transport_diag(m->pb->p, pt, k, i, j, N, diag, &dE_dc); /* -sum faces D/h^2 - surface transfer */
+        double *v = &m->values[(size_t)cs_cell(pt, k, i, j) * (size_t)m->nstencil];
+        v[0] = 1.0 - gamma * diag[s];
+        const int idx[3] = {k, i, j};
+        for (int d = 0; d < m->ndim; ++d) {
+          const int global = pt->off[d] + idx[d];
+          const double c = -gamma * m->D[s] / (pt->h[d] * pt->h[d]);
+          /* no coupling through a wall, and none across the periodic wrap (its diagonal is kept) */
+          v[1 + 2 * d] = global > 0 && !(idx[d] == 0 && pt->wall_lo[d]) ? c : 0.0;
+          v[2 + 2 * d] = global < pt->N[d] - 1 && !(idx[d] == pt->n[d] - 1 && pt->wall_hi[d]) ? c : 0.0;
+        }
+      }
+}
+
+int cs_pfmg_setup(cs_pfmg *m, double gamma)
+{
+  HYPRE_Int entries[7];
+  for (int e = 0; e < m->nstencil; ++e) entries[e] = e;
+  for (int q = 0; q < m->ndiff; ++q) {
+    if (!m->empty) {
+      fill_values(m, m->species[q], gamma);
+      CS_CHECK_HYPRE(HYPRE_StructMatrixSetBoxValues(m->A[q], m->lo, m->hi, m->nstencil, entries, m->values));
+    }
+    CS_CHECK_HYPRE(HYPRE_StructMatrixAssemble(m->A[q]));
+    if (m->solver[q]) {
+      HYPRE_StructPFMGDestroy(m->solver[q]);
+      m->solver[q] = NULL;
+    }
+    CS_CHECK_HYPRE(HYPRE_StructPFMGCreate(m->pb->comm, &m->solver[q]));
+    CS_CHECK_HYPRE(HYPRE_StructPFMGSetMaxIter(m->solver[q], 1));
+    CS_CHECK_HYPRE(HYPRE_StructPFMGSetTol(m->solver[q], 0.0));
+    CS_CHECK_HYPRE(HYPRE_StructPFMGSetZeroGuess(m->solver[q]));
+    CS_CHECK_HYPRE(HYPRE_StructPFMGSetRelaxType(m->solver[q], 2)); /* symmetric red-black Gauss-Seidel */
+    CS_CHECK_HYPRE(HYPRE_StructPFMGSetRAPType(m->solver[q], 0));   /* Galerkin coarse operators */
+    CS_CHECK_HYPRE(HYPRE_StructPFMGSetNumPreRelax(m->solver[q], 1));
+    CS_CHECK_HYPRE(HYPRE_StructPFMGSetNumPostRelax(m->solver[q], 1));
+    CS_CHECK_HYPRE(HYPRE_StructPFMGSetup(m->solver[q], m->A[q], m->b, m->x));
+  }
+  HYPRE_ClearAllErrors();
+  return CS_OK;
+}
+
+int cs_pfmg_solve(cs_pfmg *m, double *x)
+{
+  for (int q = 0; q < m->ndiff; ++q) {
+    const int s = m->species[q];
+    if (!m->empty) {
+      for (long c = 0; c < m->ncell; ++c) m->buf[c] = x[CS_IDX(s, c)];
+      CS_CHECK_HYPRE(HYPRE_StructVectorSetBoxValues(m->b, m->lo, m->hi, m->buf));
+    }
+    CS_CHECK_HYPRE(HYPRE_StructVectorAssemble(m->b));
+    CS_CHECK_HYPRE(HYPRE_StructPFMGSolve(m->solver[q], m->A[q], m->b, m->x));
+    if (!m->empty) {
+      CS_CHECK_HYPRE(HYPRE_StructVectorGetBoxValues(m->x, m->lo, m->hi, m->buf));
+      for (long c = 0; c < m->ncell; ++c) x[CS_IDX(s, c)] = m->buf[c];
+    }
+  }
+  HYPRE_ClearAllErrors();
+  return CS_OK;
+}

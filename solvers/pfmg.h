@@ -1,0 +1,41 @@
+/* pfmg.h - one hypre PFMG V-cycle per diffusing species on the diffusion
+ * part of the Newton matrix, for the product preconditioner of precond.h.
+ *
+ * For each species s with D_s > 0 it holds the structured matrix
+ *
+ *   M_s = I - gamma J_diff,s
+ *   (M_s u)_c = (1 + gamma sum_faces D_s/h_d^2 + gamma [surface] h_eff,s/h_z) u_c
+ *               - gamma sum_{interior faces} D_s/h_d^2 u_nb
+ *
+ * on the global grid (hypre index 0 = depth k, 1 = x, 2 = y; each rank's
+ * box is its patch; a 1-D grid is a 2-D one of width 1, since PFMG has no
+ * 1-D stencils), i.e. exactly the diffusion and surface-exchange part
+ * of the cartilage Jacobian (model/transport.h) with no-flux walls. Periodic
+ * lateral couplings across the wrap are dropped from the off-diagonal (their
+ * diagonal is kept): M_s stays a good preconditioner and PFMG needs no
+ * periodic coarsening. The solve applies one V-cycle (zero initial guess,
+ * symmetric red-black Gauss-Seidel, one pre- and one post-sweep) per
+ * diffusing species, in place on the species-interleaved vector.
+ *
+ * Collective over the problem's communicator: create, setup and solve must
+ * be called by every rank.
+ */
+#ifndef CS_PFMG_H
+#define CS_PFMG_H
+
+#include "problem.h"
+
+typedef struct cs_pfmg cs_pfmg;
+
+/* Grid, stencil, matrices, vectors; no solver yet (setup builds it). */
+int cs_pfmg_create(const cs_problem *pb, cs_pfmg **out);
+void cs_pfmg_destroy(cs_pfmg **m);
+
+/* Fill M_s for this gamma and (re)build the PFMG hierarchies. */
+int cs_pfmg_setup(cs_pfmg *m, double gamma);
+
+/* x <- approximately M_s^{-1} x for every diffusing species s (x: owned
+ * values, species fastest, CS_NS per cell). */
+int cs_pfmg_solve(cs_pfmg *m, double *x);
+
+#endif
