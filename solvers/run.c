@@ -499,6 +499,11 @@ static int time_loop(cs_run_state *rs)
     if (!last && (rc = after_output(rs, t))) goto done;
     if (!last && (rc = cs_integrator_reinit(rs->it, t))) goto done;
   }
+  /* Write what is still buffered now, so that the run's wall_seconds (taken
+   * in write_footer, before the file is closed) include every output write. */
+  double w0 = cs_wtime();
+  rc = maybe_flush(rs, 1);
+  rs->pb.timers.io += cs_wtime() - w0;
 done:
   free(obs);
   free(breaks);

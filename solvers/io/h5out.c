@@ -24,6 +24,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <hdf5.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +41,12 @@
 
 /* Chunk length of the 1-D time series (values per chunk). */
 #define SERIES_CHUNK 64
+
+/* Field snapshots wait in memory until the next flush, or until the waiting
+ * snapshots hold this many bytes over the whole grid (the same bound on
+ * every rank, so all ranks write together; a snapshot larger than this is
+ * written at once). */
+#define FIELDS_PENDING_BYTES (16.0 * 1048576.0)
 
 /* Variants of CS_CHECK_H5 / CS_CHECK for functions that own local ids:
  * record the error the same way, then jump to the function's `done:` label
@@ -85,9 +94,13 @@ struct cs_h5out {
   int nf;
   int fdim;        /* 1, 2 or 3 */
   hsize_t fN[3];   /* global cells along z, x, y */
-  hsize_t fcount;  /* snapshots written */
-  double *fbuf;    /* transposed copy of one quantity of the local patch */
-  size_t fbuf_len;
+  hsize_t fcount;  /* snapshots written to the file */
+  hsize_t foff[3], fn[3]; /* this rank's patch: offset and cells along z, x, y */
+  size_t fncell;   /* cells of this rank's patch */
+  double **fpend;  /* snapshots appended, not yet written: per quantity
+                      [snap][cell], cells in file order (z, then y, then x fastest) */
+  double *fpend_t; /* their times */
+  int fnpend, fcappend, fmaxpend;
   double io_seconds;
   int reopened;    /* opened by cs_h5out_reopen: define calls open existing datasets */
   char filename[4096]; /* for messages */
@@ -409,9 +422,29 @@ static int create_meta(cs_h5out *h)
   return CS_OK;
 }
 
+/* HDF5's deflate filter calls zlib's compress2() once per chunk, which
+ * allocates about 270 kB of compressor state and frees it again. When that
+ * block lies at the top of the heap, glibc returns it to the kernel (default
+ * trim threshold 128 kB) and takes it back for the next chunk: brk shrink and
+ * regrow, page faults, and in a multithreaded process (Open MPI's progress
+ * threads) a TLB shootdown on the other CPUs each time. On a loaded 2-core
+ * VM that cost 2-3 ms per chunk: 1.2-1.9 s for the 61 x 9 field chunks of the
+ * 0.1 s reference run, or nothing, depending on what else happened to lie
+ * above in the heap. Keeping up to 16 MB of free heap top makes the cost
+ * small and independent of heap layout. Process-wide; glibc only. */
+static void keep_heap_top(void)
+{
+#ifdef __GLIBC__
+  static int done = 0;
+  if (!done) mallopt(M_TRIM_THRESHOLD, 16 << 20);
+  done = 1;
+#endif
+}
+
 /* A new object with no HDF5 ids open and its own duplicate of `comm`. */
 static int h5out_alloc(MPI_Comm comm, int reopened, cs_h5out **out)
 {
+  keep_heap_top();
   cs_h5out *h = calloc(1, sizeof *h);
   CS_CHECK_ALLOC(h);
   h->file = h->meta = h->dxpl = h->fgroup = h->ftime = H5I_INVALID_HID;
@@ -554,6 +587,7 @@ int cs_h5out_fields_truncate(cs_h5out *h, long count)
   CS_CHECK(set_length(h->ftime, (hsize_t)count));
   for (int i = 0; i < h->nf; ++i) CS_CHECK(set_length(h->fdset[i], (hsize_t)count));
   h->fcount = (hsize_t)count;
+  h->fnpend = 0;
   return CS_OK;
 }
 
@@ -718,30 +752,6 @@ done:
   return rc;
 }
 
-/* Append the value *v (read on rank 0) at index `at` of a 1-D series. */
-static int append_value(cs_h5out *h, hid_t ds, hsize_t at, const double *v)
-{
-  int rc = CS_OK;
-  hid_t fs = H5I_INVALID_HID, ms = H5I_INVALID_HID;
-  hsize_t size = at + 1, one = 1;
-  H5GO(H5Dset_extent(ds, &size)); /* collective */
-  H5GO(fs = H5Dget_space(ds));
-  H5GO(ms = H5Screate_simple(1, &one, NULL));
-  if (h->rank == 0) {
-    H5GO(H5Sselect_hyperslab(fs, H5S_SELECT_SET, &at, NULL, &one, NULL));
-  } else {
-    static const double dummy = 0;
-    H5GO(H5Sselect_none(fs));
-    H5GO(H5Sselect_none(ms));
-    v = &dummy;
-  }
-  H5GO(H5Dwrite(ds, H5T_NATIVE_DOUBLE, ms, fs, h->dxpl, v));
-done:
-  h5_release(&ms);
-  h5_release(&fs);
-  return rc;
-}
-
 int cs_h5out_series_define(cs_h5out *h, const char *group, const cs_h5_quantity *q, int n, int *series)
 {
   *series = -1;
@@ -855,9 +865,15 @@ int cs_h5out_fields_define(cs_h5out *h, const cs_h5_quantity *q, int nq, const c
   CS_CHECK_ALLOC(h->fdset);
   for (int i = 0; i < nq; ++i) h->fdset[i] = H5I_INVALID_HID;
   h->nf = nq;
-  h->fbuf_len = (size_t)cs_patch_cells(pt);
-  h->fbuf = malloc(sizeof *h->fbuf * (h->fbuf_len ? h->fbuf_len : 1));
-  CS_CHECK_ALLOC(h->fbuf);
+  for (int d = 0; d < 3; ++d) {
+    h->foff[d] = (hsize_t)pt->off[d];
+    h->fn[d] = (hsize_t)pt->n[d];
+  }
+  h->fncell = (size_t)cs_patch_cells(pt);
+  h->fpend = calloc((size_t)(nq > 0 ? nq : 1), sizeof *h->fpend);
+  CS_CHECK_ALLOC(h->fpend);
+  double snap = (double)h->fN[0] * (double)h->fN[1] * (double)h->fN[2] * (nq > 0 ? nq : 1) * sizeof(double);
+  h->fmaxpend = snap >= FIELDS_PENDING_BYTES ? 1 : (int)(FIELDS_PENDING_BYTES / snap);
 
   CSGO(group_open(h, "fields", &h->fgroup));
   if (h->reopened) {
@@ -893,54 +909,89 @@ done:
   return rc;
 }
 
-int cs_h5out_fields_append(cs_h5out *h, double t, const double *u, const cs_patch *pt)
+/* Write the waiting snapshots: the times from rank 0, then one collective
+ * hyperslab write per quantity covering every waiting snapshot. */
+static int fields_write_pending(cs_h5out *h)
 {
+  if (h->fnpend == 0) return CS_OK;
   int rc = CS_OK;
   hid_t fs = H5I_INVALID_HID, ms = H5I_INVALID_HID;
-  double t0 = MPI_Wtime();
-  if (!h->fdset) CS_FAIL(CS_ERR_INTERNAL, "cs_h5out_fields_append before cs_h5out_fields_define");
-  if (patch_dim(pt) != h->fdim || (hsize_t)pt->N[0] != h->fN[0] || (hsize_t)pt->N[1] != h->fN[1] ||
-      (hsize_t)pt->N[2] != h->fN[2])
-    CS_FAIL(CS_ERR_INTERNAL, "cs_h5out_fields_append: patch grid differs from the defined fields");
-  const int n0 = pt->n[0], n1 = pt->n[1], n2 = pt->n[2];
-  const size_t ncell = (size_t)cs_patch_cells(pt);
-  if (ncell > h->fbuf_len) {
-    double *b = realloc(h->fbuf, sizeof *b * ncell);
-    CS_CHECK_ALLOC(b);
-    h->fbuf = b;
-    h->fbuf_len = ncell;
+  const hsize_t n = (hsize_t)h->fnpend, at = h->fcount, size = at + n;
+
+  H5GO(H5Dset_extent(h->ftime, &size)); /* collective */
+  H5GO(fs = H5Dget_space(h->ftime));
+  H5GO(ms = H5Screate_simple(1, &n, NULL));
+  if (h->rank == 0) {
+    H5GO(H5Sselect_hyperslab(fs, H5S_SELECT_SET, &at, NULL, &n, NULL));
+  } else {
+    H5GO(H5Sselect_none(fs));
+    H5GO(H5Sselect_none(ms));
   }
+  H5GO(H5Dwrite(h->ftime, H5T_NATIVE_DOUBLE, ms, fs, h->dxpl, h->fpend_t));
+  h5_release(&ms);
+  h5_release(&fs);
 
-  CS_CHECK(append_value(h, h->ftime, h->fcount, &t));
-
-  hsize_t dims[4], start[4], count[4], mdim = ncell;
-  const hsize_t off[3] = {(hsize_t)pt->off[0], (hsize_t)pt->off[1], (hsize_t)pt->off[2]};
-  const hsize_t cnt[3] = {(hsize_t)n0, (hsize_t)n1, (hsize_t)n2};
-  field_dims(h->fdim, h->fcount + 1, h->fN, dims);
-  field_dims(h->fdim, h->fcount, off, start);
-  field_dims(h->fdim, 1, cnt, count);
-  H5GO(ms = H5Screate_simple(1, &mdim, NULL));
-  if (ncell == 0) H5GO(H5Sselect_none(ms));
+  /* Memory has the shape of the file selection, so HDF5 maps it to chunks
+   * by hyperslab, not element by element. */
+  hsize_t dims[4], start[4], count[4];
+  field_dims(h->fdim, size, h->fN, dims);
+  field_dims(h->fdim, at, h->foff, start);
+  int rank = field_dims(h->fdim, n, h->fn, count);
+  H5GO(ms = H5Screate_simple(rank, count, NULL));
+  if (h->fncell == 0) H5GO(H5Sselect_none(ms));
   for (int q = 0; q < h->nf; ++q) {
-    /* memory: cell = k + n0*(i + n1*j), quantity fastest;
-     * file:   z, then y, then x fastest. */
-    double *b = h->fbuf;
-    for (int k = 0; k < n0; ++k)
-      for (int j = 0; j < n2; ++j)
-        for (int i = 0; i < n1; ++i) *b++ = u[q + (size_t)h->nf * (size_t)(k + n0 * (i + n1 * j))];
     H5GO(H5Dset_extent(h->fdset[q], dims)); /* collective */
     H5GO(fs = H5Dget_space(h->fdset[q]));
-    if (ncell > 0)
+    if (h->fncell > 0)
       H5GO(H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count, NULL));
     else
       H5GO(H5Sselect_none(fs));
-    H5GO(H5Dwrite(h->fdset[q], H5T_NATIVE_DOUBLE, ms, fs, h->dxpl, h->fbuf));
+    H5GO(H5Dwrite(h->fdset[q], H5T_NATIVE_DOUBLE, ms, fs, h->dxpl, h->fpend[q]));
     h5_release(&fs);
   }
-  h->fcount++;
+  h->fcount = size;
+  h->fnpend = 0;
 done:
   h5_release(&fs);
   h5_release(&ms);
+  return rc;
+}
+
+/* Appends are buffered like the time series (FIELDS_PENDING_BYTES): one
+ * collective write per quantity and flush instead of one per snapshot. */
+int cs_h5out_fields_append(cs_h5out *h, double t, const double *u, const cs_patch *pt)
+{
+  double t0 = MPI_Wtime();
+  if (!h->fdset) CS_FAIL(CS_ERR_INTERNAL, "cs_h5out_fields_append before cs_h5out_fields_define");
+  if (patch_dim(pt) != h->fdim)
+    CS_FAIL(CS_ERR_INTERNAL, "cs_h5out_fields_append: patch grid differs from the defined fields");
+  for (int d = 0; d < 3; ++d)
+    if ((hsize_t)pt->N[d] != h->fN[d] || (hsize_t)pt->off[d] != h->foff[d] || (hsize_t)pt->n[d] != h->fn[d])
+      CS_FAIL(CS_ERR_INTERNAL, "cs_h5out_fields_append: patch grid differs from the defined fields");
+  const int n0 = pt->n[0], n1 = pt->n[1], n2 = pt->n[2];
+  const size_t ncell = h->fncell;
+  if (h->fnpend == h->fcappend) {
+    int cap = h->fcappend ? 2 * h->fcappend : 8;
+    if (cap > h->fmaxpend) cap = h->fmaxpend;
+    for (int q = 0; q < h->nf; ++q) {
+      double *grown = realloc(h->fpend[q], sizeof *grown * (ncell ? ncell : 1) * (size_t)cap);
+      CS_CHECK_ALLOC(grown);
+      h->fpend[q] = grown;
+    }
+    double *grown = realloc(h->fpend_t, sizeof *grown * (size_t)cap);
+    CS_CHECK_ALLOC(grown);
+    h->fpend_t = grown;
+    h->fcappend = cap;
+  }
+  /* state: cell = k + n0*(i + n1*j), quantity fastest; file: z, then y, then x fastest */
+  for (int q = 0; q < h->nf; ++q) {
+    double *b = h->fpend[q] + ncell * (size_t)h->fnpend;
+    for (int k = 0; k < n0; ++k)
+      for (int j = 0; j < n2; ++j)
+        for (int i = 0; i < n1; ++i) *b++ = u[q + (size_t)h->nf * (size_t)(k + n0 * (i + n1 * j))];
+  }
+  h->fpend_t[h->fnpend++] = t;
+  int rc = h->fnpend >= h->fmaxpend ? fields_write_pending(h) : CS_OK;
   h->io_seconds += MPI_Wtime() - t0;
   return rc;
 }
@@ -953,6 +1004,7 @@ int cs_h5out_flush(cs_h5out *h)
   double t0 = MPI_Wtime();
   int failed = 0;
   for (int i = 0; i < h->nseries && !failed; ++i) failed = series_write_pending(h, &h->series[i]) != CS_OK;
+  if (!failed) failed = fields_write_pending(h) != CS_OK;
   if (failed || H5Fflush(h->file, H5F_SCOPE_GLOBAL) < 0) {
     cs_error_clear(); /* replace the bare HDF5 call by what the user needs to know */
     /* the usual cause: the disk is full (or a quota); say so with the numbers */
@@ -1000,7 +1052,9 @@ int cs_h5out_close(cs_h5out *h, const char *status, const char *reason)
   free(h->series);
   for (int i = 0; i < h->nf; ++i) h5_release(&h->fdset[i]);
   free(h->fdset);
-  free(h->fbuf);
+  for (int i = 0; i < h->nf && h->fpend; ++i) free(h->fpend[i]);
+  free(h->fpend);
+  free(h->fpend_t);
   h5_release(&h->ftime);
   h5_release(&h->fgroup);
   h5_release(&h->meta);

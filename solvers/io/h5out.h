@@ -87,9 +87,11 @@ int cs_h5out_series_append(cs_h5out *h, int series, const double *values);
 
 /* Fields: define one dataset per quantity (species) for the global grid;
  * append a snapshot from each rank's owned values `u` (species fastest,
- * cs_cell order of `pt`) at time t. Collective. The value of quantity q in
- * cell c is u[q + nq*c]: with nq == CS_NS that is CS_IDX(q, c), i.e. the
- * state itself. */
+ * cs_cell order of `pt`, the patch given to define) at time t. Collective.
+ * The value of quantity q in cell c is u[q + nq*c]: with nq == CS_NS that is
+ * CS_IDX(q, c), i.e. the state itself. Buffered like the time series: the
+ * snapshot is copied and reaches the file at the next cs_h5out_flush (or
+ * close, or once the waiting snapshots of the whole grid reach 16 MB). */
 int cs_h5out_fields_define(cs_h5out *h, const cs_h5_quantity *q, int nq, const cs_patch *pt, int compress);
 int cs_h5out_fields_append(cs_h5out *h, double t, const double *u, const cs_patch *pt);
 
@@ -100,7 +102,8 @@ int cs_h5out_outcomes(cs_h5out *h, const cs_h5_quantity *q, const double *values
 int cs_h5out_treatments(cs_h5out *h, const char *const *type, const double *day, const double *dose,
                         const double *viability, int n);
 
-/* Write the buffered time-series steps and flush the file. */
+/* Write the buffered time-series steps and field snapshots and flush the
+ * file. */
 int cs_h5out_flush(cs_h5out *h);
 
 /* Set /meta status ("complete" or "failed") and reason (and end_time if
