@@ -4,8 +4,11 @@
  *
  * Bytes counted per RHS evaluation: the ghosted state read once and the
  * derivative written once, 2 x CS_NS x 8 bytes per cell (the minimum any
- * implementation must move). Built and run by bench/run_benchmarks.py:
- *   cc -O3 -march=native -Imodel bench/rhs_bandwidth.c model/*.c -lm
+ * implementation must move; the halo layers are not counted). The copy is
+ * counted the same way, so the ratio is the time of a copy over the time of
+ * an evaluation. Built and run by bench/run_benchmarks.py, from this file
+ * and every model source:
+ *   cc -O3 -march=native -std=c11 -Imodel bench/rhs_bandwidth.c model/[each].c -lm
  *   ./rhs_bandwidth NZ NX REPEATS
  */
 #define _POSIX_C_SOURCE 200809L

@@ -38,34 +38,31 @@ static void signal_grad(const cs_params *p, double P, double R, double *S, doubl
   *dSdR = -Pp * (p->K_P / p->K_R) / (den * den);
 }
 
+cs_kin cs_kin_make(const cs_params *p)
+{
+  const double m = p->m_shield;
+  cs_kin k = {
+      .K_P = p->K_P, .KP_KR = p->K_P / p->K_R, .K_F = p->K_F, .K_syn = p->K_syn,
+      .sig_P0 = p->sig_P0, .sig_PP = p->sig_PP, .sig_PF = p->sig_PF, .del_P = p->del_P,
+      .sig_R0 = p->sig_R0, .q_RE = p->q_RE, .chi = p->chi, .del_R = p->del_R,
+      .sig_Z0 = p->sig_Z0, .sig_ZS = p->sig_ZS, .del_Z = p->del_Z,
+      .sig_M0 = p->sig_M0, .sig_MS = p->sig_MS, .del_M = p->del_M,
+      .gk_a = p->gam_a * p->k_a, .gk_c = p->gam_c * p->k_c, .k_wear = p->k_wear, .del_F = p->del_F,
+      .sig_a = p->sig_a, .k_a = p->k_a, .sig_aE = p->sig_aE, .sig_c = p->sig_c, .k_c = p->k_c, .sig_cE = p->sig_cE,
+      .mu_C = p->mu_C, .k_dE = p->k_dE, .inv_rho_C = 1.0 / p->rho_C, .r_E = p->r_E, .inv_E_max = 1.0 / p->E_max,
+      .mu_E = p->mu_E, .mu_ES = p->mu_ES,
+      .m_shield = m,
+      .m_whole = m == 0.0 ? 0 : m == 1.0 ? 1 : m == 2.0 ? 2 : m == 3.0 ? 3 : -1,
+  };
+  return k;
+}
+
 void cs_react(const cs_params *p, const double u[CS_NS], double du[CS_NS], cs_msc_rates *rates)
 {
-  const double P = u[CS_P], R = u[CS_R], Z = u[CS_Z], M = u[CS_M], F = u[CS_F];
-  const double a = u[CS_A], c = u[CS_C], Ch = u[CS_CH], E = u[CS_E];
-  const double S = cs_signal(p, P, R);
-  const double Fp = pos(F);
-  const double phi = power(pos(1.0 - a), p->m_shield);
-  const double G = p->k_dE * E * pos(1.0 - Ch) * (1.0 - S);
-  const double died = p->mu_E * (1.0 + p->mu_ES * S) * E;
-  const double prolif = p->r_E * E * (1.0 - E / p->E_max);
-
-  du[CS_P] = Ch * (p->sig_P0 + p->sig_PP * S + p->sig_PF * Fp / (p->K_F + Fp)) - p->del_P * P;
-  du[CS_R] = Ch * p->sig_R0 + p->q_RE * E * (1.0 + p->chi * S) - p->del_R * R;
-  du[CS_Z] = Ch * (p->sig_Z0 + p->sig_ZS * S) - p->del_Z * Z;
-  du[CS_M] = Ch * (p->sig_M0 + p->sig_MS * S) - p->del_M * M;
-  du[CS_F] = p->gam_a * p->k_a * Z * a + p->gam_c * p->k_c * M * c * phi + p->k_wear * pos(1.0 - c) -
-             p->del_F * F;
-  du[CS_A] = Ch * p->sig_a * (1.0 - a) / (1.0 + pos(P) / p->K_syn) - p->k_a * Z * a +
-             p->sig_aE * E * (1.0 - a);
-  du[CS_C] = Ch * p->sig_c * (1.0 - c) - p->k_c * M * c * phi + p->sig_cE * E * (1.0 - c);
-  du[CS_CH] = -p->mu_C * S * Ch + G / p->rho_C;
-  du[CS_E] = prolif - died - G;
-
-  if (rates) {
-    rates->died = died;
-    rates->differentiated = G;
-    rates->proliferated = prolif;
-  }
+  const cs_kin k = cs_kin_make(p);
+  cs_msc_rates r;
+  cs_kin_eval(&k, u, power(pos(1.0 - u[CS_A]), p->m_shield), du, &r);
+  if (rates) *rates = r;
 }
 
 void cs_react_jac(const cs_params *p, const double u[CS_NS], double J[CS_NS * CS_NS])

@@ -32,6 +32,59 @@ typedef struct {
   double proliferated;   /* r_E E (1 - E/E_max) */
 } cs_msc_rates;
 
+/* The parameters of f(u) as the per-cell evaluation uses them: products of
+ * parameters and reciprocals formed once per parameter set, so that a cell
+ * costs only the three divisions that depend on the state,
+ *   S = P+ / (P+ + K_P + (K_P/K_R) R),   F+ / (K_F + F+),
+ *   1 / (1 + P+/K_syn) = K_syn / (K_syn + P+).
+ * Make it with cs_kin_make and evaluate with cs_kin_eval (inline, so that a
+ * loop over cells can be vectorised). */
+typedef struct {
+  double K_P, KP_KR, K_F, K_syn;         /* K_P, K_P/K_R, K_F, K_syn */
+  double sig_P0, sig_PP, sig_PF, del_P;
+  double sig_R0, q_RE, chi, del_R;
+  double sig_Z0, sig_ZS, del_Z, sig_M0, sig_MS, del_M;
+  double gk_a, gk_c, k_wear, del_F;      /* gam_a k_a, gam_c k_c */
+  double sig_a, k_a, sig_aE, sig_c, k_c, sig_cE;
+  double mu_C, k_dE, inv_rho_C, r_E, inv_E_max, mu_E, mu_ES;
+  double m_shield;
+  int m_whole; /* m_shield if it is 0, 1, 2 or 3 (phi by products), else -1 (pow) */
+} cs_kin;
+
+cs_kin cs_kin_make(const cs_params *p);
+
+static inline double cs_kin_pos(double x) { return x > 0.0 ? x : 0.0; }
+
+/* du = f(u) with phi = max(1-a,0)^m_shield given as `phi` (products for a
+ * whole m_shield, see m_whole); `rates` receives the MSC fates. */
+static inline void cs_kin_eval(const cs_kin *k, const double *u, double phi, double *du, cs_msc_rates *rates)
+{
+  const double P = u[CS_P], R = u[CS_R], Z = u[CS_Z], M = u[CS_M], F = u[CS_F];
+  const double a = u[CS_A], c = u[CS_C], Ch = u[CS_CH], E = u[CS_E];
+  const double Pp = cs_kin_pos(P), Fp = cs_kin_pos(F);
+  const double den = Pp + (k->K_P + k->KP_KR * R);
+  const double S_den = Pp / (den > 0.0 ? den : 1.0); /* no branch around the division */
+  const double S = den > 0.0 ? S_den : 0.0;
+  const double sat = Fp / (k->K_F + Fp);
+  const double inh = k->K_syn / (k->K_syn + Pp);
+  const double G = k->k_dE * E * cs_kin_pos(1.0 - Ch) * (1.0 - S);
+  const double died = k->mu_E * (1.0 + k->mu_ES * S) * E;
+  const double prolif = k->r_E * E * (1.0 - E * k->inv_E_max);
+
+  du[CS_P] = Ch * (k->sig_P0 + k->sig_PP * S + k->sig_PF * sat) - k->del_P * P;
+  du[CS_R] = Ch * k->sig_R0 + k->q_RE * E * (1.0 + k->chi * S) - k->del_R * R;
+  du[CS_Z] = Ch * (k->sig_Z0 + k->sig_ZS * S) - k->del_Z * Z;
+  du[CS_M] = Ch * (k->sig_M0 + k->sig_MS * S) - k->del_M * M;
+  du[CS_F] = k->gk_a * Z * a + k->gk_c * M * c * phi + k->k_wear * cs_kin_pos(1.0 - c) - k->del_F * F;
+  du[CS_A] = Ch * k->sig_a * (1.0 - a) * inh - k->k_a * Z * a + k->sig_aE * E * (1.0 - a);
+  du[CS_C] = Ch * k->sig_c * (1.0 - c) - k->k_c * M * c * phi + k->sig_cE * E * (1.0 - c);
+  du[CS_CH] = -k->mu_C * S * Ch + G * k->inv_rho_C;
+  du[CS_E] = prolif - died - G;
+  rates->died = died;
+  rates->differentiated = G;
+  rates->proliferated = prolif;
+}
+
 /* Receptor signal S(P, R). */
 double cs_signal(const cs_params *p, double P, double R);
 

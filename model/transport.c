@@ -1,6 +1,7 @@
 #include "transport.h"
 
 #include <float.h>
+#include <math.h>
 #include <string.h>
 
 double cs_surface_transfer(const cs_params *p, double D, double hz)
@@ -20,63 +21,157 @@ static double fluid_value(int s, const double *syn)
   }
 }
 
+/* The kernel runs over depth columns (cells k = 0..n0-1 at fixed x, y, which
+ * are contiguous in memory) in blocks of BLK cells. Per block:
+ *   1. the diffusion in storage order (species fastest), vectorised over the
+ *      species of a cell, written to du;
+ *   2. the block's state copied to species-major order (v[s][b]);
+ *   3. the kinetics (cs_kin_eval) vectorised over the cells of the block;
+ *   4. the reactions added to du.
+ * A block of state, derivative and scratch stays in L1, so the state is read
+ * from memory once and the derivative written once per evaluation; the
+ * lateral neighbour columns are still in cache from the previous columns.
+ * The MSC rate sums are kept per position in the block, so that no loop has
+ * a serial reduction (their order of summation differs from a plain loop
+ * over cells by rounding only). */
+enum { BLK = 32 };
+
+/* What every column needs, formed once per call. */
+typedef struct {
+  cs_kin kin;
+  double c[3][CS_NS]; /* D_s / h_d^2 (0 in an unused direction, and for a, c, Ch) */
+  int n0;             /* cells in a column */
+  int klo, khi;       /* k of the tidemark / top cell when that face is a wall, else -1 */
+  int lat_y;          /* the y direction is used (3-D) */
+} column_setup;
+
+/* phi = max(1-a, 0)^m_shield for the nb cells of a block: products for a
+ * whole exponent (m_whole, a loop invariant kept out of the cell loops),
+ * pow otherwise. */
+static void shield_block(const cs_kin *kin, int nb, const double *restrict a, double *restrict phi)
+{
+  for (int b = 0; b < nb; ++b) phi[b] = cs_kin_pos(1.0 - a[b]);
+  switch (kin->m_whole) {
+  case 0:
+    for (int b = 0; b < nb; ++b) phi[b] = 1.0;
+    break;
+  case 1: break;
+  case 2:
+    for (int b = 0; b < nb; ++b) phi[b] = phi[b] * phi[b];
+    break;
+  case 3:
+    for (int b = 0; b < nb; ++b) phi[b] = phi[b] * phi[b] * phi[b];
+    break;
+  default:
+    for (int b = 0; b < nb; ++b) phi[b] = pow(phi[b], kin->m_shield);
+  }
+}
+
+/* Reactions plus diffusion of one depth column. uc: the column's first
+ * owned cell in the ghosted array (its z halo cells are uc[-CS_NS..-1] and
+ * uc[CS_NS n0 ..]); xm, xp, ym, yp: the same cell of the lateral neighbour
+ * columns, or uc itself where that face is a wall or the direction is
+ * unused (the flux is then (u - u) = 0 exactly, whatever the halo holds);
+ * f: the column's derivative. A z wall is handled the same way, cell by
+ * cell. */
+static void column_rhs(const column_setup *cs, const double *restrict uc, const double *restrict xm,
+                       const double *restrict xp, const double *restrict ym, const double *restrict yp,
+                       double *restrict f, double acc[3][BLK])
+{
+  const cs_kin *kin = &cs->kin;
+  const double *c0 = cs->c[0], *c1 = cs->c[1], *c2 = cs->c[2];
+  double v[CS_NS][BLK], r[CS_NS][BLK], phi[BLK];
+  for (int k0 = 0; k0 < cs->n0; k0 += BLK) {
+    const int nb = cs->n0 - k0 < BLK ? cs->n0 - k0 : BLK;
+    /* 1. */
+    if (cs->lat_y)
+      for (int k = k0; k < k0 + nb; ++k) {
+        const int o = CS_NS * k;
+        const double *u = uc + o, *zm = k == cs->klo ? u : u - CS_NS, *zp = k == cs->khi ? u : u + CS_NS;
+        for (int s = 0; s < CS_NS; ++s)
+          f[o + s] = (c0[s] * (zm[s] - u[s]) + c0[s] * (zp[s] - u[s])) +
+                     (c1[s] * (xm[o + s] - u[s]) + c1[s] * (xp[o + s] - u[s])) +
+                     (c2[s] * (ym[o + s] - u[s]) + c2[s] * (yp[o + s] - u[s]));
+      }
+    else
+      for (int k = k0; k < k0 + nb; ++k) {
+        const int o = CS_NS * k;
+        const double *u = uc + o, *zm = k == cs->klo ? u : u - CS_NS, *zp = k == cs->khi ? u : u + CS_NS;
+        for (int s = 0; s < CS_NS; ++s)
+          f[o + s] = (c0[s] * (zm[s] - u[s]) + c0[s] * (zp[s] - u[s])) +
+                     (c1[s] * (xm[o + s] - u[s]) + c1[s] * (xp[o + s] - u[s]));
+      }
+    /* 2. */
+    for (int s = 0; s < CS_NS; ++s)
+      for (int b = 0; b < nb; ++b) v[s][b] = uc[CS_IDX(s, k0 + b)];
+    /* 3. */
+    shield_block(kin, nb, v[CS_A], phi);
+    for (int b = 0; b < nb; ++b) {
+      double u[CS_NS], d[CS_NS];
+      for (int s = 0; s < CS_NS; ++s) u[s] = v[s][b];
+      cs_msc_rates m;
+      cs_kin_eval(kin, u, phi[b], d, &m);
+      for (int s = 0; s < CS_NS; ++s) r[s][b] = d[s];
+      acc[0][b] += m.died;
+      acc[1][b] += m.differentiated;
+      acc[2][b] += m.proliferated;
+    }
+    /* 4. */
+    for (int s = 0; s < CS_NS; ++s)
+      for (int b = 0; b < nb; ++b) f[CS_IDX(s, k0 + b)] += r[s][b];
+  }
+}
+
 void cs_transport_rhs(const cs_params *p, const cs_patch *pt, const double *ug, const double *syn,
                       double *du, cs_patch_sums *sums)
 {
-  double D[CS_NS], coef[3][CS_NS], heff[CS_NS];
+  double D[CS_NS], heff[CS_NS];
   cs_params_diffusivities(p, D);
+  column_setup cs = {.kin = cs_kin_make(p), .n0 = pt->n[0]};
   for (int d = 0; d < 3; ++d)
-    for (int s = 0; s < CS_NS; ++s) coef[d][s] = D[s] / (pt->h[d] * pt->h[d]);
+    for (int s = 0; s < CS_NS; ++s) cs.c[d][s] = pt->gh[d] ? D[s] / (pt->h[d] * pt->h[d]) : 0.0;
+  cs.klo = pt->wall_lo[0] ? 0 : -1;
+  cs.khi = pt->wall_hi[0] ? pt->n[0] - 1 : -1;
+  cs.lat_y = pt->gh[2];
   for (int s = 0; s < CS_NS; ++s) heff[s] = s <= CS_F ? cs_surface_transfer(p, D[s], pt->h[0]) : 0.0;
-  /* strides of the ghosted array, in cells */
-  const int stride[3] = {1, pt->g[0], pt->g[0] * pt->g[1]};
-  const int used[3] = {pt->gh[0], pt->gh[1], pt->gh[2]};
+  const long sx = (long)CS_NS * pt->g[0], sy = sx * pt->g[1]; /* ghosted strides in x, y, doubles */
   const double dV = pt->h[0] * pt->dA;
   const double N = syn[CS_N], attach = p->k_att * N / p->V_s;
 
   cs_patch_sums acc;
   memset(&acc, 0, sizeof acc);
+  double rate[3][BLK]; /* MSC rate sums per block position: died, differentiated, proliferated */
+  memset(rate, 0, sizeof rate);
 
   for (int j = 0; j < pt->n[2]; ++j)
-    for (int i = 0; i < pt->n[1]; ++i)
-      for (int k = 0; k < pt->n[0]; ++k) {
-        const int idx[3] = {k, i, j};
-        const int gc = cs_gcell(pt, k, i, j);
-        const double *u = &ug[CS_IDX(0, gc)];
-        double *f = &du[CS_IDX(0, cs_cell(pt, k, i, j))];
-        cs_msc_rates r;
-        cs_react(p, u, f, &r);
-        acc.msc.died += r.died * dV;
-        acc.msc.differentiated += r.differentiated * dV;
-        acc.msc.proliferated += r.proliferated * dV;
+    for (int i = 0; i < pt->n[1]; ++i) {
+      const double *u = &ug[CS_IDX(0, cs_gcell(pt, 0, i, j))];
+      double *f = &du[CS_IDX(0, cs_cell(pt, 0, i, j))];
+      const int xlo = !pt->gh[1] || (i == 0 && pt->wall_lo[1]);
+      const int xhi = !pt->gh[1] || (i == pt->n[1] - 1 && pt->wall_hi[1]);
+      const int ylo = !pt->gh[2] || (j == 0 && pt->wall_lo[2]);
+      const int yhi = !pt->gh[2] || (j == pt->n[2] - 1 && pt->wall_hi[2]);
+      column_rhs(&cs, u, xlo ? u : u - sx, xhi ? u : u + sx, ylo ? u : u - sy, yhi ? u : u + sy, f, rate);
 
-        for (int d = 0; d < 3; ++d) {
-          if (!used[d]) continue;
-          const int lo_wall = idx[d] == 0 && pt->wall_lo[d];
-          const int hi_wall = idx[d] == pt->n[d] - 1 && pt->wall_hi[d];
-          const double *um = &ug[CS_IDX(0, gc - stride[d])];
-          const double *up = &ug[CS_IDX(0, gc + stride[d])];
-          for (int s = 0; s < CS_NS; ++s) {
-            if (D[s] == 0.0) continue;
-            double flux = 0.0;
-            if (!lo_wall) flux += coef[d][s] * (um[s] - u[s]);
-            if (!hi_wall) flux += coef[d][s] * (up[s] - u[s]);
-            f[s] += flux;
-          }
+      if (pt->surface) {
+        const double *us = u + CS_NS * (pt->n[0] - 1);
+        double *fs = f + CS_NS * (pt->n[0] - 1);
+        for (int s = 0; s <= CS_F; ++s) {
+          const double J = heff[s] * (us[s] - p->kappa * fluid_value(s, syn));
+          fs[s] -= J / pt->h[0];
+          acc.J[s] += J * pt->dA;
         }
-
-        if (pt->surface && k == pt->n[0] - 1) {
-          for (int s = 0; s <= CS_F; ++s) {
-            const double J = heff[s] * (u[s] - p->kappa * fluid_value(s, syn));
-            f[s] -= J / pt->h[0];
-            acc.J[s] += J * pt->dA;
-          }
-          const double JE = -attach * (1.0 + p->beta_att * (1.0 - u[CS_C]));
-          f[CS_E] -= JE / pt->h[0];
-          acc.J[CS_E] += JE * pt->dA;
-          acc.c_surface += u[CS_C] * pt->dA;
-        }
+        const double JE = -attach * (1.0 + p->beta_att * (1.0 - us[CS_C]));
+        fs[CS_E] -= JE / pt->h[0];
+        acc.J[CS_E] += JE * pt->dA;
+        acc.c_surface += us[CS_C] * pt->dA;
       }
+    }
+  for (int b = 0; b < BLK; ++b) {
+    acc.msc.died += rate[0][b] * dV;
+    acc.msc.differentiated += rate[1][b] * dV;
+    acc.msc.proliferated += rate[2][b] * dV;
+  }
   if (sums) *sums = acc;
 }
 
