@@ -18,6 +18,7 @@
 #include "decomp.h"
 #include "error.h"
 #include "integrate.h"
+#include "nvector_fast.h"
 #include "io/h5out.h"
 #include "io/state.h"
 #include "precond.h"
@@ -729,6 +730,7 @@ int cs_run(const cs_config *cfg, const cs_run_request *req, MPI_Comm comm)
   MPI_Allreduce(&nlocal, &nglobal, 1, MPI_LONG, MPI_SUM, cart);
   y0 = N_VNew_Parallel(cart, nlocal, nglobal, ctx);
   if (!y0) { rc = cs_error_set(CS_ERR_INTERNAL, "cannot allocate the state vector (%ld values)", nglobal); goto done; }
+  cs_nvector_fast_ops(y0); /* the integrator's vectors are clones: they inherit the ops */
   initial_state(cfg, &rs.pb, y0);
   rs.injected = cfg->initial.N + cfg->initial.N_syn;
   if (req->from_state) {
