@@ -776,38 +776,47 @@ int cs_h5out_series_define(cs_h5out *h, const char *group, const cs_h5_quantity 
   return CS_OK;
 }
 
+/* Rows [at, at + n) of the 1-D dataset ds from rank 0's values v (the other
+ * ranks select nothing): the extent change and the write are collective. */
+static int write_rows(cs_h5out *h, hid_t ds, hsize_t at, hsize_t n, const double *v)
+{
+  int rc = CS_OK;
+  hid_t fs = H5I_INVALID_HID, ms = H5I_INVALID_HID;
+  const hsize_t size = at + n;
+  H5GO(H5Dset_extent(ds, &size)); /* collective */
+  H5GO(fs = H5Dget_space(ds));
+  H5GO(ms = H5Screate_simple(1, &n, NULL));
+  if (h->rank == 0) {
+    H5GO(H5Sselect_hyperslab(fs, H5S_SELECT_SET, &at, NULL, &n, NULL));
+  } else {
+    H5GO(H5Sselect_none(fs));
+    H5GO(H5Sselect_none(ms));
+  }
+  H5GO(H5Dwrite(ds, H5T_NATIVE_DOUBLE, ms, fs, h->dxpl, v));
+done:
+  h5_release(&ms);
+  h5_release(&fs);
+  return rc;
+}
+
 /* Write the buffered steps of one series: one hyperslab per quantity. */
 static int series_write_pending(cs_h5out *h, h5_series *s)
 {
   if (s->npending == 0) return CS_OK;
-  int rc = CS_OK;
-  hid_t fs = H5I_INVALID_HID, ms = H5I_INVALID_HID;
-  hsize_t at = s->count, n = (hsize_t)s->npending, size = at + n;
+  const hsize_t n = (hsize_t)s->npending;
   double *col = malloc(sizeof *col * n);
   CS_CHECK_ALLOC(col);
-  for (int i = 0; i < s->nq; ++i) {
+  int rc = CS_OK;
+  for (int i = 0; i < s->nq && rc == CS_OK; ++i) {
     if (h->rank == 0)
       for (hsize_t k = 0; k < n; ++k) col[k] = s->pending[k * (hsize_t)s->nq + (hsize_t)i];
-    H5GO(H5Dset_extent(s->dset[i], &size)); /* collective */
-    H5GO(fs = H5Dget_space(s->dset[i]));
-    H5GO(ms = H5Screate_simple(1, &n, NULL));
-    if (h->rank == 0) {
-      H5GO(H5Sselect_hyperslab(fs, H5S_SELECT_SET, &at, NULL, &n, NULL));
-    } else {
-      H5GO(H5Sselect_none(fs));
-      H5GO(H5Sselect_none(ms));
-    }
-    H5GO(H5Dwrite(s->dset[i], H5T_NATIVE_DOUBLE, ms, fs, h->dxpl, col));
-    h5_release(&ms);
-    h5_release(&fs);
+    rc = write_rows(h, s->dset[i], s->count, n, col);
   }
-  s->count = size;
-  s->npending = 0;
-done:
-  h5_release(&ms);
-  h5_release(&fs);
   free(col);
-  return rc;
+  if (rc != CS_OK) return rc;
+  s->count += n;
+  s->npending = 0;
+  return CS_OK;
 }
 
 /* Appends are buffered (every rank counts, rank 0 keeps the values) and
@@ -917,19 +926,7 @@ static int fields_write_pending(cs_h5out *h)
   int rc = CS_OK;
   hid_t fs = H5I_INVALID_HID, ms = H5I_INVALID_HID;
   const hsize_t n = (hsize_t)h->fnpend, at = h->fcount, size = at + n;
-
-  H5GO(H5Dset_extent(h->ftime, &size)); /* collective */
-  H5GO(fs = H5Dget_space(h->ftime));
-  H5GO(ms = H5Screate_simple(1, &n, NULL));
-  if (h->rank == 0) {
-    H5GO(H5Sselect_hyperslab(fs, H5S_SELECT_SET, &at, NULL, &n, NULL));
-  } else {
-    H5GO(H5Sselect_none(fs));
-    H5GO(H5Sselect_none(ms));
-  }
-  H5GO(H5Dwrite(h->ftime, H5T_NATIVE_DOUBLE, ms, fs, h->dxpl, h->fpend_t));
-  h5_release(&ms);
-  h5_release(&fs);
+  CS_CHECK(write_rows(h, h->ftime, at, n, h->fpend_t));
 
   /* Memory has the shape of the file selection, so HDF5 maps it to chunks
    * by hyperslab, not element by element. */
