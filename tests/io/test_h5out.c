@@ -34,15 +34,7 @@
 
 static int rank, size, fails;
 
-#define EXPECT(cond, ...)                                                        \
-  do {                                                                           \
-    if (!(cond)) {                                                               \
-      fprintf(stderr, "rank %d: FAIL %s:%d: ", rank, __FILE__, __LINE__);        \
-      fprintf(stderr, __VA_ARGS__);                                              \
-      fputc('\n', stderr);                                                       \
-      ++fails;                                                                   \
-    }                                                                            \
-  } while (0)
+#include "io_expect.h"
 
 /* A cs call that must succeed; stops the test case on failure. */
 #define MUST(expr)                                                                         \

@@ -29,15 +29,9 @@
 
 static int rank, fails;
 
-#define EXPECT(cond, ...)                                                 \
-  do {                                                                    \
-    if (!(cond)) {                                                        \
-      fprintf(stderr, "rank %d: FAIL %s:%d: ", rank, __FILE__, __LINE__); \
-      fprintf(stderr, __VA_ARGS__);                                       \
-      fputc('\n', stderr);                                                \
-      ++fails;                                                            \
-    }                                                                     \
-  } while (0)
+#include "io_expect.h"
+
+/* A cs call that must succeed; aborts every rank (the steps are collective). */
 #define MUST(call)                                                                            \
   do {                                                                                        \
     int rc_ = (call);                                                                         \
