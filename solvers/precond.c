@@ -26,7 +26,6 @@ struct cs_precond {
   double cpl[NS];      /* -gamma D_s / h_z^2, coupling to vertical neighbours */
   double Jsyn[CS_NSYNO * CS_NSYNO], LUsyn[CS_NSYNO * CS_NSYNO];
   sunindextype pivsyn[CS_NSYNO];
-  double work[NS];
   cs_pfmg *mg;         /* pfmg: the diffusion factor (NULL otherwise) */
 };
 
@@ -178,11 +177,10 @@ int cs_precond_setup(sunrealtype t, N_Vector y, N_Vector fy, sunbooleantype jok,
           pb->timers.prec_setup += cs_wtime() - t0;
           return 1; /* singular block: recoverable */
         }
-        const double *inv = A;
         if (line) {
           double *W = &pc->W[cell * NB]; /* A'^{-1} diag(cpl): scaled columns */
           for (int col = 0; col < NS; ++col)
-            for (int row = 0; row < NS; ++row) W[row + NS * col] = inv[row + NS * col] * pc->cpl[col];
+            for (int row = 0; row < NS; ++row) W[row + NS * col] = A[row + NS * col] * pc->cpl[col];
         }
       }
   if (pc->mg && cs_pfmg_setup(pc->mg, gamma) != CS_OK) {
