@@ -48,6 +48,14 @@
  * written at once). */
 #define FIELDS_PENDING_BYTES (16.0 * 1048576.0)
 
+/* A field chunk holds as many snapshots as fit in this many bytes, at most
+ * FIELDS_CHUNK_MAX_SNAPSHOTS and at least one. zlib sets up ~270 kB of state
+ * for every chunk it compresses, so one-snapshot chunks of a small grid (384
+ * bytes on the 48-cell reference) cost more to deflate than to compute
+ * (docs/performance.md); a large grid keeps one snapshot per chunk. */
+#define FIELDS_CHUNK_BYTES (1048576.0)
+#define FIELDS_CHUNK_MAX_SNAPSHOTS 64
+
 /* Variants of CS_CHECK_H5 / CS_CHECK for functions that own local ids:
  * record the error the same way, then jump to the function's `done:` label
  * (which releases the ids) instead of returning at once. */
@@ -461,6 +469,18 @@ static int h5out_alloc(MPI_Comm comm, int reopened, cs_h5out **out)
   return CS_OK;
 }
 
+/* MPI-IO (collective) on several ranks; on one rank HDF5's POSIX driver:
+ * the MPI-IO driver's collective bookkeeping costs ~1 ms per dataset write
+ * even on a single process, which made writing a small run's output cost
+ * more than computing it (docs/performance.md). Sweep rows run on one rank
+ * each. The file is the same either way. */
+static int select_driver(const cs_h5out *h, hid_t fapl)
+{
+  if (h->size > 1) CS_CHECK_H5(H5Pset_fapl_mpio(fapl, h->comm, MPI_INFO_NULL));
+  else CS_CHECK_H5(H5Pset_fapl_sec2(fapl));
+  return CS_OK;
+}
+
 int cs_h5out_create(const char *path, MPI_Comm comm, int force, cs_h5out **out)
 {
   *out = NULL;
@@ -481,17 +501,17 @@ int cs_h5out_create(const char *path, MPI_Comm comm, int force, cs_h5out **out)
   hid_t fapl = H5I_INVALID_HID;
   rc = CS_OK;
   H5GO(fapl = H5Pcreate(H5P_FILE_ACCESS));
-  H5GO(H5Pset_fapl_mpio(fapl, h->comm, MPI_INFO_NULL));
+  CSGO(select_driver(h, fapl));
   snprintf(h->filename, sizeof h->filename, "%s", path);
   h->file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
   if (h->file < 0) {
-    rc = cs_error_set(CS_ERR_IO, "cannot create HDF5 file %s (parallel HDF5 / MPI-IO open failed; on a network "
+    rc = cs_error_set(CS_ERR_IO, "cannot create HDF5 file %s (HDF5 open failed; on a network "
                       "file system that refuses HDF5's file locks, set HDF5_USE_FILE_LOCKING=FALSE)", path);
     rc = cs_error_trace(rc, __FILE__, __LINE__, "H5Fcreate");
     goto done;
   }
   H5GO(h->dxpl = H5Pcreate(H5P_DATASET_XFER));
-  H5GO(H5Pset_dxpl_mpio(h->dxpl, H5FD_MPIO_COLLECTIVE));
+  if (h->size > 1) H5GO(H5Pset_dxpl_mpio(h->dxpl, H5FD_MPIO_COLLECTIVE));
   CSGO(create_meta(h));
   CSGO(cs_h5out_flush(h));
 done:
@@ -518,7 +538,7 @@ int cs_h5out_reopen(const char *path, MPI_Comm comm, cs_h5out **out)
   hid_t fapl = H5I_INVALID_HID;
   rc = CS_OK;
   H5GO(fapl = H5Pcreate(H5P_FILE_ACCESS));
-  H5GO(H5Pset_fapl_mpio(fapl, h->comm, MPI_INFO_NULL));
+  CSGO(select_driver(h, fapl));
   snprintf(h->filename, sizeof h->filename, "%s", path);
   H5E_BEGIN_TRY { h->file = H5Fopen(path, H5F_ACC_RDWR, fapl); } H5E_END_TRY;
   if (h->file < 0) {
@@ -528,7 +548,7 @@ int cs_h5out_reopen(const char *path, MPI_Comm comm, cs_h5out **out)
     goto done;
   }
   H5GO(h->dxpl = H5Pcreate(H5P_DATASET_XFER));
-  H5GO(H5Pset_dxpl_mpio(h->dxpl, H5FD_MPIO_COLLECTIVE));
+  if (h->size > 1) H5GO(H5Pset_dxpl_mpio(h->dxpl, H5FD_MPIO_COLLECTIVE));
   H5GO(h->meta = H5Gopen2(h->file, "meta", H5P_DEFAULT));
   CSGO(cs_h5out_meta_string(h, "status", "running"));
   CSGO(cs_h5out_meta_string(h, "status_reason", ""));
@@ -545,9 +565,22 @@ done:
 
 int cs_h5out_is_reopened(const cs_h5out *h) { return h->reopened; }
 
+/* A dataset of the output being restarted, opened without a chunk cache.
+ * Shrinking a chunked dataset (set_length) rewrites the partial last chunk;
+ * through the cache that copy reached the file at some later flush, after
+ * the appends (MPI-IO writes, which bypass the cache) and over them: the
+ * first steps written after a restart read back as zeros. Flushing straight
+ * after the cut mended plain datasets but not deflated ones (HDF5 1.10.8
+ * then fails to read the chunk back for the next append). With no cache the
+ * cut goes to the file at once (tests/io/test_h5out_restart.c). */
 static int open_existing(hid_t loc, const char *name, const char *group, hid_t *out)
 {
-  H5E_BEGIN_TRY { *out = H5Dopen2(loc, name, H5P_DEFAULT); } H5E_END_TRY;
+  hid_t dapl = H5Pcreate(H5P_DATASET_ACCESS);
+  CS_CHECK_H5(dapl);
+  herr_t set = H5Pset_chunk_cache(dapl, H5D_CHUNK_CACHE_NSLOTS_DEFAULT, 0, H5D_CHUNK_CACHE_W0_DEFAULT);
+  if (set >= 0) H5E_BEGIN_TRY { *out = H5Dopen2(loc, name, dapl); } H5E_END_TRY;
+  H5Pclose(dapl);
+  CS_CHECK_H5(set);
   if (*out < 0) CS_FAIL(CS_ERR_IO, "--restart: the output has no /%s/%s (written by another cartsim?)", group, name);
   return CS_OK;
 }
@@ -573,11 +606,6 @@ int cs_h5out_series_truncate(cs_h5out *h, int series, long count)
   h5_series *s = &h->series[series];
   for (int i = 0; i < s->nq; ++i) CS_CHECK(set_length(s->dset[i], (hsize_t)count));
   s->count = (hsize_t)count;
-  /* Shrinking fills the cut-off part of the last partial chunk in HDF5's
-   * chunk cache. Parallel (MPI-IO) writes bypass that cache, so the stale
-   * chunk must reach the file now, before the appends that follow: written
-   * at a later flush it would zero them (tests/io/test_h5out_restart.c). */
-  CS_CHECK_H5(H5Fflush(h->file, H5F_SCOPE_GLOBAL));
   return CS_OK;
 }
 
@@ -741,6 +769,10 @@ static int create_series_dset(hid_t loc, const char *name, const char *units, co
   H5GO(sp = H5Screate_simple(1, &dims, &maxdims));
   H5GO(dcpl = H5Pcreate(H5P_DATASET_CREATE));
   H5GO(H5Pset_chunk(dcpl, 1, &chunk));
+  /* Every row is written right after the extent grows to hold it: no fill
+   * values (parallel HDF5 allocates chunks, and would fill them, at every
+   * extension). */
+  H5GO(H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER));
   H5GO(ds = H5Dcreate2(loc, name, H5T_IEEE_F64LE, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT));
   CSGO(attr_units(ds, units, long_name));
   *out = ds;
@@ -894,7 +926,11 @@ int cs_h5out_fields_define(cs_h5out *h, const cs_h5_quantity *q, int nq, const c
 
   hsize_t dims[4], maxdims[4], chunk[4];
   int rank = field_dims(h->fdim, 0, h->fN, dims);
-  field_dims(h->fdim, 1, h->fN, chunk);
+  const double snap_bytes = (double)h->fN[0] * (double)h->fN[1] * (double)h->fN[2] * sizeof(double);
+  hsize_t per_chunk = (hsize_t)(FIELDS_CHUNK_BYTES / snap_bytes);
+  if (per_chunk < 1) per_chunk = 1;
+  if (per_chunk > FIELDS_CHUNK_MAX_SNAPSHOTS) per_chunk = FIELDS_CHUNK_MAX_SNAPSHOTS;
+  field_dims(h->fdim, per_chunk, h->fN, chunk);
   memcpy(maxdims, dims, sizeof dims);
   maxdims[0] = H5S_UNLIMITED;
   H5GO(sp = H5Screate_simple(rank, dims, maxdims));

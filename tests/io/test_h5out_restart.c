@@ -1,6 +1,6 @@
 /* test_h5out_restart.c - the writer's restart path: reopen, truncate, append.
  *
- * Usage: mpirun -n R test_h5out_restart OUT.h5
+ * Usage: mpirun -n R test_h5out_restart OUT.h5 [COMPRESS]
  *
  * What `cartsim run --restart` does to the output of a killed run: the file
  * holds 10 steps (series and fields), the newest checkpoint counted 7; the
@@ -12,7 +12,9 @@
  * dataset makes HDF5 fill the cut-off part of the partial chunk in its chunk
  * cache; under MPI-IO the appends that follow bypass that cache, and the
  * stale chunk reached the disk at the next flush, zeroing the first appended
- * steps.
+ * steps. The field chunks hold several snapshots (FIELDS_CHUNK_BYTES), so
+ * the cut leaves a partial field chunk too; with COMPRESS > 0 the appends
+ * into it are parallel read-modify-writes of a deflated chunk.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -109,12 +111,13 @@ int main(int argc, char **argv)
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   int size;
   MPI_Comm_size(MPI_COMM_WORLD, &size);
-  if (argc != 2) {
-    if (rank == 0) fprintf(stderr, "usage: test_h5out_restart OUT.h5\n");
+  if (argc != 2 && argc != 3) {
+    if (rank == 0) fprintf(stderr, "usage: test_h5out_restart OUT.h5 [COMPRESS]\n");
     MPI_Finalize();
     return 2;
   }
   const char *out = argv[1];
+  const int compress = argc == 3 ? atoi(argv[2]) : 0;
   if (rank == 0) unlink(out);
   MPI_Barrier(MPI_COMM_WORLD);
 
@@ -130,7 +133,7 @@ int main(int argc, char **argv)
   int s;
   MUST(cs_h5out_create(out, MPI_COMM_WORLD, 0, &h));
   MUST(cs_h5out_series_define(h, "timeseries", series_q, NQ, &s));
-  MUST(cs_h5out_fields_define(h, field_q, 1, &pt, 0));
+  MUST(cs_h5out_fields_define(h, field_q, 1, &pt, compress));
   append_steps(h, s, &pt, 0, KILLED, 0, 3);
   MUST(cs_h5out_flush(h));
   MUST(cs_h5out_close(h, NULL, NULL));
@@ -138,7 +141,7 @@ int main(int argc, char **argv)
   /* the restart: back to the checkpoint's 7 steps, then 5 more in two flushes */
   MUST(cs_h5out_reopen(out, MPI_COMM_WORLD, &h));
   MUST(cs_h5out_series_define(h, "timeseries", series_q, NQ, &s));
-  MUST(cs_h5out_fields_define(h, field_q, 1, &pt, 0));
+  MUST(cs_h5out_fields_define(h, field_q, 1, &pt, compress));
   MUST(cs_h5out_series_truncate(h, s, CKPT));
   MUST(cs_h5out_fields_truncate(h, CKPT));
   append_steps(h, s, &pt, CKPT, TOTAL, 1, 2);
