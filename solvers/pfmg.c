@@ -10,7 +10,9 @@
 
 struct cs_pfmg {
   const cs_problem *pb;
-  int ndim;                       /* hypre dimensions: 2 (depth, x; x of width 1 in 1-D) or 3 (+y) */
+  int ndim;                       /* hypre dimensions: always 3 */
+  int stacked;                    /* 1-D/2-D grids: the species are slabs along hypre's third index */
+  int nsolve;                     /* hypre systems: 1 if stacked, else one per diffusing species */
   int nstencil;                   /* 2 ndim + 1 */
   HYPRE_Int lo[3], hi[3];         /* this rank's box (global indices) */
   int empty;                      /* this rank owns no cell */
@@ -20,11 +22,11 @@ struct cs_pfmg {
   double D[CS_NS];
   HYPRE_StructGrid grid;
   HYPRE_StructStencil stencil;
-  HYPRE_StructMatrix A[CS_NS];    /* per diffusing species (index into species[]) */
+  HYPRE_StructMatrix A[CS_NS];    /* per system (index into species[] unless stacked) */
   HYPRE_StructSolver solver[CS_NS];
   HYPRE_StructVector b, x;
   double *values;                 /* matrix coefficients of the box, nstencil per cell */
-  double *buf;                    /* one species' values of the box */
+  double *buf;                    /* the values of one system's box */
 };
 
 /* hypre 2.26 wants HYPRE_Init() once after MPI_Init; there is no harm in
@@ -48,8 +50,19 @@ int cs_pfmg_create(const cs_problem *pb, cs_pfmg **out)
   *out = m;
   const cs_patch *pt = pb->pt;
   m->pb = pb;
-  /* hypre's PFMG has no 1-D stencils: a 1-D grid is a 2-D one of width 1 */
-  m->ndim = pt->gh[2] ? 3 : 2;
+  cs_params_diffusivities(pb->p, m->D);
+  for (int s = 0; s < CS_NS; ++s)
+    if (m->D[s] > 0.0) m->species[m->ndiff++] = s;
+  /* hypre's PFMG has no 1-D stencils: a 1-D grid is a 2-D one of width 1.
+   * A 2-D grid (and so a 1-D one) takes its diffusing species as slabs
+   * along the third index, uncoupled: one V-cycle then serves all of them,
+   * with one message per level and neighbour instead of one per species
+   * (on two ranks the per-species V-cycles were latency-bound). The
+   * couplings are isotropic (D_s/h_d^2), so every slab wants the same
+   * coarsening directions. A 3-D grid solves species by species. */
+  m->ndim = 3;
+  m->stacked = !pt->gh[2];
+  m->nsolve = m->stacked ? (m->ndiff > 0) : m->ndiff;
   m->nstencil = 2 * m->ndim + 1;
   m->ncell = pb->ncell;
   m->empty = pb->ncell == 0;
@@ -57,9 +70,10 @@ int cs_pfmg_create(const cs_problem *pb, cs_pfmg **out)
     m->lo[d] = pt->off[d];
     m->hi[d] = pt->off[d] + pt->n[d] - 1;
   }
-  cs_params_diffusivities(pb->p, m->D);
-  for (int s = 0; s < CS_NS; ++s)
-    if (m->D[s] > 0.0) m->species[m->ndiff++] = s;
+  if (m->stacked) {
+    m->lo[2] = 0;
+    m->hi[2] = m->ndiff - 1;
+  }
 
   CS_CHECK_HYPRE(HYPRE_StructGridCreate(pb->comm, m->ndim, &m->grid));
   if (!m->empty) CS_CHECK_HYPRE(HYPRE_StructGridSetExtents(m->grid, m->lo, m->hi));
@@ -72,7 +86,7 @@ int cs_pfmg_create(const cs_problem *pb, cs_pfmg **out)
     if (e > 0) off[(e - 1) / 2] = (e % 2) ? -1 : 1;
     CS_CHECK_HYPRE(HYPRE_StructStencilSetElement(m->stencil, e, off));
   }
-  for (int q = 0; q < m->ndiff; ++q) {
+  for (int q = 0; q < m->nsolve; ++q) {
     CS_CHECK_HYPRE(HYPRE_StructMatrixCreate(pb->comm, m->grid, m->stencil, &m->A[q]));
     CS_CHECK_HYPRE(HYPRE_StructMatrixSetSymmetric(m->A[q], 1));
     CS_CHECK_HYPRE(HYPRE_StructMatrixInitialize(m->A[q]));
@@ -81,7 +95,7 @@ int cs_pfmg_create(const cs_problem *pb, cs_pfmg **out)
   CS_CHECK_HYPRE(HYPRE_StructVectorInitialize(m->b));
   CS_CHECK_HYPRE(HYPRE_StructVectorCreate(pb->comm, m->grid, &m->x));
   CS_CHECK_HYPRE(HYPRE_StructVectorInitialize(m->x));
-  size_t n = (size_t)(m->ncell > 0 ? m->ncell : 1);
+  size_t n = (size_t)(m->ncell > 0 ? m->ncell : 1) * (size_t)(m->stacked && m->ndiff > 0 ? m->ndiff : 1);
   m->values = malloc(n * (size_t)m->nstencil * sizeof *m->values);
   m->buf = malloc(n * sizeof *m->buf);
   CS_CHECK_ALLOC(m->values);
@@ -93,7 +107,7 @@ void cs_pfmg_destroy(cs_pfmg **pm)
 {
   cs_pfmg *m = *pm;
   if (!m) return;
-  for (int q = 0; q < m->ndiff; ++q) {
+  for (int q = 0; q < m->nsolve; ++q) {
     if (m->solver[q]) HYPRE_StructPFMGDestroy(m->solver[q]);
     if (m->A[q]) HYPRE_StructMatrixDestroy(m->A[q]);
   }
@@ -107,26 +121,30 @@ void cs_pfmg_destroy(cs_pfmg **pm)
   *pm = NULL;
 }
 
-/* Coefficients of M_s (species s) for every owned cell, box order (depth fastest = cs_cell order). */
-static void fill_values(cs_pfmg *m, int s, double gamma)
+/* Coefficients of M_s (species s) for every owned cell, box order (depth
+ * fastest = cs_cell order), into v0 (nstencil per cell). The third
+ * direction of a stacked grid separates species: no coupling. */
+static void fill_values(cs_pfmg *m, int s, double gamma, double *v0)
 {
   const cs_patch *pt = m->pb->pt;
   const double N = m->pb->syn[CS_N];
+  const int nspace = m->stacked ? 2 : 3;
   for (int j = 0; j < pt->n[2]; ++j)
     for (int i = 0; i < pt->n[1]; ++i)
       for (int k = 0; k < pt->n[0]; ++k) {
         double diag[CS_NS], dE_dc;
         cs_transport_diag(m->pb->p, pt, k, i, j, N, diag, &dE_dc); /* -sum faces D/h^2 - surface transfer */
-        double *v = &m->values[(size_t)cs_cell(pt, k, i, j) * (size_t)m->nstencil];
+        double *v = &v0[(size_t)cs_cell(pt, k, i, j) * (size_t)m->nstencil];
         v[0] = 1.0 - gamma * diag[s];
         const int idx[3] = {k, i, j};
-        for (int d = 0; d < m->ndim; ++d) {
+        for (int d = 0; d < nspace; ++d) {
           const int global = pt->off[d] + idx[d];
           const double c = -gamma * m->D[s] / (pt->h[d] * pt->h[d]);
           /* no coupling through a wall, and none across the periodic wrap (its diagonal is kept) */
           v[1 + 2 * d] = global > 0 && !(idx[d] == 0 && pt->wall_lo[d]) ? c : 0.0;
           v[2 + 2 * d] = global < pt->N[d] - 1 && !(idx[d] == pt->n[d] - 1 && pt->wall_hi[d]) ? c : 0.0;
         }
+        if (m->stacked) v[5] = v[6] = 0.0;
       }
 }
 
@@ -134,9 +152,13 @@ int cs_pfmg_setup(cs_pfmg *m, double gamma)
 {
   HYPRE_Int entries[7];
   for (int e = 0; e < m->nstencil; ++e) entries[e] = e;
-  for (int q = 0; q < m->ndiff; ++q) {
+  for (int q = 0; q < m->nsolve; ++q) {
     if (!m->empty) {
-      fill_values(m, m->species[q], gamma);
+      if (m->stacked)
+        for (int r = 0; r < m->ndiff; ++r)
+          fill_values(m, m->species[r], gamma, m->values + (size_t)r * (size_t)m->ncell * (size_t)m->nstencil);
+      else
+        fill_values(m, m->species[q], gamma, m->values);
       CS_CHECK_HYPRE(HYPRE_StructMatrixSetBoxValues(m->A[q], m->lo, m->hi, m->nstencil, entries, m->values));
     }
     CS_CHECK_HYPRE(HYPRE_StructMatrixAssemble(m->A[q]));
@@ -160,17 +182,21 @@ int cs_pfmg_setup(cs_pfmg *m, double gamma)
 
 int cs_pfmg_solve(cs_pfmg *m, double *x)
 {
-  for (int q = 0; q < m->ndiff; ++q) {
-    const int s = m->species[q];
+  for (int q = 0; q < m->nsolve; ++q) {
+    const int first = m->stacked ? 0 : q, last = m->stacked ? m->ndiff : q + 1; /* species[] range */
     if (!m->empty) {
-      for (long c = 0; c < m->ncell; ++c) m->buf[c] = x[CS_IDX(s, c)];
+      double *b = m->buf;
+      for (int r = first; r < last; ++r)
+        for (long c = 0; c < m->ncell; ++c) *b++ = x[CS_IDX(m->species[r], c)];
       CS_CHECK_HYPRE(HYPRE_StructVectorSetBoxValues(m->b, m->lo, m->hi, m->buf));
     }
     CS_CHECK_HYPRE(HYPRE_StructVectorAssemble(m->b));
     CS_CHECK_HYPRE(HYPRE_StructPFMGSolve(m->solver[q], m->A[q], m->b, m->x));
     if (!m->empty) {
       CS_CHECK_HYPRE(HYPRE_StructVectorGetBoxValues(m->x, m->lo, m->hi, m->buf));
-      for (long c = 0; c < m->ncell; ++c) x[CS_IDX(s, c)] = m->buf[c];
+      const double *b = m->buf;
+      for (int r = first; r < last; ++r)
+        for (long c = 0; c < m->ncell; ++c) x[CS_IDX(m->species[r], c)] = *b++;
     }
   }
   HYPRE_ClearAllErrors();
