@@ -136,10 +136,18 @@ def main(argv=None):
     # 3. scaling and refinement ------------------------------------------------------------
     big = ["grid.nz=24", "grid.nx=160" if not args.quick else "grid.nx=40", "run.t_end=60" if not args.quick else
            "run.t_end=20", "output.fields_every=0", "treatments=[]"]
-    w1, rss_big, r1 = cartsim(binary, L2D, os.path.join(work, "s1.h5"), big, 1, measure_rss=True)
-    w2, _, r2 = cartsim(binary, L2D, os.path.join(work, "s2.h5"), big, 2)
-    rows.append(("3. strong scaling 1 -> 2 ranks, 2-D " + big[1], f"{r1['solve']:.2f} s -> {r2['solve']:.2f} s",
-                 f"{r1['solve'] / r2['solve']:.2f}x", "goal >= 1.7x"))
+    # interleaved repetitions, medians: one pair alone moved between 1.46x and 1.81x on this machine
+    solves, rss_big = {1: [], 2: []}, None
+    for rep in range(1 if args.quick else 3):
+        w1, rss, r1 = cartsim(binary, L2D, os.path.join(work, "s1.h5"), big, 1, measure_rss=rep == 0)
+        rss_big = rss_big or rss
+        w2, _, r2 = cartsim(binary, L2D, os.path.join(work, "s2.h5"), big, 2)
+        solves[1].append(r1["solve"])
+        solves[2].append(r2["solve"])
+    s1, s2 = float(np.median(solves[1])), float(np.median(solves[2]))
+    spread = ", ".join(f"{a / b:.2f}" for a, b in zip(solves[1], solves[2]))
+    rows.append((f"3. strong scaling 1 -> 2 ranks, 2-D {big[1]} (median of {len(solves[1])}; pairs {spread})",
+                 f"{s1:.2f} s -> {s2:.2f} s", f"{s1 / s2:.2f}x", "goal >= 1.7x"))
     # refinement: each preconditioner against its own coarse grid (pfmg: the goal; line for contrast)
     for pc, factors in (("pfmg", (1, 2) if args.quick else (1, 2, 4)), ("line", (1, 2))):
         ref_iters = None
