@@ -24,6 +24,7 @@ struct cs_precond {
   double *LU;          /* inverse of the (modified) diagonal block per cell */
   double *W;           /* line: A'_k^{-1} diag(cpl) per cell */
   double cpl[NS];      /* -gamma D_s / h_z^2, coupling to vertical neighbours */
+  int ncpl, cpl_s[NS]; /* the species with cpl != 0: W's only non-zero columns */
   double Jsyn[CS_NSYNO * CS_NSYNO], LUsyn[CS_NSYNO * CS_NSYNO];
   sunindextype pivsyn[CS_NSYNO];
   cs_pfmg *mg;         /* pfmg: the diffusion factor (NULL otherwise) */
@@ -147,7 +148,11 @@ int cs_precond_setup(sunrealtype t, N_Vector y, N_Vector fy, sunbooleantype jok,
 
   double D[NS];
   cs_params_diffusivities(p, D);
-  for (int s = 0; s < NS; ++s) pc->cpl[s] = -gamma * D[s] / (pt->h[0] * pt->h[0]);
+  pc->ncpl = 0;
+  for (int s = 0; s < NS; ++s) {
+    pc->cpl[s] = -gamma * D[s] / (pt->h[0] * pt->h[0]);
+    if (pc->cpl[s] != 0.0) pc->cpl_s[pc->ncpl++] = s;
+  }
   const int line = pc->kind == CS_PC_LINE;
   const int product = pc->kind == CS_PC_PFMG; /* blocks: reactions only; diffusion goes to PFMG */
   const double N = pb->syn[CS_N];
@@ -234,7 +239,8 @@ int cs_precond_solve(sunrealtype t, N_Vector y, N_Vector fy, N_Vector r, N_Vecto
           double *xk = &x[CS_IDX(0, cell)];
           const double *xn = xk + NS;
           const double *W = &pc->W[cell * NB];
-          for (int col = 0; col < NS; ++col) {
+          for (int q = 0; q < pc->ncpl; ++q) { /* the other columns of W are zero */
+            const int col = pc->cpl_s[q];
             double v = xn[col];
             if (v == 0.0) continue;
             for (int row = 0; row < NS; ++row) xk[row] -= W[row + NS * col] * v;
