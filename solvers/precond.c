@@ -115,17 +115,17 @@ static int invert(double *a, int n)
   return 0;
 }
 
-/* x <- Inv x for a column-major NS x NS block. */
-static void matvec(const double *Inv, double *x)
+/* y <- Inv x for a column-major NS x NS block (x and y may be the same). */
+static void matvec(const double *Inv, const double *x, double *y)
 {
-  double y[NS];
-  for (int row = 0; row < NS; ++row) y[row] = 0.0;
+  double t[NS];
+  for (int row = 0; row < NS; ++row) t[row] = 0.0;
   for (int col = 0; col < NS; ++col) {
     const double v = x[col];
     const double *c = Inv + NS * col;
-    for (int row = 0; row < NS; ++row) y[row] += c[row] * v;
+    for (int row = 0; row < NS; ++row) t[row] += c[row] * v;
   }
-  memcpy(x, y, sizeof y);
+  memcpy(y, t, sizeof t);
 }
 
 int cs_precond_setup(sunrealtype t, N_Vector y, N_Vector fy, sunbooleantype jok, sunbooleantype *jcur,
@@ -217,20 +217,25 @@ int cs_precond_solve(sunrealtype t, N_Vector y, N_Vector fy, N_Vector r, N_Vecto
   cs_precond *pc = pb->pc;
   double t0 = cs_wtime();
   const cs_patch *pt = pb->pt;
-  N_VScale(1.0, r, z);
+  const double *rv = N_VGetArrayPointer_Parallel(r);
   double *x = N_VGetArrayPointer_Parallel(z);
   const int line = pc->kind == CS_PC_LINE;
 
   for (int j = 0; j < pt->n[2]; ++j)
     for (int i = 0; i < pt->n[1]; ++i) {
       long c0 = cs_cell(pt, 0, i, j);
-      /* forward: y_k = A'_k^{-1} (r_k - diag(cpl) y_{k-1}) */
+      /* forward: y_k = A'_k^{-1} (r_k - diag(cpl) y_{k-1}), read from r, written to z */
       for (int k = 0; k < pt->n[0]; ++k) {
         long cell = c0 + k;
+        const double *rk = &rv[CS_IDX(0, cell)];
         double *xk = &x[CS_IDX(0, cell)];
-        if (line && k > 0)
-          for (int s = 0; s < NS; ++s) xk[s] -= pc->cpl[s] * xk[s - NS];
-        matvec(&pc->LU[cell * NB], xk);
+        if (line && k > 0) {
+          double b[NS];
+          for (int s = 0; s < NS; ++s) b[s] = rk[s] - pc->cpl[s] * xk[s - NS];
+          matvec(&pc->LU[cell * NB], b, xk);
+        } else {
+          matvec(&pc->LU[cell * NB], rk, xk);
+        }
       }
       /* backward: x_k = y_k - W_k x_{k+1} */
       if (line)
@@ -251,7 +256,10 @@ int cs_precond_solve(sunrealtype t, N_Vector y, N_Vector fy, N_Vector r, N_Vecto
     pb->timers.prec_solve += cs_wtime() - t0;
     return -1;
   }
-  if (pb->rank == 0) lu_solve(pc->LUsyn, CS_NSYNO, pc->pivsyn, &x[NS * pb->ncell]);
+  if (pb->rank == 0) {
+    if (x != rv) memcpy(&x[NS * pb->ncell], &rv[NS * pb->ncell], CS_NSYNO * sizeof *x);
+    lu_solve(pc->LUsyn, CS_NSYNO, pc->pivsyn, &x[NS * pb->ncell]);
+  }
   pb->timers.prec_solve += cs_wtime() - t0;
   return 0;
 }
