@@ -273,7 +273,7 @@ int cs_state_fingerprint(const char *path, MPI_Comm comm, char out[17])
       hid_t t = H5Aget_type(a);
       char tmp[64] = "";
       if (H5Tget_size(t) < sizeof tmp) H5Aread(a, t, tmp);
-      snprintf(buf, sizeof buf, "%s", tmp);
+      if (strlen(tmp) < sizeof buf) memcpy(buf, tmp, strlen(tmp) + 1); /* longer: not ours, no match */
       H5Tclose(t);
       H5Aclose(a);
     } else {
