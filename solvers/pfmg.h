@@ -14,7 +14,7 @@
  * lateral couplings across the wrap are dropped from the off-diagonal (their
  * diagonal is kept): M_s stays a good preconditioner and PFMG needs no
  * periodic coarsening. The solve applies one V-cycle (zero initial guess,
- * symmetric red-black Gauss-Seidel, one pre- and one post-sweep) to every
+ * red-black Gauss-Seidel on every level, one pre- and one post-sweep) to every
  * diffusing species, in place on the species-interleaved vector. On 1-D and
  * 2-D grids the species are uncoupled slabs along hypre's third index, so
  * one V-cycle (one message per level and neighbour) serves all of them:
