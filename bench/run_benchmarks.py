@@ -136,9 +136,9 @@ def main(argv=None):
     # 3. scaling and refinement ------------------------------------------------------------
     big = ["grid.nz=24", "grid.nx=160" if not args.quick else "grid.nx=40", "run.t_end=60" if not args.quick else
            "run.t_end=20", "output.fields_every=0", "treatments=[]"]
-    # interleaved repetitions, medians: one pair alone moved between 1.46x and 1.81x on this machine
+    # interleaved repetitions, medians: one pair alone moved between 1.29x and 1.81x on this machine
     solves, rss_big = {1: [], 2: []}, None
-    for rep in range(1 if args.quick else 3):
+    for rep in range(1 if args.quick else 5):
         w1, rss, r1 = cartsim(binary, L2D, os.path.join(work, "s1.h5"), big, 1, measure_rss=rep == 0)
         rss_big = rss_big or rss
         w2, _, r2 = cartsim(binary, L2D, os.path.join(work, "s2.h5"), big, 2)
