@@ -5,10 +5,14 @@
  *   line:   per depth column, the block-tridiagonal matrix with blocks
  *           A_k = I - gamma (J_react,k + diag(transport diagonal)) and
  *           couplings -gamma D_s/h_z^2 to the cells above and below, solved
- *           exactly by block Thomas elimination (blocks factored with
- *           SUNDIALS' dense LU). Lateral couplings are dropped (their
- *           diagonal is kept). Exact in 1-D on one rank; block-Jacobi across
- *           ranks that split the depth.
+ *           exactly by block Thomas elimination (explicit 9x9 block
+ *           inverses). Lateral couplings are dropped (their diagonal is
+ *           kept). The surface cells' coupling to the fluid values P_s,
+ *           R_s, F_s, N is kept exactly by a bordered solve (Schur
+ *           complement on the fluid block, precond.c), so in 1-D on one
+ *           rank the whole Newton matrix is inverted exactly except the
+ *           MSC running integrals' rows. Block-Jacobi across ranks that
+ *           split the depth.
  *   jacobi: the blocks A_k alone (per-cell block LU).
  *   pfmg:   the product (I - gamma J_diff)(I - gamma J_react): first the
  *           per-cell blocks I - gamma J_react,k (reactions and the MSC
@@ -27,8 +31,8 @@
  * the true residual of the Newton system.
  *   none:   no preconditioning.
  * The synovial values on rank 0 get their own dense block
- * I - gamma J_syn (cs_synovial_jac). Cartilage-fluid coupling is left to
- * the Krylov iteration.
+ * I - gamma J_syn (cs_synovial_jac). Except under line, the cartilage-fluid
+ * coupling is left to the Krylov iteration.
  * Under ARKODE's IMEX split (pb->implicit_reactions == 0) the reaction
  * Jacobian is left out of every block: the implicit part has none.
  * A singular block makes setup return 1 (recoverable: CVODE retries).
