@@ -57,12 +57,17 @@ cs_kin cs_kin_make(const cs_params *p)
   return k;
 }
 
+void cs_kin_react(const cs_kin *k, const double u[CS_NS], double du[CS_NS], cs_msc_rates *rates)
+{
+  cs_msc_rates r;
+  cs_kin_eval(k, u, power(pos(1.0 - u[CS_A]), k->m_shield), du, &r);
+  if (rates) *rates = r;
+}
+
 void cs_react(const cs_params *p, const double u[CS_NS], double du[CS_NS], cs_msc_rates *rates)
 {
   const cs_kin k = cs_kin_make(p);
-  cs_msc_rates r;
-  cs_kin_eval(&k, u, power(pos(1.0 - u[CS_A]), p->m_shield), du, &r);
-  if (rates) *rates = r;
+  cs_kin_react(&k, u, du, rates);
 }
 
 void cs_react_jac(const cs_params *p, const double u[CS_NS], double J[CS_NS * CS_NS])

@@ -91,6 +91,10 @@ double cs_signal(const cs_params *p, double P, double R);
 /* du = f(u); `rates` may be NULL. */
 void cs_react(const cs_params *p, const double u[CS_NS], double du[CS_NS], cs_msc_rates *rates);
 
+/* The same with the parameter set prepared once (cs_kin_make), for loops
+ * over cells outside the vectorised kernel of transport.c. */
+void cs_kin_react(const cs_kin *k, const double u[CS_NS], double du[CS_NS], cs_msc_rates *rates);
+
 /* J[i + CS_NS*j] = d f_i / d u_j (column-major, as SUNDIALS dense blocks). */
 void cs_react_jac(const cs_params *p, const double u[CS_NS], double J[CS_NS * CS_NS]);
 

@@ -63,10 +63,11 @@ int cs_problem_rhs(double t, N_Vector y, N_Vector ydot, void *user_data)
  * (subtract = 0) or subtracted from it (subtract = 1). Local, no MPI. */
 static void react_cells(const cs_problem *pb, const double *u, double *du, int subtract)
 {
+  const cs_kin kin = cs_kin_make(pb->p);
   double f[CS_NS];
   for (long cell = 0; cell < pb->ncell; ++cell) {
     double *d = &du[CS_IDX(0, cell)];
-    cs_react(pb->p, &u[CS_IDX(0, cell)], subtract ? f : d, NULL);
+    cs_kin_react(&kin, &u[CS_IDX(0, cell)], subtract ? f : d, NULL);
     if (subtract)
       for (int s = 0; s < CS_NS; ++s) d[s] -= f[s];
   }
