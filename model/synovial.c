@@ -15,6 +15,17 @@ void cs_exchange_from_sums(const cs_params *p, double patch_area, const cs_patch
   x->msc.proliferated = t->msc.proliferated * scale;
 }
 
+double cs_synovial_flux_gain(const cs_params *p, int i)
+{
+  switch (i) {
+  case CS_PS:
+  case CS_RS:
+  case CS_FS: return p->A_c / p->V_s;
+  case CS_N: return p->A_c;
+  default: return 0.0;
+  }
+}
+
 double cs_synovial_drive(const cs_params *p, int injury_on)
 {
   return p->sig_s0 + (injury_on ? p->sig_ins : 0.0);

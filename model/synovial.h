@@ -36,6 +36,11 @@ typedef struct {
 void cs_exchange_from_sums(const cs_params *p, double patch_area, const cs_patch_sums *total,
                            cs_exchange *x);
 
+/* d(dsyn_i/dt) / d<J_s>: the weight of the patch-averaged outward flux in
+ * fluid equation i (A_c/V_s for P_s, R_s, F_s, whose sources are <J_P>,
+ * <J_R>, <J_F>; A_c for N, whose source is <J_E>; 0 for the others). */
+double cs_synovial_flux_gain(const cs_params *p, int i);
+
 /* Synovial drive sig_s0 (+ sig_ins inside the injury window). */
 double cs_synovial_drive(const cs_params *p, int injury_on);
 

@@ -194,6 +194,24 @@ void cs_transport_diag(const cs_params *p, const cs_patch *pt, int k, int i, int
   }
 }
 
+const int cs_couple_fluid[CS_NCOUPLE] = {CS_PS, CS_RS, CS_FS, CS_N};
+const int cs_couple_row[CS_NCOUPLE] = {CS_P, CS_R, CS_F, CS_E};
+const int cs_couple_col[CS_NCOUPLE] = {CS_P, CS_R, CS_F, CS_C};
+
+void cs_surface_coupling(const cs_params *p, double hz, double c, double N, double dcell[CS_NCOUPLE],
+                         double dflux[CS_NCOUPLE])
+{
+  double D[CS_NS];
+  cs_params_diffusivities(p, D);
+  for (int q = 0; q < 3; ++q) {
+    const double heff = cs_surface_transfer(p, D[cs_couple_row[q]], hz);
+    dcell[q] = heff * p->kappa / hz;
+    dflux[q] = heff;
+  }
+  dcell[3] = p->k_att * (1.0 + p->beta_att * (1.0 - c)) / (p->V_s * hz);
+  dflux[3] = p->k_att * N * p->beta_att / p->V_s;
+}
+
 void cs_transport_integrals(const cs_patch *pt, const double *u, cs_patch_integrals *out)
 {
   memset(out, 0, sizeof *out);

@@ -56,6 +56,24 @@ void cs_transport_rhs(const cs_params *p, const cs_patch *pt, const double *ug, 
 void cs_transport_diag(const cs_params *p, const cs_patch *pt, int k, int i, int j, double N,
                        double diag[CS_NS], double *dE_dc);
 
+/* The surface's coupling to the fluid values it exchanges with: the
+ * derivatives of the surface terms above (the preconditioner's bordered
+ * solve eliminates the fluid with them). Coupling q = 0..3:
+ *   fluid value  cs_couple_fluid[q] = P_s, R_s, F_s, N
+ *   cell row     cs_couple_row[q]   = P, R, F, E  (the flux J_q = J_row and
+ *                                                  where the fluid value enters du)
+ *   cell column  cs_couple_col[q]   = P, R, F, c  (what J_q depends on)
+ * For a surface cell with collagen c and N free MSCs in the fluid:
+ *   dcell[q] = d(du_row/dt) / d(fluid value q)
+ *            = h_eff,q kappa / h_z (q < 3),  k_att (1 + beta_att (1 - c)) / (V_s h_z) (q = 3)
+ *   dflux[q] = d J_q / d u_col (outward flux per unit area)
+ *            = h_eff,q (q < 3),  k_att N beta_att / V_s (q = 3; independent of c)
+ * where h_eff,q = cs_surface_transfer(D_row, h_z). */
+enum { CS_NCOUPLE = 4 };
+extern const int cs_couple_fluid[CS_NCOUPLE], cs_couple_row[CS_NCOUPLE], cs_couple_col[CS_NCOUPLE];
+void cs_surface_coupling(const cs_params *p, double hz, double c, double N, double dcell[CS_NCOUPLE],
+                         double dflux[CS_NCOUPLE]);
+
 /* Integrals of the owned state: sum of u_s dV per species, sum of c dA on
  * the surface layer. Used for means, thickness, E_total and surface_c. */
 typedef struct {

@@ -38,10 +38,9 @@ struct cs_precond {
  *   M = [ T  B ]    T: cells (what the line / jacobi / pfmg factors approximate)
  *       [ C  S ]    S: fluid, I - gamma J_syn (synovial.h)
  *
- * B and C couple the surface cells to four fluid values q (model/transport.h,
- * synovial.h): P_s, R_s, F_s through the surface flux J_s = h_eff,s (u_s -
- * kappa X_s), and N through the MSC attachment J_E = -k_att N/V_s (1 +
- * beta_att (1 - c)) (C: its dependence on c). Solved by block elimination,
+ * B and C couple the surface cells to the four fluid values of
+ * cs_surface_coupling (transport.h): P_s, R_s, F_s through the surface
+ * fluxes, N through the MSC attachment. Solved by block elimination,
  *
  *   (S - C T^{-1} B) x_s = r_s - C T^{-1} r_c,   x_c = T^{-1} r_c - T^{-1} B x_s,
  *
@@ -54,10 +53,7 @@ struct cs_precond {
  * the 24x160 lesion) and the border's extra pass and collectives cost more
  * than that saves (+5 %). The running MSC integrals' dependence on every
  * cell is left out (no feedback). */
-enum { NBORDER = 4 }; /* cs_precond_solve's last loop is written out for four */
-static const int border_syn[NBORDER] = {CS_PS, CS_RS, CS_FS, CS_N}; /* fluid value q */
-static const int border_row[NBORDER] = {CS_P, CS_R, CS_F, CS_E};    /* B: the surface-cell row it enters */
-static const int border_col[NBORDER] = {CS_P, CS_R, CS_F, CS_C};    /* C: the surface-cell value it reads */
+enum { NBORDER = CS_NCOUPLE }; /* cs_precond_solve's last loop is written out for four */
 
 int cs_precond_create(cs_problem *pb, int kind, cs_precond **out)
 {
@@ -211,7 +207,7 @@ static void border_dot(const cs_precond *pc, const double *v, double out[NBORDER
   for (int j = 0; j < pt->n[2]; ++j)
     for (int i = 0; i < pt->n[1]; ++i) {
       const double *vc = &v[CS_IDX(0, cs_cell(pt, pt->n[0] - 1, i, j))];
-      for (int q = 0; q < NBORDER; ++q) out[q] += pc->cb[q] * vc[border_col[q]];
+      for (int q = 0; q < NBORDER; ++q) out[q] += pc->cb[q] * vc[cs_couple_col[q]];
     }
 }
 
@@ -223,16 +219,13 @@ static int border_setup(cs_precond *pc, const double *u, double gamma, double ct
   const cs_problem *pb = pc->pb;
   const cs_params *p = pb->p;
   const cs_patch *pt = pb->pt;
-  double D[NS];
-  cs_params_diffusivities(p, D);
-  const double hz = pt->h[0], share = pt->dA / pt->patch_area, AV = p->A_c / p->V_s;
-  const double N = pb->syn[CS_N], attach = p->k_att * N / p->V_s;
-  double heff[NBORDER];
-  for (int q = 0; q < 3; ++q) heff[q] = cs_surface_transfer(p, D[border_row[q]], hz);
-  /* C = -gamma dF_fluid/du_surface: (A_c/V_s) h_eff dA/area for P_s, R_s, F_s;
-   * A_c attach beta_att dA/area (through c) for N */
-  for (int q = 0; q < 3; ++q) pc->cb[q] = -gamma * AV * heff[q] * share;
-  pc->cb[3] = -gamma * p->A_c * attach * p->beta_att * share;
+  const double hz = pt->h[0], N = pb->syn[CS_N];
+  double dcell[NBORDER], dflux[NBORDER];
+  cs_surface_coupling(p, hz, 0.0, N, dcell, dflux); /* dflux does not depend on c */
+  /* C = -gamma d(fluid rate)/d(surface value): the flux derivative, its share
+   * dA/area of the patch average, times the weight of <J> in the fluid equation */
+  for (int q = 0; q < NBORDER; ++q)
+    pc->cb[q] = -gamma * cs_synovial_flux_gain(p, cs_couple_fluid[q]) * dflux[q] * pt->dA / pt->patch_area;
 
   const size_t nv = (size_t)pc->ncell * NS;
   double local[NBORDER * NBORDER];
@@ -243,10 +236,8 @@ static int border_setup(cs_precond *pc, const double *u, double gamma, double ct
       for (int j = 0; j < pt->n[2]; ++j)
         for (int i = 0; i < pt->n[1]; ++i) {
           long cell = cs_cell(pt, pt->n[0] - 1, i, j);
-          /* B = -gamma dF_surface/dX_q: h_eff kappa / h_z, or the attachment per N */
-          double b = q < 3 ? heff[q] * p->kappa / hz
-                           : p->k_att * (1.0 + p->beta_att * (1.0 - u[CS_IDX(CS_C, cell)])) / (p->V_s * hz);
-          w[CS_IDX(border_row[q], cell)] = -gamma * b;
+          cs_surface_coupling(p, hz, u[CS_IDX(CS_C, cell)], N, dcell, dflux);
+          w[CS_IDX(cs_couple_row[q], cell)] = -gamma * dcell[q]; /* B = -gamma d(du_row)/d(fluid q) */
         }
     if (cell_solve(pc, w, w) != 0) return -1;
     border_dot(pc, w, &local[NBORDER * q]);
@@ -330,7 +321,7 @@ int cs_precond_setup(sunrealtype t, N_Vector y, N_Vector fy, sunbooleantype jok,
     for (int q = 0; q < CS_NSYNO; ++q) pc->LUsyn[q + CS_NSYNO * q] += 1.0;
     for (int qc = 0; qc < NBORDER; ++qc)
       for (int qr = 0; qr < NBORDER; ++qr)
-        pc->LUsyn[border_syn[qr] + CS_NSYNO * border_syn[qc]] -= ctb[qr + NBORDER * qc];
+        pc->LUsyn[cs_couple_fluid[qr] + CS_NSYNO * cs_couple_fluid[qc]] -= ctb[qr + NBORDER * qc];
     if (lu(pc->LUsyn, CS_NSYNO, pc->pivsyn) != 0) {
       pb->timers.prec_setup += cs_wtime() - t0;
       return 1;
@@ -367,9 +358,9 @@ int cs_precond_solve(sunrealtype t, N_Vector y, N_Vector fy, N_Vector r, N_Vecto
   if (pb->rank == 0) {
     double *s = &x[NS * pb->ncell];
     if (x != rv) memcpy(s, &rv[NS * pb->ncell], CS_NSYNO * sizeof *x);
-    for (int q = 0; q < NBORDER; ++q) s[border_syn[q]] -= cy[q];
+    for (int q = 0; q < NBORDER; ++q) s[cs_couple_fluid[q]] -= cy[q];
     lu_solve(pc->LUsyn, CS_NSYNO, pc->pivsyn, s);
-    for (int q = 0; q < NBORDER; ++q) xs[q] = s[border_syn[q]];
+    for (int q = 0; q < NBORDER; ++q) xs[q] = s[cs_couple_fluid[q]];
   }
   if (!pc->Wb) {
     pb->timers.prec_solve += cs_wtime() - t0;

@@ -5,11 +5,14 @@
  *  3. exactness: the discrete Laplacian of a quadratic is exact in the interior;
  *  4. second-order convergence: the steady problem D u'' - lambda u + s = 0
  *     with no flux at z = 0 and the Robin condition at z = H, solved with the
- *     kernel's own operator, converges like h^2 to a manufactured solution.
+ *     kernel's own operator, converges like h^2 to a manufactured solution;
+ *  5. the surface-fluid coupling (cs_surface_coupling, cs_synovial_flux_gain)
+ *     equals central differences of the kernel and of the synovial equations.
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../model/synovial.h"
 #include "../../model/transport.h"
 #include "check.h"
 
@@ -187,6 +190,65 @@ static void test_convergence(void)
   }
 }
 
+/* 5. Every coupling derivative against a central difference: the surface
+ * row of du when the fluid value moves, the reported flux sum when the
+ * surface cell's value moves, and the fluid rate when <J> moves. All three
+ * are linear in the perturbed value, so the difference is exact to rounding. */
+static void test_surface_coupling(void)
+{
+  cs_params p;
+  cs_opt_set_defaults(&cs_params_table, &p);
+  p.kappa = 0.8; /* not 1, so that a missing partition coefficient shows */
+  cs_grid g = {1, 6, 1, 1, 1.0, 1.0, 0};
+  cs_patch pt;
+  cs_patch_whole(&g, p.H, &pt);
+  unsigned long st = 7;
+  double *ug = ghosted_random(&pt, &st);
+  double *dp = calloc((size_t)CS_NS * cs_patch_cells(&pt), sizeof(double));
+  double *dm = calloc((size_t)CS_NS * cs_patch_cells(&pt), sizeof(double));
+  double syn[CS_NSYNO] = {0.4, 3.0, 0.2, 2e7, 1e6, 0, 0, 0, 0, 0};
+  const int top = pt.n[0] - 1;
+  double *ut = &ug[CS_IDX(0, cs_gcell(&pt, top, 0, 0))];
+  double dcell[CS_NCOUPLE], dflux[CS_NCOUPLE];
+  cs_surface_coupling(&p, pt.h[0], ut[CS_C], syn[CS_N], dcell, dflux);
+  for (int q = 0; q < CS_NCOUPLE; ++q) {
+    const int f = cs_couple_fluid[q], row = cs_couple_row[q], col = cs_couple_col[q];
+    cs_patch_sums sp, sm;
+    /* d(du_row)/d(fluid value) at the surface cell */
+    const double x = syn[f], h = 1e-4 * x;
+    syn[f] = x + h;
+    cs_transport_rhs(&p, &pt, ug, syn, dp, &sp);
+    syn[f] = x - h;
+    cs_transport_rhs(&p, &pt, ug, syn, dm, &sm);
+    syn[f] = x;
+    const double fd = (dp[CS_IDX(row, top)] - dm[CS_IDX(row, top)]) / (2 * h);
+    CHECK_CLOSE(dcell[q], fd, 1e-7, 1e-12 * fabs(fd), "coupling %d: d(du_%d)/d(fluid %d)", q, row, f);
+    /* d J_row / d u_col (the flux sums are per patch: J dA) */
+    const double v = ut[col], hv = 1e-4 * v;
+    ut[col] = v + hv;
+    cs_transport_rhs(&p, &pt, ug, syn, dp, &sp);
+    ut[col] = v - hv;
+    cs_transport_rhs(&p, &pt, ug, syn, dm, &sm);
+    ut[col] = v;
+    const double fj = (sp.J[row] - sm.J[row]) / (2 * hv * pt.dA);
+    CHECK_CLOSE(dflux[q], fj, 1e-7, 0.0, "coupling %d: dJ_%d/du_%d", q, row, col);
+    /* d(fluid rate)/d<J_row> */
+    cs_exchange xp, xm;
+    memset(&xp, 0, sizeof xp);
+    memset(&xm, 0, sizeof xm);
+    double rp[CS_NSYNO], rm[CS_NSYNO];
+    xp.J[row] = 1.0;
+    xm.J[row] = -1.0;
+    cs_synovial_rhs(&p, 0, syn, &xp, rp);
+    cs_synovial_rhs(&p, 0, syn, &xm, rm);
+    CHECK_CLOSE(cs_synovial_flux_gain(&p, f), (rp[f] - rm[f]) / 2.0, 1e-12, 0.0, "coupling %d: gain of <J_%d>", q,
+                row);
+  }
+  free(ug);
+  free(dp);
+  free(dm);
+}
+
 int main(void)
 {
   test_conservation(1);
@@ -194,5 +256,6 @@ int main(void)
   test_conservation(3);
   test_quadratic_exact();
   test_convergence();
+  test_surface_coupling();
   return cs_test_report("test_transport");
 }
