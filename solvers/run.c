@@ -137,6 +137,7 @@ static int make_breaks(const cs_config *cfg, const cs_run_request *req, double t
 typedef struct {
   const cs_config *cfg;
   cs_params params;              /* parameters in use (MSC potency follows the injected source) */
+  int precond;                   /* the preconditioner that runs (solver.precond with auto resolved) */
   cs_problem pb;
   cs_integrator *it;
   cs_h5out *h5;
@@ -544,7 +545,7 @@ static int write_header(cs_run_state *rs, const cs_run_request *req, int nranks)
   CS_CHECK(cs_h5out_parameters(h, &cs_grid_table, &cfg->grid));
   CS_CHECK(cs_h5out_parameters(h, &cs_initial_table, &cfg->initial));
   cs_solver_opts solver = cfg->solver; /* the preconditioner that runs, not "auto" */
-  solver.precond = cs_precond_resolve(solver.precond, &cfg->grid);
+  solver.precond = rs->precond;
   CS_CHECK(cs_h5out_parameters(h, &cs_solver_table, &solver));
   CS_CHECK(cs_h5out_parameters(h, &cs_output_table, &cfg->output));
   CS_CHECK(cs_h5out_parameters(h, &cs_run_table, &cfg->run));
@@ -722,7 +723,8 @@ int cs_run(const cs_config *cfg, const cs_run_request *req, MPI_Comm comm)
   if ((rc = cs_decomp_create(comm, &cfg->grid, cfg->model.H, &dc))) goto done;
   rs.params = cfg->model;
   if ((rc = cs_problem_init(&rs.pb, &rs.params, dc))) goto done;
-  if ((rc = cs_precond_create(&rs.pb, cs_precond_resolve(cfg->solver.precond, &cfg->grid), &rs.pb.pc))) goto done;
+  rs.precond = cs_precond_resolve(cfg->solver.precond, &cfg->grid);
+  if ((rc = cs_precond_create(&rs.pb, rs.precond, &rs.pb.pc))) goto done;
   /* initial condition (counted as injected: MSCs present at t = 0) */
   MPI_Comm cart = cs_decomp_comm(dc);
   if (SUNContext_Create(&cart, &ctx) < 0) { rc = cs_error_set(CS_ERR_INTERNAL, "SUNContext_Create failed"); goto done; }
