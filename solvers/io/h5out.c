@@ -469,15 +469,18 @@ static int h5out_alloc(MPI_Comm comm, int reopened, cs_h5out **out)
   return CS_OK;
 }
 
-/* MPI-IO (collective) on several ranks; on one rank HDF5's POSIX driver:
+/* The file driver (fapl) and the transfer list h->dxpl: MPI-IO with
+ * collective transfers on several ranks; on one rank HDF5's POSIX driver:
  * the MPI-IO driver's collective bookkeeping costs ~1 ms per dataset write
  * even on a single process, which made writing a small run's output cost
  * more than computing it (docs/performance.md). Sweep rows run on one rank
  * each. The file is the same either way. */
-static int select_driver(const cs_h5out *h, hid_t fapl)
+static int select_driver(cs_h5out *h, hid_t fapl)
 {
   if (h->size > 1) CS_CHECK_H5(H5Pset_fapl_mpio(fapl, h->comm, MPI_INFO_NULL));
   else CS_CHECK_H5(H5Pset_fapl_sec2(fapl));
+  CS_CHECK_H5(h->dxpl = H5Pcreate(H5P_DATASET_XFER));
+  if (h->size > 1) CS_CHECK_H5(H5Pset_dxpl_mpio(h->dxpl, H5FD_MPIO_COLLECTIVE));
   return CS_OK;
 }
 
@@ -510,8 +513,6 @@ int cs_h5out_create(const char *path, MPI_Comm comm, int force, cs_h5out **out)
     rc = cs_error_trace(rc, __FILE__, __LINE__, "H5Fcreate");
     goto done;
   }
-  H5GO(h->dxpl = H5Pcreate(H5P_DATASET_XFER));
-  if (h->size > 1) H5GO(H5Pset_dxpl_mpio(h->dxpl, H5FD_MPIO_COLLECTIVE));
   CSGO(create_meta(h));
   CSGO(cs_h5out_flush(h));
 done:
@@ -547,8 +548,6 @@ int cs_h5out_reopen(const char *path, MPI_Comm comm, cs_h5out **out)
     rc = cs_error_trace(rc, __FILE__, __LINE__, "H5Fopen");
     goto done;
   }
-  H5GO(h->dxpl = H5Pcreate(H5P_DATASET_XFER));
-  if (h->size > 1) H5GO(H5Pset_dxpl_mpio(h->dxpl, H5FD_MPIO_COLLECTIVE));
   H5GO(h->meta = H5Gopen2(h->file, "meta", H5P_DEFAULT));
   CSGO(cs_h5out_meta_string(h, "status", "running"));
   CSGO(cs_h5out_meta_string(h, "status_reason", ""));
@@ -899,7 +898,9 @@ int cs_h5out_fields_define(cs_h5out *h, const cs_h5_quantity *q, int nq, const c
   if (h->fdset) CS_FAIL(CS_ERR_INTERNAL, "cs_h5out_fields_define called twice");
   h->fdim = patch_dim(pt);
   for (int d = 0; d < 3; ++d) h->fN[d] = (hsize_t)pt->N[d];
-  if ((double)h->fN[0] * h->fN[1] * h->fN[2] * sizeof(double) >= 4294967295.0)
+  /* one snapshot of one quantity, bytes: the unit of the chunks and of the buffering */
+  const double snap_bytes = (double)h->fN[0] * (double)h->fN[1] * (double)h->fN[2] * sizeof(double);
+  if (snap_bytes >= 4294967295.0)
     CS_FAIL(CS_ERR_CONFIG, "a field snapshot of %llu cells exceeds the 4 GiB HDF5 chunk limit",
             (unsigned long long)(h->fN[0] * h->fN[1] * h->fN[2]));
   h->fdset = malloc(sizeof *h->fdset * (size_t)(nq > 0 ? nq : 1));
@@ -913,8 +914,8 @@ int cs_h5out_fields_define(cs_h5out *h, const cs_h5_quantity *q, int nq, const c
   h->fncell = (size_t)cs_patch_cells(pt);
   h->fpend = calloc((size_t)(nq > 0 ? nq : 1), sizeof *h->fpend);
   CS_CHECK_ALLOC(h->fpend);
-  double snap = (double)h->fN[0] * (double)h->fN[1] * (double)h->fN[2] * (nq > 0 ? nq : 1) * sizeof(double);
-  h->fmaxpend = snap >= FIELDS_PENDING_BYTES ? 1 : (int)(FIELDS_PENDING_BYTES / snap);
+  const double snap_all = snap_bytes * (nq > 0 ? nq : 1);
+  h->fmaxpend = snap_all >= FIELDS_PENDING_BYTES ? 1 : (int)(FIELDS_PENDING_BYTES / snap_all);
 
   CSGO(group_open(h, "fields", &h->fgroup));
   if (h->reopened) {
@@ -926,7 +927,6 @@ int cs_h5out_fields_define(cs_h5out *h, const cs_h5_quantity *q, int nq, const c
 
   hsize_t dims[4], maxdims[4], chunk[4];
   int rank = field_dims(h->fdim, 0, h->fN, dims);
-  const double snap_bytes = (double)h->fN[0] * (double)h->fN[1] * (double)h->fN[2] * sizeof(double);
   hsize_t per_chunk = (hsize_t)(FIELDS_CHUNK_BYTES / snap_bytes);
   if (per_chunk < 1) per_chunk = 1;
   if (per_chunk > FIELDS_CHUNK_MAX_SNAPSHOTS) per_chunk = FIELDS_CHUNK_MAX_SNAPSHOTS;
