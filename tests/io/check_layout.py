@@ -169,6 +169,15 @@ def _check_fields(f, grid, problems):
                 problems.append(f"{path}: shape {ds.shape}, expected (t,) + {want} (z, y, x order)")
         if nt is not None and ds.shape[0] != nt:
             problems.append(f"{path}: {ds.shape[0]} snapshots but /fields/time has {nt}")
+        # docs/output.md: chunks of whole snapshots, min(64, max(1, 1 MiB / snapshot)) of them
+        # (one-snapshot chunks of a small grid cost more to deflate than the run to compute)
+        if ds.chunks is None:
+            problems.append(f"{path}: not chunked")
+        else:
+            snap = int(np.prod(ds.shape[1:])) * 8
+            want_t = min(64, max(1, (1 << 20) // snap))
+            if ds.chunks != (want_t,) + ds.shape[1:]:
+                problems.append(f"{path}: chunks {ds.chunks}, expected ({want_t},) + {ds.shape[1:]}")
 
 
 def _check_scalars(f, group, problems, strings_ok):
