@@ -8,12 +8,15 @@
 #include "../model/transport.h"
 #include "error.h"
 
+/* hypre's grid is always 3-D: depth, x and y, or depth, x and the stacked
+ * species; the stencil is the cell and its two neighbours in each direction
+ * (entry 0: the cell; 2d+1 / 2d+2: the low / high neighbour in d). */
+enum { NDIM = 3, NSTENCIL = 2 * NDIM + 1 };
+
 struct cs_pfmg {
   const cs_problem *pb;
-  int ndim;                       /* hypre dimensions: always 3 */
   int stacked;                    /* 1-D/2-D grids: the species are slabs along hypre's third index */
   int nsolve;                     /* hypre systems: 1 if stacked, else one per diffusing species */
-  int nstencil;                   /* 2 ndim + 1 */
   HYPRE_Int lo[3], hi[3];         /* this rank's box (global indices) */
   int empty;                      /* this rank owns no cell */
   long ncell;
@@ -25,7 +28,7 @@ struct cs_pfmg {
   HYPRE_StructMatrix A[CS_NS];    /* per system (index into species[] unless stacked) */
   HYPRE_StructSolver solver[CS_NS];
   HYPRE_StructVector b, x;
-  double *values;                 /* matrix coefficients of the box, nstencil per cell */
+  double *values;                 /* matrix coefficients of the box, NSTENCIL per cell */
   double *buf;                    /* the values of one system's box */
 };
 
@@ -60,10 +63,8 @@ int cs_pfmg_create(const cs_problem *pb, cs_pfmg **out)
    * (on two ranks the per-species V-cycles were latency-bound). The
    * couplings are isotropic (D_s/h_d^2), so every slab wants the same
    * coarsening directions. A 3-D grid solves species by species. */
-  m->ndim = 3;
   m->stacked = !pt->gh[2];
   m->nsolve = m->stacked ? (m->ndiff > 0) : m->ndiff;
-  m->nstencil = 2 * m->ndim + 1;
   m->ncell = pb->ncell;
   m->empty = pb->ncell == 0;
   for (int d = 0; d < 3; ++d) {
@@ -75,13 +76,12 @@ int cs_pfmg_create(const cs_problem *pb, cs_pfmg **out)
     m->hi[2] = m->ndiff - 1;
   }
 
-  CS_CHECK_HYPRE(HYPRE_StructGridCreate(pb->comm, m->ndim, &m->grid));
+  CS_CHECK_HYPRE(HYPRE_StructGridCreate(pb->comm, NDIM, &m->grid));
   if (!m->empty) CS_CHECK_HYPRE(HYPRE_StructGridSetExtents(m->grid, m->lo, m->hi));
   CS_CHECK_HYPRE(HYPRE_StructGridAssemble(m->grid));
 
-  /* stencil entry 0: the cell; 2d+1 / 2d+2: the low / high neighbour in d */
-  CS_CHECK_HYPRE(HYPRE_StructStencilCreate(m->ndim, m->nstencil, &m->stencil));
-  for (int e = 0; e < m->nstencil; ++e) {
+  CS_CHECK_HYPRE(HYPRE_StructStencilCreate(NDIM, NSTENCIL, &m->stencil));
+  for (int e = 0; e < NSTENCIL; ++e) {
     HYPRE_Int off[3] = {0, 0, 0};
     if (e > 0) off[(e - 1) / 2] = (e % 2) ? -1 : 1;
     CS_CHECK_HYPRE(HYPRE_StructStencilSetElement(m->stencil, e, off));
@@ -96,7 +96,7 @@ int cs_pfmg_create(const cs_problem *pb, cs_pfmg **out)
   CS_CHECK_HYPRE(HYPRE_StructVectorCreate(pb->comm, m->grid, &m->x));
   CS_CHECK_HYPRE(HYPRE_StructVectorInitialize(m->x));
   size_t n = (size_t)(m->ncell > 0 ? m->ncell : 1) * (size_t)(m->stacked && m->ndiff > 0 ? m->ndiff : 1);
-  m->values = malloc(n * (size_t)m->nstencil * sizeof *m->values);
+  m->values = malloc(n * NSTENCIL * sizeof *m->values);
   m->buf = malloc(n * sizeof *m->buf);
   CS_CHECK_ALLOC(m->values);
   CS_CHECK_ALLOC(m->buf);
@@ -122,7 +122,7 @@ void cs_pfmg_destroy(cs_pfmg **pm)
 }
 
 /* Coefficients of M_s (species s) for every owned cell, box order (depth
- * fastest = cs_cell order), into v0 (nstencil per cell). The third
+ * fastest = cs_cell order), into v0 (NSTENCIL per cell). The third
  * direction of a stacked grid separates species: no coupling. */
 static void fill_values(cs_pfmg *m, int s, double gamma, double *v0)
 {
@@ -134,7 +134,7 @@ static void fill_values(cs_pfmg *m, int s, double gamma, double *v0)
       for (int k = 0; k < pt->n[0]; ++k) {
         double diag[CS_NS], dE_dc;
         cs_transport_diag(m->pb->p, pt, k, i, j, N, diag, &dE_dc); /* -sum faces D/h^2 - surface transfer */
-        double *v = &v0[(size_t)cs_cell(pt, k, i, j) * (size_t)m->nstencil];
+        double *v = &v0[(size_t)cs_cell(pt, k, i, j) * NSTENCIL];
         v[0] = 1.0 - gamma * diag[s];
         const int idx[3] = {k, i, j};
         for (int d = 0; d < nspace; ++d) {
@@ -148,18 +148,25 @@ static void fill_values(cs_pfmg *m, int s, double gamma, double *v0)
       }
 }
 
+/* The diffusing species (indices into species[]) of hypre system q: all of
+ * them when stacked, else the q-th alone. Slab r - first of the box. */
+static void system_species(const cs_pfmg *m, int q, int *first, int *last)
+{
+  *first = m->stacked ? 0 : q;
+  *last = m->stacked ? m->ndiff : q + 1;
+}
+
 int cs_pfmg_setup(cs_pfmg *m, double gamma)
 {
-  HYPRE_Int entries[7];
-  for (int e = 0; e < m->nstencil; ++e) entries[e] = e;
+  HYPRE_Int entries[NSTENCIL];
+  for (int e = 0; e < NSTENCIL; ++e) entries[e] = e;
   for (int q = 0; q < m->nsolve; ++q) {
     if (!m->empty) {
-      if (m->stacked)
-        for (int r = 0; r < m->ndiff; ++r)
-          fill_values(m, m->species[r], gamma, m->values + (size_t)r * (size_t)m->ncell * (size_t)m->nstencil);
-      else
-        fill_values(m, m->species[q], gamma, m->values);
-      CS_CHECK_HYPRE(HYPRE_StructMatrixSetBoxValues(m->A[q], m->lo, m->hi, m->nstencil, entries, m->values));
+      int first, last;
+      system_species(m, q, &first, &last);
+      for (int r = first; r < last; ++r)
+        fill_values(m, m->species[r], gamma, m->values + (size_t)(r - first) * (size_t)m->ncell * NSTENCIL);
+      CS_CHECK_HYPRE(HYPRE_StructMatrixSetBoxValues(m->A[q], m->lo, m->hi, NSTENCIL, entries, m->values));
     }
     CS_CHECK_HYPRE(HYPRE_StructMatrixAssemble(m->A[q]));
     if (m->solver[q]) {
@@ -189,7 +196,8 @@ int cs_pfmg_setup(cs_pfmg *m, double gamma)
 int cs_pfmg_solve(cs_pfmg *m, double *x)
 {
   for (int q = 0; q < m->nsolve; ++q) {
-    const int first = m->stacked ? 0 : q, last = m->stacked ? m->ndiff : q + 1; /* species[] range */
+    int first, last;
+    system_species(m, q, &first, &last);
     if (!m->empty) {
       double *b = m->buf;
       for (int r = first; r < last; ++r)
