@@ -121,33 +121,6 @@ void cs_pfmg_destroy(cs_pfmg **pm)
   *pm = NULL;
 }
 
-/* Coefficients of M_s (species s) for every owned cell, box order (depth
- * fastest = cs_cell order), into v0 (NSTENCIL per cell). The third
- * direction of a stacked grid separates species: no coupling. */
-static void fill_values(cs_pfmg *m, int s, double gamma, double *v0)
-{
-  const cs_patch *pt = m->pb->pt;
-  const double N = m->pb->syn[CS_N];
-  const int nspace = m->stacked ? 2 : 3;
-  for (int j = 0; j < pt->n[2]; ++j)
-    for (int i = 0; i < pt->n[1]; ++i)
-      for (int k = 0; k < pt->n[0]; ++k) {
-        double diag[CS_NS], dE_dc;
-        cs_transport_diag(m->pb->p, pt, k, i, j, N, diag, &dE_dc); /* -sum faces D/h^2 - surface transfer */
-        double *v = &v0[(size_t)cs_cell(pt, k, i, j) * NSTENCIL];
-        v[0] = 1.0 - gamma * diag[s];
-        const int idx[3] = {k, i, j};
-        for (int d = 0; d < nspace; ++d) {
-          const int global = pt->off[d] + idx[d];
-          const double c = -gamma * m->D[s] / (pt->h[d] * pt->h[d]);
-          /* no coupling through a wall, and none across the periodic wrap (its diagonal is kept) */
-          v[1 + 2 * d] = global > 0 && !(idx[d] == 0 && pt->wall_lo[d]) ? c : 0.0;
-          v[2 + 2 * d] = global < pt->N[d] - 1 && !(idx[d] == pt->n[d] - 1 && pt->wall_hi[d]) ? c : 0.0;
-        }
-        if (m->stacked) v[5] = v[6] = 0.0;
-      }
-}
-
 /* The diffusing species (indices into species[]) of hypre system q: all of
  * them when stacked, else the q-th alone. Slab r - first of the box. */
 static void system_species(const cs_pfmg *m, int q, int *first, int *last)
@@ -156,16 +129,46 @@ static void system_species(const cs_pfmg *m, int q, int *first, int *last)
   *last = m->stacked ? m->ndiff : q + 1;
 }
 
+/* Coefficients of M_s for the species of hypre system q (system_species)
+ * and every owned cell, box order (depth fastest = cs_cell order, then one
+ * slab per species), NSTENCIL per cell. The third direction of a stacked
+ * grid separates species: no coupling. */
+static void fill_values(cs_pfmg *m, int q, double gamma)
+{
+  const cs_patch *pt = m->pb->pt;
+  const double N = m->pb->syn[CS_N];
+  const int nspace = m->stacked ? 2 : 3;
+  int first, last;
+  system_species(m, q, &first, &last);
+  for (int j = 0; j < pt->n[2]; ++j)
+    for (int i = 0; i < pt->n[1]; ++i)
+      for (int k = 0; k < pt->n[0]; ++k) {
+        double diag[CS_NS], dE_dc;
+        cs_transport_diag(m->pb->p, pt, k, i, j, N, diag, &dE_dc); /* -sum faces D/h^2 - surface transfer */
+        const int idx[3] = {k, i, j};
+        for (int r = first; r < last; ++r) {
+          const int s = m->species[r];
+          double *v = &m->values[((size_t)(r - first) * (size_t)m->ncell + (size_t)cs_cell(pt, k, i, j)) * NSTENCIL];
+          v[0] = 1.0 - gamma * diag[s];
+          for (int d = 0; d < nspace; ++d) {
+            const int global = pt->off[d] + idx[d];
+            const double c = -gamma * m->D[s] / (pt->h[d] * pt->h[d]);
+            /* no coupling through a wall, and none across the periodic wrap (its diagonal is kept) */
+            v[1 + 2 * d] = global > 0 && !(idx[d] == 0 && pt->wall_lo[d]) ? c : 0.0;
+            v[2 + 2 * d] = global < pt->N[d] - 1 && !(idx[d] == pt->n[d] - 1 && pt->wall_hi[d]) ? c : 0.0;
+          }
+          if (m->stacked) v[5] = v[6] = 0.0;
+        }
+      }
+}
+
 int cs_pfmg_setup(cs_pfmg *m, double gamma)
 {
   HYPRE_Int entries[NSTENCIL];
   for (int e = 0; e < NSTENCIL; ++e) entries[e] = e;
   for (int q = 0; q < m->nsolve; ++q) {
     if (!m->empty) {
-      int first, last;
-      system_species(m, q, &first, &last);
-      for (int r = first; r < last; ++r)
-        fill_values(m, m->species[r], gamma, m->values + (size_t)(r - first) * (size_t)m->ncell * NSTENCIL);
+      fill_values(m, q, gamma);
       CS_CHECK_HYPRE(HYPRE_StructMatrixSetBoxValues(m->A[q], m->lo, m->hi, NSTENCIL, entries, m->values));
     }
     CS_CHECK_HYPRE(HYPRE_StructMatrixAssemble(m->A[q]));
