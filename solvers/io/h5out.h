@@ -18,7 +18,8 @@
  *   /solver/<q>      same shape as the time series: cumulative solver
  *                    counters and phase timings per output step.
  *   /fields/<s>      float64 [t, nz], [t, nz, nx] or [t, nz, ny, nx] per
- *                    species, unlimited in t, one snapshot per chunk,
+ *                    species, unlimited in t, chunks of up to 64
+ *                    snapshots (at most 1 MiB, at least one snapshot),
  *                    written collectively from each rank's hyperslab;
  *                    /fields/time holds the snapshot times.
  *   /outcomes/<q>    scalar per-run outcome metrics with units/long_name.
