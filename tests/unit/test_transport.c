@@ -190,6 +190,19 @@ static void test_convergence(void)
   }
 }
 
+/* The kernel at *slot + h (into dp, sp) and at *slot - h (into dm, sm);
+ * *slot (a state or fluid value read by the kernel) is restored. */
+static void rhs_pm(const cs_params *p, const cs_patch *pt, const double *ug, const double *syn, double *slot,
+                   double h, double *dp, cs_patch_sums *sp, double *dm, cs_patch_sums *sm)
+{
+  const double x = *slot;
+  *slot = x + h;
+  cs_transport_rhs(p, pt, ug, syn, dp, sp);
+  *slot = x - h;
+  cs_transport_rhs(p, pt, ug, syn, dm, sm);
+  *slot = x;
+}
+
 /* 5. Every coupling derivative against a central difference: the surface
  * row of du when the fluid value moves, the reported flux sum when the
  * surface cell's value moves, and the fluid rate when <J> moves. All three
@@ -215,21 +228,13 @@ static void test_surface_coupling(void)
     const int f = cs_couple_fluid[q], row = cs_couple_row[q], col = cs_couple_col[q];
     cs_patch_sums sp, sm;
     /* d(du_row)/d(fluid value) at the surface cell */
-    const double x = syn[f], h = 1e-4 * x;
-    syn[f] = x + h;
-    cs_transport_rhs(&p, &pt, ug, syn, dp, &sp);
-    syn[f] = x - h;
-    cs_transport_rhs(&p, &pt, ug, syn, dm, &sm);
-    syn[f] = x;
+    const double h = 1e-4 * syn[f];
+    rhs_pm(&p, &pt, ug, syn, &syn[f], h, dp, &sp, dm, &sm);
     const double fd = (dp[CS_IDX(row, top)] - dm[CS_IDX(row, top)]) / (2 * h);
     CHECK_CLOSE(dcell[q], fd, 1e-7, 1e-12 * fabs(fd), "coupling %d: d(du_%d)/d(fluid %d)", q, row, f);
     /* d J_row / d u_col (the flux sums are per patch: J dA) */
-    const double v = ut[col], hv = 1e-4 * v;
-    ut[col] = v + hv;
-    cs_transport_rhs(&p, &pt, ug, syn, dp, &sp);
-    ut[col] = v - hv;
-    cs_transport_rhs(&p, &pt, ug, syn, dm, &sm);
-    ut[col] = v;
+    const double hv = 1e-4 * ut[col];
+    rhs_pm(&p, &pt, ug, syn, &ut[col], hv, dp, &sp, dm, &sm);
     const double fj = (sp.J[row] - sm.J[row]) / (2 * hv * pt.dA);
     CHECK_CLOSE(dflux[q], fj, 1e-7, 0.0, "coupling %d: dJ_%d/du_%d", q, row, col);
     /* d(fluid rate)/d<J_row> */
