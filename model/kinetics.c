@@ -2,8 +2,6 @@
 
 #include <math.h>
 
-static double pos(double x) { return x > 0.0 ? x : 0.0; }
-
 /* x^m for x >= 0: exact products for the usual whole exponents (pow is the
  * most expensive call in the right-hand side otherwise). */
 static double power(double x, double m)
@@ -17,7 +15,7 @@ static double power(double x, double m)
 
 double cs_signal(const cs_params *p, double P, double R)
 {
-  double Pp = pos(P);
+  double Pp = cs_kin_pos(P);
   double q = p->K_P * (1.0 + R / p->K_R);
   double den = Pp + q;
   return den > 0.0 ? Pp / den : 0.0;
@@ -26,7 +24,7 @@ double cs_signal(const cs_params *p, double P, double R)
 /* S and its partial derivatives with respect to P and R. */
 static void signal_grad(const cs_params *p, double P, double R, double *S, double *dSdP, double *dSdR)
 {
-  double Pp = pos(P);
+  double Pp = cs_kin_pos(P);
   double q = p->K_P * (1.0 + R / p->K_R);
   double den = Pp + q;
   if (den <= 0.0) {
@@ -60,7 +58,7 @@ cs_kin cs_kin_make(const cs_params *p)
 void cs_kin_react(const cs_kin *k, const double u[CS_NS], double du[CS_NS], cs_msc_rates *rates)
 {
   cs_msc_rates r;
-  cs_kin_eval(k, u, power(pos(1.0 - u[CS_A]), k->m_shield), du, &r);
+  cs_kin_eval(k, u, power(cs_kin_pos(1.0 - u[CS_A]), k->m_shield), du, &r);
   if (rates) *rates = r;
 }
 
@@ -76,18 +74,18 @@ void cs_react_jac(const cs_params *p, const double u[CS_NS], double J[CS_NS * CS
   const double a = u[CS_A], c = u[CS_C], Ch = u[CS_CH], E = u[CS_E];
   double S, SP, SR;
   signal_grad(p, P, R, &S, &SP, &SR);
-  const double Fp = pos(F);
+  const double Fp = cs_kin_pos(F);
   const double sat = Fp / (p->K_F + Fp);
   const double dsat = F > 0.0 ? p->K_F / ((p->K_F + Fp) * (p->K_F + Fp)) : 0.0;
-  const double oma = pos(1.0 - a);
+  const double oma = cs_kin_pos(1.0 - a);
   const double phi = power(oma, p->m_shield);
   const double dphi = oma > 0.0 ? -p->m_shield * power(oma, p->m_shield - 1.0) : 0.0;
   const double omc = 1.0 - c > 0.0 ? 1.0 : 0.0; /* d max(1-c,0)/d(1-c) */
-  const double omCh = pos(1.0 - Ch);
+  const double omCh = cs_kin_pos(1.0 - Ch);
   const double dG_dCh = 1.0 - Ch > 0.0 ? -p->k_dE * E * (1.0 - S) : 0.0;
   const double G_E = p->k_dE * omCh * (1.0 - S);
   const double G_S = -p->k_dE * E * omCh;
-  const double inh = 1.0 / (1.0 + pos(P) / p->K_syn);
+  const double inh = 1.0 / (1.0 + cs_kin_pos(P) / p->K_syn);
   const double dinh_dP = P > 0.0 ? -inh * inh / p->K_syn : 0.0;
 
   for (int k = 0; k < CS_NS * CS_NS; ++k) J[k] = 0.0;
