@@ -301,6 +301,8 @@ static int save_states(cs_run_state *rs, double t)
     info.injected = rs->injected;
     info.first_msc_injected = rs->first_msc_injected;
     info.first_msc_day = rs->first_msc_day;
+    info.q_RE_in_use = rs->params.q_RE;
+    info.K_MSC_in_use = rs->params.K_MSC;
     info.thickness0 = pb->rank == 0 ? (isnan(rs->thickness0) ? rs->th_hist[0] : rs->thickness0) : 0;
     info.t_c80 = tc;
     info.retained30 = info.retained180 = NAN;
@@ -323,6 +325,8 @@ static void checkpoint_info(cs_run_state *rs, double t, cs_state_info *info)
   info->injected = rs->injected;
   info->first_msc_injected = rs->first_msc_injected;
   info->first_msc_day = rs->first_msc_day;
+  info->q_RE_in_use = rs->params.q_RE;
+  info->K_MSC_in_use = rs->params.K_MSC;
   if (rs->pb.rank == 0) {
     info->thickness0 = isnan(rs->thickness0) ? rs->th_hist[0] : rs->thickness0;
     info->t_c80 = !isnan(rs->t_c80) ? rs->t_c80 : cs_first_crossing_below(rs->t_hist, rs->c_hist, rs->nhist, 0.8);
@@ -678,10 +682,12 @@ static int initial_state(const cs_config *cfg, const cs_problem *pb, N_Vector y)
   return CS_OK;
 }
 
-/* Treatments and state saves must lie in [t0, t_end] (a branch cannot change its history). */
+/* Treatments and state saves must lie in [t0, t_end] (a branch cannot change
+ * its history). A restart continues the same config, whose earlier
+ * treatments are that history: already applied, not checked. */
 static int check_times(const cs_config *cfg, const cs_run_request *req, double t0)
 {
-  for (int e = 0; e < cfg->n_treatments; ++e)
+  for (int e = 0; e < cfg->n_treatments && !req->restart; ++e)
     if (cfg->treatments[e].day < t0 && !same_time(cfg->treatments[e].day, t0))
       CS_FAIL(CS_ERR_CONFIG, "treatments[%d].day = %g is before day %g, where the run starts from %s", e,
               cfg->treatments[e].day, t0, req->from_state);
@@ -704,6 +710,9 @@ static void adopt_history(cs_run_state *rs, const cs_state_info *info)
   rs->first_msc_day = info->first_msc_day;
   rs->thickness0 = info->thickness0;
   rs->t_c80 = info->t_c80;
+  /* the potency of the source injected before the saved day (NaN: a file older than these members) */
+  if (!isnan(info->q_RE_in_use)) rs->params.q_RE = info->q_RE_in_use;
+  if (!isnan(info->K_MSC_in_use)) rs->params.K_MSC = info->K_MSC_in_use;
 }
 
 int cs_run(const cs_config *cfg, const cs_run_request *req, MPI_Comm comm)

@@ -214,6 +214,25 @@ done:
   return rc;
 }
 
+/* 1 if the string attribute `name` of obj exists and equals `want`. */
+static int attr_string_is(hid_t obj, const char *name, const char *want)
+{
+  int same = 0;
+  hid_t at = H5I_INVALID_HID, type = H5I_INVALID_HID;
+  H5E_BEGIN_TRY {
+    at = H5Aopen(obj, name, H5P_DEFAULT);
+    type = at < 0 ? H5I_INVALID_HID : H5Aget_type(at);
+    if (type >= 0 && H5Tis_variable_str(type) > 0) {
+      char *v = NULL;
+      if (H5Aread(at, type, &v) >= 0 && v) same = strcmp(v, want) == 0;
+      H5free_memory(v);
+    }
+  } H5E_END_TRY;
+  h5_release(&type);
+  h5_release(&at);
+  return same;
+}
+
 static int attr_number(hid_t obj, const char *name, hid_t filetype, hid_t memtype, const void *value)
 {
   int rc = CS_OK;
@@ -549,6 +568,16 @@ int cs_h5out_reopen(const char *path, MPI_Comm comm, cs_h5out **out)
     goto done;
   }
   H5GO(h->meta = H5Gopen2(h->file, "meta", H5P_DEFAULT));
+  if (attr_string_is(h->meta, "status", "complete")) { /* every rank reads the same attribute */
+    rc = cs_error_set(CS_ERR_IO, "--restart: %s is complete (/meta status); nothing to continue (to run it "
+                      "again, leave out --restart and add --force)", path);
+    goto done;
+  }
+  /* outcomes are written at the end: a run killed after them and before
+   * "complete" writes them again */
+  htri_t has_outcomes = H5Lexists(h->file, "outcomes", H5P_DEFAULT);
+  H5GO(has_outcomes);
+  if (has_outcomes) H5GO(H5Ldelete(h->file, "outcomes", H5P_DEFAULT));
   CSGO(cs_h5out_meta_string(h, "status", "running"));
   CSGO(cs_h5out_meta_string(h, "status_reason", ""));
   CSGO(cs_h5out_flush(h));

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <hdf5.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +22,8 @@ static const void *section_obj(const cs_config *cfg, int q)
 
 /* Attribute names of the cs_state_info members, in member order. */
 static const char *const info_names[CS_STATE_INFO_LEN] = {
-  "time", "injected", "first_msc_injected", "first_msc_day", "thickness0", "t_c80", "n_series", "n_fields",
+  "time", "injected", "first_msc_injected", "first_msc_day", "thickness0", "t_c80", "q_RE_in_use", "K_MSC_in_use",
+  "n_series", "n_fields",
   "retained30", "retained180", "last_thickness", "last_mean_c", "solve_seconds", "last_checkpoint_t",
   "stat_steps", "stat_rhs_evals", "stat_newton_iters", "stat_krylov_iters", "stat_prec_setups",
   "stat_prec_solves", "stat_err_test_fails", "stat_newton_conv_fails", "stat_krylov_conv_fails",
@@ -29,6 +31,13 @@ static const char *const info_names[CS_STATE_INFO_LEN] = {
   "timer_io"};
 
 static double *info_field(cs_state_info *info, size_t q) { return (double *)info + q; }
+
+/* Members a state file of an earlier version lacks: read as NaN. */
+static int info_optional(size_t q)
+{
+  return q == offsetof(cs_state_info, q_RE_in_use) / sizeof(double) ||
+         q == offsetof(cs_state_info, K_MSC_in_use) / sizeof(double);
+}
 
 static hid_t open_mpio(const char *path, MPI_Comm comm, int create)
 {
@@ -230,6 +239,10 @@ int cs_state_load(const char *path, MPI_Comm comm, const cs_config *cfg, const c
     for (int q = 0; q < 3 && rc == CS_OK; ++q) rc = check_section(f, path, cfg, q);
   } H5E_END_TRY;
   for (size_t q = 0; q < CS_STATE_INFO_LEN && rc == CS_OK; ++q) {
+    if (info_optional(q) && H5Aexists(f, info_names[q]) <= 0) {
+      *info_field(info, q) = NAN;
+      continue;
+    }
     hid_t a = H5Aopen(f, info_names[q], H5P_DEFAULT);
     if (a < 0 || H5Aread(a, H5T_NATIVE_DOUBLE, info_field(info, q)) < 0)
       rc = cs_error_set(CS_ERR_IO, "%s: attribute %s missing", path, info_names[q]);

@@ -9,7 +9,8 @@
  *   attributes on /: kind = "cartsim-state", time (day), injected (cells),
  *   first_msc_injected (cells), first_msc_day (day, NaN if none),
  *   thickness0 (mm, initial thickness of the history), t_c80 (day, NaN if
- *   not reached), the checkpoint bookkeeping of cs_state_info,
+ *   not reached), q_RE_in_use and K_MSC_in_use (the latest injected source's
+ *   potency), the checkpoint bookkeeping of cs_state_info,
  *   config_fingerprint, source_output (the .h5 of the run that saved it).
  * A state file is written under FILE.partial and renamed when complete.
  */
@@ -22,10 +23,13 @@
 #include "../config.h"
 
 /* Bookkeeping saved with a state, every member a double (attributes of the
- * same names). The first six serve branching; the rest only checkpoints
- * (zero in a branching state). */
+ * same names). The first eight serve branching; the rest only checkpoints
+ * (zero in a branching state). q_RE_in_use and K_MSC_in_use are the MSC
+ * potency of the latest injected source (cs_treatment_apply); a state file
+ * written before they existed reads them as NaN: the config's values. */
 typedef struct {
   double time, injected, first_msc_injected, first_msc_day, thickness0, t_c80;
+  double q_RE_in_use, K_MSC_in_use;      /* parameters in use at `time` */
   double n_series, n_fields;              /* output steps and field snapshots written */
   double retained30, retained180;         /* MSC retention already measured (NaN: not yet) */
   double last_thickness, last_mean_c;     /* at `time`, for the outcome history */
@@ -34,7 +38,7 @@ typedef struct {
   double timers[5];                       /* cs_timers: rhs, exchange, prec_setup, prec_solve, io */
 } cs_state_info;
 #define CS_STATE_INFO_LEN (sizeof(cs_state_info) / sizeof(double))
-_Static_assert(sizeof(cs_state_info) == 30 * sizeof(double), "cs_state_info is a list of doubles");
+_Static_assert(sizeof(cs_state_info) == 32 * sizeof(double), "cs_state_info is a list of doubles");
 
 /* u: owned cartilage values of this rank (cell order of pt); syn: rank 0's
  * synovial values (ignored elsewhere). Collective. */

@@ -5,8 +5,13 @@
   and agrees with an uninterrupted run to solver tolerance;
 - SIGKILL at any moment leaves an output whose flushed steps read back,
   marked "running" (never "complete"), and --restart completes it;
-- --restart refuses a checkpoint of another config (exit 3), and a missing
-  checkpoint (exit 4).
+- --restart refuses a checkpoint of another config (exit 3), a missing
+  checkpoint (exit 4) and an output that is already complete (exit 4, the
+  file untouched);
+- after a bone-marrow injection (potency q_RE x 0.7, K_MSC x 1.4), a restart
+  from a later checkpoint and a branch from a later saved state keep that
+  potency and agree with the continuous run; a state file written before
+  the potency was saved still loads (the config's potency).
 Run with CARTSIM_BIN and the repository root as working directory.
 """
 import os
@@ -19,6 +24,11 @@ import unittest
 
 import h5py
 import numpy as np
+
+REF = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "configs", "reference.yaml")
+BONE_MARROW = ["--set", "treatments[0].type=msc", "--set", "treatments[0].day=100", "--set", "treatments[0].dose=5e7",
+               "--set", "treatments[0].source=bone_marrow", "--set", "run.t_end=300",
+               "--set", "output.checkpoint_every=130"]
 
 BIN = os.environ.get("CARTSIM_BIN", "build/cartsim")
 CFG = os.path.join(os.path.dirname(os.path.abspath(__file__)), "interrupt.yaml")
@@ -117,6 +127,77 @@ class Reliability(unittest.TestCase):
         r = run("run", CFG, "-o", os.path.join(self.tmp.name, "none.h5"), "--quiet", "--restart")
         self.assertEqual(r.returncode, 4, r.stderr)
         self.assertIn("no checkpoint", r.stderr)
+
+
+class AfterAnInjection(unittest.TestCase):
+    """1-D reference run, bone-marrow MSCs at day 100, checkpoints at days 130 and 260."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.full = os.path.join(cls.tmp.name, "full.h5")
+        cls.state = os.path.join(cls.tmp.name, "day130.h5")
+        r = run("run", REF, "-o", cls.full, "--quiet", "--save-state", f"130:{cls.state}", *BONE_MARROW)
+        assert r.returncode == 0, r.stderr
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def assert_follows_full(self, path, rtol):
+        with h5py.File(self.full, "r", locking=False) as a, h5py.File(path, "r", locking=False) as b:
+            self.assertEqual(b["meta"].attrs["status"], "complete")
+            ta, tb = a["timeseries/time"][:], b["timeseries/time"][:]
+            idx = np.searchsorted(ta, tb)
+            np.testing.assert_allclose(ta[idx], tb, atol=1e-9)
+            for k in ("P_s", "mean_P", "synovitis", "mean_E", "N_syn", "thickness"):
+                x, y = a["timeseries"][k][:][idx], b["timeseries"][k][:]
+                np.testing.assert_allclose(y, x, rtol=rtol, atol=1e-6 * np.max(np.abs(x)), err_msg=k)
+
+    def copy_output(self, name, status):
+        out = os.path.join(self.tmp.name, name)
+        shutil.copy(self.full, out)
+        for n in (1, 0):  # the newest checkpoint is the one --restart takes (day 260)
+            src = f"{self.full}.ckpt.{n}.h5"
+            if os.path.exists(src):
+                shutil.copy(src, f"{out}.ckpt.{n}.h5")
+        with h5py.File(out, "a", locking=False) as f:
+            f["meta"].attrs["status"] = status
+        return out
+
+    def test_restart_after_the_injection_keeps_the_source_potency(self):
+        out = self.copy_output("restarted.h5", "interrupted")
+        r = run("run", REF, "-o", out, "--quiet", "--restart", *BONE_MARROW)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with h5py.File(out, "r", locking=False) as f:
+            self.assertGreater(f["meta"].attrs["restarted_from_day"], 100)
+        self.assert_follows_full(out, 1e-4)
+
+    def test_restart_refuses_a_complete_output_and_leaves_it_alone(self):
+        out = self.copy_output("done.h5", "complete")
+        with open(out, "rb") as f:
+            before = f.read()
+        r = run("run", REF, "-o", out, "--quiet", "--restart", *BONE_MARROW)
+        self.assertEqual(r.returncode, 4, r.stderr)
+        self.assertIn("is complete", r.stderr)
+        with open(out, "rb") as f:
+            self.assertEqual(f.read(), before)
+
+    def test_branch_after_the_injection_keeps_the_source_potency(self):
+        out = os.path.join(self.tmp.name, "branch.h5")
+        r = run("run", REF, "--from-state", self.state, "-o", out, "--quiet", "--set", "run.t_end=300")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assert_follows_full(out, 1e-4)
+
+    def test_a_state_without_the_potency_loads_with_the_configs(self):
+        old = os.path.join(self.tmp.name, "old_state.h5")
+        shutil.copy(self.state, old)
+        with h5py.File(old, "a", locking=False) as f:
+            self.assertAlmostEqual(f.attrs["q_RE_in_use"] / 2e-4, 0.7)
+            del f.attrs["q_RE_in_use"], f.attrs["K_MSC_in_use"]
+        out = os.path.join(self.tmp.name, "old_branch.h5")
+        r = run("run", REF, "--from-state", old, "-o", out, "--quiet", "--set", "run.t_end=300")
+        self.assertEqual(r.returncode, 0, r.stderr)
 
 
 if __name__ == "__main__":
