@@ -11,6 +11,10 @@
  * Field values are f(s, k, i, j) = s*1000 + k + 100 i + 10000 j (+ 1e6 per
  * snapshot) from GLOBAL indices, so every point is checked exactly, which
  * also checks the z-fastest -> x-fastest transpose.
+ * OUT_big.h5: a 2-D grid (nz 40, nx 2400: 6.9 MB per snapshot) split along
+ * x, deflate 1, five snapshots appended without a flush: the writer's
+ * 16 MB buffer holds two, so snapshots 0-1 and 2-3 are written by the
+ * appends that fill it and 4 at close; every value and time reads back.
  * Then: an existing file is refused without force (CS_ERR_IO, "--force"),
  * accepted with force; a missing or unwritable directory gives CS_ERR_IO;
  * no HDF5 id is left open. Exit status 0 only if every check passed.
@@ -54,6 +58,7 @@ static double fval(int s, int k, int i, int j, int snap)
 }
 
 static const double series_time[3] = {0, 5, 10};
+enum { BIG_SNAPS = 5 };
 
 /* Outcomes written and expected. */
 static const cs_h5_quantity outcome_q[] = {
@@ -154,6 +159,34 @@ static int write_file(const char *path, const cs_grid *g, int split_dir, int com
   EXPECT(cs_h5out_io_seconds(h) > 0, "io_seconds not counted");
   EXPECT(cs_h5out_open_ids() > 0, "cs_h5out_open_ids() does not see the open file");
   MUST(cs_h5out_close(h, "complete", "reached t_end"));
+  return 0;
+}
+
+/* Snapshots larger than the writer's buffer share: written by the append
+ * that fills it, not at a flush (the early write of cs_h5out_fields_append). */
+static int write_big(const char *path, const cs_grid *g)
+{
+  cs_patch pt;
+  make_patch(g, 2.4, 1, &pt);
+  cs_h5out *h = NULL;
+  MUST(cs_h5out_create(path, MPI_COMM_WORLD, 0, &h));
+  cs_h5_quantity fq[CS_NS];
+  for (int s = 0; s < CS_NS; ++s)
+    fq[s] = (cs_h5_quantity){cs_species_info[s].name, cs_species_info[s].unit, cs_species_info[s].long_name};
+  MUST(cs_h5out_fields_define(h, fq, CS_NS, &pt, 1));
+  int ncell = cs_patch_cells(&pt);
+  double *u = malloc(sizeof *u * (size_t)CS_NS * (size_t)(ncell ? ncell : 1));
+  for (int snap = 0; snap < BIG_SNAPS; ++snap) {
+    for (int i = 0; i < pt.n[1]; ++i)
+      for (int k = 0; k < pt.n[0]; ++k)
+        for (int s = 0; s < CS_NS; ++s)
+          u[CS_IDX(s, cs_cell(&pt, k, i, 0))] = fval(s, k + pt.off[0], i + pt.off[1], 0, snap);
+    int rc = cs_h5out_fields_append(h, 7.0 * snap, u, &pt);
+    if (rc) free(u);
+    MUST(rc);
+  }
+  free(u);
+  MUST(cs_h5out_close(h, "complete", ""));
   return 0;
 }
 
@@ -436,6 +469,33 @@ static void check_file(const char *path, const cs_grid *g, int ntreat)
 
 /* ------------------------------------------------------------- failures */
 
+static void check_big(const char *path, const cs_grid *g)
+{
+  hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+  EXPECT(f >= 0, "cannot open %s", path);
+  if (f < 0) return;
+  hsize_t nt = BIG_SNAPS, dims[3] = {BIG_SNAPS, (hsize_t)g->nz, (hsize_t)g->nx};
+  double *t = read_doubles(f, "/fields/time", 1, &nt);
+  for (int snap = 0; t && snap < BIG_SNAPS; ++snap) EXPECT(t[snap] == 7.0 * snap, "fields/time[%d] = %g", snap, t[snap]);
+  free(t);
+  for (int s = 0; s < CS_NS; ++s) {
+    char name[64];
+    snprintf(name, sizeof name, "/fields/%s", cs_species_info[s].name);
+    double *v = read_doubles(f, name, 3, dims);
+    long bad = 0;
+    for (int snap = 0; v && snap < BIG_SNAPS; ++snap)
+      for (int k = 0; k < g->nz; ++k)
+        for (int i = 0; i < g->nx; ++i) {
+          double got = v[((size_t)snap * (size_t)g->nz + (size_t)k) * (size_t)g->nx + (size_t)i];
+          if (got != fval(s, k, i, 0, snap) && bad++ < 3)
+            EXPECT(0, "%s[%d, k=%d, i=%d] = %.17g, want %.17g", name, snap, k, i, got, fval(s, k, i, 0, snap));
+        }
+    EXPECT(v && bad == 0, "%s: %ld wrong values", name, bad);
+    free(v);
+  }
+  H5Fclose(f);
+}
+
 static void expect_create_fails(const char *path, int force, const char *needle)
 {
   cs_error_clear();
@@ -527,12 +587,13 @@ int main(int argc, char **argv)
     return 2;
   }
   const char *out = argv[1];
-  char out1[4096], out3[4096];
+  char out1[4096], out3[4096], outbig[4096];
   size_t len = strlen(out);
   size_t stem = len > 3 && strcmp(out + len - 3, ".h5") == 0 ? len - 3 : len;
   snprintf(out1, sizeof out1, "%.*s_1d.h5", (int)stem, out);
   snprintf(out3, sizeof out3, "%.*s_3d.h5", (int)stem, out);
-  if (rank == 0) unlink(out), unlink(out1), unlink(out3);
+  snprintf(outbig, sizeof outbig, "%.*s_big.h5", (int)stem, out);
+  if (rank == 0) unlink(out), unlink(out1), unlink(out3), unlink(outbig);
   MPI_Barrier(MPI_COMM_WORLD);
 
   long ids0 = cs_h5out_open_ids();
@@ -544,6 +605,8 @@ int main(int argc, char **argv)
   write_file(out, &g2, 1, 4, 2);
   write_file(out1, &g1, 0, 0, 0);
   write_file(out3, &g3, 2, 1, 1);
+  cs_grid gbig = {.dim = 2, .nz = 40, .nx = 2400, .ny = 1, .Lx = 10, .Ly = 10, .periodic = 0};
+  write_big(outbig, &gbig);
   EXPECT(cs_h5out_open_ids() == ids0, "HDF5 ids leaked: %ld open before, %ld after", ids0,
          cs_h5out_open_ids());
 
@@ -552,6 +615,8 @@ int main(int argc, char **argv)
     check_file(out, &g2, 2);
     check_file(out1, &g1, 0);
     check_file(out3, &g3, 1);
+    check_big(outbig, &gbig);
+    unlink(outbig); /* 35 MB */
   }
   MPI_Barrier(MPI_COMM_WORLD);
   check_refusals(out);
