@@ -390,8 +390,9 @@ static int after_output(cs_run_state *rs, double t)
   if (act[1]) {
     char path[4200];
     checkpoint_path(rs->req->output_path, rs->ckpt_seq - 1, path, sizeof path);
-    CS_FAIL(CS_ERR_INTERRUPTED, "stopped by signal %d at day %g; checkpoint %s written: continue with "
-            "`cartsim run %s -o %s --restart`", act[1], t, path, rs->cfg->path, rs->req->output_path);
+    CS_FAIL(CS_ERR_INTERRUPTED, "stopped by signal %d at day %g; checkpoint %s written: continue with the same "
+            "command plus --restart (`cartsim run %s -o %s --restart` and the run's --set/--save-state options)",
+            act[1], t, path, rs->cfg->path, rs->req->output_path);
   }
   return CS_OK;
 }
@@ -683,18 +684,22 @@ static int initial_state(const cs_config *cfg, const cs_problem *pb, N_Vector y)
 }
 
 /* Treatments and state saves must lie in [t0, t_end] (a branch cannot change
- * its history). A restart continues the same config, whose earlier
- * treatments are that history: already applied, not checked. */
+ * its history). A restart continues the same command: treatments before the
+ * checkpoint were applied and states saved up to its day (t0 included) were
+ * written by the interrupted run; neither is checked nor done again. */
 static int check_times(const cs_config *cfg, const cs_run_request *req, double t0)
 {
   for (int e = 0; e < cfg->n_treatments && !req->restart; ++e)
     if (cfg->treatments[e].day < t0 && !same_time(cfg->treatments[e].day, t0))
       CS_FAIL(CS_ERR_CONFIG, "treatments[%d].day = %g is before day %g, where the run starts from %s", e,
               cfg->treatments[e].day, t0, req->from_state);
-  for (int q = 0; q < req->n_save; ++q)
-    if (req->save_day[q] <= t0 || req->save_day[q] > cfg->run.t_end)
+  for (int q = 0; q < req->n_save; ++q) {
+    const double day = req->save_day[q];
+    if (req->restart && (day < t0 || same_time(day, t0))) continue; /* saved before the checkpoint */
+    if (day <= t0 || day > cfg->run.t_end)
       CS_FAIL(CS_ERR_USAGE, "--save-state %g:%s: the day must lie after the start (day %g) and not after run.t_end = %g",
-              req->save_day[q], req->save_path[q], t0, cfg->run.t_end);
+              day, req->save_path[q], t0, cfg->run.t_end);
+  }
   for (int q = 0; q < req->n_save; ++q)
     if (!req->force && !req->restart && access(req->save_path[q], F_OK) == 0)
       CS_FAIL(CS_ERR_IO, "--save-state: %s exists (use --force to overwrite)", req->save_path[q]);

@@ -9,7 +9,8 @@
   checkpoint (exit 4) and an output that is already complete (exit 4, the
   file untouched);
 - after a bone-marrow injection (potency q_RE x 0.7, K_MSC x 1.4), a restart
-  from a later checkpoint and a branch from a later saved state keep that
+  from a later checkpoint (with the interrupted run's command line, whose
+  --save-state day lies before the checkpoint) and a branch from a later saved state keep that
   potency and agree with the continuous run; a state file written before
   the potency was saved still loads (the config's potency).
 Run with CARTSIM_BIN and the repository root as working directory.
@@ -167,8 +168,13 @@ class AfterAnInjection(unittest.TestCase):
 
     def test_restart_after_the_injection_keeps_the_source_potency(self):
         out = self.copy_output("restarted.h5", "interrupted")
-        r = run("run", REF, "-o", out, "--quiet", "--restart", *BONE_MARROW)
+        with open(self.state, "rb") as f:
+            saved = f.read()
+        # the interrupted run's own command line: its state save (day 130) lies before the checkpoint
+        r = run("run", REF, "-o", out, "--quiet", "--restart", "--save-state", f"130:{self.state}", *BONE_MARROW)
         self.assertEqual(r.returncode, 0, r.stderr)
+        with open(self.state, "rb") as f:
+            self.assertEqual(f.read(), saved, "the state saved before the checkpoint was rewritten")
         with h5py.File(out, "r", locking=False) as f:
             self.assertGreater(f["meta"].attrs["restarted_from_day"], 100)
         self.assert_follows_full(out, 1e-4)
