@@ -34,6 +34,7 @@
 #include <yaml.h>
 
 #include "error.h"
+#include "yaml_problem.h"
 
 #define MAX_BASE_DEPTH 8           /* levels of `base:` below the file given */
 #define MAX_ERRORS 100             /* messages kept; the rest are counted */
@@ -570,36 +571,12 @@ static int read_whole(const char *path, char **text, size_t *len)
   return 0;
 }
 
-/* Line and column (1-based) of a byte offset, for reader errors, which
- * libyaml reports as an offset only. */
-static void offset_position(const char *text, size_t len, size_t off, int *line, int *col)
-{
-  *line = 1, *col = 1;
-  for (size_t i = 0; i < off && i < len; ++i) {
-    if (text[i] == '\n') ++*line, *col = 1;
-    else ++*col;
-  }
-}
-
 static void report_syntax(loader *ld, const char *file, const yaml_parser_t *p, const char *text, size_t len)
 {
-  cfg_where w = {file, (int)p->problem_mark.line + 1, (int)p->problem_mark.column + 1, NULL};
-  const char *problem = p->problem ? p->problem : "unknown problem";
-  if (p->error == YAML_MEMORY_ERROR) {
-    report(ld, &w, NULL, NULL, "out of memory while parsing");
-  } else if (p->error == YAML_READER_ERROR) {
-    offset_position(text, len, p->problem_offset, &w.line, &w.col);
-    if (p->problem_value >= 0)
-      report(ld, &w, NULL, NULL, "invalid text (not a YAML/UTF-8 file?): %s (byte 0x%02x)", problem,
-             (unsigned)p->problem_value & 0xffu);
-    else
-      report(ld, &w, NULL, NULL, "invalid text (not a YAML/UTF-8 file?): %s", problem);
-  } else if (p->context) {
-    report(ld, &w, NULL, NULL, "syntax error: %s (%s at line %d, column %d)", problem, p->context,
-           (int)p->context_mark.line + 1, (int)p->context_mark.column + 1);
-  } else {
-    report(ld, &w, NULL, NULL, "syntax error: %s", problem);
-  }
+  cfg_where w = {file, 0, 0, NULL};
+  char msg[600];
+  cs_yaml_problem(p, text, len, &w.line, &w.col, msg, sizeof msg);
+  report(ld, &w, NULL, NULL, "%s", msg);
 }
 
 /* "dir/of/including.yaml" + "base.yaml" -> "dir/of/base.yaml". */

@@ -10,6 +10,7 @@
 #include <yaml.h>
 
 #include "../error.h"
+#include "../yaml_problem.h"
 
 typedef struct {
   const char *file;
@@ -409,9 +410,10 @@ int cs_sweep_spec_load(const char *path, cs_sweep_spec *spec, cs_config_errors *
   yaml_parser_initialize(&parser);
   yaml_parser_set_input_string(&parser, (const unsigned char *)spec->text, strlen(spec->text));
   if (!yaml_parser_load(&parser, &doc)) {
-    char line[700];
-    snprintf(line, sizeof line, "%s:%lu:%lu: YAML syntax error: %s", path, (unsigned long)parser.problem_mark.line + 1,
-             (unsigned long)parser.problem_mark.column + 1, parser.problem ? parser.problem : "?");
+    char line[1200], msg[600];
+    int ln, col;
+    cs_yaml_problem(&parser, spec->text, strlen(spec->text), &ln, &col, msg, sizeof msg);
+    snprintf(line, sizeof line, "%s:%d:%d: %s", path, ln, col, msg);
     errs->lines = malloc(sizeof *errs->lines);
     if (errs->lines) errs->lines[errs->n++] = strdup(line);
     yaml_parser_delete(&parser);

@@ -194,5 +194,14 @@ int main(void)
         errs.n ? errs.lines[0] : "");
   cs_sweep_spec_free(&sp);
   cs_config_errors_free(&errs);
+
+  /* the YAML mistake of list designs: an unquoted bracketed key inside {...} */
+  rc = load("base: ref.yaml\ndesign:\n  type: list\n  rows:\n    - {treatments[0].day: 100}\n", &sp, &d, &errs);
+  CHECK(rc == CS_ERR_CONFIG && errs.n == 1, "flow-mapping bracket key refused (rc %d, n %d)", rc, errs.n);
+  CHECK(errs.n == 1 && strstr(errs.lines[0], "sweep.yaml:5:") && strstr(errs.lines[0], "syntax error") &&
+            strstr(errs.lines[0], "quote keys with brackets"),
+        "syntax error with its position and the quoting hint: %s", errs.n ? errs.lines[0] : "");
+  cs_sweep_spec_free(&sp);
+  cs_config_errors_free(&errs);
   return cs_test_report("test_design");
 }

@@ -1,0 +1,19 @@
+/* yaml_problem.h - one wording for the YAML syntax errors of every file
+ * cartsim reads (configs and sweep files): where libyaml stopped (1-based
+ * line and column; reader errors, which libyaml gives as a byte offset,
+ * converted) and what it says, with the context it was parsing and a hint
+ * for the mistake people make most: a key with brackets
+ * (treatments[0].day) unquoted inside a flow mapping {...}, where YAML
+ * reads '[' as the start of a sequence. */
+#ifndef CS_YAML_PROBLEM_H
+#define CS_YAML_PROBLEM_H
+
+#include <stddef.h>
+#include <yaml.h>
+
+/* text/len: the parsed input. Fills line, col and msg (without the
+ * "FILE:LINE:COL: " prefix). */
+void cs_yaml_problem(const yaml_parser_t *p, const char *text, size_t len, int *line, int *col, char *msg,
+                     size_t n);
+
+#endif
