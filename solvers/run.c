@@ -2,6 +2,7 @@
 #include "run.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <hdf5.h>
 #include <math.h>
 #include <nvector/nvector_parallel.h>
@@ -155,6 +156,7 @@ typedef struct {
   double last[CS_TS_COUNT];
   double retained30, retained180;
   double solve_seconds;
+  double base_thickness, base_sauc; /* --baseline: its thickness and synovitis area at t_end (rank 0) */
   cs_progress progress;
   /* checkpoints */
   int restarting;                /* continuing from a checkpoint: day t0's events and outputs are done */
@@ -625,12 +627,23 @@ static int read_baseline(const char *path, double T, double *thickness, double *
   return rc;
 }
 
+/* --baseline, read before the run: a wrong path fails now, not at the end.
+ * Collective; the values stay on rank 0. */
+static int load_baseline(cs_run_state *rs)
+{
+  int rc = CS_OK;
+  if (rs->pb.rank == 0)
+    rc = read_baseline(rs->req->baseline, rs->cfg->run.t_end, &rs->base_thickness, &rs->base_sauc);
+  CS_CHECK_MPI(MPI_Bcast(&rc, 1, MPI_INT, 0, rs->pb.comm));
+  if (rc) return cs_error_trace(rc, __FILE__, __LINE__, "read_baseline");
+  return CS_OK;
+}
+
 static int write_footer(cs_run_state *rs, const cs_run_request *req)
 {
   cs_h5out *h = rs->h5;
   double out[CS_OUT_COUNT + 2];
   int nout = CS_OUT_COUNT + (req->baseline ? 2 : 0);
-  int rc = CS_OK;
   if (rs->pb.rank == 0) {
     int n = rs->nhist;
     double th0 = isnan(rs->thickness0) ? rs->th_hist[0] : rs->thickness0;
@@ -642,14 +655,10 @@ static int write_footer(cs_run_state *rs, const cs_run_request *req)
     out[CS_OUT_RET30] = rs->retained30;
     out[CS_OUT_RET180] = rs->retained180;
     if (req->baseline) {
-      double th_base = 0, sauc_base = 0;
-      rc = read_baseline(req->baseline, rs->cfg->run.t_end, &th_base, &sauc_base);
-      out[CS_OUT_COUNT] = 100.0 * (rs->th_hist[n - 1] - th_base) / th0;
-      out[CS_OUT_COUNT + 1] = sauc_base - rs->last[CS_TS_SAUC];
+      out[CS_OUT_COUNT] = 100.0 * (rs->th_hist[n - 1] - rs->base_thickness) / th0;
+      out[CS_OUT_COUNT + 1] = rs->base_sauc - rs->last[CS_TS_SAUC];
     }
   }
-  CS_CHECK_MPI(MPI_Bcast(&rc, 1, MPI_INT, 0, rs->pb.comm));
-  if (rc) return cs_error_trace(rc, __FILE__, __LINE__, "read_baseline");
   cs_h5_quantity q[CS_OUT_COUNT + 2];
   for (int i = 0; i < CS_OUT_COUNT; ++i)
     q[i] = (cs_h5_quantity){cs_outcomes_info[i].name, cs_outcomes_info[i].units, cs_outcomes_info[i].long_name};
@@ -703,6 +712,17 @@ static int check_times(const cs_config *cfg, const cs_run_request *req, double t
   for (int q = 0; q < req->n_save; ++q)
     if (!req->force && !req->restart && access(req->save_path[q], F_OK) == 0)
       CS_FAIL(CS_ERR_IO, "--save-state: %s exists (use --force to overwrite)", req->save_path[q]);
+  for (int q = 0; q < req->n_save; ++q) { /* now, not when the run reaches the day */
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", req->save_path[q]);
+    char *slash = strrchr(dir, '/');
+    if (!slash) snprintf(dir, sizeof dir, ".");
+    else if (slash == dir) slash[1] = '\0';
+    else *slash = '\0';
+    if (access(dir, W_OK) != 0)
+      CS_FAIL(CS_ERR_IO, "--save-state %g:%s: cannot write in %s: %s", req->save_day[q], req->save_path[q], dir,
+              strerror(errno));
+  }
   return CS_OK;
 }
 
@@ -784,6 +804,7 @@ int cs_run(const cs_config *cfg, const cs_run_request *req, MPI_Comm comm)
     }
   }
   if ((rc = check_times(cfg, req, rs.t0))) goto done;
+  if (req->baseline && (rc = load_baseline(&rs))) goto done;
   if ((rc = cs_integrator_create(&rs.pb, &cfg->solver, rs.t0, y0, &rs.it))) goto done;
   if (rs.restarting) {
     cs_solver_stats base = {(long)ck.stats[0], (long)ck.stats[1], (long)ck.stats[2], (long)ck.stats[3],

@@ -186,6 +186,21 @@ class Cli(unittest.TestCase):
                                "--set", "run.t_end=60", "--save-state", f"30:{state}")
         self.assertEqual(code, 4, "an existing state file is kept without --force")
 
+    def test_bad_save_state_or_baseline_paths_fail_before_the_run(self):
+        """Not after hours of computing: exit 4 (the horizon mismatch: 3) and no output file."""
+        cases = [(["--save-state", "1000:/nonexistent-dir/s.h5"], 4, "cannot write in /nonexistent-dir"),
+                 (["--baseline", os.path.join(self.dir, "missing.h5")], 4, "missing.h5: cannot open it")]
+        short = os.path.join(self.dir, "short.h5")
+        code, _, err = cartsim("run", REF, "-o", short, "--quiet", "--set", "run.t_end=20")
+        self.assertEqual(code, 0, err)
+        cases.append((["--baseline", short], 3, "ends at day 20, this run at day 1825"))
+        for n, (args, want, text) in enumerate(cases):
+            out = os.path.join(self.dir, f"early{n}.h5")
+            code, _, err = cartsim("run", REF, "-o", out, "--quiet", *args)
+            self.assertEqual(code, want, err)
+            self.assertIn(text, err)
+            self.assertFalse(os.path.exists(out), f"{args}: an output was created")
+
 
 if __name__ == "__main__":
     unittest.main()
