@@ -1,9 +1,10 @@
-#define _POSIX_C_SOURCE 200809L
+#define _XOPEN_SOURCE 700 /* POSIX 2008 and realpath */
 #include "run.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <hdf5.h>
+#include <limits.h>
 #include <math.h>
 #include <nvector/nvector_parallel.h>
 #include <stdio.h>
@@ -692,12 +693,39 @@ static int initial_state(const cs_config *cfg, const cs_problem *pb, N_Vector y)
   return CS_OK;
 }
 
-/* Treatments and state saves must lie in [t0, t_end] (a branch cannot change
- * its history). A restart continues the same command: treatments before the
+/* path with its directory resolved (the file itself need not exist), so
+ * that "x.h5" and "./x.h5" compare equal. */
+static void resolved_path(const char *path, char *out, size_t n)
+{
+  char dir[4096], real[PATH_MAX];
+  const char *slash = strrchr(path, '/');
+  snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path) + 1 : 1, slash ? path : ".");
+  if (!realpath(dir, real)) snprintf(real, sizeof real, "%s", dir);
+  snprintf(out, n, "%s/%s", real, slash ? slash + 1 : path);
+}
+
+/* The request before anything is computed or written. Treatments and state
+ * saves must lie in [t0, t_end] (a branch cannot change its history); each
+ * state file is its own (not the output, not another save) in a writable
+ * directory. A restart continues the same command: treatments before the
  * checkpoint were applied and states saved up to its day (t0 included) were
  * written by the interrupted run; neither is checked nor done again. */
-static int check_times(const cs_config *cfg, const cs_run_request *req, double t0)
+static int check_request(const cs_config *cfg, const cs_run_request *req, double t0)
 {
+  char a[8300], b[8300];
+  for (int q = 0; q < req->n_save; ++q) {
+    resolved_path(req->save_path[q], a, sizeof a);
+    resolved_path(req->output_path, b, sizeof b);
+    if (!strcmp(a, b))
+      CS_FAIL(CS_ERR_USAGE, "--save-state %g:%s is the output file (-o %s)", req->save_day[q], req->save_path[q],
+              req->output_path);
+    for (int r = 0; r < q; ++r) {
+      resolved_path(req->save_path[r], b, sizeof b);
+      if (!strcmp(a, b))
+        CS_FAIL(CS_ERR_USAGE, "--save-state %g:%s and %g:%s name the same file", req->save_day[r],
+                req->save_path[r], req->save_day[q], req->save_path[q]);
+    }
+  }
   for (int e = 0; e < cfg->n_treatments && !req->restart; ++e)
     if (cfg->treatments[e].day < t0 && !same_time(cfg->treatments[e].day, t0))
       CS_FAIL(CS_ERR_CONFIG, "treatments[%d].day = %g is before day %g, where the run starts from %s", e,
@@ -803,7 +831,7 @@ int cs_run(const cs_config *cfg, const cs_run_request *req, MPI_Comm comm)
       if ((rc = record_history(&rs, v))) goto done;
     }
   }
-  if ((rc = check_times(cfg, req, rs.t0))) goto done;
+  if ((rc = check_request(cfg, req, rs.t0))) goto done;
   if (req->baseline && (rc = load_baseline(&rs))) goto done;
   if ((rc = cs_integrator_create(&rs.pb, &cfg->solver, rs.t0, y0, &rs.it))) goto done;
   if (rs.restarting) {

@@ -41,6 +41,16 @@ class Cli(unittest.TestCase):
             self.assertEqual(code, 2, args)
             self.assertIn("cartsim: error:", err)
 
+    def test_state_files_must_not_clash(self):
+        """A state save over the output or over another save: exit 2 before anything is written."""
+        out = os.path.join(self.dir, "o.h5")
+        for args, text in ((["--save-state", f"100:{self.dir}/./o.h5"], "is the output file"),
+                           (["--save-state", "100:s.h5", "--save-state", f"200:{self.dir}/s.h5"], "name the same file")):
+            code, _, err = cartsim("run", os.path.abspath(REF), "-o", out, "--quiet", *args, cwd=self.dir)
+            self.assertEqual(code, 2, err)
+            self.assertIn(text, err)
+            self.assertEqual(os.listdir(self.dir), [], "nothing is written")
+
     def test_version_names_libraries(self):
         code, out, _ = cartsim("--version")
         self.assertEqual(code, 0)
