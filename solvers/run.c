@@ -693,14 +693,22 @@ static int initial_state(const cs_config *cfg, const cs_problem *pb, N_Vector y)
   return CS_OK;
 }
 
+/* The directory part of path: "." for a bare name, "/" for a file in the root. */
+static void dir_of(const char *path, char *dir, size_t n)
+{
+  const char *slash = strrchr(path, '/');
+  if (!slash) snprintf(dir, n, ".");
+  else snprintf(dir, n, "%.*s", slash == path ? 1 : (int)(slash - path), path);
+}
+
 /* path with its directory resolved (the file itself need not exist), so
  * that "x.h5" and "./x.h5" compare equal. */
 static void resolved_path(const char *path, char *out, size_t n)
 {
   char dir[4096], real[PATH_MAX];
-  const char *slash = strrchr(path, '/');
-  snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path) + 1 : 1, slash ? path : ".");
+  dir_of(path, dir, sizeof dir);
   if (!realpath(dir, real)) snprintf(real, sizeof real, "%s", dir);
+  const char *slash = strrchr(path, '/');
   snprintf(out, n, "%s/%s", real, slash ? slash + 1 : path);
 }
 
@@ -742,11 +750,7 @@ static int check_request(const cs_config *cfg, const cs_run_request *req, double
       CS_FAIL(CS_ERR_IO, "--save-state: %s exists (use --force to overwrite)", req->save_path[q]);
   for (int q = 0; q < req->n_save; ++q) { /* now, not when the run reaches the day */
     char dir[4096];
-    snprintf(dir, sizeof dir, "%s", req->save_path[q]);
-    char *slash = strrchr(dir, '/');
-    if (!slash) snprintf(dir, sizeof dir, ".");
-    else if (slash == dir) slash[1] = '\0';
-    else *slash = '\0';
+    dir_of(req->save_path[q], dir, sizeof dir);
     if (access(dir, W_OK) != 0)
       CS_FAIL(CS_ERR_IO, "--save-state %g:%s: cannot write in %s: %s", req->save_day[q], req->save_path[q], dir,
               strerror(errno));
