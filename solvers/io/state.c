@@ -39,13 +39,33 @@ static int info_optional(size_t q)
          q == offsetof(cs_state_info, K_MSC_in_use) / sizeof(double);
 }
 
-static hid_t open_mpio(const char *path, MPI_Comm comm, int create)
+/* MPI-IO on more than one rank; on one, HDF5's plain POSIX driver (as
+ * h5out.c). Open MPI's MPI-IO opens a shared-file-pointer file in the job's
+ * session directory, which isolated singletons share (jf.0): two cartsim
+ * processes started side by side (the explorer, GNU parallel) then failed
+ * when the other one ended and removed that directory. */
+static int comm_size(MPI_Comm comm)
+{
+  int size = 1;
+  MPI_Comm_size(comm, &size);
+  return size;
+}
+
+static hid_t open_state_file(const char *path, MPI_Comm comm, int create)
 {
   hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
-  H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL);
+  if (comm_size(comm) > 1) H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL);
   hid_t f = create ? H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl) : H5Fopen(path, H5F_ACC_RDONLY, fapl);
   H5Pclose(fapl);
   return f;
+}
+
+/* Dataset transfers: collective with MPI-IO, the default otherwise. */
+static hid_t state_xfer(MPI_Comm comm)
+{
+  hid_t xfer = H5Pcreate(H5P_DATASET_XFER);
+  if (comm_size(comm) > 1) H5Pset_dxpl_mpio(xfer, H5FD_MPIO_COLLECTIVE);
+  return xfer;
 }
 
 static int write_string(hid_t loc, const char *name, const char *text)
@@ -77,8 +97,7 @@ static int write_body(hid_t f, MPI_Comm comm, const cs_config *cfg, const cs_pat
 {
   int rank;
   MPI_Comm_rank(comm, &rank);
-  hid_t xfer = H5Pcreate(H5P_DATASET_XFER);
-  H5Pset_dxpl_mpio(xfer, H5FD_MPIO_COLLECTIVE);
+  hid_t xfer = state_xfer(comm);
   hid_t fs, ms;
   cartilage_space(pt, &fs, &ms);
   hid_t d = H5Dcreate2(f, "cartilage", H5T_NATIVE_DOUBLE, fs, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
@@ -174,7 +193,7 @@ int cs_state_save(const char *path, int force, MPI_Comm comm, const cs_config *c
   char tmp[4096];
   snprintf(tmp, sizeof tmp, "%s.partial", path);
   hid_t f;
-  H5E_BEGIN_TRY { f = open_mpio(tmp, comm, 1); } H5E_END_TRY;
+  H5E_BEGIN_TRY { f = open_state_file(tmp, comm, 1); } H5E_END_TRY;
   if (f < 0) CS_FAIL(CS_ERR_IO, "cannot create the state file %s (is the directory writable?)", tmp);
   int rc = write_body(f, comm, cfg, pt, u, syn, info, source_output);
   if (H5Fclose(f) < 0 && rc == CS_OK) rc = cs_error_set(CS_ERR_IO, "cannot close the state file %s", tmp);
@@ -232,7 +251,7 @@ int cs_state_load(const char *path, MPI_Comm comm, const cs_config *cfg, const c
   CS_CHECK_MPI(MPI_Bcast(&err, 1, MPI_INT, 0, comm));
   if (!readable) CS_FAIL(CS_ERR_IO, "cannot read the state file %s: %s", path, strerror(err));
   hid_t f;
-  H5E_BEGIN_TRY { f = open_mpio(path, comm, 0); } H5E_END_TRY;
+  H5E_BEGIN_TRY { f = open_state_file(path, comm, 0); } H5E_END_TRY;
   if (f < 0) CS_FAIL(CS_ERR_IO, "%s is not an HDF5 file", path);
   int rc = CS_OK;
   H5E_BEGIN_TRY {
@@ -249,8 +268,7 @@ int cs_state_load(const char *path, MPI_Comm comm, const cs_config *cfg, const c
     if (a >= 0) H5Aclose(a);
   }
   if (rc == CS_OK) {
-    hid_t xfer = H5Pcreate(H5P_DATASET_XFER);
-    H5Pset_dxpl_mpio(xfer, H5FD_MPIO_COLLECTIVE);
+    hid_t xfer = state_xfer(comm);
     hid_t fs, ms;
     cartilage_space(pt, &fs, &ms);
     hid_t d = H5Dopen2(f, "cartilage", H5P_DEFAULT);

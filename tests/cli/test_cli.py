@@ -211,6 +211,25 @@ class Cli(unittest.TestCase):
             self.assertIn(text, err)
             self.assertFalse(os.path.exists(out), f"{args}: an output was created")
 
+    def test_side_by_side_runs_from_one_state(self):
+        """Three cartsim processes at once (as the explorer or GNU parallel start them), loading and
+        saving states: isolated Open MPI singletons share a session directory, and MPI-IO's
+        shared-file-pointer files in it made such runs print mmap errors and fail at random."""
+        state = os.path.join(self.dir, "s300.h5")
+        code, _, err = cartsim("run", REF, "-o", os.path.join(self.dir, "h.h5"), "--quiet",
+                               "--set", "run.t_end=301", "--save-state", f"300:{state}")
+        self.assertEqual(code, 0, err)
+        for i in range(8):
+            procs = [subprocess.Popen([BIN, "run", REF, "-o", os.path.join(self.dir, f"b{n}.h5"), "--quiet", "--force",
+                                       "--from-state", state, "--set", f"run.t_end={310 - 3 * n}",
+                                       "--save-state", f"302:{self.dir}/s{n}.h5", "--force"],
+                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
+                     for n in range(3)]
+            for p in procs:
+                _, err = p.communicate(timeout=120)
+                self.assertEqual(p.returncode, 0, f"round {i}: {err}")
+                self.assertEqual(err, "", f"round {i}: stderr not empty")
+
 
 if __name__ == "__main__":
     unittest.main()
