@@ -48,13 +48,21 @@
  * written at once). */
 #define FIELDS_PENDING_BYTES (16.0 * 1048576.0)
 
-/* A field chunk holds as many snapshots as fit in this many bytes, at most
- * FIELDS_CHUNK_MAX_SNAPSHOTS and at least one. zlib sets up ~270 kB of state
- * for every chunk it compresses, so one-snapshot chunks of a small grid (384
- * bytes on the 48-cell reference) cost more to deflate than to compute
- * (docs/performance.md); a large grid keeps one snapshot per chunk. */
+/* Field chunks. A deflated chunk changes size each time it is rewritten, so
+ * HDF5 moves it and may give its old place to other data before the index on
+ * disk is updated: a run killed in between left the index pointing at
+ * overwritten bytes, and --restart failed with "inflate() failed" (seen in
+ * reliability_restart). So a deflated chunk holds ONE snapshot and is
+ * written once; several snapshots share a chunk only when it is stored plain
+ * (fixed size, rewritten in place): as many as fit in FIELDS_CHUNK_BYTES, at
+ * most FIELDS_CHUNK_MAX_SNAPSHOTS. Snapshots (of one quantity) smaller than
+ * FIELDS_DEFLATE_MIN_BYTES are stored plain whatever output.compress says:
+ * zlib sets up ~270 kB of state per chunk, and one-snapshot chunks of a small
+ * grid (384 bytes on the 48-cell reference) cost more to deflate than to
+ * compute (docs/performance.md, docs/output.md). */
 #define FIELDS_CHUNK_BYTES (1048576.0)
 #define FIELDS_CHUNK_MAX_SNAPSHOTS 64
+#define FIELDS_DEFLATE_MIN_BYTES (65536.0)
 
 /* Variants of CS_CHECK_H5 / CS_CHECK for functions that own local ids:
  * record the error the same way, then jump to the function's `done:` label
@@ -93,6 +101,7 @@ struct cs_h5out {
   hid_t file;
   hid_t meta;      /* /meta */
   hid_t dxpl;      /* collective transfer */
+  hid_t dxpl_ind;  /* independent transfer: plain field datasets (fields_write_pending) */
   h5_series *series;
   int nseries;
   /* fields */
@@ -101,6 +110,7 @@ struct cs_h5out {
   hid_t *fdset;    /* nf datasets */
   int nf;
   int fdim;        /* 1, 2 or 3 */
+  int fdeflate;    /* field datasets deflated (one snapshot per chunk) */
   hsize_t fN[3];   /* global cells along z, x, y */
   hsize_t fcount;  /* snapshots written to the file */
   hsize_t foff[3], fn[3]; /* this rank's patch: offset and cells along z, x, y */
@@ -474,7 +484,7 @@ static int h5out_alloc(MPI_Comm comm, int reopened, cs_h5out **out)
   keep_heap_top();
   cs_h5out *h = calloc(1, sizeof *h);
   CS_CHECK_ALLOC(h);
-  h->file = h->meta = h->dxpl = h->fgroup = h->ftime = H5I_INVALID_HID;
+  h->file = h->meta = h->dxpl = h->dxpl_ind = h->fgroup = h->ftime = H5I_INVALID_HID;
   h->comm = MPI_COMM_NULL;
   h->reopened = reopened;
   int rc = MPI_Comm_dup(comm, &h->comm);
@@ -500,6 +510,8 @@ static int select_driver(cs_h5out *h, hid_t fapl)
   else CS_CHECK_H5(H5Pset_fapl_sec2(fapl));
   CS_CHECK_H5(h->dxpl = H5Pcreate(H5P_DATASET_XFER));
   if (h->size > 1) CS_CHECK_H5(H5Pset_dxpl_mpio(h->dxpl, H5FD_MPIO_COLLECTIVE));
+  CS_CHECK_H5(h->dxpl_ind = H5Pcreate(H5P_DATASET_XFER));
+  if (h->size > 1) CS_CHECK_H5(H5Pset_dxpl_mpio(h->dxpl_ind, H5FD_MPIO_INDEPENDENT));
   return CS_OK;
 }
 
@@ -950,13 +962,21 @@ int cs_h5out_fields_define(cs_h5out *h, const cs_h5_quantity *q, int nq, const c
   if (h->reopened) {
     CSGO(open_existing(h->fgroup, "time", "fields", &h->ftime));
     for (int i = 0; i < nq; ++i) CSGO(open_existing(h->fgroup, q[i].name, "fields", &h->fdset[i]));
+    if (nq > 0) { /* as the interrupted run stored them */
+      H5GO(dcpl = H5Dget_create_plist(h->fdset[0]));
+      int nfilters = H5Pget_nfilters(dcpl);
+      H5GO(nfilters);
+      h->fdeflate = nfilters > 0;
+    }
     goto done;
   }
   CSGO(create_series_dset(h->fgroup, "time", "day", "time of each field snapshot", &h->ftime));
 
   hsize_t dims[4], maxdims[4], chunk[4];
   int rank = field_dims(h->fdim, 0, h->fN, dims);
-  hsize_t per_chunk = (hsize_t)(FIELDS_CHUNK_BYTES / snap_bytes);
+  const int deflate = compress > 0 && snap_bytes >= FIELDS_DEFLATE_MIN_BYTES;
+  h->fdeflate = deflate;
+  hsize_t per_chunk = deflate ? 1 : (hsize_t)(FIELDS_CHUNK_BYTES / snap_bytes);
   if (per_chunk < 1) per_chunk = 1;
   if (per_chunk > FIELDS_CHUNK_MAX_SNAPSHOTS) per_chunk = FIELDS_CHUNK_MAX_SNAPSHOTS;
   field_dims(h->fdim, per_chunk, h->fN, chunk);
@@ -965,7 +985,11 @@ int cs_h5out_fields_define(cs_h5out *h, const cs_h5_quantity *q, int nq, const c
   H5GO(sp = H5Screate_simple(rank, dims, maxdims));
   H5GO(dcpl = H5Pcreate(H5P_DATASET_CREATE));
   H5GO(H5Pset_chunk(dcpl, rank, chunk));
-  if (compress > 0) {
+  /* As for the series: every snapshot is written right after the extent
+   * grows to hold it, so no fill values (parallel HDF5 would write them into
+   * the new rows of a plain chunk at each extension, then we overwrite them). */
+  H5GO(H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER));
+  if (deflate) {
     if (H5Zfilter_avail(H5Z_FILTER_DEFLATE) <= 0)
       CSGO(cs_error_set(CS_ERR_IO, "output.compress = %d but this HDF5 has no deflate filter", compress));
     H5GO(H5Pset_shuffle(dcpl));
@@ -983,8 +1007,14 @@ done:
   return rc;
 }
 
-/* Write the waiting snapshots: the times from rank 0, then one collective
- * hyperslab write per quantity covering every waiting snapshot. */
+/* Write the waiting snapshots: the times from rank 0, then one hyperslab
+ * write per quantity covering every waiting snapshot. Deflated datasets are
+ * written collectively (parallel HDF5 requires it: each chunk goes to one
+ * rank, which compresses and writes it). Plain ones independently: there
+ * every rank writes its own cells into chunks the ranks share, and Open
+ * MPI 4.1's collective MPI-IO (OMPIO) then lost or swapped pieces of rows on
+ * 4 ranks (zeros and other species' values in mpi_small1d_rank_invariance);
+ * ROMIO and independent writes were correct. */
 static int fields_write_pending(cs_h5out *h)
 {
   if (h->fnpend == 0) return CS_OK;
@@ -1008,7 +1038,7 @@ static int fields_write_pending(cs_h5out *h)
       H5GO(H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count, NULL));
     else
       H5GO(H5Sselect_none(fs));
-    H5GO(H5Dwrite(h->fdset[q], H5T_NATIVE_DOUBLE, ms, fs, h->dxpl, h->fpend[q]));
+    H5GO(H5Dwrite(h->fdset[q], H5T_NATIVE_DOUBLE, ms, fs, h->fdeflate ? h->dxpl : h->dxpl_ind, h->fpend[q]));
     h5_release(&fs);
   }
   h->fcount = size;
@@ -1121,6 +1151,7 @@ int cs_h5out_close(cs_h5out *h, const char *status, const char *reason)
   h5_release(&h->fgroup);
   h5_release(&h->meta);
   h5_release(&h->dxpl);
+  h5_release(&h->dxpl_ind);
   if (h->file >= 0) {
     ssize_t left = H5Fget_obj_count(h->file, H5F_OBJ_ALL | H5F_OBJ_LOCAL);
     if (left > 1) { /* the file itself counts one */

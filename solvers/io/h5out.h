@@ -92,7 +92,10 @@ int cs_h5out_series_append(cs_h5out *h, int series, const double *values);
  * The value of quantity q in cell c is u[q + nq*c]: with nq == CS_NS that is
  * CS_IDX(q, c), i.e. the state itself. Buffered like the time series: the
  * snapshot is copied and reaches the file at the next cs_h5out_flush (or
- * close, or once the waiting snapshots of the whole grid reach 16 MB). */
+ * close, or once the waiting snapshots of the whole grid reach 16 MB).
+ * `compress`: deflate level, applied to snapshots of at least 64 kB per
+ * quantity (one snapshot per chunk); smaller ones are stored plain in chunks
+ * of several snapshots (h5out.c, FIELDS_DEFLATE_MIN_BYTES). */
 int cs_h5out_fields_define(cs_h5out *h, const cs_h5_quantity *q, int nq, const cs_patch *pt, int compress);
 int cs_h5out_fields_append(cs_h5out *h, double t, const double *u, const cs_patch *pt);
 

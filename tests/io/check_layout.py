@@ -169,13 +169,16 @@ def _check_fields(f, grid, problems):
                 problems.append(f"{path}: shape {ds.shape}, expected (t,) + {want} (z, y, x order)")
         if nt is not None and ds.shape[0] != nt:
             problems.append(f"{path}: {ds.shape[0]} snapshots but /fields/time has {nt}")
-        # docs/output.md: chunks of whole snapshots, min(64, max(1, 1 MiB / snapshot)) of them
-        # (one-snapshot chunks of a small grid cost more to deflate than the run to compute)
+        # docs/output.md: chunks of whole snapshots; deflated only from 64 kB per snapshot, and then
+        # one snapshot per chunk (a deflated chunk is written once: rewriting moves it, which a
+        # killed run cannot survive); plain chunks hold min(64, max(1, 1 MiB / snapshot)) of them
         if ds.chunks is None:
             problems.append(f"{path}: not chunked")
         else:
             snap = int(np.prod(ds.shape[1:])) * 8
-            want_t = min(64, max(1, (1 << 20) // snap))
+            if ds.compression and snap < 65536:
+                problems.append(f"{path}: {ds.compression} on {snap}-byte snapshots (plain below 64 kB)")
+            want_t = 1 if ds.compression else min(64, max(1, (1 << 20) // snap))
             if ds.chunks != (want_t,) + ds.shape[1:]:
                 problems.append(f"{path}: chunks {ds.chunks}, expected ({want_t},) + {ds.shape[1:]}")
 
