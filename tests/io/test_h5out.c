@@ -4,15 +4,16 @@
  *
  * Writes three files with every part of the layout and reads them back on
  * rank 0 with the serial API:
- *   OUT.h5       2-D grid (nz 5, nx 7) decomposed along x, deflate 4;
+ *   OUT.h5       2-D grid (nz 5, nx 7) decomposed along x, deflate 4 asked;
  *   OUT_1d.h5    1-D grid (nz 9) decomposed along z, uncompressed;
  *   OUT_3d.h5    3-D grid (nz 3, nx 4, ny 3) decomposed along y (on 4 ranks
- *                one rank owns no cell), deflate 1.
+ *                one rank owns no cell), deflate 1 asked
+ *   (snapshots this small are stored plain whatever the level: h5out.c);
  * Field values are f(s, k, i, j) = s*1000 + k + 100 i + 10000 j (+ 1e6 per
  * snapshot) from GLOBAL indices, so every point is checked exactly, which
  * also checks the z-fastest -> x-fastest transpose.
  * OUT_big.h5: a 2-D grid (nz 40, nx 2400: 6.9 MB per snapshot) split along
- * x, deflate 1, five snapshots appended without a flush: the writer's
+ * x, deflated (level 1, one snapshot per chunk), five snapshots appended without a flush: the writer's
  * 16 MB buffer holds two, so snapshots 0-1 and 2-3 are written by the
  * appends that fill it and 4 at close; every value and time reads back.
  * Then: an existing file is refused without force (CS_ERR_IO, "--force"),
