@@ -1205,14 +1205,36 @@ char *cs_config_to_yaml(const cs_config *cfg)
   return b.p;
 }
 
+void cs_yaml_fingerprint(const char *yaml, char out[17])
+{
+  uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a 64 offset basis */
+  const char *p = yaml ? yaml : "";
+  while (*p) {
+    const char *eol = strchr(p, '\n');
+    if (!eol) eol = p + strlen(p);
+    /* the line up to a comment outside quotes, trailing blanks dropped */
+    const char *end = p;
+    int quoted = 0;
+    for (const char *q = p; q < eol; ++q) {
+      if (*q == '"' && (q == p || q[-1] != '\\')) quoted = !quoted;
+      if (*q == '#' && !quoted && (q == p || q[-1] == ' ')) break;
+      end = q + 1;
+    }
+    while (end > p && end[-1] == ' ') --end;
+    for (const unsigned char *q = (const unsigned char *)p; q < (const unsigned char *)end; ++q) {
+      h ^= *q;
+      h *= 0x100000001b3ull; /* FNV prime */
+    }
+    h ^= '\n';
+    h *= 0x100000001b3ull;
+    p = *eol ? eol + 1 : eol;
+  }
+  snprintf(out, 17, "%016llx", (unsigned long long)h);
+}
+
 void cs_config_fingerprint(const cs_config *cfg, char out[17])
 {
   char *y = cs_config_to_yaml(cfg);
-  uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a 64 offset basis */
-  for (const unsigned char *p = (const unsigned char *)(y ? y : ""); *p; ++p) {
-    h ^= *p;
-    h *= 0x100000001b3ull; /* FNV prime */
-  }
-  snprintf(out, 17, "%016llx", (unsigned long long)h);
+  cs_yaml_fingerprint(y, out);
   free(y);
 }

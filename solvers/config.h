@@ -62,8 +62,12 @@ int cs_config_load(const char *path, const char *const *sets, int nsets, cs_conf
  * config. */
 char *cs_config_to_yaml(const cs_config *cfg);
 
-/* SHA-256-free fingerprint (FNV-1a 64 over the resolved YAML), hex. */
+/* SHA-256-free fingerprint (FNV-1a 64 over the resolved YAML), hex. The
+ * YAML's comments (units and help text) are left out, so rewording a help
+ * text does not make --restart refuse the checkpoints of a running study. */
 void cs_config_fingerprint(const cs_config *cfg, char out[17]);
+/* The same over YAML text (comments outside quotes and trailing blanks skipped). */
+void cs_yaml_fingerprint(const char *yaml, char out[17]);
 
 void cs_config_errors_free(cs_config_errors *errs);
 

@@ -601,6 +601,15 @@ static void test_fingerprint(void)
   b.treatments[1].dose = 3;
   cs_config_fingerprint(&b, fc);
   EXPECT(strcmp(fa, fc) != 0, "a treatment dose changes the fingerprint");
+  /* comments (units, help text) do not count; values and quoted '#' do */
+  char c1[17], c2[17], c3[17], c4[17];
+  cs_yaml_fingerprint("model:\n  k_a: 0.25   # 1/day - old help\n  description: \"a # b\"\n", c1);
+  cs_yaml_fingerprint("model:\n  k_a: 0.25 # 1/day - reworded help text\n  description: \"a # b\"\n", c2);
+  cs_yaml_fingerprint("model:\n  k_a: 0.26   # 1/day - old help\n  description: \"a # b\"\n", c3);
+  cs_yaml_fingerprint("model:\n  k_a: 0.25   # 1/day - old help\n  description: \"a # c\"\n", c4);
+  EXPECT(!strcmp(c1, c2), "a reworded comment changed the fingerprint (%s vs %s)", c1, c2);
+  EXPECT(strcmp(c1, c3) != 0, "a value change kept the fingerprint");
+  EXPECT(strcmp(c1, c4) != 0, "a '#' inside quotes was taken for a comment");
 }
 
 /* ---- hostile input ----------------------------------------------------------------- */
