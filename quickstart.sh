@@ -35,7 +35,7 @@ if [ "$what" = test ]; then
     leak_checked="cli|fuzz|config|reliability|sweep"
     ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
       ctest --test-dir build-asan --output-on-failure -j "$jobs" -LE "memcheck|bench|browser|$leak_checked"
-    OMPI_MCA_mca_base_component_disable_dlclose=1 LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp" \
+    OMPI_MCA_mca_base_component_disable_dlclose=1 LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0" \
       ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0:abort_on_error=1 \
       ctest --test-dir build-asan --output-on-failure -j "$jobs" -L "$leak_checked"
   fi
