@@ -22,6 +22,7 @@
 #include "integrate.h"
 #include "nvector_fast.h"
 #include "io/h5out.h"
+#include "io/path.h"
 #include "io/state.h"
 #include "precond.h"
 #include "problem.h"
@@ -406,8 +407,7 @@ static int list_checkpoints(const char *out, int *nums, int cap)
   char dir[4200];
   const char *slash = strrchr(out, '/');
   const char *base = slash ? slash + 1 : out;
-  snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - out) : 1, slash ? out : ".");
-  if (slash == out) snprintf(dir, sizeof dir, "/");
+  cs_path_dir(out, dir, sizeof dir);
   DIR *d = opendir(dir);
   if (!d) return 0;
   int n = 0;
@@ -693,20 +693,12 @@ static int initial_state(const cs_config *cfg, const cs_problem *pb, N_Vector y)
   return CS_OK;
 }
 
-/* The directory part of path: "." for a bare name, "/" for a file in the root. */
-static void dir_of(const char *path, char *dir, size_t n)
-{
-  const char *slash = strrchr(path, '/');
-  if (!slash) snprintf(dir, n, ".");
-  else snprintf(dir, n, "%.*s", slash == path ? 1 : (int)(slash - path), path);
-}
-
 /* path with its directory resolved (the file itself need not exist), so
  * that "x.h5" and "./x.h5" compare equal. */
 static void resolved_path(const char *path, char *out, size_t n)
 {
   char dir[4096], real[PATH_MAX];
-  dir_of(path, dir, sizeof dir);
+  cs_path_dir(path, dir, sizeof dir);
   if (!realpath(dir, real)) snprintf(real, sizeof real, "%s", dir);
   const char *slash = strrchr(path, '/');
   snprintf(out, n, "%s/%s", real, slash ? slash + 1 : path);
@@ -720,40 +712,34 @@ static void resolved_path(const char *path, char *out, size_t n)
  * written by the interrupted run; neither is checked nor done again. */
 static int check_request(const cs_config *cfg, const cs_run_request *req, double t0)
 {
-  char a[8300], b[8300];
-  for (int q = 0; q < req->n_save; ++q) {
-    resolved_path(req->save_path[q], a, sizeof a);
-    resolved_path(req->output_path, b, sizeof b);
-    if (!strcmp(a, b))
-      CS_FAIL(CS_ERR_USAGE, "--save-state %g:%s is the output file (-o %s)", req->save_day[q], req->save_path[q],
-              req->output_path);
-    for (int r = 0; r < q; ++r) {
-      resolved_path(req->save_path[r], b, sizeof b);
-      if (!strcmp(a, b))
-        CS_FAIL(CS_ERR_USAGE, "--save-state %g:%s and %g:%s name the same file", req->save_day[r],
-                req->save_path[r], req->save_day[q], req->save_path[q]);
-    }
-  }
   for (int e = 0; e < cfg->n_treatments && !req->restart; ++e)
     if (cfg->treatments[e].day < t0 && !same_time(cfg->treatments[e].day, t0))
       CS_FAIL(CS_ERR_CONFIG, "treatments[%d].day = %g is before day %g, where the run starts from %s", e,
               cfg->treatments[e].day, t0, req->from_state);
+  char out[8300], a[8300], b[8300];
+  resolved_path(req->output_path, out, sizeof out);
   for (int q = 0; q < req->n_save; ++q) {
     const double day = req->save_day[q];
-    if (req->restart && (day < t0 || same_time(day, t0))) continue; /* saved before the checkpoint */
-    if (day <= t0 || day > cfg->run.t_end)
+    const char *path = req->save_path[q];
+    resolved_path(path, a, sizeof a);
+    if (!strcmp(a, out))
+      CS_FAIL(CS_ERR_USAGE, "--save-state %g:%s is the output file (-o %s)", day, path, req->output_path);
+    for (int r = 0; r < q; ++r) {
+      resolved_path(req->save_path[r], b, sizeof b);
+      if (!strcmp(a, b))
+        CS_FAIL(CS_ERR_USAGE, "--save-state %g:%s and %g:%s name the same file", req->save_day[r], req->save_path[r],
+                day, path);
+    }
+    const int done = req->restart && (day < t0 || same_time(day, t0)); /* saved before the checkpoint */
+    if (!done && (day <= t0 || day > cfg->run.t_end))
       CS_FAIL(CS_ERR_USAGE, "--save-state %g:%s: the day must lie after the start (day %g) and not after run.t_end = %g",
-              day, req->save_path[q], t0, cfg->run.t_end);
-  }
-  for (int q = 0; q < req->n_save; ++q)
-    if (!req->force && !req->restart && access(req->save_path[q], F_OK) == 0)
-      CS_FAIL(CS_ERR_IO, "--save-state: %s exists (use --force to overwrite)", req->save_path[q]);
-  for (int q = 0; q < req->n_save; ++q) { /* now, not when the run reaches the day */
-    char dir[4096];
-    dir_of(req->save_path[q], dir, sizeof dir);
+              day, path, t0, cfg->run.t_end);
+    if (!req->force && !req->restart && access(path, F_OK) == 0)
+      CS_FAIL(CS_ERR_IO, "--save-state: %s exists (use --force to overwrite)", path);
+    char dir[4096]; /* now, not when the run reaches the day */
+    cs_path_dir(path, dir, sizeof dir);
     if (access(dir, W_OK) != 0)
-      CS_FAIL(CS_ERR_IO, "--save-state %g:%s: cannot write in %s: %s", req->save_day[q], req->save_path[q], dir,
-              strerror(errno));
+      CS_FAIL(CS_ERR_IO, "--save-state %g:%s: cannot write in %s: %s", day, path, dir, strerror(errno));
   }
   return CS_OK;
 }

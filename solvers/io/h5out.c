@@ -38,6 +38,7 @@
 
 #include "../buildinfo.h"
 #include "../error.h"
+#include "path.h"
 
 /* Chunk length of the 1-D time series (values per chunk). */
 #define SERIES_CHUNK 64
@@ -394,13 +395,7 @@ done:
 static int check_path(const char *path, int force, char *msg, size_t len)
 {
   char dir[4096];
-  const char *slash = strrchr(path, '/');
-  if (!slash)
-    snprintf(dir, sizeof dir, ".");
-  else if (slash == path)
-    snprintf(dir, sizeof dir, "/");
-  else
-    snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+  cs_path_dir(path, dir, sizeof dir);
 
   struct stat st;
   if (stat(dir, &st) != 0) {
@@ -1101,8 +1096,7 @@ int cs_h5out_flush(cs_h5out *h)
     cs_error_clear(); /* replace the bare HDF5 call by what the user needs to know */
     /* the usual cause: the disk is full (or a quota); say so with the numbers */
     char dir[4096];
-    const char *slash = strrchr(h->filename, '/');
-    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - h->filename) : 1, slash ? h->filename : ".");
+    cs_path_dir(h->filename, dir, sizeof dir);
     struct statvfs vfs;
     double free_mb = statvfs(dir, &vfs) == 0 ? (double)vfs.f_bavail * (double)vfs.f_frsize / 1048576.0 : -1.0;
     CS_FAIL(CS_ERR_IO, "cannot write %s: HDF5 write/flush failed (%.1f MB free in %s: disk full?); the file is "
