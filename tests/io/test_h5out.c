@@ -341,6 +341,38 @@ static void check_params(hid_t f, const cs_opt_table *t, const void *obj, const 
   }
 }
 
+/* /fields/time == times[0..nsnap) and every value of every species is
+ * fval(s, k, i, j, snap) of its global indices, exactly. */
+static void check_fields(hid_t f, const cs_grid *g, int nsnap, const double *times)
+{
+  hsize_t nt = (hsize_t)nsnap;
+  double *ft = read_doubles(f, "/fields/time", 1, &nt);
+  for (int snap = 0; ft && snap < nsnap; ++snap)
+    EXPECT(ft[snap] == times[snap], "fields/time[%d] = %g, want %g", snap, ft[snap], times[snap]);
+  free(ft);
+  const int nz = g->nz, nx = g->dim >= 2 ? g->nx : 1, ny = g->dim >= 3 ? g->ny : 1;
+  hsize_t dims[4] = {(hsize_t)nsnap, (hsize_t)nz, 0, 0};
+  if (g->dim == 2) dims[2] = (hsize_t)nx;
+  if (g->dim == 3) dims[2] = (hsize_t)ny, dims[3] = (hsize_t)nx;
+  for (int s = 0; s < CS_NS; ++s) {
+    char path[64];
+    snprintf(path, sizeof path, "/fields/%s", cs_species_info[s].name);
+    double *v = read_doubles(f, path, g->dim + 1, dims);
+    expect_attr(f, path, "units", cs_species_info[s].unit);
+    long bad = 0;
+    for (int snap = 0; v && snap < nsnap; ++snap)
+      for (int k = 0; k < nz; ++k)
+        for (int j = 0; j < ny; ++j)
+          for (int i = 0; i < nx; ++i) {
+            double got = v[(((size_t)snap * nz + k) * ny + j) * nx + i], want = fval(s, k, i, j, snap);
+            if (got != want && bad++ < 5)
+              EXPECT(0, "%s[%d, k=%d, j=%d, i=%d] = %.17g, want %.17g", path, snap, k, j, i, got, want);
+          }
+    EXPECT(v && bad == 0, "%s: %ld wrong values", path, bad);
+    free(v);
+  }
+}
+
 static void check_file(const char *path, const cs_grid *g, int ntreat)
 {
   const double H = 2.4;
@@ -414,31 +446,8 @@ static void check_file(const char *path, const cs_grid *g, int ntreat)
   expect_attr(f, "/timeseries/mean_P", "units", "ng/mL");
 
   /* /fields */
-  hsize_t two = 2;
-  double *ft = read_doubles(f, "/fields/time", 1, &two);
-  EXPECT(ft && ft[0] == 0 && ft[1] == 30, "fields/time");
-  free(ft);
-  const int nz = g->nz, nx = g->dim >= 2 ? g->nx : 1, ny = g->dim >= 3 ? g->ny : 1;
-  hsize_t dims[4] = {2, (hsize_t)nz, 0, 0};
-  if (g->dim == 2) dims[2] = (hsize_t)nx;
-  if (g->dim == 3) dims[2] = (hsize_t)ny, dims[3] = (hsize_t)nx;
-  for (int s = 0; s < CS_NS; ++s) {
-    char path[64];
-    snprintf(path, sizeof path, "/fields/%s", cs_species_info[s].name);
-    double *v = read_doubles(f, path, g->dim + 1, dims);
-    expect_attr(f, path, "units", cs_species_info[s].unit);
-    int bad = 0;
-    for (int snap = 0; v && snap < 2; ++snap)
-      for (int k = 0; k < nz; ++k)
-        for (int j = 0; j < ny; ++j)
-          for (int i = 0; i < nx; ++i) {
-            double got = v[((size_t)(snap * nz + k) * ny + j) * nx + i], want = fval(s, k, i, j, snap);
-            if (got != want && bad++ < 5)
-              EXPECT(0, "%s[%d, k=%d, j=%d, i=%d] = %.17g, want %.17g", path, snap, k, j, i, got, want);
-          }
-    EXPECT(bad == 0, "%s: %d wrong values", path, bad);
-    free(v);
-  }
+  const double times[2] = {0, 30};
+  check_fields(f, g, 2, times);
 
   /* /outcomes */
   for (int i = 0; i < 5; ++i) {
@@ -475,25 +484,9 @@ static void check_big(const char *path, const cs_grid *g)
   hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
   EXPECT(f >= 0, "cannot open %s", path);
   if (f < 0) return;
-  hsize_t nt = BIG_SNAPS, dims[3] = {BIG_SNAPS, (hsize_t)g->nz, (hsize_t)g->nx};
-  double *t = read_doubles(f, "/fields/time", 1, &nt);
-  for (int snap = 0; t && snap < BIG_SNAPS; ++snap) EXPECT(t[snap] == 7.0 * snap, "fields/time[%d] = %g", snap, t[snap]);
-  free(t);
-  for (int s = 0; s < CS_NS; ++s) {
-    char name[64];
-    snprintf(name, sizeof name, "/fields/%s", cs_species_info[s].name);
-    double *v = read_doubles(f, name, 3, dims);
-    long bad = 0;
-    for (int snap = 0; v && snap < BIG_SNAPS; ++snap)
-      for (int k = 0; k < g->nz; ++k)
-        for (int i = 0; i < g->nx; ++i) {
-          double got = v[((size_t)snap * (size_t)g->nz + (size_t)k) * (size_t)g->nx + (size_t)i];
-          if (got != fval(s, k, i, 0, snap) && bad++ < 3)
-            EXPECT(0, "%s[%d, k=%d, i=%d] = %.17g, want %.17g", name, snap, k, i, got, fval(s, k, i, 0, snap));
-        }
-    EXPECT(v && bad == 0, "%s: %ld wrong values", name, bad);
-    free(v);
-  }
+  double times[BIG_SNAPS];
+  for (int snap = 0; snap < BIG_SNAPS; ++snap) times[snap] = 7.0 * snap;
+  check_fields(f, g, BIG_SNAPS, times);
   H5Fclose(f);
 }
 
