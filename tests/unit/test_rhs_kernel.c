@@ -242,7 +242,7 @@ int main(void)
 {
   test_react();
   unsigned long st = 77;
-  const int nzs[] = {2, 7, 31, 32, 33, 70};
+  const int nzs[] = {2, 7, 8, 9, 17, 31, 32, 33, 70}; /* around BLK = 8 and NACC = 32 */
   for (int im = 0; im < N_M; ++im)
     for (int q = 0; q < (int)(sizeof nzs / sizeof nzs[0]); ++q) {
       const double m = m_values[im];
