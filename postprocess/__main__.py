@@ -15,28 +15,34 @@ def main(argv=None):
         print(__doc__)
         return 0 if argv else 2
     cmd, rest = argv[0], argv[1:]
+    from . import cli
     if cmd == "plot":
         from . import plot
-        return plot.main(rest, prog="python3 -m postprocess plot")
+        return cli.run("python3 -m postprocess plot", lambda a: plot.main(a, prog="python3 -m postprocess plot"), rest)
     if cmd == "report":
         from . import plot
-        return plot.main(rest, report_default=True, prog="python3 -m postprocess report")
+        prog = "python3 -m postprocess report"
+        return cli.run(prog, lambda a: plot.main(a, report_default=True, prog=prog), rest)
     if cmd == "xdmf":
-        import os
-
-        from . import xdmf
-        for path in rest:
-            if not os.path.isfile(path):
-                sys.stderr.write(f"error: {path}: no such file\n")
-                return 2
-            out = xdmf.write_xdmf(path)
-            print(f"wrote {out}" if out else f"{path}: 1-D run, no XDMF needed")
-        return 0
+        return cli.run("python3 -m postprocess xdmf", xdmf_main, rest)
     if cmd == "demo":
         from . import demo
         return demo.main(rest)
     sys.stderr.write(f"error: unknown command {cmd!r}\n{__doc__}")
     return 2
+
+
+def xdmf_main(paths):
+    import os
+
+    from . import xdmf
+    for path in paths:
+        if not os.path.isfile(path):
+            sys.stderr.write(f"error: {path}: no such file\n")
+            return 2
+        out = xdmf.write_xdmf(path)
+        print(f"wrote {out}" if out else f"{path}: 1-D run, no XDMF needed")
+    return 0
 
 
 if __name__ == "__main__":

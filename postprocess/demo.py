@@ -12,8 +12,9 @@
    and report.html into the output directory.
 
 Exit status: 0 ok; 2 bad arguments (cartsim or config missing); 4 the output
-directory holds files and --force was not given; a failing cartsim run's own
-exit status (its stderr is printed).
+directory holds files and --force was not given, or cannot be created or
+written (checked before the runs); a failing cartsim run's own exit status
+(its stderr is printed).
 """
 
 import argparse
@@ -23,7 +24,10 @@ import subprocess
 import sys
 import time
 
+from . import cli
+
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PROG = "cartsim demo"
 
 BRANCHES = [  # label, treatment type, day, dose, state file day
     ("msc_early", "msc", 180, "5e7"),
@@ -152,7 +156,7 @@ def main(argv=None):
     if not os.path.isfile(args.config):
         sys.stderr.write(f"error: {args.config}: no such config\n")
         return 2
-    os.makedirs(out, exist_ok=True)
+    cli.output_dir(PROG, out)
     env = child_env()
     max_parallel = max(1, (os.cpu_count() or 1) // max(1, args.ranks))
 
@@ -191,4 +195,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(cli.run(PROG, main))

@@ -29,6 +29,7 @@ import time
 
 import numpy as np
 
+from . import cli
 from .demo import child_env
 from .reader import Run
 
@@ -221,8 +222,9 @@ def main(argv=None):
     if os.path.isdir(out) and os.listdir(out) and not args.force:
         print(f"explorer: error: {out} is not empty (use --force to replace its contents)", file=sys.stderr)
         return 4
+    cli.output_dir("explorer", out)
     for sub in ("runs", "states"):
-        os.makedirs(os.path.join(out, sub), exist_ok=True)
+        cli.output_dir("explorer", os.path.join(out, sub))
     days = injection_days(args.quick)
     t0 = time.time()
     try:
@@ -245,4 +247,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(cli.run("explorer", main))

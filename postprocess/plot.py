@@ -7,14 +7,16 @@ Writes early_vs_late.png, profiles.png (runs with fields) and inflammation.png
 into DIR (default: the directory of the first run), an .xmf beside every
 2-D/3-D run file, and with --report also report.html. Only these files are
 written; existing ones of the same name in DIR are replaced.
-Exit status: 0 ok, 2 bad arguments or a missing/unreadable file.
+Exit status: 0 ok, 2 bad arguments or a missing/unreadable file, 4 the
+figures cannot be written (postprocess/cli.py). An .xmf that cannot be
+written beside its run (a read-only data directory) is reported and skipped.
 """
 
 import argparse
 import os
 import sys
 
-from . import plots, report, xdmf
+from . import cli, plots, report, xdmf
 from .reader import CartsimFileError, Run
 
 
@@ -23,13 +25,24 @@ def parser(prog="python3 -m postprocess.plot", description=None):
     p.add_argument("runs", nargs="+", metavar="RUN.h5", help="cartsim output files")
     p.add_argument("-o", "--out", metavar="DIR", help="output directory (default: beside the first run)")
     p.add_argument("--labels", help="comma-separated labels, one per run (default: file names)")
-    p.add_argument("--times", help="days of the depth profiles, comma-separated "
+    p.add_argument("--times", type=day_list, help="days of the depth profiles, comma-separated "
                    "(default: 0, each injection day, the end)")
     p.add_argument("--untreated", default="untreated", help="label of the untreated run (default: untreated)")
     p.add_argument("--report", action="store_true", help="also write report.html")
     p.add_argument("--title", default="cartsim: stem cells for knee cartilage, early vs late",
                    help="report title")
     return p
+
+
+def day_list(text):
+    """'0,180,1825' -> [0.0, 180.0, 1825.0]; argparse reports anything else (exit 2)."""
+    try:
+        days = [float(t) for t in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a comma-separated list of days") from None
+    if any(not d >= 0.0 or d == float("inf") for d in days):
+        raise argparse.ArgumentTypeError(f"{text!r}: days must be finite and >= 0")
+    return days
 
 
 def load_runs(paths, labels=None):
@@ -80,7 +93,11 @@ def make_figures(runs, out_dir, times=None, untreated_label="untreated", log=pri
     path, _ = plots.inflammation(runs, os.path.join(out_dir, "inflammation.png"))
     figures.append(path)
     for r in runs.values():
-        x = xdmf.write_xdmf(r.path)
+        try:
+            x = xdmf.write_xdmf(r.path)
+        except OSError as err:
+            log(f"note: no .xmf beside {r.path} ({err.strerror or err}); the figures are written")
+            continue
         if x:
             log(f"wrote {x}")
     return figures
@@ -89,8 +106,8 @@ def make_figures(runs, out_dir, times=None, untreated_label="untreated", log=pri
 def main(argv=None, report_default=False, prog="python3 -m postprocess.plot"):
     args = parser(prog).parse_args(argv)
     runs = load_runs(args.runs, args.labels)
-    out_dir = args.out or os.path.dirname(os.path.abspath(args.runs[0]))
-    times = [float(t) for t in args.times.split(",")] if args.times else None
+    out_dir = cli.output_dir(prog, args.out or os.path.dirname(os.path.abspath(args.runs[0])))
+    times = args.times
     for label, r in runs.items():
         if not r.complete:
             print(f"warning: {r.path} has status {r.status!r}: plotting what it holds")
@@ -108,4 +125,4 @@ def main(argv=None, report_default=False, prog="python3 -m postprocess.plot"):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(cli.run("python3 -m postprocess.plot", main))

@@ -25,6 +25,8 @@ import sys
 
 import numpy as np
 
+from . import cli
+
 
 def read_summary(path):
     """Rows of summary.csv as dicts (strings)."""
@@ -177,6 +179,7 @@ def main(argv=None):
         print(f"sensitivity: error: no {os.path.join(args.dir, 'summary.csv')} (run cartsim sweep first)",
               file=sys.stderr)
         return 4
+    cli.output_dir("sensitivity", args.dir)  # the .csv and .png go there
     try:
         kind, res = analyse(args.dir, args.outcome, args.boot)
     except (ValueError, KeyError) as e:
@@ -197,4 +200,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(cli.run("sensitivity", main))

@@ -17,6 +17,8 @@ import sys
 
 import numpy as np
 
+from . import cli
+
 from .sensitivity import analyse, plot as sensitivity_plot, read_summary
 
 DAY = "treatments[0].day"
@@ -93,6 +95,16 @@ def cohort_plots(rows, out_png):
     return out_png, plotted
 
 
+def outcome_columns(rows):
+    """The /outcomes columns of summary.csv: those after the solver counters (docs/sweeps.md;
+    after `status` in a summary without them)."""
+    cols = list(rows[0])
+    for last in ("krylov_iters", "status"):
+        if last in cols:
+            return cols[cols.index(last) + 1:]
+    return cols
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(prog="python3 -m postprocess.sweep_plots", description=__doc__.split("\n")[0])
     ap.add_argument("dir")
@@ -104,14 +116,17 @@ def main(argv=None):
         print(f"sweep_plots: error: no {path} (run cartsim sweep first)", file=sys.stderr)
         return 4
     rows = read_summary(path)
-    out = args.out or args.dir
-    os.makedirs(out, exist_ok=True)
+    out = cli.output_dir("sweep_plots", args.out or args.dir)
     done = [r for r in rows if r["status"] == "done"]
     if not done:
         print(f"sweep_plots: error: {path} has no completed rows", file=sys.stderr)
         return 3
     has_benefit = any(math.isfinite(float(r["benefit_thickness_points"])) for r in done)
     outcome = args.outcome or ("benefit_thickness_points" if has_benefit else "thickness_loss_pct")
+    if outcome not in rows[0]:
+        print(f"sweep_plots: error: --outcome {outcome}: not an outcome column of {path} "
+              f"(one of: {', '.join(outcome_columns(rows))})", file=sys.stderr)
+        return 3
     made = []
     if "arm" in rows[0]:
         made.append(cohort_plots(rows, os.path.join(out, "cohort.png"))[0])
@@ -128,4 +143,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(cli.run("sweep_plots", main))

@@ -20,6 +20,7 @@ import tempfile
 
 import numpy as np
 
+from . import cli
 from .reader import Run
 from .demo import child_env
 
@@ -414,7 +415,11 @@ def main(argv=None):
     if not os.access(args.cartsim, os.X_OK):
         print(f"validation: error: no cartsim executable at {args.cartsim} (build first)", file=sys.stderr)
         return 2
-    targets = [int(t) for t in args.targets.split(",") if t] or None
+    try:
+        targets = [int(t) for t in args.targets.split(",") if t] or None
+    except ValueError:
+        p.error(f"--targets {args.targets!r}: expected comma-separated target numbers, e.g. 1,3")
+    cli.output_dir("validation", args.out)  # before the runs, not after them
     with tempfile.TemporaryDirectory(prefix="cartsim-validation-") as work:
         try:
             rows = validate(os.path.abspath(args.cartsim), args.out, work, targets)
@@ -430,4 +435,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(cli.run("validation", main))

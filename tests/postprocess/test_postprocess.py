@@ -301,6 +301,40 @@ class TestCommandLine(Base):
         self.assertEqual(p.returncode, 2)
         self.assertIn("nope.h5", p.stderr)
 
+    def test_bad_times_exit_2(self):
+        p = self.run_cli("-m", "postprocess.plot", self.paths["untreated"], "--times", "0,abc",
+                         "-o", os.path.join(self.dir, "bad_times"))
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("'0,abc' is not a comma-separated list of days", p.stderr)
+        self.assertNotIn("Traceback", p.stderr)
+        self.assertFalse(os.path.exists(os.path.join(self.dir, "bad_times")))
+
+    def test_output_onto_a_file_exit_4_one_line(self):
+        blocker = os.path.join(self.dir, "a_file")
+        with open(blocker, "w") as f:
+            f.write("kept\n")
+        for prog in (["-m", "postprocess.plot"], ["-m", "postprocess", "report"]):
+            for out in (blocker, os.path.join(blocker, "sub")):
+                p = self.run_cli(*prog, self.paths["untreated"], "-o", out)
+                self.assertEqual(p.returncode, 4, p.stderr)
+                self.assertEqual(len(p.stderr.strip().splitlines()), 1, p.stderr)
+                self.assertIn(blocker, p.stderr)
+        with open(blocker) as f:
+            self.assertEqual(f.read(), "kept\n")
+
+    def test_xmf_that_cannot_be_written_is_skipped(self):
+        # a 2-D run whose .xmf place is taken by a directory (as a read-only data
+        # directory would refuse it): the figures are still written, with a note
+        d = os.path.join(self.dir, "xmf_blocked")
+        os.makedirs(d)
+        run = os.path.join(d, "lesion.h5")
+        cs.write_run(run, "msc_early", dim=2)
+        os.makedirs(os.path.join(d, "lesion.xmf"))
+        p = self.run_cli("-m", "postprocess.plot", run, "-o", os.path.join(d, "figs"))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertPng(os.path.join(d, "figs", "early_vs_late.png"))
+        self.assertIn(f"note: no .xmf beside {run}", p.stdout)
+
     def test_missing_dependency_exit_3(self):
         fake = os.path.join(self.dir, "fake_modules")
         os.makedirs(fake, exist_ok=True)
@@ -357,6 +391,17 @@ class TestDemo(unittest.TestCase):
         p = self.demo(os.path.join(self.dir, "fail"), env=env)
         self.assertEqual(p.returncode, 7)
         self.assertIn("msc_late failed on purpose", p.stderr)
+
+    def test_output_directory_checked_before_the_runs(self):
+        blocker = os.path.join(self.dir, "a_file")
+        with open(blocker, "w") as f:
+            f.write("kept\n")
+        p = self.demo(os.path.join(blocker, "demo"))
+        self.assertEqual(p.returncode, 4, p.stderr)
+        self.assertEqual(p.stderr.strip().splitlines(),
+                         [f"cartsim demo: error: cannot create the output directory {os.path.join(blocker, 'demo')}: "
+                          "Not a directory"])
+        self.assertNotIn("running untreated", p.stdout)
 
     def test_missing_cartsim(self):
         p = subprocess.run([sys.executable, "-m", "postprocess.demo", "--cartsim", "/nonexistent/cartsim",

@@ -58,6 +58,23 @@ class SweepPlots(unittest.TestCase):
             p = subprocess.run([sys.executable, "-m", "postprocess.sweep_plots", os.path.join(d, "none")],
                                capture_output=True, text=True)
             self.assertEqual(p.returncode, 4)
+            # a misspelt outcome: one line naming the outcome columns, exit 3
+            p = subprocess.run([sys.executable, "-m", "postprocess.sweep_plots", d, "--outcome", "thickness_los"],
+                               capture_output=True, text=True)
+            self.assertEqual(p.returncode, 3, p.stderr)
+            self.assertEqual(p.stderr.strip().splitlines(),
+                             [f"sweep_plots: error: --outcome thickness_los: not an outcome column of "
+                              f"{os.path.join(d, 'summary.csv')} (one of: thickness_loss_pct, benefit_thickness_points)"])
+            # figures onto a file: one line, exit 4, the file kept
+            blocker = os.path.join(d, "a_file")
+            with open(blocker, "w") as f:
+                f.write("kept")
+            p = subprocess.run([sys.executable, "-m", "postprocess.sweep_plots", d, "-o", blocker],
+                               capture_output=True, text=True)
+            self.assertEqual(p.returncode, 4, p.stderr)
+            self.assertEqual(len(p.stderr.strip().splitlines()), 1, p.stderr)
+            with open(blocker) as f:
+                self.assertEqual(f.read(), "kept")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,51 @@
+"""The one error idiom of the postprocess command-line tools.
+
+A tool's main() reports a problem as one line, `PROG: error: ...`, on stderr
+and exits with a documented status (docs/exit-codes.md, "postprocess tools"):
+
+    2  bad arguments, a missing or unreadable input file
+    3  nothing to analyse in the input (no completed sweep rows, an unknown
+       outcome column, not a sensitivity design)
+    4  the results cannot be written (a file where the output directory
+       should be, no permission, read-only or full file system)
+
+output_dir() checks the output directory before any work is done (the demo,
+the explorer and the validation run for minutes first); run() turns an
+OSError met later while writing (a full disk) into the same one line and 4
+instead of a traceback.
+"""
+
+import os
+import sys
+
+EXIT_USAGE, EXIT_INPUT, EXIT_IO = 2, 3, 4
+
+
+def fail(prog, message, code):
+    """Print `PROG: error: MESSAGE` and exit with `code`."""
+    sys.stderr.write(f"{prog}: error: {message}\n")
+    raise SystemExit(code)
+
+
+def output_dir(prog, path):
+    """Create the directory `path` (and its parents) if needed and check that
+    files can be created in it; exit 4 with one line if not. Returns path."""
+    if os.path.exists(path) and not os.path.isdir(path):
+        fail(prog, f"cannot use {path} as the output directory: it is a file", EXIT_IO)
+    try:
+        os.makedirs(path, exist_ok=True)
+    except OSError as err:
+        fail(prog, f"cannot create the output directory {path}: {err.strerror or err}", EXIT_IO)
+    if not os.access(path, os.W_OK | os.X_OK):
+        fail(prog, f"cannot write into the output directory {path}: permission denied", EXIT_IO)
+    return path
+
+
+def run(prog, main, argv=None):
+    """main(argv), with an OSError while writing reported as one line (exit 4)."""
+    try:
+        return main(argv)
+    except OSError as err:
+        where = f"{err.filename}: " if err.filename else ""
+        sys.stderr.write(f"{prog}: error: cannot write {where}{err.strerror or err}\n")
+        return EXIT_IO
