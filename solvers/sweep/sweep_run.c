@@ -409,9 +409,37 @@ static void csv_field(FILE *f, const char *s)
   fputc('"', f);
 }
 
-/* summary.csv and summary.h5 from every status record present (rank 0). */
-static int write_summary(const cs_sweep_request *req, const cs_sweep_spec *sp, const cs_design *d)
+/* FNV-1a of a row's status as the summary uses it (status word and wall time). */
+static unsigned long long digest_row(unsigned long long h, const row_status *st)
 {
+  const unsigned char *b = (const unsigned char *)st->status;
+  for (size_t i = 0; i < sizeof st->status && b[i]; ++i) h = (h ^ b[i]) * 1099511628211ULL;
+  h = (h ^ 0xffu) * 1099511628211ULL; /* end of the word */
+  b = (const unsigned char *)&st->wall;
+  for (size_t i = 0; i < sizeof st->wall; ++i) h = (h ^ b[i]) * 1099511628211ULL;
+  return h;
+}
+
+/* The digest of every row's status record as it is on disk now. */
+static unsigned long long records_digest(const char *dir, const cs_design *d)
+{
+  unsigned long long h = 1469598103934665603ULL;
+  for (int r = 0; r < d->nrows; ++r) {
+    char id[16];
+    row_id(r, id, sizeof id);
+    row_status st;
+    read_status(dir, id, &st);
+    h = digest_row(h, &st);
+  }
+  return h;
+}
+
+/* summary.csv and summary.h5 from every status record present (rank 0);
+ * *digest: records_digest of the records it was built from. */
+static int write_summary_once(const cs_sweep_request *req, const cs_sweep_spec *sp, const cs_design *d,
+                              unsigned long long *digest)
+{
+  *digest = 1469598103934665603ULL;
   const int nnum = 1 + SOLVER_COLS + CS_OUT_COUNT + 2; /* wall, solver, outcomes */
   double *num = malloc(sizeof *num * (size_t)(d->nrows ? d->nrows : 1) * (size_t)nnum);
   char (*status)[16] = calloc((size_t)(d->nrows ? d->nrows : 1), sizeof *status);
@@ -425,6 +453,7 @@ static int write_summary(const cs_sweep_request *req, const cs_sweep_spec *sp, c
     row_id(r, id, sizeof id);
     row_status st;
     read_status(req->out_dir, id, &st);
+    *digest = digest_row(*digest, &st);
     snprintf(status[r], sizeof status[r], "%s", st.status[0] ? st.status : "pending");
     double *row = &num[(size_t)r * nnum];
     for (int k = 0; k < nnum; ++k) row[k] = NAN;
@@ -535,6 +564,23 @@ static int write_summary(const cs_sweep_request *req, const cs_sweep_spec *sp, c
   free(num);
   free(status);
   return rc;
+}
+
+/* The summary, rebuilt until the status records it was built from are still
+ * those on disk after its rename. Tasks of a job array that finish together
+ * each rebuild it; without the check, a task that read the records before
+ * another task's last rows were recorded, but renamed its table after that
+ * task's, left the older table (rows "pending" that are done). The last task
+ * to rename now always finds the records unchanged. At most 3 passes: when
+ * another task is still recording rows, the check keeps failing, and that
+ * task rebuilds the summary when it ends anyway. */
+static int write_summary(const cs_sweep_request *req, const cs_sweep_spec *sp, const cs_design *d)
+{
+  for (int pass = 0;; ++pass) {
+    unsigned long long built;
+    int rc = write_summary_once(req, sp, d, &built);
+    if (rc != CS_OK || pass == 2 || records_digest(req->out_dir, d) == built) return rc;
+  }
 }
 
 /* ---- the driver ----------------------------------------------------------------------- */

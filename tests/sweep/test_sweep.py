@@ -264,6 +264,41 @@ design:
         rows = check_summary_against_runs(self, out, 9)
         self.assertEqual([r["status"] for r in rows], ["done"] * 9, "the last task leaves the whole table")
 
+    def test_tasks_finishing_together_leave_the_whole_table(self):
+        # Task 0 reads the status records, then (held by the slow_rename shim)
+        # waits before its summary.csv replaces the one on disk; task 1 runs
+        # all its rows and writes the complete table inside that window. Task
+        # 0's table, built before task 1's rows were recorded, lands last: it
+        # must notice and rebuild, or the summary shows task 1's rows pending.
+        lib = os.environ.get("SLOW_RENAME_LIB")
+        if not lib:
+            self.skipTest("SLOW_RENAME_LIB not set (run through ctest)")
+        spec = self.spec(GRID)
+        out = os.path.join(self.d, "together")
+        mark = os.path.join(self.d, "task0_renaming")
+        env = dict(ENV, LD_PRELOAD=lib, SLOW_RENAME_TARGET="/summary.csv", SLOW_RENAME_MARK=mark,
+                   SLOW_RENAME_SECONDS="3", ASAN_OPTIONS=ENV.get("ASAN_OPTIONS", "") + ":verify_asan_link_order=0")
+        t0 = subprocess.Popen([BIN, "sweep", spec, "-o", out, "--quiet", "--task", "0", "--tasks", "2"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        try:
+            deadline = time.time() + 60
+            while not os.path.exists(mark) and t0.poll() is None and time.time() < deadline:
+                time.sleep(0.05)
+            self.assertTrue(os.path.exists(mark), "task 0 reached its summary")
+            p = sweep(spec, out, 1, "--task", "1", "--tasks", "2")
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertIn("computed 4, reused 0, failed 0 (of 4 rows", p.stdout)
+            self.assertEqual(t0.poll(), None, "task 1 finished while task 0 was still before its rename")
+            stdout, stderr = t0.communicate(timeout=60)
+        finally:
+            if t0.poll() is None:
+                t0.kill()
+                t0.wait()
+        self.assertEqual(t0.returncode, 0, stderr)
+        self.assertIn("computed 5, reused 0, failed 0 (of 5 rows", stdout)
+        rows = check_summary_against_runs(self, out, 9)
+        self.assertEqual([r["status"] for r in rows], ["done"] * 9, "the last table to land is the whole one")
+
     def test_changed_sweep_is_refused_and_force_starts_over(self):
         spec = self.spec(GRID)
         out = os.path.join(self.d, "old")
