@@ -18,7 +18,7 @@ instead of a traceback.
 import os
 import sys
 
-EXIT_USAGE, EXIT_INPUT, EXIT_IO = 2, 3, 4
+EXIT_IO = 4
 
 
 def fail(prog, message, code):
@@ -42,10 +42,11 @@ def output_dir(prog, path):
 
 
 def run(prog, main, argv=None):
-    """main(argv), with an OSError while writing reported as one line (exit 4)."""
+    """main(argv), with an OSError (a full disk while writing) reported as one
+    line, `PROG: error: FILE: reason`, and exit 4."""
     try:
         return main(argv)
     except OSError as err:
         where = f"{err.filename}: " if err.filename else ""
-        sys.stderr.write(f"{prog}: error: cannot write {where}{err.strerror or err}\n")
+        sys.stderr.write(f"{prog}: error: {where}{err.strerror or err}\n")
         return EXIT_IO

@@ -62,8 +62,13 @@ def write_xdmf(h5_path):
                   Precision=8, Format="HDF")
     ET.indent(root) if hasattr(ET, "indent") else None
     out = os.path.splitext(run.path)[0] + ".xmf"
-    with open(out, "w", encoding="utf-8") as f:
-        f.write('<?xml version="1.0" ?>\n<!DOCTYPE Xdmf SYSTEM "Xdmf.dtd" []>\n')
-        f.write(ET.tostring(root, encoding="unicode"))
-        f.write("\n")
+    try:
+        with open(out, "w", encoding="utf-8") as f:
+            f.write('<?xml version="1.0" ?>\n<!DOCTYPE Xdmf SYSTEM "Xdmf.dtd" []>\n')
+            f.write(ET.tostring(root, encoding="unicode"))
+            f.write("\n")
+    except OSError as err:  # no half-written .xmf; a failed write or close does not name the file: name it
+        if os.path.isfile(out) and not os.path.islink(out):
+            os.remove(out)
+        raise OSError(err.errno, err.strerror, out) from None
     return out

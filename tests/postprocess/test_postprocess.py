@@ -335,6 +335,19 @@ class TestCommandLine(Base):
         self.assertPng(os.path.join(d, "figs", "early_vs_late.png"))
         self.assertIn(f"note: no .xmf beside {run}", p.stdout)
 
+    def test_full_disk_while_writing_exit_4_one_line(self):
+        # the .xmf goes to /dev/full (ENOSPC on write): one line naming it, exit 4
+        d = os.path.join(self.dir, "full_disk")
+        os.makedirs(d)
+        run = os.path.join(d, "lesion.h5")
+        cs.write_run(run, "msc_early", dim=2)
+        os.symlink("/dev/full", os.path.join(d, "lesion.xmf"))
+        p = self.run_cli("-m", "postprocess", "xdmf", run)
+        self.assertEqual(p.returncode, 4, p.stderr)
+        self.assertEqual(p.stderr.strip().splitlines(),
+                         [f"python3 -m postprocess xdmf: error: {os.path.join(d, 'lesion.xmf')}: "
+                          "No space left on device"])
+
     def test_missing_dependency_exit_3(self):
         fake = os.path.join(self.dir, "fake_modules")
         os.makedirs(fake, exist_ok=True)
