@@ -38,6 +38,7 @@
 
 #include "../buildinfo.h"
 #include "../error.h"
+#include "driver.h"
 #include "path.h"
 
 /* Chunk length of the 1-D time series (values per chunk). */
@@ -493,20 +494,14 @@ static int h5out_alloc(MPI_Comm comm, int reopened, cs_h5out **out)
   return CS_OK;
 }
 
-/* The file driver (fapl) and the transfer list h->dxpl: MPI-IO with
- * collective transfers on several ranks; on one rank HDF5's POSIX driver:
- * the MPI-IO driver's collective bookkeeping costs ~1 ms per dataset write
- * even on a single process, which made writing a small run's output cost
- * more than computing it (docs/performance.md). Sweep rows run on one rank
- * each. The file is the same either way. */
-static int select_driver(cs_h5out *h, hid_t fapl)
+/* The file access list (returned in *fapl) and the transfer lists h->dxpl
+ * (collective) and h->dxpl_ind (independent): driver.h decides MPI-IO or
+ * POSIX by the rank count. */
+static int select_driver(cs_h5out *h, hid_t *fapl)
 {
-  if (h->size > 1) CS_CHECK_H5(H5Pset_fapl_mpio(fapl, h->comm, MPI_INFO_NULL));
-  else CS_CHECK_H5(H5Pset_fapl_sec2(fapl));
-  CS_CHECK_H5(h->dxpl = H5Pcreate(H5P_DATASET_XFER));
-  if (h->size > 1) CS_CHECK_H5(H5Pset_dxpl_mpio(h->dxpl, H5FD_MPIO_COLLECTIVE));
-  CS_CHECK_H5(h->dxpl_ind = H5Pcreate(H5P_DATASET_XFER));
-  if (h->size > 1) CS_CHECK_H5(H5Pset_dxpl_mpio(h->dxpl_ind, H5FD_MPIO_INDEPENDENT));
+  CS_CHECK_H5(*fapl = cs_h5_file_access(h->comm));
+  CS_CHECK_H5(h->dxpl = cs_h5_transfer(h->comm, 1));
+  CS_CHECK_H5(h->dxpl_ind = cs_h5_transfer(h->comm, 0));
   return CS_OK;
 }
 
@@ -529,8 +524,7 @@ int cs_h5out_create(const char *path, MPI_Comm comm, int force, cs_h5out **out)
   CS_CHECK(h5out_alloc(comm, 0, &h));
   hid_t fapl = H5I_INVALID_HID;
   rc = CS_OK;
-  H5GO(fapl = H5Pcreate(H5P_FILE_ACCESS));
-  CSGO(select_driver(h, fapl));
+  CSGO(select_driver(h, &fapl));
   snprintf(h->filename, sizeof h->filename, "%s", path);
   h->file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
   if (h->file < 0) {
@@ -564,8 +558,7 @@ int cs_h5out_reopen(const char *path, MPI_Comm comm, cs_h5out **out)
   CS_CHECK(h5out_alloc(comm, 1, &h));
   hid_t fapl = H5I_INVALID_HID;
   rc = CS_OK;
-  H5GO(fapl = H5Pcreate(H5P_FILE_ACCESS));
-  CSGO(select_driver(h, fapl));
+  CSGO(select_driver(h, &fapl));
   snprintf(h->filename, sizeof h->filename, "%s", path);
   H5E_BEGIN_TRY { h->file = H5Fopen(path, H5F_ACC_RDWR, fapl); } H5E_END_TRY;
   if (h->file < 0) {

@@ -12,6 +12,7 @@
 
 #include "../../model/species.h"
 #include "../error.h"
+#include "driver.h"
 
 static const cs_opt_table *const checked[3] = {&cs_params_table, &cs_grid_table, &cs_initial_table};
 
@@ -39,33 +40,15 @@ static int info_optional(size_t q)
          q == offsetof(cs_state_info, K_MSC_in_use) / sizeof(double);
 }
 
-/* MPI-IO on more than one rank; on one, HDF5's plain POSIX driver (as
- * h5out.c). Open MPI's MPI-IO opens a shared-file-pointer file in the job's
- * session directory, which isolated singletons share (jf.0): two cartsim
- * processes started side by side (the explorer, GNU parallel) then failed
- * when the other one ended and removed that directory. */
-static int comm_size(MPI_Comm comm)
-{
-  int size = 1;
-  MPI_Comm_size(comm, &size);
-  return size;
-}
-
+/* The driver by the rank count (driver.h: MPI-IO on several ranks, POSIX
+ * on one); dataset transfers collective. */
 static hid_t open_state_file(const char *path, MPI_Comm comm, int create)
 {
-  hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
-  if (comm_size(comm) > 1) H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL);
+  hid_t fapl = cs_h5_file_access(comm);
+  if (fapl < 0) return fapl;
   hid_t f = create ? H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl) : H5Fopen(path, H5F_ACC_RDONLY, fapl);
   H5Pclose(fapl);
   return f;
-}
-
-/* Dataset transfers: collective with MPI-IO, the default otherwise. */
-static hid_t state_xfer(MPI_Comm comm)
-{
-  hid_t xfer = H5Pcreate(H5P_DATASET_XFER);
-  if (comm_size(comm) > 1) H5Pset_dxpl_mpio(xfer, H5FD_MPIO_COLLECTIVE);
-  return xfer;
 }
 
 static int write_string(hid_t loc, const char *name, const char *text)
@@ -97,7 +80,7 @@ static int write_body(hid_t f, MPI_Comm comm, const cs_config *cfg, const cs_pat
 {
   int rank;
   MPI_Comm_rank(comm, &rank);
-  hid_t xfer = state_xfer(comm);
+  hid_t xfer = cs_h5_transfer(comm, 1);
   hid_t fs, ms;
   cartilage_space(pt, &fs, &ms);
   hid_t d = H5Dcreate2(f, "cartilage", H5T_NATIVE_DOUBLE, fs, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
@@ -268,7 +251,7 @@ int cs_state_load(const char *path, MPI_Comm comm, const cs_config *cfg, const c
     if (a >= 0) H5Aclose(a);
   }
   if (rc == CS_OK) {
-    hid_t xfer = state_xfer(comm);
+    hid_t xfer = cs_h5_transfer(comm, 1);
     hid_t fs, ms;
     cartilage_space(pt, &fs, &ms);
     hid_t d = H5Dopen2(f, "cartilage", H5P_DEFAULT);
