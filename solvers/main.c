@@ -122,7 +122,7 @@ static int parse_cli(int argc, char **argv, cs_cli *cli)
       return CS_OK;
     }
     if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
-      if (++i == argc) CS_FAIL(CS_ERR_USAGE, "%s needs a file name", a);
+      if (++i == argc || !argv[i][0]) CS_FAIL(CS_ERR_USAGE, "%s needs a file name", a);
       cli->output = argv[i];
     } else if (!strcmp(a, "--set")) {
       if (++i == argc) CS_FAIL(CS_ERR_USAGE, "--set needs KEY=VALUE");
@@ -142,7 +142,7 @@ static int parse_cli(int argc, char **argv, cs_cli *cli)
       cli->save_day[cli->n_save] = day;
       cli->save_path[cli->n_save++] = end + 1;
     } else if (!strcmp(a, "--from-state") || !strcmp(a, "--baseline")) {
-      if (++i == argc) CS_FAIL(CS_ERR_USAGE, "%s needs a file name", a);
+      if (++i == argc || !argv[i][0]) CS_FAIL(CS_ERR_USAGE, "%s needs a file name", a);
       if (a[2] == 'f') cli->from_state = argv[i];
       else cli->baseline = argv[i];
     } else if (!strcmp(a, "--ranks-per-run") || !strcmp(a, "--task") || !strcmp(a, "--tasks")) {

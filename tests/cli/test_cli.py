@@ -36,7 +36,8 @@ class Cli(unittest.TestCase):
 
     def test_usage_errors_exit_2(self):
         for args in ([], ["bogus"], ["run"], ["run", REF, "--bogus"], ["run", REF, "--set", "novalue"],
-                     ["run", REF, "--save-state", "x.h5"]):
+                     ["run", REF, "--save-state", "x.h5"], ["run", REF, "-o", ""], ["run", REF, "--from-state", ""],
+                     ["run", REF, "--baseline", ""]):
             code, _, err = cartsim(*args)
             self.assertEqual(code, 2, args)
             self.assertIn("cartsim: error:", err)
