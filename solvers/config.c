@@ -34,11 +34,11 @@
 #include <yaml.h>
 
 #include "error.h"
+#include "text_file.h"
 #include "yaml_problem.h"
 
 #define MAX_BASE_DEPTH 8           /* levels of `base:` below the file given */
 #define MAX_ERRORS 100             /* messages kept; the rest are counted */
-#define MAX_FILE_BYTES (1L << 20)  /* a config is text of a few kB */
 #define MAX_NESTING 64             /* a config needs 3 levels; libyaml slows down as depth^2 */
 #define MAX_CELLS 2e8              /* larger grids do not fit any node we run on */
 #define MAX_TREAT_ROWS 8
@@ -537,40 +537,6 @@ static void read_description(loader *ld, const cfg_where *w, const char *text)
 
 static void load_file(loader *ld, const char *path, const cfg_where *from);
 
-/* Whole file into a malloc'd buffer; 0, or errno (EFBIG when too large). */
-static int read_whole(const char *path, char **text, size_t *len)
-{
-  FILE *f = fopen(path, "rb");
-  if (!f) return errno;
-  size_t cap = 4096, n = 0;
-  char *buf = malloc(cap);
-  int err = 0;
-  while (buf) {
-    if (n == cap) {
-      char *nb = cap >= (size_t)MAX_FILE_BYTES ? NULL : realloc(buf, cap * 2);
-      if (!nb) {
-        err = cap >= (size_t)MAX_FILE_BYTES ? EFBIG : ENOMEM;
-        break;
-      }
-      buf = nb, cap *= 2;
-    }
-    size_t got = fread(buf + n, 1, cap - n, f);
-    n += got;
-    if (got == 0) {
-      if (ferror(f)) err = errno ? errno : EIO;
-      break;
-    }
-  }
-  if (!buf) err = ENOMEM;
-  fclose(f);
-  if (err) {
-    free(buf);
-    return err;
-  }
-  *text = buf, *len = n;
-  return 0;
-}
-
 static void report_syntax(loader *ld, const char *file, const yaml_parser_t *p, const char *text, size_t len)
 {
   cfg_where w = {file, 0, 0, NULL};
@@ -731,9 +697,9 @@ static void load_file(loader *ld, const char *path, const cfg_where *from)
 {
   char *text = NULL;
   size_t len = 0;
-  int err = read_whole(path, &text, &len);
+  int err = cs_read_text_file(path, &text, &len);
   if (err) {
-    const char *why = err == EFBIG ? "file too large for a config (over 1 MiB)" : strerror(err);
+    const char *why = cs_text_file_error(err);
     if (from) {
       report(ld, from, "base", path, "cannot read: %s", why);
     } else {

@@ -10,6 +10,7 @@
 #include <yaml.h>
 
 #include "../error.h"
+#include "../text_file.h"
 #include "../yaml_problem.h"
 
 typedef struct {
@@ -377,33 +378,17 @@ static void read_top(reader *r, yaml_node_t *root)
   }
 }
 
-static char *read_file(const char *path)
-{
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  fseek(f, 0, SEEK_END);
-  long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  char *buf = n >= 0 && n < (1 << 20) ? malloc((size_t)n + 1) : NULL;
-  if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-    free(buf);
-    buf = NULL;
-  }
-  if (buf) buf[n] = '\0';
-  fclose(f);
-  return buf;
-}
-
 int cs_sweep_spec_load(const char *path, cs_sweep_spec *spec, cs_config_errors *errs)
 {
   memset(spec, 0, sizeof *spec);
   memset(errs, 0, sizeof *errs);
   snprintf(spec->path, sizeof spec->path, "%s", path);
-  spec->text = read_file(path);
+  size_t len = 0;
+  const int rerr = cs_read_text_file(path, &spec->text, &len);
   reader r = {path, NULL, errs, spec};
-  if (!spec->text) {
-    err(&r, NULL, "file", "cannot read it (%s, or larger than 1 MiB)", strerror(errno));
-    return CS_ERR_IO;
+  if (rerr) {
+    err(&r, NULL, "file", "cannot read it: %s", cs_text_file_error(rerr));
+    return rerr == EFBIG ? CS_ERR_CONFIG : CS_ERR_IO; /* as a config: too large is a wrong file, 3 */
   }
   yaml_parser_t parser;
   yaml_document_t doc;

@@ -353,6 +353,16 @@ design:
         self.assertIn(f"{bad}:14:", p.stderr)  # min must be below max
         p = subprocess.run([BIN, "sweep", bad], capture_output=True, text=True, env=ENV)
         self.assertEqual(p.returncode, 2, "sweep without -o DIR is a usage error")
+        # a path that is no sweep file: why, in one line
+        p = subprocess.run([BIN, "sweep", "--plan", self.d], capture_output=True, text=True, env=ENV)
+        self.assertEqual(p.returncode, 4)
+        self.assertIn(f"{self.d}: file: cannot read it: Is a directory", p.stderr)
+        big = os.path.join(self.d, "big.yaml")
+        with open(big, "w") as f:
+            f.write("# " + "x" * (1 << 20) + "\n")
+        p = subprocess.run([BIN, "sweep", "--plan", big], capture_output=True, text=True, env=ENV)
+        self.assertEqual(p.returncode, 3)
+        self.assertIn("cannot read it: over 1 MiB", p.stderr)
 
 
 if __name__ == "__main__":
