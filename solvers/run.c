@@ -704,14 +704,18 @@ static void resolved_path(const char *path, char *out, size_t n)
   snprintf(out, n, "%s/%s", real, slash ? slash + 1 : path);
 }
 
-/* The request before anything is computed or written. Treatments and state
- * saves must lie in [t0, t_end] (a branch cannot change its history); each
+/* The request before anything is computed or written. A branch must end
+ * after its state's day; treatments and state saves must lie in [t0, t_end]
+ * (a branch cannot change its history); each
  * state file is its own (not the output, not another save) in a writable
  * directory. A restart continues the same command: treatments before the
  * checkpoint were applied and states saved up to its day (t0 included) were
  * written by the interrupted run; neither is checked nor done again. */
 static int check_request(const cs_config *cfg, const cs_run_request *req, double t0)
 {
+  if (req->from_state && !req->restart && (cfg->run.t_end < t0 || same_time(cfg->run.t_end, t0)))
+    CS_FAIL(CS_ERR_CONFIG, "run.t_end = %g is not after day %g, where the run starts from %s: nothing to simulate "
+            "(a branch continues its history: give a later run.t_end)", cfg->run.t_end, t0, req->from_state);
   for (int e = 0; e < cfg->n_treatments && !req->restart; ++e)
     if (cfg->treatments[e].day < t0 && !same_time(cfg->treatments[e].day, t0))
       CS_FAIL(CS_ERR_CONFIG, "treatments[%d].day = %g is before day %g, where the run starts from %s", e,

@@ -193,6 +193,18 @@ class Cli(unittest.TestCase):
                                "--set", "treatments[0].day=10", "--set", "treatments[0].dose=1e7")
         self.assertEqual(code, 3)
         self.assertIn("before day 30", err)
+        # a branch that ends at or before its state's day: nothing to simulate, said so (CVODE used to
+        # fail with CV_ILL_INPUT at t_end = the day, or integrate backwards before it)
+        for t_end in ("30", "20"):
+            out = os.path.join(self.dir, f"end{t_end}.h5")
+            code, _, err = cartsim("run", REF, "-o", out, "--quiet", "--set", f"run.t_end={t_end}",
+                                   "--from-state", state)
+            self.assertEqual(code, 3, err)
+            self.assertIn(f"run.t_end = {t_end} is not after day 30, where the run starts from {state}", err)
+            self.assertFalse(os.path.exists(out))
+        code, _, err = cartsim("run", REF, "-o", os.path.join(self.dir, "longer.h5"), "--quiet",
+                               "--set", "run.t_end=90", "--from-state", state)
+        self.assertEqual(code, 0, "a later run.t_end continues the history")
         code, _, err = cartsim("run", REF, "-o", os.path.join(self.dir, "h2.h5"), "--quiet",
                                "--set", "run.t_end=60", "--save-state", f"30:{state}")
         self.assertEqual(code, 4, "an existing state file is kept without --force")
