@@ -23,6 +23,9 @@ struct cs_integrator {
   N_Vector y, atol;
   SUNLinearSolver ls;
   cs_solver_stats base; /* totals of the runs before the last reinit */
+  long max_steps;       /* solver.max_steps: steps allowed per advance */
+  int (*interrupt)(void *arg); /* asked after every internal step (cs_integrator_set_interrupt) */
+  void *interrupt_arg;
 };
 
 static void stats_now(const cs_integrator *it, cs_solver_stats *s)
@@ -150,6 +153,7 @@ int cs_integrator_create(cs_problem *pb, const cs_solver_opts *opt, double t0, N
     if (pb->pc) CS_CHECK_SUN(ARKStepSetPreconditioner(it->cvode, cs_precond_setup, cs_precond_solve));
     CS_CHECK_SUN(ARKStepSetEpsLin(it->cvode, opt->eps_lin));
     CS_CHECK_SUN(ARKStepSetMaxNumSteps(it->cvode, opt->max_steps));
+    it->max_steps = opt->max_steps;
     if (opt->h_max > 0) CS_CHECK_SUN(ARKStepSetMaxStep(it->cvode, opt->h_max));
     CS_CHECK_SUN(ARKStepSetErrFile(it->cvode, NULL));
     return CS_OK;
@@ -163,6 +167,7 @@ int cs_integrator_create(cs_problem *pb, const cs_solver_opts *opt, double t0, N
   if (pb->pc) CS_CHECK_SUN(CVodeSetPreconditioner(it->cvode, cs_precond_setup, cs_precond_solve));
   CS_CHECK_SUN(CVodeSetEpsLin(it->cvode, opt->eps_lin));
   CS_CHECK_SUN(CVodeSetMaxNumSteps(it->cvode, opt->max_steps));
+  it->max_steps = opt->max_steps;
   CS_CHECK_SUN(CVodeSetMaxOrd(it->cvode, opt->max_order));
   if (opt->h_max > 0) CS_CHECK_SUN(CVodeSetMaxStep(it->cvode, opt->h_max));
   /* errors are reported by cartsim itself, with context */
@@ -259,16 +264,51 @@ static void worst_component(cs_integrator *it, char *buf, size_t n)
   N_VDestroy(ew);
 }
 
+void cs_integrator_set_interrupt(cs_integrator *it, int (*ask)(void *arg), void *arg)
+{
+  it->interrupt = ask;
+  it->interrupt_arg = arg;
+}
+
+/* The library's normal mode, one internal step per call: the library stops
+ * at tstop by itself (its TSTOP return, the state at tstop); past tout the
+ * state is interpolated at tout. Its per-call step limit (max_steps) does
+ * not apply to single steps, so it is counted here. */
 int cs_integrator_advance(cs_integrator *it, double tout, double tstop, double *t)
 {
-  sunrealtype tret = 0;
-  int flag;
+  const sunrealtype target = tout < tstop ? tout : tstop;
+  sunrealtype tret = 0, tn = 0;
+  long nst = 0;
+  int flag = 0;
   if (it->arkode) {
     CS_CHECK_SUN(ARKStepSetStopTime(it->cvode, tstop));
-    flag = ARKStepEvolve(it->cvode, tout < tstop ? tout : tstop, it->y, &tret, ARK_NORMAL);
+    ARKStepGetNumSteps(it->cvode, &nst);
+    ARKStepGetCurrentTime(it->cvode, &tn);
   } else {
     CS_CHECK_SUN(CVodeSetStopTime(it->cvode, tstop));
-    flag = CVode(it->cvode, tout < tstop ? tout : tstop, it->y, &tret, CV_NORMAL);
+    CVodeGetNumSteps(it->cvode, &nst);
+    CVodeGetCurrentTime(it->cvode, &tn);
+  }
+  for (long taken = 0;; ++taken) {
+    if (nst > 0 && tn >= target) { /* a step went past tout: the solution there */
+      flag = it->arkode ? ARKStepGetDky(it->cvode, target, 0, it->y) : CVodeGetDky(it->cvode, target, 0, it->y);
+      tret = target;
+      break;
+    }
+    if (taken >= it->max_steps) {
+      flag = it->arkode ? ARK_TOO_MUCH_WORK : CV_TOO_MUCH_WORK;
+      tret = tn;
+      break;
+    }
+    flag = it->arkode ? ARKStepEvolve(it->cvode, target, it->y, &tret, ARK_ONE_STEP)
+                      : CVode(it->cvode, target, it->y, &tret, CV_ONE_STEP);
+    if (flag < 0) break;
+    ++nst;
+    tn = tret;
+    /* at tstop (ARK_TSTOP_RETURN has the same value): done if that is the
+     * target; past tout, the solution at tout is interpolated above */
+    if (flag == CV_TSTOP_RETURN && tn <= target) break;
+    if (tn < target && it->interrupt && it->interrupt(it->interrupt_arg)) break;
   }
   *t = tret;
   if (flag < 0) {

@@ -40,8 +40,17 @@ int cs_integrator_reinit(cs_integrator *it, double t);
 /* Integrate to tout without passing tstop; on return *t is the time
  * reached (tout, or tstop when tout >= tstop) and the state vector holds the
  * solution there. Failure: CS_ERR_SOLVER with a message naming the time,
- * the CVODE flag and its meaning. */
+ * the CVODE flag and its meaning.
+ * The integration goes one internal step at a time (CV_ONE_STEP /
+ * ARK_ONE_STEP, interpolating at tout once past it, as the libraries' normal
+ * mode does: the same steps and the same results). After every step that
+ * does not reach the target, the function set by cs_integrator_set_interrupt
+ * (if any) is asked; when it returns non-zero the advance stops there: *t is
+ * that step's time, before the target, and the state vector holds the
+ * solution at it. The function must give the same answer on every rank (it
+ * is called on all of them at the same step). */
 int cs_integrator_advance(cs_integrator *it, double tout, double tstop, double *t);
+void cs_integrator_set_interrupt(cs_integrator *it, int (*ask)(void *arg), void *arg);
 /* Start the cumulative counters from `base` (a restart from a checkpoint). */
 void cs_integrator_set_base(cs_integrator *it, const cs_solver_stats *base);
 /* Cumulative statistics. */

@@ -401,6 +401,30 @@ static int after_output(cs_run_state *rs, double t)
   return CS_OK;
 }
 
+/* Asked by the integrator after every internal step: has a rank received
+ * SIGINT/SIGTERM? One small reduction on several ranks, so that all stop at
+ * the same step. */
+static int signal_agreed(void *arg)
+{
+  const cs_run_state *rs = arg;
+  int flag = cs_signals_pending(), size = 1;
+  MPI_Comm_size(rs->pb.comm, &size);
+  if (size > 1 && MPI_Allreduce(MPI_IN_PLACE, &flag, 1, MPI_INT, MPI_MAX, rs->pb.comm) != MPI_SUCCESS)
+    return 0; /* an MPI failure shows at the next collective, with its own message */
+  return flag;
+}
+
+/* A signal stopped the integrator at t, between two output times: that
+ * state becomes a series row and a checkpoint (after_output), and the run
+ * ends with CS_ERR_INTERRUPTED. --restart continues from t; the output then
+ * has this one extra row at the interruption time. */
+static int stop_between_outputs(cs_run_state *rs, double t)
+{
+  CS_CHECK(write_outputs(rs, t, OBS_SERIES));
+  CS_CHECK(after_output(rs, t));
+  CS_FAIL(CS_ERR_INTERNAL, "stopped at day %g without an agreed signal", t); /* after_output returned ok */
+}
+
 /* The numbers n of the files OUT.ckpt.<n>.h5 that exist, ascending. */
 static int list_checkpoints(const char *out, int *nums, int cap)
 {
@@ -491,12 +515,14 @@ static int time_loop(cs_run_state *rs)
       double w0 = cs_wtime();
       rc = cs_integrator_advance(rs->it, obs[io].t, tb, &t);
       rs->solve_seconds += cs_wtime() - w0;
+      if (!rc && t < obs[io].t && !same_time(t, obs[io].t)) rc = stop_between_outputs(rs, t);
       if (rc || (rc = write_outputs(rs, obs[io].t, obs[io].what)) || (rc = after_output(rs, obs[io].t))) goto done;
       ++io;
     }
     double w0 = cs_wtime();
     rc = cs_integrator_advance(rs->it, tb, tb, &t);
     rs->solve_seconds += cs_wtime() - w0;
+    if (!rc && t < tb && !same_time(t, tb)) rc = stop_between_outputs(rs, t);
     if (rc) goto done;
     t = tb;
     int last = b == nbreak - 1;
@@ -828,6 +854,7 @@ int cs_run(const cs_config *cfg, const cs_run_request *req, MPI_Comm comm)
   if ((rc = check_request(cfg, req, rs.t0))) goto done;
   if (req->baseline && (rc = load_baseline(&rs))) goto done;
   if ((rc = cs_integrator_create(&rs.pb, &cfg->solver, rs.t0, y0, &rs.it))) goto done;
+  cs_integrator_set_interrupt(rs.it, signal_agreed, &rs);
   if (rs.restarting) {
     cs_solver_stats base = {(long)ck.stats[0], (long)ck.stats[1], (long)ck.stats[2], (long)ck.stats[3],
                             (long)ck.stats[4], (long)ck.stats[5], (long)ck.stats[6], (long)ck.stats[7],

@@ -2,7 +2,9 @@
 
 - SIGTERM (Slurm's time limit) writes a checkpoint, marks the output
   "interrupted" and exits 6; --restart (here on 2 ranks) finishes the run
-  and agrees with an uninterrupted run to solver tolerance;
+  and agrees with an uninterrupted run to solver tolerance; the stop comes
+  after the integrator's current step, not at the next output time (the
+  state there is one extra series row);
 - SIGKILL at any moment leaves an output whose flushed steps read back,
   marked "running" (never "complete"), and --restart completes it;
 - --restart refuses a checkpoint of another config (exit 3), a missing
@@ -61,6 +63,11 @@ def series(path):
                 f["meta"].attrs["status"], f["fields/c"][:])
 
 
+def restarted_from(path):
+    with h5py.File(path, "r", locking=False) as f:
+        return float(f["meta"].attrs["restarted_from_day"])
+
+
 class Reliability(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -73,10 +80,16 @@ class Reliability(unittest.TestCase):
     def tearDownClass(cls):
         cls.tmp.cleanup()
 
-    def assert_matches_full(self, path):
+    def assert_matches_full(self, path, interrupted_at=None):
+        """The restarted output against the uninterrupted run. interrupted_at: the
+        day a signal stopped the run between two output times; its series row is
+        the one row the uninterrupted run does not have."""
         a, oa, sa, ca = series(self.full)
         b, ob, sb, cb = series(path)
         self.assertEqual(sb, "complete")
+        extra = ~np.isin(b["time"], a["time"])
+        self.assertEqual(list(b["time"][extra]), [] if interrupted_at is None else [interrupted_at])
+        b = {k: v[~extra] for k, v in b.items()}
         for k, v in a.items():
             self.assertEqual(v.shape, b[k].shape, k)
             # min_<s> is a round-off-level diagnostic near zero (min_E ~1e-17): its scale is the
@@ -100,9 +113,42 @@ class Reliability(unittest.TestCase):
             self.assertEqual(f["meta"].attrs["status"], "interrupted")
         r = run("run", CFG, "-o", out, "--quiet", "--restart", ranks=2)
         self.assertEqual(r.returncode, 0, r.stderr)
-        self.assert_matches_full(out)
+        day = restarted_from(out)
+        self.assert_matches_full(out, None if day % 10 == 0 else day)  # output.dt 10
         ckpts = [n for n in os.listdir(self.tmp.name) if n.startswith("term.h5.ckpt.")]
         self.assertLessEqual(len(ckpts), 2, ckpts)
+
+    def test_sigterm_stops_after_the_current_step_not_at_the_next_output(self):
+        # output only at days 0, 200 and 400: a signal early in the run used to
+        # wait for day 200; now the run stops after the step it is taking
+        out = os.path.join(self.tmp.name, "prompt.h5")
+        sparse = ["--set", "output.dt=200", "--set", "output.fields_every=200"]
+        p = subprocess.Popen([BIN, "run", CFG, "-o", out, "--quiet", *sparse], env=ENV, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+        deadline = time.time() + 60
+        while not os.path.exists(out) and p.poll() is None and time.time() < deadline:
+            time.sleep(0.01)
+        p.send_signal(signal.SIGTERM)
+        _, err = p.communicate(timeout=120)
+        self.assertEqual(p.returncode, 6, err)
+        with h5py.File(out, "r", locking=False) as f:
+            self.assertEqual(f["meta"].attrs["status"], "interrupted")
+            t = f["timeseries/time"][:]
+        self.assertEqual(len(t), 2, "the start and the interruption")
+        self.assertTrue(0 < t[1] < 200, f"stopped at day {t[1]}, not at an output time")
+        self.assertIn(f"at day {t[1]:g}", err)
+        full = os.path.join(self.tmp.name, "prompt_full.h5")
+        self.assertEqual(run("run", CFG, "-o", full, "--quiet", *sparse).returncode, 0)
+        r = run("run", CFG, "-o", out, "--quiet", "--restart", *sparse)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(restarted_from(out), t[1])
+        a, b = series(full), series(out)
+        self.assertEqual(list(b[0]["time"]), [0.0, t[1], 200.0, 400.0])
+        for k, v in a[0].items():
+            ref = "mean_" + k[4:] if k.startswith("min_") and "mean_" + k[4:] in a[0] else k
+            np.testing.assert_allclose(b[0][k][[0, 2, 3]], v, rtol=1e-4, atol=1e-6 * (np.max(np.abs(a[0][ref])) + 1e-30),
+                                       err_msg=k)
+        np.testing.assert_allclose(b[3], a[3], rtol=1e-4, atol=1e-6)
 
     def test_sigkill_leaves_a_readable_file_and_restart_completes_it(self):
         out = os.path.join(self.tmp.name, "kill.h5")
