@@ -731,7 +731,8 @@ static void resolved_path(const char *path, char *out, size_t n)
 }
 
 /* The request before anything is computed or written. A branch must end
- * after its state's day; treatments and state saves must lie in [t0, t_end]
+ * after its state's day; its state file and the baseline are not the
+ * output; treatments and state saves must lie in [t0, t_end]
  * (a branch cannot change its history); each
  * state file is its own (not the output, not another save) in a writable
  * directory. A restart continues the same command: treatments before the
@@ -748,6 +749,14 @@ static int check_request(const cs_config *cfg, const cs_run_request *req, double
               cfg->treatments[e].day, t0, req->from_state);
   char out[8300], a[8300], b[8300];
   resolved_path(req->output_path, out, sizeof out);
+  const char *const input_opt[2] = {"--from-state", "--baseline"}, *const input[2] = {req->from_state, req->baseline};
+  for (int q = 0; q < 2; ++q) {
+    if (!input[q]) continue;
+    resolved_path(input[q], a, sizeof a);
+    if (!strcmp(a, out)) /* read now, then overwritten by the output (--force) or refused as existing */
+      CS_FAIL(CS_ERR_USAGE, "%s %s is the output file (-o %s): write the run to another file", input_opt[q], input[q],
+              req->output_path);
+  }
   for (int q = 0; q < req->n_save; ++q) {
     const double day = req->save_day[q];
     const char *path = req->save_path[q];

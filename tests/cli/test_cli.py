@@ -52,6 +52,22 @@ class Cli(unittest.TestCase):
             self.assertIn(text, err)
             self.assertEqual(os.listdir(self.dir), [], "nothing is written")
 
+    def test_inputs_are_not_the_output(self):
+        """--from-state or --baseline naming the output (with --force): exit 2, the file kept."""
+        state = os.path.join(self.dir, "s.h5")
+        code, _, err = cartsim("run", REF, "-o", os.path.join(self.dir, "h.h5"), "--quiet", "--set", "run.t_end=60",
+                               "--save-state", f"30:{state}")
+        self.assertEqual(code, 0, err)
+        with open(state, "rb") as f:
+            before = f.read()
+        for opt in ("--from-state", "--baseline"):
+            code, _, err = cartsim("run", os.path.abspath(REF), "-o", "s.h5", "--force", "--quiet",
+                                   "--set", "run.t_end=60", opt, state, cwd=self.dir)
+            self.assertEqual(code, 2, err)
+            self.assertIn(f"{opt} {state} is the output file (-o s.h5)", err)
+            with open(state, "rb") as f:
+                self.assertEqual(f.read(), before, "the state file is untouched")
+
     def test_version_names_libraries(self):
         code, out, _ = cartsim("--version")
         self.assertEqual(code, 0)
