@@ -23,7 +23,7 @@ struct cs_integrator {
   N_Vector y, atol;
   SUNLinearSolver ls;
   cs_solver_stats base; /* totals of the runs before the last reinit */
-  long max_steps;       /* solver.max_steps: steps allowed per advance */
+  long max_steps;       /* solver.max_steps: steps allowed per advance (one-step calls: not the library's) */
   int (*interrupt)(void *arg); /* asked after every internal step (cs_integrator_set_interrupt) */
   void *interrupt_arg;
 };
@@ -90,6 +90,7 @@ int cs_integrator_create(cs_problem *pb, const cs_solver_opts *opt, double t0, N
   CS_CHECK_ALLOC(it);
   *out = it;
   it->pb = pb;
+  it->max_steps = opt->max_steps; /* counted by cs_integrator_advance: the libraries' own limit is per call */
   it->comm = pb->comm;
   CS_CHECK_SUN(SUNContext_Create(&it->comm, &it->ctx));
   it->y = N_VClone(y0);
@@ -152,8 +153,6 @@ int cs_integrator_create(cs_problem *pb, const cs_solver_opts *opt, double t0, N
     CS_CHECK_SUN(ARKStepSetLinearSolver(it->cvode, it->ls, NULL));
     if (pb->pc) CS_CHECK_SUN(ARKStepSetPreconditioner(it->cvode, cs_precond_setup, cs_precond_solve));
     CS_CHECK_SUN(ARKStepSetEpsLin(it->cvode, opt->eps_lin));
-    CS_CHECK_SUN(ARKStepSetMaxNumSteps(it->cvode, opt->max_steps));
-    it->max_steps = opt->max_steps;
     if (opt->h_max > 0) CS_CHECK_SUN(ARKStepSetMaxStep(it->cvode, opt->h_max));
     CS_CHECK_SUN(ARKStepSetErrFile(it->cvode, NULL));
     return CS_OK;
@@ -166,8 +165,6 @@ int cs_integrator_create(cs_problem *pb, const cs_solver_opts *opt, double t0, N
   CS_CHECK_SUN(CVodeSetLinearSolver(it->cvode, it->ls, NULL));
   if (pb->pc) CS_CHECK_SUN(CVodeSetPreconditioner(it->cvode, cs_precond_setup, cs_precond_solve));
   CS_CHECK_SUN(CVodeSetEpsLin(it->cvode, opt->eps_lin));
-  CS_CHECK_SUN(CVodeSetMaxNumSteps(it->cvode, opt->max_steps));
-  it->max_steps = opt->max_steps;
   CS_CHECK_SUN(CVodeSetMaxOrd(it->cvode, opt->max_order));
   if (opt->h_max > 0) CS_CHECK_SUN(CVodeSetMaxStep(it->cvode, opt->h_max));
   /* errors are reported by cartsim itself, with context */

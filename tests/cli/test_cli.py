@@ -155,15 +155,19 @@ class Cli(unittest.TestCase):
         self.assertIn("/nonexistent-dir", err)
 
     def test_solver_failure_exit_5_file_marked_failed(self):
-        out_h5 = os.path.join(self.dir, "fail.h5")
-        code, _, err = cartsim("run", REF, "-o", out_h5, "--quiet", "--set", "solver.max_steps=10")
-        self.assertEqual(code, 5)
-        self.assertIn("CVODE failed at t =", err)
-        self.assertIn("max_steps", err)
-        with h5py.File(out_h5, "r") as f:
-            self.assertEqual(f["meta"].attrs["status"], "failed")
-            self.assertIn("CVODE", f["meta"].attrs["status_reason"])
-            self.assertGreaterEqual(f["timeseries/time"].shape[0], 1, "steps before the failure are kept")
+        # solver.max_steps is counted by cartsim (the integrators run one step per call), for both
+        for integrator, name in (("cvode", "CVODE"), ("arkode", "ARKODE")):
+            out_h5 = os.path.join(self.dir, f"fail_{integrator}.h5")
+            code, _, err = cartsim("run", REF, "-o", out_h5, "--quiet", "--set", "solver.max_steps=10",
+                                   "--set", f"solver.integrator={integrator}")
+            self.assertEqual(code, 5, err)
+            self.assertIn(f"{name} failed at t =", err)
+            self.assertIn("max_steps", err)
+            self.assertIn("; 10 steps,", err, "stopped after exactly max_steps steps")
+            with h5py.File(out_h5, "r") as f:
+                self.assertEqual(f["meta"].attrs["status"], "failed")
+                self.assertIn(name, f["meta"].attrs["status_reason"])
+                self.assertGreaterEqual(f["timeseries/time"].shape[0], 1, "steps before the failure are kept")
 
     def test_negative_values_are_reported_not_silent(self):
         # loose tolerances: whatever goes below -10 atol x scale must be in /meta and on stderr
