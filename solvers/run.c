@@ -425,6 +425,18 @@ static int stop_between_outputs(cs_run_state *rs, double t)
   CS_FAIL(CS_ERR_INTERNAL, "stopped at day %g without an agreed signal", t); /* after_output returned ok */
 }
 
+/* Integrate to tout without passing tstop, timed as solve time. A signal
+ * that stopped the integrator before min(tout, tstop) ends the run there
+ * (stop_between_outputs). */
+static int advance_to(cs_run_state *rs, double tout, double tstop, double *t)
+{
+  const double w0 = cs_wtime(), target = tout < tstop ? tout : tstop;
+  int rc = cs_integrator_advance(rs->it, tout, tstop, t);
+  rs->solve_seconds += cs_wtime() - w0;
+  if (rc == CS_OK && *t < target && !same_time(*t, target)) rc = stop_between_outputs(rs, *t);
+  return rc;
+}
+
 /* The numbers n of the files OUT.ckpt.<n>.h5 that exist, ascending. */
 static int list_checkpoints(const char *out, int *nums, int cap)
 {
@@ -512,18 +524,12 @@ static int time_loop(cs_run_state *rs)
     const double tb = breaks[b];
     rs->pb.injury_on = in_injury_window(&cfg->model, t);
     while (io < nobs && obs[io].t < tb && !same_time(obs[io].t, tb)) {
-      double w0 = cs_wtime();
-      rc = cs_integrator_advance(rs->it, obs[io].t, tb, &t);
-      rs->solve_seconds += cs_wtime() - w0;
-      if (!rc && t < obs[io].t && !same_time(t, obs[io].t)) rc = stop_between_outputs(rs, t);
-      if (rc || (rc = write_outputs(rs, obs[io].t, obs[io].what)) || (rc = after_output(rs, obs[io].t))) goto done;
+      if ((rc = advance_to(rs, obs[io].t, tb, &t)) || (rc = write_outputs(rs, obs[io].t, obs[io].what)) ||
+          (rc = after_output(rs, obs[io].t)))
+        goto done;
       ++io;
     }
-    double w0 = cs_wtime();
-    rc = cs_integrator_advance(rs->it, tb, tb, &t);
-    rs->solve_seconds += cs_wtime() - w0;
-    if (!rc && t < tb && !same_time(t, tb)) rc = stop_between_outputs(rs, t);
-    if (rc) goto done;
+    if ((rc = advance_to(rs, tb, tb, &t))) goto done;
     t = tb;
     int last = b == nbreak - 1;
     if ((rc = save_states(rs, t))) goto done; /* before the events of day t */
