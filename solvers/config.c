@@ -34,6 +34,7 @@
 #include <yaml.h>
 
 #include "error.h"
+#include "fnv.h"
 #include "text_file.h"
 #include "yaml_problem.h"
 
@@ -1173,7 +1174,7 @@ char *cs_config_to_yaml(const cs_config *cfg)
 
 void cs_yaml_fingerprint(const char *yaml, char out[17])
 {
-  uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a 64 offset basis */
+  uint64_t h = CS_FNV_BASIS;
   const char *p = yaml ? yaml : "";
   while (*p) {
     const char *eol = strchr(p, '\n');
@@ -1187,12 +1188,8 @@ void cs_yaml_fingerprint(const char *yaml, char out[17])
       end = q + 1;
     }
     while (end > p && end[-1] == ' ') --end;
-    for (const unsigned char *q = (const unsigned char *)p; q < (const unsigned char *)end; ++q) {
-      h ^= *q;
-      h *= 0x100000001b3ull; /* FNV prime */
-    }
-    h ^= '\n';
-    h *= 0x100000001b3ull;
+    h = cs_fnv_bytes(h, p, (size_t)(end - p));
+    h = cs_fnv_bytes(h, "\n", 1);
     p = *eol ? eol + 1 : eol;
   }
   snprintf(out, 17, "%016llx", (unsigned long long)h);

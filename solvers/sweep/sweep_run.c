@@ -13,6 +13,7 @@
 
 #include "../../model/outcomes.h"
 #include "../error.h"
+#include "../fnv.h"
 #include "../run.h"
 #include "../signals.h"
 #include "design.h"
@@ -131,26 +132,25 @@ static int ensure_dir(const char *path)
  * sets, factors, every row's values and design columns, the cohort arms. */
 static void sweep_fingerprint(const cs_sweep_spec *sp, const cs_design *d, char out[17])
 {
-  unsigned long long h = 1469598103934665603ULL;
-#define MIX(s)                                                   \
-  for (const char *c_ = (s); *c_; ++c_) h = (h ^ (unsigned char)*c_) * 1099511628211ULL; \
-  h = (h ^ 0xff) * 1099511628211ULL
+  /* not CS_FNV_BASIS: the first sweeps began from this value (a digit short of
+   * it), and the fingerprint in sweep.fingerprint identifies existing sweep
+   * directories, so it stays */
+  uint64_t h = 1469598103934665603ull;
   char type[16];
   snprintf(type, sizeof type, "type%d", sp->type);
-  MIX(type);
-  MIX(sp->base);
-  for (int i = 0; i < sp->nset; ++i) { MIX(sp->set[i]); }
-  for (int f = 0; f < d->nfactor; ++f) { MIX(sp->factor[f]); }
+  h = cs_fnv_word(h, type);
+  h = cs_fnv_word(h, sp->base);
+  for (int i = 0; i < sp->nset; ++i) h = cs_fnv_word(h, sp->set[i]);
+  for (int f = 0; f < d->nfactor; ++f) h = cs_fnv_word(h, sp->factor[f]);
   for (int r = 0; r < d->nrows; ++r) {
-    for (int f = 0; f < d->nfactor; ++f) { MIX(cs_design_value(d, r, f)); }
-    for (int m = 0; m < d->nmeta; ++m) { MIX(cs_design_meta(d, r, m)); }
+    for (int f = 0; f < d->nfactor; ++f) h = cs_fnv_word(h, cs_design_value(d, r, f));
+    for (int m = 0; m < d->nmeta; ++m) h = cs_fnv_word(h, cs_design_meta(d, r, m));
   }
   for (int a = 0; a < sp->narms; ++a) {
-    MIX(sp->arm[a]);
-    for (int i = 0; i < sp->narm_sets[a]; ++i) { MIX(sp->arm_set[a][i]); }
+    h = cs_fnv_word(h, sp->arm[a]);
+    for (int i = 0; i < sp->narm_sets[a]; ++i) h = cs_fnv_word(h, sp->arm_set[a][i]);
   }
-#undef MIX
-  snprintf(out, 17, "%016llx", h);
+  snprintf(out, 17, "%016llx", (unsigned long long)h);
 }
 
 /* Remove OUT.partial and the checkpoints cs_run wrote beside it (OUT.partial.ckpt.<n>.h5). */
@@ -409,21 +409,16 @@ static void csv_field(FILE *f, const char *s)
   fputc('"', f);
 }
 
-/* FNV-1a of a row's status as the summary uses it (status word and wall time). */
-static unsigned long long digest_row(unsigned long long h, const row_status *st)
+/* h extended by a row's status as the summary uses it (status word and wall time). */
+static uint64_t digest_row(uint64_t h, const row_status *st)
 {
-  const unsigned char *b = (const unsigned char *)st->status;
-  for (size_t i = 0; i < sizeof st->status && b[i]; ++i) h = (h ^ b[i]) * 1099511628211ULL;
-  h = (h ^ 0xffu) * 1099511628211ULL; /* end of the word */
-  b = (const unsigned char *)&st->wall;
-  for (size_t i = 0; i < sizeof st->wall; ++i) h = (h ^ b[i]) * 1099511628211ULL;
-  return h;
+  return cs_fnv_bytes(cs_fnv_word(h, st->status), &st->wall, sizeof st->wall);
 }
 
 /* The digest of every row's status record as it is on disk now. */
-static unsigned long long records_digest(const char *dir, const cs_design *d)
+static uint64_t records_digest(const char *dir, const cs_design *d)
 {
-  unsigned long long h = 1469598103934665603ULL;
+  uint64_t h = CS_FNV_BASIS;
   for (int r = 0; r < d->nrows; ++r) {
     char id[16];
     row_id(r, id, sizeof id);
@@ -437,9 +432,9 @@ static unsigned long long records_digest(const char *dir, const cs_design *d)
 /* summary.csv and summary.h5 from every status record present (rank 0);
  * *digest: records_digest of the records it was built from. */
 static int write_summary_once(const cs_sweep_request *req, const cs_sweep_spec *sp, const cs_design *d,
-                              unsigned long long *digest)
+                              uint64_t *digest)
 {
-  *digest = 1469598103934665603ULL;
+  *digest = CS_FNV_BASIS;
   const int nnum = 1 + SOLVER_COLS + CS_OUT_COUNT + 2; /* wall, solver, outcomes */
   double *num = malloc(sizeof *num * (size_t)(d->nrows ? d->nrows : 1) * (size_t)nnum);
   char (*status)[16] = calloc((size_t)(d->nrows ? d->nrows : 1), sizeof *status);
@@ -577,7 +572,7 @@ static int write_summary_once(const cs_sweep_request *req, const cs_sweep_spec *
 static int write_summary(const cs_sweep_request *req, const cs_sweep_spec *sp, const cs_design *d)
 {
   for (int pass = 0;; ++pass) {
-    unsigned long long built;
+    uint64_t built;
     int rc = write_summary_once(req, sp, d, &built);
     if (rc != CS_OK || pass == 2 || records_digest(req->out_dir, d) == built) return rc;
   }
