@@ -40,6 +40,7 @@ static double fluid_value(int s, const double *syn)
  * from a plain loop over cells by rounding only; NACC = 32 keeps the order
  * of the earlier BLK = 32 kernel, so 2-D and 3-D results did not move). */
 enum { BLK = 8, NACC = 32 };
+_Static_assert(NACC % BLK == 0, "a block of cells must not wrap around the MSC rate slots");
 
 /* What every column needs, formed once per call. */
 typedef struct {
