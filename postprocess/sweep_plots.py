@@ -18,7 +18,6 @@ import sys
 import numpy as np
 
 from . import cli
-
 from .sensitivity import analyse, plot as sensitivity_plot, read_summary
 
 DAY = "treatments[0].day"

@@ -1,5 +1,5 @@
 /* slow_rename.c - an LD_PRELOAD shim for test_sweep.py (Sweep.test_tasks_
- * finishing_together): before renaming a file onto a path that ends in
+ * finishing_together_leave_the_whole_table): before renaming a file onto a path that ends in
  * $SLOW_RENAME_TARGET, it creates the file $SLOW_RENAME_MARK and sleeps
  * $SLOW_RENAME_SECONDS, so that another task can finish inside the window
  * between the moment a sweep task read the status records and the moment
