@@ -128,9 +128,14 @@ static int ensure_dir(const char *path)
   return CS_OK;
 }
 
-/* FNV-1a over what defines the sweep: design type, base config path, fixed
- * sets, factors, every row's values and design columns, the cohort arms. */
-static void sweep_fingerprint(const cs_sweep_spec *sp, const cs_design *d, char out[17])
+/* FNV-1a over what defines the sweep: design type, base config (as the sweep
+ * file writes it, so that the same sweep run from another directory, or
+ * after moving the project, is still the same sweep), fixed sets, factors,
+ * every row's values and design columns, the cohort arms. legacy != 0 gives
+ * the fingerprint of versions before 2026-12-02, which hashed the base path
+ * resolved against the working directory: a directory such a version made is
+ * still resumed (prepare_dir accepts both). */
+static void sweep_fingerprint(const cs_sweep_spec *sp, const cs_design *d, int legacy, char out[17])
 {
   /* not CS_FNV_BASIS: the first sweeps began from this value (a digit short of
    * it), and the fingerprint in sweep.fingerprint identifies existing sweep
@@ -139,7 +144,7 @@ static void sweep_fingerprint(const cs_sweep_spec *sp, const cs_design *d, char 
   char type[16];
   snprintf(type, sizeof type, "type%d", sp->type);
   h = cs_fnv_word(h, type);
-  h = cs_fnv_word(h, sp->base);
+  h = cs_fnv_word(h, legacy ? sp->base : sp->base_written);
   for (int i = 0; i < sp->nset; ++i) h = cs_fnv_word(h, sp->set[i]);
   for (int f = 0; f < d->nfactor; ++f) h = cs_fnv_word(h, sp->factor[f]);
   for (int r = 0; r < d->nrows; ++r) {
@@ -678,21 +683,28 @@ static int write_atomic(const char *path, const char *text)
  * not a sweep's file (the user's) is never touched: such a DIR is refused. */
 static int prepare_dir(const cs_sweep_request *req, const cs_sweep_spec *sp, const cs_design *d)
 {
-  char path[4200], fp[17], old[32] = "", bad[600];
-  sweep_fingerprint(sp, d, fp);
+  char path[4200], fp[17], legacy[17], old[32] = "", bad[600];
+  int upgrade = 0;
+  sweep_fingerprint(sp, d, 0, fp);
+  sweep_fingerprint(sp, d, 1, legacy);
   snprintf(path, sizeof path, "%s/sweep.fingerprint", req->out_dir);
   FILE *f = fopen(path, "r");
   if (f) {
     if (!fgets(old, sizeof old, f)) old[0] = '\0';
     fclose(f);
     old[strcspn(old, "\n")] = '\0';
+    if (strcmp(old, fp) && !strcmp(old, legacy)) { /* made by an older version: the same sweep */
+      snprintf(old, sizeof old, "%s", fp);
+      upgrade = 1;
+    }
   }
   struct stat sb;
   if (stat(req->out_dir, &sb) == 0 && !S_ISDIR(sb.st_mode))
     CS_FAIL(CS_ERR_IO, "%s exists and is not a directory", req->out_dir);
   if (old[0] && strcmp(old, fp) && !req->force)
-    CS_FAIL(CS_ERR_CONFIG, "%s holds another sweep (fingerprint %s, this one %s): choose another -o DIR, or "
-            "--force to delete its results and start over; nothing was changed", req->out_dir, old, fp);
+    CS_FAIL(CS_ERR_CONFIG, "%s holds another sweep (fingerprint %s, this one %s; %s/sweep.yaml is the one it holds): choose "
+            "another -o DIR, or --force to delete its results and start over; nothing was changed",
+            req->out_dir, old, fp, req->out_dir);
   if (!old[0] || strcmp(old, fp)) { /* a new sweep: DIR may hold nothing but a sweep's files */
     CS_CHECK(scan_dir(req->out_dir, 0, bad, sizeof bad));
     if (bad[0])
@@ -714,10 +726,12 @@ static int prepare_dir(const cs_sweep_request *req, const cs_sweep_spec *sp, con
     snprintf(path, sizeof path, "%s/states", req->out_dir);
     CS_CHECK(ensure_dir(path));
   }
-  if (old[0]) return CS_OK; /* resume */
-  snprintf(path, sizeof path, "%s/sweep.yaml", req->out_dir);
-  CS_CHECK(write_atomic(path, sp->text));
   char line[32];
+  if (old[0] && !upgrade) return CS_OK; /* resume */
+  if (!old[0]) {
+    snprintf(path, sizeof path, "%s/sweep.yaml", req->out_dir);
+    CS_CHECK(write_atomic(path, sp->text));
+  }
   snprintf(line, sizeof line, "%s\n", fp);
   snprintf(path, sizeof path, "%s/sweep.fingerprint", req->out_dir);
   return write_atomic(path, line);

@@ -313,6 +313,7 @@ static void read_top(reader *r, yaml_node_t *root)
     if (!strcmp(key, "base")) {
       char rel[1024];
       if (copy_scalar(r, v, "base", rel, sizeof rel)) continue;
+      snprintf(sp->base_written, sizeof sp->base_written, "%s", rel);
       const char *slash = strrchr(r->file, '/');
       if (rel[0] == '/' || !slash) snprintf(sp->base, sizeof sp->base, "%s", rel);
       else snprintf(sp->base, sizeof sp->base, "%.*s/%.500s", (int)(slash - r->file) > 500 ? 500 : (int)(slash - r->file),

@@ -43,6 +43,7 @@ enum { CS_DIST_NORMAL = 0, CS_DIST_LOGNORMAL, CS_DIST_UNIFORM, CS_DIST_LOGUNIFOR
 typedef struct {
   char path[1024];                        /* the sweep file */
   char base[1024];                        /* base config, resolved against the sweep file's directory */
+  char base_written[1024];                /* base as the sweep file writes it (the sweep's identity) */
   unsigned long seed;
   int nset;                               /* fixed overrides */
   char (*set)[CS_SWEEP_KEY + CS_SWEEP_VALUE + 2]; /* "key=value" */

@@ -2,7 +2,8 @@
 resume after a SIGKILL of the whole mpirun session recomputing only what is
 missing (and ending with the same summary to 1e-12), failures recorded (exit 5
 when all fail), cohort arms branching from each patient's history, Slurm-style
-tasks merging into one directory, a changed sweep refused (and --force), --plan
+tasks merging into one directory, a changed sweep refused (and --force), the
+same sweep resumed from any working directory, --plan
 and spec errors. Each test is its own ctest entry (tests/sweep/CMakeLists.txt):
   test_sweep.py Sweep.test_...            run from the repository root, CARTSIM_BIN set
   test_sweep.py Check.test_dir            checks SWEEP_CHECK_DIR (SWEEP_CHECK_ROWS rows),
@@ -328,6 +329,50 @@ design:
         p = sweep(spec, other)
         self.assertEqual(p.returncode, 3, "a directory holding other files is refused")
         self.assertEqual(os.listdir(other), ["data.h5"])
+
+    def test_same_sweep_from_another_directory_resumes(self):
+        """The sweep's identity is its file's text (base as written), not the
+        working directory: run from the project root, from the sweep's own
+        directory or by absolute path, it is the same sweep. The fingerprint
+        values are pinned (they name existing sweep directories); one written
+        by a version before 2026-12-02 (the base path as resolved from the
+        working directory) is still resumed, and upgraded."""
+        os.makedirs(os.path.join(self.d, "cfg"))
+        shutil.copy(REF, os.path.join(self.d, "cfg", "ref.yaml"))
+        with open(os.path.join(self.d, "cfg", "s.yaml"), "w") as f:
+            f.write("base: ref.yaml\nseed: 5\nset:\n  run.t_end: 20\n  output.dt: 10\n  output.fields_every: 0\n"
+                    "design:\n  type: list\n  rows:\n    - {model.k_c: 0.014}\n    - {model.k_c: 0.016}\n"
+                    "    - {model.k_c: 0.025}\n")
+        binary = os.path.abspath(BIN)
+
+        def run(cwd, spec, out):
+            return subprocess.run([binary, "sweep", spec, "-o", out, "--quiet"], capture_output=True, text=True,
+                                  env=ENV, cwd=cwd, timeout=120)
+
+        def fingerprint(out):
+            with open(os.path.join(out, "sweep.fingerprint")) as f:
+                return f.read().strip()
+
+        out = os.path.join(self.d, "out")
+        p = run(self.d, "cfg/s.yaml", out)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("computed 3, reused 0", p.stdout)
+        self.assertEqual(fingerprint(out), "9280f6c1bb8044d0", "the fingerprint of this text changed")
+        for cwd, spec in [(os.path.join(self.d, "cfg"), "s.yaml"), ("/", os.path.join(self.d, "cfg", "s.yaml"))]:
+            p = run(cwd, spec, out)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertIn("computed 0, reused 3", p.stdout, f"run from {cwd}")
+        with open(os.path.join(out, "sweep.fingerprint"), "w") as f:
+            f.write("31f4b7f842ff3a8d\n")  # what the older version wrote for `cfg/s.yaml` run from self.d
+        p = run(self.d, "cfg/s.yaml", out)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("computed 0, reused 3", p.stdout, "an older version's directory is resumed")
+        self.assertEqual(fingerprint(out), "9280f6c1bb8044d0", "and carries the new fingerprint from then on")
+        with open(os.path.join(out, "sweep.fingerprint"), "w") as f:
+            f.write("31f4b7f842ff3a8d\n")
+        p = run(os.path.join(self.d, "cfg"), "s.yaml", out)
+        self.assertEqual(p.returncode, 3, "the legacy value from another directory named another base path")
+        self.assertIn("holds another sweep", p.stderr)
 
     def test_plan_and_spec_errors(self):
         spec = self.spec(GRID)
