@@ -28,18 +28,17 @@ def main(argv=None):
     if cmd == "demo":
         from . import demo
         return demo.main(rest)
-    sys.stderr.write(f"error: unknown command {cmd!r}\n{__doc__}")
+    sys.stderr.write(f"python3 -m postprocess: error: unknown command {cmd!r}\n{__doc__}")
     return 2
 
 
 def xdmf_main(paths):
     import os
 
-    from . import xdmf
+    from . import cli, xdmf
     for path in paths:
         if not os.path.isfile(path):
-            sys.stderr.write(f"error: {path}: no such file\n")
-            return 2
+            cli.fail("python3 -m postprocess xdmf", f"{path}: no such file", 2)
         out = xdmf.write_xdmf(path)
         print(f"wrote {out}" if out else f"{path}: 1-D run, no XDMF needed")
     return 0

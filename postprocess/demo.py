@@ -148,14 +148,11 @@ def main(argv=None):
     args = parse(sys.argv[1:] if argv is None else argv)
     out = os.path.abspath(args.out)
     if os.path.isdir(out) and os.listdir(out) and not args.force:
-        sys.stderr.write(f"error: {out} already holds files; use --force to replace them\n")
-        return 4
+        cli.fail(PROG, f"{out} already holds files; use --force to replace them", 4)
     if not (os.path.isfile(args.cartsim) and os.access(args.cartsim, os.X_OK)):
-        sys.stderr.write(f"error: {args.cartsim}: no cartsim executable there (build it, or pass --cartsim)\n")
-        return 2
+        cli.fail(PROG, f"{args.cartsim}: no cartsim executable there (build it, or pass --cartsim)", 2)
     if not os.path.isfile(args.config):
-        sys.stderr.write(f"error: {args.config}: no such config\n")
-        return 2
+        cli.fail(PROG, f"{args.config}: no such config", 2)
     cli.output_dir(PROG, out)
     env = child_env()
     max_parallel = max(1, (os.cpu_count() or 1) // max(1, args.ranks))

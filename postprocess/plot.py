@@ -45,26 +45,23 @@ def day_list(text):
     return days
 
 
-def load_runs(paths, labels=None):
-    """label -> Run, in the given order. Raises SystemExit(2) with a clear message."""
+def load_runs(paths, labels=None, prog="python3 -m postprocess.plot"):
+    """label -> Run, in the given order. A missing or unreadable file, or labels
+    that do not fit, end the tool with `PROG: error: ...` and exit 2."""
     labels = labels.split(",") if isinstance(labels, str) else labels
     if labels is not None and len(labels) != len(paths):
-        sys.stderr.write(f"error: {len(labels)} labels for {len(paths)} runs\n")
-        raise SystemExit(2)
+        cli.fail(prog, f"{len(labels)} labels for {len(paths)} runs", 2)
     runs = {}
     for i, path in enumerate(paths):
         if not os.path.isfile(path):
-            sys.stderr.write(f"error: {path}: no such file\n")
-            raise SystemExit(2)
+            cli.fail(prog, f"{path}: no such file", 2)
         try:
             run = Run(path, label=labels[i] if labels else None)
             run.time  # noqa: B018 - fail early on a file without time series
         except CartsimFileError as err:
-            sys.stderr.write(f"error: {err}\n")
-            raise SystemExit(2) from None
+            cli.fail(prog, str(err), 2)
         if run.label in runs:
-            sys.stderr.write(f"error: two runs labelled {run.label!r}; use --labels\n")
-            raise SystemExit(2)
+            cli.fail(prog, f"two runs labelled {run.label!r}; use --labels", 2)
         runs[run.label] = run
     return runs
 
@@ -105,20 +102,19 @@ def make_figures(runs, out_dir, times=None, untreated_label="untreated", log=pri
 
 def main(argv=None, report_default=False, prog="python3 -m postprocess.plot"):
     args = parser(prog).parse_args(argv)
-    runs = load_runs(args.runs, args.labels)
+    runs = load_runs(args.runs, args.labels, prog)
     out_dir = cli.output_dir(prog, args.out or os.path.dirname(os.path.abspath(args.runs[0])))
     times = args.times
     for label, r in runs.items():
         if not r.complete:
-            print(f"warning: {r.path} has status {r.status!r}: plotting what it holds")
+            sys.stderr.write(f"{prog}: warning: {r.path} has status {r.status!r}: plotting what it holds\n")
     try:
         figures = make_figures(runs, out_dir, times, args.untreated)
         if args.report or report_default:
             figures.append(report.write_report(os.path.join(out_dir, "report.html"), figures, runs, args.title,
                                                args.untreated))
     except CartsimFileError as err:
-        sys.stderr.write(f"error: {err}\n")
-        return 2
+        cli.fail(prog, str(err), 2)
     for f in figures:
         print(f"wrote {f}")
     return 0

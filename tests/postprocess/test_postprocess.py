@@ -297,9 +297,33 @@ class TestCommandLine(Base):
         self.assertTrue(os.path.getsize(os.path.join(out, "report.html")) > 1000)
 
     def test_missing_file_exit_2(self):
-        p = self.run_cli("-m", "postprocess.plot", os.path.join(self.dir, "nope.h5"))
+        nope = os.path.join(self.dir, "nope.h5")
+        for prog, args in [("python3 -m postprocess.plot", ["-m", "postprocess.plot"]),
+                           ("python3 -m postprocess report", ["-m", "postprocess", "report"]),
+                           ("python3 -m postprocess xdmf", ["-m", "postprocess", "xdmf"])]:
+            p = self.run_cli(*args, nope)
+            self.assertEqual(p.returncode, 2, prog)
+            self.assertEqual(p.stderr.strip().splitlines(), [f"{prog}: error: {nope}: no such file"])
+
+    def test_bad_input_files_and_labels_exit_2_one_line(self):
+        not_cartsim = os.path.join(self.dir, "not_cartsim.h5")
+        with h5py.File(not_cartsim, "w") as f:
+            f["x"] = [1.0]
+        prog = "python3 -m postprocess.plot"
+        cases = [([not_cartsim], f"{not_cartsim}"),
+                 ([self.paths["untreated"], self.paths["msc_early"], "--labels", "a"], "1 labels for 2 runs"),
+                 ([self.paths["untreated"], self.paths["msc_early"], "--labels", "a,a"], "two runs labelled 'a'")]
+        for args, expected in cases:
+            p = self.run_cli("-m", "postprocess.plot", *args, "-o", os.path.join(self.dir, "bad_inputs"))
+            self.assertEqual(p.returncode, 2, p.stderr)
+            lines = p.stderr.strip().splitlines()
+            self.assertEqual(len(lines), 1, p.stderr)
+            self.assertTrue(lines[0].startswith(f"{prog}: error: "), lines[0])
+            self.assertIn(expected, lines[0])
+        self.assertFalse(os.path.exists(os.path.join(self.dir, "bad_inputs")), "nothing written")
+        p = self.run_cli("-m", "postprocess", "plto")
         self.assertEqual(p.returncode, 2)
-        self.assertIn("nope.h5", p.stderr)
+        self.assertTrue(p.stderr.startswith("python3 -m postprocess: error: unknown command 'plto'"), p.stderr)
 
     def test_bad_times_exit_2(self):
         p = self.run_cli("-m", "postprocess.plot", self.paths["untreated"], "--times", "0,abc",
@@ -421,7 +445,9 @@ class TestDemo(unittest.TestCase):
                             "-o", os.path.join(self.dir, "x")], capture_output=True, text=True, cwd=REPO,
                            env=env_with_repo(), timeout=60)
         self.assertEqual(p.returncode, 2)
-        self.assertIn("/nonexistent/cartsim", p.stderr)
+        self.assertEqual(p.stderr.strip().splitlines(),
+                         ["cartsim demo: error: /nonexistent/cartsim: no cartsim executable there "
+                          "(build it, or pass --cartsim)"])
 
 
 if __name__ == "__main__":
