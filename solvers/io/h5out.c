@@ -505,6 +505,13 @@ static int select_driver(cs_h5out *h, hid_t *fapl)
   return CS_OK;
 }
 
+/* Megabytes an unprivileged user can still write in dir; -1 if unknown. */
+static double free_mb(const char *dir)
+{
+  struct statvfs vfs;
+  return statvfs(dir, &vfs) == 0 ? (double)vfs.f_bavail * (double)vfs.f_frsize / 1048576.0 : -1.0;
+}
+
 int cs_h5out_create(const char *path, MPI_Comm comm, int force, cs_h5out **out)
 {
   *out = NULL;
@@ -528,8 +535,17 @@ int cs_h5out_create(const char *path, MPI_Comm comm, int force, cs_h5out **out)
   snprintf(h->filename, sizeof h->filename, "%s", path);
   h->file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
   if (h->file < 0) {
-    rc = cs_error_set(CS_ERR_IO, "cannot create HDF5 file %s (HDF5 open failed; on a network "
-                      "file system that refuses HDF5's file locks, set HDF5_USE_FILE_LOCKING=FALSE)", path);
+    char dir[4096];
+    cs_path_dir(path, dir, sizeof dir);
+    const double mb = free_mb(dir);
+    const char *locking = getenv("HDF5_USE_FILE_LOCKING");
+    if (mb >= 0.0 && mb < 0.1)
+      rc = cs_error_set(CS_ERR_IO, "cannot create HDF5 file %s: no space left (%.1f MB free in %s)", path, mb, dir);
+    else if (locking && !strcmp(locking, "FALSE"))
+      rc = cs_error_set(CS_ERR_IO, "cannot create HDF5 file %s (HDF5 open failed, %.1f MB free in %s)", path, mb, dir);
+    else
+      rc = cs_error_set(CS_ERR_IO, "cannot create HDF5 file %s (HDF5 open failed; on a network "
+                        "file system that refuses HDF5's file locks, set HDF5_USE_FILE_LOCKING=FALSE)", path);
     rc = cs_error_trace(rc, __FILE__, __LINE__, "H5Fcreate");
     goto done;
   }
@@ -1090,10 +1106,8 @@ int cs_h5out_flush(cs_h5out *h)
     /* the usual cause: the disk is full (or a quota); say so with the numbers */
     char dir[4096];
     cs_path_dir(h->filename, dir, sizeof dir);
-    struct statvfs vfs;
-    double free_mb = statvfs(dir, &vfs) == 0 ? (double)vfs.f_bavail * (double)vfs.f_frsize / 1048576.0 : -1.0;
     CS_FAIL(CS_ERR_IO, "cannot write %s: HDF5 write/flush failed (%.1f MB free in %s: disk full?); the file is "
-            "incomplete and stays marked running", h->filename, free_mb, dir);
+            "incomplete and stays marked running", h->filename, free_mb(dir), dir);
   }
   h->io_seconds += MPI_Wtime() - t0;
   return CS_OK;
@@ -1140,15 +1154,19 @@ int cs_h5out_close(cs_h5out *h, const char *status, const char *reason)
   h5_release(&h->dxpl);
   h5_release(&h->dxpl_ind);
   if (h->file >= 0) {
-    ssize_t left = H5Fget_obj_count(h->file, H5F_OBJ_ALL | H5F_OBJ_LOCAL);
-    if (left > 1) { /* the file itself counts one */
+    /* Objects in the file, never file ids: a file whose close failed (disk
+     * full) keeps its id in HDF5 1.10 while its H5F_t is freed and reused by
+     * the next file opened, so that stale id can appear to belong to this
+     * file, and closing it would destroy this one (a sweep went on to crash). */
+    const unsigned types = H5F_OBJ_DATASET | H5F_OBJ_GROUP | H5F_OBJ_DATATYPE | H5F_OBJ_ATTR | H5F_OBJ_LOCAL;
+    ssize_t left = H5Fget_obj_count(h->file, types);
+    if (left > 0) {
       hid_t *ids = malloc(sizeof *ids * (size_t)left);
-      ssize_t got = ids ? H5Fget_obj_ids(h->file, H5F_OBJ_ALL | H5F_OBJ_LOCAL, (size_t)left, ids) : 0;
-      for (ssize_t i = 0; i < got; ++i)
-        if (ids[i] != h->file) h5_release(&ids[i]);
+      ssize_t got = ids ? H5Fget_obj_ids(h->file, types, (size_t)left, ids) : 0;
+      for (ssize_t i = 0; i < got; ++i) h5_release(&ids[i]);
       free(ids);
       if (rc == CS_OK)
-        rc = cs_error_trace(cs_error_set(CS_ERR_INTERNAL, "h5out: %zd HDF5 objects were left open", left - 1),
+        rc = cs_error_trace(cs_error_set(CS_ERR_INTERNAL, "h5out: %zd HDF5 objects were left open", left),
                             __FILE__, __LINE__, "H5Fget_obj_count");
     }
     if (H5Fclose(h->file) < 0 && rc == CS_OK)

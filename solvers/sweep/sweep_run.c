@@ -315,10 +315,27 @@ static int run_row_job(sweep_state *S, int r, const row_job *job, int *ok)
   if (rc == CS_ERR_INTERRUPTED) { /* not a failure of the row: it reruns next time */
     return cs_error_set(rc, "interrupted");
   }
+  if (rc == CS_ERR_IO) {
+    /* not the row's fault (a full disk, a quota, permissions): it is not
+     * recorded failed (that would need --retry-failed later) but stays
+     * pending, and this group stops claiming rows, which would fail the same
+     * way. After HDF5 failed to close a file the library keeps a stale id, so
+     * the process must not go on opening run files anyway. */
+    char *tail = strstr(st.reason, "; the file is incomplete"); /* cs_run's advice: the partial file is gone here */
+    if (tail) *tail = '\0';
+    return cs_error_set(rc, "row %s: %s; the sweep stopped: fix this and rerun the same command (rows not done "
+                        "stay pending)", id, st.reason);
+  }
   if (S->grank == 0) {
     if (rc == CS_OK) S->computed++;
     else S->failed++;
-    CS_CHECK(write_status(req->out_dir, id, &st, S->sp, S->d, r));
+    if (write_status(req->out_dir, id, &st, S->sp, S->d, r) != CS_OK) {
+      char msg[1024];
+      snprintf(msg, sizeof msg, "%s", cs_error_message());
+      cs_error_clear();
+      return cs_error_set(CS_ERR_IO, "row %s: %s; the sweep stopped: fix this and rerun the same command (rows "
+                          "not done stay pending)", id, msg);
+    }
   }
   return CS_OK;
 }
@@ -851,6 +868,17 @@ int cs_sweep(const cs_sweep_request *req, MPI_Comm world)
   /* a group that failed (I/O, MPI) or was interrupted stops here; the others finish their rows */
   int worst[2] = {rc == CS_ERR_INTERRUPTED, rc != CS_OK && rc != CS_ERR_INTERRUPTED ? rc : 0};
   MPI_Allreduce(MPI_IN_PLACE, worst, 2, MPI_INT, MPI_MAX, world);
+  if (worst[1]) { /* rank 0 reports: it takes the message of the first rank that stopped on an error */
+    int first = rc != CS_OK && rc != CS_ERR_INTERRUPTED ? rank : size;
+    MPI_Allreduce(MPI_IN_PLACE, &first, 1, MPI_INT, MPI_MIN, world);
+    char msg[1024];
+    snprintf(msg, sizeof msg, "%s", cs_error_message());
+    MPI_Bcast(msg, (int)sizeof msg, MPI_CHAR, first, world);
+    if (rank != first) {
+      cs_error_clear();
+      cs_error_set(worst[1], "%s (rank %d)", msg, first);
+    }
+  }
   if (rank == 0 && last_print > t0) progress(req, win, total, t0, &last_print, 1);
   MPI_Win_free(&win);
   long counts[3] = {S.grank == 0 ? S.computed : 0, S.grank == 0 ? S.reused : 0, S.grank == 0 ? S.failed : 0};
@@ -877,7 +905,7 @@ int cs_sweep(const cs_sweep_request *req, MPI_Comm world)
            worst[0] ? ", interrupted" : worst[1] ? ", stopped by an error" : "", req->out_dir);
   fflush(stdout);
   if (worst[1]) {
-    rc = cs_error_set(worst[1], "the sweep stopped on an error (see rank 0)");
+    rc = cs_error_code() ? cs_error_code() : worst[1]; /* the first stopped rank's message, set above */
   } else if (worst[0]) {
     cs_error_clear();
     rc = cs_error_set(CS_ERR_INTERRUPTED, "sweep interrupted: rerun the same command to finish it");
