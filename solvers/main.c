@@ -103,6 +103,29 @@ static void print_version(void)
   printf("cartsim %s (git %s)\nSUNDIALS %s, HDF5 %s, %s\n", cs_version(), cs_git_sha(), s, h, m);
 }
 
+/* An option of another command is refused rather than ignored: `cartsim
+ * sweep ... --set run.t_end=10` used to run the full sweep unchanged. */
+static int option_allowed(const char *command, const char *a)
+{
+  static const char *const run_only[] = {"--set", "--save-state", "--from-state", "--baseline", "--restart"};
+  static const char *const sweep_only[] = {"--ranks-per-run", "--task", "--tasks", "--retry-failed", "--plan"};
+  static const char *const output_opts[] = {"-o", "--output", "--force"};
+  const int sweep = !strcmp(command, "sweep"), check = !strcmp(command, "check");
+  for (size_t k = 0; k < sizeof run_only / sizeof *run_only; ++k)
+    if (sweep && (!strcmp(a, run_only[k]) || (!strncmp(a, "--set=", 6) && k == 0)))
+      CS_FAIL(CS_ERR_USAGE, "%s is an option of cartsim run, not of sweep%s", k == 0 ? "--set" : a,
+              k == 0 ? " (fixed values go in the sweep file's set: section)" : "");
+  for (size_t k = 0; k < sizeof sweep_only / sizeof *sweep_only; ++k)
+    if (!sweep && !strcmp(a, sweep_only[k])) CS_FAIL(CS_ERR_USAGE, "%s is an option of cartsim sweep, not of %s", a, command);
+  if (check) {
+    for (size_t k = 0; k < sizeof output_opts / sizeof *output_opts; ++k)
+      if (!strcmp(a, output_opts[k])) CS_FAIL(CS_ERR_USAGE, "%s: cartsim check writes nothing", a);
+    for (size_t k = 1; k < sizeof run_only / sizeof *run_only; ++k)
+      if (!strcmp(a, run_only[k])) CS_FAIL(CS_ERR_USAGE, "%s is an option of cartsim run, not of check", a);
+  }
+  return CS_OK;
+}
+
 static int parse_cli(int argc, char **argv, cs_cli *cli)
 {
   memset(cli, 0, sizeof *cli);
@@ -115,8 +138,10 @@ static int parse_cli(int argc, char **argv, cs_cli *cli)
             cli->command);
   cli->ranks_per_run = 1;
   cli->ntasks = 1;
+  int task_given = 0, tasks_given = 0;
   for (int i = 2; i < argc; ++i) {
     const char *a = argv[i];
+    CS_CHECK(option_allowed(cli->command, a));
     if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
       cli->command = "--help";
       return CS_OK;
@@ -151,8 +176,8 @@ static int parse_cli(int argc, char **argv, cs_cli *cli)
       long v = strtol(argv[i], &end, 10);
       if (end == argv[i] || *end || v < 0 || v > 1000000) CS_FAIL(CS_ERR_USAGE, "%s %s: expected a whole number", a, argv[i]);
       if (!strcmp(a, "--ranks-per-run")) cli->ranks_per_run = (int)v;
-      else if (!strcmp(a, "--task")) cli->task = (int)v;
-      else cli->ntasks = (int)v;
+      else if (!strcmp(a, "--task")) cli->task = (int)v, task_given = 1;
+      else cli->ntasks = (int)v, tasks_given = 1;
     } else if (!strcmp(a, "--retry-failed")) {
       cli->retry_failed = 1;
     } else if (!strcmp(a, "--plan")) {
@@ -175,6 +200,9 @@ static int parse_cli(int argc, char **argv, cs_cli *cli)
                              strcmp(cli->command, "sweep") ? "config" : "sweep");
   if (!strcmp(cli->command, "sweep")) {
     if (!cli->plan && !cli->output) CS_FAIL(CS_ERR_USAGE, "sweep needs -o DIR (the results directory)");
+    if (task_given != tasks_given)
+      CS_FAIL(CS_ERR_USAGE, "%s: --task ID and --tasks N go together (this task's rows are those with row %% N == ID)",
+              task_given ? "--task without --tasks" : "--tasks without --task");
     if (cli->ntasks < 1 || cli->task >= cli->ntasks)
       CS_FAIL(CS_ERR_USAGE, "--task %d --tasks %d: the task must be in [0, tasks)", cli->task, cli->ntasks);
     if (cli->ranks_per_run < 1) CS_FAIL(CS_ERR_USAGE, "--ranks-per-run must be at least 1");

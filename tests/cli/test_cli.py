@@ -42,6 +42,32 @@ class Cli(unittest.TestCase):
             self.assertEqual(code, 2, args)
             self.assertIn("cartsim: error:", err)
 
+    def test_options_of_another_command_are_refused(self):
+        """An option that belongs to another command is an error, not ignored:
+        `sweep --set` used to run the whole sweep with the file's values."""
+        sweep = os.path.join(self.dir, "s.yaml")
+        with open(sweep, "w") as f:
+            f.write(f"base: {os.path.abspath(REF)}\ndesign:\n  type: list\n  rows: [{{model.k_c: 0.014}}]\n")
+        out = os.path.join(self.dir, "out")
+        cases = [(["sweep", sweep, "-o", out, "--set", "run.t_end=10"], "--set is an option of cartsim run, not of sweep"),
+                 (["sweep", sweep, "-o", out, "--set=run.t_end=10"], "--set is an option of cartsim run, not of sweep"),
+                 (["sweep", sweep, "-o", out, "--baseline", "b.h5"], "--baseline is an option of cartsim run"),
+                 (["sweep", sweep, "-o", out, "--save-state", "10:s.h5"], "--save-state is an option of cartsim run"),
+                 (["sweep", sweep, "-o", out, "--from-state", "s.h5"], "--from-state is an option of cartsim run"),
+                 (["sweep", sweep, "-o", out, "--restart"], "--restart is an option of cartsim run"),
+                 (["sweep", sweep, "-o", out, "--task", "1"], "--task ID and --tasks N go together"),
+                 (["sweep", sweep, "-o", out, "--tasks", "4"], "--task ID and --tasks N go together"),
+                 (["run", REF, "-o", os.path.join(self.dir, "r.h5"), "--tasks", "2"], "--tasks is an option of cartsim sweep"),
+                 (["run", REF, "-o", os.path.join(self.dir, "r.h5"), "--retry-failed"], "an option of cartsim sweep"),
+                 (["check", REF, "-o", os.path.join(self.dir, "r.h5")], "cartsim check writes nothing"),
+                 (["check", REF, "--restart"], "--restart is an option of cartsim run, not of check")]
+        for args, text in cases:
+            code, _, err = cartsim(*args)
+            self.assertEqual(code, 2, args)
+            self.assertTrue(err.startswith("cartsim: error: "), err)
+            self.assertIn(text, err, args)
+        self.assertEqual(os.listdir(self.dir), ["s.yaml"], "nothing is written")
+
     def test_state_files_must_not_clash(self):
         """A state save over the output or over another save: exit 2 before anything is written."""
         out = os.path.join(self.dir, "o.h5")
