@@ -128,6 +128,22 @@ static int ensure_dir(const char *path)
   return CS_OK;
 }
 
+/* The sweep directory and its missing parents (`-o results/window` on a
+ * fresh checkout, where results/ does not exist yet). */
+static int ensure_dir_and_parents(const char *path)
+{
+  char p[4096];
+  snprintf(p, sizeof p, "%s", path);
+  for (char *c = p + 1; *c; ++c)
+    if (*c == '/') {
+      *c = '\0';
+      if (mkdir(p, 0777) != 0 && errno != EEXIST)
+        CS_FAIL(CS_ERR_IO, "cannot create directory %s (for %s): %s", p, path, strerror(errno));
+      *c = '/';
+    }
+  return ensure_dir(path);
+}
+
 /* FNV-1a over what defines the sweep: design type, base config (as the sweep
  * file writes it, so that the same sweep run from another directory, or
  * after moving the project, is still the same sweep), fixed sets, factors,
@@ -734,7 +750,7 @@ static int prepare_dir(const cs_sweep_request *req, const cs_sweep_spec *sp, con
     if (!req->quiet) fprintf(stderr, "sweep: --force: removed the results of sweep %s from %s\n", old, req->out_dir);
     old[0] = '\0';
   }
-  CS_CHECK(ensure_dir(req->out_dir));
+  CS_CHECK(ensure_dir_and_parents(req->out_dir));
   snprintf(path, sizeof path, "%s/runs", req->out_dir);
   CS_CHECK(ensure_dir(path));
   snprintf(path, sizeof path, "%s/status", req->out_dir);

@@ -353,7 +353,7 @@ design:
             with open(os.path.join(out, "sweep.fingerprint")) as f:
                 return f.read().strip()
 
-        out = os.path.join(self.d, "out")
+        out = os.path.join(self.d, "results", "first", "out")  # parents created, as on a fresh checkout
         p = run(self.d, "cfg/s.yaml", out)
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertIn("computed 3, reused 0", p.stdout)
