@@ -345,6 +345,10 @@ static int run_row_job(sweep_state *S, int r, const row_job *job, int *ok)
   if (S->grank == 0) {
     if (rc == CS_OK) S->computed++;
     else S->failed++;
+    /* a run file from an earlier, different config of this row (it was done,
+     * now it fails): removed, so that runs/ holds only results of the status */
+    if (rc != CS_OK && unlink(out) != 0 && errno != ENOENT)
+      CS_FAIL(CS_ERR_IO, "row %s: cannot remove its earlier run file %s: %s", id, out, strerror(errno));
     if (write_status(req->out_dir, id, &st, S->sp, S->d, r) != CS_OK) {
       char msg[1024];
       snprintf(msg, sizeof msg, "%s", cs_error_message());

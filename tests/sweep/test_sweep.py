@@ -213,6 +213,20 @@ class Sweep(unittest.TestCase):
         self.assertEqual(p.returncode, 5, p.stderr)
         self.assertIn("every row of the sweep failed", p.stderr)
         self.assertEqual([r["status"] for r in summary(os.path.join(self.d, "allbad"))], ["failed", "failed"])
+        # a row done under one base config that fails under the edited one loses its old run file
+        base = os.path.join(self.d, "base.yaml")
+        with open(base, "w") as f:
+            f.write(f"base: {REF}\nrun:\n  t_end: 200\n")
+        spec = self.spec("base: base.yaml\nset:\n  output.fields_every: 0\n  treatments[0].type: msc\n"
+                         "  treatments[0].dose: 5.0e7\ndesign:\n  type: list\n  rows:\n"
+                         "    - {\"treatments[0].day\": 100}\n", "edited.yaml")
+        out = os.path.join(self.d, "edited")
+        self.assertIn("computed 1, reused 0, failed 0", sweep(spec, out).stdout)
+        with open(base, "w") as f:
+            f.write(f"base: {REF}\nrun:\n  t_end: 50\n")  # the injection on day 100 is now after the end
+        p = sweep(spec, out)
+        self.assertEqual(p.returncode, 5, p.stderr)
+        self.assertEqual(os.listdir(os.path.join(out, "runs")), [], "the run file of the old config is gone")
 
     def test_cohort_arms_branch_from_each_patients_history(self):
         spec = self.spec("""base: {ref}
