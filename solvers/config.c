@@ -872,6 +872,52 @@ static void apply_set(loader *ld, const char *arg)
   free(value);
 }
 
+int cs_config_key_check(const char *key, char *why, size_t n)
+{
+  cs_config_errors errs = {0};
+  loader ld;
+  memset(&ld, 0, sizeof ld);
+  ld.errs = &errs; /* suggest() reads the error count only */
+  char hint[160] = "", sec[64];
+  why[0] = '\0';
+  if (!strcmp(key, "description")) return CS_OK;
+  if (!strncmp(key, "treatments[", strlen("treatments["))) {
+    const char *p = key + strlen("treatments[");
+    char *end = NULL;
+    long i = isdigit((unsigned char)*p) ? strtol(p, &end, 10) : -1;
+    if (i < 0 || *end != ']' || end[1] != '.' || !end[2]) {
+      snprintf(why, n, "expected treatments[N].key");
+      return CS_ERR_CONFIG;
+    }
+    if (i >= CS_MAX_TREATMENTS) {
+      snprintf(why, n, "at most %d treatments", CS_MAX_TREATMENTS);
+      return CS_ERR_CONFIG;
+    }
+    if (cs_opt_find(&cs_treatment_table, end + 2)) return CS_OK;
+    suggest(&ld, end + 2, NTOP, hint, sizeof hint);
+    snprintf(why, n, "unknown key '%s'%s", end + 2, hint);
+    return CS_ERR_CONFIG;
+  }
+  const char *dot = strchr(key, '.');
+  if (!dot) {
+    suggest(&ld, key, -1, hint, sizeof hint);
+    snprintf(why, n, "unknown key '%s' (use section.key)%s", key, hint);
+    return CS_ERR_CONFIG;
+  }
+  trimmed(sec, sizeof sec, key, (size_t)(dot - key));
+  int s = section_index(sec);
+  if (s < 0) {
+    suggest(&ld, sec, -1, hint, sizeof hint);
+    if (!hint[0]) suggest(&ld, dot + 1, -1, hint, sizeof hint);
+    snprintf(why, n, "unknown section '%s'%s", sec, hint);
+    return CS_ERR_CONFIG;
+  }
+  if (cs_opt_find(sections[s].table, dot + 1)) return CS_OK;
+  suggest(&ld, dot + 1, s, hint, sizeof hint);
+  snprintf(why, n, "unknown key '%s' in section '%s'%s", dot + 1, sec, hint);
+  return CS_ERR_CONFIG;
+}
+
 /* ---- cross-section rules ----------------------------------------------------- */
 
 static const cs_opt *row_of(int s, const char *name) { return cs_opt_find(sections[s].table, name); }

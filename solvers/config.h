@@ -47,6 +47,12 @@ typedef struct {
   int n;
 } cs_config_errors;
 
+/* Is `key` ("section.key", "treatments[N].key", "description") a config key
+ * that --set and sweep files may name? CS_OK, or CS_ERR_CONFIG with the reason
+ * in why ("unknown key 'fields_evry' in section 'output'; did you mean
+ * 'fields_every'?"). Checks the name only, not a value. */
+int cs_config_key_check(const char *key, char *why, size_t n);
+
 /* Defaults of every section, no treatments. */
 void cs_config_defaults(cs_config *cfg);
 

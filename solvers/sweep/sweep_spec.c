@@ -7,8 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <yaml.h>
 
+#include "../config.h"
 #include "../error.h"
 #include "../text_file.h"
 #include "../yaml_problem.h"
@@ -75,6 +77,16 @@ static int number(reader *r, const yaml_node_t *n, const char *key, double *v)
   return 0;
 }
 
+/* A key the config reader would refuse (a typo) is an error of the sweep
+ * file, found before any row runs, not a failure of every row. 0 if known. */
+static int unknown_key(reader *r, const yaml_node_t *n, const char *key)
+{
+  char why[300];
+  if (cs_config_key_check(key, why, sizeof why) == CS_OK) return 0;
+  err(r, n, key, "%s", why);
+  return 1;
+}
+
 /* Record a factor (once); returns its index or -1. */
 static int factor_index(reader *r, const yaml_node_t *n, const char *key)
 {
@@ -89,14 +101,16 @@ static int factor_index(reader *r, const yaml_node_t *n, const char *key)
     err(r, n, key, "expected a config key such as model.sig_s0 or treatments[0].day");
     return -1;
   }
+  if (unknown_key(r, n, key)) return -1;
   snprintf(sp->factor[sp->nfactor], CS_SWEEP_KEY, "%s", key);
   return sp->nfactor++;
 }
 
-static void read_grid(reader *r, yaml_node_t *factors)
+/* (design: where a missing factors: is reported) */
+static void read_grid(reader *r, yaml_node_t *factors, yaml_node_t *design)
 {
   if (!factors || factors->type != YAML_MAPPING_NODE) {
-    err(r, factors, "design.factors", "expected a mapping {key: [values...]}");
+    err(r, factors ? factors : design, "design.factors", "expected a mapping {key: [values...]}");
     return;
   }
   for (yaml_node_pair_t *p = factors->data.mapping.pairs.start; p < factors->data.mapping.pairs.top; ++p) {
@@ -118,10 +132,10 @@ static void read_grid(reader *r, yaml_node_t *factors)
   }
 }
 
-static void read_list(reader *r, yaml_node_t *rows)
+static void read_list(reader *r, yaml_node_t *rows, yaml_node_t *design)
 {
   if (!rows || rows->type != YAML_SEQUENCE_NODE) {
-    err(r, rows, "design.rows", "expected a list of mappings [{key: value, ...}, ...]");
+    err(r, rows ? rows : design, "design.rows", "expected a list of mappings [{key: value, ...}, ...]");
     return;
   }
   /* first pass: the keys */
@@ -143,7 +157,9 @@ static void read_list(reader *r, yaml_node_t *rows)
     for (yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; ++p) {
       const char *key = scalar(node(r, p->key));
       if (!key) continue;
-      int f = factor_index(r, node(r, p->key), key);
+      int f = -1; /* the keys of the first pass (an unknown one was reported there) */
+      for (int q = 0; q < sp->nfactor && f < 0; ++q)
+        if (!strcmp(sp->factor[q], key)) f = q;
       if (f >= 0) copy_scalar(r, node(r, p->value), key, sp->list[(size_t)i * sp->nfactor + f], CS_SWEEP_VALUE);
     }
   }
@@ -204,7 +220,8 @@ static void read_lhs(reader *r, yaml_node_t *design)
     else if (!(sp->lo[f] < sp->hi[f])) err(r, v, key, "min must be below max");
     else if (sp->logscale[f] && sp->lo[f] <= 0) err(r, v, key, "a log range needs min > 0");
   }
-  if (sp->nfactor == 0) err(r, ranges, "design.ranges", "expected at least one {key: {min: ..., max: ...}}");
+  if (sp->nfactor == 0 && ranges->data.mapping.pairs.top == ranges->data.mapping.pairs.start)
+    err(r, ranges, "design.ranges", "expected at least one {key: {min: ..., max: ...}}");
 }
 
 
@@ -295,6 +312,7 @@ static void read_cohort(reader *r, yaml_node_t *design)
         err(r, node(r, p->key), sp->arm[i], "at most %d keys per arm", CS_SWEEP_MAX_ARM_SETS);
         break;
       }
+      if (unknown_key(r, node(r, p->key), kk)) continue;
       snprintf(sp->arm_set[i][sp->narm_sets[i]++], sizeof sp->arm_set[i][0], "%s=%s", kk, vv);
       if (!strcmp(kk, "treatments[0].day")) sp->arm_day[i] = atof(vv);
     }
@@ -305,12 +323,13 @@ static void read_cohort(reader *r, yaml_node_t *design)
 static void read_top(reader *r, yaml_node_t *root)
 {
   cs_sweep_spec *sp = r->spec;
-  yaml_node_t *design = NULL;
+  yaml_node_t *design = NULL, *base_node = root;
   for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; ++p) {
     yaml_node_t *k = node(r, p->key), *v = node(r, p->value);
     const char *key = scalar(k);
     if (!key) continue;
     if (!strcmp(key, "base")) {
+      base_node = v;
       char rel[1024];
       if (copy_scalar(r, v, "base", rel, sizeof rel)) continue;
       snprintf(sp->base_written, sizeof sp->base_written, "%s", rel);
@@ -334,6 +353,7 @@ static void read_top(reader *r, yaml_node_t *root)
         if (copy_scalar(r, node(r, q->key), "set", kk, sizeof kk) ||
             copy_scalar(r, node(r, q->value), kk, vv, sizeof vv))
           continue;
+        if (unknown_key(r, node(r, q->key), kk)) continue;
         snprintf(sp->set[sp->nset++], sizeof *sp->set, "%s=%s", kk, vv);
       }
     } else if (!strcmp(key, "design")) {
@@ -343,6 +363,8 @@ static void read_top(reader *r, yaml_node_t *root)
     }
   }
   if (!sp->base[0]) err(r, root, "base", "missing: the config every row starts from");
+  else if (access(sp->base, R_OK) != 0)
+    err(r, base_node, "base", "cannot read %s: %s", sp->base, strerror(errno));
   if (!design || design->type != YAML_MAPPING_NODE) {
     err(r, design ? design : root, "design", "missing or not a mapping {type: grid|list|lhs, ...}");
     return;
@@ -364,10 +386,10 @@ static void read_top(reader *r, yaml_node_t *root)
   }
   if (type && !strcmp(type, "grid")) {
     sp->type = CS_DESIGN_GRID;
-    read_grid(r, factors);
+    read_grid(r, factors, design);
   } else if (type && !strcmp(type, "list")) {
     sp->type = CS_DESIGN_LIST;
-    read_list(r, rows);
+    read_list(r, rows, design);
   } else if (type && (!strcmp(type, "lhs") || !strcmp(type, "sobol") || !strcmp(type, "morris"))) {
     sp->type = !strcmp(type, "lhs") ? CS_DESIGN_LHS : !strcmp(type, "sobol") ? CS_DESIGN_SOBOL : CS_DESIGN_MORRIS;
     read_lhs(r, design);

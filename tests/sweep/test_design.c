@@ -12,14 +12,28 @@
 #include "error.h"
 #include "sweep/design.h"
 
+/* The specs live in a private directory beside a readable ref.yaml (the
+ * reader checks that the base can be read; these tests need nothing else). */
+static char tmpdir[] = "/tmp/cartsim-test-design-XXXXXX";
+
 static const char *write_tmp(const char *name, const char *text)
 {
   static char path[256];
-  snprintf(path, sizeof path, "/tmp/cartsim-test-%d-%s", (int)getpid(), name);
+  snprintf(path, sizeof path, "%s/%s", tmpdir, name);
   FILE *f = fopen(path, "w");
   fputs(text, f);
   fclose(f);
   return path;
+}
+
+static void remove_tmp(void)
+{
+  char path[256];
+  for (const char *const *n = (const char *const[]){"sweep.yaml", "ref.yaml", NULL}; *n; ++n) {
+    snprintf(path, sizeof path, "%s/%s", tmpdir, *n);
+    unlink(path);
+  }
+  rmdir(tmpdir);
 }
 
 static int load(const char *text, cs_sweep_spec *sp, cs_design *d, cs_config_errors *errs)
@@ -31,6 +45,9 @@ static int load(const char *text, cs_sweep_spec *sp, cs_design *d, cs_config_err
 
 int main(void)
 {
+  if (!mkdtemp(tmpdir)) return 1;
+  atexit(remove_tmp);
+  write_tmp("ref.yaml", "# stands for the base config\n");
   cs_sweep_spec sp;
   cs_design d;
   cs_config_errors errs;

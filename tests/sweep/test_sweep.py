@@ -422,6 +422,26 @@ design:
         p = subprocess.run([BIN, "sweep", "--plan", big], capture_output=True, text=True, env=ENV)
         self.assertEqual(p.returncode, 3)
         self.assertIn("cannot read it: over 1 MiB", p.stderr)
+        # typos in keys and a base that is not there: errors of the sweep file (exit 3,
+        # FILE:LINE:COL), found before any row runs, not a failure of every row
+        typo = self.spec("base: {ref}\nset:\n  output.fields_evry: 0\ndesign:\n  type: grid\n  factors:\n"
+                         "    model.kc: [0.014, 0.02]\n    treatments[0].dayy: [30]\n", "typo.yaml")
+        for extra in ([], ["-o", os.path.join(self.d, "typo_out")]):
+            p = subprocess.run([BIN, "sweep", "--plan" if not extra else "--quiet", typo, *extra],
+                               capture_output=True, text=True, env=ENV)
+            self.assertEqual(p.returncode, 3, p.stderr)
+            self.assertEqual(p.stderr.splitlines()[:3], [
+                f"{typo}:3:3: output.fields_evry: unknown key 'fields_evry' in section 'output'; "
+                "did you mean 'fields_every'?",
+                f"{typo}:7:5: model.kc: unknown key 'kc' in section 'model'",
+                f"{typo}:8:5: treatments[0].dayy: unknown key 'dayy'; did you mean 'day'?"])
+        self.assertFalse(os.path.exists(os.path.join(self.d, "typo_out")), "nothing written")
+        nobase = self.spec("base: ../referense.yaml\ndesign:\n  type: list\n  rows: [{model.k_c: 0.014}]\n",
+                           "nobase.yaml")
+        p = subprocess.run([BIN, "sweep", "--plan", nobase], capture_output=True, text=True, env=ENV)
+        self.assertEqual(p.returncode, 3, p.stderr)
+        self.assertIn(f"{nobase}:1:7: base: cannot read {self.d}/../referense.yaml: No such file or directory",
+                      p.stderr)
 
 
 if __name__ == "__main__":
