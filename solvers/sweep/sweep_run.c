@@ -471,6 +471,26 @@ static uint64_t records_digest(const char *dir, const cs_design *d)
   return h;
 }
 
+/* One summary.h5 column of n rows: doubles (num) or fixed-length UTF-8
+ * strings (text). 1 on success. */
+static int write_column(hid_t file, const char *name, const double *num, const char (*text)[CS_SWEEP_VALUE], int n)
+{
+  hsize_t dims = (hsize_t)n;
+  hid_t space = H5Screate_simple(1, &dims, NULL), type = H5T_IEEE_F64LE, mem = H5T_NATIVE_DOUBLE;
+  if (text) {
+    type = mem = H5Tcopy(H5T_C_S1);
+    H5Tset_size(type, CS_SWEEP_VALUE);
+    H5Tset_cset(type, H5T_CSET_UTF8);
+  }
+  hid_t ds = H5Dcreate2(file, name, type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  int ok = ds >= 0 && (n == 0 || H5Dwrite(ds, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, text ? (const void *)text
+                                                                                         : (const void *)num) >= 0);
+  if (ds >= 0) H5Dclose(ds);
+  if (text) H5Tclose(type);
+  H5Sclose(space);
+  return ok;
+}
+
 /* summary.csv and summary.h5 from every status record present (rank 0);
  * *digest: records_digest of the records it was built from. */
 static int write_summary_once(const cs_sweep_request *req, const cs_sweep_spec *sp, const cs_design *d,
@@ -512,22 +532,29 @@ static int write_summary_once(const cs_sweep_request *req, const cs_sweep_spec *
     }
     H5Fclose(f);
   }
+  /* the header: column names, comma-separated (no key holds a comma) */
+  size_t hlen = 64 + (size_t)(d->nfactor + d->nmeta) * (CS_SWEEP_KEY + 1) + (size_t)(nnum + 8) * 40;
+  char *header = malloc(hlen);
+  if (header) {
+    size_t at = (size_t)snprintf(header, hlen, "id");
+    for (int k = 0; k < d->nfactor; ++k) at += (size_t)snprintf(header + at, hlen - at, ",%s", sp->factor[k]);
+    for (int m = 0; m < d->nmeta; ++m) at += (size_t)snprintf(header + at, hlen - at, ",%s", d->meta_name[m]);
+    at += (size_t)snprintf(header + at, hlen - at, ",seed,status,wall_seconds");
+    for (int k = 0; k < SOLVER_COLS; ++k) at += (size_t)snprintf(header + at, hlen - at, ",%s", solver_cols[k]);
+    for (int k = 0; k < CS_OUT_COUNT; ++k)
+      at += (size_t)snprintf(header + at, hlen - at, ",%s", cs_outcomes_info[k].name);
+    snprintf(header + at, hlen - at, ",%s,%s", extra_outcomes[0], extra_outcomes[1]);
+  }
   /* CSV */
   char csv[4200], tmp[4300];
   snprintf(csv, sizeof csv, "%s/summary.csv", req->out_dir);
   snprintf(tmp, sizeof tmp, "%s.tmp.%d.%ld", csv, req->task, (long)getpid()); /* tasks may finish together */
   FILE *f = fopen(tmp, "w");
-  int rc = CS_OK;
+  int rc = header ? CS_OK : cs_error_set(CS_ERR_INTERNAL, "out of memory for the summary");
   if (!f) {
     rc = cs_error_set(CS_ERR_IO, "cannot write %s: %s", tmp, strerror(errno));
   } else {
-    fprintf(f, "id");
-    for (int k = 0; k < d->nfactor; ++k) csv_field(f, sp->factor[k]);
-    for (int m = 0; m < d->nmeta; ++m) fprintf(f, ",%s", d->meta_name[m]);
-    fprintf(f, ",seed,status,wall_seconds");
-    for (int k = 0; k < SOLVER_COLS; ++k) fprintf(f, ",%s", solver_cols[k]);
-    for (int k = 0; k < CS_OUT_COUNT; ++k) fprintf(f, ",%s", cs_outcomes_info[k].name);
-    fprintf(f, ",%s,%s\n", extra_outcomes[0], extra_outcomes[1]);
+    fprintf(f, "%s\n", header ? header : "id");
     for (int r = 0; r < d->nrows; ++r) {
       char id[16];
       row_id(r, id, sizeof id);
@@ -543,7 +570,8 @@ static int write_summary_once(const cs_sweep_request *req, const cs_sweep_spec *
       rc = cs_error_set(CS_ERR_IO, "cannot write %s", csv);
     }
   }
-  /* HDF5: one dataset per column */
+  /* HDF5: one dataset per column, numbers as float64; the attribute
+   * `columns` gives the CSV's order (h5py lists datasets by name) */
   char h5[4200], h5tmp[4300];
   snprintf(h5, sizeof h5, "%s/summary.h5", req->out_dir);
   snprintf(h5tmp, sizeof h5tmp, "%s.tmp.%d.%ld", h5, req->task, (long)getpid());
@@ -551,53 +579,61 @@ static int write_summary_once(const cs_sweep_request *req, const cs_sweep_spec *
   H5E_BEGIN_TRY { file = H5Fcreate(h5tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT); } H5E_END_TRY;
   if (file < 0 && rc == CS_OK) rc = cs_error_set(CS_ERR_IO, "cannot create %s", h5tmp);
   if (file >= 0) {
-    hsize_t n = (hsize_t)d->nrows;
-    hid_t space = H5Screate_simple(1, &n, NULL);
-    hid_t str = H5Tcopy(H5T_C_S1);
-    H5Tset_size(str, CS_SWEEP_VALUE);
-    char (*col)[CS_SWEEP_VALUE] = calloc((size_t)(d->nrows ? d->nrows : 1), CS_SWEEP_VALUE);
-    double *dcol = malloc(sizeof *dcol * (size_t)(d->nrows ? d->nrows : 1));
-    for (int k = -2; k < d->nfactor + d->nmeta && col; ++k) { /* -2: id, -1: status, then factors, design columns */
+    const size_t nr = (size_t)(d->nrows ? d->nrows : 1);
+    char (*col)[CS_SWEEP_VALUE] = calloc(nr, CS_SWEEP_VALUE);
+    double *dcol = malloc(sizeof *dcol * nr);
+    int wrote = col && dcol;
+    /* id, the varied keys, the design's columns, seed, status, then the numbers */
+    const int ntext = 1 + d->nfactor + d->nmeta + 2;
+    for (int c = 0; c < ntext && wrote; ++c) {
+      const int k = c - 1; /* factor k, or design column k - nfactor */
+      const char *name = c == 0 ? "id" : c == ntext - 2 ? "seed" : c == ntext - 1 ? "status"
+                         : k < d->nfactor ? sp->factor[k] : d->meta_name[k - d->nfactor];
       for (int r = 0; r < d->nrows; ++r) {
-        if (k == -2) row_id(r, col[r], CS_SWEEP_VALUE);
-        else if (k == -1) snprintf(col[r], CS_SWEEP_VALUE, "%s", status[r]);
-        else if (k < d->nfactor) snprintf(col[r], CS_SWEEP_VALUE, "%s", cs_design_value(d, r, k));
-        else snprintf(col[r], CS_SWEEP_VALUE, "%s", cs_design_meta(d, r, k - d->nfactor));
+        if (c == 0) row_id(r, col[r], CS_SWEEP_VALUE);
+        else if (c == ntext - 2) snprintf(col[r], CS_SWEEP_VALUE, "%lu", sp->seed);
+        else if (c == ntext - 1) snprintf(col[r], CS_SWEEP_VALUE, "%s", status[r]);
+        else snprintf(col[r], CS_SWEEP_VALUE, "%s", k < d->nfactor ? cs_design_value(d, r, k)
+                                                                   : cs_design_meta(d, r, k - d->nfactor));
       }
-      const char *name = k == -2 ? "id" : k == -1 ? "status" : k < d->nfactor ? sp->factor[k] : d->meta_name[k - d->nfactor];
-      hid_t ds = H5Dcreate2(file, name, str, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-      if (ds >= 0) {
-        H5Dwrite(ds, str, H5S_ALL, H5S_ALL, H5P_DEFAULT, col);
-        H5Dclose(ds);
+      /* a column of numbers (a list row that leaves a key out: NaN) is float64 */
+      int numeric = c != 0 && c != ntext - 1;
+      for (int r = 0; r < d->nrows && numeric; ++r) {
+        char *end = NULL;
+        dcol[r] = col[r][0] ? strtod(col[r], &end) : NAN;
+        if (col[r][0] && (end == col[r] || *end)) numeric = 0;
       }
+      wrote = numeric ? write_column(file, name, dcol, NULL, d->nrows) : write_column(file, name, NULL, col, d->nrows);
     }
-    for (int k = 0; k < nnum && dcol; ++k) {
+    for (int k = 0; k < nnum && wrote; ++k) {
       const char *name = k == 0 ? "wall_seconds" : k <= SOLVER_COLS ? solver_cols[k - 1]
                          : k - 1 - SOLVER_COLS < CS_OUT_COUNT ? cs_outcomes_info[k - 1 - SOLVER_COLS].name
                                                              : extra_outcomes[k - 1 - SOLVER_COLS - CS_OUT_COUNT];
       for (int r = 0; r < d->nrows; ++r) dcol[r] = num[(size_t)r * nnum + k];
-      hid_t ds = H5Dcreate2(file, name, H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-      if (ds >= 0) {
-        H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, dcol);
-        H5Dclose(ds);
-      }
+      wrote = write_column(file, name, dcol, NULL, d->nrows);
     }
     hid_t as = H5Screate(H5S_SCALAR);
     hid_t a = H5Acreate2(file, "seed", H5T_NATIVE_ULONG, as, H5P_DEFAULT, H5P_DEFAULT);
-    if (a >= 0) {
-      H5Awrite(a, H5T_NATIVE_ULONG, &sp->seed);
-      H5Aclose(a);
+    if (a < 0 || H5Awrite(a, H5T_NATIVE_ULONG, &sp->seed) < 0) wrote = 0;
+    if (a >= 0) H5Aclose(a);
+    if (wrote && header) {
+      hid_t str = H5Tcopy(H5T_C_S1); /* variable-length UTF-8, as h5out writes attributes: a str in h5py */
+      H5Tset_size(str, H5T_VARIABLE);
+      H5Tset_cset(str, H5T_CSET_UTF8);
+      a = H5Acreate2(file, "columns", str, as, H5P_DEFAULT, H5P_DEFAULT);
+      if (a < 0 || H5Awrite(a, str, &header) < 0) wrote = 0;
+      if (a >= 0) H5Aclose(a);
+      H5Tclose(str);
     }
     H5Sclose(as);
     free(col);
     free(dcol);
-    H5Tclose(str);
-    H5Sclose(space);
-    if (H5Fclose(file) < 0 || rename(h5tmp, h5) != 0) {
+    if (H5Fclose(file) < 0 || !wrote || rename(h5tmp, h5) != 0) {
       unlink(h5tmp);
       if (rc == CS_OK) rc = cs_error_set(CS_ERR_IO, "cannot write %s", h5);
     }
   }
+  free(header);
   free(num);
   free(status);
   return rc;

@@ -73,8 +73,19 @@ def check_summary_against_runs(tc, out, n):
     tc.assertEqual([r["id"] for r in rows], [f"r{i:06d}" for i in range(n)], "one row per design row, in order")
     with open(os.path.join(out, "sweep.yaml")) as f:
         tc.assertIn("design:", f.read())
+    with open(os.path.join(out, "summary.csv")) as f:
+        header = next(csv.reader(f))
     with h5py.File(os.path.join(out, "summary.h5"), "r") as s:
         tc.assertEqual(len(s["id"]), n)
+        tc.assertEqual(s.attrs["columns"].split(","), header, "summary.h5 names the CSV's columns in order")
+        tc.assertEqual(sorted(s.keys()), sorted(header), "one dataset per CSV column")
+        for k in header:  # numbers (varied keys, design columns, seed, counters, outcomes) as float64
+            if s[k].dtype.kind == "S":
+                tc.assertIn(k, ("id", "status", "block", "arm") + tuple(h for h in header if "type" in h), k)
+                tc.assertEqual([v.decode() for v in s[k][:]], [r[k] for r in rows], k)
+            else:
+                tc.assertEqual(s[k].dtype, np.float64, k)
+                tc.assertTrue(all(same(a, b) for a, b in zip(s[k][:], [float(r[k] or "nan") for r in rows])), k)
         for i, r in enumerate(rows):
             with open(os.path.join(out, "status", r["id"] + ".json")) as f:
                 st = json.load(f)
