@@ -299,7 +299,9 @@ static int run_row_job(sweep_state *S, int r, const row_job *job, int *ok)
     rr.output_path = partial;
     rr.force = 1;
     rr.quiet = 1;
-    rr.command_line = "cartsim sweep";
+    char cmdline[9000];
+    snprintf(cmdline, sizeof cmdline, "cartsim sweep %s -o %s (row %s)", S->sp->path, req->out_dir, id);
+    rr.command_line = cmdline;
     rr.wall_start = t0;
     rr.n_save = job->n_save;
     for (int q = 0; q < job->n_save; ++q) {

@@ -99,6 +99,7 @@ def check_summary_against_runs(tc, out, n):
                 continue
             with h5py.File(os.path.join(out, "runs", r["id"] + ".h5"), "r") as f:
                 tc.assertEqual(f["meta"].attrs["status"], "complete")
+                tc.assertRegex(f["meta"].attrs["command_line"], rf"^cartsim sweep \S+ -o \S+ \(row {r['id']}\)$")
                 for k in SOLVER:
                     tc.assertEqual(float(r[k]), float(f["solver/" + k][-1]), k)
                     tc.assertEqual(float(s[k][i]), float(f["solver/" + k][-1]), k)
