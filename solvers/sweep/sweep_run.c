@@ -816,6 +816,7 @@ static int prepare_dir(const cs_sweep_request *req, const cs_sweep_spec *sp, con
  * finished (done, failed or reused), [2] rows failed. */
 enum { CTR_NEXT = 0, CTR_FINISHED, CTR_FAILED, CTR_COUNT };
 
+/* final: 0 while running, 1 done, 2 interrupted, 3 stopped by an error */
 static void progress(const cs_sweep_request *req, MPI_Win win, int total, double t0, double *last, int final)
 {
   if (req->quiet || (!final && MPI_Wtime() - *last < 3.0)) return;
@@ -828,8 +829,9 @@ static void progress(const cs_sweep_request *req, MPI_Win win, int total, double
   char eta[48] = "ETA unknown";
   if (c[CTR_FINISHED] > 0)
     snprintf(eta, sizeof eta, "ETA %.0f s", el * (double)(total - c[CTR_FINISHED]) / (double)c[CTR_FINISHED]);
+  const char *end = final == 2 ? "interrupted" : final == 3 ? "stopped by an error" : final ? "done" : eta;
   fprintf(stderr, "sweep: %ld/%d runs finished, %ld failed, %.0f s elapsed, %s\n", c[CTR_FINISHED], total,
-          c[CTR_FAILED], el, final ? "done" : eta);
+          c[CTR_FAILED], el, end);
   *last = MPI_Wtime();
 }
 
@@ -937,7 +939,8 @@ int cs_sweep(const cs_sweep_request *req, MPI_Comm world)
       cs_error_set(worst[1], "%s (rank %d)", msg, first);
     }
   }
-  if (rank == 0 && last_print > t0) progress(req, win, total, t0, &last_print, 1);
+  if (rank == 0 && (last_print > t0 || worst[0] || worst[1])) /* a short sweep that ran to its end prints none */
+    progress(req, win, total, t0, &last_print, worst[1] ? 3 : worst[0] ? 2 : 1);
   MPI_Win_free(&win);
   long counts[3] = {S.grank == 0 ? S.computed : 0, S.grank == 0 ? S.reused : 0, S.grank == 0 ? S.failed : 0};
   MPI_Allreduce(MPI_IN_PLACE, counts, 3, MPI_LONG, MPI_SUM, world);

@@ -192,6 +192,34 @@ class Sweep(unittest.TestCase):
             for k in SOLVER + OUTCOMES:
                 np.testing.assert_allclose(fb[k][:], fa[k][:], rtol=1e-12, equal_nan=True, err_msg=k)
 
+    def test_sigterm_stops_cleanly_and_the_same_command_finishes(self):
+        """SIGTERM (Slurm's time limit) to a one-process sweep: the running row
+        stops (its partial file removed), the summary is rebuilt with the rest
+        pending, exit 6 with the progress and result lines saying interrupted;
+        the same command then finishes, reusing the rows done."""
+        spec = self.spec(GRID, t_end=1825, nz=300)  # ~1 s a row: caught midway
+        out = os.path.join(self.d, "term")
+        p = subprocess.Popen([BIN, "sweep", spec, "-o", out], env=ENV, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+        st = os.path.join(out, "status")
+        deadline = time.time() + 60
+        while time.time() < deadline and not (os.path.isdir(st) and len(os.listdir(st)) >= 2):
+            time.sleep(0.005)
+        p.send_signal(signal.SIGTERM)
+        stdout, stderr = p.communicate(timeout=60)
+        self.assertEqual(p.returncode, 6, stderr)
+        self.assertRegex(stdout, r"computed \d+, reused 0, failed 0 \(of 9 rows for this task\), interrupted;")
+        self.assertRegex(stderr, r"sweep: \d+/9 runs finished, 0 failed, \d+ s elapsed, interrupted\n")
+        self.assertIn("cartsim: error: sweep interrupted: rerun the same command to finish it", stderr)
+        done_before = len(os.listdir(st))
+        self.assertLess(done_before, 9, "stopped midway")
+        self.assertEqual(sorted(os.listdir(os.path.join(out, "runs"))),
+                         sorted(n.replace(".json", ".h5") for n in os.listdir(st)), "no partial file left")
+        self.assertEqual([r["status"] for r in summary(out)].count("pending"), 9 - done_before)
+        r = sweep(spec, out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn(f"computed {9 - done_before}, reused {done_before}, failed 0", r.stdout)
+
     def test_failures_are_recorded_and_all_failing_exits_5(self):
         spec = self.spec(COMMON + """design:
   type: list
