@@ -157,9 +157,16 @@ def plot(result, kind, outcome, out_png):
 
 
 def analyse(sweep_dir, outcome, boot=500):
-    rows = [r for r in read_summary(os.path.join(sweep_dir, "summary.csv")) if r["status"] == "done"]
+    path = os.path.join(sweep_dir, "summary.csv")
+    rows = [r for r in read_summary(path) if r["status"] == "done"]
     if not rows:
         raise ValueError(f"{sweep_dir}: no completed rows in summary.csv")
+    if outcome not in rows[0]:
+        raise ValueError(f"--outcome {outcome}: not an outcome column of {path} "
+                         f"(one of: {', '.join(outcome_columns(rows))})")
+    if all(math.isnan(float(r[outcome])) for r in rows):
+        raise ValueError(f"--outcome {outcome}: no completed row of {path} has a value (all nan; "
+                         "years_to_c80, for one, is nan when no run reached the threshold)")
     ranges = read_ranges(os.path.join(sweep_dir, "sweep.yaml"))
     factors = list(ranges)
     if "trajectory" in rows[0]:
@@ -167,6 +174,16 @@ def analyse(sweep_dir, outcome, boot=500):
     if "sample" in rows[0]:
         return "sobol", sobol(rows, factors, outcome, boot)
     raise ValueError(f"{sweep_dir}: not a morris or sobol design (no trajectory or sample column)")
+
+
+def outcome_columns(rows):
+    """The /outcomes columns of summary.csv: those after the solver counters (docs/sweeps.md;
+    after `status` in a summary without them)."""
+    cols = list(rows[0])
+    for last in ("krylov_iters", "status"):
+        if last in cols:
+            return cols[cols.index(last) + 1:]
+    return cols
 
 
 def main(argv=None):

@@ -18,7 +18,7 @@ import sys
 import numpy as np
 
 from . import cli
-from .sensitivity import analyse, plot as sensitivity_plot, read_summary
+from .sensitivity import analyse, outcome_columns, plot as sensitivity_plot, read_summary
 
 DAY = "treatments[0].day"
 
@@ -92,16 +92,6 @@ def cohort_plots(rows, out_png):
     fig.tight_layout()
     fig.savefig(out_png)
     return out_png, plotted
-
-
-def outcome_columns(rows):
-    """The /outcomes columns of summary.csv: those after the solver counters (docs/sweeps.md;
-    after `status` in a summary without them)."""
-    cols = list(rows[0])
-    for last in ("krylov_iters", "status"):
-        if last in cols:
-            return cols[cols.index(last) + 1:]
-    return cols
 
 
 def main(argv=None):

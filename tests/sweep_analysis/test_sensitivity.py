@@ -102,6 +102,16 @@ design:
             self.assertEqual(set(res), {"model.k_c", "model.sig_s0"})
             self.assertGreater(float(res["model.k_c"]["mu_star"]), 0.0, "collagen cleavage drives the loss")
             self.assertTrue(os.path.getsize(os.path.join(out, "sensitivity_thickness_loss_pct.png")) > 1000)
+            # a misspelled outcome, and one that no run of 2 years has (nan everywhere): exit 3, one line
+            for outcome, text in [("thicknes_loss_pct", "--outcome thicknes_loss_pct: not an outcome column of "
+                                   f"{out}/summary.csv (one of: thickness_loss_pct, "),
+                                  ("years_to_c80", "--outcome years_to_c80: no completed row of ")]:
+                p = subprocess.run([os.sys.executable, "-m", "postprocess.sensitivity", out, "--outcome", outcome],
+                                   capture_output=True, text=True, env=ENV)
+                self.assertEqual(p.returncode, 3, p.stderr)
+                self.assertEqual(len(p.stderr.splitlines()), 1, p.stderr)
+                self.assertTrue(p.stderr.startswith("sensitivity: error: " + text), p.stderr)
+                self.assertFalse(os.path.exists(os.path.join(out, f"sensitivity_{outcome}.csv")))
         finally:
             shutil.rmtree(d)
 
