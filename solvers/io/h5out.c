@@ -804,6 +804,14 @@ done:
 /* ------------------------------------------------------------------------ */
 /* time series                                                                */
 
+/* Chunks are allocated early (at creation and at each extension) whatever
+ * the driver. Parallel HDF5 does so by default, the serial driver not
+ * (incremental allocation); a file made on one rank and continued by
+ * --restart on several then had chunks that parallel HDF5 never allocated
+ * when the series grew past its first chunk, and its collective write went
+ * to an undefined address (pwritev EINVAL, one rank failing while the other
+ * waited in the collective: a hang). */
+
 /* Unlimited 1-D float64 dataset with chunks of SERIES_CHUNK values. */
 static int create_series_dset(hid_t loc, const char *name, const char *units, const char *long_name, hid_t *out)
 {
@@ -817,6 +825,7 @@ static int create_series_dset(hid_t loc, const char *name, const char *units, co
    * values (parallel HDF5 allocates chunks, and would fill them, at every
    * extension). */
   H5GO(H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER));
+  H5GO(H5Pset_alloc_time(dcpl, H5D_ALLOC_TIME_EARLY)); /* see the comment above */
   H5GO(ds = H5Dcreate2(loc, name, H5T_IEEE_F64LE, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT));
   CSGO(attr_units(ds, units, long_name));
   *out = ds;
@@ -993,6 +1002,7 @@ int cs_h5out_fields_define(cs_h5out *h, const cs_h5_quantity *q, int nq, const c
    * grows to hold it, so no fill values (parallel HDF5 would write them into
    * the new rows of a plain chunk at each extension, then we overwrite them). */
   H5GO(H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER));
+  H5GO(H5Pset_alloc_time(dcpl, H5D_ALLOC_TIME_EARLY)); /* as for the series (the comment above create_series_dset) */
   if (deflate) {
     if (H5Zfilter_avail(H5Z_FILTER_DEFLATE) <= 0)
       CSGO(cs_error_set(CS_ERR_IO, "output.compress = %d but this HDF5 has no deflate filter", compress));

@@ -115,7 +115,7 @@ class Reliability(unittest.TestCase):
         r = run("run", CFG, "-o", out, "--quiet", "--restart", ranks=2)
         self.assertEqual(r.returncode, 0, r.stderr)
         day = restarted_from(out)
-        self.assert_matches_full(out, None if day % 10 == 0 else day)  # output.dt 10
+        self.assert_matches_full(out, None if day % 5 == 0 else day)  # output.dt 5
         ckpts = [n for n in os.listdir(self.tmp.name) if n.startswith("term.h5.ckpt.")]
         self.assertLessEqual(len(ckpts), 2, ckpts)
 
