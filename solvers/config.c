@@ -1118,6 +1118,8 @@ static void format_real(double d, char *out, size_t n)
   }
 }
 
+void cs_config_format_real(double d, char *out, size_t n) { format_real(d, out, n); }
+
 static void format_value(const cs_opt *o, const void *obj, char *out, size_t n)
 {
   const int iv = (int)cs_opt_get(o, obj);

@@ -53,6 +53,10 @@ typedef struct {
  * 'fields_every'?"). Checks the name only, not a value. */
 int cs_config_key_check(const char *key, char *why, size_t n);
 
+/* d as the config prints it: the fewest digits that read back as d
+ * (whole numbers below 1e7 without exponent). */
+void cs_config_format_real(double d, char *out, size_t n);
+
 /* Defaults of every section, no treatments. */
 void cs_config_defaults(cs_config *cfg);
 

@@ -21,6 +21,7 @@
 #include "error.h"
 #include "integrate.h"
 #include "nvector_fast.h"
+#include "io/baseline.h"
 #include "io/h5out.h"
 #include "io/path.h"
 #include "io/state.h"
@@ -623,52 +624,15 @@ static int define_outputs(cs_run_state *rs)
   return cs_h5out_flush(h);
 }
 
-/* Thickness and synovitis area of the baseline run at time T (rank 0). */
-static int read_baseline(const char *path, double T, double *thickness, double *sauc)
-{
-  hid_t f;
-  H5E_BEGIN_TRY { f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT); } H5E_END_TRY;
-  if (f < 0) CS_FAIL(CS_ERR_IO, "--baseline %s: cannot open it as an HDF5 file", path);
-  int rc = CS_OK;
-  const char *names[3] = {"timeseries/time", "timeseries/thickness", "timeseries/synovitis_auc"};
-  double *v[3] = {NULL, NULL, NULL};
-  hssize_t n = 0;
-  for (int q = 0; q < 3 && rc == CS_OK; ++q) {
-    hid_t d;
-    H5E_BEGIN_TRY { d = H5Dopen2(f, names[q], H5P_DEFAULT); } H5E_END_TRY;
-    if (d < 0) {
-      rc = cs_error_set(CS_ERR_IO, "--baseline %s: no /%s (not a cartsim run?)", path, names[q]);
-      break;
-    }
-    hid_t sp = H5Dget_space(d);
-    n = H5Sget_simple_extent_npoints(sp);
-    H5Sclose(sp);
-    v[q] = malloc((size_t)(n > 0 ? n : 1) * sizeof(double));
-    if (!v[q] || H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v[q]) < 0)
-      rc = cs_error_set(CS_ERR_IO, "--baseline %s: cannot read /%s", path, names[q]);
-    H5Dclose(d);
-  }
-  H5Fclose(f);
-  if (rc == CS_OK && (n < 1 || !same_time(v[0][n - 1], T)))
-    rc = cs_error_set(CS_ERR_CONFIG, "--baseline %s ends at day %g, this run at day %g: they must share the horizon",
-                      path, n > 0 ? v[0][n - 1] : 0.0, T);
-  if (rc == CS_OK) {
-    *thickness = v[1][n - 1];
-    *sauc = v[2][n - 1];
-  }
-  for (int q = 0; q < 3; ++q) free(v[q]);
-  return rc;
-}
-
 /* --baseline, read before the run: a wrong path fails now, not at the end.
  * Collective; the values stay on rank 0. */
 static int load_baseline(cs_run_state *rs)
 {
   int rc = CS_OK;
   if (rs->pb.rank == 0)
-    rc = read_baseline(rs->req->baseline, rs->cfg->run.t_end, &rs->base_thickness, &rs->base_sauc);
+    rc = cs_baseline_read(rs->req->baseline, rs->cfg, rs->cfg->run.t_end, &rs->base_thickness, &rs->base_sauc);
   CS_CHECK_MPI(MPI_Bcast(&rc, 1, MPI_INT, 0, rs->pb.comm));
-  if (rc) return cs_error_trace(rc, __FILE__, __LINE__, "read_baseline");
+  if (rc) return cs_error_trace(rc, __FILE__, __LINE__, "cs_baseline_read");
   return CS_OK;
 }
 

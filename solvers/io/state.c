@@ -211,10 +211,13 @@ static int check_section(hid_t f, const char *path, const cs_config *cfg, int q)
       const cs_opt *o = &checked[q]->opts[i];
       double mine = cs_opt_get(o, section_obj(cfg, q));
       if (mine != v[i] && !(fabs(mine - v[i]) <= 1e-12 * fabs(v[i]))) {
+        char a[32], b[32];
+        cs_config_format_real(mine, a, sizeof a);
+        cs_config_format_real(v[i], b, sizeof b);
         rc = cs_error_set(CS_ERR_CONFIG,
-                          "--from-state %s: %s.%s = %.17g in this config but %.17g in the saved history; a branch "
+                          "--from-state %s: %s.%s = %s in this config but %s in the saved history; a branch "
                           "must share the history's model, grid and initial values",
-                          path, checked[q]->section, o->name, mine, v[i]);
+                          path, checked[q]->section, o->name, a, b);
         break;
       }
     }

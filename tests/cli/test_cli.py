@@ -94,6 +94,40 @@ class Cli(unittest.TestCase):
             with open(state, "rb") as f:
                 self.assertEqual(f.read(), before, "the state file is untouched")
 
+    def test_baseline_must_be_the_untreated_run_of_the_same_knee(self):
+        """--baseline is checked before the run: complete, same horizon, no
+        treatment, same model/grid/initial values; else exit 3 naming why."""
+        ref = os.path.abspath(REF)
+        base = os.path.join(self.dir, "untreated.h5")
+        code, _, err = cartsim("run", ref, "-o", base, "--quiet", "--set", "run.t_end=60")
+        self.assertEqual(code, 0, err)
+        msc = ["--set", "treatments[0].type=msc", "--set", "treatments[0].day=20", "--set", "treatments[0].dose=5e7"]
+        treated = os.path.join(self.dir, "treated.h5")
+        code, _, err = cartsim("run", ref, "-o", treated, "--quiet", "--set", "run.t_end=60", *msc)
+        self.assertEqual(code, 0, err)
+        running = os.path.join(self.dir, "running.h5")
+        with open(base, "rb") as f, open(running, "wb") as g:
+            g.write(f.read())
+        with h5py.File(running, "r+") as f:
+            f["meta"].attrs["status"] = "running"
+        out = os.path.join(self.dir, "o.h5")
+        for extra, baseline, text in [
+                (["--set", "model.k_c=0.02"], base,
+                 f"--baseline {base}: model.k_c = 0.02 in this config but 0.016 in the baseline"),
+                (["--set", "grid.nz=24"], base, f"--baseline {base}: grid.nz = 24 in this config but 48"),
+                ([], treated, f"--baseline {treated} has 1 treatment: the baseline is the untreated run"),
+                ([], running, f"--baseline {running}: its status is 'running', not 'complete'"),
+                (["--set", "run.t_end=50"], base, f"--baseline {base} ends at day 60, this run at day 50")]:
+            code, _, err = cartsim("run", ref, "-o", out, "--quiet", "--set", "run.t_end=60", *msc, *extra,
+                                   "--baseline", baseline)
+            self.assertEqual(code, 3, err)
+            self.assertIn(text, err)
+            self.assertFalse(os.path.exists(out), "checked before the run: nothing written")
+        code, _, err = cartsim("run", ref, "-o", out, "--quiet", "--set", "run.t_end=60", *msc, "--baseline", base)
+        self.assertEqual(code, 0, err)
+        with h5py.File(out, "r") as f:
+            self.assertGreater(float(f["outcomes/benefit_thickness_points"][()]), 0.0)
+
     def test_version_names_libraries(self):
         code, out, _ = cartsim("--version")
         self.assertEqual(code, 0)
