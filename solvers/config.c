@@ -155,6 +155,7 @@ static void append_line(cs_config_errors *e, const char *line)
  * gone wrong can produce thousands. */
 static void push_line(loader *ld, const char *line)
 {
+  ld->errs->total++;
   if (ld->errs->n >= MAX_ERRORS) ld->n_dropped++;
   else append_line(ld->errs, line);
 }
@@ -182,6 +183,7 @@ static void report(loader *ld, const cfg_where *w, const char *key, const char *
     clean(s, sizeof s, w->set, 280);
     snprintf(line, sizeof line, "--set %s: %s", s, msg);
     push_line(ld, line);
+    ld->errs->from_sets++;
     return;
   } else {
     char f[400];
@@ -528,7 +530,7 @@ static void read_treatments(loader *ld, const char *file, yaml_document_t *doc, 
 static void read_description(loader *ld, const cfg_where *w, const char *text)
 {
   if (strlen(text) >= sizeof ld->cfg->description) {
-    report(ld, w, "description", NULL, "longer than %zu characters", sizeof ld->cfg->description - 1);
+    report(ld, w, "description", NULL, "longer than %zu bytes of UTF-8", sizeof ld->cfg->description - 1);
     return;
   }
   strcpy(ld->cfg->description, text);
@@ -976,8 +978,8 @@ static void check_grid(loader *ld)
   snprintf(path, sizeof path, "grid.%s", names[worst]);
   snprintf(val, sizeof val, "%.0f", n[worst]);
   report(ld, origin_of(ld, G, names[worst]), path, val,
-         "grid of %.0f x %.0f x %.0f = %.3g cells is too large for memory (at most %.0e cells)", n[0], n[1], n[2],
-         n[0] * n[1] * n[2], MAX_CELLS);
+         "grid of %.0f x %.0f x %.0f = %.0f cells is too large for memory (at most %.0f cells)", n[0], n[1], n[2],
+         n[0] * n[1] * n[2], (double)MAX_CELLS);
 }
 
 static void check_treatments(loader *ld)
@@ -1024,7 +1026,7 @@ int cs_config_load(const char *path, const char *const *sets, int nsets, cs_conf
 {
   static loader zero;
   loader *ld = malloc(sizeof *ld); /* ~20 kB of origins: keep it off the stack */
-  errs->lines = NULL, errs->n = 0;
+  errs->lines = NULL, errs->n = errs->total = errs->from_sets = 0;
   cs_config_defaults(cfg);
   if (!ld) return CS_ERR_INTERNAL;
   *ld = zero;

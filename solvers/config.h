@@ -43,8 +43,10 @@ typedef struct {
 } cs_config;
 
 typedef struct {
-  char **lines;          /* one message per error */
+  char **lines;          /* one message per error (the first 100, then a count of the rest) */
   int n;
+  int total;             /* errors found, those not shown included */
+  int from_sets;         /* of them, in --set arguments (not in a file) */
 } cs_config_errors;
 
 /* Is `key` ("section.key", "treatments[N].key", "description") a config key

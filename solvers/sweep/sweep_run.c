@@ -843,10 +843,14 @@ int cs_sweep(const cs_sweep_request *req, MPI_Comm world)
   cs_sweep_spec sp;
   cs_config_errors errs;
   int rc = cs_sweep_spec_load(req->spec_path, &sp, &errs);
-  if (rc) {
+  if (rc == CS_ERR_IO && errs.n == 1) { /* the file cannot be read: that one line is the error */
+    cs_error_set(rc, "%s", errs.lines[0]);
+  } else if (rc) {
     if (rank == 0)
       for (int i = 0; i < errs.n; ++i) fprintf(stderr, "%s\n", errs.lines[i]);
     cs_error_set(rc, "%d error%s in %s", errs.n, errs.n == 1 ? "" : "s", req->spec_path);
+  }
+  if (rc) {
     cs_config_errors_free(&errs);
     cs_sweep_spec_free(&sp);
     return rc;

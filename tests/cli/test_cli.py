@@ -128,6 +128,24 @@ class Cli(unittest.TestCase):
         with h5py.File(out, "r") as f:
             self.assertGreater(float(f["outcomes/benefit_thickness_points"][()]), 0.0)
 
+    def test_config_error_summaries(self):
+        """An unreadable config is one line (exit 4); the closing count is the
+        total, those not shown included, and says where the errors are."""
+        for path, why in [(self.dir, "Is a directory"), (os.path.join(self.dir, "none.yaml"), "No such file")]:
+            code, _, err = cartsim("check", path)
+            self.assertEqual(code, 4, err)
+            self.assertEqual(err.splitlines(), [f"cartsim: error: cannot read config file '{path}': {why}"
+                                                + ("" if why == "Is a directory" else " or directory")])
+        code, _, err = cartsim("check", REF, "--set", "model.k_a=-1")
+        self.assertEqual(code, 3)
+        self.assertEqual(err.splitlines()[-1], "cartsim: error: 1 error in the --set options")
+        many = self.write("many.yaml", "model:\n" + "".join(f"  bogus{i}: 1\n" for i in range(130)))
+        code, _, err = cartsim("check", many, "--set", "model.k_a=-1")
+        self.assertEqual(code, 3)
+        lines = err.splitlines()
+        self.assertEqual(lines[-2:], ["(31 more errors not shown)",
+                                      f"cartsim: error: 131 errors in {many} and the --set options"])
+
     def test_version_names_libraries(self):
         code, out, _ = cartsim("--version")
         self.assertEqual(code, 0)

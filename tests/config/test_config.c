@@ -273,7 +273,8 @@ static void test_error_kinds(void)
     {"e_dim1.yaml", "grid: {dim: 1, ny: 3}\n", ":1:20: grid.ny = 3: must be 1 when grid.dim = 1"},
     {"e_dim2.yaml", "grid:\n  dim: 2\n  nx: 10\n  ny: 10\n", ":4:7: grid.ny = 10: must be 1 when grid.dim = 2"},
     {"e_big.yaml", "grid:\n  dim: 3\n  nz: 2000\n  nx: 1000\n  ny: 1000\n",
-     ":3:7: grid.nz = 2000: grid of 2000 x 1000 x 1000 = 2e+09 cells is too large for memory"},
+     ":3:7: grid.nz = 2000: grid of 2000 x 1000 x 1000 = 2000000000 cells is too large for memory "
+     "(at most 200000000 cells)"},
     {"e_tins.yaml", "model:\n  t_ins1: 10\n  t_ins0: 20\n", ":2:11: model.t_ins1 = 10: must be >= model.t_ins0 = 20"},
     {"e_tins0.yaml", "model:\n  t_ins0: 200\n", ":2:11: model.t_ins0 = 200: must be <= model.t_ins1 = 120"},
     {"e_dt.yaml", "output:\n  dt: 3000\n", ":2:7: output.dt = 3000: must be <= run.t_end = 1825 day"},
@@ -293,7 +294,7 @@ static void test_error_kinds(void)
   strcpy(text, "description: ");
   memset(text + 13, 'x', 600);
   strcpy(text + 613, "\n");
-  expect_error_text("e_longdesc.yaml", text, ":1:14: description: longer than 511 characters");
+  expect_error_text("e_longdesc.yaml", text, ":1:14: description: longer than 511 bytes of UTF-8");
   free(text);
 }
 
