@@ -198,16 +198,26 @@ static void report(loader *ld, const cfg_where *w, const char *key, const char *
 
 /* ---- "did you mean" ------------------------------------------------------- */
 
-/* Case-insensitive edit distance (so "h" finds "H"). */
+/* s lowercased, and without underscores if bare: "K_a" -> "k_a" / "ka". */
+static void folded(const char *s, char out[64], int bare)
+{
+  size_t n = 0;
+  for (; *s && n < 63; ++s)
+    if (!bare || *s != '_') out[n++] = (char)tolower((unsigned char)*s);
+  out[n] = '\0';
+}
+
+/* Case-insensitive edit distance (so "h" finds "H"); 0 for names that differ
+ * only in underscores ("ka" is k_a), 1 for the start of a longer name
+ * ("lesion_rad" is lesion_radius, not the nearer lesion_a). */
 static int distance(const char *a, const char *b)
 {
   char la[64], lb[64];
-  size_t i;
   if (strlen(a) > 63 || strlen(b) > 63) return 99;
-  for (i = 0; a[i]; ++i) la[i] = (char)tolower((unsigned char)a[i]);
-  la[i] = '\0';
-  for (i = 0; b[i]; ++i) lb[i] = (char)tolower((unsigned char)b[i]);
-  lb[i] = '\0';
+  folded(a, la, 1), folded(b, lb, 1);
+  if (!strcmp(la, lb)) return 0;
+  folded(a, la, 0), folded(b, lb, 0);
+  if (strlen(la) >= 4 && strlen(lb) > strlen(la) && !strncmp(la, lb, strlen(la))) return 1;
   return cs_edit_distance(la, lb);
 }
 

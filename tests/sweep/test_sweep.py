@@ -473,7 +473,7 @@ design:
             self.assertEqual(p.stderr.splitlines()[:3], [
                 f"{typo}:3:3: output.fields_evry: unknown key 'fields_evry' in section 'output'; "
                 "did you mean 'fields_every'?",
-                f"{typo}:7:5: model.kc: unknown key 'kc' in section 'model'",
+                f"{typo}:7:5: model.kc: unknown key 'kc' in section 'model'; did you mean 'k_c'?",
                 f"{typo}:8:5: treatments[0].dayy: unknown key 'dayy'; did you mean 'day'?"])
         self.assertFalse(os.path.exists(os.path.join(self.d, "typo_out")), "nothing written")
         nobase = self.spec("base: ../referense.yaml\ndesign:\n  type: list\n  rows: [{model.k_c: 0.014}]\n",
