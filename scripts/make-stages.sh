@@ -7,13 +7,24 @@
 #   late     day 1460  collagen ~0.86, ~14 % thickness lost
 # Usage: scripts/make-stages.sh [DIR]   (default results/stages; existing files are kept
 # unless FORCE=1; CARTSIM=path selects the binary, default build/cartsim). Start a run from a stage with `cartsim run ... --from-state DIR/moderate.h5`.
+# A DIR or CARTSIM given relative is taken from the directory the script is
+# run in; the defaults are in the repository.
 set -euo pipefail
-bin=${CARTSIM:-build/cartsim}
+here=$PWD
+absolute() { case $1 in /*) printf '%s' "$1" ;; *) printf '%s/%s' "$here" "$1" ;; esac; }
 cd "$(dirname "$0")/.."
-dir=${1:-results/stages}
+bin=build/cartsim
+[ -n "${CARTSIM:-}" ] && bin=$(absolute "$CARTSIM")
+dir=results/stages
+[ -n "${1:-}" ] && dir=$(absolute "$1")
 mkdir -p "$dir"
 force=()
 [ "${FORCE:-0}" = 1 ] && force=(--force)
+if [ "${FORCE:-0}" != 1 ] && [ -f "$dir/history.h5" ] && [ -f "$dir/early.h5" ] && [ -f "$dir/moderate.h5" ] &&
+   [ -f "$dir/late.h5" ]; then
+  echo "stage states already in $dir: early.h5 moderate.h5 late.h5 (FORCE=1 makes them again)"
+  exit 0
+fi
 if [ "$(id -u)" -eq 0 ]; then export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1; fi
 "$bin" run configs/reference.yaml -o "$dir/history.h5" --quiet "${force[@]}" \
   --save-state "180:$dir/early.h5" --save-state "730:$dir/moderate.h5" --save-state "1460:$dir/late.h5"
