@@ -998,6 +998,22 @@ static void check_treatments(loader *ld)
   const int day = row_index(&cs_treatment_table, cs_opt_find(&cs_treatment_table, "day"));
   for (int i = 0; i < ld->cfg->n_treatments; ++i) {
     if (ld->tappended[i]) check_required(ld, i);
+    const cs_treatment *t = &ld->cfg->treatments[i];
+    /* the cell keys mean nothing for a drug: a value other than the default is a mistake */
+    if (t->type == CS_TREAT_IL1RA) {
+      static const char *const cell_keys[] = {"source", "viability"};
+      for (int k = 0; k < 2; ++k) {
+        const cs_opt *o = cs_opt_find(&cs_treatment_table, cell_keys[k]);
+        const int r = row_index(&cs_treatment_table, o);
+        if (!(ld->tgiven[i] >> r & 1u) || cs_opt_get(o, t) == o->def) continue;
+        char path[48], val[40];
+        snprintf(path, sizeof path, "treatments[%d].%s", i, o->name);
+        if (o->type == CS_OPT_ENUM) snprintf(val, sizeof val, "%s", cs_opt_choice_name(o, (int)cs_opt_get(o, t)));
+        else snprintf(val, sizeof val, "%g", cs_opt_get(o, t));
+        cfg_where *w = where_known(&ld->torigin[i][r]) ? &ld->torigin[i][r] : &ld->titem[i];
+        report(ld, w, path, val, "only for type msc (an il1ra bolus has no cells)");
+      }
+    }
     if (!(ld->tgiven[i] >> day & 1u) || ld->cfg->treatments[i].day < t_end) continue;
     char path[40], val[40];
     snprintf(path, sizeof path, "treatments[%d].day", i);

@@ -269,6 +269,8 @@ static void test_error_kinds(void)
      ":2:34: treatments[0].dosage: unknown key; did you mean 'dose'?"},
     {"e_treat_day.yaml", "run: {t_end: 100}\ntreatments:\n  - {type: msc, day: 100, dose: 1}\n",
      ":3:22: treatments[0].day = 100: must be before the end of the run (run.t_end = 100 day)"},
+    {"e_il1ra_source.yaml", "treatments:\n  - {type: il1ra, day: 10, dose: 150, source: adipose}\n",
+     ":2:47: treatments[0].source = adipose: only for type msc (an il1ra bolus has no cells)"},
     {"e_treat_neg.yaml", "treatments:\n  - {type: msc, day: -1, dose: 1}\n", ":2:22: treatments[0].day = -1: must be in"},
     {"e_dim1.yaml", "grid: {dim: 1, ny: 3}\n", ":1:20: grid.ny = 3: must be 1 when grid.dim = 1"},
     {"e_dim2.yaml", "grid:\n  dim: 2\n  nx: 10\n  ny: 10\n", ":4:7: grid.ny = 10: must be 1 when grid.dim = 2"},
@@ -537,6 +539,8 @@ static void randomize(cs_config *cfg)
     for (int r = 0; r < cs_treatment_table.n; ++r)
       cs_opt_put(&cs_treatment_table.opts[r], &cfg->treatments[i], random_value(&cs_treatment_table.opts[r]));
     cfg->treatments[i].day = 1e5 * uniform();
+    if (cfg->treatments[i].type == CS_TREAT_IL1RA) /* the cell keys of a drug keep their defaults (a rule) */
+      cfg->treatments[i].viability = 1, cfg->treatments[i].source = CS_SOURCE_REFERENCE;
   }
   snprintf(cfg->description, sizeof cfg->description,
            "r\xc3\xa9sum\xc3\xa9: \"quoted\" \\ back, tab\t, newline\n, \xc2\x85 NEL, # not a comment, %d", (int)rng);
