@@ -28,8 +28,35 @@ def injection_day(run):
 
 
 def horizon(runs):
-    """The latest day every run reached (the common comparison time)."""
-    return min(r.end_day for r in runs)
+    """The common comparison time: the latest day every complete run reached
+    (a failed or interrupted run that stopped early does not pull the
+    comparison back to its last day; its values there are NaN). All runs if
+    none is complete."""
+    runs = list(runs)
+    done = [r for r in runs if r.complete] or runs
+    return min(r.end_day for r in done)
+
+
+def knee_differences(run, other, limit=3):
+    """The model, grid and initial values in which two runs differ, as
+    "name a vs b" strings (at most `limit`): a benefit of one over the other
+    compares two different knees unless this is empty."""
+    pa, pb = run.parameters, other.parameters
+    out = []
+    for key in sorted(set(pa) & set(pb)):
+        if "." in key and not key.startswith(("grid.", "initial.")):
+            continue  # solver, output and run settings do not change the knee
+        a, b = pa[key][0], pb[key][0]
+        if isinstance(a, float) and isinstance(b, float):
+            same = a == b or abs(a - b) <= 1e-12 * max(abs(a), abs(b))
+        else:
+            same = a == b
+        if not same:
+            out.append(f"{key} {a:g} vs {b:g}" if isinstance(a, float) and isinstance(b, float)
+                       else f"{key} {a} vs {b}")
+            if len(out) == limit:
+                break
+    return out
 
 
 def value_at(run, name, day):

@@ -108,6 +108,8 @@ def main(argv=None, report_default=False, prog="python3 -m postprocess.plot"):
     for label, r in runs.items():
         if not r.complete:
             sys.stderr.write(f"{prog}: warning: {r.path} has status {r.status!r}: plotting what it holds\n")
+    for line in report.comparability_notes(runs, args.untreated):
+        sys.stderr.write(f"{prog}: warning: {line}\n")
     try:
         figures = make_figures(runs, out_dir, times, args.untreated)
         if args.report or report_default:

@@ -11,6 +11,7 @@ late MSC orange-red, IL-1Ra green (see branch_colour).
 """
 
 import math
+import sys
 from collections import namedtuple
 
 import numpy as np
@@ -51,7 +52,7 @@ def pretty_label(label, run=None):
     if run is not None:
         day = metrics.injection_day(run)
         if day is not None:
-            text += f" (day {day:g})"
+            text += f" (day {day:g})" if day <= run.end_day + 1e-9 else f" (day {day:g}, not reached)"
         if not run.complete:
             text += f" [{run.status}]"
     return text
@@ -150,7 +151,8 @@ def early_vs_late(runs, out, untreated_label="untreated"):
         ax_c.set_ylabel("mean collagen c\n(fraction of healthy)")
         ax_c.set_xlabel("time since the injury (years)")
         ax_t.set_title("Cartilage after a knee injury: stem cells early vs late")
-        title = f"branch (injection day): benefit at year {horizon_day / DAYS_PER_YEAR:.3g}"
+        title = (f"branch (injection day): benefit at year {horizon_day / DAYS_PER_YEAR:.3g}"
+                 if untreated is not None and len(runs) > 1 else "branch (injection day)")
         leg = ax_t.legend(handles=handles, loc="lower left", title=title, title_fontsize=10, framealpha=0.92)
         leg.set_zorder(10)
         if untreated is not None:
@@ -170,26 +172,39 @@ def early_vs_late(runs, out, untreated_label="untreated"):
     return path, plotted
 
 
-def _profile_times(run, times_days, untreated, tol):
+def snapshot_tolerance(day):
+    """How far (days) a field snapshot may lie from a requested day and still
+    be drawn as that day: 5 % of it, at least one day."""
+    return max(1.0, 0.05 * abs(day))
+
+
+def _profile_times(run, label, times_days, untreated):
     """(requested day, snapshot index) pairs this run contributes: a branch
     run shows only times after its branching day (before it, it is the
-    untreated history, drawn once)."""
+    untreated history, drawn once). A day with no snapshot near it (a run
+    that saved fields every 365 days, asked for day 180) is not drawn as if
+    it were that day: it is left out, with a note on stderr."""
     out = []
     ft = run.field_times
     for day in times_days:
-        if day < ft[0] - tol or day > ft[-1] + tol:
-            continue
         if untreated is not None and run is not untreated and day <= run.start_day + 1e-9:
             continue
-        out.append((day, run.snapshot_index(day)))
+        idx = run.snapshot_index(day)
+        if abs(ft[idx] - day) > snapshot_tolerance(day):
+            if ft[0] - snapshot_tolerance(day) <= day <= ft[-1] + snapshot_tolerance(day):
+                sys.stderr.write(f"note: depth profiles: {label} has no field snapshot near day {day:g} (nearest: "
+                                 f"day {ft[idx]:g}); not drawn\n")
+            continue
+        out.append((day, idx))
     return out
 
 
 def profiles(runs, out, times_days, untreated_label="untreated"):
     """Depth profiles of aggrecan a, collagen c and chondrocytes Ch (three
     columns; z in mm vertical, tidemark at the bottom, surface at the top),
-    one line per (branch, time) at the nearest field snapshot, laterally
-    averaged for 2-D/3-D runs. Colour = branch, line style = time.
+    one line per (branch, time) at the field snapshot within
+    snapshot_tolerance(time) of it (none: not drawn), laterally averaged for
+    2-D/3-D runs. Colour = branch, line style = time.
 
     Returns (path, plotted) with plotted["<label>@<day>"] = {"z", "a", "c",
     "Ch", "snapshot_day"}."""
@@ -209,10 +224,9 @@ def profiles(runs, out, times_days, untreated_label="untreated"):
             if not run.has("fields"):
                 continue
             ft = run.field_times
-            tol = float(np.median(np.diff(ft))) if len(ft) > 1 else 1.0   # nearest within one spacing
             g = run.grid
             H = g.H if H is None else max(H, g.H)
-            for day, idx in _profile_times(run, times_days, untreated, tol):
+            for day, idx in _profile_times(run, label, times_days, untreated):
                 entry = {"z": g.z, "snapshot_day": float(ft[idx])}
                 for ax, (s, _) in zip(axes, species):
                     prof = run.depth_profile(s, idx)
@@ -311,14 +325,17 @@ def inflammation(runs, out):
         axes[0].set_ylabel("synovial cytokine P_s\n(ng/mL)")
         axes[1].set_ylabel("synovial anti-infl. R_s\n(ng/mL)")
         axes[2].set_ylabel("MSCs in the joint (cells)\nN + N_syn + E_total")
-        for ax in axes:
+        log_axes = list(axes) if msc_max > 0 else list(axes[:2])
+        for ax in log_axes:
             ax.set_yscale("log")
         if msc_max > 0:
             axes[2].set_ylim(1.0, msc_max * 3)
-        else:
+        else:  # nothing positive to draw on a log axis (matplotlib refuses to save one)
+            axes[2].set_ylim(0.0, 1.0)
+            axes[2].set_yticks([])
             axes[2].text(0.5, 0.5, "no MSCs injected in these runs", transform=axes[2].transAxes,
                          ha="center", va="center", color="#666666")
-        for ax in axes:
+        for ax in log_axes:
             _log_axis(ax)
         axes[0].set_title("Inflammation in the joint fluid (pain proxy) and the injected cells")
         axes[2].set_xlabel("time since the injury (years)")
@@ -408,7 +425,8 @@ def animation(runs, out_gif, history=None, max_frames=80, dpi=72, fps=6):
                            bbox=dict(boxstyle="round", fc="white", ec="#999999", alpha=0.85))
             artists[-1] = artists[-1] + (note, inj)
         if dim != 1:
-            fig.colorbar(artists[-1][1], ax=list(axes), label="collagen c (fraction of healthy)", shrink=0.9)
+            fig.colorbar(artists[-1][1], ax=list(axes), shrink=0.9, label="collagen c (fraction of healthy)"
+                         + (", mean over y" if dim == 3 else ""))
         else:
             fig.subplots_adjust(left=0.09, right=0.98, bottom=0.12, top=0.86, wspace=0.08)
         writer = PillowWriter(fps=fps)
@@ -438,11 +456,16 @@ def animation(runs, out_gif, history=None, max_frames=80, dpi=72, fps=6):
     return str(out_gif), info
 
 
+def _by(years, horizon_day):
+    """years if reached by the horizon, else NaN (a longer run's later crossing)."""
+    return years if years * DAYS_PER_YEAR <= horizon_day + 1e-6 else math.nan
+
+
 def summary_table(runs, untreated_label="untreated"):
     """One SummaryRow per run: label, injection day (None untreated), thickness
     at the common horizon (mm), benefit (points of initial thickness; None for
-    the untreated run), years_to_c80 (NaN: not reached), synovitis_auc (day),
-    msc_retained_30d (NaN: no MSCs)."""
+    the untreated run), years_to_c80 (NaN: not reached by the horizon),
+    synovitis_auc (day, at the horizon), msc_retained_30d (NaN: no MSCs)."""
     untreated = metrics.find_untreated(runs, untreated_label)
     T = metrics.horizon(runs.values())
     rows = []
@@ -454,8 +477,8 @@ def summary_table(runs, untreated_label="untreated"):
             injection_day=metrics.injection_day(run),
             thickness_mm=metrics.value_at(run, "thickness", T),
             benefit_points=benefit,
-            years_to_c80=metrics.outcome_or(run, "years_to_c80", lambda: metrics.years_to_c80(run, history)),
-            synovitis_auc=metrics.outcome_or(run, "synovitis_auc", lambda: float(run.series("synovitis_auc")[-1])),
+            years_to_c80=_by(metrics.outcome_or(run, "years_to_c80", lambda: metrics.years_to_c80(run, history)), T),
+            synovitis_auc=metrics.value_at(run, "synovitis_auc", T),  # at the horizon, as the thickness
             msc_retained_30d=metrics.outcome_or(run, "msc_retained_30d", lambda: metrics.msc_retained(run, 30)),
         ))
     return rows

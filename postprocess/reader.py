@@ -1,7 +1,7 @@
 """Read one cartsim HDF5 run file (layout: solvers/io/h5out.h, docs/output.md).
 
     run = Run("results/untreated.h5")
-    run.status, run.complete          # "complete" / "running" / "failed"
+    run.status, run.complete          # "complete" / "running" / "failed" / "interrupted"
     run.time                          # /timeseries/time, days
     run.series("thickness")           # numpy array, one value per output step
     run.units("thickness")            # "mm"

@@ -49,6 +49,25 @@ def _pts(v):
     return f"{v:+.2f}" if abs(v) < 1 else f"{v:+.1f}"
 
 
+def comparability_notes(runs, untreated_label="untreated"):
+    """One line per run that is not the untreated run's knee (another grid,
+    model or initial state: its benefit compares two different knees) and,
+    if the runs end on different days, one line about the horizon."""
+    untreated = metrics.find_untreated(runs, untreated_label)
+    notes = []
+    if untreated is not None:
+        for label, run in runs.items():
+            diff = [] if run is untreated else metrics.knee_differences(run, untreated)
+            if diff:
+                notes.append(f"{label} is not the same knee as the untreated run ({'; '.join(diff)}): "
+                             "its benefit compares two different knees")
+    ends = sorted({round(r.end_day, 6) for r in runs.values()})
+    if len(ends) > 1:
+        notes.append(f"the runs end on different days ({', '.join(f'{e:g}' for e in ends)}): every number is "
+                     f"taken at day {metrics.horizon(runs.values()):g}")
+    return notes
+
+
 def key_numbers(runs, untreated_label="untreated"):
     """The numbers the explanation quotes, all from the runs:
     early/late MSC and IL-1Ra runs (by treatment type and day), their
@@ -59,13 +78,20 @@ def key_numbers(runs, untreated_label="untreated"):
                   if metrics.first_treatment(r, "msc")), key=lambda x: x[0])
     il1ra = [(metrics.first_treatment(r, "il1ra")["day"], l, r) for l, r in runs.items()
              if metrics.first_treatment(r, "il1ra") and not metrics.first_treatment(r, "msc")]
+    # early and late only when the injection days differ (runs on the same day are not "late")
+    late = msc[-1] if len(msc) > 1 and msc[-1][0] > msc[0][0] else None
     k = {"horizon_day": T, "horizon_years": T / DAYS_PER_YEAR, "untreated": untreated,
-         "early": msc[0] if msc else None, "late": msc[-1] if len(msc) > 1 else None,
-         "il1ra": il1ra[0] if il1ra else None}
+         "early": msc[0] if msc else None, "late": late, "il1ra": il1ra[0] if il1ra else None}
     for name in ("early", "late", "il1ra"):
         item = k[name]
-        k[f"{name}_benefit"] = (metrics.benefit_points(item[2], untreated, T)
-                                if item is not None and untreated is not None else math.nan)
+        if item is None:
+            k[f"{name}_benefit"] = math.nan
+        elif untreated is not None:
+            k[f"{name}_benefit"] = metrics.benefit_points(item[2], untreated, T)
+        elif abs(item[2].end_day - T) < 1e-6:  # branch files alone: the benefit cartsim stored (--baseline)
+            k[f"{name}_benefit"] = metrics.outcome_or(item[2], "benefit_thickness_points", lambda: math.nan)
+        else:
+            k[f"{name}_benefit"] = math.nan
     if untreated is not None:
         th = untreated.series("thickness")
         k["untreated_loss_pct"] = 100 * (th[0] - metrics.value_at(untreated, "thickness", T)) / th[0]
@@ -179,6 +205,8 @@ def write_report(out_html, figures, runs, title="cartsim: stem cells for knee ca
     if incomplete:
         parts.append("<p class='note'>Warning: these runs did not finish: "
                      + ", ".join(f"{html.escape(l)} ({html.escape(runs[l].status)})" for l in incomplete) + "</p>")
+    for line in comparability_notes(runs, untreated_label):
+        parts.append(f"<p class='note'>Warning: {html.escape(line)}</p>")
     parts.append(_explanation(k))
     parts.append("<h2>Summary</h2>")
     parts.append(_table(rows))
@@ -199,3 +227,11 @@ def write_report(out_html, figures, runs, title="cartsim: stem cells for knee ca
     with open(out_html, "w", encoding="utf-8") as f:
         f.write("\n".join(parts) + "\n")
     return str(out_html)
+
+
+if __name__ == "__main__":  # `python3 -m postprocess.report` is `python3 -m postprocess report`
+    import sys
+
+    from .__main__ import main
+
+    sys.exit(main(["report", *sys.argv[1:]]))

@@ -72,3 +72,11 @@ def write_xdmf(h5_path):
             os.remove(out)
         raise OSError(err.errno, err.strerror, out) from None
     return out
+
+
+if __name__ == "__main__":  # `python3 -m postprocess.xdmf` is `python3 -m postprocess xdmf`
+    import sys
+
+    from .__main__ import main
+
+    sys.exit(main(["xdmf", *sys.argv[1:]]))

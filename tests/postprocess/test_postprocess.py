@@ -207,6 +207,67 @@ class TestPlots(Base):
         self.assertAlmostEqual(rows["msc_early"].msc_retained_30d, 0.16, places=6)
 
 
+class TestComparisons(Base):
+    """Runs that do not line up (no MSCs at all, sparse snapshots, different
+    horizons, a failed run, another knee) give honest figures and tables."""
+
+    def test_untreated_alone_plots(self):
+        d = os.path.join(self.dir, "alone")
+        os.makedirs(d)
+        path, data = plots.inflammation({"untreated": self.runs["untreated"]}, os.path.join(d, "infl.png"))
+        self.assertPng(path)  # the empty MSC panel once made matplotlib refuse to save a log axis
+        p = subprocess.run([sys.executable, "-m", "postprocess.plot", self.paths["untreated"], "-o", d],
+                           capture_output=True, text=True, cwd=REPO, env=env_with_repo(), timeout=240)
+        self.assertEqual(p.returncode, 0, p.stderr)
+
+    def test_a_profile_is_drawn_only_near_its_day(self):
+        sparse = os.path.join(self.dir, "sparse.h5")
+        cs.write_run(sparse, "untreated", fields_every=365.0)
+        runs = {"untreated": Run(sparse), "msc_early": self.runs["msc_early"]}
+        _, data = plots.profiles(runs, os.path.join(self.dir, "sparse.png"), [0, 180, 1825])
+        self.assertNotIn("untreated@180", data, "day 0 or 365 is not day 180")
+        self.assertIn("untreated@0", data)
+        self.assertIn("msc_early@1825", data)
+        for key, entry in data.items():
+            day = float(key.split("@")[1])
+            self.assertLessEqual(abs(entry["snapshot_day"] - day), plots.snapshot_tolerance(day), key)
+
+    def test_numbers_are_taken_at_the_common_horizon(self):
+        short = os.path.join(self.dir, "short.h5")
+        cs.write_run(short, "msc_early", t_end=1000.0)
+        runs = {"untreated": self.runs["untreated"], "short": Run(short)}
+        rows = {r.label: r for r in plots.summary_table(runs)}
+        for label, run in runs.items():
+            self.assertAlmostEqual(rows[label].synovitis_auc, metrics.value_at(run, "synovitis_auc", 1000.0))
+        self.assertIn("the runs end on different days (1000, 1825)", " ".join(report.comparability_notes(runs)))
+
+    def test_a_failed_run_does_not_move_the_horizon(self):
+        failed = os.path.join(self.dir, "failed.h5")
+        cs.write_run(failed, "msc_early", t_end=10.0, status="failed")
+        runs = {"untreated": self.runs["untreated"], "msc_early": self.runs["msc_early"], "failed": Run(failed)}
+        self.assertEqual(metrics.horizon(runs.values()), 1825.0)
+        rows = {r.label: r for r in plots.summary_table(runs)}
+        self.assertGreater(rows["msc_early"].benefit_points, 10)
+        self.assertTrue(math.isnan(rows["failed"].benefit_points), "no value at the horizon")
+
+    def test_same_day_runs_are_not_early_and_late_and_another_knee_is_named(self):
+        other = os.path.join(self.dir, "other_knee.h5")
+        cs.write_run(other, "msc_early", nz=24)
+        runs = {"untreated": self.runs["untreated"], "msc_early": self.runs["msc_early"], "other": Run(other)}
+        k = report.key_numbers(runs)
+        self.assertIsNone(k["late"], "both injected on day 180")
+        notes = report.comparability_notes(runs)
+        self.assertEqual(notes, ["other is not the same knee as the untreated run (grid.nz 24 vs 16): its benefit "
+                                 "compares two different knees"])
+
+    def test_module_entry_points(self):
+        d = os.path.join(self.dir, "entry")
+        p = subprocess.run([sys.executable, "-m", "postprocess.report", self.paths["untreated"], "-o", d],
+                           capture_output=True, text=True, cwd=REPO, env=env_with_repo(), timeout=240)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertTrue(os.path.isfile(os.path.join(d, "report.html")))
+
+
 class TestReport(Base):
     def test_self_contained_with_numbers(self):
         figs = [plots.early_vs_late(self.runs, os.path.join(self.dir, "early_vs_late.png"))[0],
