@@ -150,10 +150,10 @@ def t3_cases():
     out = []
     for t1 in (7, 17):
         out.append(Case(f"karsdal_{t1}", [f"model.sig_ins={KARSDAL_SIG}", f"model.t_ins1={t1}", "run.t_end=730"]))
-    out.append(Case("kar_hist", ["run.t_end=730"], save=[(d, f"kar_{d}.h5") for d in (3, 6, 10, 20)]))
+    out.append(Case("kar_hist", ["run.t_end=730"], save=[(d, f"state_kar_{d}.h5") for d in (3, 6, 10, 20)]))
     for d in (3, 6, 10, 20):
         out.append(Case(f"kar_il1ra_{d}", ["run.t_end=730", "treatments[0].type=il1ra", f"treatments[0].day={d}",
-                                           "treatments[0].dose=150"], start=f"kar_{d}.h5", baseline="kar_hist"))
+                                           "treatments[0].dose=150"], start=f"state_kar_{d}.h5", baseline="kar_hist"))
     return out
 
 
@@ -267,15 +267,15 @@ WINDOW_DAYS = (60, 120, 180, 270, 365, 450, 545, 730, 1095, 1460)
 
 
 def t7_cases():
-    hist = Case("window_hist", ["run.t_end=1825"], save=[(d, f"win_{d}.h5") for d in WINDOW_DAYS])
+    hist = Case("window_hist", ["run.t_end=1825"], save=[(d, f"state_win_{d}.h5") for d in WINDOW_DAYS])
     out = [hist]
     for d in WINDOW_DAYS:
-        out.append(Case(f"win_{d}", ["run.t_end=1825", *MSC, f"treatments[0].day={d}"], start=f"win_{d}.h5",
+        out.append(Case(f"win_{d}", ["run.t_end=1825", *MSC, f"treatments[0].day={d}"], start=f"state_win_{d}.h5",
                         baseline="window_hist"))
     # model.md: "with k_wear 0 the late injection also cures": the same late branch without wear
-    out.append(Case("nowear_hist", ["run.t_end=1825", "model.k_wear=0"], save=[(1460, "nowear_1460.h5")]))
+    out.append(Case("nowear_hist", ["run.t_end=1825", "model.k_wear=0"], save=[(1460, "state_nowear_1460.h5")]))
     out.append(Case("nowear_1460", ["run.t_end=1825", "model.k_wear=0", *MSC, "treatments[0].day=1460"],
-                    start="nowear_1460.h5", baseline="nowear_hist"))
+                    start="state_nowear_1460.h5", baseline="nowear_hist"))
     return out
 
 

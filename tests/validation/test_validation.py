@@ -15,6 +15,22 @@ BIN = os.path.abspath(os.environ.get("CARTSIM_BIN", "build/cartsim"))
 
 
 class QuickValidation(unittest.TestCase):
+    def test_no_case_writes_over_a_state_it_starts_from(self):
+        """Every target's cases: outputs, saved states and baselines are distinct
+        files (a branch written over its own start state is refused by cartsim,
+        exit 2: targets 3 and 7 once named both win_<day>.h5)."""
+        for cases, _ in validation.TARGETS:
+            cs = cases()
+            outputs = [c.name + ".h5" for c in cs]
+            states = [path for c in cs for _, path in (c.save or [])]
+            self.assertEqual(len(set(outputs)), len(outputs))
+            self.assertFalse(set(outputs) & set(states), sorted(set(outputs) & set(states)))
+            for c in cs:
+                if c.start:
+                    self.assertIn(c.start, states, f"{c.name} starts from a state its target saves")
+                if c.baseline:
+                    self.assertIn(c.baseline + ".h5", outputs, f"{c.name}'s baseline is a run of its target")
+
     def test_targets_1_5_6(self):
         with tempfile.TemporaryDirectory() as out, tempfile.TemporaryDirectory() as work:
             rows = validation.validate(BIN, out, work, targets=[1, 5, 6])
