@@ -40,6 +40,7 @@
 #include "../error.h"
 #include "driver.h"
 #include "path.h"
+#include "room.h"
 
 /* Chunk length of the 1-D time series (values per chunk). */
 #define SERIES_CHUNK 64
@@ -123,6 +124,7 @@ struct cs_h5out {
   int fnpend, fcappend, fmaxpend;
   double io_seconds;
   int reopened;    /* opened by cs_h5out_reopen: define calls open existing datasets */
+  int poisoned;    /* a write or flush failed (on some rank): no more HDF5 calls on this file */
   char filename[4096]; /* for messages */
 };
 
@@ -1105,13 +1107,33 @@ int cs_h5out_fields_append(cs_h5out *h, double t, const double *u, const cs_patc
 /* ------------------------------------------------------------------------ */
 /* flush, close                                                               */
 
+/* Did the last collective step fail on any rank? Every rank must take the
+ * same next step: one that stopped at a failed write while the others went
+ * on to the next collective call hung the job (a full disk on 2 ranks). */
+static int failed_anywhere(cs_h5out *h, int failed)
+{
+  if (h->size > 1) MPI_Allreduce(MPI_IN_PLACE, &failed, 1, MPI_INT, MPI_MAX, h->comm);
+  return failed;
+}
+
 int cs_h5out_flush(cs_h5out *h)
 {
   double t0 = MPI_Wtime();
+  if (h->poisoned) CS_FAIL(CS_ERR_IO, "cannot write %s: an earlier write failed", h->filename);
+  double bytes = 0.0; /* what this flush writes, all ranks together */
+  for (int i = 0; i < h->nseries; ++i) bytes += (double)h->series[i].npending * h->series[i].nq * sizeof(double);
+  bytes += (double)h->fnpend * h->nf * (double)h->fN[0] * (double)h->fN[1] * (double)h->fN[2] * sizeof(double);
+  if (cs_room_for(h->filename, bytes, h->comm) != CS_OK) {
+    h->poisoned = 1; /* closing would write metadata too: the file stays as it is (cs_h5out_close) */
+    return cs_error_code();
+  }
   int failed = 0;
-  for (int i = 0; i < h->nseries && !failed; ++i) failed = series_write_pending(h, &h->series[i]) != CS_OK;
-  if (!failed) failed = fields_write_pending(h) != CS_OK;
-  if (failed || H5Fflush(h->file, H5F_SCOPE_GLOBAL) < 0) {
+  for (int i = 0; i < h->nseries && !failed; ++i)
+    failed = failed_anywhere(h, series_write_pending(h, &h->series[i]) != CS_OK);
+  if (!failed) failed = failed_anywhere(h, fields_write_pending(h) != CS_OK);
+  if (!failed) failed = failed_anywhere(h, H5Fflush(h->file, H5F_SCOPE_GLOBAL) < 0);
+  if (failed) {
+    h->poisoned = 1;
     cs_error_clear(); /* replace the bare HDF5 call by what the user needs to know */
     /* the usual cause: the disk is full (or a quota); say so with the numbers */
     char dir[4096];
@@ -1143,6 +1165,21 @@ static int close_status(cs_h5out *h, const char *status, const char *reason)
 int cs_h5out_close(cs_h5out *h, const char *status, const char *reason)
 {
   if (!h) return CS_OK;
+  if (h->poisoned) {
+    /* After a failed write HDF5's collective close diverges between ranks
+     * (one waits in a barrier of the metadata flush, another in the
+     * truncate's broadcast) and on one rank it fails and keeps a stale id:
+     * the file is left as it is (status `running`, every step up to the last
+     * good flush readable) and the process ends without closing it
+     * (solvers/main.c). */
+    for (int s = 0; s < h->nseries; ++s) free(h->series[s].dset), free(h->series[s].pending);
+    free(h->series);
+    for (int i = 0; i < h->nf && h->fpend; ++i) free(h->fpend[i]);
+    free(h->fdset), free(h->fpend), free(h->fpend_t);
+    if (h->comm != MPI_COMM_NULL) MPI_Comm_free(&h->comm);
+    free(h);
+    return CS_ERR_IO;
+  }
   int rc = CS_OK;
   if (status && h->file >= 0 && h->meta >= 0) rc = close_status(h, status, reason);
 

@@ -1,0 +1,26 @@
+#include "room.h"
+
+#include <stdio.h>
+#include <sys/statvfs.h>
+
+#include "../error.h"
+#include "path.h"
+
+int cs_room_for(const char *path, double bytes, MPI_Comm comm)
+{
+  int rank;
+  MPI_Comm_rank(comm, &rank);
+  const double need = bytes * 1.25 + 1048576.0;
+  double free_bytes = -1.0; /* unknown: not checked */
+  char dir[4096];
+  cs_path_dir(path, dir, sizeof dir);
+  if (rank == 0) {
+    struct statvfs vfs;
+    if (statvfs(dir, &vfs) == 0) free_bytes = (double)vfs.f_bavail * (double)vfs.f_frsize;
+  }
+  CS_CHECK_MPI(MPI_Bcast(&free_bytes, 1, MPI_DOUBLE, 0, comm));
+  if (free_bytes >= 0.0 && free_bytes < need)
+    CS_FAIL(CS_ERR_IO, "cannot write %s: disk full (%.1f MB free in %s, about %.1f MB needed)", path,
+            free_bytes / 1048576.0, dir, need / 1048576.0);
+  return CS_OK;
+}
