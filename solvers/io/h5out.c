@@ -32,7 +32,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -507,13 +506,6 @@ static int select_driver(cs_h5out *h, hid_t *fapl)
   return CS_OK;
 }
 
-/* Megabytes an unprivileged user can still write in dir; -1 if unknown. */
-static double free_mb(const char *dir)
-{
-  struct statvfs vfs;
-  return statvfs(dir, &vfs) == 0 ? (double)vfs.f_bavail * (double)vfs.f_frsize / 1048576.0 : -1.0;
-}
-
 int cs_h5out_create(const char *path, MPI_Comm comm, int force, cs_h5out **out)
 {
   *out = NULL;
@@ -539,7 +531,7 @@ int cs_h5out_create(const char *path, MPI_Comm comm, int force, cs_h5out **out)
   if (h->file < 0) {
     char dir[4096];
     cs_path_dir(path, dir, sizeof dir);
-    const double mb = free_mb(dir);
+    const double mb = cs_free_bytes(dir) / 1048576.0;
     const char *locking = getenv("HDF5_USE_FILE_LOCKING");
     if (mb >= 0.0 && mb < 0.1)
       rc = cs_error_set(CS_ERR_IO, "cannot create HDF5 file %s: no space left (%.1f MB free in %s)", path, mb, dir);
@@ -1139,7 +1131,7 @@ int cs_h5out_flush(cs_h5out *h)
     char dir[4096];
     cs_path_dir(h->filename, dir, sizeof dir);
     CS_FAIL(CS_ERR_IO, "cannot write %s: HDF5 write/flush failed (%.1f MB free in %s: disk full?); the file is "
-            "incomplete and stays marked running", h->filename, free_mb(dir), dir);
+            "incomplete and stays marked running", h->filename, cs_free_bytes(dir) / 1048576.0, dir);
   }
   h->io_seconds += MPI_Wtime() - t0;
   return CS_OK;
@@ -1160,6 +1152,37 @@ static int close_status(cs_h5out *h, const char *status, const char *reason)
   return CS_OK;
 }
 
+/* The object's buffers; release_ids: its HDF5 ids too, all but the file's
+ * (not for a poisoned file, whose HDF5 state is no longer to be touched). */
+static void h5out_free_parts(cs_h5out *h, int release_ids)
+{
+  for (int s = 0; s < h->nseries; ++s) {
+    for (int i = 0; i < h->series[s].nq && release_ids; ++i) h5_release(&h->series[s].dset[i]);
+    if (release_ids) h5_release(&h->series[s].gid);
+    free(h->series[s].dset);
+    free(h->series[s].pending);
+  }
+  free(h->series);
+  for (int i = 0; i < h->nf && release_ids; ++i) h5_release(&h->fdset[i]);
+  free(h->fdset);
+  for (int i = 0; i < h->nf && h->fpend; ++i) free(h->fpend[i]);
+  free(h->fpend);
+  free(h->fpend_t);
+  if (release_ids) {
+    h5_release(&h->ftime);
+    h5_release(&h->fgroup);
+    h5_release(&h->meta);
+    h5_release(&h->dxpl);
+    h5_release(&h->dxpl_ind);
+  }
+}
+
+static void h5out_free(cs_h5out *h)
+{
+  if (h->comm != MPI_COMM_NULL) MPI_Comm_free(&h->comm);
+  free(h);
+}
+
 /* Close everything the object holds; then the file must have no object
  * left open (checked, and forced closed if it has). */
 int cs_h5out_close(cs_h5out *h, const char *status, const char *reason)
@@ -1172,55 +1195,33 @@ int cs_h5out_close(cs_h5out *h, const char *status, const char *reason)
      * the file is left as it is (status `running`, every step up to the last
      * good flush readable) and the process ends without closing it
      * (solvers/main.c). */
-    for (int s = 0; s < h->nseries; ++s) free(h->series[s].dset), free(h->series[s].pending);
-    free(h->series);
-    for (int i = 0; i < h->nf && h->fpend; ++i) free(h->fpend[i]);
-    free(h->fdset), free(h->fpend), free(h->fpend_t);
-    if (h->comm != MPI_COMM_NULL) MPI_Comm_free(&h->comm);
-    free(h);
+    h5out_free_parts(h, 0);
+    h5out_free(h);
     return CS_ERR_IO;
   }
   int rc = CS_OK;
   if (status && h->file >= 0 && h->meta >= 0) rc = close_status(h, status, reason);
-
-  for (int s = 0; s < h->nseries; ++s) {
-    for (int i = 0; i < h->series[s].nq; ++i) h5_release(&h->series[s].dset[i]);
-    free(h->series[s].dset);
-    free(h->series[s].pending);
-    h5_release(&h->series[s].gid);
-  }
-  free(h->series);
-  for (int i = 0; i < h->nf; ++i) h5_release(&h->fdset[i]);
-  free(h->fdset);
-  for (int i = 0; i < h->nf && h->fpend; ++i) free(h->fpend[i]);
-  free(h->fpend);
-  free(h->fpend_t);
-  h5_release(&h->ftime);
-  h5_release(&h->fgroup);
-  h5_release(&h->meta);
-  h5_release(&h->dxpl);
-  h5_release(&h->dxpl_ind);
-  if (h->file >= 0) {
+  h5out_free_parts(h, 1);
+  const hid_t file = h->file;
+  if (file >= 0) {
     /* Objects in the file, never file ids: a file whose close failed (disk
      * full) keeps its id in HDF5 1.10 while its H5F_t is freed and reused by
      * the next file opened, so that stale id can appear to belong to this
      * file, and closing it would destroy this one (a sweep went on to crash). */
     const unsigned types = H5F_OBJ_DATASET | H5F_OBJ_GROUP | H5F_OBJ_DATATYPE | H5F_OBJ_ATTR | H5F_OBJ_LOCAL;
-    ssize_t left = H5Fget_obj_count(h->file, types);
+    ssize_t left = H5Fget_obj_count(file, types);
     if (left > 0) {
       hid_t *ids = malloc(sizeof *ids * (size_t)left);
-      ssize_t got = ids ? H5Fget_obj_ids(h->file, types, (size_t)left, ids) : 0;
+      ssize_t got = ids ? H5Fget_obj_ids(file, types, (size_t)left, ids) : 0;
       for (ssize_t i = 0; i < got; ++i) h5_release(&ids[i]);
       free(ids);
       if (rc == CS_OK)
         rc = cs_error_trace(cs_error_set(CS_ERR_INTERNAL, "h5out: %zd HDF5 objects were left open", left),
                             __FILE__, __LINE__, "H5Fget_obj_count");
     }
-    if (H5Fclose(h->file) < 0 && rc == CS_OK)
+    if (H5Fclose(file) < 0 && rc == CS_OK)
       rc = cs_error_trace(cs_error_set(CS_ERR_IO, "HDF5 call failed: H5Fclose"), __FILE__, __LINE__, "H5Fclose");
-    h->file = H5I_INVALID_HID;
   }
-  if (h->comm != MPI_COMM_NULL) MPI_Comm_free(&h->comm);
-  free(h);
+  h5out_free(h);
   return rc;
 }

@@ -6,6 +6,12 @@
 #include "../error.h"
 #include "path.h"
 
+double cs_free_bytes(const char *dir)
+{
+  struct statvfs vfs;
+  return statvfs(dir, &vfs) == 0 ? (double)vfs.f_bavail * (double)vfs.f_frsize : -1.0;
+}
+
 int cs_room_for(const char *path, double bytes, MPI_Comm comm)
 {
   int rank;
@@ -14,10 +20,7 @@ int cs_room_for(const char *path, double bytes, MPI_Comm comm)
   double free_bytes = -1.0; /* unknown: not checked */
   char dir[4096];
   cs_path_dir(path, dir, sizeof dir);
-  if (rank == 0) {
-    struct statvfs vfs;
-    if (statvfs(dir, &vfs) == 0) free_bytes = (double)vfs.f_bavail * (double)vfs.f_frsize;
-  }
+  if (rank == 0) free_bytes = cs_free_bytes(dir);
   CS_CHECK_MPI(MPI_Bcast(&free_bytes, 1, MPI_DOUBLE, 0, comm));
   if (free_bytes >= 0.0 && free_bytes < need)
     CS_FAIL(CS_ERR_IO, "cannot write %s: disk full (%.1f MB free in %s, about %.1f MB needed)", path,

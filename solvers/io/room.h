@@ -12,6 +12,10 @@
 
 #include <mpi.h>
 
+/* Bytes an unprivileged user can still write in directory dir (statvfs);
+ * -1 if unknown. */
+double cs_free_bytes(const char *dir);
+
 /* CS_OK if the directory of `path` has room for `bytes` plus a margin (HDF5's
  * metadata: 1 MiB and a quarter of the data); else CS_ERR_IO with the message
  * "cannot write PATH: disk full (N MB free in DIR, about M MB needed)".
