@@ -2,51 +2,13 @@
 
 #include <hdf5.h>
 #include <math.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "../../model/grid.h"
 #include "../../model/initial.h"
 #include "../../model/params.h"
 #include "../error.h"
-
-/* A whole 1-D dataset into *v (malloc'd, *n values): 0, -1 if absent, -2 if unreadable. */
-static int read_series(hid_t f, const char *name, double **v, hssize_t *n)
-{
-  hid_t d;
-  H5E_BEGIN_TRY { d = H5Dopen2(f, name, H5P_DEFAULT); } H5E_END_TRY;
-  if (d < 0) return -1;
-  hid_t sp = H5Dget_space(d);
-  *n = H5Sget_simple_extent_npoints(sp);
-  H5Sclose(sp);
-  *v = malloc((size_t)(*n > 0 ? *n : 1) * sizeof **v);
-  int ok = *v && H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, *v) >= 0;
-  H5Dclose(d);
-  return ok ? 0 : -2;
-}
-
-/* The string attribute `name` of /meta into out ("" if absent). */
-static void meta_string(hid_t f, const char *name, char *out, size_t n)
-{
-  out[0] = '\0';
-  hid_t a;
-  H5E_BEGIN_TRY { a = H5Aopen_by_name(f, "meta", name, H5P_DEFAULT, H5P_DEFAULT); } H5E_END_TRY;
-  if (a < 0) return;
-  hid_t t = H5Aget_type(a);
-  if (H5Tget_class(t) == H5T_STRING && H5Tis_variable_str(t) > 0) {
-    char *s = NULL;
-    hid_t mt = H5Tcopy(H5T_C_S1);
-    H5Tset_size(mt, H5T_VARIABLE);
-    H5Tset_cset(mt, H5Tget_cset(t)); /* UTF-8: HDF5 converts no string between character sets */
-    if (H5Aread(a, mt, &s) >= 0 && s) {
-      snprintf(out, n, "%s", s);
-      H5free_memory(s);
-    }
-    H5Tclose(mt);
-  }
-  H5Tclose(t);
-  H5Aclose(a);
-}
+#include "h5read.h"
 
 /* Every number of one config section against its /parameters copy. */
 static int same_section(hid_t f, const char *path, const char *group, const cs_opt_table *t, const void *obj)
@@ -83,23 +45,22 @@ int cs_baseline_read(const char *path, const cs_config *cfg, double T, double *t
   if (f < 0) CS_FAIL(CS_ERR_IO, "--baseline %s: cannot open it as an HDF5 file", path);
   int rc = CS_OK;
   const char *names[3] = {"timeseries/time", "timeseries/thickness", "timeseries/synovitis_auc"};
-  double *v[3] = {NULL, NULL, NULL};
-  hssize_t n = 0;
-  for (int q = 0; q < 3 && rc == CS_OK; ++q) {
-    int e = read_series(f, names[q], &v[q], &n);
-    if (e == -1) rc = cs_error_set(CS_ERR_IO, "--baseline %s: no /%s (not a cartsim run?)", path, names[q]);
-    else if (e) rc = cs_error_set(CS_ERR_IO, "--baseline %s: cannot read /%s", path, names[q]);
+  double last[3];
+  for (int q = 0; q < 3; ++q) {
+    last[q] = cs_h5_last(f, names[q]);
+    if (isnan(last[q]) && rc == CS_OK)
+      rc = cs_error_set(CS_ERR_IO, "--baseline %s: no readable /%s (not a cartsim run?)", path, names[q]);
   }
   if (rc == CS_OK) {
     char status[32];
-    meta_string(f, "status", status, sizeof status);
+    cs_h5_meta_string(f, "status", status, sizeof status);
     if (strcmp(status, "complete"))
       rc = cs_error_set(CS_ERR_CONFIG, "--baseline %s: its status is '%s', not 'complete': finish that run first",
                         path, status);
   }
-  if (rc == CS_OK && (n < 1 || fabs(v[0][n - 1] - T) > 1e-9 * (1.0 + fabs(T))))
+  if (rc == CS_OK && fabs(last[0] - T) > 1e-9 * (1.0 + fabs(T)))
     rc = cs_error_set(CS_ERR_CONFIG, "--baseline %s ends at day %g, this run at day %g: they must share the horizon",
-                      path, n > 0 ? v[0][n - 1] : 0.0, T);
+                      path, last[0], T);
   if (rc == CS_OK) {
     long count = -1;
     hid_t a;
@@ -118,9 +79,8 @@ int cs_baseline_read(const char *path, const cs_config *cfg, double T, double *t
   if (rc == CS_OK) rc = same_section(f, path, "parameters/initial", &cs_initial_table, &cfg->initial);
   H5Fclose(f);
   if (rc == CS_OK) {
-    *thickness = v[1][n - 1];
-    *sauc = v[2][n - 1];
+    *thickness = last[1];
+    *sauc = last[2];
   }
-  for (int q = 0; q < 3; ++q) free(v[q]);
   return rc;
 }

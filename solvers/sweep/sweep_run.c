@@ -14,6 +14,7 @@
 #include "../../model/outcomes.h"
 #include "../error.h"
 #include "../fnv.h"
+#include "../io/h5read.h"
 #include "../run.h"
 #include "../signals.h"
 #include "design.h"
@@ -413,30 +414,6 @@ static int run_patient(sweep_state *S, int p)
 
 /* ---- summary ------------------------------------------------------------------------ */
 
-static double read_last(hid_t f, const char *path)
-{
-  double v = NAN;
-  hid_t d;
-  H5E_BEGIN_TRY { d = H5Dopen2(f, path, H5P_DEFAULT); } H5E_END_TRY;
-  if (d < 0) return NAN;
-  hid_t sp = H5Dget_space(d);
-  hssize_t n = H5Sget_simple_extent_npoints(sp);
-  if (n >= 1) {
-    if (H5Sget_simple_extent_ndims(sp) == 0) {
-      H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, &v);
-    } else {
-      hsize_t at = (hsize_t)n - 1, one = 1;
-      hid_t ms = H5Screate_simple(1, &one, NULL);
-      H5Sselect_hyperslab(sp, H5S_SELECT_SET, &at, NULL, &one, NULL);
-      H5Dread(d, H5T_NATIVE_DOUBLE, ms, sp, H5P_DEFAULT, &v);
-      H5Sclose(ms);
-    }
-  }
-  H5Sclose(sp);
-  H5Dclose(d);
-  return v;
-}
-
 /* One CSV field after a comma, quoted when it holds a comma, quote or newline. */
 static void csv_field(FILE *f, const char *s)
 {
@@ -525,12 +502,12 @@ static int write_summary_once(const cs_sweep_request *req, const cs_sweep_spec *
     for (int k = 0; k < SOLVER_COLS; ++k) {
       char p[64];
       snprintf(p, sizeof p, "solver/%s", solver_cols[k]);
-      row[1 + k] = read_last(f, p);
+      row[1 + k] = cs_h5_last(f, p);
     }
     for (int k = 0; k < CS_OUT_COUNT + 2; ++k) {
       char p[96];
       snprintf(p, sizeof p, "outcomes/%s", k < CS_OUT_COUNT ? cs_outcomes_info[k].name : extra_outcomes[k - CS_OUT_COUNT]);
-      row[1 + SOLVER_COLS + k] = read_last(f, p);
+      row[1 + SOLVER_COLS + k] = cs_h5_last(f, p);
     }
     H5Fclose(f);
   }
