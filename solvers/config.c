@@ -1148,6 +1148,14 @@ static void format_real(double d, char *out, size_t n)
 
 void cs_config_format_real(double d, char *out, size_t n) { format_real(d, out, n); }
 
+int cs_config_value_differs(double mine, double saved, char *mine_text, char *saved_text, size_t n)
+{
+  if (mine == saved || fabs(mine - saved) <= 1e-12 * fabs(saved)) return 0;
+  format_real(mine, mine_text, n);
+  format_real(saved, saved_text, n);
+  return 1;
+}
+
 static void format_value(const cs_opt *o, const void *obj, char *out, size_t n)
 {
   const int iv = (int)cs_opt_get(o, obj);

@@ -26,14 +26,10 @@ static int same_section(hid_t f, const char *path, const char *group, const cs_o
       CS_FAIL(CS_ERR_IO, "--baseline %s: no /%s (written by another cartsim version?)", path, name);
     }
     H5Dclose(d);
-    const double mine = cs_opt_get(o, obj);
-    if (mine != v[0] && !(fabs(mine - v[0]) <= 1e-12 * fabs(v[0]))) {
-      char a[32], b[32];
-      cs_config_format_real(mine, a, sizeof a);
-      cs_config_format_real(v[0], b, sizeof b);
+    char a[32], b[32];
+    if (cs_config_value_differs(cs_opt_get(o, obj), v[0], a, b, sizeof a))
       CS_FAIL(CS_ERR_CONFIG, "--baseline %s: %s.%s = %s in this config but %s in the baseline; the baseline is "
               "the untreated run of the same knee (model, grid and initial values)", path, t->section, o->name, a, b);
-    }
   }
   return CS_OK;
 }

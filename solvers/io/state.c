@@ -212,11 +212,8 @@ static int check_section(hid_t f, const char *path, const cs_config *cfg, int q)
   } else {
     for (int i = 0; i < checked[q]->n; ++i) {
       const cs_opt *o = &checked[q]->opts[i];
-      double mine = cs_opt_get(o, section_obj(cfg, q));
-      if (mine != v[i] && !(fabs(mine - v[i]) <= 1e-12 * fabs(v[i]))) {
-        char a[32], b[32];
-        cs_config_format_real(mine, a, sizeof a);
-        cs_config_format_real(v[i], b, sizeof b);
+      char a[32], b[32];
+      if (cs_config_value_differs(cs_opt_get(o, section_obj(cfg, q)), v[i], a, b, sizeof a)) {
         rc = cs_error_set(CS_ERR_CONFIG,
                           "--from-state %s: %s.%s = %s in this config but %s in the saved history; a branch "
                           "must share the history's model, grid and initial values",
