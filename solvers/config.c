@@ -1078,6 +1078,18 @@ int cs_config_load(const char *path, const char *const *sets, int nsets, cs_conf
   return errs->n ? CS_ERR_CONFIG : 0;
 }
 
+int cs_config_errors_raise(int rc, const cs_config_errors *errs, const char *file, int print)
+{
+  if (rc == CS_ERR_IO && errs->n == 1) return cs_error_set(rc, "%s", errs->lines[0]);
+  if (print)
+    for (int i = 0; i < errs->n; ++i) fprintf(stderr, "%s\n", errs->lines[i]);
+  const int t = errs->total > 0 ? errs->total : errs->n; /* a sweep file's reader counts lines only */
+  const char *s = t == 1 ? "" : "s";
+  if (errs->from_sets == t) return cs_error_set(rc, "%d error%s in the --set options", t, s);
+  if (errs->from_sets) return cs_error_set(rc, "%d error%s in %s and the --set options", t, s, file);
+  return cs_error_set(rc, "%d error%s in %s", t, s, file);
+}
+
 void cs_config_errors_free(cs_config_errors *errs)
 {
   if (!errs) return;

@@ -49,6 +49,13 @@ typedef struct {
   int from_sets;         /* of them, in --set arguments (not in a file) */
 } cs_config_errors;
 
+/* The error cs_config_load or cs_sweep_spec_load returned (rc != 0), made
+ * the process's error: a file that cannot be read is its one line; else, if
+ * print, every line goes to stderr and the error is the count ("3 errors in
+ * FILE", "1 error in the --set options", "... in FILE and the --set
+ * options"; the count includes errors not shown). Returns rc. */
+int cs_config_errors_raise(int rc, const cs_config_errors *errs, const char *file, int print);
+
 /* Is `key` ("section.key", "treatments[N].key", "description") a config key
  * that --set and sweep files may name? CS_OK, or CS_ERR_CONFIG with the reason
  * in why ("unknown key 'fields_evry' in section 'output'; did you mean

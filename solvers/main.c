@@ -239,19 +239,7 @@ static int load_config(const cs_cli *cli, cs_config *cfg)
 {
   cs_config_errors errs = {0};
   int rc = cs_config_load(cli->config, cli->sets, cli->nsets, cfg, &errs);
-  if (rc == CS_ERR_IO && errs.n == 1) { /* the file cannot be read: that one line is the error */
-    cs_error_set(rc, "%s", errs.lines[0]);
-  } else if (rc) {
-    if (rank == 0)
-      for (int i = 0; i < errs.n; ++i) fprintf(stderr, "%s\n", errs.lines[i]);
-    const int t = errs.total;
-    if (errs.from_sets == t)
-      cs_error_set(rc, "%d error%s in the --set options", t, t == 1 ? "" : "s");
-    else if (errs.from_sets)
-      cs_error_set(rc, "%d error%s in %s and the --set options", t, t == 1 ? "" : "s", cli->config);
-    else
-      cs_error_set(rc, "%d error%s in %s", t, t == 1 ? "" : "s", cli->config);
-  }
+  if (rc) cs_config_errors_raise(rc, &errs, cli->config, rank == 0);
   cs_config_errors_free(&errs);
   return rc;
 }

@@ -1130,8 +1130,8 @@ int cs_h5out_flush(cs_h5out *h)
     /* the usual cause: the disk is full (or a quota); say so with the numbers */
     char dir[4096];
     cs_path_dir(h->filename, dir, sizeof dir);
-    CS_FAIL(CS_ERR_IO, "cannot write %s: HDF5 write/flush failed (%.1f MB free in %s: disk full?); the file is "
-            "incomplete and stays marked running", h->filename, cs_free_bytes(dir) / 1048576.0, dir);
+    CS_FAIL(CS_ERR_IO, "cannot write %s: HDF5 write/flush failed (%.1f MB free in %s: disk full?)" CS_H5OUT_INCOMPLETE,
+            h->filename, cs_free_bytes(dir) / 1048576.0, dir);
   }
   h->io_seconds += MPI_Wtime() - t0;
   return CS_OK;

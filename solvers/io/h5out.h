@@ -37,6 +37,10 @@
 #include "../../model/grid.h"
 #include "../../model/options.h"
 
+/* The end of the message of a failed write: a standalone run's advice (a
+ * sweep removes the partial file, so it cuts this off). */
+#define CS_H5OUT_INCOMPLETE "; the file is incomplete and stays marked running"
+
 typedef struct cs_h5out cs_h5out;
 
 typedef struct {

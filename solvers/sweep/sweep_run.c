@@ -14,6 +14,7 @@
 #include "../../model/outcomes.h"
 #include "../error.h"
 #include "../fnv.h"
+#include "../io/h5out.h"
 #include "../io/h5read.h"
 #include "../run.h"
 #include "../signals.h"
@@ -216,6 +217,17 @@ typedef struct {
   const char *fail; /* record the row failed with this reason instead of running it (its history failed) */
 } row_job;
 
+/* A row whose files cannot be written (a full disk, a quota, permissions):
+ * the error that stops this group, the row left pending. */
+static int stop_on_io_error(const char *id, const char *why)
+{
+  char msg[1024];
+  snprintf(msg, sizeof msg, "%.1000s", why); /* why may be the current error message */
+  cs_error_clear();
+  return cs_error_set(CS_ERR_IO, "row %s: %s; the sweep stopped: fix this and rerun the same command (rows not done "
+                      "stay pending)", id, msg);
+}
+
 /* Run row r on the group; the leader writes the status record. Returns
  * CS_OK whether the row succeeded or failed (recorded); *ok says which. */
 static int run_row_job(sweep_state *S, int r, const row_job *job, int *ok);
@@ -340,24 +352,24 @@ static int run_row_job(sweep_state *S, int r, const row_job *job, int *ok)
      * pending, and this group stops claiming rows, which would fail the same
      * way. After HDF5 failed to close a file the library keeps a stale id, so
      * the process must not go on opening run files anyway. */
-    char *tail = strstr(st.reason, "; the file is incomplete"); /* cs_run's advice: the partial file is gone here */
+    char *tail = strstr(st.reason, CS_H5OUT_INCOMPLETE); /* cs_run's advice: the partial file is gone here */
     if (tail) *tail = '\0';
-    return cs_error_set(rc, "row %s: %s; the sweep stopped: fix this and rerun the same command (rows not done "
-                        "stay pending)", id, st.reason);
+    return stop_on_io_error(id, st.reason);
   }
   if (S->grank == 0) {
     if (rc == CS_OK) S->computed++;
     else S->failed++;
     /* a run file from an earlier, different config of this row (it was done,
      * now it fails): removed, so that runs/ holds only results of the status */
-    if (rc != CS_OK && unlink(out) != 0 && errno != ENOENT)
-      CS_FAIL(CS_ERR_IO, "row %s: cannot remove its earlier run file %s: %s", id, out, strerror(errno));
+    if (rc != CS_OK && unlink(out) != 0 && errno != ENOENT) {
+      char msg[1024];
+      snprintf(msg, sizeof msg, "cannot remove its earlier run file %.900s: %s", out, strerror(errno));
+      return stop_on_io_error(id, msg);
+    }
     if (write_status(req->out_dir, id, &st, S->sp, S->d, r) != CS_OK) {
       char msg[1024];
       snprintf(msg, sizeof msg, "%s", cs_error_message());
-      cs_error_clear();
-      return cs_error_set(CS_ERR_IO, "row %s: %s; the sweep stopped: fix this and rerun the same command (rows "
-                          "not done stay pending)", id, msg);
+      return stop_on_io_error(id, msg);
     }
   }
   return CS_OK;
@@ -820,14 +832,8 @@ int cs_sweep(const cs_sweep_request *req, MPI_Comm world)
   cs_sweep_spec sp;
   cs_config_errors errs;
   int rc = cs_sweep_spec_load(req->spec_path, &sp, &errs);
-  if (rc == CS_ERR_IO && errs.n == 1) { /* the file cannot be read: that one line is the error */
-    cs_error_set(rc, "%s", errs.lines[0]);
-  } else if (rc) {
-    if (rank == 0)
-      for (int i = 0; i < errs.n; ++i) fprintf(stderr, "%s\n", errs.lines[i]);
-    cs_error_set(rc, "%d error%s in %s", errs.n, errs.n == 1 ? "" : "s", req->spec_path);
-  }
   if (rc) {
+    cs_config_errors_raise(rc, &errs, req->spec_path, rank == 0);
     cs_config_errors_free(&errs);
     cs_sweep_spec_free(&sp);
     return rc;
