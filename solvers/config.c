@@ -800,12 +800,11 @@ static void set_treatment(loader *ld, const cfg_where *w, const char *key, const
     ld->tappended[n] = 1;
     ld->cfg->n_treatments++;
   }
-  const char *name = end + 2;
-  const cs_opt *o = cs_opt_find(&cs_treatment_table, name);
+  const cs_opt *o = cs_opt_find(&cs_treatment_table, end + 2);
   if (!o) {
-    char hint[160];
-    suggest(ld, name, NTOP, hint, sizeof hint);
-    report(ld, w, NULL, NULL, "unknown key '%s'%s", name, hint);
+    char why[300];
+    cs_config_key_check(key, why, sizeof why); /* "unknown key 'x'; did you mean ..." */
+    report(ld, w, NULL, NULL, "%s", why);
     return;
   }
   int r = row_index(&cs_treatment_table, o);
@@ -816,34 +815,21 @@ static void set_treatment(loader *ld, const cfg_where *w, const char *key, const
 /* section.key=value */
 static void set_section_key(loader *ld, const cfg_where *w, const char *key, const char *value)
 {
-  char hint[160], sec[64];
   const char *dot = strchr(key, '.');
-  if (!dot) {
-    if (section_index(key) >= 0) {
-      report(ld, w, NULL, NULL, "expected section.key=value, e.g. %s.%s=...", key,
-             sections[section_index(key)].table->opts[0].name);
-    } else {
-      suggest(ld, key, -1, hint, sizeof hint);
-      report(ld, w, NULL, NULL, "unknown key '%s' (use section.key=value)%s", key, hint);
-    }
+  if (!dot && section_index(key) >= 0) {
+    report(ld, w, NULL, NULL, "expected section.key=value, e.g. %s.%s=...", key,
+           sections[section_index(key)].table->opts[0].name);
+    return;
+  }
+  char why[300], sec[64];
+  if (cs_config_key_check(key, why, sizeof why) != CS_OK) { /* unknown section or key, with "did you mean" */
+    report(ld, w, NULL, NULL, "%s", why);
     return;
   }
   trimmed(sec, sizeof sec, key, (size_t)(dot - key));
-  int s = section_index(sec);
-  if (s < 0) {
-    suggest(ld, sec, -1, hint, sizeof hint);
-    if (!hint[0]) suggest(ld, dot + 1, -1, hint, sizeof hint);
-    report(ld, w, NULL, NULL, "unknown section '%s'%s", sec, hint);
-    return;
-  }
+  const int s = section_index(sec);
   const cs_opt *o = cs_opt_find(sections[s].table, dot + 1);
-  if (!o) {
-    suggest(ld, dot + 1, s, hint, sizeof hint);
-    report(ld, w, NULL, NULL, "unknown key '%s' in section '%s'%s", dot + 1, sec, hint);
-    return;
-  }
-  int r = row_index(sections[s].table, o);
-  set_value(ld, o, section_obj(ld->cfg, s), &ld->origin[s][r], value, w, NULL);
+  set_value(ld, o, section_obj(ld->cfg, s), &ld->origin[s][row_index(sections[s].table, o)], value, w, NULL);
 }
 
 /* Copy of s[0..n) without surrounding blanks (malloc'd). */
