@@ -208,8 +208,9 @@ static void folded(const char *s, char out[64], int bare)
 }
 
 /* Case-insensitive edit distance (so "h" finds "H"); 0 for names that differ
- * only in underscores ("ka" is k_a), 1 for the start of a longer name
- * ("lesion_rad" is lesion_radius, not the nearer lesion_a). */
+ * only in underscores ("ka" is k_a), 1 when one name of 4 or more characters
+ * starts the other ("lesion_rad" is lesion_radius, not the nearer lesion_a;
+ * "preconditioner" is precond). */
 static int distance(const char *a, const char *b)
 {
   char la[64], lb[64];
@@ -217,7 +218,8 @@ static int distance(const char *a, const char *b)
   folded(a, la, 1), folded(b, lb, 1);
   if (!strcmp(la, lb)) return 0;
   folded(a, la, 0), folded(b, lb, 0);
-  if (strlen(la) >= 4 && strlen(lb) > strlen(la) && !strncmp(la, lb, strlen(la))) return 1;
+  const size_t na = strlen(la), nb = strlen(lb), nmin = na < nb ? na : nb;
+  if (nmin >= 4 && !strncmp(la, lb, nmin)) return 1;
   return cs_edit_distance(la, lb);
 }
 

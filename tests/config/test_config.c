@@ -384,12 +384,14 @@ static void test_set(void)
   const char *bad[] = {"model.k_a=abc", "grid.k_a=1",          "k_a=0.1",           "modle.k_a=1",
                        "model.k_a",     "treatments[5].day=1", "treatments[1].day=3", "solver.precond=ilu",
                        "run.t_end=nan", "treatments=[1]",      "base=x.yaml",         "model.kc=1",
-                       "initial.lesion_rad=1"};
-  rc = cs_config_load(path, bad, 13, &cfg, &e);
+                       "initial.lesion_rad=1", "solver.preconditioner=line"};
+  rc = cs_config_load(path, bad, 14, &cfg, &e);
   EXPECT(find(&e, "--set model.kc=1: unknown key 'kc' in section 'model'; did you mean 'k_c'?", NULL) >= 0,
          "did you mean: names that differ in underscores only");
   EXPECT(find(&e, "--set initial.lesion_rad=1:", "did you mean 'lesion_radius'?") >= 0,
          "did you mean: the start of a longer name wins over a nearer one (lesion_a)");
+  EXPECT(find(&e, "--set solver.preconditioner=line:", "did you mean 'precond'?") >= 0,
+         "did you mean: a known name that starts the given one");
   EXPECT(rc == CS_ERR_CONFIG, "bad --set (rc %d)", rc);
   EXPECT(find(&e, "--set model.k_a=abc: not a number", NULL) >= 0 &&
            !strcmp(e.lines[find(&e, "--set model.k_a=abc", NULL)], "--set model.k_a=abc: not a number"),
@@ -406,8 +408,8 @@ static void test_set(void)
   EXPECT(find(&e, "--set run.t_end=nan: must be a finite number", NULL) >= 0, "--set nan");
   EXPECT(find(&e, "--set treatments=[1]:", NULL) >= 0 && find(&e, "--set base=x.yaml:", NULL) >= 0,
          "--set treatments/base");
-  EXPECT(e.n == 13, "one message per bad --set, got %d", e.n);
-  if (e.n != 13) dump("set bad", &e);
+  EXPECT(e.n == 14, "one message per bad --set, got %d", e.n);
+  if (e.n != 14) dump("set bad", &e);
   expect_one_line_each(&e);
   cs_config_errors_free(&e);
 
