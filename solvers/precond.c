@@ -186,12 +186,16 @@ static int cell_solve(const cs_precond *pc, const double *rv, double *x)
           double *xk = &x[CS_IDX(0, cell)];
           const double *xn = xk + NS;
           const double *W = &pc->W[cell * NB];
+          double t[NS]; /* a local copy: x and W could alias, which kept the loop scalar */
+          memcpy(t, xk, sizeof t);
           for (int q = 0; q < pc->ncpl; ++q) { /* the other columns of W are zero */
             const int col = pc->cpl_s[q];
-            double v = xn[col];
+            const double v = xn[col];
             if (v == 0.0) continue;
-            for (int row = 0; row < NS; ++row) xk[row] -= W[row + NS * col] * v;
+            const double *w = W + NS * col;
+            for (int row = 0; row < NS; ++row) t[row] -= w[row] * v;
           }
+          memcpy(xk, t, sizeof t);
         }
     }
   if (pc->mg && cs_pfmg_solve(pc->mg, x) != CS_OK) return -1;
