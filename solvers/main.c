@@ -27,6 +27,7 @@
 #include "io/h5out.h"
 #include "run.h"
 #include "signals.h"
+#include "singleton.h"
 #include "sweep/sweep_run.h"
 
 #define MAX_SETS 256
@@ -321,28 +322,11 @@ static int exec_python(const char *module, int argc, char **argv)
   return CS_ERR_IO;
 }
 
-/* A cartsim started without a launcher (no mpirun/srun) is an MPI singleton.
- * Open MPI then starts a helper daemon and probes every network transport
- * (UCX), which took ~0.4 s of MPI_Init on the benchmark machine: more than a
- * whole 1-D run. One process needs neither, so unless the user set them,
- * a singleton runs isolated (no daemon; MPI_Comm_spawn unavailable, unused
- * here) with the self transport only: 0.50 -> 0.12 s for a 5-day run
- * (docs/performance.md). Other MPI implementations ignore these variables. */
-static void singleton_mpi_defaults(void)
-{
-  static const char *launched[] = {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK", "PMI_SIZE"};
-  for (size_t i = 0; i < sizeof launched / sizeof *launched; ++i)
-    if (getenv(launched[i])) return;
-  setenv("OMPI_MCA_ess_singleton_isolated", "1", 0);
-  setenv("OMPI_MCA_pml", "ob1", 0);
-  setenv("OMPI_MCA_btl", "self", 0);
-}
-
 int main(int argc, char **argv)
 {
   if (argc >= 2 && !strcmp(argv[1], "demo")) return exec_python("postprocess.demo", argc, argv);
   if (argc >= 2 && !strcmp(argv[1], "explore")) return exec_python("postprocess.explorer", argc, argv);
-  singleton_mpi_defaults();
+  cs_singleton_prepare();
   MPI_Init(&argc, &argv);
   /* cartsim reports HDF5 failures itself, in one line; CARTSIM_TRACE shows HDF5's stacks */
   if (!getenv("CARTSIM_TRACE")) H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
@@ -371,8 +355,10 @@ int main(int argc, char **argv)
      * documented code instead */
     fflush(stdout);
     fflush(stderr);
+    cs_singleton_cleanup();
     _exit(rc);
   }
   MPI_Finalize();
+  cs_singleton_cleanup();
   return rc;
 }

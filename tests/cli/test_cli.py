@@ -324,8 +324,9 @@ class Cli(unittest.TestCase):
 
     def test_side_by_side_runs_from_one_state(self):
         """Three cartsim processes at once (as the explorer or GNU parallel start them), loading and
-        saving states: isolated Open MPI singletons share a session directory, and MPI-IO's
-        shared-file-pointer files in it made such runs print mmap errors and fail at random."""
+        saving states: isolated Open MPI singletons shared a session directory, and MPI-IO's
+        shared-file-pointer files in it made such runs print mmap errors and fail at random (each
+        now has its own: test_singleton_session_directory_is_private)."""
         state = os.path.join(self.dir, "s300.h5")
         code, _, err = cartsim("run", REF, "-o", os.path.join(self.dir, "h.h5"), "--quiet",
                                "--set", "run.t_end=301", "--save-state", f"300:{state}")
@@ -340,6 +341,31 @@ class Cli(unittest.TestCase):
                 _, err = p.communicate(timeout=120)
                 self.assertEqual(p.returncode, 0, f"round {i}: {err}")
                 self.assertEqual(err, "", f"round {i}: stderr not empty")
+
+    def test_singleton_session_directory_is_private(self):
+        """Isolated Open MPI singletons all use job family 0, so concurrent ones shared
+        TMPDIR/ompi.HOST.UID/jf.0/1 and raced on creating and removing it: ~1.5 % of runs died in
+        MPI_Init at 8 at a time (the explorer; the flake of the test above). A file where that shared
+        directory would be makes the old behaviour fail every time; cartsim's private directory is
+        removed at exit, and a directory the user chose is used and kept."""
+        tmp = os.path.join(self.dir, "tmp")
+        os.mkdir(tmp)
+        host = os.uname().nodename.split(".")[0]
+        open(os.path.join(tmp, f"ompi.{host}.{os.getuid()}"), "w").close()
+        env = dict(ENV, TMPDIR=tmp)
+        env.pop("OMPI_MCA_orte_tmpdir_base", None)
+        args = [BIN, "run", REF, "--quiet", "--set", "run.t_end=2", "--set", "output.dt=1", "--set", "output.fields_every=0"]
+        p = subprocess.run(args + ["-o", os.path.join(self.dir, "a.h5")], capture_output=True, text=True,
+                           env=env, timeout=120)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(sorted(os.listdir(tmp)), [f"ompi.{host}.{os.getuid()}"], "private directory left behind")
+        mine = os.path.join(self.dir, "mine")
+        os.mkdir(mine)
+        p = subprocess.run(args + ["-o", os.path.join(self.dir, "b.h5")], capture_output=True, text=True,
+                           env=dict(env, OMPI_MCA_orte_tmpdir_base=mine), timeout=120)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertTrue(os.path.isdir(mine), "the user's directory was removed")
+        self.assertEqual(sorted(os.listdir(tmp)), [f"ompi.{host}.{os.getuid()}"], "a private directory was made")
 
 
 if __name__ == "__main__":

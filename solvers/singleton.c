@@ -1,0 +1,52 @@
+#define _XOPEN_SOURCE 700
+#include "singleton.h"
+
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char private_dir[4096]; /* "" unless cs_singleton_prepare made one */
+
+static int launched_by_mpi(void)
+{
+  static const char *launched[] = {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK", "PMI_SIZE"};
+  for (size_t i = 0; i < sizeof launched / sizeof *launched; ++i)
+    if (getenv(launched[i])) return 1;
+  return 0;
+}
+
+void cs_singleton_prepare(void)
+{
+  if (launched_by_mpi()) return;
+  setenv("OMPI_MCA_ess_singleton_isolated", "1", 0);
+  setenv("OMPI_MCA_pml", "ob1", 0);
+  setenv("OMPI_MCA_btl", "self", 0);
+  if (getenv("OMPI_MCA_orte_tmpdir_base")) return;
+  const char *tmp = getenv("TMPDIR");
+  if (!tmp || !*tmp) tmp = "/tmp";
+  if (snprintf(private_dir, sizeof private_dir, "%s/cartsim-mpi-XXXXXX", tmp) >= (int)sizeof private_dir ||
+      !mkdtemp(private_dir)) {
+    private_dir[0] = '\0'; /* Open MPI uses the shared directory, as before */
+    return;
+  }
+  setenv("OMPI_MCA_orte_tmpdir_base", private_dir, 1);
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+  (void)st;
+  (void)flag;
+  (void)ftw;
+  remove(path);
+  return 0;
+}
+
+void cs_singleton_cleanup(void)
+{
+  if (!private_dir[0]) return;
+  /* Open MPI removes its session files at MPI_Finalize; this removes the
+   * directory and whatever an aborted run left in it */
+  nftw(private_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+  private_dir[0] = '\0';
+}
