@@ -54,7 +54,7 @@ def injection_days(quick):
 
 
 def parse(argv):
-    p = argparse.ArgumentParser(prog="python3 -m postprocess.explorer", description=__doc__.split("\n")[0])
+    p = argparse.ArgumentParser(prog="cartsim explore", description=__doc__.split("\n")[0])
     p.add_argument("--cartsim", default=os.path.join(REPO, "build", "cartsim"))
     p.add_argument("-o", "--out", default="results/explorer")
     p.add_argument("--force", action="store_true", help="reuse a non-empty output directory")
@@ -197,14 +197,13 @@ def packed(text):
     return base64.b64encode(gzip.compress(text.encode("utf-8"), 9)).decode("ascii")
 
 
-def write_page(data, path):
-    from plotly.offline import get_plotlyjs
+def write_page(data, path, plotly):
     here = os.path.dirname(os.path.abspath(__file__))
     with open(os.path.join(here, "explorer_page.html")) as f:
         page = f.read()
     with open(os.path.join(here, "explorer_app.js")) as f:
         app = f.read()
-    page = page.replace("/*PLOTLY_GZ*/", packed(get_plotlyjs()))
+    page = page.replace("/*PLOTLY_GZ*/", packed(plotly))
     page = page.replace("/*DATA_GZ*/", packed(json.dumps(data, separators=(",", ":"))))
     page = page.replace("/*APP_JS*/", app)
     with open(path, "w") as f:
@@ -212,8 +211,19 @@ def write_page(data, path):
     return os.path.getsize(path)
 
 
+def plotly_js():
+    """plotly.js from Debian's python3-plotly; exit 3 with one line, before any run, without it."""
+    try:
+        from plotly.offline import get_plotlyjs
+    except ImportError as err:
+        cli.fail("explorer", f"the Python interpreter {sys.executable} cannot import plotly ({err}), which the "
+                 "page inlines; install it: apt-get install python3-plotly", 3)
+    return get_plotlyjs()
+
+
 def main(argv=None):
     args = parse(sys.argv[1:] if argv is None else argv)
+    plotly = plotly_js()
     cartsim = os.path.abspath(args.cartsim)
     if not os.access(cartsim, os.X_OK):
         print(f"explorer: error: no cartsim executable at {cartsim} (build first)", file=sys.stderr)
@@ -232,7 +242,7 @@ def main(argv=None):
         print(f"explorer: {len(hist)} untreated histories ...", flush=True)
         run_all(hist, args.jobs)
         branches = [c for p in PATIENTS for c in branch_commands(cartsim, out, p, days)]
-        print(f"explorer: {len(branches)} treated runs on {args.jobs} cores ...", flush=True)
+        print(f"explorer: {len(branches)} treated runs, {max(1, args.jobs)} at a time ...", flush=True)
         run_all(branches, args.jobs)
     except RuntimeError as e:
         label, code, err = e.args
@@ -240,7 +250,7 @@ def main(argv=None):
         return code if code > 0 else 1
     data, rows = collect(out, days)
     write_summary(rows, os.path.join(out, "summary.csv"))
-    size = write_page(data, os.path.join(out, "index.html"))
+    size = write_page(data, os.path.join(out, "index.html"), plotly)
     print(f"explorer: {len(rows)} treated runs in {time.time() - t0:.0f} s; page {size / 1e6:.1f} MB")
     print(f"open {os.path.join(out, 'index.html')} in a web browser (works offline, e.g. from a USB stick)")
     return 0

@@ -19,9 +19,12 @@ function fmtPoints(b) {
   return (b >= 0 ? "+" : "−") + Math.abs(b).toFixed(1) + " points";
 }
 
+/* "day 720 (2 y after the injury)": whole months first, then years, so that
+ * rounding never gives "1 y 12 mo" */
 function dayText(d) {
-  const y = Math.floor(d / 365), rest = d - 365 * y, m = Math.round(rest / 30.4);
-  return `day ${d} (${y ? y + " y " : ""}${m} mo after the injury)`;
+  const months = Math.round(d / (365.25 / 12)), y = Math.floor(months / 12), m = months % 12;
+  const parts = [y ? y + " y" : "", m || !y ? m + " mo" : ""].filter(Boolean).join(" ");
+  return `day ${d} (${parts} after the injury)`;
 }
 
 function render() {
@@ -77,7 +80,7 @@ function renderProfiles() {
   ["a", "c", "Ch"].forEach((s, k) => {
     const ax = k ? String(k + 1) : "";
     layout["xaxis" + ax] = { title: names[s] + " (fraction of healthy)", range: [0, 1.05] };
-    layout["yaxis" + ax] = { title: k ? "" : "depth z (mm)" };
+    layout["yaxis" + ax] = { title: k ? "" : "z above the tidemark (mm)" };
   });
   Plotly.react("chart-profiles", traces, layout, { displayModeBar: false, responsive: true });
 }

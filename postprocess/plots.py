@@ -248,7 +248,7 @@ def profiles(runs, out, times_days, untreated_label="untreated"):
                           transform=axes[-1].get_yaxis_transform(), color="#6b4f1d")
             axes[-1].text(1.03, 0, "tidemark\n(bone side)", va="bottom", ha="left", fontsize=10,
                           transform=axes[-1].get_yaxis_transform(), color="#333333")
-        axes[0].set_ylabel("depth position z (mm)")
+        axes[0].set_ylabel("z above the tidemark (mm)")
         branch_handles = [Line2D([], [], color=branch_colour(l, i), lw=2.5, label=pretty_label(l, r))
                           for i, (l, r) in enumerate(runs.items())
                           if any(k.startswith(f"{l}@") for k in plotted)]
@@ -409,7 +409,7 @@ def animation(runs, out_gif, history=None, max_frames=80, dpi=72, fps=6):
                 ax.set_xlabel("fraction of healthy")
                 ax.grid(alpha=0.3)
                 if k == 0:
-                    ax.set_ylabel("depth z (mm): tidemark 0, surface top")
+                    ax.set_ylabel("z above the tidemark (mm), surface at top")
                     ax.legend(loc="lower left", fontsize=10)
                 artists.append(("1d", lines))
             else:
@@ -419,7 +419,7 @@ def animation(runs, out_gif, history=None, max_frames=80, dpi=72, fps=6):
                                vmin=0, vmax=1, cmap="viridis")
                 ax.set_xlabel("lateral position x (mm)")
                 if k == 0:
-                    ax.set_ylabel("depth z (mm): tidemark 0, surface top")
+                    ax.set_ylabel("z above the tidemark (mm), surface at top")
                 artists.append(("2d", im))
             note = ax.text(0.98, 0.02, "", transform=ax.transAxes, ha="right", va="bottom", fontsize=10,
                            bbox=dict(boxstyle="round", fc="white", ec="#999999", alpha=0.85))

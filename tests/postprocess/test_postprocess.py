@@ -511,5 +511,35 @@ class TestDemo(unittest.TestCase):
                           "(build it, or pass --cartsim)"])
 
 
+class TestExplorer(unittest.TestCase):
+    """The explorer's checks before its ~900 runs (the runs themselves: tests/explorer)."""
+
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="pp_explorer_")
+
+    def tearDown(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def test_missing_plotly_exit_3_before_any_run(self):
+        """Without python3-plotly the explorer used to run every simulation, then end in a
+        traceback (exit 1) with no page and a directory that a re-run refused without --force."""
+        fake = os.path.join(self.dir, "fake_modules", "plotly")
+        os.makedirs(fake)
+        with open(os.path.join(fake, "__init__.py"), "w") as f:
+            f.write("raise ImportError('plotly hidden by the test')\n")
+        env = env_with_repo()
+        env["PYTHONPATH"] = os.path.dirname(fake) + os.pathsep + env["PYTHONPATH"]
+        out = os.path.join(self.dir, "explorer")
+        p = subprocess.run([sys.executable, "-m", "postprocess.explorer", "--cartsim",
+                            os.path.join(HERE, "fake_cartsim.py"), "-o", out, "--quick"],
+                           capture_output=True, text=True, cwd=REPO, env=env, timeout=60)
+        self.assertEqual(p.returncode, 3, p.stderr)
+        lines = p.stderr.strip().splitlines()
+        self.assertEqual(len(lines), 1, p.stderr)
+        self.assertTrue(lines[0].startswith("explorer: error: "), lines[0])
+        self.assertIn("apt-get install python3-plotly", lines[0])
+        self.assertFalse(os.path.exists(out), "the explorer started before finding plotly missing")
+
+
 if __name__ == "__main__":
     unittest.main()
