@@ -43,6 +43,9 @@ int cs_decomp_create(MPI_Comm comm, const cs_grid *g, double H, cs_decomp **out)
   cs_decomp *dc = calloc(1, sizeof *dc);
   CS_CHECK_ALLOC(dc);
   *out = dc;
+  dc->cart = MPI_COMM_NULL; /* cs_decomp_destroy frees only what was made */
+  for (int d = 0; d < 3; ++d)
+    dc->send_lo[d] = dc->send_hi[d] = dc->recv_lo[d] = dc->recv_hi[d] = MPI_DATATYPE_NULL;
   CS_CHECK_MPI(MPI_Comm_size(comm, &dc->size));
   int dims[3] = {1, 1, 1}, periods[3] = {0, g->periodic, g->periodic};
   const int N[3] = {g->nz, g->dim >= 2 ? g->nx : 1, g->dim >= 3 ? g->ny : 1};
@@ -53,6 +56,16 @@ int cs_decomp_create(MPI_Comm comm, const cs_grid *g, double H, cs_decomp **out)
     CS_CHECK_MPI(MPI_Dims_create(dc->size, g->dim - 1, lat));
     dims[1] = lat[0];
     dims[2] = g->dim >= 3 ? lat[1] : 1;
+    if (g->dim >= 3 && (dims[1] > N[1] || dims[2] > N[2])) {
+      /* MPI's balanced split does not fit a narrow grid (nx 2, ny 12 on 3
+       * ranks): the fitting split with the shortest cuts, (px-1) ny + (py-1) nx */
+      long best = -1;
+      for (int px = 1; px <= dc->size; ++px) {
+        if (dc->size % px || px > N[1] || dc->size / px > N[2]) continue;
+        long cut = (long)(px - 1) * N[2] + (long)(dc->size / px - 1) * N[1];
+        if (best < 0 || cut < best) best = cut, dims[1] = px, dims[2] = dc->size / px;
+      }
+    }
   }
   static const char *const names[3] = {"grid.nz", "grid.nx", "grid.ny"};
   for (int d = 0; d < 3; ++d)
@@ -74,7 +87,6 @@ int cs_decomp_create(MPI_Comm comm, const cs_grid *g, double H, cs_decomp **out)
   }
   cs_patch_finish(g, H, pt);
   for (int d = 0; d < 3; ++d) {
-    dc->send_lo[d] = dc->send_hi[d] = dc->recv_lo[d] = dc->recv_hi[d] = MPI_DATATYPE_NULL;
     if (!pt->gh[d]) continue;
     CS_CHECK(face_type(pt, d, pt->gh[d], &dc->send_lo[d]));
     CS_CHECK(face_type(pt, d, pt->gh[d] + pt->n[d] - 1, &dc->send_hi[d]));
@@ -93,7 +105,7 @@ void cs_decomp_destroy(cs_decomp **pdc)
     for (int q = 0; q < 4; ++q)
       if (*t[q] != MPI_DATATYPE_NULL) MPI_Type_free(t[q]);
   }
-  if (dc->cart != MPI_COMM_NULL && dc->cart) MPI_Comm_free(&dc->cart);
+  if (dc->cart != MPI_COMM_NULL) MPI_Comm_free(&dc->cart);
   free(dc);
   *pdc = NULL;
 }

@@ -1,6 +1,8 @@
 /* decomp.h - MPI domain decomposition of the grid and the halo exchange.
  *
- * The ranks form a Cartesian communicator (MPI_Dims_create, MPI_Cart_create).
+ * The ranks form a Cartesian communicator (MPI_Dims_create, MPI_Cart_create;
+ * in 3-D, when its balanced split does not fit a narrow grid, the fitting
+ * split with the shortest cuts).
  * In 1-D the depth is split; in 2-D/3-D only the lateral directions are
  * split (depth columns stay whole on a rank, which lets the line
  * preconditioner solve each column exactly). Lateral boundaries are periodic
