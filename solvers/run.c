@@ -467,6 +467,21 @@ static int list_checkpoints(const char *out, int *nums, int cap)
   return n;
 }
 
+/* A new output of this name (a first run, or --force) starts its checkpoints
+ * at 0 again: those of an earlier run of the name would be taken by a later
+ * --restart of this one and refused ("the output holds 14 steps, the
+ * checkpoint 101"); they cannot continue the new file, so they go. */
+static void remove_stale_checkpoints(const char *out)
+{
+  int nums[64], n;
+  char path[4200];
+  while ((n = list_checkpoints(out, nums, 64)) > 0)
+    for (int i = 0; i < n; ++i) {
+      checkpoint_path(out, nums[i], path, sizeof path);
+      if (unlink(path) != 0) return;
+    }
+}
+
 /* The newest readable checkpoint of `out` (number in *seq) whose config
  * fingerprint is `fp`; CS_ERR_CONFIG if only other configs' exist. Rank 0
  * lists the directory, so every rank sees the same list. */
@@ -848,6 +863,7 @@ int cs_run(const cs_config *cfg, const cs_run_request *req, MPI_Comm comm)
       goto done;
   } else {
     if ((rc = cs_h5out_create(req->output_path, cart, req->force, &rs.h5))) goto done;
+    if (rs.pb.rank == 0) remove_stale_checkpoints(req->output_path);
     if ((rc = write_header(&rs, req, nranks)) || (rc = define_outputs(&rs))) goto done;
   }
   rs.last_ckpt_wall = cs_wtime();

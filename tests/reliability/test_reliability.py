@@ -9,7 +9,8 @@
   marked "running" (never "complete"), and --restart completes it;
 - --restart refuses a checkpoint of another config (exit 3), a missing
   checkpoint (exit 4) and an output that is already complete (exit 4, the
-  file untouched);
+  file untouched); a new run of an output (--force) drops the checkpoints of
+  the earlier one, so that its own --restart takes its own;
 - after a bone-marrow injection (potency q_RE x 0.7, K_MSC x 1.4), a restart
   from a later checkpoint (with the interrupted run's command line, whose
   --save-state day lies before the checkpoint) and a branch from a later saved state keep that
@@ -45,8 +46,8 @@ def run(*args, ranks=1):
     return subprocess.run(cmd, capture_output=True, text=True, env=ENV, timeout=300)
 
 
-def start_and_wait_for_checkpoint(out):
-    p = subprocess.Popen([BIN, "run", CFG, "-o", out, "--quiet"], env=ENV, stdout=subprocess.PIPE,
+def start_and_wait_for_checkpoint(out, *extra):
+    p = subprocess.Popen([BIN, "run", CFG, "-o", out, "--quiet", *extra], env=ENV, stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, text=True)
     deadline = time.time() + 120
     while not os.path.exists(out + ".ckpt.0.h5"):
@@ -118,6 +119,26 @@ class Reliability(unittest.TestCase):
         self.assert_matches_full(out, None if day % 5 == 0 else day)  # output.dt 5
         ckpts = [n for n in os.listdir(self.tmp.name) if n.startswith("term.h5.ckpt.")]
         self.assertLessEqual(len(ckpts), 2, ckpts)
+
+    def test_a_new_run_of_an_output_drops_its_old_checkpoints(self):
+        """A complete run keeps its last two checkpoints (here 17 and 18). The same output run again
+        with --force and stopped by SIGTERM numbers its checkpoints from 0: --restart took the old
+        run's newer one and was refused ("the output holds 14 steps, the checkpoint 101")."""
+        out = os.path.join(self.tmp.name, "again.h5")
+        r = run("run", CFG, "-o", out, "--quiet")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        old = sorted(n for n in os.listdir(self.tmp.name) if n.startswith("again.h5.ckpt."))
+        self.assertTrue(old and "again.h5.ckpt.0.h5" not in old, old)
+        p = start_and_wait_for_checkpoint(out, "--force")
+        p.send_signal(signal.SIGTERM)
+        _, err = p.communicate(timeout=120)
+        self.assertEqual(p.returncode, 6, err)
+        left = [n for n in old if os.path.exists(os.path.join(self.tmp.name, n))]
+        self.assertEqual(left, [], "the first run's checkpoints survived the new run of the output")
+        r = run("run", CFG, "-o", out, "--quiet", "--restart")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        day = restarted_from(out)
+        self.assert_matches_full(out, None if day % 5 == 0 else day)  # output.dt 5
 
     def test_sigterm_stops_after_the_current_step_not_at_the_next_output(self):
         # output only at days 0, 200 and 400: a signal early in the run used to
