@@ -880,7 +880,7 @@ int cs_config_key_check(const char *key, char *why, size_t n)
   ld.errs = &errs; /* suggest() reads the error count only */
   char hint[160] = "", sec[64];
   why[0] = '\0';
-  if (!strcmp(key, "description")) return CS_OK;
+  if (!strcmp(key, "description") || !strcmp(key, "treatments")) return CS_OK; /* treatments=[] */
   if (!strncmp(key, "treatments[", strlen("treatments["))) {
     const char *p = key + strlen("treatments[");
     char *end = NULL;

@@ -250,7 +250,7 @@ static int run_row_job(sweep_state *S, int r, const row_job *job, int *ok)
   *ok = 0;
 
   /* the row's config: the fixed sets, then the row's values, then a cohort arm's keys */
-  const int maxsets = S->sp->nset + S->d->nfactor + job->nextra;
+  const int maxsets = 1 + S->sp->nset + S->d->nfactor + job->nextra;
   const char **sets = calloc((size_t)maxsets + 1, sizeof *sets);
   char (*buf)[CS_SWEEP_KEY + CS_SWEEP_VALUE + 2] = calloc((size_t)S->d->nfactor + 1, sizeof *buf);
   cs_config *cfg = calloc(1, sizeof *cfg);
@@ -261,6 +261,10 @@ static int run_row_job(sweep_state *S, int r, const row_job *job, int *ok)
     CS_FAIL(CS_ERR_INTERNAL, "out of memory for row %s", id);
   }
   int nsets = 0;
+  /* a cohort's treatments are its arms': the base's are dropped, so that
+   * the first arm is the untreated history (a base with an injection made
+   * every arm fail its --baseline check) */
+  if (S->sp->narms > 0) sets[nsets++] = "treatments=[]";
   for (int i = 0; i < S->sp->nset; ++i) sets[nsets++] = S->sp->set[i];
   for (int f = 0; f < S->d->nfactor; ++f) {
     const char *v = cs_design_value(S->d, r, f);
@@ -654,6 +658,7 @@ static void print_plan(const cs_sweep_spec *sp, const cs_design *d)
   static const char *const types[] = {"grid", "list", "lhs", "sobol", "morris", "cohort"};
   printf("sweep %s: %s design, %d rows, base %s, seed %lu\n", sp->path, types[sp->type], d->nrows, sp->base,
          sp->seed);
+  if (sp->narms > 0) printf("  every row: treatments=[] (a cohort's treatments are its arms', not the base's)\n");
   for (int i = 0; i < sp->nset; ++i) printf("  every row: %s\n", sp->set[i]);
   printf("id");
   for (int f = 0; f < d->nfactor; ++f) printf(",%s", sp->factor[f]);

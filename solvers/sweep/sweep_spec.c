@@ -48,10 +48,16 @@ static const char *scalar(const yaml_node_t *n)
   return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
 }
 
-/* A scalar that fits in `out` (size n), else an error. */
+/* A scalar that fits in `out` (size n), else an error. `treatments: []`
+ * (no treatments) is the one list value, as `--set treatments=[]`. */
 static int copy_scalar(reader *r, const yaml_node_t *n, const char *key, char *out, size_t size)
 {
   const char *s = scalar(n);
+  if (!s && n && n->type == YAML_SEQUENCE_NODE && n->data.sequence.items.start == n->data.sequence.items.top &&
+      !strcmp(key, "treatments")) {
+    snprintf(out, size, "[]");
+    return 0;
+  }
   if (!s) {
     err(r, n, key, "expected a value, found a %s", n && n->type == YAML_MAPPING_NODE ? "mapping" : "list");
     return 1;

@@ -269,7 +269,10 @@ class Sweep(unittest.TestCase):
         self.assertEqual(os.listdir(os.path.join(out, "runs")), [], "the run file of the old config is gone")
 
     def test_cohort_arms_branch_from_each_patients_history(self):
-        spec = self.spec("""base: {ref}
+        # the base has a treatment of its own (as configs/lesion2d.yaml has): a cohort drops it, so
+        # that the first arm is the untreated history (every arm used to fail its --baseline check)
+        base = self.spec("base: {ref}\ntreatments:\n  - {type: il1ra, day: 90, dose: 150}\n", "treated.yaml")
+        spec = self.spec("""base: treated.yaml
 seed: 11
 set: {grid.nz: 16, output.dt: 30, output.fields_every: 0}
 design:
@@ -296,6 +299,8 @@ design:
             self.assertTrue(6.7 <= float(hist["model.V_s"]) <= 24)
             with h5py.File(os.path.join(out, "runs", hist["id"] + ".h5"), "r") as h, \
                     h5py.File(os.path.join(out, "runs", arm["id"] + ".h5"), "r") as b:
+                self.assertEqual(len(h["treatments/day"]), 0, "the history is untreated")
+                self.assertEqual(list(b["treatments/type"][:].astype(str)), ["msc"], "the arm has its own only")
                 self.assertEqual(float(b["meta"].attrs["t_start"]), 180.0, "the arm branches at its day")
                 th = np.interp(180.0, h["timeseries/time"][:], h["timeseries/thickness"][:])
                 self.assertAlmostEqual(float(b["timeseries/thickness"][0]), th, delta=1e-9)
@@ -482,6 +487,20 @@ design:
         self.assertEqual(p.returncode, 3, p.stderr)
         self.assertIn(f"{nobase}:1:7: base: cannot read {self.d}/../referense.yaml: No such file or directory",
                       p.stderr)
+        # `treatments: []` clears the base's treatments, as --set treatments=[] does (it was refused:
+        # "expected a value, found a list"); any other list is still an error
+        self.spec("base: {ref}\ntreatments:\n  - {type: il1ra, day: 90, dose: 150}\n", "treated.yaml")
+        clear = self.spec("base: treated.yaml\nset: {treatments: [], grid.nz: 8, run.t_end: 100}\n"
+                          "design:\n  type: list\n  rows: [{model.k_c: 0.014}]\n", "clear.yaml")
+        p = sweep(clear, os.path.join(self.d, "clear"))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        with h5py.File(os.path.join(self.d, "clear", "runs", "r000000.h5"), "r") as f:
+            self.assertEqual(len(f["treatments/day"]), 0)
+        bad = self.spec("base: {ref}\nset: {treatments: [1]}\ndesign:\n  type: list\n  rows: [{model.k_c: 0.014}]\n",
+                        "badlist.yaml")
+        p = subprocess.run([BIN, "sweep", "--plan", bad], capture_output=True, text=True, env=ENV)
+        self.assertEqual(p.returncode, 3, p.stderr)
+        self.assertIn(f"{bad}:2:19: treatments: expected a value, found a list", p.stderr)
 
 
 if __name__ == "__main__":
