@@ -37,10 +37,12 @@ void cs_initial_cell(const cs_initial *ini, const cs_params *p, const cs_grid *g
   double r2 = 0.0;
   if (g->dim >= 2) {
     double dx = (i + 0.5) * g->Lx / g->nx - ini->lesion_xc * g->Lx;
+    if (g->periodic) dx -= g->Lx * round(dx / g->Lx); /* the nearer image across the boundary */
     r2 += dx * dx;
   }
   if (g->dim >= 3) {
     double dy = (j + 0.5) * g->Ly / g->ny - ini->lesion_yc * g->Ly;
+    if (g->periodic) dy -= g->Ly * round(dy / g->Ly);
     r2 += dy * dy;
   }
   if (z > p->H - ini->lesion_depth && r2 <= ini->lesion_radius * ini->lesion_radius) {

@@ -5,8 +5,10 @@
  * Lesion (lesion_radius > 0): cells whose centre lies within lesion_depth of
  * the surface (z > H - lesion_depth) and within lesion_radius of the lesion
  * centre laterally (x_c = lesion_xc Lx, y_c = lesion_yc Ly; the lateral
- * distance is 0 in 1-D, so a 1-D lesion is a damaged surface layer) start
- * with a = lesion_a, c = lesion_c, Ch = lesion_Ch.
+ * distance is 0 in 1-D, so a 1-D lesion is a damaged surface layer; on a
+ * periodic grid it is the distance to the nearer periodic image, so a lesion
+ * near one edge continues across it) start with a = lesion_a, c = lesion_c,
+ * Ch = lesion_Ch.
  */
 #ifndef CS_INITIAL_H
 #define CS_INITIAL_H

@@ -37,7 +37,7 @@ SOLVER = [
 ]
 OUTCOMES = ["thickness_loss_pct", "thickness_loss_mm", "years_to_c80", "synovitis_auc", "msc_retained_30d"]
 META_REQUIRED = ["status", "status_reason", "start_time", "ranks", "hdf5_version"]
-STATUSES = ("running", "complete", "failed")
+STATUSES = ("running", "complete", "failed", "interrupted")
 GRID_ATTRS = ["dim", "nz", "nx", "ny", "H", "Lx", "Ly"]
 
 
