@@ -19,7 +19,8 @@ the same run (ratios are taken within the run: these machines are noisy).
 5. peak resident memory per grid cell on the large case;
 6. solver work per simulated year of the reference problem.
 --check exits 1 when cartsim and the Python peer disagree (speed goals are
-reported, never asserted).
+reported, never asserted). Exit 2 when --cartsim is not an executable, 1 with
+one line when a run fails; the scratch directory is removed in every case.
 """
 import argparse
 import json
@@ -99,8 +100,25 @@ def main(argv=None):
     ap.add_argument("--check", action="store_true", help="exit 1 if cartsim and the Python peer disagree")
     args = ap.parse_args(argv)
     binary = os.path.abspath(args.cartsim)
-    rows, disagreements = [], []
+    if not (os.path.isfile(binary) and os.access(binary, os.X_OK)):
+        print(f"run_benchmarks: error: no cartsim executable at {binary} (build it, or pass --cartsim)",
+              file=sys.stderr)
+        return 2
     work = tempfile.mkdtemp(prefix="cartsim-bench-")
+    try:
+        return run_suite(args, binary, work)
+    except (RuntimeError, OSError) as err:  # a run failed (its command and stderr) or wrote no file
+        print(f"run_benchmarks: error: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("run_benchmarks: interrupted", file=sys.stderr)
+        return 130
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def run_suite(args, binary, work):
+    rows, disagreements = [], []
     print(f"machine: {machine()}; {time.strftime('%Y-%m-%d %H:%M')}", flush=True)
 
     # 1. against the Python peer -----------------------------------------------------
@@ -162,7 +180,8 @@ def main(argv=None):
         return ((f"{label} (median of {reps}; pairs {spread})", f"{s1:.2f} s -> {s2:.2f} s", f"{s1 / s2:.2f}x",
                  "goal >= 1.7x"), rss_first, first)
 
-    row, rss_big, r1 = strong_scaling(f"3. strong scaling 1 -> 2 ranks, 2-D {big[1]}", big, 1 if args.quick else 5)
+    row, rss_big, r1 = strong_scaling(f"3. strong scaling 1 -> 2 ranks, 2-D 24x{big[1].split('=')[1]}", big,
+                                      1 if args.quick else 5)
     rows.append(row)
     if not args.quick:
         # the same at 4x the cells (48x320, 15,360 cells): with 1,920 cells per rank the case above
@@ -230,7 +249,6 @@ def main(argv=None):
         print(f"{r[0]:<{width}}  {r[1]:<28} {r[2]:<14} {r[3]}")
     for d in disagreements:
         print("DISAGREE", d)
-    shutil.rmtree(work, ignore_errors=True)
     return 1 if (args.check and disagreements) else 0
 
 

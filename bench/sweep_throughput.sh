@@ -4,10 +4,12 @@
 # sum of the rows' wall times over ranks x elapsed: what dynamic scheduling
 # leaves idle is the tail after the last long row). Not part of ctest.
 # Usage: bench/sweep_throughput.sh [build/cartsim] [SWEEP.yaml (default configs/sweeps/lhs.yaml)]
+# Relative paths are taken from the caller's directory; the defaults from the repository.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-bin=${1:-build/cartsim}
-spec=${2:-configs/sweeps/lhs.yaml}
+abs() { case $1 in /*) printf '%s\n' "$1" ;; *) printf '%s\n' "$PWD/$1" ;; esac; }
+bin=$(abs "${1:-$(dirname "$0")/../build/cartsim}")
+spec=$(abs "${2:-$(dirname "$0")/../configs/sweeps/lhs.yaml}")
+[ -x "$bin" ] || { echo "sweep_throughput: error: no cartsim executable at $bin (build it, or pass it)" >&2; exit 2; }
 rows=$("$bin" sweep --plan "$spec" | sed -n 's/.* design, \([0-9]*\) rows.*/\1/p')
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 HDF5_USE_FILE_LOCKING=FALSE
 work=$(mktemp -d)
