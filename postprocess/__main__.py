@@ -32,10 +32,19 @@ def main(argv=None):
     return 2
 
 
+XDMF_USAGE = ("usage: python3 -m postprocess xdmf RUN.h5 [...]\n"
+              "writes RUN.xmf beside each 2-D/3-D run file, for ParaView or VisIt\n")
+
+
 def xdmf_main(paths):
     import os
 
     from . import cli, xdmf
+    if any(p in ("-h", "--help") for p in paths):
+        sys.stdout.write(XDMF_USAGE)
+        return 0
+    if not paths:
+        cli.fail("python3 -m postprocess xdmf", "no run file given (usage: python3 -m postprocess xdmf RUN.h5 [...])", 2)
     for path in paths:
         if not os.path.isfile(path):
             cli.fail("python3 -m postprocess xdmf", f"{path}: no such file", 2)

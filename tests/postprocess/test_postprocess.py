@@ -366,6 +366,17 @@ class TestCommandLine(Base):
             self.assertEqual(p.returncode, 2, prog)
             self.assertEqual(p.stderr.strip().splitlines(), [f"{prog}: error: {nope}: no such file"])
 
+    def test_xdmf_help_and_no_file(self):
+        """`xdmf --help` said "--help: no such file"; without a file it did nothing, exit 0."""
+        for args in (["-m", "postprocess", "xdmf", "--help"], ["-m", "postprocess.xdmf", "-h"]):
+            p = self.run_cli(*args)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertTrue(p.stdout.startswith("usage: python3 -m postprocess xdmf RUN.h5"), p.stdout)
+        p = self.run_cli("-m", "postprocess", "xdmf")
+        self.assertEqual(p.returncode, 2)
+        self.assertEqual(len(p.stderr.strip().splitlines()), 1, p.stderr)
+        self.assertIn("python3 -m postprocess xdmf: error: no run file given", p.stderr)
+
     def test_bad_input_files_and_labels_exit_2_one_line(self):
         not_cartsim = os.path.join(self.dir, "not_cartsim.h5")
         with h5py.File(not_cartsim, "w") as f:
