@@ -159,6 +159,7 @@ typedef struct {
   double last[CS_TS_COUNT];
   double retained30, retained180;
   double solve_seconds;
+  double wall_before;               /* wall seconds of the segments before a --restart */
   double base_thickness, base_sauc; /* --baseline: its thickness and synovitis area at t_end (rank 0) */
   cs_progress progress;
   /* checkpoints */
@@ -343,6 +344,7 @@ static void checkpoint_info(cs_run_state *rs, double t, cs_state_info *info)
   info->retained30 = rs->retained30;
   info->retained180 = rs->retained180;
   info->solve_seconds = rs->solve_seconds;
+  info->wall_seconds = rs->wall_before + cs_wtime() - rs->req->wall_start;
   info->last_checkpoint_t = t;
   cs_solver_stats st;
   cs_integrator_stats(rs->it, &st);
@@ -682,7 +684,7 @@ static int write_footer(cs_run_state *rs, const cs_run_request *req)
   char buf[64];
   cs_utc_now(buf, sizeof buf);
   CS_CHECK(cs_h5out_meta_string(h, "end_time", buf));
-  double solve = rs->solve_seconds, wall = cs_wtime() - req->wall_start;
+  double solve = rs->solve_seconds, wall = rs->wall_before + cs_wtime() - req->wall_start;
   CS_CHECK_MPI(MPI_Bcast(&solve, 1, MPI_DOUBLE, 0, rs->pb.comm));
   CS_CHECK_MPI(MPI_Bcast(&wall, 1, MPI_DOUBLE, 0, rs->pb.comm));
   CS_CHECK(cs_h5out_meta_double(h, "solve_seconds", solve));
@@ -833,6 +835,7 @@ int cs_run(const cs_config *cfg, const cs_run_request *req, MPI_Comm comm)
     rs.retained30 = ck.retained30;
     rs.retained180 = ck.retained180;
     rs.solve_seconds = ck.solve_seconds;
+    rs.wall_before = isnan(ck.wall_seconds) ? 0.0 : ck.wall_seconds; /* a checkpoint of an older version: unknown */
     rs.nhist_written = (long)ck.n_series;
     rs.nfields_written = (long)ck.n_fields;
     cs_timers tm = {ck.timers[0], ck.timers[1], ck.timers[2], ck.timers[3], ck.timers[4]};
@@ -859,7 +862,8 @@ int cs_run(const cs_config *cfg, const cs_run_request *req, MPI_Comm comm)
     if ((rc = cs_h5out_series_truncate(rs.h5, rs.series_ts, rs.nhist_written)) ||
         (rc = cs_h5out_series_truncate(rs.h5, rs.series_solver, rs.nhist_written)) ||
         (rc = cs_h5out_fields_truncate(rs.h5, rs.nfields_written)) ||
-        (rc = cs_h5out_meta_double(rs.h5, "restarted_from_day", rs.t0)))
+        (rc = cs_h5out_meta_double(rs.h5, "restarted_from_day", rs.t0)) ||
+        (rc = cs_h5out_meta_int(rs.h5, "ranks", nranks))) /* the segment that finishes the run */
       goto done;
   } else {
     if ((rc = cs_h5out_create(req->output_path, cart, req->force, &rs.h5))) goto done;

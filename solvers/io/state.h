@@ -36,9 +36,10 @@ typedef struct {
   double solve_seconds, last_checkpoint_t;
   double stats[11];                       /* cs_solver_stats: 9 counters, last step, last order */
   double timers[5];                       /* cs_timers: rhs, exchange, prec_setup, prec_solve, io */
+  double wall_seconds;                    /* wall time of the run so far, all segments (NaN: older file) */
 } cs_state_info;
 #define CS_STATE_INFO_LEN (sizeof(cs_state_info) / sizeof(double))
-_Static_assert(sizeof(cs_state_info) == 32 * sizeof(double), "cs_state_info is a list of doubles");
+_Static_assert(sizeof(cs_state_info) == 33 * sizeof(double), "cs_state_info is a list of doubles");
 
 /* u: owned cartilage values of this rank (cell order of pt); syn: rank 0's
  * synovial values (ignored elsewhere). Collective. */

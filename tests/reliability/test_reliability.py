@@ -117,6 +117,10 @@ class Reliability(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         day = restarted_from(out)
         self.assert_matches_full(out, None if day % 5 == 0 else day)  # output.dt 5
+        with h5py.File(out, "r", locking=False) as f:  # /meta said 1 rank, and wall < solve seconds
+            self.assertEqual(int(f["meta"].attrs["ranks"]), 2, "the ranks of the segment that finished")
+            self.assertGreaterEqual(float(f["meta"].attrs["wall_seconds"]), float(f["meta"].attrs["solve_seconds"]),
+                                    "wall time counts every segment, as the solve time does")
         ckpts = [n for n in os.listdir(self.tmp.name) if n.startswith("term.h5.ckpt.")]
         self.assertLessEqual(len(ckpts), 2, ckpts)
 
