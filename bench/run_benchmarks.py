@@ -234,7 +234,7 @@ def run_suite(args, binary, work):
     # re-initialisation is sized from the next output time): the steps are shown.
     l2d_days = 60 if args.quick else 365
     cases = [  # label, config, sets for both runs, "off" sets, repetitions
-        ("1-D reference", REF, [], ["output.dt=1825", "output.fields_every=0"], 3 if args.quick else 5),
+        ("1-D reference", REF, [], ["output.dt=1825", "output.fields_every=0"], 3 if args.quick else 21),
         (f"2-D lesion 24x40, {l2d_days} days", L2D, [f"run.t_end={l2d_days}"] + (["treatments=[]"] if args.quick else []),
          [f"output.dt={l2d_days}", "output.fields_every=0"], 1 if args.quick else 3)]
     for label, cfg, sets, off_sets, reps in cases:
