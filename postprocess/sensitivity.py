@@ -11,11 +11,14 @@ with known indices in tests/sweep_analysis):
 - Morris: elementary effects EE = (y_s - y_{s-1}) / delta, with delta the
   change of the factor in unit coordinates (log space for log ranges);
   mu* = mean |EE|, sigma = std EE over trajectories; a bootstrap over
-  trajectories gives the 95 % interval of mu*.
+  trajectories gives the 95 % interval of mu*. Only consecutive steps of a
+  trajectory make an effect (a failed or pending row drops the two effects
+  around it); n counts the effects (sigma and the interval need 2).
 - Sobol (Saltelli design: rows A, B, AB_i per base sample):
   first order S1_i = mean(y_B (y_ABi - y_A)) / V   (Saltelli 2010),
   total ST_i = mean((y_A - y_ABi)^2) / (2 V)       (Jansen 1999),
-  V = var of y_A and y_B together; bootstrap over samples for 95 % intervals.
+  V = var of y_A and y_B together; bootstrap over samples for 95 % intervals;
+  only complete samples count (n: A, B and every AB_i done, with a value).
 """
 import argparse
 import csv
@@ -55,7 +58,10 @@ def _ci(samples):
 
 
 def morris(rows, factors, ranges, outcome, boot=500, seed=1):
-    """{factor: (mu_star, sigma, ci_low, ci_high)} from trajectory/step/block rows."""
+    """{factor: (mu_star, sigma, ci_low, ci_high, n)} from trajectory/step/block rows; n is the
+    number of elementary effects (sigma is nan below 2). Only consecutive steps of a trajectory
+    make an effect: with a step missing (failed, or another task's and pending) the two rows
+    around it differ in two factors."""
     traj = {}
     for r in rows:
         traj.setdefault(int(r["trajectory"]), []).append(r)
@@ -65,6 +71,8 @@ def morris(rows, factors, ranges, outcome, boot=500, seed=1):
         steps = sorted(traj[t], key=lambda r: int(r["step"]))
         ee_t = {}
         for prev, cur in zip(steps, steps[1:]):
+            if int(cur["step"]) != int(prev["step"]) + 1:
+                continue
             f = cur["block"]
             dy = float(cur[outcome]) - float(prev[outcome])
             dx = unit(float(cur[f]), ranges[f]) - unit(float(prev[f]), ranges[f])
@@ -77,18 +85,18 @@ def morris(rows, factors, ranges, outcome, boot=500, seed=1):
     for f in factors:
         ee = np.array(effects[f])
         if ee.size == 0:
-            out[f] = (math.nan, math.nan, math.nan, math.nan)
+            out[f] = (math.nan, math.nan, math.nan, math.nan, 0)
             continue
         mu = float(np.mean(np.abs(ee)))
-        sigma = float(np.std(ee, ddof=1)) if ee.size > 1 else 0.0
+        sigma = float(np.std(ee, ddof=1)) if ee.size > 1 else math.nan
         bs = []
         for _ in range(boot):
             pick = rng.integers(0, len(per_traj), len(per_traj))
             vals = [abs(per_traj[i][f]) for i in pick if f in per_traj[i]]
             if vals:
                 bs.append(np.mean(vals))
-        lo, hi = _ci(bs) if bs else (math.nan, math.nan)
-        out[f] = (mu, sigma, lo, hi)
+        lo, hi = _ci(bs) if bs and ee.size > 1 else (math.nan, math.nan)
+        out[f] = (mu, sigma, lo, hi, int(ee.size))
     return out
 
 
@@ -101,12 +109,16 @@ def sobol_indices(yA, yB, yAB):
 
 
 def sobol(rows, factors, outcome, boot=500, seed=1):
-    """{factor: (S1, S1_lo, S1_hi, ST, ST_lo, ST_hi)} from sample/block rows."""
+    """{factor: (S1, S1_lo, S1_hi, ST, ST_lo, ST_hi, n)} from sample/block rows; n is the number
+    of complete base samples (A, B and every AB_i done, with a value), the same for every factor."""
     by = {}
     for r in rows:
         by.setdefault(int(r["sample"]), {})[r["block"]] = float(r[outcome])
     samples = [s for s in sorted(by) if all(b in by[s] for b in ["A", "B", *factors])
-               and all(math.isfinite(v) for v in by[s].values())]
+               and all(math.isfinite(by[s][b]) for b in ["A", "B", *factors])]
+    if len(samples) < 2:
+        raise ValueError(f"--outcome {outcome}: {len(samples)} complete Sobol sample(s) of {len(by)} (rows A, B "
+                         "and every AB_i done, with a value); at least 2 are needed")
     yA = np.array([by[s]["A"] for s in samples])
     yB = np.array([by[s]["B"] for s in samples])
     yAB = np.array([[by[s][f] for f in factors] for s in samples])
@@ -119,7 +131,8 @@ def sobol(rows, factors, outcome, boot=500, seed=1):
         bs1.append(a)
         bst.append(b)
     bs1, bst = np.array(bs1), np.array(bst)
-    return {f: (float(S1[k]), *_ci(bs1[:, k]), float(ST[k]), *_ci(bst[:, k])) for k, f in enumerate(factors)}
+    return {f: (float(S1[k]), *_ci(bs1[:, k]), float(ST[k]), *_ci(bst[:, k]), len(samples))
+            for k, f in enumerate(factors)}
 
 
 def plot(result, kind, outcome, out_png):
@@ -161,7 +174,7 @@ def analyse(sweep_dir, outcome, boot=500):
     rows = [r for r in read_summary(path) if r["status"] == "done"]
     if not rows:
         raise ValueError(f"{sweep_dir}: no completed rows in summary.csv")
-    if outcome not in rows[0]:
+    if outcome not in outcome_columns(rows):
         raise ValueError(f"--outcome {outcome}: not an outcome column of {path} "
                          f"(one of: {', '.join(outcome_columns(rows))})")
     if all(math.isnan(float(r[outcome])) for r in rows):
@@ -190,8 +203,10 @@ def main(argv=None):
     ap = argparse.ArgumentParser(prog="python3 -m postprocess.sensitivity", description=__doc__.split("\n")[0])
     ap.add_argument("dir", help="a cartsim sweep directory (summary.csv, sweep.yaml)")
     ap.add_argument("--outcome", default="thickness_loss_pct")
-    ap.add_argument("--boot", type=int, default=500, help="bootstrap resamples for the intervals")
+    ap.add_argument("--boot", type=int, default=500, help="bootstrap resamples for the intervals (>= 1)")
     args = ap.parse_args(argv)
+    if args.boot < 1:
+        ap.error(f"--boot {args.boot}: must be at least 1")
     if not os.path.exists(os.path.join(args.dir, "summary.csv")):
         print(f"sensitivity: error: no {os.path.join(args.dir, 'summary.csv')} (run cartsim sweep first)",
               file=sys.stderr)
@@ -203,8 +218,8 @@ def main(argv=None):
         print(f"sensitivity: error: {e}", file=sys.stderr)
         return 3
     csv_path = os.path.join(args.dir, f"sensitivity_{args.outcome}.csv")
-    cols = (["mu_star", "sigma", "mu_star_lo", "mu_star_hi"] if kind == "morris"
-            else ["S1", "S1_lo", "S1_hi", "ST", "ST_lo", "ST_hi"])
+    cols = (["mu_star", "sigma", "mu_star_lo", "mu_star_hi", "n"] if kind == "morris"
+            else ["S1", "S1_lo", "S1_hi", "ST", "ST_lo", "ST_hi", "n"])
     with open(csv_path, "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["factor", *cols])

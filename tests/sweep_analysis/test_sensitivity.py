@@ -43,6 +43,14 @@ class Estimators(unittest.TestCase):
             self.assertAlmostEqual(got, want, delta=0.03)
         self.assertLess(res["x1"][1], res["x1"][0])
         self.assertGreater(res["x1"][2], res["x1"][0])
+        self.assertEqual(res["x1"][6], N, "complete samples")
+        # a sample with a failed AB row is left out whole; fewer than 2 complete samples: an error
+        part = sa.sobol([r for r in rows if not (r["sample"] == "0" and r["block"] == "x2")], ["x1", "x2", "x3"],
+                        "y", boot=10)
+        self.assertEqual(part["x1"][6], N - 1)
+        with self.assertRaisesRegex(ValueError, "1 complete Sobol sample"):
+            sa.sobol([r for r in rows if int(r["sample"]) < 2 and not (r["sample"] == "0" and r["block"] == "B")],
+                     ["x1", "x2", "x3"], "y", boot=10)
 
     def test_morris_linear_and_interaction(self):
         ranges = {"a": (0.0, 2.0, False), "b": (1.0, 100.0, True), "c": (0.0, 1.0, False)}
@@ -69,6 +77,19 @@ class Estimators(unittest.TestCase):
         self.assertAlmostEqual(lin["c"][0], 0.0, places=12)
         for f in ranges:
             self.assertAlmostEqual(lin[f][1], 0.0, places=9)               # no interaction: sigma 0
+        self.assertEqual([lin[f][4] for f in ranges], [20, 20, 20], "one effect per factor and trajectory")
+        # a failed (or another task's pending) row in the middle of a trajectory: the rows around
+        # it differ in two factors and make no effect (they used to, crediting both moves to one)
+        rows = build(lambda x: 3 * x["a"] - 2 * math.log(x["b"]))
+        gap = sa.morris([r for r in rows if not (r["trajectory"] == "0" and r["step"] == "1")], list(ranges),
+                        ranges, "y", boot=50)
+        self.assertAlmostEqual(gap["a"][0], 6.0, places=9)
+        self.assertAlmostEqual(gap["b"][0], 2 * math.log(100.0), places=9)
+        for f in ranges:
+            self.assertAlmostEqual(gap[f][1], 0.0, places=9)
+        self.assertEqual(sum(gap[f][4] for f in ranges), 58, "the two effects around the gap are dropped")
+        one = sa.morris([r for r in rows if r["trajectory"] == "0"], list(ranges), ranges, "y", boot=50)
+        self.assertTrue(all(math.isnan(one[f][1]) for f in ranges), "one effect: sigma unknown, not 0")
         inter = sa.morris(build(lambda x: x["a"] * x["c"]), list(ranges), ranges, "y", boot=50)
         self.assertGreater(inter["a"][1], 0.1)
         self.assertGreater(inter["c"][1], 0.1)
@@ -102,9 +123,16 @@ design:
             self.assertEqual(set(res), {"model.k_c", "model.sig_s0"})
             self.assertGreater(float(res["model.k_c"]["mu_star"]), 0.0, "collagen cleavage drives the loss")
             self.assertTrue(os.path.getsize(os.path.join(out, "sensitivity_thickness_loss_pct.png")) > 1000)
-            # a misspelled outcome, and one that no run of 2 years has (nan everywhere): exit 3, one line
+            self.assertTrue(all(float(r["n"]) == 4 for r in res.values()), "n: one effect per trajectory")
+            p = subprocess.run([os.sys.executable, "-m", "postprocess.sensitivity", out, "--boot", "0"],
+                               capture_output=True, text=True, env=ENV)
+            self.assertEqual(p.returncode, 2, p.stderr)
+            self.assertIn("--boot 0: must be at least 1", p.stderr)
+            # a misspelled outcome, a column that is no outcome, and one that no run of 2 years has
+            # (nan everywhere): exit 3, one line
             for outcome, text in [("thicknes_loss_pct", "--outcome thicknes_loss_pct: not an outcome column of "
                                    f"{out}/summary.csv (one of: thickness_loss_pct, "),
+                                  ("status", "--outcome status: not an outcome column of "),
                                   ("years_to_c80", "--outcome years_to_c80: no completed row of ")]:
                 p = subprocess.run([os.sys.executable, "-m", "postprocess.sensitivity", out, "--outcome", outcome],
                                    capture_output=True, text=True, env=ENV)
