@@ -34,13 +34,20 @@ def _num(rows, key):
     return np.array([float(r[key]) if r[key] not in ("", "nan") else math.nan for r in rows])
 
 
+MAX_DAYS, MAX_GROUPS = 60, 12  # a grid or list design; sampled days (LHS, Sobol, Morris) are a scatter
+
+
 def window_map(rows, out_png, outcome="benefit_thickness_points", day_key=DAY):
-    """Outcome against injection day: curves per value of the other varied factor, and a heat map."""
+    """Outcome against injection day: curves per value of the other varied factor, and a heat map;
+    a scatter coloured by the other factor when the days or its values are sampled (thousands of
+    distinct values made a heat map of N x N cells: 654 MB for a 2048-sample Sobol design)."""
     rows = [r for r in rows if r["status"] == "done"]
     others = [k for k in rows[0] if ("." in k or "[" in k) and k != day_key]
     other = others[0] if others else None
     days = sorted({float(r[day_key]) for r in rows})
     groups = sorted({r[other] for r in rows}, key=float) if other else [""]
+    if len(days) > MAX_DAYS or len(groups) > MAX_GROUPS:
+        return window_scatter(rows, out_png, outcome, day_key, other)
     grid = np.full((len(groups), len(days)), math.nan)
     for r in rows:
         gi = groups.index(r[other]) if other else 0
@@ -60,6 +67,21 @@ def window_map(rows, out_png, outcome="benefit_thickness_points", day_key=DAY):
     fig.tight_layout()
     fig.savefig(out_png)
     return out_png, {"days": days, "groups": groups, "values": grid}
+
+
+def window_scatter(rows, out_png, outcome, day_key, other):
+    """One point per run: the outcome against the injection day, coloured by `other`."""
+    x, y = _num(rows, day_key), _num(rows, outcome)
+    c = _num(rows, other) if other else None
+    fig = _figure((8, 4.5))
+    ax = fig.subplots()
+    sc = ax.scatter(x, y, c=c, s=12, cmap="viridis" if other else None)
+    if other:
+        fig.colorbar(sc, ax=ax, label=other)
+    ax.set(xlabel="injection day", ylabel=outcome, title=f"treatment window ({len(rows)} runs)")
+    fig.tight_layout()
+    fig.savefig(out_png)
+    return out_png, {"days": x, "values": y, "colour": c}
 
 
 def cohort_plots(rows, out_png):
@@ -112,7 +134,7 @@ def main(argv=None):
         return 3
     has_benefit = any(math.isfinite(float(r["benefit_thickness_points"])) for r in done)
     outcome = args.outcome or ("benefit_thickness_points" if has_benefit else "thickness_loss_pct")
-    if outcome not in rows[0]:
+    if outcome not in outcome_columns(rows):
         print(f"sweep_plots: error: --outcome {outcome}: not an outcome column of {path} "
               f"(one of: {', '.join(outcome_columns(rows))})", file=sys.stderr)
         return 3
@@ -122,7 +144,11 @@ def main(argv=None):
     elif DAY in rows[0]:
         made.append(window_map(rows, os.path.join(out, "window.png"), outcome)[0])
     if "trajectory" in rows[0] or "sample" in rows[0]:
-        kind, res = analyse(args.dir, outcome)
+        try:
+            kind, res = analyse(args.dir, outcome)
+        except (ValueError, KeyError) as e:  # e.g. an outcome without a value in any run
+            print(f"sweep_plots: error: {e}", file=sys.stderr)
+            return 3
         made.append(sensitivity_plot(res, kind, outcome, os.path.join(out, f"sensitivity_{outcome}.png"))[0])
     for m in made:
         print(f"wrote {m}")

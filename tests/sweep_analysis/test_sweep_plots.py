@@ -38,6 +38,22 @@ class SweepPlots(unittest.TestCase):
             with Image.open(png) as im:
                 self.assertEqual(im.format, "PNG")
 
+    def test_sampled_days_are_a_scatter(self):
+        """An LHS/Sobol design draws its days: 2000 distinct days made an N x N heat map (memory
+        and time grew with the square); now one point per run."""
+        with tempfile.TemporaryDirectory() as d:
+            rng = np.random.default_rng(2)
+            days, kcs = rng.uniform(30, 1460, 2000), rng.uniform(0.014, 0.025, 2000)
+            rows = [{"id": f"r{i:06d}", "treatments[0].day": repr(day), "model.k_c": repr(kc), "seed": "1",
+                     "status": "done", "thickness_loss_pct": "nan", "benefit_thickness_points": repr(30 - day / 50)}
+                    for i, (day, kc) in enumerate(zip(days, kcs))]
+            write(os.path.join(d, "summary.csv"), COLS, rows)
+            png, data = sp.window_map(sp.read_summary(os.path.join(d, "summary.csv")), os.path.join(d, "w.png"))
+            self.assertNotIn("groups", data)
+            np.testing.assert_allclose(data["days"], days)
+            np.testing.assert_allclose(data["values"], 30 - days / 50)
+            np.testing.assert_allclose(data["colour"], kcs)
+
     def test_cohort_and_cli(self):
         with tempfile.TemporaryDirectory() as d:
             cols = ["id", "model.V_s", "patient", "arm", "seed", "status", "thickness_loss_pct",
