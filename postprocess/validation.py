@@ -15,6 +15,7 @@ import concurrent.futures
 import datetime
 import math
 import os
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -184,7 +185,8 @@ def t3_eval(runs, figdir):
                 verdict=("partly met" if recovers and lasting else "not met") + ("" if kar_ok else "; blockade window not reproduced"),
                 comment=("direction reproduced (aggrecan back, collagen deficit permanent because collagen "
                          "turns over in ~a century) but the day-17 deficit is far smaller than in explants; "
-                         "an IL-1Ra bolus is cleared in ~2 days and the default injury lasts 120 days, so "
+                         "an IL-1Ra bolus is cleared within hours (half-life under 2 h) and the default injury "
+                         "lasts 120 days, so "
                          "blockade at any day gives almost nothing (not fitted, as model.md says)"),
                 figure=_save(fig, path))
 
@@ -329,13 +331,16 @@ COHORT_CV = 0.3
 
 
 def cohort_samples(n=COHORT_N, seed=2026):
-    """Virtual patients: V_s log-normal (median 10 mL, 6.7-24 mL, Heilmann 1996); sig_s0, sig_ins, K_R,
-    q_RE, K_MSC log-normal around the defaults with a coefficient of variation of 30 %."""
+    """Virtual patients: V_s log-normal (median 10 mL, truncated to 6.7-24 mL by rejection, as the
+    sweep cohort of configs/sweeps/cohort.yaml draws it; Heilmann 1996); sig_s0, sig_ins, K_R, q_RE,
+    K_MSC log-normal around the defaults with a coefficient of variation of 30 %."""
     rng = np.random.default_rng(seed)
     s = np.sqrt(np.log(1 + COHORT_CV ** 2))
     rows = []
     for _ in range(n):
-        vs = float(np.clip(rng.lognormal(np.log(10.0), 0.35), 6.7, 24.0))
+        vs = float(rng.lognormal(np.log(10.0), 0.35))
+        while not 6.7 <= vs <= 24.0:  # clipping piled the tails onto the bounds
+            vs = float(rng.lognormal(np.log(10.0), 0.35))
         row = {"model.V_s": vs}
         for key, med in (("model.sig_s0", 0.07), ("model.sig_ins", 0.6), ("model.K_R", 2.5), ("model.q_RE", 2e-4),
                          ("model.K_MSC", 5e6)):
@@ -350,7 +355,8 @@ def t8_cases():
 
 
 def t8_eval(runs, figdir):
-    loss = np.array([100 * (1 - runs[f"patient_{i:02d}"].series("thickness")[-1] / 2.4) for i in range(COHORT_N)])
+    loss = np.array([100 * (1 - runs[f"patient_{i:02d}"].series("thickness")[-1]
+                            / runs[f"patient_{i:02d}"].series("thickness")[0]) for i in range(COHORT_N)])
     fig, path = _fig(figdir, "t8_cohort.png")
     ax = fig.add_subplot()
     ax.hist(loss, bins=20, color="0.6", label=f"model: {COHORT_N} virtual patients")
@@ -408,12 +414,14 @@ def write_markdown(rows, path, command):
              "| target | published | model | verdict | comment |", "|---|---|---|---|---|"]
     for r in rows:
         lines.append(f"| {r['target']} | {r['published']} | {r['model']} | **{r['verdict']}** | {r['comment']} |")
-    lines += ["", "Tolerances: target 1 both > 0.95; 2 within 1 %/year of 4 %/year; 3 aggrecan > 0.97 after both",
-              "exposures and a larger collagen deficit after day 17; 4 ratio within 25-100; 5 within 3 and 0.5 points;",
-              "6 below 0.5 points; 7 early > 5 x late and > 10 points; 8 10th percentile < 4 % and 90th > 9 %.",
-              "\"partly met\": 3 both directions reproduced (aggrecan back, a collagen deficit that lasts) but not",
-              "their size; 8 a spread of progression (90th minus 10th percentile over 2 points) without reaching",
-              "both tolerances.", "",
+    lines += ["", "Tolerances: target 1 both > 0.95; 2 within 1 %/year of 4 %/year; 4 ratio within 25-100; 5 within",
+              "3 and 0.5 points; 6 below 0.5 points; 7 early > 5 x late and > 10 points; 8 10th percentile < 4 % and",
+              "90th > 9 %. Target 3 is at most \"partly met\": aggrecan > 0.97 after both exposures and a larger",
+              "collagen deficit after day 17 reproduce the directions, but model.md gives no size of the explants'",
+              "deficit to meet, and the model's is far smaller; the IL-1 blockade window (IL-1Ra benefit at day 3",
+              "over 1 point and at day 20 under half of it) is added to the verdict when it is not reproduced.",
+              "\"partly met\" for 8: a spread of progression (90th minus 10th percentile over 2 points) without",
+              "reaching both tolerances.", "",
               "## Figures", ""]
     for r in rows:
         rel = os.path.relpath(r["figure"], os.path.dirname(path))
@@ -428,7 +436,9 @@ def write_markdown(rows, path, command):
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(prog="python3 -m postprocess.validation", description=__doc__.split("\n")[0])
+    p = argparse.ArgumentParser(prog="python3 -m postprocess.validation",
+                                description="Calibration and validation of the reference model against the targets "
+                                            "of shared/model.md: runs cartsim, writes OUT/validation.md and figures.")
     p.add_argument("--cartsim", default=os.path.join(REPO, "build", "cartsim"))
     p.add_argument("-o", "--out", default=os.path.join(REPO, "docs"), help="directory for validation.md (default docs)")
     p.add_argument("--targets", default="", help="comma-separated target numbers (default: all)")
@@ -440,6 +450,8 @@ def main(argv=None):
         targets = [int(t) for t in args.targets.split(",") if t] or None
     except ValueError:
         p.error(f"--targets {args.targets!r}: expected comma-separated target numbers, e.g. 1,3")
+    if targets and (any(not 1 <= t <= len(TARGETS) for t in targets) or len(set(targets)) != len(targets)):
+        p.error(f"--targets {args.targets!r}: each of 1-{len(TARGETS)} at most once")
     cli.output_dir("validation", args.out)  # before the runs, not after them
     with tempfile.TemporaryDirectory(prefix="cartsim-validation-") as work:
         try:
@@ -448,7 +460,8 @@ def main(argv=None):
             print(f"validation: error: {e}", file=sys.stderr)
             return 5
     out = os.path.join(args.out, "validation.md")
-    write_markdown(rows, out, "/usr/bin/python3 -m postprocess.validation --cartsim build/cartsim -o docs")
+    given = sys.argv[1:] if argv is None else argv  # the command as run: a partial table says so
+    write_markdown(rows, out, " ".join(["/usr/bin/python3 -m postprocess.validation", *map(shlex.quote, given)]))
     for r in rows:
         print(f"{r['verdict']:>10}  {r['target']}: {r['model']}")
     print(f"wrote {out}")

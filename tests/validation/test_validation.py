@@ -53,6 +53,23 @@ class QuickValidation(unittest.TestCase):
             self.assertIn("| target | published | model | verdict | comment |", text)
             self.assertIn("Toupet 2013", text)
 
+    def test_targets_are_checked_and_the_command_is_recorded(self):
+        """--targets 0 ran target 8 (index -1) and 9 was a traceback; the table's provenance line
+        was fixed text, so a partial table claimed to be the full one."""
+        import subprocess
+        import sys
+        for bad in ("0", "9", "1,1", "x"):
+            p = subprocess.run([sys.executable, "-m", "postprocess.validation", "--cartsim", BIN, "--targets", bad,
+                                "-o", "/nonexistent/never"], capture_output=True, text=True)
+            self.assertEqual(p.returncode, 2, p.stderr)
+            self.assertIn("--targets", p.stderr.strip().splitlines()[-1])
+        with tempfile.TemporaryDirectory() as out:
+            p = subprocess.run([sys.executable, "-m", "postprocess.validation", "--cartsim", BIN, "--targets", "5",
+                                "-o", out], capture_output=True, text=True)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            text = open(os.path.join(out, "validation.md")).read()
+            self.assertIn(f"/usr/bin/python3 -m postprocess.validation --cartsim {BIN} --targets 5 -o {out}", text)
+
     def test_cohort_is_reproducible_and_in_documented_ranges(self):
         a, b = validation.cohort_samples(seed=7), validation.cohort_samples(seed=7)
         self.assertEqual(a, b)
