@@ -1011,6 +1011,29 @@ static void check_treatments(loader *ld)
   }
 }
 
+/* Output steps a run may take (series rows; field snapshots): found here, by
+ * `check` too, not by the run after its file is made. 10 million rows of the
+ * ~60 series are ~5 GB; a snapshot holds every cell. */
+#define MAX_SERIES_STEPS 1e7
+#define MAX_FIELD_SNAPSHOTS 1e6
+
+static void check_output_steps(loader *ld)
+{
+  const int O = section_index("output");
+  const double T = ld->cfg->run.t_end;
+  const struct { const char *key; double every, max; const char *what; } q[2] = {
+    {"dt", ld->cfg->output.dt, MAX_SERIES_STEPS, "time-series steps"},
+    {"fields_every", ld->cfg->output.fields_every, MAX_FIELD_SNAPSHOTS, "field snapshots"}};
+  for (int i = 0; i < 2; ++i) {
+    if (!(q[i].every > 0) || T / q[i].every <= q[i].max) continue;
+    char path[40], val[40];
+    snprintf(path, sizeof path, "output.%s", q[i].key);
+    snprintf(val, sizeof val, "%.10g", q[i].every);
+    report(ld, origin_of(ld, O, q[i].key), path, val, "gives %.3g %s over run.t_end = %.10g day (at most %.0f)",
+           T / q[i].every, q[i].what, T, q[i].max);
+  }
+}
+
 static void check_rules(loader *ld)
 {
   const int M = section_index("model"), O = section_index("output"), R = section_index("run");
@@ -1018,6 +1041,7 @@ static void check_rules(loader *ld)
   if (ld->cfg->model.t_ins1 < ld->cfg->model.t_ins0)
     rule_error(ld, M, "t_ins1", M, "t_ins0", ">=", "<=");
   if (ld->cfg->output.dt > ld->cfg->run.t_end) rule_error(ld, O, "dt", R, "t_end", "<=", ">=");
+  check_output_steps(ld);
   check_treatments(ld);
 }
 

@@ -280,6 +280,11 @@ static void test_error_kinds(void)
     {"e_tins.yaml", "model:\n  t_ins1: 10\n  t_ins0: 20\n", ":2:11: model.t_ins1 = 10: must be >= model.t_ins0 = 20"},
     {"e_tins0.yaml", "model:\n  t_ins0: 200\n", ":2:11: model.t_ins0 = 200: must be <= model.t_ins1 = 120"},
     {"e_dt.yaml", "output:\n  dt: 3000\n", ":2:7: output.dt = 3000: must be <= run.t_end = 1825 day"},
+    /* found by the config (and `check`), not by the run after its file exists */
+    {"e_steps.yaml", "output:\n  dt: 1.0e-6\n",
+     ":2:7: output.dt = 1e-06: gives 1.82e+09 time-series steps over run.t_end = 1825 day (at most 10000000)"},
+    {"e_snaps.yaml", "output:\n  fields_every: 1.0e-5\n",
+     ":2:17: output.fields_every = 1e-05: gives 1.82e+08 field snapshots over run.t_end = 1825 day (at most 1000000)"},
     {"e_tend.yaml", "run:\n  t_end: 2\n", ":2:10: run.t_end = 2: must be >= output.dt = 5 day"},
     {"e_desc.yaml", "description: [a]\n", ":1:14: description: expected text, found a list"},
     {"e_top.yaml", "just text\n", ":1:1: expected a mapping of sections"},
