@@ -312,7 +312,8 @@ static int save_states(cs_run_state *rs, double t)
     info.K_MSC_in_use = rs->params.K_MSC;
     info.thickness0 = pb->rank == 0 ? (isnan(rs->thickness0) ? rs->th_hist[0] : rs->thickness0) : 0;
     info.t_c80 = tc;
-    info.retained30 = info.retained180 = NAN;
+    info.retained30 = rs->retained30; /* measured in this history already (NaN: not yet) */
+    info.retained180 = rs->retained180;
     CS_CHECK(cs_state_save(req->save_path[q], req->force, pb->comm, rs->cfg, pb->pt, u, u + CS_NS * pb->ncell, &info,
                            req->output_path));
   }
@@ -780,6 +781,9 @@ static void adopt_history(cs_run_state *rs, const cs_state_info *info)
   rs->first_msc_day = info->first_msc_day;
   rs->thickness0 = info->thickness0;
   rs->t_c80 = info->t_c80;
+  /* retention measured before the saved day (NaN: not yet, or a file that did not keep it) */
+  rs->retained30 = info->retained30;
+  rs->retained180 = info->retained180;
   /* the potency of the source injected before the saved day (NaN: a file older than these members) */
   if (!isnan(info->q_RE_in_use)) rs->params.q_RE = info->q_RE_in_use;
   if (!isnan(info->K_MSC_in_use)) rs->params.K_MSC = info->K_MSC_in_use;
@@ -833,8 +837,6 @@ int cs_run(const cs_config *cfg, const cs_run_request *req, MPI_Comm comm)
     rs.ckpt_seq = seq + 1;
     adopt_history(&rs, &ck);
     rs.last_ckpt_t = ck.time;
-    rs.retained30 = ck.retained30;
-    rs.retained180 = ck.retained180;
     rs.solve_seconds = ck.solve_seconds;
     rs.wall_before = isnan(ck.wall_seconds) ? 0.0 : ck.wall_seconds; /* a checkpoint of an older version: unknown */
     rs.nhist_written = (long)ck.n_series;

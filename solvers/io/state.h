@@ -23,8 +23,8 @@
 #include "../config.h"
 
 /* Bookkeeping saved with a state, every member a double (attributes of the
- * same names). The first eight serve branching; the rest only checkpoints
- * (zero in a branching state). q_RE_in_use and K_MSC_in_use are the MSC
+ * same names). The first eight and the retention already measured serve
+ * branching; the rest only checkpoints (zero in a branching state). q_RE_in_use and K_MSC_in_use are the MSC
  * potency of the latest injected source (cs_treatment_apply); a state file
  * written before they existed reads them as NaN: the config's values. */
 typedef struct {

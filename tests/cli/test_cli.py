@@ -342,6 +342,25 @@ class Cli(unittest.TestCase):
                 self.assertEqual(p.returncode, 0, f"round {i}: {err}")
                 self.assertEqual(err, "", f"round {i}: stderr not empty")
 
+    def test_branch_keeps_the_retention_measured_in_its_history(self):
+        """MSCs at day 100: the 30-day retention is measured at day 130, before a state saved at
+        day 200. A branch from that state had NaN there (the state did not keep it), while its
+        180-day value, measured after the branch point, was right."""
+        msc = ["--set", "treatments[0].type=msc", "--set", "treatments[0].day=100", "--set", "treatments[0].dose=5e7"]
+        il1ra = ["--set", "treatments[1].type=il1ra", "--set", "treatments[1].day=300", "--set", "treatments[1].dose=150"]
+        common = ["--quiet", "--set", "run.t_end=400", "--set", "output.fields_every=0"]
+        state, cont, branch = (os.path.join(self.dir, n) for n in ("s200.h5", "cont.h5", "branch.h5"))
+        code, _, err = cartsim("run", REF, "-o", cont, *common, *msc, *il1ra, "--save-state", f"200:{state}")
+        self.assertEqual(code, 0, err)
+        code, _, err = cartsim("run", REF, "-o", branch, *common, "--from-state", state,
+                               *[a.replace("treatments[1]", "treatments[0]") for a in il1ra])
+        self.assertEqual(code, 0, err)
+        with h5py.File(cont, "r") as c, h5py.File(branch, "r") as b:
+            for name in ("msc_retained_30d", "msc_retained_180d"):
+                want, got = float(c["outcomes"][name][()]), float(b["outcomes"][name][()])
+                self.assertTrue(want > 0, f"{name}: {want}")
+                self.assertAlmostEqual(got / want, 1.0, delta=1e-6, msg=name)
+
     def test_singleton_session_directory_is_private(self):
         """Isolated Open MPI singletons all use job family 0, so concurrent ones shared
         TMPDIR/ompi.HOST.UID/jf.0/1 and raced on creating and removing it: ~1.5 % of runs died in
