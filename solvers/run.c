@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -758,6 +759,15 @@ static int check_request(const cs_config *cfg, const cs_run_request *req, double
         CS_FAIL(CS_ERR_USAGE, "--save-state %g:%s and %g:%s name the same file", req->save_day[r], req->save_path[r],
                 day, path);
     }
+    for (int r = 0; r < 2; ++r) { /* --force would overwrite the run's own input */
+      if (!input[r]) continue;
+      resolved_path(input[r], b, sizeof b);
+      if (!strcmp(a, b))
+        CS_FAIL(CS_ERR_USAGE, "--save-state %g:%s is the run's %s file: save to another file", day, path, input_opt[r]);
+    }
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+      CS_FAIL(CS_ERR_USAGE, "--save-state %g:%s is a directory: name a file in it", day, path);
     const int done = req->restart && (day < t0 || same_time(day, t0)); /* saved before the checkpoint */
     if (!done && (day <= t0 || day > cfg->run.t_end))
       CS_FAIL(CS_ERR_USAGE, "--save-state %g:%s: the day must lie after the start (day %g) and not after run.t_end = %g",

@@ -315,6 +315,11 @@ class Cli(unittest.TestCase):
         code, _, err = cartsim("run", REF, "-o", short, "--quiet", "--set", "run.t_end=20")
         self.assertEqual(code, 0, err)
         cases.append((["--baseline", short], 3, "ends at day 20, this run at day 1825"))
+        # --force must not let a saved state overwrite the run's own input; a directory is no file
+        cases.append((["--baseline", short, "--save-state", f"1000:{short}", "--force"], 2,
+                      f"--save-state 1000:{short} is the run's --baseline file"))
+        os.mkdir(os.path.join(self.dir, "adir"))
+        cases.append((["--save-state", f"1000:{os.path.join(self.dir, 'adir')}"], 2, "adir is a directory"))
         for n, (args, want, text) in enumerate(cases):
             out = os.path.join(self.dir, f"early{n}.h5")
             code, _, err = cartsim("run", REF, "-o", out, "--quiet", *args)
