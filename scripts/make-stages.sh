@@ -9,6 +9,10 @@
 # unless FORCE=1; CARTSIM=path selects the binary, default build/cartsim). Start a run from a stage with `cartsim run ... --from-state DIR/moderate.h5`.
 # A DIR or CARTSIM given relative is taken from the directory the script is
 # run in; the defaults are in the repository.
+# An interrupted history (Ctrl-C, a job's time limit: it leaves a checkpoint
+# history.h5.ckpt.N.h5) is continued with --restart; a history or a state that
+# is missing otherwise is made again by running the history anew (the states
+# it rewrites are the same to the bit).
 set -euo pipefail
 here=$PWD
 absolute() { case $1 in /*) printf '%s' "$1" ;; *) printf '%s/%s' "$here" "$1" ;; esac; }
@@ -18,14 +22,18 @@ bin=build/cartsim
 dir=results/stages
 [ -n "${1:-}" ] && dir=$(absolute "$1")
 mkdir -p "$dir"
-force=()
-[ "${FORCE:-0}" = 1 ] && force=(--force)
-if [ "${FORCE:-0}" != 1 ] && [ -f "$dir/history.h5" ] && [ -f "$dir/early.h5" ] && [ -f "$dir/moderate.h5" ] &&
-   [ -f "$dir/late.h5" ]; then
-  echo "stage states already in $dir: early.h5 moderate.h5 late.h5 (FORCE=1 makes them again)"
-  exit 0
+checkpoints() { compgen -G "$dir/history.h5.ckpt.*.h5" > /dev/null; }
+mode=(--force) # a new history, rewriting whatever of it is there
+if [ "${FORCE:-0}" != 1 ]; then
+  if checkpoints && [ -f "$dir/history.h5" ]; then
+    mode=(--restart)
+  elif [ -f "$dir/history.h5" ] && [ -f "$dir/early.h5" ] && [ -f "$dir/moderate.h5" ] && [ -f "$dir/late.h5" ]; then
+    echo "stage states already in $dir: early.h5 moderate.h5 late.h5 (FORCE=1 makes them again)"
+    exit 0
+  fi
 fi
 if [ "$(id -u)" -eq 0 ]; then export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1; fi
-"$bin" run configs/reference.yaml -o "$dir/history.h5" --quiet "${force[@]}" \
+"$bin" run configs/reference.yaml -o "$dir/history.h5" --quiet "${mode[@]}" \
   --save-state "180:$dir/early.h5" --save-state "730:$dir/moderate.h5" --save-state "1460:$dir/late.h5"
+rm -f "$dir"/history.h5.ckpt.*.h5 # complete: a checkpoint here means an unfinished history
 echo "stage states in $dir: early.h5 moderate.h5 late.h5 (healthy: run the config from day 0)"
