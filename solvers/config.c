@@ -25,6 +25,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -358,6 +359,8 @@ static int parse_number(const char *s, double *v, char *msg, size_t n)
   errno = 0;
   *v = strtod(s, NULL);
   if (!isfinite(*v)) return snprintf(msg, n, "too large: must be a finite number"), 1;
+  if (errno == ERANGE && fabs(*v) < DBL_MIN) /* 1e-400: read as 0 (or a denormal) without a word */
+    return snprintf(msg, n, "too small: below %g, write 0 if zero is meant", DBL_MIN), 1;
   return 0;
 }
 

@@ -246,6 +246,7 @@ static void test_error_kinds(void)
     {"e_garbage.yaml", "model:\n  k_a: 1.0abc\n", ":2:8: model.k_a = 1.0abc: not a number"},
     {"e_empty_str.yaml", "model:\n  k_a: \"\"\n", ":2:8: model.k_a: missing value"},
     {"e_overflow.yaml", "model:\n  k_a: 1e999\n", ":2:8: model.k_a = 1e999: too large"},
+    {"e_underflow.yaml", "model:\n  del_P: 1e-400\n", ":2:10: model.del_P = 1e-400: too small: below 2.22507e-308, write 0 if zero is meant"},
     {"e_int.yaml", "grid:\n  nz: 12.5\n", ":2:7: grid.nz = 12.5: must be a whole number"},
     {"e_int_range.yaml", "grid:\n  nz: 1\n", ":2:7: grid.nz = 1: must be in [2, 100000] cells"},
     {"e_bool.yaml", "grid:\n  periodic: 2\n", ":2:13: grid.periodic = 2: not a boolean: must be true or false"},
