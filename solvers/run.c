@@ -400,9 +400,10 @@ static int after_output(cs_run_state *rs, double t)
   if (act[1]) {
     char path[4200];
     checkpoint_path(rs->req->output_path, rs->ckpt_seq - 1, path, sizeof path);
+    const char *from = rs->req->from_state;
     CS_FAIL(CS_ERR_INTERRUPTED, "stopped by signal %d at day %g; checkpoint %s written: continue with the same "
-            "command plus --restart (`cartsim run %s -o %s --restart` and the run's --set/--save-state options)",
-            act[1], t, path, rs->cfg->path, rs->req->output_path);
+            "command plus --restart (`cartsim run %s -o %s%s%s --restart` and the run's --set/--save-state options)",
+            act[1], t, path, rs->cfg->path, rs->req->output_path, from ? " --from-state " : "", from ? from : "");
   }
   return CS_OK;
 }
