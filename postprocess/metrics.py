@@ -81,8 +81,11 @@ def benefit_points(branch, untreated, day=None):
 
 
 def years_to_c80(run, history=None):
-    """First time mean collagen falls below 0.8, in years (NaN: never in the run).
-    A branch that starts later takes the crossing from `history` if it came first."""
+    """First time mean collagen falls below 0.8, in years (NaN: never in the run, or, for a
+    branch that starts below 0.8 without its `history`, before the run began). A branch that
+    starts later takes the crossing from `history` if it came first."""
+    if history is run:
+        history = None
     for r in ([history] if history is not None else []) + [run]:
         t, c = r.time, r.series("mean_c")
         if r is history:
@@ -91,8 +94,8 @@ def years_to_c80(run, history=None):
         below = np.nonzero(c < 0.8)[0]
         if len(below):
             i = below[0]
-            if i == 0:
-                return t[0] / DAYS_PER_YEAR
+            if i == 0:  # below from the first row: the crossing is that day only for a run from day 0
+                return t[0] / DAYS_PER_YEAR if t[0] <= 0 else math.nan
             w = (c[i - 1] - 0.8) / (c[i - 1] - c[i])
             return (t[i - 1] + w * (t[i] - t[i - 1])) / DAYS_PER_YEAR
     return math.nan

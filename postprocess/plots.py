@@ -207,12 +207,14 @@ def profiles(runs, out, times_days, untreated_label="untreated"):
     2-D/3-D runs. Colour = branch, line style = time.
 
     Returns (path, plotted) with plotted["<label>@<day>"] = {"z", "a", "c",
-    "Ch", "snapshot_day"}."""
+    "Ch", "snapshot_day", "style"}."""
     species = [("a", "aggrecan a"), ("c", "collagen c"), ("Ch", "chondrocytes Ch")]
     untreated = metrics.find_untreated(runs, untreated_label)
     times_days = sorted(float(t) for t in times_days)
-    style = {t: TIME_STYLES[k % len(TIME_STYLES)] if len(times_days) > 1 else "-"
-             for k, t in enumerate(times_days)}
+    # the last time solid, the others each their own dashes (the last one used to share "-"
+    # with the fourth, and a sixth time repeated the first)
+    dashed = [s for s in TIME_STYLES if s != "-"]
+    style = {t: dashed[k] if k < len(dashed) else (0, (2 + k, 2, 1, 2)) for k, t in enumerate(times_days[:-1])}
     if times_days:
         style[times_days[-1]] = "-"
     plotted = {}
@@ -227,7 +229,7 @@ def profiles(runs, out, times_days, untreated_label="untreated"):
             g = run.grid
             H = g.H if H is None else max(H, g.H)
             for day, idx in _profile_times(run, label, times_days, untreated):
-                entry = {"z": g.z, "snapshot_day": float(ft[idx])}
+                entry = {"z": g.z, "snapshot_day": float(ft[idx]), "style": style[day]}
                 for ax, (s, _) in zip(axes, species):
                     prof = run.depth_profile(s, idx)
                     entry[s] = prof
@@ -472,6 +474,9 @@ def summary_table(runs, untreated_label="untreated"):
     for label, run in runs.items():
         history = untreated if untreated is not None and run is not untreated else None
         benefit = metrics.benefit_points(run, untreated, T) if history is not None else None
+        if benefit is None and run is not untreated and abs(run.time[-1] - T) < 1e-6:
+            # a branch shown without its untreated run: its --baseline benefit, at the same horizon
+            benefit = metrics.outcome_or(run, "benefit_thickness_points", lambda: None)
         rows.append(SummaryRow(
             label=label,
             injection_day=metrics.injection_day(run),

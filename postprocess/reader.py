@@ -167,9 +167,14 @@ class Run:
     def _series_group(self, group):
         def load(f):
             g = self._group(f, group)
-            return {k: (np.asarray(ds[()], dtype=float), to_str(ds.attrs.get("units", "")),
-                        to_str(ds.attrs.get("long_name", "")))
-                    for k, ds in g.items() if isinstance(ds, h5py.Dataset)}
+            out = {k: (np.asarray(ds[()], dtype=float), to_str(ds.attrs.get("units", "")),
+                       to_str(ds.attrs.get("long_name", "")))
+                   for k, ds in g.items() if isinstance(ds, h5py.Dataset)}
+            # a run killed in the middle of a flush can leave one series a row longer than
+            # another (docs/output.md): every series is cut to the shortest, so that each
+            # value has its time
+            n = min((len(v[0]) for v in out.values()), default=0)
+            return {k: (v[0][:n], v[1], v[2]) for k, v in out.items()}
         return self._cached(group, load)
 
     def series(self, name):

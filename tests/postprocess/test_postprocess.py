@@ -126,6 +126,24 @@ class TestMetrics(Base):
         self.assertAlmostEqual(metrics.benefit_points(e, u), want, places=10)
         self.assertGreater(want, 10)
 
+    def test_years_to_c80(self):
+        class Fake:
+            def __init__(self, t, c):
+                self.time, self._c, self.start_day = np.array(t, float), np.array(c, float), float(t[0])
+
+            def series(self, name):
+                return self._c
+
+        hist = Fake([0, 365, 730, 1095], [1.0, 0.9, 0.7, 0.6])  # crosses at day 547.5
+        branch = Fake([900, 1095], [0.65, 0.6])                  # starts below 0.8
+        self.assertAlmostEqual(metrics.years_to_c80(hist), 547.5 / 365, places=12)
+        # a history passed as its own history (a loop over runs with the untreated one) used to be NaN
+        self.assertAlmostEqual(metrics.years_to_c80(hist, hist), 547.5 / 365, places=12)
+        self.assertAlmostEqual(metrics.years_to_c80(branch, hist), 547.5 / 365, places=12)
+        # without its history a branch cannot know when: NaN (its start day, 2.47 y, was reported)
+        self.assertTrue(math.isnan(metrics.years_to_c80(branch)))
+        self.assertEqual(metrics.years_to_c80(Fake([0, 10], [0.7, 0.6])), 0.0, "below from day 0")
+
     def test_retention(self):
         self.assertAlmostEqual(metrics.msc_retained(self.runs["msc_early"], 30), 0.16, places=6)
         self.assertTrue(math.isnan(metrics.msc_retained(self.runs["untreated"], 30)))
@@ -159,6 +177,29 @@ class TestPlots(Base):
         self.assertIn("msc_early@1825", data)
         self.assertNotIn("msc_early@180", data)   # identical to the untreated history there
         self.assertNotIn("msc_late@0", data)
+        # one line style per day, the last solid (day 1460 and 1825 were both solid with 4+ days)
+        styles = [repr(data[f"untreated@{day}"]["style"]) for day in (0, 180, 1460, 1825)]
+        self.assertEqual(len(set(styles)), 4, styles)
+        self.assertEqual(styles[-1], repr("-"))
+        _, many = plots.profiles({"untreated": u}, os.path.join(self.dir, "prof7.png"),
+                                 [0, 180, 365, 730, 1095, 1460, 1825])
+        self.assertEqual(len({repr(e["style"]) for e in many.values()}), len(many), "seven days, seven styles")
+
+    def test_series_cut_to_the_shortest(self):
+        """A run killed in the middle of a flush may leave one series a row longer (docs/output.md);
+        the reader used to hand out arrays of different lengths and the plot tool crashed."""
+        path = os.path.join(self.dir, "ragged.h5")
+        cs.write_run(path, "untreated")
+        with h5py.File(path, "r+") as f:
+            for name, ds in f["timeseries"].items():
+                if name != "time":
+                    ds.resize((ds.shape[0] - 1,))
+        r = Run(path)
+        self.assertEqual(len(r.time), len(r.series("thickness")))
+        self.assertEqual(len(r.time), len(Run(self.paths["untreated"]).time) - 1)
+        p = subprocess.run([sys.executable, "-m", "postprocess.plot", path, "-o", os.path.join(self.dir, "rag")],
+                           capture_output=True, text=True, cwd=REPO, env=env_with_repo(), timeout=240)
+        self.assertEqual(p.returncode, 0, p.stderr)
 
     def test_profiles_2d_are_lateral_means(self):
         p = os.path.join(self.dir, "p2d.h5")
@@ -205,6 +246,14 @@ class TestPlots(Base):
         self.assertAlmostEqual(rows["msc_early"].benefit_points, metrics.benefit_points(e, u))
         self.assertAlmostEqual(rows["msc_early"].thickness_mm, e.series("thickness")[-1])
         self.assertAlmostEqual(rows["msc_early"].msc_retained_30d, 0.16, places=6)
+        # branches without their untreated run: the benefit their --baseline put in /outcomes (the
+        # table said "-" while the report's text gave the number)
+        path = os.path.join(self.dir, "early_with_baseline.h5")
+        shutil.copy(self.paths["msc_early"], path)
+        with h5py.File(path, "r+") as f:
+            f["outcomes"].create_dataset("benefit_thickness_points", data=17.0)
+        alone = {r.label: r for r in plots.summary_table({"early": Run(path)})}
+        self.assertEqual(alone["early"].benefit_points, 17.0)
 
 
 class TestComparisons(Base):
