@@ -49,7 +49,7 @@ def xdmf_main(paths):
         if not os.path.isfile(path):
             cli.fail("python3 -m postprocess xdmf", f"{path}: no such file", 2)
         out = xdmf.write_xdmf(path)
-        print(f"wrote {out}" if out else f"{path}: 1-D run, no XDMF needed")
+        print(f"wrote {out}" if out else f"{path}: no XDMF needed (a 1-D run, or no field snapshots)")
     return 0
 
 

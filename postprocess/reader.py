@@ -125,7 +125,8 @@ class Run:
 
     @property
     def status(self):
-        """"complete", "running" (still running, or killed) or "failed"."""
+        """"complete", "running" (still running, or killed), "interrupted" (stopped by a signal
+        after a checkpoint: `--restart` continues it) or "failed"."""
         return str(self.meta.get("status", "unknown"))
 
     @property
