@@ -246,6 +246,23 @@ class Cli(unittest.TestCase):
                 self.assertEqual(f["meta"].attrs["status"], "failed")
                 self.assertIn(name, f["meta"].attrs["status_reason"])
                 self.assertGreaterEqual(f["timeseries/time"].shape[0], 1, "steps before the failure are kept")
+                for k in ("wall_seconds", "solve_seconds", "negative_values", "end_time"):  # were missing
+                    self.assertIn(k, f["meta"].attrs, f"{integrator}: /meta {k} of a failed run")
+
+    def test_unconverged_linear_solves_are_reported(self):
+        """precond none: GMRES stopped short in 3,000 of 3,900 Newton iterations and the answer
+        was 1e-4 off at rtol 1e-6, in a file marked complete without a word."""
+        weak = os.path.join(self.dir, "weak.h5")
+        code, _, err = cartsim("run", REF, "-o", weak, "--quiet", "--set", "solver.precond=none",
+                               "--set", "run.t_end=730")
+        self.assertEqual(code, 0, err)
+        self.assertRegex(err, r"^cartsim: warning: GMRES did not converge in \d+ of \d+ Newton iterations")
+        good = os.path.join(self.dir, "good.h5")
+        code, _, err = cartsim("run", REF, "-o", good, "--quiet", "--set", "run.t_end=730")
+        self.assertEqual((code, err), (0, ""))
+        with h5py.File(weak, "r") as w, h5py.File(good, "r") as g:
+            self.assertIn("use solver.precond line or pfmg", w["meta"].attrs["solver_warning"])
+            self.assertEqual(g["meta"].attrs["solver_warning"], "")
 
     def test_negative_values_are_reported_not_silent(self):
         # loose tolerances: whatever goes below -10 atol x scale must be in /meta and on stderr
