@@ -138,7 +138,11 @@ def early_vs_late(runs, out, untreated_label="untreated"):
             if untreated is not None and run is not untreated:
                 b = metrics.benefit_points(run, untreated, horizon_day)
                 entry["benefit_points"] = b
-                text += f": {b:+.2f} pts" if abs(b) < 1 else f": {b:+.1f} pts"
+                if math.isnan(b):  # short of the common horizon: no benefit to show
+                    text += ": did not reach the horizon"
+                else:
+                    text += f": {b:+.2f} pts" if abs(b) < 1 else f": {b:+.1f} pts"
+            entry["legend"] = text
             w = _line_weight(run is untreated)
             (h,) = ax_t.plot(years, th, color=colour, label=text, **w)
             ax_c.plot(years, c, color=colour, **w)

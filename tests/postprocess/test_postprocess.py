@@ -298,6 +298,9 @@ class TestComparisons(Base):
         rows = {r.label: r for r in plots.summary_table(runs)}
         self.assertGreater(rows["msc_early"].benefit_points, 10)
         self.assertTrue(math.isnan(rows["failed"].benefit_points), "no value at the horizon")
+        _, plotted = plots.early_vs_late(runs, os.path.join(self.dir, "evl_failed.png"))
+        self.assertTrue(plotted["failed"]["legend"].endswith(": did not reach the horizon"),
+                        plotted["failed"]["legend"])  # was "+nan pts"
 
     def test_same_day_runs_are_not_early_and_late_and_another_knee_is_named(self):
         other = os.path.join(self.dir, "other_knee.h5")
