@@ -247,8 +247,8 @@ def main(argv=None):
     except RuntimeError as e:
         label, code, err = e.args
         if code == 6:  # SIGINT/SIGTERM: cartsim's own advice (--restart) is for a single run
-            sys.stderr.write(f"explorer: interrupted; the explorer cannot resume: run the same command "
-                             f"with --force to start again\n")
+            sys.stderr.write("explorer: interrupted; the explorer cannot resume: run the same command "
+                             "with --force to start again\n")
             return code
         sys.stderr.write(f"explorer: cartsim run '{label}' failed (exit {code}):\n{err}")
         return code if code > 0 else 1

@@ -186,8 +186,8 @@ def t3_eval(runs, figdir):
                 comment=("direction reproduced (aggrecan back, collagen deficit permanent because collagen "
                          "turns over in ~a century) but the day-17 deficit is far smaller than in explants; "
                          "an IL-1Ra bolus is cleared within hours (half-life under 2 h) and the default injury "
-                         "lasts 120 days, so "
-                         "blockade at any day gives almost nothing (not fitted, as model.md says)"),
+                         "lasts 120 days, so blockade at any day gives almost nothing (not fitted, as model.md "
+                         "says)"),
                 figure=_save(fig, path))
 
 

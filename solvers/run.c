@@ -326,6 +326,9 @@ static int save_states(cs_run_state *rs, double t)
 
 static void checkpoint_path(const char *out, int seq, char *buf, size_t n) { snprintf(buf, n, "%s.ckpt.%d.h5", out, seq); }
 
+/* Wall seconds of the run so far: the segments before a --restart and this one. */
+static double run_wall_seconds(const cs_run_state *rs) { return rs->wall_before + cs_wtime() - rs->req->wall_start; }
+
 /* Everything a restart needs beyond the solution (rank 0's values). */
 static void checkpoint_info(cs_run_state *rs, double t, cs_state_info *info)
 {
@@ -347,7 +350,7 @@ static void checkpoint_info(cs_run_state *rs, double t, cs_state_info *info)
   info->retained30 = rs->retained30;
   info->retained180 = rs->retained180;
   info->solve_seconds = rs->solve_seconds;
-  info->wall_seconds = rs->wall_before + cs_wtime() - rs->req->wall_start;
+  info->wall_seconds = run_wall_seconds(rs);
   info->last_checkpoint_t = t;
   cs_solver_stats st;
   cs_integrator_stats(rs->it, &st);
@@ -666,13 +669,13 @@ static int load_baseline(cs_run_state *rs)
 /* /meta of a run that ends (complete, failed in the solver, interrupted):
  * end time, wall and solve seconds, the negative values met, and a warning
  * when the linear solves often did not converge (also on stderr). */
-static int write_run_record(cs_run_state *rs, const cs_run_request *req)
+static int write_run_record(cs_run_state *rs)
 {
   cs_h5out *h = rs->h5;
   char buf[64], warn[400] = "";
   cs_utc_now(buf, sizeof buf);
   CS_CHECK(cs_h5out_meta_string(h, "end_time", buf));
-  double solve = rs->solve_seconds, wall = rs->wall_before + cs_wtime() - req->wall_start;
+  double solve = rs->solve_seconds, wall = run_wall_seconds(rs);
   CS_CHECK_MPI(MPI_Bcast(&solve, 1, MPI_DOUBLE, 0, rs->pb.comm));
   CS_CHECK_MPI(MPI_Bcast(&wall, 1, MPI_DOUBLE, 0, rs->pb.comm));
   CS_CHECK(cs_h5out_meta_double(h, "solve_seconds", solve));
@@ -718,7 +721,7 @@ static int write_footer(cs_run_state *rs, const cs_run_request *req)
   q[CS_OUT_COUNT + 1] = (cs_h5_quantity){"benefit_synovitis_auc", "day",
                                          "synovitis area of the baseline minus this run's"};
   CS_CHECK(cs_h5out_outcomes(h, q, out, nout));
-  return write_run_record(rs, req);
+  return write_run_record(rs);
 }
 
 static int initial_state(const cs_config *cfg, const cs_problem *pb, N_Vector y)
@@ -918,7 +921,7 @@ done:
     /* the file is sound: what a failed or stopped run met belongs in it too */
     char why[1024];
     snprintf(why, sizeof why, "%s", cs_error_message());
-    write_run_record(&rs, req);
+    write_run_record(&rs);
     cs_error_set(rc, "%s", why); /* the run's own message, whatever the record met */
   }
   if (rs.h5) {

@@ -24,8 +24,8 @@
 
 /* Bookkeeping saved with a state, every member a double (attributes of the
  * same names). The first eight and the retention already measured serve
- * branching; the rest only checkpoints (zero in a branching state). q_RE_in_use and K_MSC_in_use are the MSC
- * potency of the latest injected source (cs_treatment_apply); a state file
+ * branching; the rest only checkpoints (zero in a branching state).
+ * q_RE_in_use and K_MSC_in_use are the MSC potency of the latest injected source (cs_treatment_apply); a state file
  * written before they existed reads them as NaN: the config's values. */
 typedef struct {
   double time, injected, first_msc_injected, first_msc_day, thickness0, t_c80;

@@ -21,6 +21,8 @@
 #include "design.h"
 
 #define SOLVER_COLS 4
+/* the --set that every cohort row starts with: its treatments are its arms', not the base's */
+#define COHORT_TREATMENTS "treatments=[]"
 static const char *const solver_cols[SOLVER_COLS] = {"steps", "rhs_evals", "newton_iters", "krylov_iters"};
 static const char *const extra_outcomes[2] = {"benefit_thickness_points", "benefit_synovitis_auc"};
 
@@ -264,7 +266,7 @@ static int run_row_job(sweep_state *S, int r, const row_job *job, int *ok)
   /* a cohort's treatments are its arms': the base's are dropped, so that
    * the first arm is the untreated history (a base with an injection made
    * every arm fail its --baseline check) */
-  if (S->sp->narms > 0) sets[nsets++] = "treatments=[]";
+  if (S->sp->narms > 0) sets[nsets++] = COHORT_TREATMENTS;
   for (int i = 0; i < S->sp->nset; ++i) sets[nsets++] = S->sp->set[i];
   for (int f = 0; f < S->d->nfactor; ++f) {
     const char *v = cs_design_value(S->d, r, f);
@@ -658,7 +660,8 @@ static void print_plan(const cs_sweep_spec *sp, const cs_design *d)
   static const char *const types[] = {"grid", "list", "lhs", "sobol", "morris", "cohort"};
   printf("sweep %s: %s design, %d rows, base %s, seed %lu\n", sp->path, types[sp->type], d->nrows, sp->base,
          sp->seed);
-  if (sp->narms > 0) printf("  every row: treatments=[] (a cohort's treatments are its arms', not the base's)\n");
+  if (sp->narms > 0)
+    printf("  every row: %s (a cohort's treatments are its arms', not the base's)\n", COHORT_TREATMENTS);
   for (int i = 0; i < sp->nset; ++i) printf("  every row: %s\n", sp->set[i]);
   printf("id");
   for (int f = 0; f < d->nfactor; ++f) printf(",%s", sp->factor[f]);
