@@ -25,6 +25,7 @@ void cs_singleton_prepare(void)
   if (getenv("OMPI_MCA_orte_tmpdir_base")) return;
   const char *tmp = getenv("TMPDIR");
   if (!tmp || !*tmp) tmp = "/tmp";
+  /* the six X are mkdtemp's template, replaced by random characters */
   if (snprintf(private_dir, sizeof private_dir, "%s/cartsim-mpi-XXXXXX", tmp) >= (int)sizeof private_dir ||
       !mkdtemp(private_dir)) {
     private_dir[0] = '\0'; /* Open MPI uses the shared directory, as before */
