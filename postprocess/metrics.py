@@ -126,10 +126,14 @@ def outcome_or(run, name, fallback):
 
 
 def find_untreated(runs, label="untreated"):
-    """The untreated run of a label->Run dict: by label, else the one without treatments."""
+    """The untreated run of a label->Run dict: by label, else a run without
+    treatments, a complete one before one that failed or was interrupted
+    (a failed one-row run has no treatments either and would make every
+    benefit NaN)."""
     if label in runs:
         return runs[label]
-    for r in runs.values():
-        if not r.treatments:
+    candidates = [r for r in runs.values() if not r.treatments]
+    for r in candidates:
+        if r.complete:
             return r
-    return None
+    return candidates[0] if candidates else None

@@ -302,6 +302,16 @@ class TestComparisons(Base):
         self.assertTrue(plotted["failed"]["legend"].endswith(": did not reach the horizon"),
                         plotted["failed"]["legend"])  # was "+nan pts"
 
+    def test_a_failed_untreated_run_is_not_the_baseline(self):
+        # no run labelled "untreated": the baseline is found by its lack of treatments
+        failed = os.path.join(self.dir, "failed_untreated.h5")
+        cs.write_run(failed, "untreated", t_end=10.0, status="failed")
+        runs = {"aborted": Run(failed), "control": self.runs["untreated"], "msc_early": self.runs["msc_early"]}
+        self.assertIs(metrics.find_untreated(runs), runs["control"])
+        rows = {r.label: r for r in plots.summary_table(runs)}
+        self.assertGreater(rows["msc_early"].benefit_points, 10)  # was NaN against the failed run
+        self.assertIs(metrics.find_untreated({"aborted": runs["aborted"]}), runs["aborted"], "the only one")
+
     def test_same_day_runs_are_not_early_and_late_and_another_knee_is_named(self):
         other = os.path.join(self.dir, "other_knee.h5")
         cs.write_run(other, "msc_early", nz=24)
