@@ -3,8 +3,9 @@
     /usr/bin/python3 -m postprocess.sweep_plots DIR [--outcome benefit_thickness_points] [-o OUTDIR]
 
 picks what fits the design: a treatment-window map when `treatments[0].day`
-varies (benefit against injection day, one curve per value of the other
-factor, and a heat map), cohort plots when the summary has patient/arm
+varies (benefit against injection day, one curve per value of the next
+varied key and a heat map, one row of panels per value of any further
+varied keys), cohort plots when the summary has patient/arm
 columns (progression of the untreated arm, benefit per arm, early against
 late per patient), and the Morris/Sobol sensitivity when the design has
 trajectory/step or sample/block columns (postprocess.sensitivity).
@@ -34,43 +35,65 @@ def _num(rows, key):
     return np.array([float(r[key]) if r[key] not in ("", "nan") else math.nan for r in rows])
 
 
-MAX_DAYS, MAX_GROUPS = 60, 12  # a grid or list design; sampled days (LHS, Sobol, Morris) are a scatter
+# A grid or list design gets curves and heat maps; sampled days (LHS, Sobol, Morris), or more values
+# than these, are a scatter.
+MAX_DAYS, MAX_GROUPS, MAX_PANELS = 60, 12, 6
+
+
+def _order(value):
+    """Sort key of a varied key's values: numbers in order, then words (e.g. treatments[0].type)."""
+    try:
+        return (0, float(value), "")
+    except ValueError:
+        return (1, 0.0, value)
 
 
 def window_map(rows, out_png, outcome="benefit_thickness_points", day_key=DAY):
-    """Outcome against injection day: curves per value of the other varied factor, and a heat map;
-    a scatter coloured by the other factor when the days or its values are sampled (thousands of
-    distinct values made a heat map of N x N cells: 654 MB for a 2048-sample Sobol design)."""
+    """Outcome against injection day: curves per value of the next varied key and a heat map, one
+    row of panels per value (combination) of any further varied keys (a grid over day x k_c x V_s
+    drew each cell from whichever V_s row came last); a scatter coloured by the next key when the
+    days or the values are sampled (thousands of distinct values made a heat map of N x N cells:
+    654 MB for a 2048-sample Sobol design) or when runs share a cell."""
     rows = [r for r in rows if r["status"] == "done"]
-    others = [k for k in rows[0] if ("." in k or "[" in k) and k != day_key]
-    other = others[0] if others else None
+    keys = [k for k in rows[0] if ("." in k or "[" in k) and k != day_key]
+    other, extras = (keys[0], keys[1:]) if keys else (None, [])
     days = sorted({float(r[day_key]) for r in rows})
-    groups = sorted({r[other] for r in rows}, key=float) if other else [""]
-    if len(days) > MAX_DAYS or len(groups) > MAX_GROUPS:
-        return window_scatter(rows, out_png, outcome, day_key, other)
-    grid = np.full((len(groups), len(days)), math.nan)
+    groups = sorted({r[other] for r in rows}, key=_order) if other else [""]
+    panels = sorted({tuple(r[k] for k in extras) for r in rows}, key=lambda p: [_order(v) for v in p])
+    cells = {}
     for r in rows:
-        gi = groups.index(r[other]) if other else 0
-        grid[gi, days.index(float(r[day_key]))] = float(r[outcome])
-    fig = _figure((11, 4.5))
-    ax1, ax2 = fig.subplots(1, 2)
-    for gi, g in enumerate(groups):
-        ax1.plot(days, grid[gi], "o-", label=f"{other} = {g}" if other else None)
-    ax1.set(xlabel="injection day", ylabel=outcome, title="treatment window")
-    if other:
-        ax1.legend(fontsize=8)
-    im = ax2.imshow(grid, aspect="auto", origin="lower", cmap="viridis")
-    ax2.set_xticks(range(len(days)), [f"{d:g}" for d in days], rotation=45, fontsize=8)
-    ax2.set_yticks(range(len(groups)), groups if other else [""])
-    ax2.set(xlabel="injection day", ylabel=other or "", title=outcome)
-    fig.colorbar(im, ax=ax2)
+        cells.setdefault((tuple(r[k] for k in extras), r[other] if other else "", float(r[day_key])), []).append(r)
+    if (len(days) > MAX_DAYS or len(groups) > MAX_GROUPS or len(panels) > MAX_PANELS
+            or any(len(c) > 1 for c in cells.values())):
+        return window_scatter(rows, out_png, outcome, day_key, other, extras)
+    grid = np.full((len(panels), len(groups), len(days)), math.nan)
+    for (p, g, d), (r,) in cells.items():
+        grid[panels.index(p), groups.index(g), days.index(d)] = float(r[outcome])
+    finite = grid[np.isfinite(grid)]
+    lo, hi = (finite.min(), finite.max()) if finite.size else (None, None)  # one colour scale for every panel
+    fig = _figure((11, 4.5 * len(panels)))
+    axes = fig.subplots(len(panels), 2, squeeze=False, sharey="col")
+    for pi, p in enumerate(panels):
+        ax1, ax2 = axes[pi]
+        where = ", ".join(f"{k} = {v}" for k, v in zip(extras, p))
+        for gi, g in enumerate(groups):
+            ax1.plot(days, grid[pi, gi], "o-", label=f"{other} = {g}" if other else None)
+        ax1.set(xlabel="injection day", ylabel=outcome, title=f"treatment window, {where}" if extras else "treatment window")
+        if other:
+            ax1.legend(fontsize=8)
+        im = ax2.imshow(grid[pi], aspect="auto", origin="lower", cmap="viridis", vmin=lo, vmax=hi)
+        ax2.set_xticks(range(len(days)), [f"{d:g}" for d in days], rotation=45, fontsize=8)
+        ax2.set_yticks(range(len(groups)), groups if other else [""])
+        ax2.set(xlabel="injection day", ylabel=other or "", title=f"{outcome}, {where}" if extras else outcome)
+        fig.colorbar(im, ax=ax2)
     fig.tight_layout()
     fig.savefig(out_png)
-    return out_png, {"days": days, "groups": groups, "values": grid}
+    return out_png, {"days": days, "groups": groups, "extras": extras, "panels": panels, "values": grid}
 
 
-def window_scatter(rows, out_png, outcome, day_key, other):
-    """One point per run: the outcome against the injection day, coloured by `other`."""
+def window_scatter(rows, out_png, outcome, day_key, other, extras=()):
+    """One point per run: the outcome against the injection day, coloured by `other`; the title
+    names the varied keys the colour does not show."""
     x, y = _num(rows, day_key), _num(rows, outcome)
     c = _num(rows, other) if other else None
     fig = _figure((8, 4.5))
@@ -78,7 +101,8 @@ def window_scatter(rows, out_png, outcome, day_key, other):
     sc = ax.scatter(x, y, c=c, s=12, cmap="viridis" if other else None)
     if other:
         fig.colorbar(sc, ax=ax, label=other)
-    ax.set(xlabel="injection day", ylabel=outcome, title=f"treatment window ({len(rows)} runs)")
+    also = f"; also varied: {', '.join(extras)}" if extras else ""
+    ax.set(xlabel="injection day", ylabel=outcome, title=f"treatment window ({len(rows)} runs{also})")
     fig.tight_layout()
     fig.savefig(out_png)
     return out_png, {"days": x, "values": y, "colour": c}

@@ -34,9 +34,33 @@ class SweepPlots(unittest.TestCase):
             png, data = sp.window_map(sp.read_summary(os.path.join(d, "summary.csv")), os.path.join(d, "w.png"))
             self.assertEqual(data["days"], [30.0, 180.0, 365.0])
             self.assertEqual(data["groups"], ["0.014", "0.025"])
-            np.testing.assert_allclose(data["values"][1], [100 - 3 + 5, 100 - 18 + 5, 100 - 36.5 + 5])
+            self.assertEqual(data["panels"], [()])
+            np.testing.assert_allclose(data["values"][0][1], [100 - 3 + 5, 100 - 18 + 5, 100 - 36.5 + 5])
             with Image.open(png) as im:
                 self.assertEqual(im.format, "PNG")
+
+    def test_window_map_a_third_varied_key_is_a_row_of_panels(self):
+        """day x k_c x V_s: each cell held whichever V_s row came last, the V_s = 8 rows vanished."""
+        with tempfile.TemporaryDirectory() as d:
+            cols = COLS[:3] + ["model.V_s"] + COLS[3:]
+            rows = []
+            for i, (day, kc, vs) in enumerate([(a, b, c) for a in (30, 180, 365) for b in ("0.014", "0.025")
+                                               for c in ("10", "8")]):
+                rows.append({"id": f"r{i:06d}", "treatments[0].day": str(day), "model.k_c": kc, "model.V_s": vs,
+                             "seed": "1", "status": "done", "thickness_loss_pct": "nan",
+                             "benefit_thickness_points": str(100 - day / 10 + (5 if kc == "0.025" else 0) + float(vs))})
+            write(os.path.join(d, "summary.csv"), cols, rows)
+            png, data = sp.window_map(sp.read_summary(os.path.join(d, "summary.csv")), os.path.join(d, "w.png"))
+            self.assertEqual(data["extras"], ["model.V_s"])
+            self.assertEqual(data["panels"], [("8",), ("10",)], "numeric order, not the order of the rows")
+            self.assertEqual(data["groups"], ["0.014", "0.025"])
+            for pi, vs in enumerate((8, 10)):
+                for gi, kc in enumerate((0, 5)):
+                    np.testing.assert_allclose(data["values"][pi][gi], [100 - day / 10 + kc + vs for day in (30, 180, 365)])
+            # more value combinations than panels fit, or two runs in one cell: one point per run
+            png, data = sp.window_map(sp.read_summary(os.path.join(d, "summary.csv")) * 2, os.path.join(d, "w.png"))
+            self.assertNotIn("panels", data)
+            self.assertEqual(len(data["values"]), 24)
 
     def test_sampled_days_are_a_scatter(self):
         """An LHS/Sobol design draws its days: 2000 distinct days made an N x N heat map (memory
