@@ -31,8 +31,46 @@ def _figure(size=(8, 4.5)):
     return Figure(figsize=size, dpi=100)
 
 
+BASE = ("", "nan")  # a list row that leaves a key out: the base config's value (nan in summary.h5)
+
+
+def _float(value):
+    try:
+        return float(value)
+    except ValueError:  # a word (treatments[0].type) or a key a list row left out
+        return math.nan
+
+
 def _num(rows, key):
-    return np.array([float(r[key]) if r[key] not in ("", "nan") else math.nan for r in rows])
+    return np.array([_float(r[key]) for r in rows])
+
+
+def _label(value):
+    return "base config" if value in BASE else value
+
+
+def _order(value):
+    """Sort key of a varied key's values: numbers in order, then the base config's, then words
+    (e.g. treatments[0].type)."""
+    if value in BASE:
+        return (1, 0.0, "")
+    try:
+        return (0, float(value), "")
+    except ValueError:
+        return (2, 0.0, value)
+
+
+def _not_done(rows, what):
+    """'3 of 24 rows not drawn (2 failed, 1 pending)', or None: any status but done (failed, pending,
+    stale) is not used."""
+    left = {}
+    for r in rows:
+        if r["status"] != "done":
+            left[r["status"]] = left.get(r["status"], 0) + 1
+    if not left:
+        return None
+    return (f"{sum(left.values())} of {len(rows)} rows not {what} ("
+            + ", ".join(f"{n} {s}" for s, n in sorted(left.items())) + ")")
 
 
 # A grid or list design gets curves and heat maps; sampled days (LHS, Sobol, Morris), or more values
@@ -40,21 +78,24 @@ def _num(rows, key):
 MAX_DAYS, MAX_GROUPS, MAX_PANELS = 60, 12, 6
 
 
-def _order(value):
-    """Sort key of a varied key's values: numbers in order, then words (e.g. treatments[0].type)."""
-    try:
-        return (0, float(value), "")
-    except ValueError:
-        return (1, 0.0, value)
-
-
 def window_map(rows, out_png, outcome="benefit_thickness_points", day_key=DAY):
     """Outcome against injection day: curves per value of the next varied key and a heat map, one
     row of panels per value (combination) of any further varied keys (a grid over day x k_c x V_s
     drew each cell from whichever V_s row came last); a scatter coloured by the next key when the
     days or the values are sampled (thousands of distinct values made a heat map of N x N cells:
-    654 MB for a 2048-sample Sobol design) or when runs share a cell."""
-    rows = [r for r in rows if r["status"] == "done"]
+    654 MB for a 2048-sample Sobol design) or when runs share a cell. Rows not done, and list rows
+    without a day, are left out and counted in data["notes"]; ValueError when nothing is left."""
+    notes = [n for n in [_not_done(rows, "drawn in the treatment window")] if n]
+    done = [r for r in rows if r["status"] == "done"]
+    rows = [r for r in done if math.isfinite(_float(r[day_key]))]
+    if len(rows) < len(done):
+        ids = [r["id"] for r in done if r not in rows]
+        notes.append(f"{len(ids)} completed row(s) without a {day_key} (a list row that leaves it to the base "
+                     f"config) not drawn: {', '.join(ids[:5])}{' ...' if len(ids) > 5 else ''}")
+    if not rows:
+        raise ValueError(f"no completed row has a {day_key} value to draw the treatment window")
+    if not np.isfinite(_num(rows, outcome)).any():
+        raise ValueError(f"--outcome {outcome}: no completed row with an injection day has a value (all nan)")
     keys = [k for k in rows[0] if ("." in k or "[" in k) and k != day_key]
     other, extras = (keys[0], keys[1:]) if keys else (None, [])
     days = sorted({float(r[day_key]) for r in rows})
@@ -65,42 +106,58 @@ def window_map(rows, out_png, outcome="benefit_thickness_points", day_key=DAY):
         cells.setdefault((tuple(r[k] for k in extras), r[other] if other else "", float(r[day_key])), []).append(r)
     if (len(days) > MAX_DAYS or len(groups) > MAX_GROUPS or len(panels) > MAX_PANELS
             or any(len(c) > 1 for c in cells.values())):
-        return window_scatter(rows, out_png, outcome, day_key, other, extras)
+        out = window_scatter(rows, out_png, outcome, day_key, other, extras)
+        out[1]["notes"] = notes
+        return out
     grid = np.full((len(panels), len(groups), len(days)), math.nan)
     for (p, g, d), (r,) in cells.items():
-        grid[panels.index(p), groups.index(g), days.index(d)] = float(r[outcome])
+        grid[panels.index(p), groups.index(g), days.index(d)] = _float(r[outcome])
     finite = grid[np.isfinite(grid)]
-    lo, hi = (finite.min(), finite.max()) if finite.size else (None, None)  # one colour scale for every panel
+    lo, hi = finite.min(), finite.max()  # one colour scale for every panel
     fig = _figure((11, 4.5 * len(panels)))
     axes = fig.subplots(len(panels), 2, squeeze=False, sharey="col")
     for pi, p in enumerate(panels):
         ax1, ax2 = axes[pi]
-        where = ", ".join(f"{k} = {v}" for k, v in zip(extras, p))
+        where = ", ".join(f"{k} = {_label(v)}" for k, v in zip(extras, p))
         for gi, g in enumerate(groups):
-            ax1.plot(days, grid[pi, gi], "o-", label=f"{other} = {g}" if other else None)
+            ax1.plot(days, grid[pi, gi], "o-", label=f"{other} = {_label(g)}" if other else None)
         ax1.set(xlabel="injection day", ylabel=outcome, title=f"treatment window, {where}" if extras else "treatment window")
         if other:
             ax1.legend(fontsize=8)
         im = ax2.imshow(grid[pi], aspect="auto", origin="lower", cmap="viridis", vmin=lo, vmax=hi)
         ax2.set_xticks(range(len(days)), [f"{d:g}" for d in days], rotation=45, fontsize=8)
-        ax2.set_yticks(range(len(groups)), groups if other else [""])
+        ax2.set_yticks(range(len(groups)), [_label(g) for g in groups] if other else [""])
         ax2.set(xlabel="injection day", ylabel=other or "", title=f"{outcome}, {where}" if extras else outcome)
         fig.colorbar(im, ax=ax2)
     fig.tight_layout()
     fig.savefig(out_png)
-    return out_png, {"days": days, "groups": groups, "extras": extras, "panels": panels, "values": grid}
+    return out_png, {"days": days, "groups": groups, "extras": extras, "panels": panels, "values": grid,
+                     "notes": notes}
 
 
 def window_scatter(rows, out_png, outcome, day_key, other, extras=()):
-    """One point per run: the outcome against the injection day, coloured by `other`; the title
-    names the varied keys the colour does not show."""
+    """One point per run: the outcome against the injection day, coloured by `other` (a colour bar
+    for numbers, with the base config's value grey; a legend when it takes words); the title names
+    the varied keys the colour does not show."""
     x, y = _num(rows, day_key), _num(rows, outcome)
     c = _num(rows, other) if other else None
     fig = _figure((8, 4.5))
     ax = fig.subplots()
-    sc = ax.scatter(x, y, c=c, s=12, cmap="viridis" if other else None)
-    if other:
+    values = sorted({r[other] for r in rows}, key=_order) if other else []
+    if not other:
+        ax.scatter(x, y, s=12)
+    elif any(_order(v)[0] == 2 for v in values):
+        for v in values:
+            pick = np.array([r[other] == v for r in rows])
+            ax.scatter(x[pick], y[pick], s=12, label=f"{other} = {_label(v)}")
+        ax.legend(fontsize=8)
+    else:
+        num = np.isfinite(c)
+        sc = ax.scatter(x[num], y[num], c=c[num], s=12, cmap="viridis")
         fig.colorbar(sc, ax=ax, label=other)
+        if not num.all():
+            ax.scatter(x[~num], y[~num], s=12, color="0.5", label=f"{other} = base config")
+            ax.legend(fontsize=8)
     also = f"; also varied: {', '.join(extras)}" if extras else ""
     ax.set(xlabel="injection day", ylabel=outcome, title=f"treatment window ({len(rows)} runs{also})")
     fig.tight_layout()
@@ -156,30 +213,39 @@ def main(argv=None):
     if not done:
         print(f"sweep_plots: error: {path} has no completed rows", file=sys.stderr)
         return 3
-    has_benefit = any(math.isfinite(float(r["benefit_thickness_points"])) for r in done)
+    has_benefit = any(math.isfinite(_float(r.get("benefit_thickness_points", "nan"))) for r in done)
     outcome = args.outcome or ("benefit_thickness_points" if has_benefit else "thickness_loss_pct")
     if outcome not in outcome_columns(rows):
         print(f"sweep_plots: error: --outcome {outcome}: not an outcome column of {path} "
               f"(one of: {', '.join(outcome_columns(rows))})", file=sys.stderr)
         return 3
-    made = []
+    figures = []
     if "arm" in rows[0]:
-        made.append(cohort_plots(rows, os.path.join(out, "cohort.png"))[0])
+        figures.append(lambda: cohort_plots(rows, os.path.join(out, "cohort.png")))
     elif DAY in rows[0]:
-        made.append(window_map(rows, os.path.join(out, "window.png"), outcome)[0])
+        figures.append(lambda: window_map(rows, os.path.join(out, "window.png"), outcome))
     if "trajectory" in rows[0] or "sample" in rows[0]:
-        try:
+        def sensitivity():
             kind, res = analyse(args.dir, outcome)
+            return sensitivity_plot(res, kind, outcome, os.path.join(out, f"sensitivity_{outcome}.png"))
+        figures.append(sensitivity)
+    errors = []
+    for draw in figures:  # each figure that can be drawn is, with what it left out said on stderr
+        try:
+            png, data = draw()
         except (ValueError, KeyError) as e:  # e.g. an outcome without a value in any run
-            print(f"sweep_plots: error: {e}", file=sys.stderr)
-            return 3
-        made.append(sensitivity_plot(res, kind, outcome, os.path.join(out, f"sensitivity_{outcome}.png"))[0])
-    for m in made:
-        print(f"wrote {m}")
-    if not made:
+            errors.append(str(e))
+            continue
+        print(f"wrote {png}")
+        for note in data.get("notes", []):
+            print(f"sweep_plots: note: {os.path.basename(png)}: {note}", file=sys.stderr)
+    for e in errors:
+        print(f"sweep_plots: error: {e}", file=sys.stderr)
+    if errors:
+        return 3
+    if not figures:
         print("sweep_plots: nothing to draw for this design (no injection day, cohort or sensitivity columns)")
     return 0
-
 
 if __name__ == "__main__":
     sys.exit(cli.run("sweep_plots", main))

@@ -62,6 +62,45 @@ class SweepPlots(unittest.TestCase):
             self.assertNotIn("panels", data)
             self.assertEqual(len(data["values"]), 24)
 
+    def test_window_from_a_list_design_and_a_partial_sweep(self):
+        """A list row that leaves a key out has '' in summary.csv (float('') was a traceback); rows not
+        done (failed, pending, stale: computed from an older config) are left out and counted."""
+        with tempfile.TemporaryDirectory() as d:
+            rows = [{"id": f"r{i:06d}", "treatments[0].day": day, "model.k_c": kc, "seed": "1", "status": st,
+                     "thickness_loss_pct": loss, "benefit_thickness_points": "nan"}
+                    for i, (day, kc, st, loss) in enumerate([("30", "0.014", "done", "1"), ("180", "0.025", "done", "3"),
+                                                             ("90", "", "done", "2"), ("", "0.02", "done", "9"),
+                                                             ("365", "0.014", "failed", "nan"),
+                                                             ("365", "0.025", "stale", "7")])]
+            write(os.path.join(d, "summary.csv"), COLS, rows)
+            png, data = sp.window_map(sp.read_summary(os.path.join(d, "summary.csv")), os.path.join(d, "w.png"),
+                                      "thickness_loss_pct")
+            self.assertEqual(data["days"], [30.0, 90.0, 180.0])
+            self.assertEqual(data["groups"], ["0.014", "0.025", ""])
+            np.testing.assert_allclose(data["values"][0], [[1, np.nan, np.nan], [np.nan, np.nan, 3],
+                                                           [np.nan, 2, np.nan]])
+            p = subprocess.run([sys.executable, "-m", "postprocess.sweep_plots", d], capture_output=True, text=True)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertEqual(p.stderr.splitlines(), [
+                "sweep_plots: note: window.png: 2 of 6 rows not drawn in the treatment window (1 failed, 1 stale)",
+                "sweep_plots: note: window.png: 1 completed row(s) without a treatments[0].day (a list row that "
+                "leaves it to the base config) not drawn: r000003"])
+            # sampled days with a key that takes words: one colour per word (float('msc') was a traceback)
+            rng = np.random.default_rng(3)
+            many = [{"id": f"r{i:06d}", "treatments[0].day": repr(rng.uniform(30, 1460)), "model.k_c": kind,
+                     "seed": "1", "status": "done", "thickness_loss_pct": repr(rng.uniform()),
+                     "benefit_thickness_points": "nan"} for i, kind in enumerate(["msc", "prp"] * 40)]
+            write(os.path.join(d, "summary.csv"), COLS, many)
+            png, data = sp.window_map(sp.read_summary(os.path.join(d, "summary.csv")), os.path.join(d, "w.png"),
+                                      "thickness_loss_pct")
+            self.assertEqual(len(data["values"]), 80)
+            # an outcome no drawable row has: one line, exit 3
+            p = subprocess.run([sys.executable, "-m", "postprocess.sweep_plots", d, "--outcome",
+                                "benefit_thickness_points"], capture_output=True, text=True)
+            self.assertEqual(p.returncode, 3, p.stderr)
+            self.assertEqual(p.stderr.splitlines(), ["sweep_plots: error: --outcome benefit_thickness_points: no "
+                                                     "completed row with an injection day has a value (all nan)"])
+
     def test_sampled_days_are_a_scatter(self):
         """An LHS/Sobol design draws its days: 2000 distinct days made an N x N heat map (memory
         and time grew with the square); now one point per run."""
