@@ -195,6 +195,29 @@ static void remove_partial(const char *dir, const char *id)
   closedir(dp);
 }
 
+/* Does runs/<id>.h5.partial have a checkpoint (<id>.h5.partial.ckpt.<n>.h5)? */
+static int has_checkpoint(const char *dir, const char *id)
+{
+  char runs[4200], prefix[64];
+  snprintf(runs, sizeof runs, "%s/runs", dir);
+  snprintf(prefix, sizeof prefix, "%s.h5.partial.ckpt.", id);
+  DIR *dp = opendir(runs);
+  if (!dp) return 0;
+  int found = 0;
+  for (struct dirent *e; !found && (e = readdir(dp));) found = !strncmp(e->d_name, prefix, strlen(prefix));
+  closedir(dp);
+  return found;
+}
+
+/* Does an I/O error message say the disk or quota is full (h5out's and
+ * room.c's wording)? Such a row stops the sweep and keeps its checkpoints;
+ * another I/O error of a continued row (its file cut short by a kill)
+ * starts the row over. */
+static int out_of_space(const char *msg)
+{
+  return strstr(msg, "disk full") || strstr(msg, "no space left") || strstr(msg, "quota");
+}
+
 /* ---- one row --------------------------------------------------------------------- */
 
 typedef struct {
@@ -204,6 +227,7 @@ typedef struct {
   MPI_Comm group;
   int grank;
   long computed, reused, failed; /* counted by group leaders */
+  long continued;                /* of the computed: continued from an interrupted row's checkpoint */
 } sweep_state;
 
 /* What a cohort row adds to a plain row: the arm's keys, the states the
@@ -234,6 +258,77 @@ static int stop_on_io_error(const char *id, const char *why)
  * CS_OK whether the row succeeded or failed (recorded); *ok says which. */
 static int run_row_job(sweep_state *S, int r, const row_job *job, int *ok);
 
+/* Row r's config as it is now: the fixed sets, the row's values, then
+ * `extra` (a cohort arm's keys). CS_OK and its fingerprint in fp, or the
+ * config's error (every problem in errs) and fp "". */
+static int row_config(const cs_sweep_spec *sp, const cs_design *d, int r, const char *const *extra, int nextra,
+                      cs_config *cfg, cs_config_errors *errs, char fp[17])
+{
+  fp[0] = '\0';
+  const int maxsets = 1 + sp->nset + d->nfactor + nextra;
+  const char **sets = calloc((size_t)maxsets + 1, sizeof *sets);
+  char (*buf)[CS_SWEEP_KEY + CS_SWEEP_VALUE + 2] = calloc((size_t)d->nfactor + 1, sizeof *buf);
+  if (!sets || !buf) {
+    free(sets);
+    free(buf);
+    CS_FAIL(CS_ERR_INTERNAL, "out of memory for row %d's config", r);
+  }
+  int nsets = 0;
+  /* a cohort's treatments are its arms': the base's are dropped, so that
+   * the first arm is the untreated history (a base with an injection made
+   * every arm fail its --baseline check) */
+  if (sp->narms > 0) sets[nsets++] = COHORT_TREATMENTS;
+  for (int i = 0; i < sp->nset; ++i) sets[nsets++] = sp->set[i];
+  for (int f = 0; f < d->nfactor; ++f) {
+    const char *v = cs_design_value(d, r, f);
+    if (!v[0]) continue;
+    snprintf(buf[f], sizeof buf[f], "%s=%s", sp->factor[f], v);
+    sets[nsets++] = buf[f];
+  }
+  for (int i = 0; i < nextra; ++i) sets[nsets++] = extra[i];
+  int rc = cs_config_load(sp->base, sets, nsets, cfg, errs);
+  free(sets);
+  free(buf);
+  if (rc == CS_OK) cs_config_fingerprint(cfg, fp);
+  return rc;
+}
+
+/* The fingerprint row r's config has now ("" if it is invalid); a cohort
+ * row's arm is r modulo the number of arms. For the summary, which marks
+ * rows recorded under another config (a base file edited between tasks). */
+static void row_fingerprint_now(const cs_sweep_spec *sp, const cs_design *d, int r, char fp[17])
+{
+  const char *extra[CS_SWEEP_MAX_ARM_SETS];
+  int nextra = 0;
+  if (sp->narms > 0) {
+    const int a = r % sp->narms;
+    nextra = sp->narm_sets[a];
+    for (int i = 0; i < nextra; ++i) extra[i] = sp->arm_set[a][i];
+  }
+  cs_config *cfg = calloc(1, sizeof *cfg);
+  cs_config_errors errs = {0};
+  fp[0] = '\0';
+  if (cfg) row_config(sp, d, r, extra, nextra, cfg, &errs, fp);
+  cs_config_errors_free(&errs);
+  cs_error_clear();
+  free(cfg);
+}
+
+/* Is row r done under its config as it is now, with its run file there
+ * (what run_row_job reuses)? For a group leader. */
+static int row_reusable(const sweep_state *S, int r)
+{
+  char id[16], out[4200], now[17];
+  row_id(r, id, sizeof id);
+  row_status old;
+  read_status(S->req->out_dir, id, &old);
+  if (strcmp(old.status, "done")) return 0;
+  snprintf(out, sizeof out, "%s/runs/%s.h5", S->req->out_dir, id);
+  if (access(out, R_OK) != 0) return 0;
+  row_fingerprint_now(S->sp, S->d, r, now);
+  return now[0] && !strcmp(now, old.fingerprint);
+}
+
 static int run_row(sweep_state *S, int r)
 {
   row_job job;
@@ -251,37 +346,17 @@ static int run_row_job(sweep_state *S, int r, const row_job *job, int *ok)
   snprintf(partial, sizeof partial, "%s.partial", out);
   *ok = 0;
 
-  /* the row's config: the fixed sets, then the row's values, then a cohort arm's keys */
-  const int maxsets = 1 + S->sp->nset + S->d->nfactor + job->nextra;
-  const char **sets = calloc((size_t)maxsets + 1, sizeof *sets);
-  char (*buf)[CS_SWEEP_KEY + CS_SWEEP_VALUE + 2] = calloc((size_t)S->d->nfactor + 1, sizeof *buf);
   cs_config *cfg = calloc(1, sizeof *cfg);
-  if (!sets || !buf || !cfg) {
-    free(sets);
-    free(buf);
-    free(cfg);
-    CS_FAIL(CS_ERR_INTERNAL, "out of memory for row %s", id);
-  }
-  int nsets = 0;
-  /* a cohort's treatments are its arms': the base's are dropped, so that
-   * the first arm is the untreated history (a base with an injection made
-   * every arm fail its --baseline check) */
-  if (S->sp->narms > 0) sets[nsets++] = COHORT_TREATMENTS;
-  for (int i = 0; i < S->sp->nset; ++i) sets[nsets++] = S->sp->set[i];
-  for (int f = 0; f < S->d->nfactor; ++f) {
-    const char *v = cs_design_value(S->d, r, f);
-    if (!v[0]) continue;
-    snprintf(buf[f], sizeof buf[f], "%s=%s", S->sp->factor[f], v);
-    sets[nsets++] = buf[f];
-  }
-  for (int i = 0; i < job->nextra; ++i) sets[nsets++] = job->extra[i];
+  if (!cfg) CS_FAIL(CS_ERR_INTERNAL, "out of memory for row %s", id);
   cs_config_errors errs = {0};
   row_status st;
   memset(&st, 0, sizeof st);
-  int rc = cs_config_load(S->sp->base, sets, nsets, cfg, &errs);
-  free(sets);
-  free(buf);
-  if (rc == CS_OK) cs_config_fingerprint(cfg, st.fingerprint);
+  int rc = row_config(S->sp, S->d, r, job->extra, job->nextra, cfg, &errs, st.fingerprint);
+  if (rc == CS_ERR_INTERNAL) {
+    cs_config_errors_free(&errs);
+    free(cfg);
+    return rc;
+  }
 
   /* reuse a row done with the same config; skip one that failed with the same config unless asked */
   row_status old;
@@ -329,9 +404,28 @@ static int run_row_job(sweep_state *S, int r, const row_job *job, int *ok)
     }
     rr.from_state = job->from_state;
     rr.baseline = job->baseline;
-    rc = cs_run(cfg, &rr, S->group);
+    /* a row stopped by a signal (a Slurm time limit) or killed left its
+     * partial file and checkpoints: it continues from the newest one of
+     * this config; if none fits (another config, a file cut short by the
+     * kill), it starts over */
+    int resume = 0;
+    if (S->grank == 0) resume = !job->force && access(partial, R_OK) == 0 && has_checkpoint(req->out_dir, id);
+    MPI_Bcast(&resume, 1, MPI_INT, 0, S->group);
+    if (resume) {
+      rr.restart = 1;
+      rc = cs_run(cfg, &rr, S->group);
+      if (rc == CS_OK && S->grank == 0) S->continued++;
+      if (rc == CS_ERR_CONFIG || (rc == CS_ERR_IO && !out_of_space(cs_error_message()))) {
+        cs_error_clear(); /* its checkpoints do not fit: the row starts over (which removes them) */
+        resume = 0;
+      }
+      rr.restart = 0;
+    }
+    if (!resume) rc = cs_run(cfg, &rr, S->group);
     if (rc == CS_OK && S->grank == 0 && rename(partial, out) != 0)
-      rc = cs_error_set(CS_ERR_IO, "cannot rename %s: %s", partial, strerror(errno));
+      rc = cs_error_set(CS_ERR_IO, "cannot rename %s: %s%s", partial, strerror(errno),
+                        errno == ENOENT ? " (another cartsim working on this row of the same DIR? run each row in "
+                                          "one command at a time)" : "");
     snprintf(st.reason, sizeof st.reason, "%s", rc == CS_OK ? "" : cs_error_message());
   } else {
     /* every problem of the row's config, in one line */
@@ -342,9 +436,9 @@ static int run_row_job(sweep_state *S, int r, const row_job *job, int *ok)
   }
   st.wall = MPI_Wtime() - t0;
   *ok = rc == CS_OK;
-  /* leave nothing half-written; checkpoints exist only when the row's config asks for them */
-  const int had_ckpt = cfg->output.checkpoint_every > 0 || cfg->output.checkpoint_minutes > 0;
-  if (S->grank == 0 && (rc != CS_OK || had_ckpt)) remove_partial(req->out_dir, id);
+  /* leave nothing half-written, except what an interrupted row continues
+   * from (its partial file, marked interrupted, and its checkpoints) */
+  if (S->grank == 0 && rc != CS_ERR_INTERRUPTED) remove_partial(req->out_dir, id);
   snprintf(st.status, sizeof st.status, "%s", rc == CS_OK ? "done" : "failed");
   cs_error_clear();
   cs_config_errors_free(&errs);
@@ -402,10 +496,17 @@ static int run_patient(sweep_state *S, int p)
              sp->arm_day[a]);
     hist.n_save++;
   }
-  /* the history is recomputed when a branch will need a state that is gone */
+  /* the history is recomputed when an arm still to run needs a state that
+   * is gone (not for arms already done: a scratch purge of states/ after
+   * the patient finished costs nothing) */
   int missing = 0;
   if (S->grank == 0)
     for (int q = 0; q < hist.n_save; ++q) missing |= access(hist.save_path[q], R_OK) != 0;
+  if (S->grank == 0 && missing) {
+    int need = 0;
+    for (int a = 1; a < A && !need; ++a) need = !row_reusable(S, h + a);
+    missing = need;
+  }
   MPI_Bcast(&missing, 1, MPI_INT, 0, S->group);
   hist.force = missing;
   int ok = 0;
@@ -420,7 +521,6 @@ static int run_patient(sweep_state *S, int p)
     snprintf(state, sizeof state, "%s/states/p%06d_day%g.h5", S->req->out_dir, p, sp->arm_day[a]);
     arm.from_state = state;
     arm.baseline = hist_out;
-    arm.force = missing;
     char why[128];
     snprintf(why, sizeof why, "not run: the patient's untreated history %s failed (see its status record)", hid);
     if (!ok) arm.fail = why;
@@ -488,12 +588,23 @@ static int write_column(hid_t file, const char *name, const double *num, const c
   return ok;
 }
 
+/* Rows whose record the summary cannot show as it stands. */
+typedef struct {
+  int outdated;          /* recorded under another config of the row (a base file edited since) */
+  int missing;           /* done, but the run file is gone or unreadable */
+  char first[2][16];     /* the first row of each, for the warning */
+} summary_flags;
+
 /* summary.csv and summary.h5 from every status record present (rank 0);
- * *digest: records_digest of the records it was built from. */
+ * *digest: records_digest of the records it was built from. A record made
+ * under another config of its row is shown `outdated`, a done row without a
+ * readable run file `missing` (both are recomputed by the task holding
+ * them); *flags counts them. */
 static int write_summary_once(const cs_sweep_request *req, const cs_sweep_spec *sp, const cs_design *d,
-                              uint64_t *digest)
+                              uint64_t *digest, summary_flags *flags)
 {
   *digest = CS_FNV_BASIS;
+  memset(flags, 0, sizeof *flags);
   const int nnum = 1 + SOLVER_COLS + CS_OUT_COUNT + 2; /* wall, solver, outcomes */
   double *num = malloc(sizeof *num * (size_t)(d->nrows ? d->nrows : 1) * (size_t)nnum);
   char (*status)[16] = calloc((size_t)(d->nrows ? d->nrows : 1), sizeof *status);
@@ -512,11 +623,24 @@ static int write_summary_once(const cs_sweep_request *req, const cs_sweep_spec *
     double *row = &num[(size_t)r * nnum];
     for (int k = 0; k < nnum; ++k) row[k] = NAN;
     row[0] = st.status[0] ? st.wall : NAN;
+    if (st.status[0]) {
+      char now[17];
+      row_fingerprint_now(sp, d, r, now);
+      if (strcmp(now, st.fingerprint)) {
+        snprintf(status[r], sizeof status[r], "outdated");
+        if (!flags->outdated++) snprintf(flags->first[0], sizeof flags->first[0], "%s", id);
+        continue;
+      }
+    }
     if (strcmp(st.status, "done")) continue;
     snprintf(path, sizeof path, "%s/runs/%s.h5", req->out_dir, id);
     hid_t f;
     H5E_BEGIN_TRY { f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT); } H5E_END_TRY;
-    if (f < 0) continue;
+    if (f < 0) {
+      snprintf(status[r], sizeof status[r], "missing");
+      if (!flags->missing++) snprintf(flags->first[1], sizeof flags->first[1], "%s", id);
+      continue;
+    }
     for (int k = 0; k < SOLVER_COLS; ++k) {
       char p[64];
       snprintf(p, sizeof p, "solver/%s", solver_cols[k]);
@@ -646,11 +770,23 @@ static int write_summary_once(const cs_sweep_request *req, const cs_sweep_spec *
  * task rebuilds the summary when it ends anyway. */
 static int write_summary(const cs_sweep_request *req, const cs_sweep_spec *sp, const cs_design *d)
 {
+  summary_flags fl;
+  int rc;
   for (int pass = 0;; ++pass) {
     uint64_t built;
-    int rc = write_summary_once(req, sp, d, &built);
-    if (rc != CS_OK || pass == 2 || records_digest(req->out_dir, d) == built) return rc;
+    rc = write_summary_once(req, sp, d, &built, &fl);
+    if (rc != CS_OK || pass == 2 || records_digest(req->out_dir, d) == built) break;
   }
+  /* warnings, not errors: the rows are recomputed when the task holding them runs again */
+  if (fl.outdated)
+    fprintf(stderr, "sweep: warning: %d row%s (first %s) computed under another config of the row (a base file "
+            "edited since?): marked outdated in the summary; rerun the task%s holding them to recompute\n",
+            fl.outdated, fl.outdated > 1 ? "s" : "", fl.first[0], fl.outdated > 1 ? "s" : "");
+  if (fl.missing)
+    fprintf(stderr, "sweep: warning: %d done row%s (first %s) without a readable run file in %s/runs: marked "
+            "missing in the summary; rerun the task%s holding them to recompute\n",
+            fl.missing, fl.missing > 1 ? "s" : "", fl.first[1], req->out_dir, fl.missing > 1 ? "s" : "");
+  return rc;
 }
 
 /* ---- the driver ----------------------------------------------------------------------- */
@@ -879,7 +1015,7 @@ int cs_sweep(const cs_sweep_request *req, MPI_Comm world)
   }
   for (int r = 0; r < nunits; ++r)
     if (r % req->ntasks == req->task) mine[nmine++] = r;
-  sweep_state S = {req, &sp, &d, MPI_COMM_NULL, 0, 0, 0, 0};
+  sweep_state S = {req, &sp, &d, MPI_COMM_NULL, 0, 0, 0, 0, 0};
   MPI_Comm_split(world, rank / K, rank, &S.group);
   MPI_Comm_rank(S.group, &S.grank);
   long *ctr = NULL;
@@ -937,8 +1073,13 @@ int cs_sweep(const cs_sweep_request *req, MPI_Comm world)
   if (rank == 0 && (last_print > t0 || worst[0] || worst[1])) /* a short sweep that ran to its end prints none */
     progress(req, win, total, t0, &last_print, worst[1] ? 3 : worst[0] ? 2 : 1);
   MPI_Win_free(&win);
-  long counts[3] = {S.grank == 0 ? S.computed : 0, S.grank == 0 ? S.reused : 0, S.grank == 0 ? S.failed : 0};
-  MPI_Allreduce(MPI_IN_PLACE, counts, 3, MPI_LONG, MPI_SUM, world);
+  long counts[4] = {S.grank == 0 ? S.computed : 0, S.grank == 0 ? S.reused : 0, S.grank == 0 ? S.failed : 0,
+                    S.grank == 0 ? S.continued : 0};
+  MPI_Allreduce(MPI_IN_PLACE, counts, 4, MPI_LONG, MPI_SUM, world);
+  char continued_note[96] = "";
+  if (counts[3] > 0)
+    snprintf(continued_note, sizeof continued_note, "; %ld continued from the checkpoint of an interrupted run",
+             counts[3]);
   MPI_Comm_free(&S.group);
   free(mine);
   /* the summary is rebuilt whenever the driver finishes, interrupted or not */
@@ -956,8 +1097,8 @@ int cs_sweep(const cs_sweep_request *req, MPI_Comm world)
   }
   MPI_Bcast(&src, 1, MPI_INT, 0, world);
   if (rank == 0)
-    printf("sweep %s: computed %ld, reused %ld, failed %ld (of %d rows for this task)%s; summary in %s/summary.csv\n",
-           req->spec_path, counts[0], counts[1], counts[2], total,
+    printf("sweep %s: computed %ld, reused %ld, failed %ld (of %d rows for this task%s)%s; summary in %s/summary.csv\n",
+           req->spec_path, counts[0], counts[1], counts[2], total, continued_note,
            worst[0] ? ", interrupted" : worst[1] ? ", stopped by an error" : "", req->out_dir);
   fflush(stdout);
   if (worst[1]) {
@@ -968,7 +1109,8 @@ int cs_sweep(const cs_sweep_request *req, MPI_Comm world)
   } else if (src != CS_OK) {
     rc = src;
   } else if (total > 0 && counts[2] == total) {
-    rc = cs_error_set(CS_ERR_SOLVER, "every row of the sweep failed (reasons in %s/status/)", req->out_dir);
+    rc = cs_error_set(CS_ERR_SOLVER, "every row of %s failed (reasons in %s/status/)",
+                      req->ntasks > 1 ? "this task" : "the sweep", req->out_dir);
   } else {
     rc = CS_OK;
   }

@@ -13,6 +13,7 @@ import glob
 import json
 import math
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -194,10 +195,15 @@ class Sweep(unittest.TestCase):
 
     def test_sigterm_stops_cleanly_and_the_same_command_finishes(self):
         """SIGTERM (Slurm's time limit) to a one-process sweep: the running row
-        stops (its partial file removed), the summary is rebuilt with the rest
-        pending, exit 6 with the progress and result lines saying interrupted;
-        the same command then finishes, reusing the rows done."""
+        stops with a checkpoint (its partial file and checkpoints kept), the
+        summary is rebuilt with the rest pending, exit 6 with the progress and
+        result lines saying interrupted; the same command then finishes,
+        reusing the rows done and continuing the stopped row from its
+        checkpoint (a row longer than the time limit used to start over every
+        time), with the results of an uninterrupted sweep."""
         spec = self.spec(GRID, t_end=1825, nz=300)  # ~1 s a row: caught midway
+        full = os.path.join(self.d, "full")
+        self.assertEqual(sweep(spec, full).returncode, 0)
         out = os.path.join(self.d, "term")
         p = subprocess.Popen([BIN, "sweep", spec, "-o", out], env=ENV, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True)
@@ -213,12 +219,27 @@ class Sweep(unittest.TestCase):
         self.assertIn("cartsim: error: sweep interrupted: rerun the same command to finish it", stderr)
         done_before = len(os.listdir(st))
         self.assertLess(done_before, 9, "stopped midway")
-        self.assertEqual(sorted(os.listdir(os.path.join(out, "runs"))),
-                         sorted(n.replace(".json", ".h5") for n in os.listdir(st)), "no partial file left")
+        stopped = f"r{done_before:06d}"
+        left = sorted(set(os.listdir(os.path.join(out, "runs"))) - {n.replace(".json", ".h5") for n in os.listdir(st)})
+        self.assertEqual(left[0], stopped + ".h5.partial", "the stopped row's partial file is kept")
+        self.assertTrue(left[1:] and all(re.fullmatch(stopped + r"\.h5\.partial\.ckpt\.\d+\.h5", n) for n in left[1:]),
+                        left)
+        with h5py.File(os.path.join(out, "runs", left[0]), "r") as f:
+            self.assertEqual(f["meta"].attrs["status"], "interrupted", "never passed off as complete")
         self.assertEqual([r["status"] for r in summary(out)].count("pending"), 9 - done_before)
         r = sweep(spec, out)
         self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertIn(f"computed {9 - done_before}, reused {done_before}, failed 0", r.stdout)
+        self.assertIn(f"computed {9 - done_before}, reused {done_before}, failed 0 (of 9 rows for this task; "
+                      "1 continued from the checkpoint of an interrupted run)", r.stdout)
+        self.assertEqual(sorted(os.listdir(os.path.join(out, "runs"))), [f"r{i:06d}.h5" for i in range(9)],
+                         "no partial file or checkpoint left")
+        with h5py.File(os.path.join(out, "runs", stopped + ".h5"), "r") as f:
+            self.assertEqual(f["meta"].attrs["status"], "complete")
+            self.assertGreater(float(f["meta"].attrs["restarted_from_day"]), 0.0, "continued, not started over")
+        check_summary_against_runs(self, out, 9)
+        for ra, rb in zip(summary(full), summary(out)):
+            for k in OUTCOMES:
+                self.assertTrue(same(ra[k], rb[k], 1e-6), f"{ra['id']} {k}: {ra[k]} != {rb[k]}")
 
     def test_failures_are_recorded_and_all_failing_exits_5(self):
         spec = self.spec(COMMON + """design:
@@ -388,6 +409,73 @@ design:
         p = sweep(spec, other)
         self.assertEqual(p.returncode, 3, "a directory holding other files is refused")
         self.assertEqual(os.listdir(other), ["data.h5"])
+
+    def test_rows_of_an_edited_base_or_without_a_run_file_are_flagged(self):
+        """Job-array tasks run at different times: a base file edited between
+        them left the other task's rows `done` in the summary, computed under
+        the old config; a done row whose run file is gone showed `done` with
+        NaN outcomes. Both are now marked (outdated / missing) with a warning,
+        and rerunning the task holding them recomputes them."""
+        base = os.path.join(self.d, "base.yaml")
+        with open(base, "w") as f:
+            f.write(f"base: {REF}\nrun:\n  t_end: 200\n")
+        spec = self.spec("base: base.yaml\nset:\n  output.fields_every: 0\n  treatments[0].type: msc\n"
+                         "  treatments[0].dose: 5.0e7\ndesign:\n  type: list\n  rows:\n"
+                         "    - {\"treatments[0].day\": 100}\n    - {\"treatments[0].day\": 150}\n", "edited.yaml")
+        out = os.path.join(self.d, "out")
+        self.assertIn("computed 1,", sweep(spec, out, 1, "--task", "0", "--tasks", "2").stdout)
+        with open(base, "w") as f:
+            f.write(f"base: {REF}\nrun:\n  t_end: 300\n")
+        p = sweep(spec, out, 1, "--task", "1", "--tasks", "2")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual([r["status"] for r in summary(out)], ["outdated", "done"])
+        self.assertTrue(math.isnan(float(summary(out)[0]["thickness_loss_pct"])), "no outcomes of the old config")
+        self.assertIn("sweep: warning: 1 row (first r000000) computed under another config of the row", p.stderr)
+        p = sweep(spec, out, 1, "--task", "0", "--tasks", "2")
+        self.assertIn("computed 1, reused 0", p.stdout, "recomputed under the edited base")
+        self.assertNotIn("warning", p.stderr)
+        rows = check_summary_against_runs(self, out, 2)
+        self.assertEqual([r["status"] for r in rows], ["done", "done"])
+        with h5py.File(os.path.join(out, "runs", "r000000.h5"), "r") as f:
+            self.assertEqual(float(f["timeseries/time"][-1]), 300.0)
+        os.remove(os.path.join(out, "runs", "r000001.h5"))
+        p = sweep(spec, out, 1, "--task", "0", "--tasks", "2")
+        self.assertEqual([r["status"] for r in summary(out)], ["done", "missing"])
+        self.assertRegex(p.stderr, r"sweep: warning: 1 done row \(first r000001\) without a readable run file in \S+/runs")
+        self.assertIn("computed 1, reused 0", sweep(spec, out, 1, "--task", "1", "--tasks", "2").stdout)
+        self.assertEqual([r["status"] for r in summary(out)], ["done", "done"])
+
+    def test_a_finished_patient_is_not_recomputed_for_a_purged_state(self):
+        """A cohort patient whose arms are all done keeps its files when its
+        saved states are gone (a scratch purge): the history is recomputed
+        only when an arm still to run needs a state."""
+        spec = self.spec("""base: {ref}
+seed: 3
+set: {grid.nz: 16, run.t_end: 400, output.dt: 30, output.fields_every: 0}
+design:
+  type: cohort
+  patients: 2
+  distributions:
+    model.k_c: {dist: uniform, min: 0.014, max: 0.025}
+  arms:
+    - {name: untreated}
+    - name: early
+      set: {"treatments[0].type": msc, "treatments[0].day": 180, "treatments[0].dose": 5.0e7}
+""")
+        out = os.path.join(self.d, "cohort")
+        self.assertIn("computed 4, reused 0", sweep(spec, out).stdout)
+        runs = os.path.join(out, "runs")
+        stamps = {n: os.stat(os.path.join(runs, n)).st_mtime_ns for n in os.listdir(runs)}
+        os.remove(os.path.join(out, "states", "p000001_day180.h5"))
+        p = sweep(spec, out)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("computed 0, reused 4", p.stdout, "nothing recomputed for a state no arm needs")
+        self.assertEqual({n: os.stat(os.path.join(runs, n)).st_mtime_ns for n in os.listdir(runs)}, stamps)
+        os.remove(os.path.join(runs, "r000003.h5"))  # the arm itself must run again: it needs the state
+        p = sweep(spec, out)
+        self.assertIn("computed 2, reused 2", p.stdout, "the history (for its state) and the arm")
+        self.assertTrue(os.path.exists(os.path.join(out, "states", "p000001_day180.h5")))
+        self.assertEqual([r["status"] for r in check_summary_against_runs(self, out, 4)], ["done"] * 4)
 
     def test_same_sweep_from_another_directory_resumes(self):
         """The sweep's identity is its file's text (base as written), not the
