@@ -165,33 +165,63 @@ def window_scatter(rows, out_png, outcome, day_key, other, extras=()):
     return out_png, {"days": x, "values": y, "colour": c}
 
 
+def _empty(ax, text, title):
+    ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes, fontsize=9, color="0.4")
+    ax.set(title=title, xticks=[], yticks=[])
+
+
 def cohort_plots(rows, out_png):
-    """Untreated progression, benefit per arm, early against late per patient."""
-    done = [r for r in rows if r["status"] == "done"]
+    """Untreated progression, benefit per arm, early against late per patient, from the rows done.
+    The arms are taken in design order from every row (the first is the untreated history), so a
+    cohort whose untreated rows are not done does not take its first treated arm for it. A panel
+    without data says so (a partial cohort with only untreated rows done made boxplot raise); what
+    is left out is counted in data["notes"]; ValueError when nothing is left to draw."""
     arms = []
-    for r in done:
+    for r in rows:
         if r["arm"] not in arms:
             arms.append(r["arm"])
-    untreated = arms[0]
+    untreated, treated = arms[0], arms[1:]
+    notes = [f"arm {a}: {n}" for a in arms for n in [_not_done([r for r in rows if r["arm"] == a], "drawn")] if n]
+    done = [r for r in rows if r["status"] == "done"]
     loss = _num([r for r in done if r["arm"] == untreated], "thickness_loss_pct")
-    benefit = {a: {int(r["patient"]): float(r["benefit_thickness_points"]) for r in done if r["arm"] == a}
-               for a in arms[1:]}
+    loss = loss[np.isfinite(loss)]
+    benefit = {}
+    for a in treated:
+        arm = [r for r in done if r["arm"] == a]
+        benefit[a] = {int(r["patient"]): _float(r["benefit_thickness_points"]) for r in arm
+                      if math.isfinite(_float(r["benefit_thickness_points"]))}
+        if len(benefit[a]) < len(arm):
+            notes.append(f"arm {a}: {len(arm) - len(benefit[a])} completed row(s) without a benefit_thickness_points "
+                         "value not drawn")
+    drawn = [a for a in treated if benefit[a]]
+    if not loss.size and not drawn:
+        raise ValueError("nothing to draw in the cohort: no completed untreated row with a thickness loss and no "
+                         "completed treated row with a benefit")
     fig = _figure((13, 4.2))
     ax1, ax2, ax3 = fig.subplots(1, 3)
-    ax1.hist(loss, bins=15, color="0.5")
-    ax1.set(xlabel="thickness lost at the horizon, untreated (%)", ylabel="patients", title="progression")
-    ax2.boxplot([list(benefit[a].values()) for a in arms[1:]], labels=arms[1:])
-    ax2.set(ylabel="benefit at the horizon (points)", title="benefit per arm")
-    plotted = {"loss": loss, "benefit": benefit}
-    if len(arms) >= 3:
-        a, b = arms[1], arms[2]
+    if loss.size:
+        ax1.hist(loss, bins=15, color="0.5")
+        ax1.set(xlabel="thickness lost at the horizon, untreated (%)", ylabel="patients", title="progression")
+    else:
+        _empty(ax1, f"no completed {untreated} row", "progression")
+    if drawn:
+        ax2.boxplot([list(benefit[a].values()) for a in drawn], labels=[f"{a} (n = {len(benefit[a])})" for a in drawn])
+        ax2.set(ylabel="benefit at the horizon (points)", title="benefit per arm")
+    else:
+        _empty(ax2, "no completed treated row with a benefit", "benefit per arm")
+    plotted = {"loss": loss, "benefit": benefit, "notes": notes}
+    if len(treated) >= 2:
+        a, b = treated[0], treated[1]
         pts = sorted(set(benefit[a]) & set(benefit[b]))
-        xa, xb = [benefit[a][p] for p in pts], [benefit[b][p] for p in pts]
-        ax3.scatter(xa, xb)
-        top = max(xa + xb + [1])
-        ax3.plot([0, top], [0, top], "k--", lw=1)
-        ax3.set(xlabel=f"benefit, {a} (points)", ylabel=f"benefit, {b} (points)", title="per patient")
-        plotted["pairs"] = (xa, xb)
+        if pts:
+            xa, xb = [benefit[a][p] for p in pts], [benefit[b][p] for p in pts]
+            ax3.scatter(xa, xb)
+            top = max(xa + xb + [1])
+            ax3.plot([0, top], [0, top], "k--", lw=1)
+            ax3.set(xlabel=f"benefit, {a} (points)", ylabel=f"benefit, {b} (points)", title="per patient")
+            plotted["pairs"] = (xa, xb)
+        else:
+            _empty(ax3, f"no patient with both {a} and {b} done", "per patient")
     fig.tight_layout()
     fig.savefig(out_png)
     return out_png, plotted

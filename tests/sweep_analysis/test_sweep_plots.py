@@ -144,6 +144,35 @@ class SweepPlots(unittest.TestCase):
             self.assertEqual(p.stderr.strip().splitlines(),
                              [f"sweep_plots: error: --outcome thickness_los: not an outcome column of "
                               f"{os.path.join(d, 'summary.csv')} (one of: thickness_loss_pct, benefit_thickness_points)"])
+            # a partial cohort: only the untreated rows done (boxplot of no arm was a traceback)
+            part = [dict(r, status="done" if r["arm"] == "untreated" else ("failed" if r["patient"] == "0" else "pending"))
+                    for r in rows]
+            write(os.path.join(d, "summary.csv"), cols, part)
+            png, data = sp.cohort_plots(sp.read_summary(os.path.join(d, "summary.csv")), os.path.join(d, "c.png"))
+            np.testing.assert_allclose(data["loss"], [10, 11, 12, 13, 14])
+            self.assertEqual(data["benefit"], {"early": {}, "late": {}})
+            self.assertNotIn("pairs", data)
+            p = subprocess.run([sys.executable, "-m", "postprocess.sweep_plots", d], capture_output=True, text=True)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertEqual(p.stderr.splitlines(),
+                             [f"sweep_plots: note: cohort.png: arm {a}: 5 of 5 rows not drawn (1 failed, 4 pending)"
+                              for a in ("early", "late")])
+            # the untreated rows not usable (stale: from an older config): the first arm done is not
+            # taken for the untreated one (its losses were drawn as the untreated progression)
+            part = [dict(r, status="stale" if r["arm"] == "untreated" else "done") for r in rows]
+            write(os.path.join(d, "summary.csv"), cols, part)
+            png, data = sp.cohort_plots(sp.read_summary(os.path.join(d, "summary.csv")), os.path.join(d, "c.png"))
+            self.assertEqual(data["loss"].size, 0)
+            self.assertEqual(data["pairs"], ([15.0, 16.0, 17.0, 18.0, 19.0], [1.0, 1.1, 1.2, 1.3, 1.4]))
+            self.assertEqual(data["notes"], ["arm untreated: 5 of 5 rows not drawn (5 stale)"])
+            # nothing usable to draw: one line, exit 3
+            write(os.path.join(d, "summary.csv"), cols, [dict(r, benefit_thickness_points="nan") for r in part])
+            p = subprocess.run([sys.executable, "-m", "postprocess.sweep_plots", d, "--outcome", "thickness_loss_pct"],
+                               capture_output=True, text=True)
+            self.assertEqual(p.returncode, 3, p.stderr)
+            self.assertEqual(p.stderr.splitlines(), ["sweep_plots: error: nothing to draw in the cohort: no completed "
+                             "untreated row with a thickness loss and no completed treated row with a benefit"])
+            write(os.path.join(d, "summary.csv"), cols, rows)
             # figures onto a file: one line, exit 4, the file kept
             blocker = os.path.join(d, "a_file")
             with open(blocker, "w") as f:
