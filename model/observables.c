@@ -31,7 +31,7 @@ void cs_observables_info(cs_ts_info info[CS_TS_COUNT])
     set(&info[CS_TS_MIN0 + s], name, cs_species_info[s].unit, lname);
   }
   set(&info[CS_TS_THICKNESS], "thickness", "mm", "patch average of the depth integral of collagen (structural MRI proxy)");
-  set(&info[CS_TS_SURFACE_C], "surface_c", "1", "collagen at the articular surface, patch average");
+  set(&info[CS_TS_SURFACE_C], "surface_c", "1", "collagen in the surface cells (h/2 below the articular surface), patch average");
   set(&info[CS_TS_SYNOVITIS], "synovitis", "1", "synovial receptor signal S_s (pain proxy, 0-1)");
   set(&info[CS_TS_INJECTED], "msc_injected", "cells", "viable MSCs injected so far (cumulative)");
   set(&info[CS_TS_DIED], "msc_died", "cells", cs_synovial_info[CS_DIED].long_name);

@@ -55,7 +55,7 @@ static const cs_h5_quantity solver_quantities[SV_COUNT] = {
   {"newton_conv_fails", "1", "Newton convergence failures (cumulative)"},
   {"krylov_conv_fails", "1", "GMRES convergence failures (cumulative)"},
   {"last_step", "day", "last step size"},
-  {"last_order", "1", "last BDF order"},
+  {"last_order", "1", "BDF order of the last step (CVODE); the Runge-Kutta method's order (ARKODE)"},
   {"rhs_seconds", "s", "wall time in the right-hand side, rank 0 (cumulative)"},
   {"exchange_seconds", "s", "wall time in halo exchanges, rank 0 (cumulative)"},
   {"prec_setup_seconds", "s", "wall time in preconditioner setups, rank 0 (cumulative)"},

@@ -788,7 +788,7 @@ int cs_h5out_treatments(cs_h5out *h, const char *const *type, const double *day,
   CSGO(dset_doubles(h, g, "day", day, (hsize_t)n, 0, "day", "time of the injection"));
   CSGO(dset_doubles(h, g, "dose", dose, (hsize_t)n, 0, "cells (msc) or mg (il1ra)", "injected dose"));
   CSGO(dset_doubles(h, g, "viability", viability, (hsize_t)n, 0, "1",
-                    "fraction of injected MSCs alive at injection"));
+                    "factor on the source's viability (alive at injection: the source preset's viability times this)"));
   CSGO(attr_long(g, "count", n));
 done:
   h5_release(&g);
