@@ -345,9 +345,9 @@ int main(int argc, char **argv)
     }
   }
   if (rc != CS_OK && rank == 0) {
-    fprintf(stderr, "cartsim: error: %s\n", cs_error_message());
+    /* one line (docs/exit-codes.md); a usage error points to the usage on it */
+    fprintf(stderr, "cartsim: error: %s%s\n", cs_error_message(), rc == CS_ERR_USAGE ? " (cartsim --help shows the usage)" : "");
     if (getenv("CARTSIM_TRACE")) fputs(cs_error_backtrace(), stderr);
-    if (rc == CS_ERR_USAGE) fprintf(stderr, "(cartsim --help shows the usage)\n");
   }
   if (rc == CS_ERR_IO && cs_h5out_open_ids() > 0) {
     /* a write failed (disk full) and HDF5 could not close the file: it would

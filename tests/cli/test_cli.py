@@ -40,7 +40,7 @@ class Cli(unittest.TestCase):
                      ["run", REF, "--baseline", ""]):
             code, _, err = cartsim(*args)
             self.assertEqual(code, 2, args)
-            self.assertIn("cartsim: error:", err)
+            self.assertRegex(err, r"^cartsim: error: [^\n]* \(cartsim --help shows the usage\)\n$", "one line")
 
     def test_options_of_another_command_are_refused(self):
         """An option that belongs to another command is an error, not ignored:
