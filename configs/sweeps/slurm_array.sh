@@ -3,7 +3,8 @@
 # ranks share the rows (row % 8 == task) and write into the same directory.
 # Every task rebuilds DIR/summary.csv and summary.h5 from all status records
 # present, so the last one to finish leaves the complete table. A task killed
-# at its limit is resumed by resubmitting: done rows are reused.
+# at its limit is resumed by resubmitting: done rows are reused, and a row
+# stopped at the limit continues from its checkpoint.
 #SBATCH --job-name=cartsim-sweep
 #SBATCH --array=0-7                 # 8 tasks share the rows: row % 8 == task
 #SBATCH --nodes=1 --ntasks=16       # one node per task: the row counter stays in shared memory
