@@ -148,7 +148,8 @@ def plot(result, kind, outcome, out_png):
         sg = [result[f][1] for f in names]
         ax.scatter(mu, sg)
         for f, x, y in zip(names, mu, sg):
-            ax.annotate(f, (x, y), textcoords="offset points", xytext=(5, 5), fontsize=9)
+            if math.isfinite(x) and math.isfinite(y):  # a factor without an effect, or with one, is not drawn
+                ax.annotate(f, (x, y), textcoords="offset points", xytext=(5, 5), fontsize=9)
         ax.set(xlabel=f"mu* (mean |elementary effect| on {outcome})", ylabel="sigma (interactions, nonlinearity)",
                title="Morris screening")
         plotted = {"mu_star": mu, "sigma": sg, "factors": names}
@@ -170,8 +171,19 @@ def plot(result, kind, outcome, out_png):
 
 
 def analyse(sweep_dir, outcome, boot=500):
+    """(kind, {factor: values}, notes) from the rows done (failed, pending, or any other status such
+    as stale is not used); ValueError when there is nothing to analyse: no row done, an outcome
+    without values, no Morris elementary effect of any factor, fewer than 2 complete Sobol samples.
+    The notes say what was left out: rows not done, factors without an effect or with one."""
     path = os.path.join(sweep_dir, "summary.csv")
-    rows = [r for r in read_summary(path) if r["status"] == "done"]
+    every = read_summary(path)
+    rows = [r for r in every if r["status"] == "done"]
+    left = {}
+    for r in every:
+        if r["status"] != "done":
+            left[r["status"]] = left.get(r["status"], 0) + 1
+    not_done = ", ".join(f"{n} {st}" for st, n in sorted(left.items()))
+    notes = [f"{len(every) - len(rows)} of {len(every)} rows not done ({not_done}): not used"] if left else []
     if not rows:
         raise ValueError(f"{sweep_dir}: no completed rows in summary.csv")
     if outcome not in outcome_columns(rows):
@@ -183,9 +195,18 @@ def analyse(sweep_dir, outcome, boot=500):
     ranges = read_ranges(os.path.join(sweep_dir, "sweep.yaml"))
     factors = list(ranges)
     if "trajectory" in rows[0]:
-        return "morris", morris(rows, factors, ranges, outcome, boot)
+        res = morris(rows, factors, ranges, outcome, boot)
+        if all(v[4] == 0 for v in res.values()):  # an all-nan table and figure, exit 0, before
+            raise ValueError(f"--outcome {outcome}: no Morris elementary effect in {path}: {len(rows)} of {len(every)} "
+                             "rows done, but an effect needs two consecutive steps of a trajectory done with a "
+                             f"value{f' ({not_done})' if left else ''}")
+        notes += [f"no elementary effect of {f} (n = 0): its mu*, sigma and interval are nan" for f, v in res.items()
+                  if v[4] == 0]
+        notes += [f"one elementary effect of {f} (n = 1): its sigma and interval are nan" for f, v in res.items()
+                  if v[4] == 1]
+        return "morris", res, notes
     if "sample" in rows[0]:
-        return "sobol", sobol(rows, factors, outcome, boot)
+        return "sobol", sobol(rows, factors, outcome, boot), notes
     raise ValueError(f"{sweep_dir}: not a morris or sobol design (no trajectory or sample column)")
 
 
@@ -213,10 +234,12 @@ def main(argv=None):
         return 4
     cli.output_dir("sensitivity", args.dir)  # the .csv and .png go there
     try:
-        kind, res = analyse(args.dir, args.outcome, args.boot)
+        kind, res, notes = analyse(args.dir, args.outcome, args.boot)
     except (ValueError, KeyError) as e:
         print(f"sensitivity: error: {e}", file=sys.stderr)
         return 3
+    for note in notes:
+        print(f"sensitivity: note: {note}", file=sys.stderr)
     csv_path = os.path.join(args.dir, f"sensitivity_{args.outcome}.csv")
     cols = (["mu_star", "sigma", "mu_star_lo", "mu_star_hi", "n"] if kind == "morris"
             else ["S1", "S1_lo", "S1_hi", "ST", "ST_lo", "ST_hi", "n"])

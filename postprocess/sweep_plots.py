@@ -256,8 +256,9 @@ def main(argv=None):
         figures.append(lambda: window_map(rows, os.path.join(out, "window.png"), outcome))
     if "trajectory" in rows[0] or "sample" in rows[0]:
         def sensitivity():
-            kind, res = analyse(args.dir, outcome)
-            return sensitivity_plot(res, kind, outcome, os.path.join(out, f"sensitivity_{outcome}.png"))
+            kind, res, notes = analyse(args.dir, outcome)
+            png, data = sensitivity_plot(res, kind, outcome, os.path.join(out, f"sensitivity_{outcome}.png"))
+            return png, dict(data, notes=notes)
         figures.append(sensitivity)
     errors = []
     for draw in figures:  # each figure that can be drawn is, with what it left out said on stderr

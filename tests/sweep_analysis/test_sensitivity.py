@@ -143,6 +143,65 @@ design:
         finally:
             shutil.rmtree(d)
 
+    def test_morris_sweep_without_effects(self):
+        """6 trajectories of 3 steps over --tasks 3: tasks 0 and 2 hold steps 0 and 2 of every
+        trajectory, so no effect exists; this printed n=0 and wrote an all-nan table and figure, exit 0."""
+        d = tempfile.mkdtemp()
+        try:
+            spec = os.path.join(d, "m.yaml")
+            with open(spec, "w") as f:
+                f.write(f"""base: {os.path.abspath('configs/reference.yaml')}
+seed: 3
+set: {{grid.nz: 16, run.t_end: 400, output.dt: 30, output.fields_every: 0}}
+design:
+  type: morris
+  trajectories: 6
+  ranges:
+    model.k_c: {{min: 0.012, max: 0.025}}
+    model.sig_s0: {{min: 0.04, max: 0.1, scale: log}}
+""")
+            out = os.path.join(d, "out")
+            for task in ("2", "0"):
+                p = subprocess.run([BIN, "sweep", spec, "-o", out, "--quiet", "--task", task, "--tasks", "3"],
+                                   capture_output=True, text=True, env=ENV)
+                self.assertEqual(p.returncode, 0, p.stderr)
+            csv_path, png = (os.path.join(out, f"sensitivity_thickness_loss_pct.{e}") for e in ("csv", "png"))
+            for tool, opts in (("sensitivity", ["--boot", "20"]), ("sweep_plots", [])):
+                p = subprocess.run([os.sys.executable, "-m", f"postprocess.{tool}", out, *opts],
+                                   capture_output=True, text=True, env=ENV)
+                self.assertEqual(p.returncode, 3, p.stderr)
+                self.assertEqual(p.stderr.splitlines(), [
+                    f"{tool}: error: --outcome thickness_loss_pct: no Morris elementary effect in {out}/summary.csv: "
+                    "12 of 18 rows done, but an effect needs two consecutive steps of a trajectory done with a value "
+                    "(6 pending)"])
+                self.assertFalse(os.path.exists(csv_path) or os.path.exists(png), "no all-nan outputs")
+            # the whole sweep, then its model.k_c rows computed from an older config (stale: not used):
+            # model.sig_s0 keeps its effects where it moved first, model.k_c has none, and that is said
+            p = subprocess.run([BIN, "sweep", spec, "-o", out, "--quiet"], capture_output=True, text=True, env=ENV)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            rows = sa.read_summary(os.path.join(out, "summary.csv"))
+            with open(os.path.join(out, "summary.csv"), "w", newline="") as f:
+                w = csv.DictWriter(f, fieldnames=list(rows[0]))
+                w.writeheader()
+                w.writerows(dict(r, status="stale") if r["block"] == "model.k_c" else r for r in rows)
+            sig_first = sum(1 for r in rows if r["step"] == "1" and r["block"] == "model.sig_s0")
+            self.assertTrue(0 < sig_first < 6, "the design moves either factor first")
+            p = subprocess.run([os.sys.executable, "-m", "postprocess.sensitivity", out, "--boot", "20"],
+                               capture_output=True, text=True, env=ENV)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            notes = ["sensitivity: note: 6 of 18 rows not done (6 stale): not used",
+                     "sensitivity: note: no elementary effect of model.k_c (n = 0): its mu*, sigma and interval are nan"]
+            if sig_first == 1:
+                notes.append("sensitivity: note: one elementary effect of model.sig_s0 (n = 1): its sigma and "
+                             "interval are nan")
+            self.assertEqual(p.stderr.splitlines(), notes)
+            with open(csv_path) as f:
+                res = {r["factor"]: r for r in csv.DictReader(f)}
+            self.assertEqual(float(res["model.k_c"]["n"]), 0)
+            self.assertEqual(float(res["model.sig_s0"]["n"]), sig_first)
+        finally:
+            shutil.rmtree(d)
+
 
 if __name__ == "__main__":
     unittest.main()
