@@ -122,6 +122,9 @@ def sobol(rows, factors, outcome, boot=500, seed=1):
     yA = np.array([by[s]["A"] for s in samples])
     yB = np.array([by[s]["B"] for s in samples])
     yAB = np.array([[by[s][f] for f in factors] for s in samples])
+    if np.ptp(np.concatenate([yA, yB])) == 0:
+        raise ValueError(f"--outcome {outcome}: {yA[0]:g} in every A and B row of the {len(samples)} complete Sobol "
+                         "samples: with no variance the indices are undefined")
     S1, ST = sobol_indices(yA, yB, yAB)
     rng = np.random.default_rng(seed)
     bs1, bst = [], []

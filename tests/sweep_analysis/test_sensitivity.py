@@ -51,6 +51,9 @@ class Estimators(unittest.TestCase):
         with self.assertRaisesRegex(ValueError, "1 complete Sobol sample"):
             sa.sobol([r for r in rows if int(r["sample"]) < 2 and not (r["sample"] == "0" and r["block"] == "B")],
                      ["x1", "x2", "x3"], "y", boot=10)
+        # an outcome that does not vary: indices 0/0, written as nan with exit 0 before
+        with self.assertRaisesRegex(ValueError, "with no variance the indices are undefined"):
+            sa.sobol([dict(r, y="2.5") for r in rows if int(r["sample"]) < 10], ["x1", "x2", "x3"], "y", boot=10)
 
     def test_morris_linear_and_interaction(self):
         ranges = {"a": (0.0, 2.0, False), "b": (1.0, 100.0, True), "c": (0.0, 1.0, False)}
