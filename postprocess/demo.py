@@ -47,7 +47,12 @@ def parse(argv):
     p.add_argument("--config", default=os.path.join(REPO, "configs", "demo", "untreated.yaml"),
                    help="untreated scenario (default: configs/demo/untreated.yaml)")
     p.add_argument("--mpirun", default="mpirun", help="MPI launcher for --ranks > 1 (default: mpirun)")
-    return p.parse_args(argv)
+    args = p.parse_args(argv)
+    # the runs start in the repository (cwd=REPO): paths are the user's, relative to where the demo started
+    args.cartsim, args.config = os.path.abspath(args.cartsim), os.path.abspath(args.config)
+    if os.sep in args.mpirun:  # a path, not a name looked up in PATH
+        args.mpirun = os.path.abspath(args.mpirun)
+    return args
 
 
 def child_env():
@@ -61,10 +66,9 @@ def child_env():
 
 def launcher(args):
     """Command prefix: cartsim directly for one rank, else through mpirun."""
-    cartsim = os.path.abspath(args.cartsim)
     if args.ranks <= 1:
-        return [cartsim]
-    return [args.mpirun, "-n", str(args.ranks), "--oversubscribe", cartsim]
+        return [args.cartsim]
+    return [args.mpirun, "-n", str(args.ranks), "--oversubscribe", args.cartsim]
 
 
 def untreated_command(args, out):

@@ -2,7 +2,9 @@
 """A stand-in for `cartsim run` used by the demo test: understands the
 arguments postprocess.demo passes (-o, --save-state DAY:FILE, --from-state,
 --set treatments[0].type/day/dose, --baseline) and writes synthetic files in
-the cartsim layout. FAKE_CARTSIM_FAIL=<label> makes that run fail (exit 7)."""
+the cartsim layout. Like cartsim it reads the config (relative to its working
+directory): an unreadable one is exit 4. FAKE_CARTSIM_FAIL=<label> makes that
+run fail (exit 7)."""
 import os
 import sys
 
@@ -14,6 +16,12 @@ def main(argv):
     if argv[:1] != ["run"]:
         sys.stderr.write("fake cartsim: only 'run'\n")
         return 2
+    try:
+        with open(argv[1]) as f:
+            f.read()
+    except OSError as err:
+        sys.stderr.write(f"cartsim: error: cannot read the config {argv[1]}: {err.strerror}\n")
+        return 4
     out, sets, states, from_state = None, {}, [], None
     i = 2
     while i < len(argv):

@@ -556,6 +556,18 @@ class TestDemo(unittest.TestCase):
         p = self.demo(out, "--force")
         self.assertEqual(p.returncode, 0, p.stderr)
 
+    def test_relative_paths_are_the_callers(self):
+        """A relative --config passed the demo's check, but the runs start in the repository and could not
+        read it (exit 4, and a logs/ directory that made a retry need --force)."""
+        os.makedirs(os.path.join(self.dir, "cfg"))
+        shutil.move(self.config, os.path.join(self.dir, "cfg", "short.yaml"))
+        p = subprocess.run([sys.executable, "-m", "postprocess.demo", "--cartsim",
+                            os.path.relpath(os.path.join(HERE, "fake_cartsim.py"), self.dir),
+                            "--config", os.path.join("cfg", "short.yaml"), "-o", "out"],
+                           capture_output=True, text=True, cwd=self.dir, env=env_with_repo(), timeout=240)
+        self.assertEqual(p.returncode, 0, p.stderr + p.stdout)
+        self.assertTrue(os.path.isfile(os.path.join(self.dir, "out", "report.html")))
+
     def test_failing_run_passes_exit_code_and_stderr(self):
         env = env_with_repo()
         env["FAKE_CARTSIM_FAIL"] = "msc_late"
