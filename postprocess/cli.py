@@ -9,15 +9,19 @@ and exits with a documented status (docs/exit-codes.md, "postprocess tools"):
     4  the results cannot be written (a file where the output directory
        should be, no permission, read-only or full file system)
 
+ArgumentParser is argparse with that idiom: a bad option is one line and exit 2
+(argparse's own prints the usage block first and names the module as prog).
 output_dir() checks the output directory before any work is done (the demo,
 the explorer and the validation run for minutes first); run() turns an
 OSError met later while writing (a full disk) into the same one line and 4
 instead of a traceback.
 """
 
+import argparse
 import os
 import sys
 
+EXIT_USAGE = 2
 EXIT_IO = 4
 
 
@@ -25,6 +29,25 @@ def fail(prog, message, code):
     """Print `PROG: error: MESSAGE` and exit with `code`."""
     sys.stderr.write(f"{prog}: error: {message}\n")
     raise SystemExit(code)
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse.ArgumentParser whose errors (an unknown option, a bad value) are
+    one line, `PROG: error: MESSAGE (see PROG --help)`, and exit 2."""
+
+    def error(self, message):
+        fail(self.prog, f"{message} (see {self.prog} --help)", EXIT_USAGE)
+
+
+def positive_int(text):
+    """argparse type: a whole number >= 1 (a rank or job count)."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"{n}: must be at least 1")
+    return n
 
 
 def output_dir(prog, path):

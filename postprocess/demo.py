@@ -11,13 +11,13 @@
 3. writes early_vs_late.png, profiles.png, inflammation.png, animation.gif
    and report.html into the output directory.
 
-Exit status: 0 ok; 2 bad arguments (cartsim or config missing); 4 the output
+Exit status: 0 ok; 2 bad arguments (an unknown option, --ranks below 1, no
+cartsim or config there: one line, postprocess/cli.py); 4 the output
 directory holds files and --force was not given, or cannot be created or
 written (checked before the runs); a failing cartsim run's own exit status
 (its stderr is printed).
 """
 
-import argparse
 import os
 import shlex
 import subprocess
@@ -38,12 +38,12 @@ PROFILE_DAYS = [0, 180, 1460, 1825]
 
 
 def parse(argv):
-    p = argparse.ArgumentParser(prog="python3 -m postprocess.demo", description=__doc__.split("\n")[0])
+    p = cli.ArgumentParser(prog=PROG, description=__doc__.split("\n")[0])
     p.add_argument("--cartsim", default=os.path.join(REPO, "build", "cartsim"),
                    help="the cartsim executable (default: build/cartsim in the repository)")
     p.add_argument("-o", "--out", default="results/demo", help="output directory (default: results/demo)")
     p.add_argument("--force", action="store_true", help="reuse a non-empty output directory (files replaced)")
-    p.add_argument("--ranks", type=int, default=1, help="MPI ranks per run (default 1: no mpirun)")
+    p.add_argument("--ranks", type=cli.positive_int, default=1, help="MPI ranks per run (default 1: no mpirun)")
     p.add_argument("--config", default=os.path.join(REPO, "configs", "demo", "untreated.yaml"),
                    help="untreated scenario (default: configs/demo/untreated.yaml)")
     p.add_argument("--mpirun", default="mpirun", help="MPI launcher for --ranks > 1 (default: mpirun)")

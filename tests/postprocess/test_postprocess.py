@@ -568,6 +568,22 @@ class TestDemo(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stderr + p.stdout)
         self.assertTrue(os.path.isfile(os.path.join(self.dir, "out", "report.html")))
 
+    def test_bad_options_exit_2_one_line(self):
+        """argparse printed its three-line usage under the prog 'python3 -m postprocess.demo', and --ranks -3
+        was accepted."""
+        for extra, words in ((["--bogus"], "unrecognized arguments: --bogus"),
+                             (["--ranks", "-3"], "argument --ranks: -3: must be at least 1"),
+                             (["--ranks", "two"], "argument --ranks: 'two' is not a whole number")):
+            out = os.path.join(self.dir, "bad")
+            p = self.demo(out, *extra)
+            self.assertEqual(p.returncode, 2, p.stderr)
+            self.assertEqual(p.stderr.strip().splitlines(),
+                             [f"cartsim demo: error: {words} (see cartsim demo --help)"], extra)
+            self.assertFalse(os.path.exists(out), "nothing is created for bad options")
+        p = self.demo(os.path.join(self.dir, "help"), "--help")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertTrue(p.stdout.startswith("usage: cartsim demo "), p.stdout)
+
     def test_failing_run_passes_exit_code_and_stderr(self):
         env = env_with_repo()
         env["FAKE_CARTSIM_FAIL"] = "msc_late"
