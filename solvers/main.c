@@ -77,7 +77,8 @@ static void usage(FILE *f)
           "  --force             overwrite an existing output file (sweep: delete the results of another\n"
           "                      sweep in DIR and start over; DIR holding other files is still refused)\n"
           "  --ranks-per-run K   sweep: ranks per run (groups of K; K divides the rank count)\n"
-          "  --task ID --tasks N sweep: only rows with row %% N == ID (Slurm job arrays)\n"
+          "  --task ID --tasks N sweep: only the units u with u %% N == ID (Slurm job arrays); a unit is a\n"
+          "                      row, or a whole Sobol sample, Morris trajectory or cohort patient\n"
           "  --retry-failed      sweep: rerun the rows recorded as failed\n"
           "  --plan              sweep: print the design (count and rows) and exit\n"
           "  --quiet             no progress report\n"
@@ -202,7 +203,8 @@ static int parse_cli(int argc, char **argv, cs_cli *cli)
   if (!strcmp(cli->command, "sweep")) {
     if (!cli->plan && !cli->output) CS_FAIL(CS_ERR_USAGE, "sweep needs -o DIR (the results directory)");
     if (task_given != tasks_given)
-      CS_FAIL(CS_ERR_USAGE, "%s: --task ID and --tasks N go together (this task's rows are those with row %% N == ID)",
+      CS_FAIL(CS_ERR_USAGE, "%s: --task ID and --tasks N go together (this task's units u, rows or whole "
+              "samples/trajectories/patients, are those with u %% N == ID)",
               task_given ? "--task without --tasks" : "--tasks without --task");
     if (cli->ntasks < 1 || cli->task >= cli->ntasks)
       CS_FAIL(CS_ERR_USAGE, "--task %d --tasks %d: the task must be in [0, tasks)", cli->task, cli->ntasks);

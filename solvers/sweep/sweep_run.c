@@ -1013,8 +1013,12 @@ int cs_sweep(const cs_sweep_request *req, MPI_Comm world)
     rc = cs_error_set(CS_ERR_INTERNAL, "out of memory for %d rows", nunits);
     goto done;
   }
+  /* a Sobol sample's k+2 rows and a Morris trajectory's k+1 rows go to one
+   * task: split row by row, one task left unrun (a job array cut short) took
+   * a row of every sample, and no index could be computed from the others */
+  const int block = sp.type == CS_DESIGN_SOBOL ? sp.nfactor + 2 : sp.type == CS_DESIGN_MORRIS ? sp.nfactor + 1 : 1;
   for (int r = 0; r < nunits; ++r)
-    if (r % req->ntasks == req->task) mine[nmine++] = r;
+    if ((r / block) % req->ntasks == req->task) mine[nmine++] = r;
   sweep_state S = {req, &sp, &d, MPI_COMM_NULL, 0, 0, 0, 0, 0};
   MPI_Comm_split(world, rank / K, rank, &S.group);
   MPI_Comm_rank(S.group, &S.grank);

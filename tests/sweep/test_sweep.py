@@ -345,6 +345,20 @@ design:
         rows = check_summary_against_runs(self, out, 9)
         self.assertEqual([r["status"] for r in rows], ["done"] * 9, "the last task leaves the whole table")
 
+    def test_tasks_hold_whole_sobol_samples_and_morris_trajectories(self):
+        """A Sobol sample (k+2 rows) or Morris trajectory (k+1 rows) belongs to one task: split row by
+        row, a task left unrun took a row of every sample and no index could be computed at all."""
+        ranges = "  ranges:\n    model.k_c: {min: 0.012, max: 0.025}\n    model.sig_s0: {min: 0.04, max: 0.1}\n"
+        for design, rows, unit in (("type: morris\n  trajectories: 3\n", 9, 3), ("type: sobol\n  samples: 3\n", 12, 4)):
+            spec = self.spec("base: {ref}\nseed: 5\nset: {grid.nz: 16, run.t_end: 40, output.fields_every: 0}\n"
+                             "design:\n  " + design + ranges, "sa.yaml")
+            out = os.path.join(self.d, design.split()[1])
+            p = sweep(spec, out, 1, "--task", "1", "--tasks", "3")
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertIn(f"computed {unit}, reused 0, failed 0 (of {unit} rows for this task)", p.stdout)
+            want = ["done" if r // unit == 1 else "pending" for r in range(rows)]
+            self.assertEqual([r["status"] for r in summary(out)], want, design)
+
     def test_tasks_finishing_together_leave_the_whole_table(self):
         # Task 0 reads the status records, then (held by the slow_rename shim)
         # waits before its summary.csv replaces the one on disk; task 1 runs
