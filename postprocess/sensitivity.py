@@ -101,9 +101,14 @@ def morris(rows, factors, ranges, outcome, boot=500, seed=1):
 
 
 def sobol_indices(yA, yB, yAB):
-    """S1 and ST for arrays yA, yB (N,) and yAB (N, k)."""
-    V = np.var(np.concatenate([yA, yB]), ddof=1)
-    S1 = np.mean(yB[:, None] * (yAB - yA[:, None]), axis=0) / V
+    """S1 and ST for arrays yA, yB (N,) and yAB (N, k). S1 is Saltelli's (2010)
+    mean of f(B) (f(AB_i) - f(A)) with f(B) taken about the mean of the A and
+    B values: the same expectation (f(AB_i) - f(A) has mean 0), but the
+    estimate no longer depends on the outcome's level (a loss near 18 % with
+    a spread of 1 gave S1 = 290 at 4 samples)."""
+    yAll = np.concatenate([yA, yB])
+    V = np.var(yAll, ddof=1)
+    S1 = np.mean((yB - yAll.mean())[:, None] * (yAB - yA[:, None]), axis=0) / V
     ST = 0.5 * np.mean((yA[:, None] - yAB) ** 2, axis=0) / V
     return S1, ST
 

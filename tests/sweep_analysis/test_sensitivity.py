@@ -51,6 +51,13 @@ class Estimators(unittest.TestCase):
         with self.assertRaisesRegex(ValueError, "1 complete Sobol sample"):
             sa.sobol([r for r in rows if int(r["sample"]) < 2 and not (r["sample"] == "0" and r["block"] == "B")],
                      ["x1", "x2", "x3"], "y", boot=10)
+        # the indices of an outcome do not depend on its level (Saltelli's S1 did, through f(B))
+        few = [r for r in rows if int(r["sample"]) < 64]
+        low = sa.sobol(few, ["x1", "x2", "x3"], "y", boot=10)
+        high = sa.sobol([dict(r, y=repr(float(r["y"]) + 1e4)) for r in few], ["x1", "x2", "x3"], "y", boot=10)
+        for f in ("x1", "x2", "x3"):
+            self.assertAlmostEqual(high[f][0], low[f][0], delta=1e-6, msg=f)
+            self.assertAlmostEqual(high[f][3], low[f][3], delta=1e-6, msg=f)
         # an outcome that does not vary: indices 0/0, written as nan with exit 0 before
         with self.assertRaisesRegex(ValueError, "with no variance the indices are undefined"):
             sa.sobol([dict(r, y="2.5") for r in rows if int(r["sample"]) < 10], ["x1", "x2", "x3"], "y", boot=10)
