@@ -8,6 +8,8 @@ and exits with a documented status (docs/exit-codes.md, "postprocess tools"):
        outcome column, not a sensitivity design)
     4  the results cannot be written (a file where the output directory
        should be, no permission, read-only or full file system)
+    6  interrupted by SIGINT/SIGTERM (a tool that runs cartsim stops its
+       runs first: Interrupts)
 
 ArgumentParser is argparse with that idiom: a bad option is one line and exit 2
 (argparse's own prints the usage block first and names the module as prog).
@@ -19,10 +21,12 @@ instead of a traceback.
 
 import argparse
 import os
+import signal
 import sys
 
 EXIT_USAGE = 2
 EXIT_IO = 4
+EXIT_INTERRUPTED = 6
 
 
 def fail(prog, message, code):
@@ -48,6 +52,44 @@ def positive_int(text):
     if n < 1:
         raise argparse.ArgumentTypeError(f"{n}: must be at least 1")
     return n
+
+
+class Interrupted(Exception):
+    """SIGINT or SIGTERM arrived (raised by Interrupts.check); str() is
+    'interrupted by SIGINT' or 'interrupted by SIGTERM'."""
+
+
+class Interrupts:
+    """`with Interrupts() as stop:` records SIGINT and SIGTERM instead of acting
+    on them; the tool calls stop.check() at safe points, which raises
+    Interrupted, stops its child processes and exits EXIT_INTERRUPTED with one
+    line. Recording rather than raising in the handler: an exception thrown
+    inside subprocess.Popen after the fork would lose the child. The previous
+    handlers are restored on leaving. Main thread only (Python's rule)."""
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+    def __init__(self):
+        self.signum = None
+        self._previous = {}
+
+    def _record(self, signum, frame):
+        if self.signum is None:  # the first one counts; a second Ctrl-C does not cut the clean-up short
+            self.signum = signum
+
+    def __enter__(self):
+        for s in self.SIGNALS:
+            self._previous[s] = signal.signal(s, self._record)
+        return self
+
+    def __exit__(self, *exc):
+        for s, handler in self._previous.items():
+            signal.signal(s, handler)
+        return False
+
+    def check(self):
+        if self.signum is not None:
+            raise Interrupted(f"interrupted by {signal.Signals(self.signum).name}")
 
 
 def output_dir(prog, path):

@@ -14,8 +14,9 @@
 Exit status: 0 ok; 2 bad arguments (an unknown option, --ranks below 1, no
 cartsim or config there: one line, postprocess/cli.py); 4 the output
 directory holds files and --force was not given, or cannot be created or
-written (checked before the runs); a failing cartsim run's own exit status
-(its stderr is printed).
+written (checked before the runs); 6 interrupted by SIGINT/SIGTERM (the
+running cartsim runs are stopped first: SIGTERM, SIGKILL after 10 s; one
+line); a failing cartsim run's own exit status (its stderr is printed).
 """
 
 import os
@@ -35,6 +36,7 @@ BRANCHES = [  # label, treatment type, day, dose, state file day
     ("il1ra_early", "il1ra", 180, "150"),
 ]
 PROFILE_DAYS = [0, 180, 1460, 1825]
+STOP_TIMEOUT = 10.0  # seconds a stopped run gets to write its checkpoint before SIGKILL
 
 
 def parse(argv):
@@ -106,11 +108,13 @@ class Job:
             self._err.close()
         return rc
 
-    def stop(self):
+    def stop(self, timeout=STOP_TIMEOUT):
+        """SIGTERM (cartsim writes a checkpoint and exits 6; mpirun passes it
+        on to the ranks), then SIGKILL after `timeout` seconds."""
         if self.proc.poll() is None:
             self.proc.terminate()
             try:
-                self.proc.wait(10)
+                self.proc.wait(timeout)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
@@ -124,32 +128,53 @@ class Job:
             sys.stderr.write("\n")
 
 
-def run_jobs(specs, out, env, max_parallel):
+def run_jobs(specs, out, env, max_parallel, stop):
     """Run (label, cmd) pairs, at most max_parallel at once. Returns 0, or the
-    exit status of the first failure (after stopping the others)."""
+    exit status of the first failure (after stopping the others). SIGINT or
+    SIGTERM (stop: cli.Interrupts) stops every running job and raises
+    cli.Interrupted naming them."""
     pending, running = list(specs), []
-    while pending or running:
-        while pending and len(running) < max_parallel:
-            label, cmd = pending.pop(0)
-            print(f"  running {label} ...", flush=True)
-            running.append(Job(label, cmd, out, env))
-        time.sleep(0.2)
-        for job in list(running):
-            rc = job.poll()
-            if rc is None:
-                continue
-            running.remove(job)
-            if rc != 0:
-                for other in running:
-                    other.stop()
-                job.failure(rc)
-                return rc if rc > 0 else 1
-            print(f"  {job.label} done ({time.time() - job.t0:.0f} s)", flush=True)
+    try:
+        while pending or running:
+            stop.check()
+            while pending and len(running) < max_parallel:
+                label, cmd = pending.pop(0)
+                print(f"  running {label} ...", flush=True)
+                running.append(Job(label, cmd, out, env))
+            time.sleep(0.2)
+            stop.check()  # before polling: a Ctrl-C reaches the runs too, and they exit 6
+            for job in list(running):
+                rc = job.poll()
+                if rc is None:
+                    continue
+                running.remove(job)
+                if rc != 0:
+                    for other in running:
+                        other.stop()
+                    job.failure(rc)
+                    return rc if rc > 0 else 1
+                print(f"  {job.label} done ({time.time() - job.t0:.0f} s)", flush=True)
+    except cli.Interrupted as err:
+        for job in running:
+            job.stop()
+        if running:
+            raise cli.Interrupted(f"{err}; stopped the run{'s' if len(running) > 1 else ''} "
+                                  f"{', '.join(j.label for j in running)}") from None
+        raise
     return 0
 
 
 def main(argv=None):
     args = parse(sys.argv[1:] if argv is None else argv)
+    with cli.Interrupts() as stop:
+        try:
+            return demo(args, stop)
+        except cli.Interrupted as err:
+            cli.fail(PROG, f"{err}; the demo cannot resume: run the same command with --force to start again",
+                     cli.EXIT_INTERRUPTED)
+
+
+def demo(args, stop):
     out = os.path.abspath(args.out)
     if os.path.isdir(out) and os.listdir(out) and not args.force:
         cli.fail(PROG, f"{out} already holds files; use --force to replace them", 4)
@@ -163,12 +188,12 @@ def main(argv=None):
 
     print(f"cartsim demo: {args.config} -> {out}")
     print("1/3 untreated knee (5 years), saving the states at day 180 and day 1460")
-    rc = run_jobs([("untreated", untreated_command(args, out))], out, env, 1)
+    rc = run_jobs([("untreated", untreated_command(args, out))], out, env, 1, stop)
     if rc:
         return rc
     print(f"2/3 treatment branches from the saved states ({min(max_parallel, len(BRANCHES))} at a time)")
     rc = run_jobs([(label, branch_command(args, out, label, kind, day, dose))
-                   for label, kind, day, dose in BRANCHES], out, env, max_parallel)
+                   for label, kind, day, dose in BRANCHES], out, env, max_parallel, stop)
     if rc:
         return rc
 
@@ -179,13 +204,15 @@ def main(argv=None):
     runs = {"untreated": Run(os.path.join(out, "untreated.h5"), "untreated")}
     for label, *_ in BRANCHES:
         runs[label] = Run(os.path.join(out, f"{label}.h5"), label)
-    figures = [
-        plots.early_vs_late(runs, os.path.join(out, "early_vs_late.png"))[0],
-        plots.profiles(runs, os.path.join(out, "profiles.png"), PROFILE_DAYS)[0],
-        plots.inflammation(runs, os.path.join(out, "inflammation.png"))[0],
-        plots.animation({"msc_early": runs["msc_early"], "msc_late": runs["msc_late"]},
-                        os.path.join(out, "animation.gif"), history=runs["untreated"])[0],
-    ]
+    figures = []
+    for make in (lambda: plots.early_vs_late(runs, os.path.join(out, "early_vs_late.png")),
+                 lambda: plots.profiles(runs, os.path.join(out, "profiles.png"), PROFILE_DAYS),
+                 lambda: plots.inflammation(runs, os.path.join(out, "inflammation.png")),
+                 lambda: plots.animation({"msc_early": runs["msc_early"], "msc_late": runs["msc_late"]},
+                                         os.path.join(out, "animation.gif"), history=runs["untreated"])):
+        stop.check()
+        figures.append(make()[0])
+    stop.check()
     html = report.write_report(os.path.join(out, "report.html"), figures, runs,
                                "Stem cells for an injured knee: early or late?")
     print(f"done. Results in {out}:")

@@ -4,9 +4,11 @@ arguments postprocess.demo passes (-o, --save-state DAY:FILE, --from-state,
 --set treatments[0].type/day/dose, --baseline) and writes synthetic files in
 the cartsim layout. Like cartsim it reads the config (relative to its working
 directory): an unreadable one is exit 4. FAKE_CARTSIM_FAIL=<label> makes that
-run fail (exit 7)."""
+run fail (exit 7); FAKE_CARTSIM_SLEEP=<seconds> makes every run take that
+long; FAKE_CARTSIM_PIDS=<dir> records each run's pid in <dir>/<label>.pid."""
 import os
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import cartsim_synthetic as cs  # noqa: E402
@@ -42,6 +44,10 @@ def main(argv):
         else:
             i += 1
     label = os.path.splitext(os.path.basename(out))[0]
+    if os.environ.get("FAKE_CARTSIM_PIDS"):
+        with open(os.path.join(os.environ["FAKE_CARTSIM_PIDS"], f"{label}.pid"), "w") as f:
+            f.write(f"{os.getpid()}\n")
+    time.sleep(float(os.environ.get("FAKE_CARTSIM_SLEEP", "0")))
     if os.environ.get("FAKE_CARTSIM_FAIL") == label:
         sys.stderr.write(f"fake cartsim: {label} failed on purpose\n")
         return 7

@@ -7,9 +7,11 @@ import math
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 import xml.etree.ElementTree as ET
 
@@ -583,6 +585,61 @@ class TestDemo(unittest.TestCase):
         p = self.demo(os.path.join(self.dir, "help"), "--help")
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertTrue(p.stdout.startswith("usage: cartsim demo "), p.stdout)
+
+    def test_interrupted_stops_the_runs_exit_6_one_line(self):
+        """Ctrl-C gave a KeyboardInterrupt traceback, SIGTERM a silent 143; both left the cartsim runs going."""
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with self.subTest(sig=sig.name):
+                pids = tempfile.mkdtemp(dir=self.dir)
+                env = env_with_repo()
+                env.update(FAKE_CARTSIM_SLEEP="120", FAKE_CARTSIM_PIDS=pids)
+                demo = subprocess.Popen([sys.executable, "-m", "postprocess.demo", "--cartsim",
+                                         os.path.join(HERE, "fake_cartsim.py"), "--config", self.config,
+                                         "-o", os.path.join(pids, "out")],
+                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO, env=env)
+                pid_file, child = os.path.join(pids, "untreated.pid"), None
+                try:
+                    deadline = time.time() + 60
+                    while child is None and time.time() < deadline:
+                        try:
+                            with open(pid_file) as f:
+                                text = f.read()
+                            child = int(text) if text.endswith("\n") else None
+                        except FileNotFoundError:
+                            pass
+                        time.sleep(0.1)
+                    self.assertIsNotNone(child, "the untreated run never started")
+                    demo.send_signal(sig)  # the demo alone: it must stop its runs itself
+                    out, err = demo.communicate(timeout=60)
+                    self.assertEqual(demo.returncode, 6, err)
+                    self.assertEqual(err.strip().splitlines(),
+                                     [f"cartsim demo: error: interrupted by {sig.name}; stopped the run untreated; "
+                                      "the demo cannot resume: run the same command with --force to start again"])
+                    with self.assertRaises(ProcessLookupError, msg="the cartsim run is still running"):
+                        os.kill(child, 0)
+                finally:
+                    demo.kill()
+                    demo.communicate()
+                    if child is not None:
+                        try:
+                            os.kill(child, signal.SIGKILL)
+                        except ProcessLookupError:
+                            pass
+
+    def test_a_run_that_ignores_sigterm_is_killed(self):
+        from postprocess import demo
+        job = demo.Job("stubborn", [sys.executable, "-c", "import signal, time; "
+                                    "signal.signal(signal.SIGTERM, signal.SIG_IGN); print('ready', flush=True); "
+                                    "time.sleep(120)"], self.dir, dict(os.environ))
+        deadline, ready = time.time() + 30, False
+        while not ready and time.time() < deadline:
+            time.sleep(0.05)
+            with open(os.path.join(self.dir, "logs", "stubborn.stdout")) as f:
+                ready = "ready" in f.read()
+        t0 = time.time()
+        job.stop(timeout=0.5)
+        self.assertEqual(job.proc.returncode, -signal.SIGKILL)
+        self.assertLess(time.time() - t0, 10)
 
     def test_failing_run_passes_exit_code_and_stderr(self):
         env = env_with_repo()
