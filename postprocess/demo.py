@@ -1,5 +1,6 @@
 """The educators' demo: untreated knee vs stem cells early, late, and a drug.
 
+    cartsim demo [-o DIR] [--force] [--config UNTREATED.yaml] [--ranks N] [--mpirun LAUNCHER] [--cartsim PATH]
     /usr/bin/python3 -m postprocess.demo --cartsim build/cartsim -o results/demo [--force] [--ranks 2]
 
 1. runs the untreated reference (configs/demo/untreated.yaml) and saves the
@@ -39,7 +40,7 @@ PROFILE_DAYS = [0, 180, 1460, 1825]
 STOP_TIMEOUT = 10.0  # seconds a stopped run gets to write its checkpoint before SIGKILL
 
 
-def parse(argv):
+def parser():
     p = cli.ArgumentParser(prog=PROG, description=__doc__.split("\n")[0])
     p.add_argument("--cartsim", default=os.path.join(REPO, "build", "cartsim"),
                    help="the cartsim executable (default: build/cartsim in the repository)")
@@ -49,7 +50,11 @@ def parse(argv):
     p.add_argument("--config", default=os.path.join(REPO, "configs", "demo", "untreated.yaml"),
                    help="untreated scenario (default: configs/demo/untreated.yaml)")
     p.add_argument("--mpirun", default="mpirun", help="MPI launcher for --ranks > 1 (default: mpirun)")
-    args = p.parse_args(argv)
+    return p
+
+
+def parse(argv):
+    args = parser().parse_args(argv)
     # the runs start in the repository (cwd=REPO): paths are the user's, relative to where the demo started
     args.cartsim, args.config = os.path.abspath(args.cartsim), os.path.abspath(args.config)
     if os.sep in args.mpirun:  # a path, not a name looked up in PATH

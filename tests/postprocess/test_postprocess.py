@@ -626,6 +626,26 @@ class TestDemo(unittest.TestCase):
                         except ProcessLookupError:
                             pass
 
+    def test_every_option_is_documented(self):
+        """cartsim --help and the README showed only [-o DIR] [--force]."""
+        from postprocess import demo
+
+        def read(*path):
+            with open(os.path.join(REPO, *path), encoding="utf-8") as f:
+                return f.read()
+        main_c = read("solvers", "main.c")
+        usage = main_c[main_c.index('"       cartsim demo'):main_c.index('"       cartsim explore')]
+        readme = read("README.md")
+        readme = readme[readme.index("- Educators: `cartsim demo"):readme.index("`cartsim explore` (an interactive")]
+        scenarios = read("docs", "scenarios.md")
+        scenarios = scenarios[scenarios.index("## The educators' demo"):]
+        for action in demo.parser()._actions:
+            options = [o for o in action.option_strings if o not in ("-h", "--help")]
+            if not options:
+                continue
+            for where, text in (("cartsim --help", usage), ("README.md", readme), ("docs/scenarios.md", scenarios)):
+                self.assertTrue(any(f"[{o}" in text for o in options), f"{options[-1]} missing in {where}")
+
     def test_a_run_that_ignores_sigterm_is_killed(self):
         from postprocess import demo
         job = demo.Job("stubborn", [sys.executable, "-c", "import signal, time; "
