@@ -305,7 +305,11 @@ def inflammation(runs, out):
     """Synovial cytokine P_s (ng/mL, log), anti-inflammatory R_s (ng/mL, log)
     and MSCs in the joint (N + N_syn + E_total, cells, log) over time in years.
 
-    Returns (path, plotted) with plotted[label] = {"years", "P_s", "R_s", "msc_in_joint"}."""
+    Synovitis S_s, the model's pain proxy, is computed from P_s and R_s; it
+    is not drawn here (the report quotes it).
+
+    Returns (path, plotted) with plotted[label] = {"years", "P_s", "R_s",
+    "msc_in_joint"} and plotted["text"] = {"title", "ylabels"} as drawn."""
     plotted = {}
     untreated = metrics.find_untreated(runs)
     with _apply_font():
@@ -328,9 +332,10 @@ def inflammation(runs, out):
             plotted[label] = entry
         _injection_lines(axes, runs)
         _injury_window(list(axes), runs)
-        axes[0].set_ylabel("synovial cytokine P_s\n(ng/mL)")
-        axes[1].set_ylabel("synovial anti-infl. R_s\n(ng/mL)")
-        axes[2].set_ylabel("MSCs in the joint (cells)\nN + N_syn + E_total")
+        ylabels = ["pro-inflammatory\ncytokine P_s (ng/mL)", "anti-inflammatory\nfactor R_s (ng/mL)",
+                   "MSCs in the joint (cells)\nN + N_syn + E_total"]
+        for ax, text in zip(axes, ylabels):
+            ax.set_ylabel(text)
         log_axes = list(axes) if msc_max > 0 else list(axes[:2])
         for ax in log_axes:
             ax.set_yscale("log")
@@ -343,7 +348,9 @@ def inflammation(runs, out):
                          ha="center", va="center", color="#666666")
         for ax in log_axes:
             _log_axis(ax)
-        axes[0].set_title("Inflammation in the joint fluid (pain proxy) and the injected cells")
+        title = "Cytokines in the joint fluid and the injected stem cells"
+        axes[0].set_title(title)
+        plotted["text"] = {"title": title, "ylabels": ylabels}
         axes[2].set_xlabel("time since the injury (years)")
         horizon_day = max(r.end_day for r in runs.values())
         axes[2].set_xlim(0, horizon_day / DAYS_PER_YEAR * 1.02)

@@ -184,7 +184,9 @@ def _table(rows):
 CAPTIONS = {
     "early_vs_late": "Cartilage thickness and collagen over time, for each treatment branch.",
     "profiles": "How aggrecan, collagen and cells vary with depth, from the bone (bottom) to the joint surface (top).",
-    "inflammation": "Inflammation in the joint fluid and the number of injected stem cells still in the joint.",
+    "inflammation": "The pro-inflammatory cytokine P_s and the anti-inflammatory factor R_s in the joint fluid "
+                    "(synovitis, the pain proxy, is computed from the two), and the injected stem cells still "
+                    "in the joint.",
     "animation": "The cartilage depth profiles over time, early (left) and late (right) injection.",
 }
 

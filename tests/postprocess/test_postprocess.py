@@ -215,6 +215,10 @@ class TestPlots(Base):
         for label, run in self.runs.items():
             for name in ("P_s", "R_s", "msc_in_joint"):
                 np.testing.assert_array_equal(data[label][name], run.series(name))
+        # the top panel is the cytokine P_s in ng/mL; the pain proxy is synovitis S_s (0-1), not drawn here:
+        # the title called the panel the pain proxy
+        self.assertNotIn("pain", data["text"]["title"])
+        self.assertIn("P_s (ng/mL)", data["text"]["ylabels"][0])
 
     def test_animation(self):
         out = os.path.join(self.dir, "anim.gif")
