@@ -31,12 +31,12 @@ from . import cli
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PROG = "cartsim demo"
 
-BRANCHES = [  # label, treatment type, day, dose, state file day
+BRANCHES = [  # label, treatment type, day (that of its state file), dose
     ("msc_early", "msc", 180, "5e7"),
     ("msc_late", "msc", 1460, "5e7"),
     ("il1ra_early", "il1ra", 180, "150"),
 ]
-PROFILE_DAYS = [0, 180, 1460, 1825]
+STATE_DAYS = sorted({day for _, _, day, _ in BRANCHES})  # the untreated run saves its state there
 STOP_TIMEOUT = 10.0  # seconds a stopped run gets to write its checkpoint before SIGKILL
 
 
@@ -79,10 +79,10 @@ def launcher(args):
 
 
 def untreated_command(args, out):
-    return launcher(args) + [
-        "run", args.config, "-o", os.path.join(out, "untreated.h5"), "--quiet", "--force",
-        "--save-state", f"180:{os.path.join(out, 'state_day180.h5')}",
-        "--save-state", f"1460:{os.path.join(out, 'state_day1460.h5')}"]
+    cmd = launcher(args) + ["run", args.config, "-o", os.path.join(out, "untreated.h5"), "--quiet", "--force"]
+    for day in STATE_DAYS:
+        cmd += ["--save-state", f"{day}:{os.path.join(out, f'state_day{day}.h5')}"]
+    return cmd
 
 
 def branch_command(args, out, label, kind, day, dose):
@@ -91,6 +91,14 @@ def branch_command(args, out, label, kind, day, dose):
         "--set", f"treatments[0].type={kind}", "--set", f"treatments[0].day={day}",
         "--set", f"treatments[0].dose={dose}", "--baseline", os.path.join(out, "untreated.h5"),
         "-o", os.path.join(out, f"{label}.h5"), "--quiet", "--force"]
+
+
+def profile_days(runs):
+    """Days of the depth profiles: 0, the branching days and the common
+    horizon, the runs' end (a config's run.t_end, not always day 1825)."""
+    from . import metrics
+
+    return sorted({0.0, *map(float, STATE_DAYS), metrics.horizon(runs.values())})
 
 
 class Job:
@@ -192,10 +200,14 @@ def demo(args, stop):
     max_parallel = max(1, (os.cpu_count() or 1) // max(1, args.ranks))
 
     print(f"cartsim demo: {args.config} -> {out}")
-    print("1/3 untreated knee (5 years), saving the states at day 180 and day 1460")
+    print(f"1/3 untreated knee, saving the states at day {' and day '.join(map(str, STATE_DAYS))}")
     rc = run_jobs([("untreated", untreated_command(args, out))], out, env, 1, stop)
     if rc:
         return rc
+    from .reader import DAYS_PER_YEAR, Run
+
+    end = Run(os.path.join(out, "untreated.h5"), "untreated").end_day
+    print(f"  the untreated knee followed for {end / DAYS_PER_YEAR:.3g} years (to day {end:g})")
     print(f"2/3 treatment branches from the saved states ({min(max_parallel, len(BRANCHES))} at a time)")
     rc = run_jobs([(label, branch_command(args, out, label, kind, day, dose))
                    for label, kind, day, dose in BRANCHES], out, env, max_parallel, stop)
@@ -204,14 +216,13 @@ def demo(args, stop):
 
     print("3/3 figures and report")
     from . import plots, report
-    from .reader import Run
 
     runs = {"untreated": Run(os.path.join(out, "untreated.h5"), "untreated")}
     for label, *_ in BRANCHES:
         runs[label] = Run(os.path.join(out, f"{label}.h5"), label)
     figures = []
     for make in (lambda: plots.early_vs_late(runs, os.path.join(out, "early_vs_late.png")),
-                 lambda: plots.profiles(runs, os.path.join(out, "profiles.png"), PROFILE_DAYS),
+                 lambda: plots.profiles(runs, os.path.join(out, "profiles.png"), profile_days(runs)),
                  lambda: plots.inflammation(runs, os.path.join(out, "inflammation.png")),
                  lambda: plots.animation({"msc_early": runs["msc_early"], "msc_late": runs["msc_late"]},
                                          os.path.join(out, "animation.gif"), history=runs["untreated"])):

@@ -3,12 +3,15 @@
 arguments postprocess.demo passes (-o, --save-state DAY:FILE, --from-state,
 --set treatments[0].type/day/dose, --baseline) and writes synthetic files in
 the cartsim layout. Like cartsim it reads the config (relative to its working
-directory): an unreadable one is exit 4. FAKE_CARTSIM_FAIL=<label> makes that
-run fail (exit 7); FAKE_CARTSIM_SLEEP=<seconds> makes every run take that
-long; FAKE_CARTSIM_PIDS=<dir> records each run's pid in <dir>/<label>.pid."""
+directory): an unreadable one is exit 4; its run.t_end is the horizon
+(default 1825). FAKE_CARTSIM_FAIL=<label> makes that run fail (exit 7);
+FAKE_CARTSIM_SLEEP=<seconds> makes every run take that long;
+FAKE_CARTSIM_PIDS=<dir> records each run's pid in <dir>/<label>.pid."""
 import os
 import sys
 import time
+
+import yaml
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import cartsim_synthetic as cs  # noqa: E402
@@ -20,7 +23,7 @@ def main(argv):
         return 2
     try:
         with open(argv[1]) as f:
-            f.read()
+            config = yaml.safe_load(f) or {}
     except OSError as err:
         sys.stderr.write(f"cartsim: error: cannot read the config {argv[1]}: {err.strerror}\n")
         return 4
@@ -56,7 +59,7 @@ def main(argv):
         kind = {("msc", "180"): "msc_early", ("msc", "1460"): "msc_late",
                 ("il1ra", "180"): "il1ra_early"}[(sets["treatments[0].type"], sets["treatments[0].day"])]
     start = float(sets["treatments[0].day"]) if from_state else 0.0
-    cs.write_run(out, kind, start=start)
+    cs.write_run(out, kind, start=start, t_end=float((config.get("run") or {}).get("t_end", 1825)))
     for day, path in states:
         with open(path, "w") as f:
             f.write(f"state at day {day}\n")

@@ -665,6 +665,19 @@ class TestDemo(unittest.TestCase):
         self.assertEqual(job.proc.returncode, -signal.SIGKILL)
         self.assertLess(time.time() - t0, 10)
 
+    def test_a_longer_horizon_is_reported_and_profiled(self):
+        """A 7-year config: the progress said '(5 years)' and the last depth profile was day 1825."""
+        with open(self.config, "w") as f:
+            f.write("description: test\nrun:\n  t_end: 2555\n")
+        out = os.path.join(self.dir, "seven")
+        p = self.demo(out)
+        self.assertEqual(p.returncode, 0, p.stderr + p.stdout)
+        self.assertNotIn("5 years", p.stdout)
+        self.assertIn("the untreated knee followed for 7 years (to day 2555)", p.stdout)
+        from postprocess import demo
+        runs = {label: Run(os.path.join(out, f"{label}.h5")) for label in ("untreated", "msc_early", "msc_late")}
+        self.assertEqual(demo.profile_days(runs), [0.0, 180.0, 1460.0, 2555.0])
+
     def test_failing_run_passes_exit_code_and_stderr(self):
         env = env_with_repo()
         env["FAKE_CARTSIM_FAIL"] = "msc_late"
