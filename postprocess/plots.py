@@ -500,10 +500,12 @@ def summary_table(runs, untreated_label="untreated"):
     return rows
 
 
-def format_number(v, digits=3):
-    """Table formatting: None/NaN -> "–", else `digits` significant digits."""
+def format_number(v, digits=3, decimals=None):
+    """Table formatting: None/NaN -> "–", else `digits` significant digits, or
+    with `decimals` that many decimals (a column whose values line up: 2.120
+    beside 2.119, where 4 significant digits gave 2.12)."""
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return "–"
     if isinstance(v, float):
-        return f"{v:.{digits}g}"
+        return f"{v:.{decimals}f}" if decimals is not None else f"{v:.{digits}g}"
     return str(v)

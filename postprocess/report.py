@@ -170,11 +170,11 @@ def _table(rows):
     for r in rows:
         cells = [html.escape(pretty_label(r.label)),
                  f"{r.injection_day:g}" if r.injection_day is not None else "–",
-                 format_number(r.thickness_mm, 4),
+                 format_number(r.thickness_mm, decimals=3),
                  _pts(r.benefit_points) if r.benefit_points is not None else "–",
                  "not reached" if r.years_to_c80 is None or math.isnan(r.years_to_c80)
                  else f"{r.years_to_c80:.2f}",
-                 format_number(r.synovitis_auc, 4),
+                 format_number(r.synovitis_auc, decimals=0),
                  _pct(r.msc_retained_30d) if not math.isnan(r.msc_retained_30d) else "–"]
         out.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     out.append("</table>")

@@ -361,6 +361,16 @@ class TestReport(Base):
         self.assertIn("not a miracle cure", text.lower())
 
 
+    def test_table_columns_have_fixed_decimals(self):
+        """Thickness was formatted with 4 significant digits: 2.12 beside 2.119."""
+        rows = [plots.SummaryRow("untreated", None, 2.12, None, math.nan, 1207.0, math.nan),
+                plots.SummaryRow("msc_late", 1460.0, 2.119, -0.04, 4.5, 366.12, 0.161)]
+        cells = re.findall(r"<td>([^<]*)</td>", report._table(rows))
+        self.assertEqual(cells[2], "2.120")
+        self.assertEqual(cells[9], "2.119")
+        self.assertEqual((cells[5], cells[12]), ("1207", "366"))
+
+
 class TestXdmf(Base):
     def test_1d_gives_none(self):
         self.assertIsNone(xdmf.write_xdmf(self.paths["untreated"]))
