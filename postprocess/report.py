@@ -3,7 +3,10 @@
 write_report(out_html, figures, runs, title) embeds every figure (PNG/GIF) as
 a base64 data URI, uses inline CSS only and links to nothing, so the file can
 be mailed or opened offline in a classroom. Every number in the text comes
-from the runs (via metrics and plots.summary_table), never from constants.
+from the runs (via metrics and plots.summary_table), never from constants;
+the thresholds below (INFLAMED, ...) only choose the words: a claim such as
+"the inflammation feeds itself" is made when the runs show it, and otherwise
+the text says what the numbers show.
 """
 
 import base64
@@ -11,9 +14,11 @@ import html
 import math
 import os
 
+import numpy as np
+
 from . import metrics
 from .plots import format_number, pretty_label, summary_table
-from .reader import DAYS_PER_YEAR
+from .reader import DAYS_PER_YEAR, CartsimFileError
 
 CSS = """
 body { font-family: system-ui, -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif; max-width: 980px;
@@ -68,6 +73,87 @@ def comparability_notes(runs, untreated_label="untreated"):
     return notes
 
 
+# Thresholds that choose the words of the explanation (never printed: every
+# number in the text is the runs'). Synovitis S_s is 0-1; the reference knee
+# has 0.09 before the injury, 0.12 healthy and 0.64-0.67 chronically inflamed.
+INFLAMED = 0.3             # synovitis at or above this: the joint is inflamed
+CALMED = 0.5               # an injection calms the joint if, within CALM_DAYS, synovitis falls
+CALM_DAYS = 90.0           #   below this fraction of its value at the injection
+NOTICEABLE = 0.05          # a change of a mean fraction (aggrecan, collagen) this large is noticeable
+INTACT = 0.98              # mean collagen at or above this: still nearly intact
+COLLAGEN_BACK = 0.01       # mean collagen this much above its value at the injection: some came back
+CLEAR_POINTS = 1.0         # benefits (percentage points) differing by less are "close"
+MOSTLY_GONE = 0.5          # retention at 30 days below this: most cells are gone within a month
+
+
+def _param(run, name):
+    """A model parameter of the run as a float, NaN if the file has none."""
+    try:
+        return float(run.parameter(name))
+    except (CartsimFileError, TypeError, ValueError):
+        return math.nan
+
+
+def _at(run, name, day):
+    """Time series `name` at `day`, NaN outside the run or without the series."""
+    try:
+        return metrics.value_at(run, name, day)
+    except CartsimFileError:
+        return math.nan
+
+
+def _finite(*values):
+    return all(v is not None and not math.isnan(v) for v in values)
+
+
+def _settle_day(run, after, T):
+    """The first output day in [after, T] from which synovitis stays below
+    INFLAMED up to T; NaN if it is inflamed at T (or the run has no synovitis)."""
+    try:
+        t, s = run.time, run.series("synovitis")
+    except CartsimFileError:
+        return math.nan
+    keep = (t >= after - 1e-9) & (t <= T + 1e-9)
+    t, s = t[keep], s[keep]
+    if not len(s) or s[-1] >= INFLAMED:
+        return math.nan
+    above = np.nonzero(s >= INFLAMED)[0]
+    return float(t[above[-1] + 1] if len(above) else t[0])
+
+
+def _course(run, untreated, day, T):
+    """What one treated run did, from its series (the untreated run's values
+    on the injection day when there is one: the branch's first row is already
+    treated): synovitis on the injection day (s_inj), its lowest within
+    CALM_DAYS after (s_low), at the horizon (s_end) and the day from which it
+    stays calm (s_settle); mean aggrecan and collagen on the injection day and
+    at the horizon."""
+    before = untreated if untreated is not None else run
+    c = {"s_inj": _at(before, "synovitis", day), "a_inj": _at(before, "mean_a", day),
+         "c_inj": _at(before, "mean_c", day), "s_end": _at(run, "synovitis", T),
+         "a_end": _at(run, "mean_a", T), "c_end": _at(run, "mean_c", T), "s_low": math.nan,
+         "s_settle": _settle_day(run, day, T)}
+    try:
+        t, s = run.time, run.series("synovitis")
+        window = s[(t > day + 1e-9) & (t <= day + CALM_DAYS + 1e-9)]
+        if len(window):
+            c["s_low"] = float(window.min())
+    except CartsimFileError:
+        pass
+    return c
+
+
+def _washout(run, untreated, day):
+    """(days until the IL-1Ra bolus is back to the joint fluid's level before
+    it, half-life in hours) from the run's clearance k_cl and its R_s; NaN
+    where the file lacks them."""
+    k_cl = _param(run, "k_cl")
+    peak = _at(run, "R_s", day)
+    pre = _at(untreated, "R_s", day) if untreated is not None else math.nan
+    days = math.log(peak / pre) / k_cl if _finite(k_cl, peak, pre) and k_cl > 0 and peak > pre > 0 else math.nan
+    return days, (24 * math.log(2) / k_cl if _finite(k_cl) and k_cl > 0 else math.nan)
+
+
 def key_numbers(runs, untreated_label="untreated"):
     """The numbers the explanation quotes, all from the runs:
     early/late MSC and IL-1Ra runs (by treatment type and day), their
@@ -103,64 +189,227 @@ def key_numbers(runs, untreated_label="untreated"):
         r = msc[0][2]
         k["retained_30d"] = metrics.outcome_or(r, "msc_retained_30d", lambda: metrics.msc_retained(r, 30))
         k["retained_180d"] = metrics.outcome_or(r, "msc_retained_180d", lambda: metrics.msc_retained(r, 180))
+    k.update(_courses(k, untreated, T, runs))
     return k
 
 
+def _courses(k, untreated, T, runs):
+    """The numbers behind the explanation's qualitative claims: the untreated
+    knee's synovitis (start, peak in the injury window, horizon), aggrecan and
+    collagen at the end of the injury (else the early injection), the
+    parameters the text names, and each treated run's _course()."""
+    any_run = untreated if untreated is not None else next(iter(runs.values()), None)
+    t0, t1, sig = (_param(any_run, n) for n in ("t_ins0", "t_ins1", "sig_ins")) if any_run else (math.nan,) * 3
+    sig_c = _param(any_run, "sig_c") if any_run else math.nan
+    c = {"injury": (t0, t1) if _finite(t0, t1, sig) and sig > 0 and t1 > t0 else None, "sig_ins": sig,
+         "k_wear": _param(any_run, "k_wear") if any_run else math.nan,
+         "collagen_half_life_years": math.log(2) / sig_c / DAYS_PER_YEAR if _finite(sig_c) and sig_c > 0
+         else math.inf if sig_c == 0 else math.nan,
+         "untreated_s_start": math.nan, "untreated_s_peak": math.nan, "untreated_s_end": math.nan,
+         "untreated_s_settle": math.nan,
+         "shield_day": math.nan, "shield_a": math.nan, "shield_c": math.nan}
+    if untreated is not None:
+        c["untreated_s_start"] = _at(untreated, "synovitis", untreated.start_day)
+        c["untreated_s_end"] = _at(untreated, "synovitis", T)
+        c["untreated_s_settle"] = _settle_day(untreated, t1 if c["injury"] is not None else untreated.start_day, T)
+        if c["injury"] is not None:
+            try:
+                t, s = untreated.time, untreated.series("synovitis")
+                inside = s[(t >= t0 - 1e-9) & (t <= t1 + 1e-9)]
+                c["untreated_s_peak"] = float(inside.max()) if len(inside) else math.nan
+            except CartsimFileError:
+                pass
+        day = c["injury"][1] if c["injury"] is not None else k["early"][0] if k["early"] is not None else math.nan
+        if _finite(day):
+            c.update(shield_day=day, shield_a=_at(untreated, "mean_a", day), shield_c=_at(untreated, "mean_c", day))
+    for name in ("early", "late", "il1ra"):
+        item = k[name]
+        c[f"{name}_course"] = _course(item[2], untreated, item[0], T) if item is not None else None
+    c["il1ra_washout_days"], c["il1ra_half_life_hours"] = (
+        _washout(k["il1ra"][2], untreated, k["il1ra"][0]) if k["il1ra"] is not None else (math.nan, math.nan))
+    return c
+
+
 def _explanation(k):
-    """The plain-language 'why early helps more' section, with the runs' numbers."""
+    """The plain-language explanation, with the runs' numbers. Each qualitative
+    claim (the inflammation feeds itself, the cells break the circle, aggrecan
+    grows back, ...) is made only when the runs show it, judged by the
+    thresholds above; otherwise the text says what the numbers show."""
     yrs = f"{k['horizon_years']:.3g}"
-    early = k["early"]
-    late = k["late"]
-    il1ra = k["il1ra"]
+    early, late, il1ra = k["early"], k["late"], k["il1ra"]
+    eb, lb = k["early_benefit"], k["late_benefit"]
+    injury = k["injury"]
+    s_start, s_end = k["untreated_s_start"], k["untreated_s_end"]
+    u_inflamed = _finite(s_end) and s_end >= INFLAMED  # untreated, still inflamed at the horizon
+    wear = not (_finite(k["k_wear"]) and k["k_wear"] == 0)
     p = []
-    p.append("<h2>Why giving stem cells early helps more (in this model)</h2>")
-    p.append("<p><b>The injury starts a fire.</b> After a knee injury the lining of the joint (the synovium) "
-             "becomes inflamed. The inflammation signal in the joint fluid, called <i>synovitis</i> here, is the "
-             "model's stand-in for pain. It makes the cartilage cells release enzymes that cut the cartilage "
-             "matrix.</p>")
-    p.append("<p><b>First the shield, then the structure.</b> Cartilage has two main building materials. "
-             "<i>Aggrecan</i> is a sponge-like molecule that holds water; it is lost first, but the cells can "
-             "rebuild it, so this loss is <b>reversible</b>. <i>Collagen</i> is the rope-like framework. While "
-             "aggrecan is present it shields the collagen from the enzymes. Once the aggrecan shield is gone, "
-             "the enzymes cut the collagen, and collagen is rebuilt so slowly (a half-life of over a century) "
-             "that this loss is <b>lasting</b>: the cartilage gets thinner.</p>")
-    p.append("<p><b>A vicious circle.</b> Damaged collagen sheds wear debris into the joint fluid, and the debris "
-             "keeps the synovium inflamed. So once collagen is damaged, the inflammation feeds itself even after "
-             "the original injury has healed.")
-    if not math.isnan(k["untreated_loss_pct"]):
-        p.append(f" Untreated, the simulated knee loses {k['untreated_loss_pct']:.1f} % of its cartilage "
-                 f"thickness in {yrs} years (about {k['untreated_rate_pct_per_year']:.1f} % per year).")
-    p.append("</p>")
-    ret = ""
-    if not math.isnan(k["retained_30d"]):
-        ret = (f" In these runs {_pct(k['retained_30d'])} of the injected cells are still in the joint 30 days "
-               f"after the injection")
-        ret += (f" and {_pct(k['retained_180d'])} after 6 months." if not math.isnan(k["retained_180d"]) else ".")
-    p.append("<p><b>Stem cells help only for a few weeks.</b> Injected mesenchymal stem cells (MSCs) calm the "
-             "synovium and release anti-inflammatory factors, but most of them leave the joint or die within a "
-             f"month.{ret}</p>")
-    if early is not None:
-        p.append(f"<p><b>Given early</b> (day {early[0]:g}), the cells break the "
-                 "vicious circle while the collagen is still shielded: the inflammation stops, aggrecan grows "
-                 f"back, and the joint returns towards health. Benefit at year {yrs}: "
-                 f"<b>{_pts(k['early_benefit'])} percentage points</b> of cartilage thickness compared with no "
-                 "treatment.</p>")
-    if late is not None:
-        p.append(f"<p><b>Given late</b> (day {late[0]:g}), the same cells calm the joint "
-                 "for a while, but the collagen is already damaged: its wear debris restarts the inflammation "
-                 f"after the cells are gone. Benefit at year {yrs}: <b>{_pts(k['late_benefit'])} percentage "
-                 "points</b>.</p>")
+    if early is not None and late is not None and _finite(eb, lb) and eb - lb >= CLEAR_POINTS:
+        p.append("<h2>Why giving stem cells early helps more (in this model)</h2>")
+    else:
+        p.append("<h2>Stem cells early or late: what this model shows</h2>")
+
+    signal = ("The inflammation signal in the joint fluid, called <i>synovitis</i> here (0 to 1), is the model's "
+              "stand-in for pain. It makes the cartilage cells release enzymes that cut the cartilage matrix.")
+    if injury is not None:
+        text = ("<p><b>The injury starts a fire.</b> After a knee injury the lining of the joint (the synovium) "
+                f"becomes inflamed. {signal}")
+        if _finite(s_start, k["untreated_s_peak"]) and k["untreated_s_peak"] > s_start:
+            text += (f" In the untreated run the injury lasts from day {injury[0]:g} to day {injury[1]:g}, and "
+                     f"synovitis rises from {s_start:.2f} to {k['untreated_s_peak']:.2f}.")
+    else:
+        text = f"<p><b>Inflammation.</b> The lining of the joint (the synovium) can become inflamed. {signal}"
+        if _finite(k["sig_ins"]) and k["sig_ins"] == 0:
+            text += " These runs simulate no injury (sig_ins = 0)."
+    p.append(text + "</p>")
+
+    a, c, day = k["shield_a"], k["shield_c"], k["shield_day"]
+    first = _finite(a, c) and c - a >= NOTICEABLE
+    hl = k["collagen_half_life_years"]
+    text = ("<p><b>First the shield, then the structure.</b> Cartilage has two main building materials. "
+            "<i>Aggrecan</i> is a sponge-like molecule that holds water; "
+            + ("it is lost first, but the cells can rebuild it, so this loss is <b>reversible</b>. " if first else
+               "the cells can rebuild it, so its loss is <b>reversible</b>. ")
+            + "<i>Collagen</i> is the rope-like framework. While aggrecan is present it shields the collagen from "
+            "the enzymes. Once the aggrecan shield is gone, the enzymes cut the collagen, ")
+    if _finite(hl) and hl < k["horizon_years"]:
+        text += f"and collagen is rebuilt with a half-life of {hl:.2g} years in the model."
+    elif hl == math.inf:
+        text += ("and collagen is not rebuilt at all in the model (sig_c = 0): this loss is <b>lasting</b>, the "
+                 "cartilage gets thinner.")
+    else:
+        text += ("and collagen is rebuilt so slowly"
+                 + (f" (a half-life of {hl:.0f} years in the model)" if _finite(hl) else "")
+                 + " that this loss is <b>lasting</b>: the cartilage gets thinner.")
+    if first:
+        text += (f" In the untreated run, by day {day:g} mean aggrecan is down to {a:.2f} of healthy while collagen "
+                 f"is still {c:.3f}.")
+    elif _finite(a, c):
+        text += f" In the untreated run, at day {day:g} mean aggrecan is {a:.2f} of healthy and collagen {c:.3f}."
+    p.append(text + "</p>")
+
+    text = ("<p><b>A vicious circle.</b> "
+            + ("Damaged collagen sheds wear debris into the joint fluid, and the debris keeps the synovium inflamed."
+               if wear else "Fragments of the cut matrix reach the joint fluid and keep the synovium inflamed (this "
+               "knee sheds no wear debris: k_wear = 0)."))
+    if u_inflamed and (injury is None or injury[1] < k["horizon_day"]):
+        text += (" So once collagen is damaged, the inflammation feeds itself even after the original injury has "
+                 "healed: " + (f"the injury ends at day {injury[1]:g}, yet untreated synovitis is still "
+                               if injury is not None else "untreated synovitis is still ")
+                 + f"{s_end:.2f} at year {yrs}.")
+    elif _finite(s_end) and not u_inflamed:
+        text += (" In these runs, though, the circle does not close: untreated, synovitis falls back to "
+                 f"{s_end:.2f} by year {yrs}" + (f" ({s_start:.2f} at the start)." if _finite(s_start) else "."))
+    loss = k["untreated_loss_pct"]
+    if _finite(loss) and loss >= 0.1:
+        text += (f" Untreated, the simulated knee loses {loss:.1f} % of its cartilage thickness in {yrs} years "
+                 f"(about {k['untreated_rate_pct_per_year']:.1f} % per year).")
+    elif _finite(loss):
+        text += f" Untreated, the simulated knee keeps its cartilage thickness over {yrs} years ({-loss:+.1f} %)."
+    p.append(text + "</p>")
+
+    r30, r180 = k["retained_30d"], k["retained_180d"]
+    gone = _finite(r30) and r30 < MOSTLY_GONE
+    text = ("<p><b>Stem cells stay only a few weeks.</b> " if gone else "<p><b>Stem cells.</b> ") + \
+        "Injected mesenchymal stem cells (MSCs) calm the synovium and release anti-inflammatory factors" + \
+        (", but most of them leave the joint or die within a month." if gone else ".")
+    if _finite(r30):
+        text += f" In these runs {_pct(r30)} of the injected cells are still in the joint 30 days after the injection"
+        text += f" and {_pct(r180)} after 6 months." if _finite(r180) else "."
+    p.append(text + "</p>")
+
+    for item, course, benefit, name, cells in ((early, k["early_course"], eb, "Given early", "the cells"),
+                                               (late, k["late_course"], lb, "Given late", "the same cells")):
+        if item is None:
+            continue
+        text = f"<p><b>{name}</b> (day {item[0]:g}), " + _msc_course(course, cells, yrs, k, u_inflamed, wear)
+        text += (f" Benefit at year {yrs}: <b>{_pts(benefit)} percentage points</b>"
+                 + (" of cartilage thickness compared with no treatment." if item is early else "."))
+        if item is late and early is not None and _finite(eb, lb):
+            if abs(eb - lb) < CLEAR_POINTS:
+                text += f" Early and late end up close ({_pts(eb)} and {_pts(lb)} points)."
+            elif lb > eb:
+                text += " Here the late injection helps more than the early one."
+        p.append(text + "</p>")
+
     if il1ra is not None:
-        p.append(f"<p><b>An anti-inflammatory drug injection</b> (IL-1Ra, day {il1ra[0]:g}) is washed out of the "
-                 "joint within about two days, far too short to break the circle. Benefit at year "
-                 f"{yrs}: <b>{_pts(k['il1ra_benefit'])} percentage points</b>.</p>")
-    p.append("<p class='note'><b>Not a miracle cure &mdash; the limits of this model.</b> It simulates one "
-             "<i>average</i> patient with average parameters; real patients differ (the size of the injury, "
-             "their joint, their cells), and some would be helped less or more. Late-stage damage is not "
-             "reversed: lost collagen does not grow back in the model, and no injection rebuilds a worn-out "
-             "joint. The numbers are model predictions, calibrated to published studies, not clinical "
-             "results.</p>")
+        days, hours = k["il1ra_washout_days"], k["il1ra_half_life_hours"]
+        text = f"<p><b>An anti-inflammatory drug injection</b> (IL-1Ra, day {il1ra[0]:g}) "
+        text += (f"is washed out of the joint within about {days:.1f} days (half-life {hours:.1f} hours)"
+                 if _finite(days, hours) else "is a single bolus")
+        s = k["il1ra_course"]["s_end"]
+        if _finite(s, s_end) and u_inflamed and s >= INFLAMED:
+            text += (", far too short to break the circle: synovitis at year "
+                     f"{yrs} is {s:.2f}, as untreated ({s_end:.2f}).")
+        elif _finite(s, s_end) and u_inflamed:
+            text += f", and yet it breaks the circle: synovitis {s:.2f} at year {yrs} (untreated {s_end:.2f})."
+        elif _finite(s, s_end):
+            text += f". Synovitis at year {yrs}: {s:.2f} (untreated {s_end:.2f})."
+        else:
+            text += "."
+        p.append(text + f" Benefit at year {yrs}: <b>{_pts(k['il1ra_benefit'])} percentage points</b>.</p>")
+
+    text = ("<p class='note'><b>Not a miracle cure &mdash; the limits of this model.</b> It simulates one patient "
+            "with one set of parameters; real patients differ (the size of the injury, their joint, their cells), "
+            "and some would be helped less or more.")
+    courses = [(item, k[f"{name}_course"]) for name, item in (("early", early), ("late", late)) if item is not None]
+    back = [(item, c) for item, c in courses if _finite(c["c_inj"], c["c_end"])
+            and c["c_end"] - c["c_inj"] >= COLLAGEN_BACK]
+    if courses and not back and all(_finite(c["c_inj"], c["c_end"]) for _, c in courses):
+        text += (" Late-stage damage is not reversed: in these runs lost collagen does not grow back"
+                 + (f" (its half-life of renewal is {hl:.0f} years)" if _finite(hl) and hl < math.inf else "")
+                 + ", and no injection rebuilds a worn-out joint.")
+    for item, c in back:
+        text += (f" After the MSC injection on day {item[0]:g} mean collagen grows from {c['c_inj']:.3f} to "
+                 f"{c['c_end']:.3f} of healthy by year {yrs}.")
+    p.append(text + " The numbers are model predictions, not clinical results; the model's default parameters "
+             "are calibrated to published studies.</p>")
     return "\n".join(p)
+
+
+def _msc_course(c, cells, yrs, k, u_inflamed, wear):
+    """What one MSC injection did (a sentence from `cells ...`), judged from
+    its _course() numbers against the thresholds above."""
+    u_end, u_settle = k["untreated_s_end"], k["untreated_s_settle"]
+    s_inj, s_low, s_end, a_inj, a_end, c_inj, c_end = (c[n] for n in ("s_inj", "s_low", "s_end", "a_inj", "a_end",
+                                                                       "c_inj", "c_end"))
+    if not _finite(s_inj, s_end):
+        return f"{cells} are injected."
+    intact = _finite(c_inj) and c_inj >= INTACT
+    collagen = (f"the collagen is {'still nearly intact' if intact else 'already damaged'} (mean {c_inj:.3f} of "
+                "healthy)") if _finite(c_inj) else ""
+    regrown = _finite(a_inj, a_end) and a_end - a_inj >= NOTICEABLE
+    aggrecan = (f", aggrecan grows back (mean {a_inj:.2f} at the injection, {a_end:.2f} at year {yrs})" if regrown
+                else f", but aggrecan does not grow back (mean {a_inj:.2f} at the injection, {a_end:.2f} at year "
+                f"{yrs})" if _finite(a_inj, a_end) else "")
+    stays = (f"synovitis {s_inj:.2f} at the injection, {s_end:.2f} at year {yrs}")
+    if s_end < INFLAMED and (u_inflamed or not _finite(u_end)):
+        text = (f"{cells} break the vicious circle"
+                + (f" {'while' if intact else 'even though'} {collagen}" if collagen else "")
+                + f": the inflammation stops ({stays}){aggrecan}")
+        return text + (", and the joint returns towards health." if regrown else ".")
+    if s_end < INFLAMED:  # and so does the untreated knee
+        settle = c["s_settle"]
+        text = (f"the inflammation settles{f' by day {settle:g}' if _finite(settle) else ''} ({stays}); untreated "
+                f"it settles too{f', by day {u_settle:g}' if _finite(u_settle) else ''} ({u_end:.2f} at year {yrs}).")
+        if _finite(a_inj, a_end):
+            text += (f" Aggrecan {'grows back' if regrown else 'does not grow back'} (mean {a_inj:.2f} at the "
+                     f"injection, {a_end:.2f} at year {yrs})")
+            if collagen and not intact and _finite(c_end) and c_end - c_inj < COLLAGEN_BACK:
+                text += f"; but {collagen}, and what was lost does not come back"
+            text += "."
+        return text
+    if _finite(s_low) and s_low <= CALMED * s_inj:
+        text = (f"{cells} calm the joint for a while (synovitis {s_inj:.2f} at the injection, {s_low:.2f} at its "
+                "lowest), but ")
+        if collagen and not intact:
+            text += (f"{collagen}: {'its wear debris' if wear else 'fragments of the cut matrix'} restart"
+                     f"{'s' if wear else ''} the inflammation after the cells are gone")
+        else:
+            text += "the inflammation returns after the cells are gone"
+        return text + f" (synovitis {s_end:.2f} at year {yrs}" + \
+            (f", untreated {u_end:.2f})." if _finite(u_end) else ").")
+    low = f", {s_low:.2f} at its lowest" if _finite(s_low) else ""
+    return f"{cells} hardly calm the joint (synovitis {s_inj:.2f} at the injection{low}, {s_end:.2f} at year {yrs})."
 
 
 def _table(rows):

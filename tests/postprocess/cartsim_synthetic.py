@@ -1,12 +1,14 @@
 """Small synthetic run files in the cartsim HDF5 layout (solvers/io/h5out.h).
 
 The curves imitate the reference model's behaviour (untreated thickness
-falling ~3.6 %/year, an early MSC branch recovering, a late one barely
-helping, an IL-1Ra bolus doing nothing) so the figures look like real ones,
-but they are made up: only the layout is real. Used by test_postprocess.py.
+falling ~3.6 %/year and the synovium staying inflamed, an early MSC branch
+recovering: inflammation gone, aggrecan back; a late one calming the joint
+for a few weeks and barely helping, an IL-1Ra bolus doing nothing) so the
+figures look like real ones, but they are made up: only the layout is real.
+Used by test_postprocess.py.
 
     write_run(path, kind="untreated"|"msc_early"|"msc_late"|"il1ra_early",
-              dim=1, t_end=1825, start=0, status="complete")
+              dim=1, t_end=1825, start=0, status="complete", overrides=None)
 """
 
 import h5py
@@ -50,6 +52,10 @@ def series_for(t, kind):
     d = damage(t, kind)
     s = {"time": t, "thickness": H * (1 - d), "mean_c": 1 - d * 1.0, "surface_c": 1 - 2 * d}
     s["mean_a"] = 0.7 + 0.3 * np.exp(-t / 200.0)
+    if kind == "msc_early":  # aggrecan grows back once the inflammation is gone
+        day = TREAT[kind][1]
+        a_day = 0.7 + 0.3 * np.exp(-day / 200.0)
+        s["mean_a"] = np.where(t < day, s["mean_a"], 1 - (1 - a_day) * np.exp(-(t - day) / 60.0))
     Ps = 0.005 + 0.06 * (1 - np.exp(-t / 10.0))
     Ps = np.where((t > 0) & (t < 120), 0.065, Ps)
     injected = np.zeros_like(t)
@@ -67,6 +73,8 @@ def series_for(t, kind):
             in_joint = np.where(after, injected * frac, 0.0)
             if day < 1000:
                 Ps = np.where(after, 0.005 + 0.058 * np.exp(-(t - day) / 40.0), Ps)
+            else:  # calmed for a few weeks, then inflamed again
+                Ps = np.where(after, Ps - 0.058 * np.exp(-(t - day) / 60.0), Ps)
         else:
             Rs = np.where(after, 10 + 1.5e7 * np.exp(-9.4 * (t - day)), Rs)
     s.update({"P_s": Ps, "R_s": Rs, "F_s": 1e-4 + d * 1e-3, "N": in_joint * 0.3, "N_syn": in_joint * 0.6,
@@ -98,14 +106,18 @@ def field_for(sp, t, z, kind, x=None):
 
 
 def write_run(path, kind="untreated", dim=1, t_end=1825.0, start=0.0, status="complete", nz=16, nx=12,
-              dt=5.0, fields_every=30.0, bytes_strings=False, with_fields=True):
-    """Write a synthetic run file; returns the dict of what was written."""
+              dt=5.0, fields_every=30.0, bytes_strings=False, with_fields=True, overrides=None, parameters=None):
+    """Write a synthetic run file; returns the dict of what was written.
+    overrides: time series name -> f(t, series) giving its values instead;
+    parameters: model parameter name -> value, added or replaced."""
     t = np.arange(start, t_end + 1e-9, dt)
     ft = np.arange(start, t_end + 1e-9, fields_every)
     z = (np.arange(nz) + 0.5) * H / nz
     Lx = 10.0
     x = (np.arange(nx) + 0.5) * Lx / nx if dim >= 2 else None
     s = series_for(t, kind)
+    for name, f in (overrides or {}).items():
+        s[name] = np.asarray(f(t, s), dtype=float)
     written = {"time": t, "series": s, "field_time": ft, "z": z, "x": x, "fields": {}}
     with h5py.File(path, "w") as f:
         meta = f.create_group("meta")
@@ -124,6 +136,12 @@ def write_run(path, kind="untreated", dim=1, t_end=1825.0, start=0.0, status="co
         _dset(p, "t_ins0", 0.0, "day")
         _dset(p, "t_ins1", 120.0, "day")
         _dset(p, "sig_ins", 0.6, "ng/mL/day")
+        for name, (value, unit) in {"k_cl": (9.4, "1/day"), "sig_c": (1.6e-5, "1/day"),
+                                    "k_wear": (0.003, "1/day")}.items():
+            _dset(p, name, (parameters or {}).get(name, value), unit)
+        for name, value in (parameters or {}).items():
+            if name not in p:
+                _dset(p, name, value, "1")
         pg = f.create_group("parameters/grid")
         _dset(pg, "nz", nz, "1")
         sch = f.create_group("parameters/solver")
@@ -173,14 +191,16 @@ def write_run(path, kind="untreated", dim=1, t_end=1825.0, start=0.0, status="co
     return written
 
 
-def write_demo_set(directory, dim=1, branch=True):
+def write_demo_set(directory, dim=1, branch=True, overrides=None, parameters=None):
     """untreated + msc_early + msc_late + il1ra_early in `directory`; branches
-    start at their injection day when `branch` (like --from-state runs)."""
+    start at their injection day when `branch` (like --from-state runs).
+    overrides: kind -> write_run overrides; parameters: for every run."""
     import os
 
     paths = {}
     for kind in ("untreated", "msc_early", "msc_late", "il1ra_early"):
         start = TREAT[kind][1] if (branch and kind in TREAT) else 0.0
         paths[kind] = os.path.join(directory, f"{kind}.h5")
-        write_run(paths[kind], kind, dim=dim, start=start)
+        write_run(paths[kind], kind, dim=dim, start=start, overrides=(overrides or {}).get(kind),
+                  parameters=parameters)
     return paths

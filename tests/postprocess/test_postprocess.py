@@ -371,6 +371,66 @@ class TestReport(Base):
         self.assertEqual((cells[5], cells[12]), ("1207", "366"))
 
 
+class TestExplanation(unittest.TestCase):
+    """The report's explanation says what the runs show: its prose was fixed, so another config
+    (early MSCs that do not cure, a knee that heals untreated) got the default story."""
+
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="pp_expl_")
+
+    def tearDown(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def explanation(self, **kwargs):
+        runs = {k: Run(p) for k, p in cs.write_demo_set(self.dir, **kwargs).items()}
+        return re.sub(r"<[^>]+>", "", report._explanation(report.key_numbers(runs))), runs
+
+    def test_the_default_story_when_the_runs_tell_it(self):
+        text, runs = self.explanation()
+        self.assertIn("Why giving stem cells early helps more", text)
+        self.assertIn("the inflammation feeds itself even after the original injury has healed: the injury ends at "
+                      "day 120, yet untreated synovitis is still 0.57 at year 5", text)
+        early = text[text.index("Given early"):text.index("Given late")]
+        a_inj = metrics.value_at(runs["untreated"], "mean_a", 180)
+        self.assertIn("the cells break the vicious circle while the collagen is still nearly intact", early)
+        self.assertIn(f"aggrecan grows back (mean {a_inj:.2f} at the injection, 1.00 at year 5), and the joint "
+                      "returns towards health", early)
+        late = text[text.index("Given late"):text.index("An anti-inflammatory")]
+        self.assertIn("calm the joint for a while", late)
+        self.assertIn("its wear debris restarts the inflammation after the cells are gone", late)
+        self.assertIn("far too short to break the circle", text)
+        self.assertIn("half-life 1.8 hours", text)  # from the run's k_cl
+
+    def test_early_cells_that_do_not_cure(self):
+        """gam_c 7: early MSCs gained 2 points and the inflammation came back, yet the report said they break
+        the vicious circle and aggrecan grows back."""
+        relapse = {"synovitis": lambda t, s: 0.565 - 0.35 * np.exp(-(t - 180) / 60.0),
+                   "mean_a": lambda t, s: 0.7 + 0.3 * np.exp(-t / 200.0),
+                   "thickness": lambda t, s: cs.H * (1 - cs.damage(t, "untreated")) + 0.05}
+        text, runs = self.explanation(overrides={"msc_early": relapse})
+        for claim in ("break the vicious circle", "the inflammation stops", "grows back", "returns towards health",
+                      "early helps more"):
+            self.assertNotIn(claim, text)
+        early = text[text.index("Given early"):text.index("Given late")]
+        self.assertIn("the inflammation returns after the cells are gone (synovitis 0.56 at year 5, untreated 0.57)",
+                      early)
+        self.assertIn("Early and late end up close", text)
+
+    def test_a_knee_that_heals_untreated(self):
+        """k_wear 0: the untreated knee heals, yet the report said the inflammation feeds itself."""
+        heals = {"synovitis": lambda t, s: np.where(t < 1600, 0.565, 0.12)}
+        text, runs = self.explanation(overrides={"untreated": heals, "msc_late": heals, "il1ra_early": heals},
+                                      parameters={"k_wear": 0.0})
+        self.assertNotIn("feeds itself", text)
+        self.assertNotIn("wear debris into", text)
+        self.assertNotIn("break the circle", text)
+        self.assertIn("this knee sheds no wear debris: k_wear = 0", text)
+        self.assertIn("the circle does not close: untreated, synovitis falls back to 0.12 by year 5", text)
+        late = text[text.index("Given late"):text.index("An anti-inflammatory")]
+        self.assertIn("the inflammation settles by day 1600", late)
+        self.assertIn("untreated it settles too, by day 1600", late)
+
+
 class TestXdmf(Base):
     def test_1d_gives_none(self):
         self.assertIsNone(xdmf.write_xdmf(self.paths["untreated"]))
