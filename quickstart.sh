@@ -11,7 +11,7 @@ case "$what" in
   *) echo "usage: ./quickstart.sh demo|test" >&2; exit 2 ;;
 esac
 
-scripts/install-deps.sh
+scripts/install-deps.sh "$what"
 if [ "$(id -u)" -eq 0 ]; then
   # Open MPI refuses to start as root without these
   export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1

@@ -32,8 +32,9 @@ def _check_dependencies():
             importlib.import_module(name)
         except ImportError as err:
             sys.stderr.write(
-                f"postprocess: the Python interpreter {sys.executable} (Python {sys.version.split()[0]}) "
-                f"cannot import {name} ({err}); run with /usr/bin/python3 or: {APT_HINT}\n")
+                f"postprocess: error: the Python interpreter {sys.executable} (Python {sys.version.split()[0]}) "
+                f"cannot import {name} ({err}); use Debian's /usr/bin/python3 (for cartsim demo/explore: "
+                f"CARTSIM_PYTHON=/usr/bin/python3) after: {APT_HINT}\n")
             sys.exit(3)
 
 

@@ -294,11 +294,20 @@ static int run_command(const cs_cli *cli, int argc, char **argv, double wall0)
 static int exec_python(const char *module, int argc, char **argv)
 {
   const char *py = getenv("CARTSIM_PYTHON");
-  if (!py || !*py) py = CARTSIM_PYTHON;
-  if (!*py || access(py, X_OK) != 0) {
+  const int from_env = py && *py;
+  if (!from_env) py = CARTSIM_PYTHON;
+  if (!*py) {
     fprintf(stderr, "cartsim: error: no Python interpreter with h5py, numpy, matplotlib and yaml was found when "
                     "cartsim was configured; install them (apt-get install python3-h5py python3-matplotlib "
-                    "python3-numpy python3-scipy python3-pil python3-yaml), then re-run cmake\n");
+                    "python3-numpy python3-scipy python3-pil python3-yaml), then re-run cmake, or set "
+                    "CARTSIM_PYTHON to such an interpreter\n");
+    return CS_ERR_IO;
+  }
+  if (access(py, X_OK) != 0) {
+    fprintf(stderr, "cartsim: error: the Python interpreter %s (%s) cannot be run: %s; set CARTSIM_PYTHON to "
+                    "one with h5py, numpy, matplotlib and yaml (Debian's /usr/bin/python3)%s\n", py,
+            from_env ? "from CARTSIM_PYTHON" : "recorded when cartsim was configured", strerror(errno),
+            from_env ? "" : ", or re-run cmake");
     return CS_ERR_IO;
   }
   char self[4096];

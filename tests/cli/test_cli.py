@@ -42,6 +42,30 @@ class Cli(unittest.TestCase):
             self.assertEqual(code, 2, args)
             self.assertRegex(err, r"^cartsim: error: [^\n]* \(cartsim --help shows the usage\)\n$", "one line")
 
+    def test_demo_without_a_usable_python(self):
+        """cartsim demo/explore hand over to Python: an interpreter path that cannot be run is exit 4 naming
+        it and where it came from (it said 'none was found when cartsim was configured', even for a bad
+        CARTSIM_PYTHON); an interpreter without numpy/h5py is the postprocess tools' exit 3, one line
+        saying what to install and how to point cartsim at another interpreter. Nothing is written."""
+        out = os.path.join(self.dir, "demo")
+        os.makedirs(os.path.join(self.dir, "fake"))
+        self.write("fake/h5py.py", "raise ImportError('h5py hidden by the test')\n")
+        for cmd in ("demo", "explore"):
+            p = subprocess.run([BIN, cmd, "-o", out], capture_output=True, text=True, timeout=60,
+                               env=dict(ENV, CARTSIM_PYTHON="/nonexistent/python3"))
+            self.assertEqual(p.returncode, 4, p.stderr)
+            self.assertEqual(p.stderr, "cartsim: error: the Python interpreter /nonexistent/python3 (from CARTSIM_PYTHON) "
+                             "cannot be run: No such file or directory; set CARTSIM_PYTHON to one with h5py, numpy, "
+                             "matplotlib and yaml (Debian's /usr/bin/python3)\n")
+            p = subprocess.run([BIN, cmd, "-o", out], capture_output=True, text=True, timeout=60,
+                               env=dict(ENV, PYTHONPATH=os.path.join(self.dir, "fake")))
+            self.assertEqual(p.returncode, 3, p.stderr)
+            self.assertEqual(len(p.stderr.splitlines()), 1, p.stderr)
+            self.assertRegex(p.stderr, r"^postprocess: error: the Python interpreter \S+ \(Python [\d.]+\) cannot "
+                             r"import h5py \(h5py hidden by the test\); use Debian's /usr/bin/python3 \(for cartsim "
+                             r"demo/explore: CARTSIM_PYTHON=/usr/bin/python3\) after: apt-get install python3-h5py")
+        self.assertFalse(os.path.exists(out), "nothing written")
+
     def test_options_of_another_command_are_refused(self):
         """An option that belongs to another command is an error, not ignored:
         `sweep --set` used to run the whole sweep with the file's values."""
