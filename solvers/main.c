@@ -5,8 +5,9 @@
  *   cartsim check CONFIG.yaml [--set KEY=VALUE ...]
  *   cartsim sweep SWEEP.yaml -o DIR [--ranks-per-run K] [--task ID --tasks N]
  *                 [--retry-failed] [--force] [--quiet] | cartsim sweep --plan SWEEP.yaml
- *   cartsim demo [-o DIR] [--force]   (runs postprocess/demo.py with the recorded Python)
- *   cartsim explore [-o DIR] [--force] [--quick]   (postprocess/explorer.py)
+ *   cartsim demo [-o DIR] [--force] [--config F] [--ranks N] [--mpirun L]   (postprocess/demo.py,
+ *                with the recorded Python or CARTSIM_PYTHON)
+ *   cartsim explore [-o DIR] [--force] [--quick] [--jobs N]   (postprocess/explorer.py)
  *   cartsim --help | --version
  *
  * Exit codes: 0 success, 2 usage, 3 config error, 4 I/O error, 5 solver
@@ -59,7 +60,7 @@ static void usage(FILE *f)
           "                     [--retry-failed] [--force] [--quiet]   |   cartsim sweep --plan SWEEP.yaml\n"
           "       cartsim demo [-o DIR] [--force] [--config UNTREATED.yaml] [--ranks N]\n"
           "                    [--mpirun LAUNCHER] [--cartsim PATH]\n"
-          "       cartsim explore [-o DIR] [--force] [--quick]\n"
+          "       cartsim explore [-o DIR] [--force] [--quick] [--jobs N]\n"
           "       cartsim --help | --version\n"
           "\n"
           "  run     simulate one scenario and write an HDF5 file (default results/<config name>.h5);\n"
