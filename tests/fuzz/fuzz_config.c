@@ -8,10 +8,16 @@
 
 #include "config.h"
 
+static char path[64];
+
+static void remove_input(void) { unlink(path); } /* the fuzz run left one file per run in /tmp */
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-  static char path[64];
-  if (!path[0]) snprintf(path, sizeof path, "/tmp/cartsim-fuzz-%d.yaml", (int)getpid());
+  if (!path[0]) {
+    snprintf(path, sizeof path, "/tmp/cartsim-fuzz-%d.yaml", (int)getpid());
+    atexit(remove_input);
+  }
   FILE *f = fopen(path, "wb");
   if (!f) return 0;
   fwrite(data, 1, size, f);

@@ -46,8 +46,8 @@ def run(*args, ranks=1):
     return subprocess.run(cmd, capture_output=True, text=True, env=ENV, timeout=300)
 
 
-def start_and_wait_for_checkpoint(out, *extra):
-    p = subprocess.Popen([BIN, "run", CFG, "-o", out, "--quiet", *extra], env=ENV, stdout=subprocess.PIPE,
+def start_and_wait_for_checkpoint(out, *extra, env=ENV):
+    p = subprocess.Popen([BIN, "run", CFG, "-o", out, "--quiet", *extra], env=env, stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, text=True)
     deadline = time.time() + 120
     while not os.path.exists(out + ".ckpt.0.h5"):
@@ -173,7 +173,8 @@ class Reliability(unittest.TestCase):
 
     def test_sigkill_leaves_a_readable_file_and_restart_completes_it(self):
         out = os.path.join(self.tmp.name, "kill.h5")
-        p = start_and_wait_for_checkpoint(out)
+        # its private MPI session directory (cartsim-mpi-*), which a SIGKILL leaves, goes with the test's
+        p = start_and_wait_for_checkpoint(out, env=dict(ENV, TMPDIR=self.tmp.name))
         time.sleep(0.2)
         self.assertIsNone(p.poll(), "the run ended before the kill: make interrupt.yaml longer")
         p.kill()

@@ -157,7 +157,9 @@ class Sweep(unittest.TestCase):
         full = os.path.join(self.d, "full")
         self.assertEqual(sweep(spec, full, 2).returncode, 0)
         out = os.path.join(self.d, "killed")
-        p = subprocess.Popen(mpi_cmd(2) + [BIN, "sweep", spec, "-o", out, "--quiet"], env=ENV,
+        # what a SIGKILLed mpirun leaves (its session directory, the shared-memory segments) goes with the test's
+        killed_env = dict(ENV, TMPDIR=self.d, OMPI_MCA_btl_vader_backing_directory=self.d)
+        p = subprocess.Popen(mpi_cmd(2) + [BIN, "sweep", spec, "-o", out, "--quiet"], env=killed_env,
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         st = os.path.join(out, "status")
         deadline = time.time() + 60
