@@ -37,10 +37,15 @@ def fail(prog, message, code):
 
 class ArgumentParser(argparse.ArgumentParser):
     """argparse.ArgumentParser whose errors (an unknown option, a bad value) are
-    one line, `PROG: error: MESSAGE (see PROG --help)`, and exit 2."""
+    one line, `NAME: error: MESSAGE (see PROG --help)`, and exit 2. NAME is the
+    tool's other errors' prefix (default: PROG, the command in the usage)."""
+
+    def __init__(self, *args, name=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.name = name or self.prog
 
     def error(self, message):
-        fail(self.prog, f"{message} (see {self.prog} --help)", EXIT_USAGE)
+        fail(self.name, f"{message} (see {self.prog} --help)", EXIT_USAGE)
 
 
 def positive_int(text):

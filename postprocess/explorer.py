@@ -16,7 +16,6 @@ Exit status: 0 ok; 2 bad arguments; 4 the output directory holds files and
 --force was not given; a failing cartsim run's own exit status.
 """
 
-import argparse
 import base64
 import concurrent.futures
 import csv
@@ -34,6 +33,7 @@ from .demo import child_env
 from .reader import Run
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PROG = "cartsim explore"
 PATIENTS = ["slow", "average", "fast"]
 # arm key -> (type, dose, source, label)
 ARMS = {
@@ -53,14 +53,19 @@ def injection_days(quick):
     return [90, 180, 365, 730, 1460] if quick else list(range(30, 1801, 30))
 
 
-def parse(argv):
-    p = argparse.ArgumentParser(prog="cartsim explore", description=__doc__.split("\n")[0])
+def parser():
+    p = cli.ArgumentParser(prog=PROG, description=__doc__.split("\n")[0])
     p.add_argument("--cartsim", default=os.path.join(REPO, "build", "cartsim"))
     p.add_argument("-o", "--out", default="results/explorer")
     p.add_argument("--force", action="store_true", help="reuse a non-empty output directory")
     p.add_argument("--quick", action="store_true", help="5 injection days only (tests)")
-    p.add_argument("--jobs", type=int, default=os.cpu_count() or 2, help="runs at once (default: all cores)")
-    return p.parse_args(argv)
+    p.add_argument("--jobs", type=cli.positive_int, default=os.cpu_count() or 2,
+                   help="runs at once (default: all cores)")
+    return p
+
+
+def parse(argv):
+    return parser().parse_args(argv)
 
 
 # ---- running ------------------------------------------------------------------
@@ -216,7 +221,7 @@ def plotly_js():
     try:
         from plotly.offline import get_plotlyjs
     except ImportError as err:
-        cli.fail("explorer", f"the Python interpreter {sys.executable} cannot import plotly ({err}), which the "
+        cli.fail(PROG, f"the Python interpreter {sys.executable} cannot import plotly ({err}), which the "
                  "page inlines; install it: apt-get install python3-plotly", 3)
     return get_plotlyjs()
 
@@ -226,15 +231,15 @@ def main(argv=None):
     plotly = plotly_js()
     cartsim = os.path.abspath(args.cartsim)
     if not os.access(cartsim, os.X_OK):
-        print(f"explorer: error: no cartsim executable at {cartsim} (build first)", file=sys.stderr)
+        print(f"{PROG}: error: no cartsim executable at {cartsim} (build first)", file=sys.stderr)
         return 2
     out = os.path.abspath(args.out)
     if os.path.isdir(out) and os.listdir(out) and not args.force:
-        print(f"explorer: error: {out} is not empty (use --force to replace its contents)", file=sys.stderr)
+        print(f"{PROG}: error: {out} is not empty (use --force to replace its contents)", file=sys.stderr)
         return 4
-    cli.output_dir("explorer", out)
+    cli.output_dir(PROG, out)
     for sub in ("runs", "states"):
-        cli.output_dir("explorer", os.path.join(out, sub))
+        cli.output_dir(PROG, os.path.join(out, sub))
     days = injection_days(args.quick)
     t0 = time.time()
     try:
@@ -261,4 +266,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(cli.run("explorer", main))
+    sys.exit(cli.run(PROG, main))

@@ -21,7 +21,7 @@ from .reader import CartsimFileError, Run
 
 
 def parser(prog="python3 -m postprocess.plot", description=None):
-    p = argparse.ArgumentParser(prog=prog, description=description or __doc__.split("\n")[0])
+    p = cli.ArgumentParser(prog=prog, description=description or __doc__.split("\n")[0])
     p.add_argument("runs", nargs="+", metavar="RUN.h5", help="cartsim output files")
     p.add_argument("-o", "--out", metavar="DIR", help="output directory (default: beside the first run)")
     p.add_argument("--labels", help="comma-separated labels, one per run (default: file names)")

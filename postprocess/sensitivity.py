@@ -20,7 +20,6 @@ with known indices in tests/sweep_analysis):
   V = var of y_A and y_B together; bootstrap over samples for 95 % intervals;
   only complete samples count (n: A, B and every AB_i done, with a value).
 """
-import argparse
 import csv
 import math
 import os
@@ -229,7 +228,7 @@ def outcome_columns(rows):
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(prog="python3 -m postprocess.sensitivity", description=__doc__.split("\n")[0])
+    ap = cli.ArgumentParser(prog="python3 -m postprocess.sensitivity", name="sensitivity", description=__doc__.split("\n")[0])
     ap.add_argument("dir", help="a cartsim sweep directory (summary.csv, sweep.yaml)")
     ap.add_argument("--outcome", default="thickness_loss_pct")
     ap.add_argument("--boot", type=int, default=500, help="bootstrap resamples for the intervals (>= 1)")

@@ -11,7 +11,6 @@ late per patient), and the Morris/Sobol sensitivity when the design has
 trajectory/step or sample/block columns (postprocess.sensitivity).
 Every function returns (path, plotted data) so tests can check the numbers.
 """
-import argparse
 import math
 import os
 import sys
@@ -228,7 +227,7 @@ def cohort_plots(rows, out_png):
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(prog="python3 -m postprocess.sweep_plots", description=__doc__.split("\n")[0])
+    ap = cli.ArgumentParser(prog="python3 -m postprocess.sweep_plots", name="sweep_plots", description=__doc__.split("\n")[0])
     ap.add_argument("dir")
     ap.add_argument("--outcome", default=None, help="default: benefit_thickness_points if present, else thickness_loss_pct")
     ap.add_argument("-o", "--out", default=None, help="where the figures go (default: DIR)")

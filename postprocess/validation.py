@@ -10,7 +10,6 @@ runs' HDF5 files; nothing is hard-coded but the published values and the
 tolerances that decide "met", which are stated in the table.
 """
 
-import argparse
 import concurrent.futures
 import datetime
 import math
@@ -436,7 +435,7 @@ def write_markdown(rows, path, command):
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(prog="python3 -m postprocess.validation",
+    p = cli.ArgumentParser(prog="python3 -m postprocess.validation", name="validation",
                                 description="Calibration and validation of the reference model against the targets "
                                             "of shared/model.md: runs cartsim, writes OUT/validation.md and figures.")
     p.add_argument("--cartsim", default=os.path.join(REPO, "build", "cartsim"))

@@ -481,6 +481,21 @@ class TestCommandLine(Base):
         return subprocess.run([sys.executable, *args], capture_output=True, text=True, cwd=REPO,
                               env=env or env_with_repo(), timeout=240)
 
+    def test_bad_options_are_one_line_exit_2(self):
+        """docs/exit-codes.md: every tool's errors are one line; argparse printed its usage block first."""
+        for args, name in ((["-m", "postprocess.plot", "x.h5", "--bogus"], "python3 -m postprocess.plot"),
+                           (["-m", "postprocess", "report", "x.h5", "--bogus"], "python3 -m postprocess report"),
+                           (["-m", "postprocess.sensitivity", self.dir, "--bogus"], "sensitivity"),
+                           (["-m", "postprocess.sweep_plots", self.dir, "--bogus"], "sweep_plots"),
+                           (["-m", "postprocess.validation", "--bogus"], "validation"),
+                           (["-m", "postprocess.explorer", "--jobs", "0"], "cartsim explore"),
+                           (["-m", "postprocess.demo", "--bogus"], "cartsim demo")):
+            p = self.run_cli(*args)
+            self.assertEqual(p.returncode, 2, (args, p.stderr))
+            self.assertEqual(len(p.stderr.splitlines()), 1, p.stderr)
+            self.assertTrue(p.stderr.startswith(f"{name}: error: "), p.stderr)
+            self.assertRegex(p.stderr, r"\(see .+ --help\)\n$")
+
     def test_plot_cli(self):
         out = os.path.join(self.dir, "cli")
         p = self.run_cli("-m", "postprocess.plot", self.paths["untreated"], self.paths["msc_early"],
@@ -701,24 +716,31 @@ class TestDemo(unittest.TestCase):
                             pass
 
     def test_every_option_is_documented(self):
-        """cartsim --help and the README showed only [-o DIR] [--force]."""
-        from postprocess import demo
+        """cartsim --help and the README showed only [-o DIR] [--force] for the demo; the explorer's
+        --jobs was in neither."""
+        from postprocess import demo, explorer
 
         def read(*path):
             with open(os.path.join(REPO, *path), encoding="utf-8") as f:
                 return f.read()
-        main_c = read("solvers", "main.c")
-        usage = main_c[main_c.index('"       cartsim demo'):main_c.index('"       cartsim explore')]
-        readme = read("README.md")
-        readme = readme[readme.index("- Educators: `cartsim demo"):readme.index("`cartsim explore` (an interactive")]
-        scenarios = read("docs", "scenarios.md")
-        scenarios = scenarios[scenarios.index("## The educators' demo"):]
-        for action in demo.parser()._actions:
-            options = [o for o in action.option_strings if o not in ("-h", "--help")]
-            if not options:
-                continue
-            for where, text in (("cartsim --help", usage), ("README.md", readme), ("docs/scenarios.md", scenarios)):
-                self.assertTrue(any(f"[{o}" in text for o in options), f"{options[-1]} missing in {where}")
+        main_c, readme = read("solvers", "main.c"), read("README.md")
+        cases = (
+            (demo.parser(), {
+                "cartsim --help": main_c[main_c.index('"       cartsim demo'):main_c.index('"       cartsim explore')],
+                "README.md": readme[readme.index("- Educators: `cartsim demo"):readme.index("`cartsim explore [")],
+                "docs/scenarios.md": read("docs", "scenarios.md").split("## The educators' demo")[1]}),
+            (explorer.parser(), {
+                "cartsim --help": main_c[main_c.index('"       cartsim explore'):main_c.index('"       cartsim --help')],
+                "README.md": readme[readme.index("`cartsim explore ["):readme.index("- Postprocessing:")],
+                "docs/explorer.md": read("docs", "explorer.md")}))
+        for parser, places in cases:
+            for action in parser._actions:
+                options = [o for o in action.option_strings if o not in ("-h", "--help")]
+                if not options or (parser.prog == "cartsim explore" and options == ["--cartsim"]):
+                    continue  # cartsim explore passes its own path as --cartsim
+                for where, text in places.items():
+                    self.assertTrue(any(f"[{o}" in text or f"`{o}" in text for o in options),
+                                    f"{parser.prog} {options[-1]} missing in {where}")
 
     def test_a_run_that_ignores_sigterm_is_killed(self):
         from postprocess import demo
@@ -801,7 +823,7 @@ class TestExplorer(unittest.TestCase):
         self.assertEqual(p.returncode, 3, p.stderr)
         lines = p.stderr.strip().splitlines()
         self.assertEqual(len(lines), 1, p.stderr)
-        self.assertTrue(lines[0].startswith("explorer: error: "), lines[0])
+        self.assertTrue(lines[0].startswith("cartsim explore: error: "), lines[0])
         self.assertIn("apt-get install python3-plotly", lines[0])
         self.assertFalse(os.path.exists(out), "the explorer started before finding plotly missing")
 
