@@ -16,6 +16,7 @@
 #include "../fnv.h"
 #include "../io/h5out.h"
 #include "../io/h5read.h"
+#include "../io/room.h"
 #include "../run.h"
 #include "../signals.h"
 #include "design.h"
@@ -209,13 +210,48 @@ static int has_checkpoint(const char *dir, const char *id)
   return found;
 }
 
-/* Does an I/O error message say the disk or quota is full (h5out's and
- * room.c's wording)? Such a row stops the sweep and keeps its checkpoints;
- * another I/O error of a continued row (its file cut short by a kill)
- * starts the row over. */
-static int out_of_space(const char *msg)
+/* Is the disk of DIR/runs short of room for the row's partial file again
+ * (16 MB at least)? An I/O error of a continued row then stops the sweep
+ * and keeps the checkpoints; another one (the file cut short by a kill)
+ * starts the row over. Decided by the free space, not by the message (which
+ * holds paths). */
+static int out_of_space(const char *dir, const char *partial)
 {
-  return strstr(msg, "disk full") || strstr(msg, "no space left") || strstr(msg, "quota");
+  char runs[4200];
+  snprintf(runs, sizeof runs, "%s/runs", dir);
+  struct stat sb;
+  const double need = stat(partial, &sb) == 0 && (double)sb.st_size > 16e6 ? (double)sb.st_size : 16e6;
+  const double free_bytes = cs_free_bytes(runs);
+  return free_bytes >= 0 && free_bytes < need;
+}
+
+/* Can a run file be opened as HDF5 (what the summary reads)? A file cut
+ * short (a copy interrupted, a disk error) is not reused but recomputed. */
+static int run_file_readable(const char *path)
+{
+  if (access(path, R_OK) != 0) return 0;
+  hid_t f;
+  H5E_BEGIN_TRY { f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT); } H5E_END_TRY;
+  if (f < 0) return 0;
+  H5Fclose(f);
+  return 1;
+}
+
+/* /meta wall_seconds of a run file (every segment of a continued row), NAN if absent. */
+static double run_file_wall(const char *path)
+{
+  double w = NAN;
+  hid_t f, m = -1, a = -1;
+  H5E_BEGIN_TRY {
+    f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (f >= 0) m = H5Gopen2(f, "meta", H5P_DEFAULT);
+    if (m >= 0) a = H5Aopen(m, "wall_seconds", H5P_DEFAULT);
+    if (a < 0 || H5Aread(a, H5T_NATIVE_DOUBLE, &w) < 0) w = NAN;
+    if (a >= 0) H5Aclose(a);
+    if (m >= 0) H5Gclose(m);
+    if (f >= 0) H5Fclose(f);
+  } H5E_END_TRY;
+  return w;
 }
 
 /* ---- one row --------------------------------------------------------------------- */
@@ -324,7 +360,7 @@ static int row_reusable(const sweep_state *S, int r)
   read_status(S->req->out_dir, id, &old);
   if (strcmp(old.status, "done")) return 0;
   snprintf(out, sizeof out, "%s/runs/%s.h5", S->req->out_dir, id);
-  if (access(out, R_OK) != 0) return 0;
+  if (!run_file_readable(out)) return 0;
   row_fingerprint_now(S->sp, S->d, r, now);
   return now[0] && !strcmp(now, old.fingerprint);
 }
@@ -364,7 +400,7 @@ static int run_row_job(sweep_state *S, int r, const row_job *job, int *ok)
   if (S->grank == 0) {
     read_status(req->out_dir, id, &old);
     const int same = !strcmp(old.fingerprint, st.fingerprint);
-    if (!job->force && !strcmp(old.status, "done") && rc == CS_OK && same && access(out, R_OK) == 0)
+    if (!job->force && !strcmp(old.status, "done") && rc == CS_OK && same && run_file_readable(out))
       skip = 1;
     else if (!job->force && !strcmp(old.status, "failed") && same && !req->retry_failed)
       skip = 2;
@@ -383,6 +419,7 @@ static int run_row_job(sweep_state *S, int r, const row_job *job, int *ok)
   }
 
   double t0 = MPI_Wtime();
+  int rr_restarted = 0; /* continued from a checkpoint */
   cs_error_clear(); /* the message keeps the first error: this row's own */
   if (rc == CS_OK && job->fail) {
     rc = CS_ERR_SOLVER;
@@ -415,12 +452,16 @@ static int run_row_job(sweep_state *S, int r, const row_job *job, int *ok)
       rr.restart = 1;
       rc = cs_run(cfg, &rr, S->group);
       if (rc == CS_OK && S->grank == 0) S->continued++;
-      if (rc == CS_ERR_CONFIG || (rc == CS_ERR_IO && !out_of_space(cs_error_message()))) {
+      int full = 0;
+      if (S->grank == 0 && rc == CS_ERR_IO) full = out_of_space(req->out_dir, partial);
+      MPI_Bcast(&full, 1, MPI_INT, 0, S->group);
+      if (rc == CS_ERR_CONFIG || (rc == CS_ERR_IO && !full)) {
         cs_error_clear(); /* its checkpoints do not fit: the row starts over (which removes them) */
         resume = 0;
       }
       rr.restart = 0;
     }
+    rr_restarted = resume;
     if (!resume) rc = cs_run(cfg, &rr, S->group);
     if (rc == CS_OK && S->grank == 0 && rename(partial, out) != 0)
       rc = cs_error_set(CS_ERR_IO, "cannot rename %s: %s%s", partial, strerror(errno),
@@ -435,10 +476,16 @@ static int run_row_job(sweep_state *S, int r, const row_job *job, int *ok)
     if (!errs.n) snprintf(st.reason, sizeof st.reason, "invalid config (%s)", cs_error_message());
   }
   st.wall = MPI_Wtime() - t0;
+  if (rc == CS_OK && S->grank == 0 && rr_restarted) { /* every segment, as the run file's /meta says */
+    const double w = run_file_wall(out);
+    if (isfinite(w)) st.wall = w;
+  }
   *ok = rc == CS_OK;
-  /* leave nothing half-written, except what an interrupted row continues
-   * from (its partial file, marked interrupted, and its checkpoints) */
-  if (S->grank == 0 && rc != CS_ERR_INTERRUPTED) remove_partial(req->out_dir, id);
+  /* leave nothing half-written, except what a row continues from: an
+   * interrupted row's partial file (marked interrupted) and checkpoints, and
+   * those of a row that met a full disk (it continues once there is room) */
+  const int keep = rc == CS_ERR_INTERRUPTED || (rc == CS_ERR_IO && S->grank == 0 && has_checkpoint(req->out_dir, id));
+  if (S->grank == 0 && !keep) remove_partial(req->out_dir, id);
   snprintf(st.status, sizeof st.status, "%s", rc == CS_OK ? "done" : "failed");
   cs_error_clear();
   cs_config_errors_free(&errs);
@@ -475,6 +522,18 @@ static int run_row_job(sweep_state *S, int r, const row_job *job, int *ok)
   return CS_OK;
 }
 
+/* Does an arm of the patient whose history is row h still have to run,
+ * with a state it branches from gone? (group leader) */
+static int states_needed(const sweep_state *S, int h, const row_job *hist)
+{
+  int missing = 0;
+  for (int q = 0; q < hist->n_save; ++q) missing |= access(hist->save_path[q], R_OK) != 0;
+  if (!missing) return 0;
+  for (int a = 1; a < S->sp->narms; ++a)
+    if (!row_reusable(S, h + a)) return 1;
+  return 0;
+}
+
 /* One patient of a cohort: the untreated history (saving the state at every
  * arm's day), then each arm branching from its state with the history as
  * baseline, so all arms share the patient's history. */
@@ -496,22 +555,28 @@ static int run_patient(sweep_state *S, int p)
              sp->arm_day[a]);
     hist.n_save++;
   }
-  /* the history is recomputed when an arm still to run needs a state that
-   * is gone (not for arms already done: a scratch purge of states/ after
-   * the patient finished costs nothing) */
-  int missing = 0;
-  if (S->grank == 0)
-    for (int q = 0; q < hist.n_save; ++q) missing |= access(hist.save_path[q], R_OK) != 0;
-  if (S->grank == 0 && missing) {
-    int need = 0;
-    for (int a = 1; a < A && !need; ++a) need = !row_reusable(S, h + a);
-    missing = need;
-  }
-  MPI_Bcast(&missing, 1, MPI_INT, 0, S->group);
-  hist.force = missing;
+  /* A done history is recomputed when an arm still to run needs a state
+   * that is gone (not for arms already done: a scratch purge of states/
+   * after the patient finished costs nothing). One not done runs anyway
+   * (continuing from its checkpoint if it was stopped: forcing it would
+   * start it over every time); if its states are still missing after it
+   * (saved before the checkpoint it continued from, then purged), it runs
+   * again from the start. */
+  int force = S->grank == 0 && states_needed(S, h, &hist) && row_reusable(S, h);
+  MPI_Bcast(&force, 1, MPI_INT, 0, S->group);
+  hist.force = force;
   int ok = 0;
   CS_CHECK(run_row_job(S, h, &hist, &ok));
   MPI_Bcast(&ok, 1, MPI_INT, 0, S->group); /* the leader's view (it renamed the file) */
+  if (ok && !force) {
+    force = S->grank == 0 && states_needed(S, h, &hist);
+    MPI_Bcast(&force, 1, MPI_INT, 0, S->group);
+    if (force) {
+      hist.force = 1;
+      CS_CHECK(run_row_job(S, h, &hist, &ok));
+      MPI_Bcast(&ok, 1, MPI_INT, 0, S->group);
+    }
+  }
   for (int a = 1; a < A; ++a) {
     row_job arm;
     memset(&arm, 0, sizeof arm);

@@ -238,7 +238,10 @@ class Sweep(unittest.TestCase):
         with h5py.File(os.path.join(out, "runs", stopped + ".h5"), "r") as f:
             self.assertEqual(f["meta"].attrs["status"], "complete")
             self.assertGreater(float(f["meta"].attrs["restarted_from_day"]), 0.0, "continued, not started over")
-        check_summary_against_runs(self, out, 9)
+            wall = float(f["meta"].attrs["wall_seconds"])
+        rows = check_summary_against_runs(self, out, 9)
+        self.assertAlmostEqual(float(rows[done_before]["wall_seconds"]), wall, delta=1e-6,
+                               msg="a continued row's wall time counts every segment (it was the last one's)")
         for ra, rb in zip(summary(full), summary(out)):
             for k in OUTCOMES:
                 self.assertTrue(same(ra[k], rb[k], 1e-6), f"{ra['id']} {k}: {ra[k]} != {rb[k]}")
@@ -460,6 +463,11 @@ design:
         self.assertRegex(p.stderr, r"sweep: warning: 1 done row \(first r000001\) without a readable run file in \S+/runs")
         self.assertIn("computed 1, reused 0", sweep(spec, out, 1, "--task", "1", "--tasks", "2").stdout)
         self.assertEqual([r["status"] for r in summary(out)], ["done", "done"])
+        # a run file cut short (a copy interrupted) is not reused either: it was shown missing, never recomputed
+        os.truncate(os.path.join(out, "runs", "r000001.h5"), 1000)
+        p = sweep(spec, out, 1, "--task", "1", "--tasks", "2")
+        self.assertIn("computed 1, reused 0", p.stdout, p.stderr)
+        self.assertEqual([r["status"] for r in check_summary_against_runs(self, out, 2)], ["done", "done"])
 
     def test_a_finished_patient_is_not_recomputed_for_a_purged_state(self):
         """A cohort patient whose arms are all done keeps its files when its
@@ -492,6 +500,92 @@ design:
         self.assertIn("computed 2, reused 2", p.stdout, "the history (for its state) and the arm")
         self.assertTrue(os.path.exists(os.path.join(out, "states", "p000001_day180.h5")))
         self.assertEqual([r["status"] for r in check_summary_against_runs(self, out, 4)], ["done"] * 4)
+
+    def test_a_stopped_cohort_history_continues(self):
+        """A patient's history stopped by SIGTERM continues from its checkpoint (the states it has to
+        save did not exist yet, which forced it to start over every time: a history longer than a
+        job's time limit never finished); its arms then branch from its states as usual."""
+        spec = self.spec("""base: {ref}
+seed: 3
+set: {grid.nz: 1200, run.t_end: 1825, output.dt: 20, output.fields_every: 0}
+design:
+  type: cohort
+  patients: 1
+  distributions:
+    model.k_c: {dist: uniform, min: 0.014, max: 0.025}
+  arms:
+    - {name: untreated}
+    - name: late
+      set: {"treatments[0].type": msc, "treatments[0].day": 1460, "treatments[0].dose": 5.0e7}
+""")
+        full = os.path.join(self.d, "full")
+        self.assertEqual(sweep(spec, full).returncode, 0)
+        out = os.path.join(self.d, "stopped")
+        p = subprocess.Popen([BIN, "sweep", spec, "-o", out, "--quiet"], env=ENV, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+        partial = os.path.join(out, "runs", "r000000.h5.partial")
+        deadline = time.time() + 60
+        while time.time() < deadline and not os.path.exists(partial):
+            time.sleep(0.005)
+        time.sleep(0.3)
+        p.send_signal(signal.SIGTERM)
+        p.communicate(timeout=60)
+        self.assertEqual(p.returncode, 6)
+        self.assertFalse(os.path.exists(os.path.join(out, "status", "r000000.json")), "stopped in the history")
+        r = sweep(spec, out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("computed 2, reused 0, failed 0 (of 2 rows for this task; 1 continued from the checkpoint",
+                      r.stdout)
+        with h5py.File(os.path.join(out, "runs", "r000000.h5"), "r") as f:
+            self.assertGreater(float(f["meta"].attrs["restarted_from_day"]), 0.0)
+        check_summary_against_runs(self, out, 2)
+        for ra, rb in zip(summary(full), summary(out)):
+            for k in OUTCOMES:
+                self.assertTrue(same(ra[k], rb[k], 1e-4), f"{ra['id']} {k}: {ra[k]} != {rb[k]}")
+
+    @unittest.skipUnless(os.geteuid() == 0 and shutil.which("mount"), "mounts a small tmpfs (root)")
+    def test_a_full_disk_keeps_a_stopped_rows_checkpoints(self):
+        """A stopped row that meets a full disk when it continues keeps its partial file and
+        checkpoints (they were removed with the I/O error: a long row lost its progress on a quota),
+        and continues once there is room."""
+        disk = os.path.join(self.d, "disk")
+        os.makedirs(disk)
+        if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=40m", "tmpfs", disk]).returncode != 0:
+            self.skipTest("cannot mount a tmpfs")
+        try:
+            self.full_disk_on(disk)
+        finally:
+            subprocess.run(["umount", "-l", disk])
+
+    def full_disk_on(self, disk):
+        spec = self.spec(GRID.replace("    model.k_c: [0.014, 0.016, 0.025]\n", ""), t_end=1825, nz=1200)
+        out = os.path.join(disk, "s")
+        p = subprocess.Popen([BIN, "sweep", spec, "-o", out, "--quiet"], env=ENV, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+        partial = os.path.join(out, "runs", "r000000.h5.partial")
+        deadline = time.time() + 60
+        while time.time() < deadline and not os.path.exists(partial):
+            time.sleep(0.005)
+        time.sleep(0.3)
+        p.send_signal(signal.SIGTERM)
+        p.communicate(timeout=60)
+        self.assertEqual(p.returncode, 6)
+        kept = sorted(n for n in os.listdir(os.path.join(out, "runs")) if n.startswith("r000000.h5.partial"))
+        self.assertGreaterEqual(len(kept), 2, "the partial file and a checkpoint")
+        filler = os.path.join(disk, "filler")
+        st = os.statvfs(disk)
+        with open(filler, "wb") as f:  # leave ~1 MB: less than the room check wants for the next flush
+            f.write(b"\0" * max(0, st.f_bavail * st.f_frsize - 1_000_000))
+        r = sweep(spec, out)
+        self.assertEqual(r.returncode, 4, r.stderr)
+        self.assertIn("disk full", r.stderr)
+        self.assertEqual(sorted(n for n in os.listdir(os.path.join(out, "runs")) if n.startswith("r000000.h5.partial")),
+                         kept, "the stopped row keeps what it continues from")
+        os.remove(filler)
+        r = sweep(spec, out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("1 continued from the checkpoint", r.stdout)
+        self.assertEqual(sorted(os.listdir(os.path.join(out, "runs"))), [f"r{i:06d}.h5" for i in range(3)])
 
     def test_same_sweep_from_another_directory_resumes(self):
         """The sweep's identity is its file's text (base as written), not the
