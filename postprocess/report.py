@@ -106,19 +106,25 @@ def _finite(*values):
     return all(v is not None and not math.isnan(v) for v in values)
 
 
-def _settle_day(run, after, T):
+def _settle_day(run, after, T, inflamed_before=False):
     """The first output day in [after, T] from which synovitis stays below
-    INFLAMED up to T; NaN if it is inflamed at T (or the run has no synovitis)."""
+    INFLAMED up to T, after it was inflamed (in [after, T], earlier in the run,
+    or before the run began: `inflamed_before`, a branch whose history was).
+    NaN if it is inflamed at T, was never inflamed (nothing settled: a knee
+    without an injury used to 'settle by day 0') or the run has no synovitis."""
     try:
         t, s = run.time, run.series("synovitis")
     except CartsimFileError:
         return math.nan
+    before = s[t < after - 1e-9]
     keep = (t >= after - 1e-9) & (t <= T + 1e-9)
     t, s = t[keep], s[keep]
     if not len(s) or s[-1] >= INFLAMED:
         return math.nan
     above = np.nonzero(s >= INFLAMED)[0]
-    return float(t[above[-1] + 1] if len(above) else t[0])
+    if len(above):
+        return float(t[above[-1] + 1])
+    return float(t[0]) if inflamed_before or np.any(before >= INFLAMED) else math.nan
 
 
 def _course(run, untreated, day, T):
@@ -129,10 +135,10 @@ def _course(run, untreated, day, T):
     stays calm (s_settle); mean aggrecan and collagen on the injection day and
     at the horizon."""
     before = untreated if untreated is not None else run
-    c = {"s_inj": _at(before, "synovitis", day), "a_inj": _at(before, "mean_a", day),
+    c = {"day": day, "s_inj": _at(before, "synovitis", day), "a_inj": _at(before, "mean_a", day),
          "c_inj": _at(before, "mean_c", day), "s_end": _at(run, "synovitis", T),
-         "a_end": _at(run, "mean_a", T), "c_end": _at(run, "mean_c", T), "s_low": math.nan,
-         "s_settle": _settle_day(run, day, T)}
+         "a_end": _at(run, "mean_a", T), "c_end": _at(run, "mean_c", T), "s_low": math.nan}
+    c["s_settle"] = _settle_day(run, day, T, inflamed_before=_finite(c["s_inj"]) and c["s_inj"] >= INFLAMED)
     try:
         t, s = run.time, run.series("synovitis")
         window = s[(t > day + 1e-9) & (t <= day + CALM_DAYS + 1e-9)]
@@ -206,11 +212,17 @@ def _courses(k, untreated, T, runs):
          "collagen_half_life_years": math.log(2) / sig_c / DAYS_PER_YEAR if _finite(sig_c) and sig_c > 0
          else math.inf if sig_c == 0 else math.nan,
          "untreated_s_start": math.nan, "untreated_s_peak": math.nan, "untreated_s_end": math.nan,
-         "untreated_s_settle": math.nan,
+         "untreated_s_settle": math.nan, "untreated_s_max": math.nan, "untreated_a_end": math.nan,
          "shield_day": math.nan, "shield_a": math.nan, "shield_c": math.nan}
     if untreated is not None:
         c["untreated_s_start"] = _at(untreated, "synovitis", untreated.start_day)
         c["untreated_s_end"] = _at(untreated, "synovitis", T)
+        c["untreated_a_end"] = _at(untreated, "mean_a", T)
+        try:
+            t, s = untreated.time, untreated.series("synovitis")
+            c["untreated_s_max"] = float(s[t <= T + 1e-9].max()) if np.any(t <= T + 1e-9) else math.nan
+        except CartsimFileError:
+            pass
         c["untreated_s_settle"] = _settle_day(untreated, t1 if c["injury"] is not None else untreated.start_day, T)
         if c["injury"] is not None:
             try:
@@ -378,22 +390,39 @@ def _msc_course(c, cells, yrs, k, u_inflamed, wear):
     collagen = (f"the collagen is {'still nearly intact' if intact else 'already damaged'} (mean {c_inj:.3f} of "
                 "healthy)") if _finite(c_inj) else ""
     regrown = _finite(a_inj, a_end) and a_end - a_inj >= NOTICEABLE
-    aggrecan = (f", aggrecan grows back (mean {a_inj:.2f} at the injection, {a_end:.2f} at year {yrs})" if regrown
-                else f", but aggrecan does not grow back (mean {a_inj:.2f} at the injection, {a_end:.2f} at year "
-                f"{yrs})" if _finite(a_inj, a_end) else "")
+    lost = _finite(a_inj) and a_inj <= 1 - NOTICEABLE  # aggrecan to grow back at the injection
+    a_nums = f"mean {a_inj:.2f} at the injection, {a_end:.2f} at year {yrs}" if _finite(a_inj, a_end) else ""
+    aggrecan = (f", aggrecan grows back ({a_nums})" if regrown
+                else f", but aggrecan does not grow back ({a_nums})" if a_nums and lost
+                else f", aggrecan was hardly lost ({a_nums})" if a_nums else "")
     stays = (f"synovitis {s_inj:.2f} at the injection, {s_end:.2f} at year {yrs}")
     if s_end < INFLAMED and (u_inflamed or not _finite(u_end)):
         text = (f"{cells} break the vicious circle"
                 + (f" {'while' if intact else 'even though'} {collagen}" if collagen else "")
                 + f": the inflammation stops ({stays}){aggrecan}")
         return text + (", and the joint returns towards health." if regrown else ".")
-    if s_end < INFLAMED:  # and so does the untreated knee
+    if s_end < INFLAMED and s_inj < INFLAMED:  # and so does the untreated knee: nothing for the cells to calm
+        text = f"the joint is already calm when the cells arrive (synovitis {s_inj:.2f} at the injection"
+        if _finite(u_settle) and u_settle <= c["day"] + 1e-9:
+            text += f", {s_end:.2f} at year {yrs}): untreated, the inflammation had settled by day {u_settle:g}."
+        elif _finite(u_settle):
+            text += (f", {s_end:.2f} at year {yrs}); untreated, the inflammation flares up again and settles for "
+                     f"good by day {u_settle:g}.")
+        else:
+            text += (f", {s_end:.2f} at year {yrs}): the untreated knee is never inflamed either (synovitis at most "
+                     f"{k['untreated_s_max']:.2f}).")
+    elif s_end < INFLAMED:  # and so does the untreated knee
         settle = c["s_settle"]
         text = (f"the inflammation settles{f' by day {settle:g}' if _finite(settle) else ''} ({stays}); untreated "
                 f"it settles too{f', by day {u_settle:g}' if _finite(u_settle) else ''} ({u_end:.2f} at year {yrs}).")
-        if _finite(a_inj, a_end):
-            text += (f" Aggrecan {'grows back' if regrown else 'does not grow back'} (mean {a_inj:.2f} at the "
-                     f"injection, {a_end:.2f} at year {yrs})")
+    if s_end < INFLAMED:
+        ua = k["untreated_a_end"]
+        if a_nums and (lost or regrown):
+            text += (f" Aggrecan {'grows back' if regrown else 'does not grow back'} ({a_nums}"
+                     + (f"; untreated {ua:.2f})" if _finite(ua) else ")"))
+        elif a_nums:
+            text += f" Aggrecan was hardly lost ({a_nums})"
+        if a_nums:
             if collagen and not intact and _finite(c_end) and c_end - c_inj < COLLAGEN_BACK:
                 text += f"; but {collagen}, and what was lost does not come back"
             text += "."

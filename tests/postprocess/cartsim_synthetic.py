@@ -131,12 +131,9 @@ def write_run(path, kind="untreated", dim=1, t_end=1825.0, start=0.0, status="co
         meta.create_dataset("config", data=f"description: synthetic {kind}\ngrid:\n  dim: {dim}\n",
                             dtype=h5py.string_dtype("utf-8"))
         p = f.create_group("parameters")
-        ds = _dset(p, "K_R", 2.5, "ng/mL", "antagonist constant")
-        ds = _dset(p, "gam_c", 4.5, "1")
-        _dset(p, "t_ins0", 0.0, "day")
-        _dset(p, "t_ins1", 120.0, "day")
-        _dset(p, "sig_ins", 0.6, "ng/mL/day")
-        for name, (value, unit) in {"k_cl": (9.4, "1/day"), "sig_c": (1.6e-5, "1/day"),
+        for name, (value, unit) in {"K_R": (2.5, "ng/mL"), "gam_c": (4.5, "1"), "t_ins0": (0.0, "day"),
+                                    "t_ins1": (120.0, "day"), "sig_ins": (0.6, "ng/mL/day"),
+                                    "k_cl": (9.4, "1/day"), "sig_c": (1.6e-5, "1/day"),
                                     "k_wear": (0.003, "1/day")}.items():
             _dset(p, name, (parameters or {}).get(name, value), unit)
         for name, value in (parameters or {}).items():

@@ -430,6 +430,29 @@ class TestExplanation(unittest.TestCase):
         self.assertIn("the inflammation settles by day 1600", late)
         self.assertIn("untreated it settles too, by day 1600", late)
 
+    def test_a_joint_that_is_calm_at_the_injection(self):
+        """sig_ins 0 (never inflamed) and k_cl 30 (settled on day 125): the report said 'the inflammation settles by
+        day 180 ... untreated it settles too, by day 0', crediting the injection, and 'Aggrecan does not grow back'
+        where aggrecan was never lost."""
+        calm = {"synovitis": lambda t, s: 0.09 + 0.03 * (1 - np.exp(-t / 100.0)),
+                "mean_a": lambda t, s: 0.97 + 0.02 * (1 - np.exp(-t / 300.0))}
+        text, _ = self.explanation(overrides=dict.fromkeys(("untreated", *cs.TREAT), calm),
+                                   parameters={"sig_ins": 0.0})
+        for name in ("Given early", "Given late"):
+            part = text[text.index(name):].split("Benefit")[0]
+            self.assertIn("the joint is already calm when the cells arrive", part)
+            self.assertIn("the untreated knee is never inflamed either", part)
+            for claim in ("settles by", "by day 0", "does not grow back", "grows back"):
+                self.assertNotIn(claim, part)
+            self.assertIn("Aggrecan was hardly lost", part)
+        settled = {"synovitis": lambda t, s: np.where(t <= 120, 0.45, 0.09)}
+        text, _ = self.explanation(overrides=dict.fromkeys(("untreated", *cs.TREAT), settled),
+                                   parameters={"k_cl": 30.0})
+        early = text[text.index("Given early"):text.index("Given late")]
+        self.assertNotIn("settles by day 180", early)
+        self.assertIn("the joint is already calm when the cells arrive (synovitis 0.09 at the injection", early)
+        self.assertIn("untreated, the inflammation had settled by day 125", early)
+
 
 class TestXdmf(Base):
     def test_1d_gives_none(self):
