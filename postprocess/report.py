@@ -237,6 +237,14 @@ def _courses(k, untreated, T, runs):
     for name in ("early", "late", "il1ra"):
         item = k[name]
         c[f"{name}_course"] = _course(item[2], untreated, item[0], T) if item is not None else None
+    lows = []
+    for run in runs.values():  # the least collagen any run had by the horizon
+        try:
+            t, mc = run.time, run.series("mean_c")
+            lows += [float(np.nanmin(mc[t <= T + 1e-9]))] if np.any(t <= T + 1e-9) else []
+        except CartsimFileError:
+            pass
+    c["min_mean_c"] = min(lows) if lows else math.nan
     c["il1ra_washout_days"], c["il1ra_half_life_hours"] = (
         _washout(k["il1ra"][2], untreated, k["il1ra"][0]) if k["il1ra"] is not None else (math.nan, math.nan))
     return c
@@ -366,10 +374,14 @@ def _explanation(k):
     courses = [(item, k[f"{name}_course"]) for name, item in (("early", early), ("late", late)) if item is not None]
     back = [(item, c) for item, c in courses if _finite(c["c_inj"], c["c_end"])
             and c["c_end"] - c["c_inj"] >= COLLAGEN_BACK]
-    if courses and not back and all(_finite(c["c_inj"], c["c_end"]) for _, c in courses):
+    damaged = courses and _finite(courses[-1][1]["c_inj"]) and courses[-1][1]["c_inj"] < INTACT  # the latest injection
+    if courses and not back and all(_finite(c["c_inj"], c["c_end"]) for _, c in courses) and damaged:
         text += (" Late-stage damage is not reversed: in these runs lost collagen does not grow back"
                  + (f" (its half-life of renewal is {hl:.0f} years)" if _finite(hl) and hl < math.inf else "")
                  + ", and no injection rebuilds a worn-out joint.")
+    elif not back and _finite(k["min_mean_c"]) and k["min_mean_c"] >= INTACT:
+        text += (" These runs cannot show whether late-stage damage can be reversed: mean collagen stays at "
+                 f"{math.floor(k['min_mean_c'] * 1000) / 1000:.3f} of healthy or more in every run.")
     for item, c in back:
         text += (f" After the MSC injection on day {item[0]:g} mean collagen grows from {c['c_inj']:.3f} to "
                  f"{c['c_end']:.3f} of healthy by year {yrs}.")

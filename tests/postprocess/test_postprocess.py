@@ -453,6 +453,19 @@ class TestExplanation(unittest.TestCase):
         self.assertIn("the joint is already calm when the cells arrive (synovitis 0.09 at the injection", early)
         self.assertIn("untreated, the inflammation had settled by day 125", early)
 
+    def test_no_claim_about_late_damage_without_damage(self):
+        """sig_ins 0, k_cl 30, H 4.0: mean collagen 0.9999/0.9998/0.998, yet the report said 'Late-stage damage is
+        not reversed: in these runs lost collagen does not grow back'."""
+        intact = {"mean_c": lambda t, s: 1 - 0.002 * t / 1825.0, "thickness": lambda t, s: cs.H * (1 - 1e-4 * t / 1825)}
+        text, _ = self.explanation(overrides=dict.fromkeys(("untreated", *cs.TREAT), intact))
+        self.assertNotIn("Late-stage damage is not reversed", text)
+        self.assertNotIn("lost collagen does not grow back", text)
+        self.assertIn("These runs cannot show whether late-stage damage can be reversed: mean collagen stays at "
+                      "0.998 of healthy or more in every run.", text)
+        # the late injection meets damaged collagen (0.86) that does not come back: the claim stands
+        text, _ = self.explanation(overrides={"msc_early": {"mean_c": lambda t, s: np.minimum(s["mean_c"], 0.988)}})
+        self.assertIn("Late-stage damage is not reversed: in these runs lost collagen does not grow back", text)
+
 
 class TestXdmf(Base):
     def test_1d_gives_none(self):
