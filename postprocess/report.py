@@ -84,6 +84,8 @@ INTACT = 0.98              # mean collagen at or above this: still nearly intact
 COLLAGEN_BACK = 0.01       # mean collagen this much above its value at the injection: some came back
 CLEAR_POINTS = 1.0         # benefits (percentage points) differing by less are "close"
 MOSTLY_GONE = 0.5          # retention at 30 days below this: most cells are gone within a month
+GONE = 0.01                # fewer than this fraction of the injected cells in the joint: the cells are gone
+RETURNED = 0.9             # synovitis at or above this fraction of the untreated value: back to untreated
 
 
 def _param(run, name):
@@ -133,12 +135,17 @@ def _course(run, untreated, day, T):
     treated): synovitis on the injection day (s_inj), its lowest within
     CALM_DAYS after (s_low), at the horizon (s_end) and the day from which it
     stays calm (s_settle); mean aggrecan and collagen on the injection day and
-    at the horizon."""
+    at the horizon; the fraction of the injected MSCs still in the joint at the
+    horizon (retained_end, NaN without MSCs)."""
     before = untreated if untreated is not None else run
     c = {"day": day, "s_inj": _at(before, "synovitis", day), "a_inj": _at(before, "mean_a", day),
          "c_inj": _at(before, "mean_c", day), "s_end": _at(run, "synovitis", T),
          "a_end": _at(run, "mean_a", T), "c_end": _at(run, "mean_c", T), "s_low": math.nan}
     c["s_settle"] = _settle_day(run, day, T, inflamed_before=_finite(c["s_inj"]) and c["s_inj"] >= INFLAMED)
+    try:
+        c["retained_end"] = metrics.msc_retained(run, T - day)
+    except CartsimFileError:
+        c["retained_end"] = math.nan
     try:
         t, s = run.time, run.series("synovitis")
         window = s[(t > day + 1e-9) & (t <= day + CALM_DAYS + 1e-9)]
@@ -442,6 +449,16 @@ def _msc_course(c, cells, yrs, k, u_inflamed, wear):
     if _finite(s_low) and s_low <= CALMED * s_inj:
         text = (f"{cells} calm the joint for a while (synovitis {s_inj:.2f} at the injection, {s_low:.2f} at its "
                 "lowest), but ")
+        kept, T = c["retained_end"], k["horizon_day"]
+        gone = not _finite(kept) or kept < GONE
+        returned = not _finite(u_end) or s_end >= RETURNED * u_end
+        if not (gone and returned):  # the runs end with cells still there, or below the untreated inflammation
+            text += (f"{collagen}, and " if collagen and not intact else "") + \
+                f"synovitis rises again ({s_end:.2f} at year {yrs}"
+            text += f", {T - c['day']:g} days after the injection" if T - c["day"] < DAYS_PER_YEAR else ""
+            text += f", untreated {u_end:.2f}" if _finite(u_end) else ""
+            text += f"; {_pct(kept)} of the injected cells are still in the joint)" if _finite(kept) else ")"
+            return text + (": the runs end before it is back at the untreated level." if not returned else ".")
         if collagen and not intact:
             text += (f"{collagen}: {'its wear debris' if wear else 'fragments of the cut matrix'} restart"
                      f"{'s' if wear else ''} the inflammation after the cells are gone")

@@ -466,6 +466,25 @@ class TestExplanation(unittest.TestCase):
         text, _ = self.explanation(overrides={"msc_early": {"mean_c": lambda t, s: np.minimum(s["mean_c"], 0.988)}})
         self.assertIn("Late-stage damage is not reversed: in these runs lost collagen does not grow back", text)
 
+    def test_the_inflammation_returns_only_when_the_runs_show_it(self):
+        """t_end 1500: the late run ends 40 days after the injection with 13.7 % of the cells in the joint and
+        synovitis 0.46 (untreated 0.67); lam_N 0.005: 7.4 % still there at year 5, synovitis 0.53. Both said 'its
+        wear debris restarts the inflammation after the cells are gone'."""
+        text, _ = self.explanation(t_end=1500.0)
+        late = text[text.index("Given late"):text.index("An anti-inflammatory")]
+        self.assertIn("calm the joint for a while", late)
+        self.assertNotIn("after the cells are gone", late)
+        self.assertRegex(late, r"synovitis rises again \(0\.4\d at year 4\.11, 40 days after the injection, untreated "
+                               r"0\.5\d; 1\d\.\d % of the injected cells are still in the joint\): the runs end before it is "
+                               r"back at the untreated level")
+        stay = {"msc_in_joint": lambda t, s: np.maximum(s["msc_in_joint"], 0.074 * s["msc_injected"]),
+                "synovitis": lambda t, s: 0.45 - 0.3 * np.exp(-(t - 1460) / 60.0)}
+        text, _ = self.explanation(overrides={"msc_late": stay})
+        late = text[text.index("Given late"):text.index("An anti-inflammatory")]
+        self.assertNotIn("after the cells are gone", late)
+        self.assertIn("7.4 % of the injected cells are still in the joint", late)
+        self.assertNotIn("days after the injection", late)
+
 
 class TestXdmf(Base):
     def test_1d_gives_none(self):
