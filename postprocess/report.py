@@ -337,11 +337,15 @@ def _explanation(k):
     r30, r180 = k["retained_30d"], k["retained_180d"]
     gone = _finite(r30) and r30 < MOSTLY_GONE
     text = ("<p><b>Stem cells stay only a few weeks.</b> " if gone else "<p><b>Stem cells.</b> ") + \
-        "Injected mesenchymal stem cells (MSCs) calm the synovium and release anti-inflammatory factors" + \
-        (", but most of them leave the joint or die within a month." if gone else ".")
+        ("In the model, injected mesenchymal stem cells (MSCs) can calm the synovium (the more cells in the joint, "
+         "the less inflammatory signal it makes) and release anti-inflammatory factors while they stay"
+         + (", but most of them leave the joint or die within a month." if gone else "."))
     if _finite(r30):
         text += f" In these runs {_pct(r30)} of the injected cells are still in the joint 30 days after the injection"
         text += f" and {_pct(r180)} after 6 months." if _finite(r180) else "."
+    shown = [c for c in (k["early_course"], k["late_course"]) if c is not None and _finite(c["s_inj"], c["s_end"])]
+    if shown and all(_hardly_calms(c) for c in shown):
+        text += " Here, though, they hardly calm the joint (see below)."
     p.append(text + "</p>")
 
     for item, course, benefit, name, cells in ((early, k["early_course"], eb, "Given early", "the cells"),
@@ -395,6 +399,13 @@ def _explanation(k):
     p.append(text + " The numbers are model predictions, not clinical results; the model's default parameters "
              "are calibrated to published studies.</p>")
     return "\n".join(p)
+
+
+def _hardly_calms(c):
+    """The injection leaves the joint inflamed and never calms it to CALMED of
+    its value at the injection (_msc_course's last case)."""
+    s_inj, s_low, s_end = c["s_inj"], c["s_low"], c["s_end"]
+    return s_end >= INFLAMED and not (_finite(s_low) and s_low <= CALMED * s_inj)
 
 
 def _msc_course(c, cells, yrs, k, u_inflamed, wear):

@@ -485,6 +485,19 @@ class TestExplanation(unittest.TestCase):
         self.assertIn("7.4 % of the injected cells are still in the joint", late)
         self.assertNotIn("days after the injection", late)
 
+    def test_the_cells_paragraph_does_not_promise_what_the_runs_deny(self):
+        """K_MSC 1e9: 'MSCs calm the synovium and release anti-inflammatory factors' opened the paragraph, and two
+        paragraphs later 'the cells hardly calm the joint'."""
+        flat = {"synovitis": lambda t, s: np.full_like(t, 0.565)}
+        text, _ = self.explanation(overrides={"msc_early": flat, "msc_late": flat})
+        cells = text[text.index("Stem cells"):text.index("Given early")]
+        self.assertNotIn("(MSCs) calm the synovium", cells)
+        self.assertIn("In the model, injected mesenchymal stem cells (MSCs) can calm the synovium", cells)
+        self.assertIn("Here, though, they hardly calm the joint (see below)", cells)
+        self.assertIn("hardly calm the joint", text[text.index("Given early"):])
+        text, _ = self.explanation()
+        self.assertNotIn("they hardly calm", text)
+
 
 class TestXdmf(Base):
     def test_1d_gives_none(self):
