@@ -314,9 +314,10 @@ def _explanation(k):
         text += f" In the untreated run, at day {day:g} mean aggrecan is {a:.2f} of healthy and collagen {c:.3f}."
     p.append(text + "</p>")
 
+    keep = "keeps" if u_inflamed else "can keep"  # the mechanism; what the runs do follows
     text = ("<p><b>A vicious circle.</b> "
-            + ("Damaged collagen sheds wear debris into the joint fluid, and the debris keeps the synovium inflamed."
-               if wear else "Fragments of the cut matrix reach the joint fluid and keep the synovium inflamed (this "
+            + (f"Damaged collagen sheds wear debris into the joint fluid, and the debris {keep} the synovium inflamed."
+               if wear else f"Fragments of the cut matrix reach the joint fluid and {keep} the synovium inflamed (this "
                "knee sheds no wear debris: k_wear = 0)."))
     if u_inflamed and (injury is None or injury[1] < k["horizon_day"]):
         text += (" So once collagen is damaged, the inflammation feeds itself even after the original injury has "
@@ -324,8 +325,20 @@ def _explanation(k):
                                if injury is not None else "untreated synovitis is still ")
                  + f"{s_end:.2f} at year {yrs}.")
     elif _finite(s_end) and not u_inflamed:
-        text += (" In these runs, though, the circle does not close: untreated, synovitis falls back to "
-                 f"{s_end:.2f} by year {yrs}" + (f" ({s_start:.2f} at the start)." if _finite(s_start) else "."))
+        settle, healed = k["untreated_s_settle"], injury[1] if injury is not None else math.nan
+        ended = f"the injury ended on day {healed:g}" if injury is not None else "the start"
+        if not _finite(settle):  # never inflamed: nothing fell back
+            text += (" In these runs, though, the circle never starts: untreated, the synovium never becomes inflamed ("
+                     + (f"synovitis {s_start:.2f} at the start, at most {k['untreated_s_max']:.2f}, "
+                        if _finite(s_start, k["untreated_s_max"]) else "synovitis ")
+                     + f"{s_end:.2f} at year {yrs}).")
+        elif settle - (healed if _finite(healed) else k["untreated"].start_day) > CALM_DAYS:
+            text += (" In these runs, though, the circle breaks by itself in the end: untreated, the synovium stays "
+                     f"inflamed long after {ended} and calms down only by day {settle:g} (synovitis {s_end:.2f} at "
+                     f"year {yrs}).")
+        else:
+            text += (" In these runs, though, the circle does not close: untreated, the inflammation settles by day "
+                     f"{settle:g}, soon after {ended} (synovitis {s_end:.2f} at year {yrs}).")
     loss = k["untreated_loss_pct"]
     if _finite(loss) and loss >= 0.1:
         text += (f" Untreated, the simulated knee loses {loss:.1f} % of its cartilage thickness in {yrs} years "

@@ -425,7 +425,12 @@ class TestExplanation(unittest.TestCase):
         self.assertNotIn("wear debris into", text)
         self.assertNotIn("break the circle", text)
         self.assertIn("this knee sheds no wear debris: k_wear = 0", text)
-        self.assertIn("the circle does not close: untreated, synovitis falls back to 0.12 by year 5", text)
+        # it said 'the circle does not close: untreated, synovitis falls back to 0.12 by year 5' (the end value
+        # alone) of a knee inflamed until day 1600, after 'fragments ... keep the synovium inflamed'
+        self.assertNotIn("does not close", text)
+        self.assertIn("Fragments of the cut matrix reach the joint fluid and can keep the synovium inflamed", text)
+        self.assertIn("the circle breaks by itself in the end: untreated, the synovium stays inflamed long after the "
+                      "injury ended on day 120 and calms down only by day 1600 (synovitis 0.12 at year 5)", text)
         late = text[text.index("Given late"):text.index("An anti-inflammatory")]
         self.assertIn("the inflammation settles by day 1600", late)
         self.assertIn("untreated it settles too, by day 1600", late)
@@ -497,6 +502,20 @@ class TestExplanation(unittest.TestCase):
         self.assertIn("hardly calm the joint", text[text.index("Given early"):])
         text, _ = self.explanation()
         self.assertNotIn("they hardly calm", text)
+
+    def test_the_circle_that_never_starts_or_closes_soon(self):
+        """sig_ins 0: 'synovitis falls back to 0.12 by year 5 (0.09 at the start)' where it only rose; H 4.0: the
+        untreated knee calms by day 165, which the paragraph did not say."""
+        calm = {"synovitis": lambda t, s: 0.09 + 0.03 * (1 - np.exp(-t / 100.0))}
+        text, _ = self.explanation(overrides=dict.fromkeys(("untreated", *cs.TREAT), calm),
+                                   parameters={"sig_ins": 0.0})
+        self.assertNotIn("falls back", text)
+        self.assertIn("the circle never starts: untreated, the synovium never becomes inflamed (synovitis 0.09 at the "
+                      "start, at most 0.12, 0.12 at year 5)", text)
+        settled = {"synovitis": lambda t, s: np.where(t <= 160, 0.7, 0.12)}
+        text, _ = self.explanation(overrides=dict.fromkeys(("untreated", *cs.TREAT), settled))
+        self.assertIn("the circle does not close: untreated, the inflammation settles by day 165, soon after the "
+                      "injury ended on day 120 (synovitis 0.12 at year 5)", text)
 
 
 class TestXdmf(Base):
