@@ -141,7 +141,7 @@ def early_vs_late(runs, out, untreated_label="untreated"):
                 if math.isnan(b):  # short of the common horizon: no benefit to show
                     text += ": did not reach the horizon"
                 else:
-                    text += f": {b:+.2f} pts" if abs(b) < 1 else f": {b:+.1f} pts"
+                    text += f": {format_points(b)} pts"
             entry["legend"] = text
             w = _line_weight(run is untreated)
             (h,) = ax_t.plot(years, th, color=colour, label=text, **w)
@@ -498,6 +498,13 @@ def summary_table(runs, untreated_label="untreated"):
             msc_retained_30d=metrics.outcome_or(run, "msc_retained_30d", lambda: metrics.msc_retained(run, 30)),
         ))
     return rows
+
+
+def format_points(v):
+    """A benefit in percentage points, signed: +17.0, +0.04, -1.2; a value that
+    rounds to zero is "0.00" (was "-0.00" for -0.001)."""
+    text = f"{v:+.2f}" if abs(v) < 1 else f"{v:+.1f}"
+    return "0.00" if float(text) == 0 else text
 
 
 def format_number(v, digits=3, decimals=None):

@@ -17,7 +17,7 @@ import os
 import numpy as np
 
 from . import metrics
-from .plots import format_number, pretty_label, summary_table
+from .plots import format_number, format_points, pretty_label, summary_table
 from .reader import DAYS_PER_YEAR, CartsimFileError
 
 CSS = """
@@ -51,7 +51,13 @@ def _pct(v, digits=1):
 def _pts(v):
     if v is None or math.isnan(v):
         return "not available"
-    return f"{v:+.2f}" if abs(v) < 1 else f"{v:+.1f}"
+    return format_points(v)
+
+
+def _amount(v):
+    """A positive percentage for the text: one decimal from 1 up, else two
+    significant digits (0.17, 0.034: '0.0 % per year' hid a loss)."""
+    return f"{v:.1f}" if abs(v) >= 1 else f"{v:.2g}"
 
 
 def comparability_notes(runs, untreated_label="untreated"):
@@ -341,10 +347,13 @@ def _explanation(k):
                      f"{settle:g}, soon after {ended} (synovitis {s_end:.2f} at year {yrs}).")
     loss = k["untreated_loss_pct"]
     if _finite(loss) and loss >= 0.1:
-        text += (f" Untreated, the simulated knee loses {loss:.1f} % of its cartilage thickness in {yrs} years "
-                 f"(about {k['untreated_rate_pct_per_year']:.1f} % per year).")
+        rate = k["untreated_rate_pct_per_year"]
+        text += (f" Untreated, the simulated knee loses {_amount(loss)} % of its cartilage thickness in {yrs} years"
+                 + (f" (about {_amount(rate)} % per year)." if _finite(rate) else "."))
     elif _finite(loss):
-        text += f" Untreated, the simulated knee keeps its cartilage thickness over {yrs} years ({-loss:+.1f} %)."
+        change = f"{abs(loss):.1g}"
+        text += (f" Untreated, the simulated knee keeps its cartilage thickness over {yrs} years"
+                 + ("." if float(change) == 0 else f" (it {'loses' if loss > 0 else 'gains'} {change} %)."))
     p.append(text + "</p>")
 
     r30, r180 = k["retained_30d"], k["retained_180d"]

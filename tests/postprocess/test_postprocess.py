@@ -517,6 +517,22 @@ class TestExplanation(unittest.TestCase):
         self.assertIn("the circle does not close: untreated, the inflammation settles by day 165, soon after the "
                       "injury ended on day 120 (synovitis 0.12 at year 5)", text)
 
+    def test_no_negative_zero_and_no_rate_that_rounds_to_zero(self):
+        """sig_ins 0: 'keeps its cartilage thickness over 5 years (-0.0 %)'; H 4.0: 'loses 0.2 % ... (about 0.0 % per
+        year)'; a benefit of -0.001 points printed '-0.00'."""
+        for loss, shown in ((8e-5, "keeps its cartilage thickness over 5 years (it loses 0.008 %)"),
+                            (1.7e-3, "loses 0.17 % of its cartilage thickness in 5 years (about 0.034 % per year)"),
+                            (0.178, "loses 17.8 % of its cartilage thickness in 5 years (about 3.6 % per year)")):
+            thin = {"thickness": lambda t, s, f=loss: cs.H * (1 - f * t / 1825.0)}
+            text, _ = self.explanation(overrides=dict.fromkeys(("untreated", *cs.TREAT), thin))
+            self.assertIn(shown, text)
+            self.assertNotIn("-0.0", text)
+            self.assertNotIn("about 0.0 %", text)
+        for v, shown in ((-0.001, "0.00"), (0.004, "0.00"), (-0.006, "-0.01"), (0.04, "+0.04"), (17.04, "+17.0"),
+                         (-1.25, "-1.2")):
+            self.assertEqual(report._pts(v), shown)
+            self.assertEqual(plots.format_points(v), shown)
+
 
 class TestXdmf(Base):
     def test_1d_gives_none(self):
