@@ -176,7 +176,8 @@ def _washout(run, untreated, day):
 def key_numbers(runs, untreated_label="untreated"):
     """The numbers the explanation quotes, all from the runs:
     early/late MSC and IL-1Ra runs (by treatment type and day), their
-    benefits, MSC retention at 30 and 180 days, horizon, thickness loss."""
+    benefits, MSC retention at 30 and 180 days (retained_*: the early run,
+    late_retained_*: the late one), horizon, thickness loss."""
     untreated = metrics.find_untreated(runs, untreated_label)
     T = metrics.horizon(runs.values())
     msc = sorted(((metrics.first_treatment(r, "msc")["day"], l, r) for l, r in runs.items()
@@ -203,11 +204,11 @@ def key_numbers(runs, untreated_label="untreated"):
         k["untreated_rate_pct_per_year"] = k["untreated_loss_pct"] / (T / DAYS_PER_YEAR) if T > 0 else math.nan
     else:
         k["untreated_loss_pct"] = k["untreated_rate_pct_per_year"] = math.nan
-    k["retained_30d"] = k["retained_180d"] = math.nan
-    if msc:
-        r = msc[0][2]
-        k["retained_30d"] = metrics.outcome_or(r, "msc_retained_30d", lambda: metrics.msc_retained(r, 30))
-        k["retained_180d"] = metrics.outcome_or(r, "msc_retained_180d", lambda: metrics.msc_retained(r, 180))
+    for name, prefix in (("early", ""), ("late", "late_")):  # the text quotes both injections' retention
+        r = k[name][2] if k[name] is not None else None
+        for days in (30, 180):
+            k[f"{prefix}retained_{days}d"] = math.nan if r is None else metrics.outcome_or(
+                r, f"msc_retained_{days}d", lambda r=r, days=days: metrics.msc_retained(r, days))
     k.update(_courses(k, untreated, T, runs))
     return k
 
@@ -357,14 +358,16 @@ def _explanation(k):
     p.append(text + "</p>")
 
     r30, r180 = k["retained_30d"], k["retained_180d"]
-    gone = _finite(r30) and r30 < MOSTLY_GONE
+    gone = _finite(r30) and all(r < MOSTLY_GONE for r in (r30, k["late_retained_30d"]) if _finite(r))
     text = ("<p><b>Stem cells stay only a few weeks.</b> " if gone else "<p><b>Stem cells.</b> ") + \
         ("In the model, injected mesenchymal stem cells (MSCs) can calm the synovium (the more cells in the joint, "
          "the less inflammatory signal it makes) and release anti-inflammatory factors while they stay"
          + (", but most of them leave the joint or die within a month." if gone else "."))
     if _finite(r30):
-        text += f" In these runs {_pct(r30)} of the injected cells are still in the joint 30 days after the injection"
-        text += f" and {_pct(r180)} after 6 months." if _finite(r180) else "."
+        text += (f" In these runs, 30 days after the injection {_each(r30, k['late_retained_30d'], late)} of the "
+                 "injected cells are still in the joint")
+        text += (f", and after 6 months {_each(r180, k['late_retained_180d'], late, short=True)}."
+                 if _finite(r180) else ".")
     shown = [c for c in (k["early_course"], k["late_course"]) if c is not None and _finite(c["s_inj"], c["s_end"])]
     if shown and all(_hardly_calms(c) for c in shown):
         text += " Here, though, they hardly calm the joint (see below)."
@@ -421,6 +424,19 @@ def _explanation(k):
     p.append(text + " The numbers are model predictions, not clinical results; the model's default parameters "
              "are calibrated to published studies.</p>")
     return "\n".join(p)
+
+
+def _each(early, late, has_late, short=False):
+    """A retention of the early and the late injection: one number if they
+    print the same, else both, each named (the early one alone without a late run)."""
+    e, l = _pct(early), _pct(late)
+    if not has_late:
+        return e
+    if e == l:
+        return f"{e} (early and late injection alike)"
+    if not _finite(late):
+        return f"{e} (early injection; the late run ends before)"
+    return f"{e} (early) and {l} (late)" if short else f"{e} (early injection) and {l} (late injection)"
 
 
 def _hardly_calms(c):

@@ -533,6 +533,19 @@ class TestExplanation(unittest.TestCase):
             self.assertEqual(report._pts(v), shown)
             self.assertEqual(plots.format_points(v), shown)
 
+    def test_retention_of_both_injections(self):
+        """lam_N 0.005: '85.1 % of the injected cells are still in the joint 30 days after the injection' was the early
+        run's; the late run kept 84.6 %."""
+        half = {"msc_in_joint": lambda t, s: 0.5 * s["msc_in_joint"]}
+        text, runs = self.explanation(overrides={"msc_late": half})
+        cells = text[text.index("Stem cells"):text.index("Given early")]
+        self.assertIn("30 days after the injection 16.0 % (early injection) and 8.0 % (late injection) of the "
+                      "injected cells are still in the joint", cells)
+        self.assertRegex(cells, r"after 6 months 1\.\d % \(early\) and 0\.\d % \(late\)")
+        text, _ = self.explanation()
+        self.assertIn("30 days after the injection 16.0 % (early and late injection alike) of the injected cells are "
+                      "still in the joint", text)
+
 
 class TestXdmf(Base):
     def test_1d_gives_none(self):
