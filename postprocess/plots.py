@@ -115,13 +115,34 @@ def _injury_window(axes, runs):
         return
 
 
+def injured(runs):
+    """False when the runs' parameters say there is no injury (sig_ins 0 or an
+    empty window t_ins0..t_ins1): the time axis is then not 'since the injury'.
+    True when any run has one, or the files do not say."""
+    known = False
+    for run in runs:
+        try:
+            t0, t1, sig = (float(run.parameter(k)) for k in ("t_ins0", "t_ins1", "sig_ins"))
+        except Exception:  # noqa: BLE001 - parameters absent: assume the demo's injury
+            continue
+        if sig > 0 and t1 > t0:
+            return True
+        known = True
+    return not known
+
+
+def _time_label(runs):
+    return "time since the injury (years)" if injured(runs) else "time (years)"
+
+
 def early_vs_late(runs, out, untreated_label="untreated"):
     """Cartilage thickness (mm) and mean collagen over time (years), one line
     per branch, injection times dashed, and each branch's benefit at the
     horizon in the legend (percentage points of the initial thickness).
 
     Returns (path, plotted) with plotted[label] = {"years", "thickness",
-    "mean_c", "benefit_points"(branches only)} and plotted["horizon_day"]."""
+    "mean_c", "benefit_points"(branches only)}, plotted["horizon_day"] and
+    plotted["text"] = {"title", "xlabel"} as drawn."""
     untreated = metrics.find_untreated(runs, untreated_label)
     horizon_day = metrics.horizon(runs.values())
     plotted = {"horizon_day": horizon_day}
@@ -153,8 +174,11 @@ def early_vs_late(runs, out, untreated_label="untreated"):
         _injury_window([ax_t, ax_c], runs)
         ax_t.set_ylabel("cartilage thickness (mm)")
         ax_c.set_ylabel("mean collagen c\n(fraction of healthy)")
-        ax_c.set_xlabel("time since the injury (years)")
-        ax_t.set_title("Cartilage after a knee injury: stem cells early vs late")
+        words = {"title": "Cartilage " + ("after a knee injury" if injured(runs.values()) else "of the knee")
+                + ": stem cells early vs late", "xlabel": _time_label(runs.values())}
+        ax_c.set_xlabel(words["xlabel"])
+        ax_t.set_title(words["title"])
+        plotted["text"] = words
         title = (f"branch (injection day): benefit at year {horizon_day / DAYS_PER_YEAR:.3g}"
                  if untreated is not None and len(runs) > 1 else "branch (injection day)")
         leg = ax_t.legend(handles=handles, loc="lower left", title=title, title_fontsize=10, framealpha=0.92)
@@ -309,7 +333,7 @@ def inflammation(runs, out):
     is not drawn here (the report quotes it).
 
     Returns (path, plotted) with plotted[label] = {"years", "P_s", "R_s",
-    "msc_in_joint"} and plotted["text"] = {"title", "ylabels"} as drawn."""
+    "msc_in_joint"} and plotted["text"] = {"title", "ylabels", "xlabel"} as drawn."""
     plotted = {}
     untreated = metrics.find_untreated(runs)
     with _apply_font():
@@ -350,8 +374,8 @@ def inflammation(runs, out):
             _log_axis(ax)
         title = "Cytokines in the joint fluid and the injected stem cells"
         axes[0].set_title(title)
-        plotted["text"] = {"title": title, "ylabels": ylabels}
-        axes[2].set_xlabel("time since the injury (years)")
+        plotted["text"] = {"title": title, "ylabels": ylabels, "xlabel": _time_label(runs.values())}
+        axes[2].set_xlabel(plotted["text"]["xlabel"])
         horizon_day = max(r.end_day for r in runs.values())
         axes[2].set_xlim(0, horizon_day / DAYS_PER_YEAR * 1.02)
         fig.legend(handles=handles, loc="lower center", ncol=min(len(handles), 4), frameon=False)
@@ -360,9 +384,9 @@ def inflammation(runs, out):
     return path, plotted
 
 
-def _clock_text(day):
+def _clock_text(day, injury=True):
     year = int(day // DAYS_PER_YEAR)
-    return f"year {year}, day {day - year * DAYS_PER_YEAR:.0f}   (day {day:.0f} after the injury)"
+    return f"year {year}, day {day - year * DAYS_PER_YEAR:.0f}   (day {day:.0f}{' after the injury' if injury else ''})"
 
 
 def _state_at(run, history, day):
@@ -444,8 +468,9 @@ def animation(runs, out_gif, history=None, max_frames=80, dpi=72, fps=6):
             fig.subplots_adjust(left=0.09, right=0.98, bottom=0.12, top=0.86, wspace=0.08)
         writer = PillowWriter(fps=fps)
         with writer.saving(fig, str(out_gif), dpi):
+            injury = injured([r for _, r in items] + ([history] if history is not None else []))
             for day in days:
-                clock.set_text(_clock_text(day))
+                clock.set_text(_clock_text(day, injury))
                 for (kind, art, note, inj), (label, run) in zip(artists, items):
                     src, idx = _state_at(run, history, day)
                     if src is None:

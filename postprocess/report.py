@@ -13,12 +13,14 @@ import base64
 import html
 import math
 import os
+import re
 
+import h5py
 import numpy as np
 
 from . import metrics
 from .plots import format_number, format_points, pretty_label, summary_table
-from .reader import DAYS_PER_YEAR, CartsimFileError
+from .reader import DAYS_PER_YEAR, CartsimFileError, to_str
 
 CSS = """
 body { font-family: system-ui, -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif; max-width: 980px;
@@ -58,6 +60,63 @@ def _amount(v):
     """A positive percentage for the text: one decimal from 1 up, else two
     significant digits (0.17, 0.034: '0.0 % per year' hid a loss)."""
     return f"{v:.1f}" if abs(v) >= 1 else f"{v:.2g}"
+
+
+# The defaults of model/params.c and model/initial.c (the model.md starting
+# values): the run files store every value but not which were changed, and the
+# report names the changed ones. A test keeps this copy equal to the C tables.
+DEFAULTS = {
+    "H": 2.4, "A_c": 12000, "V_s": 10, "D_P": 4.3, "D_R": 4.3, "D_Z": 0.86, "D_M": 1.3, "D_F": 2.0, "D_E": 1e-4,
+    "h_m": 10, "kappa": 1, "K_P": 0.01, "K_R": 2.5, "K_F": 0.002, "sig_P0": 0.001, "sig_PP": 0.02, "sig_PF": 0.05,
+    "del_P": 16.6, "sig_R0": 0, "q_RE": 2e-4, "chi": 1, "del_R": 16.6, "sig_Z0": 0.002, "sig_ZS": 1.0, "del_Z": 4.2,
+    "sig_M0": 0.001, "sig_MS": 0.2, "del_M": 0.69, "gam_a": 0.001, "gam_c": 4.5, "k_wear": 0.003, "del_F": 0.1,
+    "sig_a": 0.04, "K_syn": 0.002, "k_a": 0.1, "sig_aE": 0, "sig_c": 1.6e-5, "k_c": 0.016, "m_shield": 2,
+    "sig_cE": 0, "mu_C": 2e-4, "k_dE": 0.01, "rho_C": 9626, "r_E": 0, "E_max": 1000, "mu_E": 0.02, "mu_ES": 2,
+    "sig_s0": 0.07, "sig_ins": 0.6, "t_ins0": 0, "t_ins1": 120, "sig_sF": 1.0, "K_sF": 3e-4, "n_sF": 2, "K_MSC": 5e6,
+    "k_cl": 9.4, "k_clF": 1, "sig_Rs0": 94, "lam_N": 0.2, "eps_syn": 0.0625, "lam_syn": 0.0155, "k_att": 1e-3,
+    "beta_att": 5,
+    "initial.a0": 1, "initial.c0": 1, "initial.Ch0": 1, "initial.P_s": 0.005, "initial.R_s": 10, "initial.F_s": 0,
+    "initial.N": 0, "initial.N_syn": 0, "initial.lesion_radius": 0, "initial.lesion_depth": 0.5,
+    "initial.lesion_xc": 0.5, "initial.lesion_yc": 0.5, "initial.lesion_a": 0.3, "initial.lesion_c": 0.7,
+    "initial.lesion_Ch": 0.7,
+}
+
+
+def changed_parameters(run):
+    """[(name, value, default, units, meaning)] for each model parameter and
+    initial value of `run` that differs from DEFAULTS; `meaning` is the file's
+    long_name without a trailing source or range, which belong to the default."""
+    try:
+        params = run.parameters
+    except CartsimFileError:
+        return []
+    out = []
+    for name, default in DEFAULTS.items():
+        value, units = params.get(name, (None, ""))
+        if not isinstance(value, float) or abs(value - default) <= 1e-9 * max(abs(value), abs(default)):
+            continue
+        out.append([name, value, float(default), units, ""])
+    if out:
+        try:
+            with h5py.File(run.path, "r") as f:
+                for row in out:
+                    text = to_str(f["parameters/" + row[0].replace(".", "/")].attrs.get("long_name", ""))
+                    text = re.sub(r"\s*\([^()]*\d[^()]*\)$", "", text)
+                    row[4] = text if text != row[0] else ""
+        except (OSError, KeyError):
+            pass
+    return [tuple(row) for row in out]
+
+
+def _changes_note(changes):
+    """The note naming the runs' parameters that are not the defaults."""
+    items = []
+    for name, value, default, units, meaning in changes:
+        unit = f" {units}" if units and units not in ("1", "-") else ""
+        items.append(f"{html.escape(name)}" + (f" ({html.escape(meaning)})" if meaning else "")
+                     + f" = {value:g}{html.escape(unit)} instead of {default:g}")
+    return ("<p class='note'>These runs do not use the model's default parameters: " + "; ".join(items)
+            + ". What the text says is what these runs show, outside the default calibration.</p>")
 
 
 def comparability_notes(runs, untreated_label="untreated"):
@@ -210,6 +269,8 @@ def key_numbers(runs, untreated_label="untreated"):
             k[f"{prefix}retained_{days}d"] = math.nan if r is None else metrics.outcome_or(
                 r, f"msc_retained_{days}d", lambda r=r, days=days: metrics.msc_retained(r, days))
     k.update(_courses(k, untreated, T, runs))
+    first = untreated if untreated is not None else next(iter(runs.values()), None)
+    k["changed_parameters"] = changed_parameters(first) if first is not None else []
     return k
 
 
@@ -327,9 +388,9 @@ def _explanation(k):
                if wear else f"Fragments of the cut matrix reach the joint fluid and {keep} the synovium inflamed (this "
                "knee sheds no wear debris: k_wear = 0)."))
     if u_inflamed and (injury is None or injury[1] < k["horizon_day"]):
-        text += (" So once collagen is damaged, the inflammation feeds itself even after the original injury has "
-                 "healed: " + (f"the injury ends at day {injury[1]:g}, yet untreated synovitis is still "
-                               if injury is not None else "untreated synovitis is still ")
+        text += (" So once collagen is damaged, the inflammation feeds itself"
+                 + (f" even after the original injury has healed: the injury ends at day {injury[1]:g}, yet untreated "
+                    "synovitis is still " if injury is not None else ": untreated synovitis is still ")
                  + f"{s_end:.2f} at year {yrs}.")
     elif _finite(s_end) and not u_inflamed:
         settle, healed = k["untreated_s_settle"], injury[1] if injury is not None else math.nan
@@ -421,8 +482,15 @@ def _explanation(k):
     for item, c in back:
         text += (f" After the MSC injection on day {item[0]:g} mean collagen grows from {c['c_inj']:.3f} to "
                  f"{c['c_end']:.3f} of healthy by year {yrs}.")
-    p.append(text + " The numbers are model predictions, not clinical results; the model's default parameters "
-             "are calibrated to published studies.</p>")
+    changed = k.get("changed_parameters") or []
+    p.append(text + " The numbers are model predictions, not clinical results. The model's default parameters are a "
+             "first calibration: they were chosen to match a few published findings (a healthy knee stays healthy, "
+             "about 4 % of cartilage thickness lost per year after an injury, how long injected stem cells stay, no "
+             "lasting effect of one IL-1Ra injection, stem cells given early helping more than late ones), while "
+             "others are not fitted yet (the spread between fast and slow progressors, how quickly cartilage recovers after "
+             "a short inflammation)."
+             + (f" These runs change {len(changed)} of those parameters (listed at the top), so they are outside "
+                "that calibration." if changed else "") + "</p>")
     return "\n".join(p)
 
 
@@ -557,8 +625,13 @@ def write_report(out_html, figures, runs, title="cartsim: stem cells for knee ca
     parts = ["<!DOCTYPE html>", "<html lang='en'><head><meta charset='utf-8'>",
              f"<title>{html.escape(title)}</title>", f"<style>{CSS}</style></head><body>",
              f"<h1>{html.escape(title)}</h1>",
-             "<p class='small'>Simulated with cartsim, a model of a knee after an injury: inflammation, cartilage "
-             "matrix and cells, with and without an injection of mesenchymal stem cells (MSCs).</p>"]
+             "<p class='small'>Simulated with cartsim, a model of a knee"
+             + (" after an injury" if k["injury"] is not None else "")
+             + ": inflammation, cartilage matrix and cells, with and without an injection of mesenchymal stem cells "
+             "(MSCs)." + (" These runs simulate no injury." if k["injury"] is None and _finite(k["sig_ins"]) else "")
+             + "</p>"]
+    if k["changed_parameters"]:
+        parts.append(_changes_note(k["changed_parameters"]))
     incomplete = [l for l, r in runs.items() if not r.complete]
     if incomplete:
         parts.append("<p class='note'>Warning: these runs did not finish: "

@@ -18,6 +18,9 @@ SPECIES = ["P", "R", "Z", "M", "F", "a", "c", "Ch", "E"]
 UNITS = {"P": "ng/mL", "R": "ng/mL", "Z": "nM", "M": "nM", "F": "1", "a": "1", "c": "1", "Ch": "1",
          "E": "cells/mm^3"}
 H = 2.4
+LONG_NAMES = {"K_R": "antagonist constant: R competes with P for the receptor",
+              "k_cl": "clearance of soluble factors from the fluid (Owen 1994)",
+              "sig_ins": "extra synovial P production during the injury window"}
 TREAT = {"msc_early": ("msc", 180.0, 5e7), "msc_late": ("msc", 1460.0, 5e7), "il1ra_early": ("il1ra", 180.0, 150.0)}
 
 
@@ -135,7 +138,7 @@ def write_run(path, kind="untreated", dim=1, t_end=1825.0, start=0.0, status="co
                                     "t_ins1": (120.0, "day"), "sig_ins": (0.6, "ng/mL/day"),
                                     "k_cl": (9.4, "1/day"), "sig_c": (1.6e-5, "1/day"),
                                     "k_wear": (0.003, "1/day")}.items():
-            _dset(p, name, (parameters or {}).get(name, value), unit)
+            _dset(p, name, (parameters or {}).get(name, value), unit, LONG_NAMES.get(name, ""))
         for name, value in (parameters or {}).items():
             if name not in p:
                 _dset(p, name, value, "1")

@@ -546,6 +546,54 @@ class TestExplanation(unittest.TestCase):
         self.assertIn("30 days after the injection 16.0 % (early and late injection alike) of the injected cells are "
                       "still in the joint", text)
 
+    def report_text(self, **kwargs):
+        runs = {k: Run(p) for k, p in cs.write_demo_set(self.dir, **kwargs).items()}
+        out = report.write_report(os.path.join(self.dir, "report.html"), [], runs, "T")
+        with open(out, encoding="utf-8") as f:
+            return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", f.read()))
+
+    def test_calibration_and_changed_parameters_are_stated(self):
+        """The last line said 'the model's default parameters are calibrated to published studies' (model.md: a first
+        calibration, some targets not fitted), also for a --config that changed them, which the report never named;
+        with sig_ins 0 the subtitle said 'a model of a knee after an injury'."""
+        text = self.report_text()
+        self.assertNotIn("are calibrated to published studies", text)
+        self.assertIn("The model's default parameters are a first calibration", text)
+        self.assertIn("others are not fitted yet", text)
+        self.assertNotIn("do not use the model's default parameters", text)
+        self.assertIn("a model of a knee after an injury", text)
+        text = self.report_text(parameters={"k_cl": 30.0, "sig_ins": 0.0})
+        self.assertIn("These runs do not use the model's default parameters: sig_ins (extra synovial P production "
+                      "during the injury window) = 0 ng/mL/day instead of 0.6; k_cl (clearance of soluble factors from "
+                      "the fluid) = 30 1/day instead of 9.4.", text)
+        self.assertIn("These runs change 2 of those parameters (listed at the top)", text)
+        self.assertIn("Simulated with cartsim, a model of a knee: inflammation, cartilage matrix and cells, with and "
+                      "without an injection of mesenchymal stem cells (MSCs). These runs simulate no injury.", text)
+        self.assertNotIn("after the original injury", text)
+
+    def test_figures_without_an_injury_do_not_count_from_one(self):
+        """sig_ins 0: 'Cartilage after a knee injury', 'time since the injury (years)', 'day N after the injury'."""
+        runs = {k: Run(p) for k, p in cs.write_demo_set(self.dir, parameters={"sig_ins": 0.0}).items()}
+        _, evl = plots.early_vs_late(runs, os.path.join(self.dir, "evl.png"))
+        _, infl = plots.inflammation(runs, os.path.join(self.dir, "infl.png"))
+        for text in (evl["text"]["title"], evl["text"]["xlabel"], infl["text"]["xlabel"],
+                     plots._clock_text(400, plots.injured(runs.values()))):
+            self.assertNotIn("injury", text)
+        self.assertEqual(infl["text"]["xlabel"], "time (years)")
+        runs = {k: Run(p) for k, p in cs.write_demo_set(self.dir).items()}
+        self.assertIn("after a knee injury", plots.early_vs_late(runs, os.path.join(self.dir, "evl.png"))[1]["text"]
+                      ["title"])
+
+    def test_the_defaults_are_the_c_tables(self):
+        """report.DEFAULTS is a copy of the defaults in model/params.c and model/initial.c."""
+        found = {}
+        for name, prefix in (("params.c", ""), ("initial.c", "initial.")):
+            with open(os.path.join(REPO, "model", name), encoding="utf-8") as f:
+                for n, v in re.findall(r'^\s*ROWS?\((\w+),\s*"[^"]*",\s*([^,]+),', f.read(), re.M):
+                    found[prefix + n] = float(v)
+        self.assertGreater(len(found), 70)
+        self.assertEqual(found, {k: float(v) for k, v in report.DEFAULTS.items()})
+
 
 class TestXdmf(Base):
     def test_1d_gives_none(self):
