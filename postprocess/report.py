@@ -487,8 +487,8 @@ def _explanation(k):
              "first calibration: they were chosen to match a few published findings (a healthy knee stays healthy, "
              "about 4 % of cartilage thickness lost per year after an injury, how long injected stem cells stay, no "
              "lasting effect of one IL-1Ra injection, stem cells given early helping more than late ones), while "
-             "others are not fitted yet (the spread between fast and slow progressors, how quickly cartilage recovers after "
-             "a short inflammation)."
+             "others are not fitted yet (the spread between fast and slow progressors, how quickly cartilage "
+             "recovers after a short inflammation)."
              + (f" These runs change {len(changed)} of those parameters (listed at the top), so they are outside "
                 "that calibration." if changed else "") + "</p>")
     return "\n".join(p)

@@ -479,9 +479,9 @@ class TestExplanation(unittest.TestCase):
         late = text[text.index("Given late"):text.index("An anti-inflammatory")]
         self.assertIn("calm the joint for a while", late)
         self.assertNotIn("after the cells are gone", late)
-        self.assertRegex(late, r"synovitis rises again \(0\.4\d at year 4\.11, 40 days after the injection, untreated "
-                               r"0\.5\d; 1\d\.\d % of the injected cells are still in the joint\): the runs end before it is "
-                               r"back at the untreated level")
+        self.assertRegex(late, r"synovitis rises again \(0\.4\d at year 4\.11, 40 days after the injection, "
+                               r"untreated 0\.5\d; 1\d\.\d % of the injected cells are still in the joint\): the runs "
+                               r"end before it is back at the untreated level")
         stay = {"msc_in_joint": lambda t, s: np.maximum(s["msc_in_joint"], 0.074 * s["msc_injected"]),
                 "synovitis": lambda t, s: 0.45 - 0.3 * np.exp(-(t - 1460) / 60.0)}
         text, _ = self.explanation(overrides={"msc_late": stay})
