@@ -326,29 +326,29 @@ def _day_text(day):
 
 
 def inflammation(runs, out):
-    """Synovial cytokine P_s (ng/mL, log), anti-inflammatory R_s (ng/mL, log)
-    and MSCs in the joint (N + N_syn + E_total, cells, log) over time in years.
+    """Synovitis S_s (0-1, the model's pain proxy, which the report quotes),
+    the synovial cytokine P_s (ng/mL, log) and anti-inflammatory R_s (ng/mL,
+    log) it is computed from, and the MSCs in the joint (N + N_syn + E_total,
+    cells, log) over time in years. The axis labels say these in words.
 
-    Synovitis S_s, the model's pain proxy, is computed from P_s and R_s; it
-    is not drawn here (the report quotes it).
-
-    Returns (path, plotted) with plotted[label] = {"years", "P_s", "R_s",
-    "msc_in_joint"} and plotted["text"] = {"title", "ylabels", "xlabel"} as drawn."""
+    Returns (path, plotted) with plotted[label] = {"years", "synovitis", "P_s",
+    "R_s", "msc_in_joint"} and plotted["text"] = {"title", "ylabels", "xlabel"}
+    as drawn."""
     plotted = {}
     untreated = metrics.find_untreated(runs)
     with _apply_font():
-        fig = _figure((10, 9))
-        axes = fig.subplots(3, 1, sharex=True)
+        fig = _figure((10, 11))
+        axes = fig.subplots(4, 1, sharex=True)
         handles = []
         msc_max = 0.0
         for i, (label, run) in enumerate(runs.items()):
             colour = branch_colour(label, i)
             years = run.years
             entry = {"years": years}
-            for ax, name in zip(axes, ("P_s", "R_s", "msc_in_joint")):
+            for ax, name in zip(axes, ("synovitis", "P_s", "R_s", "msc_in_joint")):
                 y = run.series(name)
                 entry[name] = y
-                shown = np.where(y > 0, y, np.nan)   # log axes: zeros (no cells) are left out
+                shown = y if name == "synovitis" else np.where(y > 0, y, np.nan)  # log axes: zeros left out
                 ax.plot(years, shown, color=colour, **_line_weight(run is untreated))
                 if name == "msc_in_joint" and np.any(y > 0):
                     msc_max = max(msc_max, float(np.nanmax(y)))
@@ -356,30 +356,32 @@ def inflammation(runs, out):
             plotted[label] = entry
         _injection_lines(axes, runs)
         _injury_window(list(axes), runs)
-        ylabels = ["pro-inflammatory\ncytokine P_s (ng/mL)", "anti-inflammatory\nfactor R_s (ng/mL)",
-                   "MSCs in the joint (cells)\nN + N_syn + E_total"]
+        ylabels = ["synovitis (0-1)\npain stand-in", "pro-inflammatory\ncytokine P_s (ng/mL)",
+                   "anti-inflammatory\nfactor R_s (ng/mL)", "stem cells in the joint\n(fluid, synovium,\ncartilage)"]
         for ax, text in zip(axes, ylabels):
             ax.set_ylabel(text)
-        log_axes = list(axes) if msc_max > 0 else list(axes[:2])
+        axes[0].set_ylim(0.0, 1.0)
+        axes[0].grid(alpha=0.3)
+        log_axes = list(axes[1:]) if msc_max > 0 else list(axes[1:3])
         for ax in log_axes:
             ax.set_yscale("log")
         if msc_max > 0:
-            axes[2].set_ylim(1.0, msc_max * 3)
+            axes[3].set_ylim(1.0, msc_max * 3)
         else:  # nothing positive to draw on a log axis (matplotlib refuses to save one)
-            axes[2].set_ylim(0.0, 1.0)
-            axes[2].set_yticks([])
-            axes[2].text(0.5, 0.5, "no MSCs injected in these runs", transform=axes[2].transAxes,
+            axes[3].set_ylim(0.0, 1.0)
+            axes[3].set_yticks([])
+            axes[3].text(0.5, 0.5, "no MSCs injected in these runs", transform=axes[3].transAxes,
                          ha="center", va="center", color="#666666")
         for ax in log_axes:
             _log_axis(ax)
-        title = "Cytokines in the joint fluid and the injected stem cells"
+        title = "Inflammation in the joint fluid and the injected stem cells"
         axes[0].set_title(title)
         plotted["text"] = {"title": title, "ylabels": ylabels, "xlabel": _time_label(runs.values())}
-        axes[2].set_xlabel(plotted["text"]["xlabel"])
+        axes[-1].set_xlabel(plotted["text"]["xlabel"])
         horizon_day = max(r.end_day for r in runs.values())
-        axes[2].set_xlim(0, horizon_day / DAYS_PER_YEAR * 1.02)
+        axes[-1].set_xlim(0, horizon_day / DAYS_PER_YEAR * 1.02)
         fig.legend(handles=handles, loc="lower center", ncol=min(len(handles), 4), frameon=False)
-        fig.tight_layout(rect=(0, 0.05, 1, 1))
+        fig.tight_layout(rect=(0, 0.045, 1, 1))
         path = _save(fig, out)
     return path, plotted
 

@@ -354,7 +354,7 @@ def _explanation(k):
     else:
         text = f"<p><b>Inflammation.</b> The lining of the joint (the synovium) can become inflamed. {signal}"
         if _finite(k["sig_ins"]) and k["sig_ins"] == 0:
-            text += " These runs simulate no injury (sig_ins = 0)."
+            text += " These runs simulate no injury (the extra inflammation of an injury, sig_ins, is 0)."
     p.append(text + "</p>")
 
     a, c, day = k["shield_a"], k["shield_c"], k["shield_day"]
@@ -369,8 +369,8 @@ def _explanation(k):
     if _finite(hl) and hl < k["horizon_years"]:
         text += f"and collagen is rebuilt with a half-life of {hl:.2g} years in the model."
     elif hl == math.inf:
-        text += ("and collagen is not rebuilt at all in the model (sig_c = 0): this loss is <b>lasting</b>, the "
-                 "cartilage gets thinner.")
+        text += ("and collagen is not rebuilt at all in the model (its synthesis rate sig_c is 0): this loss is "
+                 "<b>lasting</b>, the cartilage gets thinner.")
     else:
         text += ("and collagen is rebuilt so slowly"
                  + (f" (a half-life of {hl:.0f} years in the model)" if _finite(hl) else "")
@@ -382,11 +382,12 @@ def _explanation(k):
         text += f" In the untreated run, at day {day:g} mean aggrecan is {a:.2f} of healthy and collagen {c:.3f}."
     p.append(text + "</p>")
 
-    keep = "keeps" if u_inflamed else "can keep"  # the mechanism; what the runs do follows
+    can = "" if u_inflamed else "can "  # the mechanism; what the runs do follows
     text = ("<p><b>A vicious circle.</b> "
-            + (f"Damaged collagen sheds wear debris into the joint fluid, and the debris {keep} the synovium inflamed."
-               if wear else f"Fragments of the cut matrix reach the joint fluid and {keep} the synovium inflamed (this "
-               "knee sheds no wear debris: k_wear = 0)."))
+            + (f"Damaged collagen sheds wear debris into the joint fluid, and the debris {can or 'keeps'}"
+               f"{'keep' if can else ''} the synovium inflamed." if wear else
+               f"Fragments of the cut matrix reach the joint fluid and {can}keep the synovium inflamed (this knee "
+               "sheds no wear debris: its wear-debris rate k_wear is 0)."))
     if u_inflamed and (injury is None or injury[1] < k["horizon_day"]):
         text += (" So once collagen is damaged, the inflammation feeds itself"
                  + (f" even after the original injury has healed: the injury ends at day {injury[1]:g}, yet untreated "
@@ -588,7 +589,8 @@ def _msc_course(c, cells, yrs, k, u_inflamed, wear):
 
 
 def _table(rows):
-    head = ("run", "injection day", "thickness at horizon (mm)", "benefit (points)", "years to c &lt; 0.8",
+    head = ("run", "injection day", "thickness at horizon (mm)", "benefit (points)",
+            "years until mean collagen &lt; 0.8 of healthy",
             "synovitis AUC (day)", "MSCs retained at 30 d")
     out = ["<table>", "<tr>" + "".join(f"<th>{h}</th>" for h in head) + "</tr>"]
     for r in rows:
@@ -608,9 +610,13 @@ def _table(rows):
 CAPTIONS = {
     "early_vs_late": "Cartilage thickness and collagen over time, for each treatment branch.",
     "profiles": "How aggrecan, collagen and cells vary with depth, from the bone (bottom) to the joint surface (top).",
-    "inflammation": "The pro-inflammatory cytokine P_s and the anti-inflammatory factor R_s in the joint fluid "
-                    "(synovitis, the pain proxy, is computed from the two), and the injected stem cells still "
-                    "in the joint.",
+    "inflammation": "Inflammation in the joint fluid and the injected stem cells. Top: synovitis, the model's "
+                    "stand-in for pain (0 calm, 1 fully inflamed), the number the text quotes. It is computed from "
+                    "the next two: P_s, the pro-inflammatory messenger (an IL-1-like cytokine that makes the "
+                    "cartilage cells release the enzymes), and R_s, the anti-inflammatory factor that blocks it "
+                    "(made by the stem cells; the IL-1Ra injection is a dose of it), both in ng/mL on a log scale. "
+                    "Bottom: the injected stem cells still in the joint, free in the joint fluid, stuck to the "
+                    "synovium or in the cartilage (log scale).",
     "animation": "The cartilage depth profiles over time, early (left) and late (right) injection.",
 }
 

@@ -213,12 +213,14 @@ class TestPlots(Base):
         path, data = plots.inflammation(self.runs, os.path.join(self.dir, "infl.png"))
         self.assertPng(path)
         for label, run in self.runs.items():
-            for name in ("P_s", "R_s", "msc_in_joint"):
+            for name in ("synovitis", "P_s", "R_s", "msc_in_joint"):
                 np.testing.assert_array_equal(data[label][name], run.series(name))
-        # the top panel is the cytokine P_s in ng/mL; the pain proxy is synovitis S_s (0-1), not drawn here:
-        # the title called the panel the pain proxy
+        # the title called the P_s panel the pain proxy; the pain proxy is synovitis (0-1), the quantity the report
+        # quotes, now drawn on top; the cells' panel said 'N + N_syn + E_total'
         self.assertNotIn("pain", data["text"]["title"])
-        self.assertIn("P_s (ng/mL)", data["text"]["ylabels"][0])
+        self.assertIn("synovitis (0-1)", data["text"]["ylabels"][0])
+        self.assertIn("P_s (ng/mL)", data["text"]["ylabels"][1])
+        self.assertNotIn("N_syn", " ".join(data["text"]["ylabels"]))
 
     def test_animation(self):
         out = os.path.join(self.dir, "anim.gif")
@@ -424,7 +426,7 @@ class TestExplanation(unittest.TestCase):
         self.assertNotIn("feeds itself", text)
         self.assertNotIn("wear debris into", text)
         self.assertNotIn("break the circle", text)
-        self.assertIn("this knee sheds no wear debris: k_wear = 0", text)
+        self.assertIn("this knee sheds no wear debris: its wear-debris rate k_wear is 0", text)
         # it said 'the circle does not close: untreated, synovitis falls back to 0.12 by year 5' (the end value
         # alone) of a knee inflamed until day 1600, after 'fragments ... keep the synovium inflamed'
         self.assertNotIn("does not close", text)
@@ -583,6 +585,21 @@ class TestExplanation(unittest.TestCase):
         runs = {k: Run(p) for k, p in cs.write_demo_set(self.dir).items()}
         self.assertIn("after a knee injury", plots.early_vs_late(runs, os.path.join(self.dir, "evl.png"))[1]["text"]
                       ["title"])
+
+    def test_parameter_names_come_with_their_meaning(self):
+        """'sig_ins = 0', 'k_wear = 0', 'sig_c = 0' appeared unexplained; the table said 'years to c < 0.8' and the
+        inflammation figure's caption named P_s and R_s without saying what they are."""
+        text = self.report_text(parameters={"sig_ins": 0.0, "k_wear": 0.0, "sig_c": 0.0})
+        for raw in ("(sig_ins = 0)", "k_wear = 0)", "(sig_c = 0)"):
+            self.assertNotIn(raw, text)
+        self.assertIn("These runs simulate no injury (the extra inflammation of an injury, sig_ins, is 0)", text)
+        self.assertIn("this knee sheds no wear debris: its wear-debris rate k_wear is 0", text)
+        self.assertIn("collagen is not rebuilt at all in the model (its synthesis rate sig_c is 0)", text)
+        self.assertIn("years until mean collagen &lt; 0.8 of healthy", report._table([]))
+        caption = report.CAPTIONS["inflammation"]
+        for words in ("synovitis", "pain", "P_s, the pro-inflammatory", "R_s, the anti-inflammatory",
+                      "free in the joint fluid, stuck to the synovium or in the cartilage"):
+            self.assertIn(words, caption)
 
     def test_the_defaults_are_the_c_tables(self):
         """report.DEFAULTS is a copy of the defaults in model/params.c and model/initial.c."""
