@@ -614,7 +614,8 @@ CAPTIONS = {
                     "stand-in for pain (0 calm, 1 fully inflamed), the number the text quotes. It is computed from "
                     "the next two: P_s, the pro-inflammatory messenger (an IL-1-like cytokine that makes the "
                     "cartilage cells release the enzymes), and R_s, the anti-inflammatory factor that blocks it "
-                    "(made by the stem cells; the IL-1Ra injection is a dose of it), both in ng/mL on a log scale. "
+                    "(the joint makes some, the stem cells add more, the IL-1Ra injection is a dose of it), both in "
+                    "ng/mL on a log scale. "
                     "Bottom: the injected stem cells still in the joint, free in the joint fluid, stuck to the "
                     "synovium or in the cartilage (log scale).",
     "animation": "The cartilage depth profiles over time, early (left) and late (right) injection.",
