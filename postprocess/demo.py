@@ -229,8 +229,9 @@ def demo(args, stop):
         stop.check()
         figures.append(make()[0])
     stop.check()
+    knee = "an injured knee" if report.injury_window(runs["untreated"]) is not None else "a knee"
     html = report.write_report(os.path.join(out, "report.html"), figures, runs,
-                               "Stem cells for an injured knee: early or late?")
+                               f"Stem cells for {knee}: early or late?")
     print(f"done. Results in {out}:")
     for f in figures + [html]:
         print(f"  {os.path.basename(f)}")

@@ -274,15 +274,24 @@ def key_numbers(runs, untreated_label="untreated"):
     return k
 
 
+def injury_window(run):
+    """(t_ins0, t_ins1) of the run's injury flare, or None when it simulates none
+    (sig_ins 0 or an empty window)."""
+    t0, t1, sig = (_param(run, n) for n in ("t_ins0", "t_ins1", "sig_ins")) if run is not None else (math.nan,) * 3
+    return (t0, t1) if _finite(t0, t1, sig) and sig > 0 and t1 > t0 else None
+
+
 def _courses(k, untreated, T, runs):
     """The numbers behind the explanation's qualitative claims: the untreated
     knee's synovitis (start, peak in the injury window, horizon), aggrecan and
     collagen at the end of the injury (else the early injection), the
     parameters the text names, and each treated run's _course()."""
     any_run = untreated if untreated is not None else next(iter(runs.values()), None)
-    t0, t1, sig = (_param(any_run, n) for n in ("t_ins0", "t_ins1", "sig_ins")) if any_run else (math.nan,) * 3
+    sig = _param(any_run, "sig_ins") if any_run else math.nan
     sig_c = _param(any_run, "sig_c") if any_run else math.nan
-    c = {"injury": (t0, t1) if _finite(t0, t1, sig) and sig > 0 and t1 > t0 else None, "sig_ins": sig,
+    injury = injury_window(any_run)
+    t0, t1 = injury if injury is not None else (math.nan, math.nan)
+    c = {"injury": injury, "sig_ins": sig,
          "k_wear": _param(any_run, "k_wear") if any_run else math.nan,
          "collagen_half_life_years": math.log(2) / sig_c / DAYS_PER_YEAR if _finite(sig_c) and sig_c > 0
          else math.inf if sig_c == 0 else math.nan,

@@ -59,7 +59,8 @@ def main(argv):
         kind = {("msc", "180"): "msc_early", ("msc", "1460"): "msc_late",
                 ("il1ra", "180"): "il1ra_early"}[(sets["treatments[0].type"], sets["treatments[0].day"])]
     start = float(sets["treatments[0].day"]) if from_state else 0.0
-    cs.write_run(out, kind, start=start, t_end=float((config.get("run") or {}).get("t_end", 1825)))
+    cs.write_run(out, kind, start=start, t_end=float((config.get("run") or {}).get("t_end", 1825)),
+                 parameters={k: float(v) for k, v in (config.get("model") or {}).items()})
     for day, path in states:
         with open(path, "w") as f:
             f.write(f"state at day {day}\n")

@@ -896,6 +896,18 @@ class TestDemo(unittest.TestCase):
                         except ProcessLookupError:
                             pass
 
+    def test_the_title_follows_the_injury(self):
+        """A config without an injury (model.sig_ins 0) was still 'Stem cells for an injured knee'."""
+        for model, title in (("", "Stem cells for an injured knee: early or late?"),
+                             ("model:\n  sig_ins: 0\n", "Stem cells for a knee: early or late?")):
+            with open(self.config, "w") as f:
+                f.write("description: test\n" + model)
+            out = os.path.join(self.dir, "t" + str(len(model)))
+            p = self.demo(out)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            with open(os.path.join(out, "report.html"), encoding="utf-8") as f:
+                self.assertIn(f"<h1>{title}</h1>", f.read())
+
     def test_every_option_is_documented(self):
         """cartsim --help and the README showed only [-o DIR] [--force] for the demo; the explorer's
         --jobs was in neither."""
