@@ -44,6 +44,20 @@ GRID = COMMON + """design:
     treatments[0].day: [60, 120, 180]
     model.k_c: [0.014, 0.016, 0.025]
 """
+# a cohort of PATIENTS with k_c drawn, the untreated history and one MSC arm ({{ }}: braces of the YAML)
+ONE_ARM_COHORT = """base: {{ref}}
+seed: 3
+set: {{grid.nz: {nz}, run.t_end: {t_end}, output.dt: 20, output.fields_every: 0}}
+design:
+  type: cohort
+  patients: {patients}
+  distributions:
+    model.k_c: {{dist: uniform, min: 0.014, max: 0.025}}
+  arms:
+    - {{name: untreated}}
+    - name: {arm}
+      set: {{"treatments[0].type": msc, "treatments[0].day": {day}, "treatments[0].dose": 5.0e7}}
+"""
 SOLVER = ["steps", "rhs_evals", "newton_iters", "krylov_iters"]
 OUTCOMES = ["thickness_loss_pct", "thickness_loss_mm", "years_to_c80", "synovitis_auc", "msc_retained_30d",
             "msc_retained_180d", "benefit_thickness_points", "benefit_synovitis_auc"]
@@ -114,6 +128,20 @@ def check_summary_against_runs(tc, out, n):
     return rows
 
 
+def stop_row0_midway(tc, spec, out):
+    """Start a one-process sweep, SIGTERM it 0.3 s into its first row (its partial file exists): exit 6."""
+    p = subprocess.Popen([BIN, "sweep", spec, "-o", out, "--quiet"], env=ENV, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+    partial = os.path.join(out, "runs", "r000000.h5.partial")
+    deadline = time.time() + 60
+    while time.time() < deadline and not os.path.exists(partial):
+        time.sleep(0.005)
+    time.sleep(0.3)
+    p.send_signal(signal.SIGTERM)
+    _, err = p.communicate(timeout=60)
+    tc.assertEqual(p.returncode, 6, err)
+
+
 def session_pids(sid):
     pids = []
     for stat in glob.glob("/proc/[0-9]*/stat"):
@@ -145,6 +173,16 @@ class Sweep(unittest.TestCase):
 
     def tearDown(self):
         self.tmp.cleanup()
+
+    def edited_base_sweep(self, days):
+        """base.yaml (the reference, t_end 200: the test edits it later) and a list sweep on it, one MSC
+        injection row per day; returns both paths."""
+        base = os.path.join(self.d, "base.yaml")
+        with open(base, "w") as f:
+            f.write(f"base: {REF}\nrun:\n  t_end: 200\n")
+        rows = "".join(f"    - {{\"treatments[0].day\": {d}}}\n" for d in days)
+        return base, self.spec("base: base.yaml\nset:\n  output.fields_every: 0\n  treatments[0].type: msc\n"
+                               "  treatments[0].dose: 5.0e7\ndesign:\n  type: list\n  rows:\n" + rows, "edited.yaml")
 
     def spec(self, text, name="sweep.yaml", t_end=400, nz=16):
         path = os.path.join(self.d, name)
@@ -280,12 +318,7 @@ class Sweep(unittest.TestCase):
         self.assertIn("every row of the sweep failed", p.stderr)
         self.assertEqual([r["status"] for r in summary(os.path.join(self.d, "allbad"))], ["failed", "failed"])
         # a row done under one base config that fails under the edited one loses its old run file
-        base = os.path.join(self.d, "base.yaml")
-        with open(base, "w") as f:
-            f.write(f"base: {REF}\nrun:\n  t_end: 200\n")
-        spec = self.spec("base: base.yaml\nset:\n  output.fields_every: 0\n  treatments[0].type: msc\n"
-                         "  treatments[0].dose: 5.0e7\ndesign:\n  type: list\n  rows:\n"
-                         "    - {\"treatments[0].day\": 100}\n", "edited.yaml")
+        base, spec = self.edited_base_sweep([100])
         out = os.path.join(self.d, "edited")
         self.assertIn("computed 1, reused 0, failed 0", sweep(spec, out).stdout)
         with open(base, "w") as f:
@@ -435,12 +468,7 @@ design:
         the old config; a done row whose run file is gone showed `done` with
         NaN outcomes. Both are now marked (outdated / missing) with a warning,
         and rerunning the task holding them recomputes them."""
-        base = os.path.join(self.d, "base.yaml")
-        with open(base, "w") as f:
-            f.write(f"base: {REF}\nrun:\n  t_end: 200\n")
-        spec = self.spec("base: base.yaml\nset:\n  output.fields_every: 0\n  treatments[0].type: msc\n"
-                         "  treatments[0].dose: 5.0e7\ndesign:\n  type: list\n  rows:\n"
-                         "    - {\"treatments[0].day\": 100}\n    - {\"treatments[0].day\": 150}\n", "edited.yaml")
+        base, spec = self.edited_base_sweep([100, 150])
         out = os.path.join(self.d, "out")
         self.assertIn("computed 1,", sweep(spec, out, 1, "--task", "0", "--tasks", "2").stdout)
         with open(base, "w") as f:
@@ -473,19 +501,7 @@ design:
         """A cohort patient whose arms are all done keeps its files when its
         saved states are gone (a scratch purge): the history is recomputed
         only when an arm still to run needs a state."""
-        spec = self.spec("""base: {ref}
-seed: 3
-set: {grid.nz: 16, run.t_end: 400, output.dt: 30, output.fields_every: 0}
-design:
-  type: cohort
-  patients: 2
-  distributions:
-    model.k_c: {dist: uniform, min: 0.014, max: 0.025}
-  arms:
-    - {name: untreated}
-    - name: early
-      set: {"treatments[0].type": msc, "treatments[0].day": 180, "treatments[0].dose": 5.0e7}
-""")
+        spec = self.spec(ONE_ARM_COHORT.format(nz=16, t_end=400, patients=2, arm="early", day=180))
         out = os.path.join(self.d, "cohort")
         self.assertIn("computed 4, reused 0", sweep(spec, out).stdout)
         runs = os.path.join(out, "runs")
@@ -505,32 +521,11 @@ design:
         """A patient's history stopped by SIGTERM continues from its checkpoint (the states it has to
         save did not exist yet, which forced it to start over every time: a history longer than a
         job's time limit never finished); its arms then branch from its states as usual."""
-        spec = self.spec("""base: {ref}
-seed: 3
-set: {grid.nz: 1200, run.t_end: 1825, output.dt: 20, output.fields_every: 0}
-design:
-  type: cohort
-  patients: 1
-  distributions:
-    model.k_c: {dist: uniform, min: 0.014, max: 0.025}
-  arms:
-    - {name: untreated}
-    - name: late
-      set: {"treatments[0].type": msc, "treatments[0].day": 1460, "treatments[0].dose": 5.0e7}
-""")
+        spec = self.spec(ONE_ARM_COHORT.format(nz=1200, t_end=1825, patients=1, arm="late", day=1460))
         full = os.path.join(self.d, "full")
         self.assertEqual(sweep(spec, full).returncode, 0)
         out = os.path.join(self.d, "stopped")
-        p = subprocess.Popen([BIN, "sweep", spec, "-o", out, "--quiet"], env=ENV, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True)
-        partial = os.path.join(out, "runs", "r000000.h5.partial")
-        deadline = time.time() + 60
-        while time.time() < deadline and not os.path.exists(partial):
-            time.sleep(0.005)
-        time.sleep(0.3)
-        p.send_signal(signal.SIGTERM)
-        p.communicate(timeout=60)
-        self.assertEqual(p.returncode, 6)
+        stop_row0_midway(self, spec, out)
         self.assertFalse(os.path.exists(os.path.join(out, "status", "r000000.json")), "stopped in the history")
         r = sweep(spec, out)
         self.assertEqual(r.returncode, 0, r.stderr)
@@ -560,16 +555,7 @@ design:
     def full_disk_on(self, disk):
         spec = self.spec(GRID.replace("    model.k_c: [0.014, 0.016, 0.025]\n", ""), t_end=1825, nz=1200)
         out = os.path.join(disk, "s")
-        p = subprocess.Popen([BIN, "sweep", spec, "-o", out, "--quiet"], env=ENV, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True)
-        partial = os.path.join(out, "runs", "r000000.h5.partial")
-        deadline = time.time() + 60
-        while time.time() < deadline and not os.path.exists(partial):
-            time.sleep(0.005)
-        time.sleep(0.3)
-        p.send_signal(signal.SIGTERM)
-        p.communicate(timeout=60)
-        self.assertEqual(p.returncode, 6)
+        stop_row0_midway(self, spec, out)
         kept = sorted(n for n in os.listdir(os.path.join(out, "runs")) if n.startswith("r000000.h5.partial"))
         self.assertGreaterEqual(len(kept), 2, "the partial file and a checkpoint")
         filler = os.path.join(disk, "filler")

@@ -107,24 +107,29 @@ class Estimators(unittest.TestCase):
 
 
 class RealSweep(unittest.TestCase):
-    def test_morris_sweep_through_cartsim_and_cli(self):
-        d = tempfile.mkdtemp()
-        try:
-            spec = os.path.join(d, "m.yaml")
-            with open(spec, "w") as f:
-                f.write(f"""base: {os.path.abspath('configs/reference.yaml')}
+    def morris_sweep(self, d, t_end, trajectories):
+        """Run a two-factor Morris sweep (k_c, sig_s0 on a log range) of the 1-D model into d/out."""
+        spec = os.path.join(d, "m.yaml")
+        with open(spec, "w") as f:
+            f.write(f"""base: {os.path.abspath('configs/reference.yaml')}
 seed: 3
-set: {{grid.nz: 16, run.t_end: 730, output.dt: 30, output.fields_every: 0}}
+set: {{grid.nz: 16, run.t_end: {t_end}, output.dt: 30, output.fields_every: 0}}
 design:
   type: morris
-  samples: 4
+  trajectories: {trajectories}
   ranges:
     model.k_c: {{min: 0.012, max: 0.025}}
     model.sig_s0: {{min: 0.04, max: 0.1, scale: log}}
 """)
-            out = os.path.join(d, "out")
-            p = subprocess.run([BIN, "sweep", spec, "-o", out, "--quiet"], capture_output=True, text=True, env=ENV)
-            self.assertEqual(p.returncode, 0, p.stderr)
+        out = os.path.join(d, "out")
+        p = subprocess.run([BIN, "sweep", spec, "-o", out, "--quiet"], capture_output=True, text=True, env=ENV)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        return out
+
+    def test_morris_sweep_through_cartsim_and_cli(self):
+        d = tempfile.mkdtemp()
+        try:
+            out = self.morris_sweep(d, t_end=730, trajectories=4)
             p = subprocess.run([os.sys.executable, "-m", "postprocess.sensitivity", out, "--boot", "50"],
                                capture_output=True, text=True, env=ENV)
             self.assertEqual(p.returncode, 0, p.stderr)
@@ -159,21 +164,8 @@ design:
         trajectories since; a summary with only steps 0 and 2 done came from tasks 0 and 2 of --tasks 3.)"""
         d = tempfile.mkdtemp()
         try:
+            out = self.morris_sweep(d, t_end=400, trajectories=6)
             spec = os.path.join(d, "m.yaml")
-            with open(spec, "w") as f:
-                f.write(f"""base: {os.path.abspath('configs/reference.yaml')}
-seed: 3
-set: {{grid.nz: 16, run.t_end: 400, output.dt: 30, output.fields_every: 0}}
-design:
-  type: morris
-  trajectories: 6
-  ranges:
-    model.k_c: {{min: 0.012, max: 0.025}}
-    model.sig_s0: {{min: 0.04, max: 0.1, scale: log}}
-""")
-            out = os.path.join(d, "out")
-            p = subprocess.run([BIN, "sweep", spec, "-o", out, "--quiet"], capture_output=True, text=True, env=ENV)
-            self.assertEqual(p.returncode, 0, p.stderr)
             rows = sa.read_summary(os.path.join(out, "summary.csv"))
             with open(os.path.join(out, "summary.csv"), "w", newline="") as f:
                 w = csv.DictWriter(f, fieldnames=list(rows[0]))
