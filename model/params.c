@@ -46,7 +46,7 @@ static const cs_opt rows[] = {
   ROW(k_wear, "1/day", 0.003, 0, 1e6, "wear debris from damaged collagen"),
   ROW(del_F, "1/day", 0.1, 0, 1e6, "fragment clearance in the tissue"),
   ROW(sig_a, "1/day", 0.04, 0, 1e6, "aggrecan synthesis rate"),
-  ROW(K_syn, "ng/mL", 0.002, 1e-12, 1e6, "P level halving matrix synthesis"),
+  ROW(K_syn, "ng/mL", 0.002, 1e-12, 1e6, "P level halving aggrecan synthesis"),
   ROW(k_a, "1/(nM day)", 0.1, 0, 1e6, "aggrecan cleavage by Z"),
   ROW(sig_aE, "mm^3/(cell day)", 0, 0, 1e6, "aggrecan synthesis by engrafted MSCs"),
   ROW(sig_c, "1/day", 1.6e-5, 0, 1e6, "collagen synthesis rate (half-life 117 years, Verzijl 2000)"),

@@ -227,6 +227,23 @@ class Cli(unittest.TestCase):
         missing = [k for k in set(keys) if f"`{k}`" not in doc]
         self.assertEqual(missing, [], "keys missing from docs/config.md")
 
+    def test_config_md_help_is_the_programs(self):
+        """Each key's help text in docs/config.md's tables is the one `cartsim check` prints
+        (K_syn's said 'matrix synthesis' in both while it slows aggrecan synthesis only)."""
+        code, out, _ = cartsim("check", REF)
+        self.assertEqual(code, 0)
+        helps = {}
+        for m in re.finditer(r"^\s+(\w+):.*?# .*? — (.*)$", out, re.M):
+            helps.setdefault(m.group(1), set()).add(m.group(2).strip())
+        with open("docs/config.md") as f:
+            rows = {}
+            for m in re.finditer(r"^\| `(\w+)` \|(.*)\|\s*$", f.read(), re.M):
+                rows.setdefault(m.group(1), []).append(m.group(2).split("|")[-1].strip())
+        compared = [(k, h) for k, hs in helps.items() for h in hs if k in rows]
+        self.assertGreater(len(compared), 80)
+        differ = [(k, h, rows[k]) for k, h in compared if h not in rows[k]]
+        self.assertEqual(differ, [], "help text in docs/config.md differs from cartsim check")
+
     def test_set_value_checked_like_the_file(self):
         code, _, err = cartsim("check", REF, "--set", "model.k_a=abc")
         self.assertEqual(code, 3)
