@@ -140,7 +140,9 @@ class Model:
         self.iacc = self.nf + len(SYN)             # first accumulator index
         self.n = self.iacc + len(ACC)
         # surface series conductances g_X = 1/(1/h_m + (dz/2)/D_X)
-        self.g = {s: 1.0 / (1.0 / self.p["h_m"] + 0.5 * self.dz / self.p[D])
+        # (0 without diffusion or without a surface film, as in C's cs_surface_transfer)
+        self.g = {s: (1.0 / (1.0 / self.p["h_m"] + 0.5 * self.dz / self.p[D])
+                      if self.p[D] > 0 and self.p["h_m"] > 0 else 0.0)
                   for s, D, _ in SURFACE_EXCHANGE}
         self._diff_matrix = self._build_transport_matrix()
 
@@ -311,7 +313,7 @@ class Model:
         Fsp = max(Fs, 0.0)
         n = p["n_sF"]
         hill = Fsp ** n / (p["K_sF"] ** n + Fsp ** n) if Fsp > 0 else 0.0
-        imm = 1.0 / (1.0 + (N + Ns) / p["K_MSC"])
+        imm = 1.0 / (1.0 + (max(N, 0.0) + max(Ns, 0.0)) / p["K_MSC"])   # clipped as in C
         prod = (drv + p["sig_sF"] * hill) * imm
         Psp = max(Ps, 0.0)
         KRs = p["K_P"] * (1.0 + Rs / p["K_R"])
@@ -321,7 +323,8 @@ class Model:
         hill_F = (n * Fsp ** (n - 1.0) * p["K_sF"] ** n / (p["K_sF"] ** n + Fsp ** n) ** 2
                   if Fsp > 0 else 0.0)
         d = {"prod_F": p["sig_sF"] * hill_F * imm,
-             "prod_N": -(drv + p["sig_sF"] * hill) * imm ** 2 / p["K_MSC"],
+             "prod_N": -(drv + p["sig_sF"] * hill) * imm ** 2 / p["K_MSC"] * (N > 0),
+             "prod_Ns": -(drv + p["sig_sF"] * hill) * imm ** 2 / p["K_MSC"] * (Ns > 0),
              "Ss_P": (Ps > 0) * KRs / (Psp + KRs) ** 2,
              "Ss_R": -Psp * p["K_P"] / p["K_R"] / (Psp + KRs) ** 2}
         return prod, Ss, d
@@ -379,7 +382,7 @@ class Model:
         _, _, d = self._synovial_source(ysyn, drv, True)
         add(iPs, iFs, d["prod_F"])
         add(iPs, iN, d["prod_N"])
-        add(iPs, iNs, d["prod_N"])
+        add(iPs, iNs, d["prod_Ns"])
         A = p["A_c"] * dz
         E = U[:, iE]
         kP, kR, kCh, kE = base + iP, base + iR, base + iCh, base + iE
