@@ -83,27 +83,34 @@ def benefit_points(branch, untreated, day=None):
 def years_to_c80(run, history=None):
     """First time mean collagen falls below 0.8, in years (NaN: never in the run, or, for a
     branch that starts below 0.8 without its `history`, before the run began). A branch that
-    starts later takes the crossing from `history` if it came first."""
+    starts later takes the crossing from `history` if it came first: the history's rows before
+    the branching day and the branch's rows are one series, so a crossing between the history's
+    last output step and the branching day is interpolated between them (it was NaN: the
+    history alone had not crossed yet and the branch started below 0.8)."""
     if history is run:
         history = None
-    for r in ([history] if history is not None else []) + [run]:
-        t, c = r.time, r.series("mean_c")
-        if r is history:
-            keep = t <= run.start_day
-            t, c = t[keep], c[keep]
-        below = np.nonzero(c < 0.8)[0]
-        if len(below):
-            i = below[0]
-            if i == 0:  # below from the first row: the crossing is that day only for a run from day 0
-                return t[0] / DAYS_PER_YEAR if t[0] <= 0 else math.nan
-            w = (c[i - 1] - 0.8) / (c[i - 1] - c[i])
-            return (t[i - 1] + w * (t[i] - t[i - 1])) / DAYS_PER_YEAR
-    return math.nan
+    t, c = run.time, run.series("mean_c")
+    if history is not None:
+        ht, hc = history.time, history.series("mean_c")
+        keep = ht < run.start_day - 1e-9
+        t, c = np.concatenate([ht[keep], t]), np.concatenate([hc[keep], c])
+    below = np.nonzero(c < 0.8)[0]
+    if not len(below):
+        return math.nan
+    i = below[0]
+    if i == 0:  # below from the first row: the crossing is that day only for a run from day 0
+        return t[0] / DAYS_PER_YEAR if t[0] <= 0 else math.nan
+    w = (c[i - 1] - 0.8) / (c[i - 1] - c[i])
+    return (t[i - 1] + w * (t[i] - t[i - 1])) / DAYS_PER_YEAR
 
 
 def msc_retained(run, days_after=30.0):
     """Fraction of injected MSCs still in the joint `days_after` the first MSC
-    injection: msc_in_joint / msc_injected (NaN: no MSC injection or run too short)."""
+    injection: msc_in_joint / msc_injected (NaN: no MSC injection or run too short).
+    Interpolated linearly between output steps: /outcomes/msc_retained_30d and _180d are the
+    values at that very day, so they differ (about 1e-3 relative at output every 5 days) when
+    the day is not an output step (an injection at day 183.7); prefer them where present
+    (outcome_or(run, "msc_retained_30d", ...))."""
     t = first_treatment(run, "msc")
     if t is None:
         return math.nan

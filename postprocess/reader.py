@@ -27,6 +27,23 @@ SPECIES = ("P", "R", "Z", "M", "F", "a", "c", "Ch", "E")
 DAYS_PER_YEAR = 365.0
 
 
+def yaml12_loader():
+    """A yaml.SafeLoader that also reads YAML 1.2 floats without a decimal point (1e-06, 5e+07,
+    the way cartsim writes them in /meta/config) as numbers, not strings."""
+    import re
+
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    Loader.add_implicit_resolver(
+        "tag:yaml.org,2002:float",
+        re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$"),
+        list("-+0123456789."))
+    return Loader
+
+
 class CartsimFileError(Exception):
     """A run file is missing, unreadable, or lacks a group or dataset."""
 
@@ -135,11 +152,13 @@ class Run:
 
     @property
     def config(self):
-        """The resolved config as a dict (parsed /meta/config), or {} if absent."""
+        """The resolved config as a dict (parsed /meta/config), or {} if absent. Numbers are
+        numbers: cartsim writes reals such as `rtol: 1e-06` and `dose: 5e+07` (YAML 1.2), which
+        PyYAML's YAML 1.1 `safe_load` returns as the strings '1e-06' and '5e+07'."""
         import yaml
 
         text = self.meta.get("config")
-        return yaml.safe_load(text) or {} if text else {}
+        return yaml.load(text, Loader=yaml12_loader()) or {} if text else {}
 
     # -- /parameters ---------------------------------------------------------
     @property
