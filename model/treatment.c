@@ -25,11 +25,17 @@ static const cs_opt rows[] = {
 
 const cs_opt_table cs_treatment_table = {"treatments[]", rows, (int)(sizeof rows / sizeof rows[0])};
 
+double cs_treatment_cells(const cs_treatment *t)
+{
+  if (t->type != CS_TREAT_MSC) return 0.0;
+  return t->dose * t->viability * cs_source_presets[t->source].viability;
+}
+
 double cs_treatment_apply(const cs_treatment *t, const cs_params *base, cs_params *run, double syn[CS_NSYNO])
 {
   if (t->type == CS_TREAT_MSC) {
     const cs_source_preset *src = &cs_source_presets[t->source];
-    double cells = t->dose * t->viability * src->viability;
+    const double cells = cs_treatment_cells(t);
     syn[CS_N] += cells;
     run->q_RE = base->q_RE * src->q_RE_factor;
     run->K_MSC = base->K_MSC * src->K_MSC_factor;

@@ -43,6 +43,10 @@ typedef struct {
 
 extern const cs_opt_table cs_treatment_table;
 
+/* Viable cells the event adds to N: dose * viability * v_source (msc), 0
+ * (il1ra). */
+double cs_treatment_cells(const cs_treatment *t);
+
 /* Apply the event to the synovial values; returns the number of cells
  * added (0 for il1ra), which the caller counts as injected. For msc events
  * `run` (the parameters in use) gets the source's q_RE and K_MSC, scaled

@@ -307,7 +307,8 @@ class Run:
     # -- /treatments ---------------------------------------------------------
     @property
     def treatments(self):
-        """[{"type", "day", "dose", "viability"}, ...] in file order; [] if none."""
+        """[{"type", "day", "dose", "viability", "source", "cells"}, ...] in file order; [] if
+        none (files before 2026-12-03 have no "source" and "cells")."""
         def load(f):
             if "treatments" not in f:
                 return []
@@ -318,7 +319,8 @@ class Run:
                     continue
                 v = ds[()]
                 v = np.atleast_1d(v)
-                cols[k] = [to_str(x) if k == "type" else float(x) for x in v.tolist()]
+                text = ds.dtype.kind in "SUO"
+                cols[k] = [to_str(x) if text else float(x) for x in v.tolist()]
             n = max((len(c) for c in cols.values()), default=0)
             return [{k: c[i] for k, c in cols.items() if i < len(c)} for i in range(n)]
         return self._cached("treatments", load)

@@ -616,15 +616,20 @@ static int write_header(cs_run_state *rs, const cs_run_request *req, int nranks)
   CS_CHECK(cs_h5out_parameters(h, &cs_run_table, &cfg->run));
   CS_CHECK(cs_h5out_grid(h, &cfg->grid, cfg->model.H));
 
-  const char *types[CS_MAX_TREATMENTS];
-  double day[CS_MAX_TREATMENTS], dose[CS_MAX_TREATMENTS], via[CS_MAX_TREATMENTS];
+  const char *types[CS_MAX_TREATMENTS], *sources[CS_MAX_TREATMENTS];
+  double day[CS_MAX_TREATMENTS], dose[CS_MAX_TREATMENTS], via[CS_MAX_TREATMENTS], cells[CS_MAX_TREATMENTS];
   for (int e = 0; e < cfg->n_treatments; ++e) {
-    types[e] = cs_opt_choice_name(cs_opt_find(&cs_treatment_table, "type"), cfg->treatments[e].type);
-    day[e] = cfg->treatments[e].day;
-    dose[e] = cfg->treatments[e].dose;
-    via[e] = cfg->treatments[e].viability;
+    const cs_treatment *t = &cfg->treatments[e];
+    types[e] = cs_opt_choice_name(cs_opt_find(&cs_treatment_table, "type"), t->type);
+    sources[e] = t->type == CS_TREAT_MSC ? cs_opt_choice_name(cs_opt_find(&cs_treatment_table, "source"), t->source)
+                                         : "-";
+    day[e] = t->day;
+    dose[e] = t->dose;
+    via[e] = t->viability;
+    cells[e] = cs_treatment_cells(t);
   }
-  CS_CHECK(cs_h5out_treatments(h, types, day, dose, via, cfg->n_treatments));
+  const cs_h5_treatments rows = {types, sources, day, dose, via, cells};
+  CS_CHECK(cs_h5out_treatments(h, &rows, cfg->n_treatments));
   return CS_OK;
 }
 

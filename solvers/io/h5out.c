@@ -777,18 +777,23 @@ done:
   return rc;
 }
 
-int cs_h5out_treatments(cs_h5out *h, const char *const *type, const double *day, const double *dose,
-                        const double *viability, int n)
+int cs_h5out_treatments(cs_h5out *h, const cs_h5_treatments *t, int n)
 {
   int rc = CS_OK;
   hid_t g = H5I_INVALID_HID;
+  const cs_h5_treatments none = {0};
+  if (h->rank != 0 || !t) t = &none; /* the values come from rank 0 */
   CSGO(mpi_check(MPI_Bcast(&n, 1, MPI_INT, 0, h->comm), "MPI_Bcast"));
   CSGO(group_open(h, "treatments", &g));
-  CSGO(dset_strings(h, g, "type", type, n, "-", "treatment kind: msc (MSC injection) or il1ra"));
-  CSGO(dset_doubles(h, g, "day", day, (hsize_t)n, 0, "day", "time of the injection"));
-  CSGO(dset_doubles(h, g, "dose", dose, (hsize_t)n, 0, "cells (msc) or mg (il1ra)", "injected dose"));
-  CSGO(dset_doubles(h, g, "viability", viability, (hsize_t)n, 0, "1",
+  CSGO(dset_strings(h, g, "type", t->type, n, "-", "treatment kind: msc (MSC injection) or il1ra"));
+  CSGO(dset_doubles(h, g, "day", t->day, (hsize_t)n, 0, "day", "time of the injection"));
+  CSGO(dset_doubles(h, g, "dose", t->dose, (hsize_t)n, 0, "cells (msc) or mg (il1ra)", "injected dose"));
+  CSGO(dset_doubles(h, g, "viability", t->viability, (hsize_t)n, 0, "1",
                     "factor on the source's viability (alive at injection: the source preset's viability times this)"));
+  CSGO(dset_strings(h, g, "source", t->source, n, "-",
+                    "MSC source preset (reference, adipose, bone_marrow); '-' for il1ra"));
+  CSGO(dset_doubles(h, g, "cells", t->cells, (hsize_t)n, 0, "cells",
+                    "viable cells added to N: dose x viability x the source's viability (msc); 0 for il1ra"));
   CSGO(attr_long(g, "count", n));
 done:
   h5_release(&g);

@@ -106,9 +106,14 @@ int cs_h5out_fields_append(cs_h5out *h, double t, const double *u, const cs_patc
 /* /outcomes scalars (values from rank 0). */
 int cs_h5out_outcomes(cs_h5out *h, const cs_h5_quantity *q, const double *values, int n);
 
-/* Treatments table (arrays of length n, from rank 0). */
-int cs_h5out_treatments(cs_h5out *h, const char *const *type, const double *day, const double *dose,
-                        const double *viability, int n);
+/* Treatments table (arrays of length n, from rank 0): kind, day, dose,
+ * the user's viability factor, the cell source ("-" for il1ra) and the
+ * viable cells added (0 for il1ra). */
+typedef struct {
+  const char *const *type, *const *source;
+  const double *day, *dose, *viability, *cells;
+} cs_h5_treatments;
+int cs_h5out_treatments(cs_h5out *h, const cs_h5_treatments *t, int n);
 
 /* Write the buffered time-series steps and field snapshots and flush the
  * file. */

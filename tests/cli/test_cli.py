@@ -424,6 +424,26 @@ class Cli(unittest.TestCase):
                 self.assertTrue(want > 0, f"{name}: {want}")
                 self.assertAlmostEqual(got / want, 1.0, delta=1e-6, msg=name)
 
+    def test_treatments_record_the_source_and_the_cells_added(self):
+        """/treatments kept the user's viability factor only: which cell source ran, and how many
+        viable cells it added, were not in the file (only in /meta/config's text)."""
+        out = os.path.join(self.dir, "src.h5")
+        code, _, err = cartsim("run", REF, "-o", out, "--quiet", "--set", "run.t_end=60", "--set",
+                               "output.fields_every=0", "--set", "treatments[0].type=msc", "--set",
+                               "treatments[0].day=10", "--set", "treatments[0].dose=5e7", "--set",
+                               "treatments[0].source=adipose", "--set", "treatments[0].viability=0.5",
+                               "--set", "treatments[1].type=il1ra", "--set", "treatments[1].day=20",
+                               "--set", "treatments[1].dose=150")
+        self.assertEqual(code, 0, err)
+        from postprocess.reader import Run
+        t = Run(out).treatments
+        self.assertEqual([r["source"] for r in t], ["adipose", "-"])
+        self.assertAlmostEqual(t[0]["cells"], 5e7 * 0.5 * 0.85, delta=1.0)  # adipose viability 0.85
+        self.assertEqual(t[1]["cells"], 0.0)
+        with h5py.File(out, "r") as f:
+            self.assertEqual(f["treatments/cells"].attrs["units"], "cells")
+            self.assertAlmostEqual(float(f["timeseries/msc_injected"][-1]), t[0]["cells"], delta=1.0)
+
     def test_singleton_session_directory_is_private(self):
         """Isolated Open MPI singletons all use job family 0, so concurrent ones shared
         TMPDIR/ompi.HOST.UID/jf.0/1 and raced on creating and removing it: ~1.5 % of runs died in

@@ -201,7 +201,7 @@ def _check_treatments(f, problems):
         return
     g = f["treatments"]
     n = None
-    for name in ("type", "day", "dose", "viability"):
+    for name in ("type", "day", "dose", "viability", "source", "cells"):
         path = f"/treatments/{name}"
         if name not in g:
             problems.append(f"{path}: missing")
@@ -211,9 +211,9 @@ def _check_treatments(f, problems):
         if ds.ndim != 1:
             problems.append(f"{path}: expected 1-D, got shape {ds.shape}")
             continue
-        if name == "type" and not _is_string(ds):
+        if name in ("type", "source") and not _is_string(ds):
             problems.append(f"{path}: expected strings, got {ds.dtype}")
-        if name != "type" and not _is_float64(ds):
+        if name not in ("type", "source") and not _is_float64(ds):
             problems.append(f"{path}: expected float64, got {ds.dtype}")
         if n is None:
             n = ds.shape[0]

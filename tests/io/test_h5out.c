@@ -152,11 +152,10 @@ static int write_file(const char *path, const cs_grid *g, int split_dir, int com
 
   MUST(cs_h5out_outcomes(h, outcome_q, rank == 0 ? outcome_v : NULL, 5));
   const char *types[] = {"msc", "il1ra"};
-  const double day[] = {100, 200.5}, dose[] = {1e7, 2.0}, viab[] = {0.8, 1.0};
-  if (rank == 0)
-    MUST(cs_h5out_treatments(h, types, day, dose, viab, ntreat));
-  else
-    MUST(cs_h5out_treatments(h, NULL, NULL, NULL, NULL, ntreat));
+  const char *sources[] = {"adipose", "-"};
+  const double day[] = {100, 200.5}, dose[] = {1e7, 2.0}, viab[] = {0.8, 1.0}, cells[] = {6.8e6, 0.0};
+  const cs_h5_treatments rows = {types, sources, day, dose, viab, cells};
+  MUST(cs_h5out_treatments(h, rank == 0 ? &rows : NULL, ntreat));
   EXPECT(cs_h5out_io_seconds(h) > 0, "io_seconds not counted");
   EXPECT(cs_h5out_open_ids() > 0, "cs_h5out_open_ids() does not see the open file");
   MUST(cs_h5out_close(h, "complete", "reached t_end"));
@@ -465,13 +464,18 @@ static void check_file(const char *path, const cs_grid *g, int ntreat)
   double *day = read_doubles(f, "/treatments/day", 1, &nt);
   double *dose = read_doubles(f, "/treatments/dose", 1, &nt);
   double *via = read_doubles(f, "/treatments/viability", 1, &nt);
+  char **src = read_strings(f, "/treatments/source", ntreat);
+  double *cells = read_doubles(f, "/treatments/cells", 1, &nt);
+  expect_attr(f, "/treatments/cells", "units", "cells");
   if (ntreat == 2) {
+    EXPECT(src && strcmp(src[0], "adipose") == 0 && strcmp(src[1], "-") == 0, "treatment sources");
+    EXPECT(cells && cells[0] == 6.8e6 && cells[1] == 0.0, "treatment viable cells");
     EXPECT(ty && strcmp(ty[0], "msc") == 0 && strcmp(ty[1], "il1ra") == 0, "treatment types");
     EXPECT(day && day[0] == 100 && day[1] == 200.5, "treatment days");
     EXPECT(dose && dose[0] == 1e7 && dose[1] == 2.0, "treatment doses");
     EXPECT(via && via[0] == 0.8 && via[1] == 1.0, "treatment viability");
   }
-  free_strings(ty), free(day), free(dose), free(via);
+  free_strings(ty), free(day), free(dose), free(via), free_strings(src), free(cells);
 
   EXPECT(H5Fget_obj_count(f, H5F_OBJ_ALL) == 1, "reader left objects open");
   H5Fclose(f);
