@@ -301,8 +301,16 @@ static int save_states(cs_run_state *rs, double t)
   for (int q = 0; q < req->n_save; ++q) {
     if (!same_time(req->save_day[q], t)) continue;
     const double *u = N_VGetArrayPointer_Parallel(cs_integrator_state(rs->it));
+    double now[CS_TS_COUNT] = {0};
+    CS_CHECK(observe(rs, t, now)); /* collective: every rank saves */
     double tc = rs->t_c80;
     if (isnan(tc) && pb->rank == 0) tc = cs_first_crossing_below(rs->t_hist, rs->c_hist, rs->nhist, 0.8);
+    if (isnan(tc) && pb->rank == 0 && rs->nhist > 0) {
+      /* Mean c may cross 0.8 after the last output step before t: between
+       * that row and t itself (the branch's first row, already below). */
+      const double tt[2] = {rs->t_hist[rs->nhist - 1], t}, cc[2] = {rs->c_hist[rs->nhist - 1], now[CS_TS_MEAN0 + CS_C]};
+      if (tt[0] < t) tc = cs_first_crossing_below(tt, cc, 2, 0.8);
+    }
     cs_state_info info;
     memset(&info, 0, sizeof info);
     info.time = t;

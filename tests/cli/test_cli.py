@@ -424,6 +424,31 @@ class Cli(unittest.TestCase):
                 self.assertTrue(want > 0, f"{name}: {want}")
                 self.assertAlmostEqual(got / want, 1.0, delta=1e-6, msg=name)
 
+    def test_branch_keeps_a_crossing_just_before_its_day(self):
+        """With k_c 0.03 mean collagen falls below 0.8 at day ~898.2, between the output steps
+        895 and 900. A branch from the state of day 900 reported day 900 (its first row, already
+        below) as the crossing; its history's own crossing is the right one, and so it is when
+        the branching day is not an output step (898.9)."""
+        common = ["--quiet", "--set", "model.k_c=0.03", "--set", "output.fields_every=0"]
+        hist = os.path.join(self.dir, "hist.h5")
+        code, _, err = cartsim("run", REF, "-o", hist, *common, "--set", "run.t_end=1000",
+                               "--save-state", f"900:{self.dir}/s900.h5", "--save-state", f"898.9:{self.dir}/s898.h5")
+        self.assertEqual(code, 0, err)
+        with h5py.File(hist, "r") as f:
+            want = float(f["outcomes/years_to_c80"][()])
+        self.assertAlmostEqual(want * 365, 898.2, delta=0.5)
+        for day in ("900", "898"):
+            out = os.path.join(self.dir, f"b{day}.h5")
+            code, _, err = cartsim("run", REF, "-o", out, *common, "--set", "run.t_end=1000",
+                                   "--from-state", f"{self.dir}/s{day}.h5", "--set", "treatments[0].type=msc",
+                                   "--set", f"treatments[0].day={day if day == '900' else '898.9'}",
+                                   "--set", "treatments[0].dose=5e7")
+            self.assertEqual(code, 0, err)
+            with h5py.File(out, "r") as f:
+                got = float(f["outcomes/years_to_c80"][()])
+            # the same crossing up to the interpolation's reach: the save day replaces the next step
+            self.assertAlmostEqual(got * 365, want * 365, delta=0.1, msg=f"branch at day {day}")
+
     def test_treatments_record_the_source_and_the_cells_added(self):
         """/treatments kept the user's viability factor only: which cell source ran, and how many
         viable cells it added, were not in the file (only in /meta/config's text)."""
