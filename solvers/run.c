@@ -585,6 +585,17 @@ done:
   return rc;
 }
 
+/* path with its directory resolved (the file itself need not exist), so
+ * that "x.h5" and "./x.h5" compare equal. */
+static void resolved_path(const char *path, char *out, size_t n)
+{
+  char dir[4096], real[PATH_MAX];
+  cs_path_dir(path, dir, sizeof dir);
+  if (!realpath(dir, real)) snprintf(real, sizeof real, "%s", dir);
+  const char *slash = strrchr(path, '/');
+  snprintf(out, n, "%s/%s", real, slash ? slash + 1 : path);
+}
+
 static int write_header(cs_run_state *rs, const cs_run_request *req, int nranks)
 {
   const cs_config *cfg = rs->cfg;
@@ -604,7 +615,9 @@ static int write_header(cs_run_state *rs, const cs_run_request *req, int nranks)
   CS_CHECK(cs_h5out_meta_string(h, "start_time", buf));
   CS_CHECK(cs_h5out_meta_string(h, "description", cfg->description));
   CS_CHECK(cs_h5out_meta_string(h, "config_path", cfg->path));
-  CS_CHECK(cs_h5out_meta_string(h, "from_state", req->from_state ? req->from_state : ""));
+  char state[4096 + 256] = "";
+  if (req->from_state) resolved_path(req->from_state, state, sizeof state); /* found again from anywhere */
+  CS_CHECK(cs_h5out_meta_string(h, "from_state", state));
   CS_CHECK(cs_h5out_meta_double(h, "t_start", rs->t0));
   char fp[17];
   cs_config_fingerprint(cfg, fp);
@@ -748,17 +761,6 @@ static int initial_state(const cs_config *cfg, const cs_problem *pb, N_Vector y)
                         &u[CS_IDX(0, cs_cell(pt, k, i, j))]);
   if (pb->rank == 0) cs_initial_synovial(&cfg->initial, u + CS_NS * pb->ncell);
   return CS_OK;
-}
-
-/* path with its directory resolved (the file itself need not exist), so
- * that "x.h5" and "./x.h5" compare equal. */
-static void resolved_path(const char *path, char *out, size_t n)
-{
-  char dir[4096], real[PATH_MAX];
-  cs_path_dir(path, dir, sizeof dir);
-  if (!realpath(dir, real)) snprintf(real, sizeof real, "%s", dir);
-  const char *slash = strrchr(path, '/');
-  snprintf(out, n, "%s/%s", real, slash ? slash + 1 : path);
 }
 
 /* The request before anything is computed or written. A branch must end

@@ -439,13 +439,16 @@ class Cli(unittest.TestCase):
         self.assertAlmostEqual(want * 365, 898.2, delta=0.5)
         for day in ("900", "898"):
             out = os.path.join(self.dir, f"b{day}.h5")
-            code, _, err = cartsim("run", REF, "-o", out, *common, "--set", "run.t_end=1000",
-                                   "--from-state", f"{self.dir}/s{day}.h5", "--set", "treatments[0].type=msc",
+            code, _, err = cartsim("run", os.path.abspath(REF), "-o", out, *common, "--set", "run.t_end=1000",
+                                   "--from-state", f"s{day}.h5", "--set", "treatments[0].type=msc",
                                    "--set", f"treatments[0].day={day if day == '900' else '898.9'}",
-                                   "--set", "treatments[0].dose=5e7")
+                                   "--set", "treatments[0].dose=5e7", cwd=self.dir)
             self.assertEqual(code, 0, err)
             with h5py.File(out, "r") as f:
                 got = float(f["outcomes/years_to_c80"][()])
+                # the state file as an absolute path (a relative one named it from the directory
+                # the run was started in)
+                self.assertEqual(f["meta"].attrs["from_state"], os.path.realpath(f"{self.dir}/s{day}.h5"))
             # the same crossing up to the interpolation's reach: the save day replaces the next step
             self.assertAlmostEqual(got * 365, want * 365, delta=0.1, msg=f"branch at day {day}")
 
