@@ -870,8 +870,8 @@ static void print_plan(const cs_sweep_spec *sp, const cs_design *d)
   printf("\n");
   for (int r = 0; r < d->nrows; ++r) {
     printf("r%06d", r);
-    for (int f = 0; f < d->nfactor; ++f) printf(",%s", cs_design_value(d, r, f));
-    for (int m = 0; m < d->nmeta; ++m) printf(",%s", cs_design_meta(d, r, m));
+    for (int f = 0; f < d->nfactor; ++f) csv_field(stdout, cs_design_value(d, r, f)); /* quoted as summary.csv */
+    for (int m = 0; m < d->nmeta; ++m) csv_field(stdout, cs_design_meta(d, r, m));
     printf("\n");
   }
 }

@@ -625,6 +625,14 @@ design:
         self.assertIn("id,treatments[0].day,model.k_c", plan.stdout)
         self.assertIn("r000008,180,0.025", plan.stdout)
         self.assertFalse(os.path.exists(os.path.join(self.d, "runs")), "--plan writes nothing")
+        # an arm name with a comma and a quote: --plan quotes it as summary.csv does (it printed it bare)
+        coh = self.spec(ONE_ARM_COHORT.format(nz=16, t_end=400, patients=1, arm='"late, \\"MSC\\""', day=180),
+                        "coh.yaml")
+        plan = subprocess.run([BIN, "sweep", "--plan", coh], capture_output=True, text=True, env=ENV)
+        self.assertEqual(plan.returncode, 0, plan.stderr)
+        table = list(csv.reader(l for l in plan.stdout.splitlines() if l.startswith(("id,", "r0"))))
+        self.assertEqual({len(r) for r in table}, {len(table[0])}, plan.stdout)
+        self.assertIn('late, "MSC"', [v for r in table for v in r], plan.stdout)
         sob = self.spec(COMMON + "design:\n  type: sobol\n  samples: 4\n  ranges:\n"
                         "    model.k_c: {min: 0.014, max: 0.025}\n    model.V_s: {min: 7, max: 24, scale: log}\n",
                         "sobol.yaml")
