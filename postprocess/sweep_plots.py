@@ -169,8 +169,9 @@ def _empty(ax, text, title):
     ax.set(title=title, xticks=[], yticks=[])
 
 
-def cohort_plots(rows, out_png):
-    """Untreated progression, benefit per arm, early against late per patient, from the rows done.
+def cohort_plots(rows, out_png, outcome="benefit_thickness_points"):
+    """Untreated progression, `outcome` (default the benefit) per arm, early against late per
+    patient, from the rows done.
     The arms are taken in design order from every row (the first is the untreated history), so a
     cohort whose untreated rows are not done does not take its first treated arm for it. A panel
     without data says so (a partial cohort with only untreated rows done made boxplot raise); what
@@ -184,18 +185,19 @@ def cohort_plots(rows, out_png):
     done = [r for r in rows if r["status"] == "done"]
     loss = _num([r for r in done if r["arm"] == untreated], "thickness_loss_pct")
     loss = loss[np.isfinite(loss)]
+    label = "benefit at the horizon (points)" if outcome == "benefit_thickness_points" else outcome
+    short = "benefit" if outcome == "benefit_thickness_points" else outcome
     benefit = {}
     for a in treated:
         arm = [r for r in done if r["arm"] == a]
-        benefit[a] = {int(r["patient"]): _float(r["benefit_thickness_points"]) for r in arm
-                      if math.isfinite(_float(r["benefit_thickness_points"]))}
+        benefit[a] = {int(r["patient"]): _float(r[outcome]) for r in arm if math.isfinite(_float(r[outcome]))}
         if len(benefit[a]) < len(arm):
-            notes.append(f"arm {a}: {len(arm) - len(benefit[a])} completed row(s) without a benefit_thickness_points "
+            notes.append(f"arm {a}: {len(arm) - len(benefit[a])} completed row(s) without a {outcome} "
                          "value not drawn")
     drawn = [a for a in treated if benefit[a]]
     if not loss.size and not drawn:
         raise ValueError("nothing to draw in the cohort: no completed untreated row with a thickness loss and no "
-                         "completed treated row with a benefit")
+                         f"completed treated row with a {outcome} value")
     fig = _figure((13, 4.2))
     ax1, ax2, ax3 = fig.subplots(1, 3)
     if loss.size:
@@ -205,9 +207,9 @@ def cohort_plots(rows, out_png):
         _empty(ax1, f"no completed {untreated} row", "progression")
     if drawn:
         ax2.boxplot([list(benefit[a].values()) for a in drawn], labels=[f"{a} (n = {len(benefit[a])})" for a in drawn])
-        ax2.set(ylabel="benefit at the horizon (points)", title="benefit per arm")
+        ax2.set(ylabel=label, title=f"{short} per arm")
     else:
-        _empty(ax2, "no completed treated row with a benefit", "benefit per arm")
+        _empty(ax2, f"no completed treated row with a {outcome} value", f"{short} per arm")
     plotted = {"loss": loss, "benefit": benefit, "notes": notes}
     if len(treated) >= 2:
         a, b = treated[0], treated[1]
@@ -215,9 +217,10 @@ def cohort_plots(rows, out_png):
         if pts:
             xa, xb = [benefit[a][p] for p in pts], [benefit[b][p] for p in pts]
             ax3.scatter(xa, xb)
-            top = max(xa + xb + [1])
-            ax3.plot([0, top], [0, top], "k--", lw=1)
-            ax3.set(xlabel=f"benefit, {a} (points)", ylabel=f"benefit, {b} (points)", title="per patient")
+            lo, hi = min(xa + xb + [0]), max(xa + xb + [1])
+            ax3.plot([lo, hi], [lo, hi], "k--", lw=1)
+            unit = " (points)" if outcome == "benefit_thickness_points" else ""
+            ax3.set(xlabel=f"{short}, {a}{unit}", ylabel=f"{short}, {b}{unit}", title="per patient")
             plotted["pairs"] = (xa, xb)
         else:
             _empty(ax3, f"no patient with both {a} and {b} done", "per patient")
@@ -229,7 +232,8 @@ def cohort_plots(rows, out_png):
 def main(argv=None):
     ap = cli.ArgumentParser(prog="python3 -m postprocess.sweep_plots", name="sweep_plots", description=__doc__.split("\n")[0])
     ap.add_argument("dir")
-    ap.add_argument("--outcome", default=None, help="default: benefit_thickness_points if present, else thickness_loss_pct")
+    ap.add_argument("--outcome", default=None, help="the outcome of every figure (window map, a cohort's per-arm panels, sensitivity); "
+                    "default: benefit_thickness_points if present, else thickness_loss_pct")
     ap.add_argument("-o", "--out", default=None, help="where the figures go (default: DIR)")
     args = ap.parse_args(argv)
     path = os.path.join(args.dir, "summary.csv")
@@ -250,7 +254,7 @@ def main(argv=None):
         return 3
     figures = []
     if "arm" in rows[0]:
-        figures.append(lambda: cohort_plots(rows, os.path.join(out, "cohort.png")))
+        figures.append(lambda: cohort_plots(rows, os.path.join(out, "cohort.png"), outcome))
     elif DAY in rows[0]:
         figures.append(lambda: window_map(rows, os.path.join(out, "window.png"), outcome))
     if "trajectory" in rows[0] or "sample" in rows[0]:

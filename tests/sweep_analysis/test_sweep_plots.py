@@ -131,6 +131,10 @@ class SweepPlots(unittest.TestCase):
             png, data = sp.cohort_plots(sp.read_summary(os.path.join(d, "summary.csv")), os.path.join(d, "c.png"))
             np.testing.assert_allclose(data["loss"], [10, 11, 12, 13, 14])
             self.assertEqual(data["pairs"], ([15.0, 16.0, 17.0, 18.0, 19.0], [1.0, 1.1, 1.2, 1.3, 1.4]))
+            # --outcome draws that outcome per arm (the cohort figure ignored it: always the benefit)
+            png, data = sp.cohort_plots(sp.read_summary(os.path.join(d, "summary.csv")), os.path.join(d, "c.png"),
+                                        "thickness_loss_pct")
+            self.assertEqual(data["pairs"], ([10.0, 11.0, 12.0, 13.0, 14.0], [10.0, 11.0, 12.0, 13.0, 14.0]))
             p = subprocess.run([sys.executable, "-m", "postprocess.sweep_plots", d], capture_output=True, text=True)
             self.assertEqual(p.returncode, 0, p.stderr)
             self.assertTrue(os.path.exists(os.path.join(d, "cohort.png")))
@@ -166,12 +170,14 @@ class SweepPlots(unittest.TestCase):
             self.assertEqual(data["pairs"], ([15.0, 16.0, 17.0, 18.0, 19.0], [1.0, 1.1, 1.2, 1.3, 1.4]))
             self.assertEqual(data["notes"], ["arm untreated: 5 of 5 rows not drawn (5 stale)"])
             # nothing usable to draw: one line, exit 3
-            write(os.path.join(d, "summary.csv"), cols, [dict(r, benefit_thickness_points="nan") for r in part])
+            write(os.path.join(d, "summary.csv"), cols, [dict(r, benefit_thickness_points="nan", thickness_loss_pct=
+                                                               "nan" if r["arm"] != "untreated" else "10") for r in part])
             p = subprocess.run([sys.executable, "-m", "postprocess.sweep_plots", d, "--outcome", "thickness_loss_pct"],
                                capture_output=True, text=True)
             self.assertEqual(p.returncode, 3, p.stderr)
-            self.assertEqual(p.stderr.splitlines(), ["sweep_plots: error: nothing to draw in the cohort: no completed "
-                             "untreated row with a thickness loss and no completed treated row with a benefit"])
+            self.assertEqual(p.stderr.splitlines()[-1:], ["sweep_plots: error: nothing to draw in the cohort: no completed "
+                             "untreated row with a thickness loss and no completed treated row with a thickness_loss_pct "
+                             "value"])
             write(os.path.join(d, "summary.csv"), cols, rows)
             # figures onto a file: one line, exit 4, the file kept
             blocker = os.path.join(d, "a_file")
