@@ -96,7 +96,8 @@ def _injection_lines(axes, runs, label_axis=None):
         for day, (names, colour) in by_day.items():
             label_axis.annotate(f" {' / '.join(names)}, day {day:g}", xy=(day / DAYS_PER_YEAR, 0.03),
                                 xycoords=("data", "axes fraction"), rotation=90, va="bottom", ha="right",
-                                fontsize=9.5, color=colour if len(names) == 1 else "#444444")
+                                fontsize=9.5, color=colour if len(names) == 1 else "#444444",
+                                annotation_clip=True)  # not drawn (nor laid out) beyond the time axis
 
 
 def _injury_window(axes, runs):
@@ -111,7 +112,7 @@ def _injury_window(axes, runs):
                 ax.axvspan(t0 / DAYS_PER_YEAR, t1 / DAYS_PER_YEAR, color="#d62728", alpha=0.08, lw=0, zorder=0)
             axes[-1].annotate("injury", xy=((t0 + t1) / 2 / DAYS_PER_YEAR, 0.03),
                               xycoords=("data", "axes fraction"), ha="center", va="bottom", fontsize=10,
-                              color="#a50f15")
+                              color="#a50f15", annotation_clip=True)
         return
 
 
@@ -192,7 +193,7 @@ def early_vs_late(runs, out, untreated_label="untreated"):
         ax_t.set_ylim(low - 6 * pad, top + pad)   # room below the lines for the legend
         cmin = min(np.nanmin(r.series("mean_c")) for r in runs.values())
         ax_c.set_ylim(min(cmin - 0.05, 0.75), 1.02)
-        ax_c.set_xlim(0, horizon_day / DAYS_PER_YEAR * 1.02)
+        _time_axis(ax_c, horizon_day)
         for ax in (ax_t, ax_c):
             ax.grid(alpha=0.3)
         fig.tight_layout()
@@ -379,11 +380,17 @@ def inflammation(runs, out):
         plotted["text"] = {"title": title, "ylabels": ylabels, "xlabel": _time_label(runs.values())}
         axes[-1].set_xlabel(plotted["text"]["xlabel"])
         horizon_day = max(r.end_day for r in runs.values())
-        axes[-1].set_xlim(0, horizon_day / DAYS_PER_YEAR * 1.02)
+        _time_axis(axes[-1], horizon_day)
         fig.legend(handles=handles, loc="lower center", ncol=min(len(handles), 4), frameon=False)
         fig.tight_layout(rect=(0, 0.045, 1, 1))
         path = _save(fig, out)
     return path, plotted
+
+
+def _time_axis(ax, horizon_day):
+    """Years from 0 to just past the horizon; at least a day wide (a run that failed at its
+    first step ends at day 0: matplotlib warned of a singular axis and gave up the layout)."""
+    ax.set_xlim(0, max(horizon_day, 1.0) / DAYS_PER_YEAR * 1.02)
 
 
 def _clock_text(day, injury=True):

@@ -700,6 +700,16 @@ class TestCommandLine(Base):
             self.assertEqual(p.returncode, 2, prog)
             self.assertEqual(p.stderr.strip().splitlines(), [f"{prog}: error: {nope}: no such file"])
 
+    def test_plot_of_a_run_that_failed_at_its_first_step(self):
+        """A run that failed at day 0 has one output row: the figures had a singular time axis and
+        labels (injury, injection) far beyond it; matplotlib printed four UserWarnings."""
+        path = os.path.join(self.dir, "failed.h5")
+        cs.write_run(path, "msc_early", t_end=0.0, status="failed", fields_every=1.0)
+        p = self.run_cli("-m", "postprocess.plot", path, "-o", os.path.join(self.dir, "figs"))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(p.stderr.strip().splitlines(),
+                         [f"python3 -m postprocess.plot: warning: {path} has status 'failed': plotting what it holds"])
+
     def test_xdmf_help_and_no_file(self):
         """`xdmf --help` said "--help: no such file"; without a file it did nothing, exit 0."""
         for args in (["-m", "postprocess", "xdmf", "--help"], ["-m", "postprocess.xdmf", "-h"]):
