@@ -2,7 +2,7 @@
 
     plot   RUN.h5 [...] [-o DIR] [--labels a,b]      figures (+ .xmf for 2-D/3-D)
     report RUN.h5 [...] [-o DIR] [--labels a,b]      figures + report.html
-    xdmf   RUN.h5 [...]                              .xmf beside 2-D/3-D run files
+    xdmf   RUN.h5 [...]                              .xmf and .xdmf2.xmf beside 2-D/3-D run files
     demo   --cartsim PATH [-o DIR] [--force]         the early-versus-late demo
 """
 
@@ -33,13 +33,15 @@ def main(argv=None):
 
 
 XDMF_USAGE = ("usage: python3 -m postprocess xdmf RUN.h5 [...]\n"
-              "writes RUN.xmf beside each 2-D/3-D run file, for ParaView or VisIt\n")
+              "writes RUN.xmf (XDMF 3: ParaView's default readers) and RUN.xdmf2.xmf (XDMF 2: ParaView's\n"
+              "'XDMF Reader', VisIt) beside each 2-D/3-D run file\n")
 
 
 def xdmf_main(paths):
     import os
 
     from . import cli, xdmf
+    from .reader import CartsimFileError
     if any(p in ("-h", "--help") for p in paths):
         sys.stdout.write(XDMF_USAGE)
         return 0
@@ -48,8 +50,11 @@ def xdmf_main(paths):
     for path in paths:
         if not os.path.isfile(path):
             cli.fail("python3 -m postprocess xdmf", f"{path}: no such file", 2)
-        out = xdmf.write_xdmf(path)
-        print(f"wrote {out}" if out else f"{path}: no XDMF needed (a 1-D run, or no field snapshots)")
+        try:
+            out = xdmf.write_xdmf(path)
+        except CartsimFileError as err:  # not a cartsim run file (the plot tool's message and code)
+            cli.fail("python3 -m postprocess xdmf", str(err), 2)
+        print(f"wrote {out} and {xdmf.xdmf2_path(out)}" if out else f"{path}: no XDMF needed (a 1-D run, or no field snapshots)")
     return 0
 
 

@@ -96,7 +96,7 @@ def make_figures(runs, out_dir, times=None, untreated_label="untreated", log=pri
             log(f"note: no .xmf beside {r.path} ({err.strerror or err}); the figures are written")
             continue
         if x:
-            log(f"wrote {x}")
+            log(f"wrote {x} and {xdmf.xdmf2_path(x)}")
     return figures
 
 

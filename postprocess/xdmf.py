@@ -1,13 +1,24 @@
-"""XDMF 3 description of a 2-D/3-D cartsim run file, for ParaView / VisIt.
+"""XDMF descriptions of a 2-D/3-D cartsim run file, for ParaView / VisIt.
 
-write_xdmf("lesion2d.h5") writes "lesion2d.xmf" beside it: a temporal
-collection with one uniform grid per field snapshot. The mesh is a
-2DCoRectMesh (dims nz nx) or 3DCoRectMesh (dims nz ny nx) whose nodes are the
-cell centres (origin dz/2, dy/2, dx/2; spacing from /grid), so every species
-is an Attribute with Center="Node"; its values are a HyperSlab selecting
-snapshot t of /fields/<species> [t, nz(, ny), nx] in the HDF5 file (referred
-to by its base name: keep the .xmf next to the .h5). In ParaView the depth
-z is the slowest axis (Y in 2-D, Z in 3-D), so the surface is up.
+write_xdmf("lesion2d.h5") writes two files beside it, each a temporal
+collection with one uniform grid per field snapshot, reading the same data:
+
+  lesion2d.xmf        XDMF 3: ParaView's default readers (Xdmf3ReaderS/T).
+                      Each snapshot is an HDF data item with XDMF 3's slab
+                      suffix "file.h5:/fields/a|start:stride:count:dims".
+  lesion2d.xdmf2.xmf  XDMF 2 with HyperSlab data items: ParaView's "XDMF
+                      Reader" and VisIt. (ParaView's XDMF 3 readers load the
+                      mesh of a HyperSlab file but none of its arrays, and
+                      XDMF 2 readers do not know the slab suffix: no single
+                      file serves both.)
+
+The mesh is a 3DCoRectMesh whose nodes are the cell centres (origin dz/2,
+dy/2, dx/2; spacing from /grid), so every species is an Attribute with
+Center="Node" selecting snapshot t of /fields/<species> [t, nz(, ny), nx]
+(the HDF5 file is referred to by its base name: keep the .xmf next to the
+.h5). In 3-D, x, y and depth z are ParaView's X, Y, Z; a 2-D run is one
+layer thick, with x along X and depth z along Y: ParaView's default view
+looks at it face on, surface up.
 """
 
 import os
@@ -22,46 +33,59 @@ def _item(parent, text, **attrs):
     return e
 
 
-def write_xdmf(h5_path):
-    """Write <name>.xmf beside a 2-D/3-D run file; returns its path.
-    1-D runs (and runs without fields) need none: returns None."""
-    run = Run(h5_path)
-    g = run.grid
-    if g.dim < 2 or not run.has("fields"):
-        return None
-    times = run.field_times
-    species = run.field_names
-    shape = [g.nz, g.nx] if g.dim == 2 else [g.nz, g.ny, g.nx]
-    lengths = [g.H, g.Lx] if g.dim == 2 else [g.H, g.Ly, g.Lx]
-    spacing = [L / n for L, n in zip(lengths, shape)]
-    origin = [d / 2 for d in spacing]
-    dims = " ".join(str(n) for n in shape)
-    nd = len(shape)
-    h5name = os.path.basename(run.path)
+def _ints(values):
+    return " ".join(str(int(v)) for v in values)
 
-    root = ET.Element("Xdmf", Version="3.0")
+
+def _document(run, h5name, dialect):
+    """The XML tree of one dialect ("xdmf3" or "xdmf2")."""
+    g = run.grid
+    times = run.field_times
+    if g.dim == 2:  # [t, nz, nx] seen as [t, 1, nz, nx]: XDMF's Z Y X = (1 layer, depth, x)
+        mesh, lengths = [1, g.nz, g.nx], [1.0, g.H, g.Lx]
+        stored = [g.nz, g.nx]
+    else:
+        mesh, lengths = [g.nz, g.ny, g.nx], [g.H, g.Ly, g.Lx]
+        stored = mesh
+    spacing = [L / n for L, n in zip(lengths, mesh)]
+    origin = [d / 2 for d in spacing]
+    if g.dim == 2:
+        origin[0], spacing[0] = 0.0, 1.0
+    dims = _ints(mesh)
+    full = [len(times)] + stored
+
+    root = ET.Element("Xdmf", Version="3.0" if dialect == "xdmf3" else "2.0")
     domain = ET.SubElement(root, "Domain")
     coll = ET.SubElement(domain, "Grid", Name="cartsim", GridType="Collection", CollectionType="Temporal")
     for k, t in enumerate(times):
         grid = ET.SubElement(coll, "Grid", Name=f"snapshot_{k}", GridType="Uniform")
         ET.SubElement(grid, "Time", Value=repr(float(t)))
-        ET.SubElement(grid, "Topology", TopologyType=f"{nd}DCoRectMesh", Dimensions=dims)
-        geo = ET.SubElement(grid, "Geometry", GeometryType="ORIGIN_DXDY" if nd == 2 else "ORIGIN_DXDYDZ")
-        _item(geo, " ".join(repr(v) for v in origin), Name="Origin", Dimensions=nd, NumberType="Float",
+        ET.SubElement(grid, "Topology", TopologyType="3DCoRectMesh", Dimensions=dims)
+        geo = ET.SubElement(grid, "Geometry", GeometryType="ORIGIN_DXDYDZ")
+        _item(geo, " ".join(repr(v) for v in origin), Name="Origin", Dimensions=3, NumberType="Float",
               Precision=8, Format="XML")
-        _item(geo, " ".join(repr(v) for v in spacing), Name="Spacing", Dimensions=nd, NumberType="Float",
+        _item(geo, " ".join(repr(v) for v in spacing), Name="Spacing", Dimensions=3, NumberType="Float",
               Precision=8, Format="XML")
-        for s in species:
+        start = [k] + [0] * len(stored)
+        stride = [1] * len(full)
+        count = [1] + stored
+        for s in run.field_names:
             att = ET.SubElement(grid, "Attribute", Name=s, AttributeType="Scalar", Center="Node")
-            slab = ET.SubElement(att, "DataItem", ItemType="HyperSlab", Dimensions=dims, Type="HyperSlab")
-            start = " ".join(["%d" % k] + ["0"] * nd)
-            stride = " ".join(["1"] * (nd + 1))
-            count = " ".join(["1"] + [str(n) for n in shape])
-            _item(slab, f"{start} {stride} {count}", Dimensions=f"3 {nd + 1}", Format="XML")
-            _item(slab, f"{h5name}:/fields/{s}", Dimensions=f"{len(times)} {dims}", NumberType="Float",
-                  Precision=8, Format="HDF")
+            ref = f"{h5name}:/fields/{s}"
+            if dialect == "xdmf3":
+                _item(att, f"{ref}|{_ints(start)}:{_ints(stride)}:{_ints(count)}:{_ints(full)}", Dimensions=dims,
+                      NumberType="Float", Precision=8, Format="HDF")
+            else:
+                slab = ET.SubElement(att, "DataItem", ItemType="HyperSlab", Dimensions=dims, NumberType="Float",
+                                     Precision="8", Type="HyperSlab")
+                _item(slab, f"{_ints(start)} {_ints(stride)} {_ints(count)}", Dimensions=f"3 {len(full)}",
+                      NumberType="Int", Format="XML")
+                _item(slab, ref, Dimensions=_ints(full), NumberType="Float", Precision=8, Format="HDF")
     ET.indent(root) if hasattr(ET, "indent") else None
-    out = os.path.splitext(run.path)[0] + ".xmf"
+    return root
+
+
+def _write(root, out):
     try:
         with open(out, "w", encoding="utf-8") as f:
             f.write('<?xml version="1.0" ?>\n<!DOCTYPE Xdmf SYSTEM "Xdmf.dtd" []>\n')
@@ -71,6 +95,23 @@ def write_xdmf(h5_path):
         if os.path.isfile(out) and not os.path.islink(out):
             os.remove(out)
         raise OSError(err.errno, err.strerror, out) from None
+
+
+def xdmf2_path(xmf_path):
+    """The XDMF 2 companion of an .xmf path."""
+    return os.path.splitext(xmf_path)[0] + ".xdmf2.xmf"
+
+
+def write_xdmf(h5_path):
+    """Write <name>.xmf (XDMF 3) and <name>.xdmf2.xmf (XDMF 2) beside a 2-D/3-D run file; returns
+    the .xmf's path. 1-D runs (and runs without fields) need none: returns None."""
+    run = Run(h5_path)
+    if run.grid.dim < 2 or not run.has("fields"):
+        return None
+    h5name = os.path.basename(run.path)
+    out = os.path.splitext(run.path)[0] + ".xmf"
+    _write(_document(run, h5name, "xdmf3"), out)
+    _write(_document(run, h5name, "xdmf2"), xdmf2_path(out))
     return out
 
 

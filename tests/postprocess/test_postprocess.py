@@ -617,6 +617,9 @@ class TestXdmf(Base):
         self.assertIsNone(xdmf.write_xdmf(self.paths["untreated"]))
 
     def test_2d_and_3d_valid(self):
+        """Two files: XDMF 3 with slab suffixes (ParaView's default Xdmf3 readers loaded the mesh but
+        no array of a HyperSlab file) and XDMF 2 with HyperSlab items (ParaView's XDMF Reader,
+        VisIt); a 2-D run is one layer in X-Y (depth along Y), not a slab in Y-Z seen edge on."""
         for dim in (2, 3):
             p = os.path.join(self.dir, f"x{dim}.h5")
             if dim == 2:
@@ -625,22 +628,52 @@ class TestXdmf(Base):
                 self._write_3d(p)
             out = xdmf.write_xdmf(p)
             self.assertEqual(out, os.path.join(self.dir, f"x{dim}.xmf"))
-            root = ET.parse(out).getroot()
-            grids = root.findall("./Domain/Grid/Grid")
+            self.assertEqual(xdmf.xdmf2_path(out), os.path.join(self.dir, f"x{dim}.xdmf2.xmf"))
             r = Run(p)
-            self.assertEqual(len(grids), len(r.field_times))
-            topo = grids[0].find("Topology")
-            self.assertEqual(topo.get("TopologyType"), f"{dim}DCoRectMesh")
-            with h5py.File(p, "r") as f:
-                for item in root.iter("DataItem"):
-                    if item.get("Format") != "HDF":
-                        continue
-                    fname, dset = item.text.strip().split(":")
-                    self.assertEqual(fname, os.path.basename(p))
-                    self.assertIn(dset, f)
-                    self.assertEqual(item.get("Dimensions"), " ".join(map(str, f[dset].shape)))
-            times = [float(g.find("Time").get("Value")) for g in grids]
-            np.testing.assert_array_equal(times, r.field_times)
+            mesh = [1, r.grid.nz, r.grid.nx] if dim == 2 else [r.grid.nz, r.grid.ny, r.grid.nx]
+            for path, version in ((out, "3.0"), (xdmf.xdmf2_path(out), "2.0")):
+                root = ET.parse(path).getroot()
+                self.assertEqual(root.get("Version"), version)
+                grids = root.findall("./Domain/Grid/Grid")
+                self.assertEqual(len(grids), len(r.field_times))
+                topo = grids[0].find("Topology")
+                self.assertEqual(topo.get("TopologyType"), "3DCoRectMesh")
+                self.assertEqual(topo.get("Dimensions"), " ".join(map(str, mesh)))
+                with h5py.File(p, "r") as f:
+                    for k, g in enumerate(grids):
+                        atts = g.findall("Attribute")
+                        self.assertEqual(sorted(a.get("Name") for a in atts), sorted(r.field_names))
+                        for a in atts:
+                            items = list(a.iter("DataItem"))
+                            hdf = [i for i in items if i.get("Format") == "HDF"]
+                            self.assertEqual(len(hdf), 1)
+                            if version == "3.0":
+                                self.assertEqual(len(items), 1, "no HyperSlab in the XDMF 3 file")
+                                ref, slab = hdf[0].text.strip().split("|")
+                                start, stride, count, full = ([int(v) for v in x.split()] for x in slab.split(":"))
+                            else:
+                                self.assertEqual(items[0].get("ItemType"), "HyperSlab")
+                                ref = hdf[0].text.strip()
+                                sel = [int(v) for v in items[1].text.split()]
+                                n = len(sel) // 3
+                                start, stride, count = sel[:n], sel[n:2 * n], sel[2 * n:]
+                                full = [int(v) for v in hdf[0].get("Dimensions").split()]
+                            fname, dset = ref.split(":")
+                            self.assertEqual(fname, os.path.basename(p))
+                            self.assertEqual(dset, f"/fields/{a.get('Name')}")
+                            self.assertEqual(full, list(f[dset].shape))
+                            self.assertEqual(start, [k] + [0] * (len(full) - 1))
+                            self.assertEqual(stride, [1] * len(full))
+                            self.assertEqual(count, [1] + list(f[dset].shape[1:]))
+                            self.assertEqual(int(np.prod(count)), int(np.prod(mesh)))
+                times = [float(g.find("Time").get("Value")) for g in grids]
+                np.testing.assert_array_equal(times, r.field_times)
+                # 2-D: x along X (the fastest index), depth along Y, one layer in Z
+                origin = [float(v) for v in grids[0].find("Geometry").findall("DataItem")[0].text.split()]
+                spacing = [float(v) for v in grids[0].find("Geometry").findall("DataItem")[1].text.split()]
+                np.testing.assert_allclose(origin[1:], [r.grid.H / r.grid.nz / 2, (r.grid.Lx / r.grid.nx) / 2]
+                                           if dim == 2 else [r.grid.Ly / r.grid.ny / 2, r.grid.Lx / r.grid.nx / 2])
+                np.testing.assert_allclose(spacing[2], r.grid.Lx / r.grid.nx)
 
     def _write_3d(self, p):
         cs.write_run(p, "msc_early", dim=2, nz=4, nx=3, t_end=100)
@@ -720,6 +753,15 @@ class TestCommandLine(Base):
         self.assertEqual(p.returncode, 2)
         self.assertEqual(len(p.stderr.strip().splitlines()), 1, p.stderr)
         self.assertIn("python3 -m postprocess xdmf: error: no run file given", p.stderr)
+        # a file that is not a run file: one line, exit 2, as the plot tool (was a traceback, exit 1)
+        not_h5 = os.path.join(self.dir, "config.yaml")
+        with open(not_h5, "w") as f:
+            f.write("grid: {dim: 2}\n")
+        p = self.run_cli("-m", "postprocess", "xdmf", not_h5)
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertEqual(len(p.stderr.strip().splitlines()), 1, p.stderr)
+        self.assertTrue(p.stderr.startswith(f"python3 -m postprocess xdmf: error: {not_h5}: cannot open as HDF5"),
+                        p.stderr)
 
     def test_bad_input_files_and_labels_exit_2_one_line(self):
         not_cartsim = os.path.join(self.dir, "not_cartsim.h5")
