@@ -11,6 +11,15 @@ int cs_precond_resolve(int precond, const cs_grid *g)
   return columns >= CS_PFMG_MIN_COLUMNS ? CS_PC_PFMG : CS_PC_LINE;
 }
 
+const char *cs_krylov_advice(const cs_solver_opts *o, int precond)
+{
+  if (precond == CS_PC_NONE || precond == CS_PC_JACOBI) return "use solver.precond line or pfmg, or a larger solver.maxl";
+  if (o->integrator == CS_INT_ARKODE && o->arkode_split == CS_SPLIT_IMPLICIT && o->max_order >= 5)
+    return "use solver.max_order 4 (ARKODE's order-5 DIRK takes steps too long for the preconditioner), "
+           "or a larger solver.maxl";
+  return "use a larger solver.maxl, or a smaller solver.rtol (shorter steps)";
+}
+
 static const cs_opt solver_rows[] = {
   {"integrator", CS_OPT_ENUM, "-", CS_INT_CVODE, 0, 0,
    "time integrator: cvode (BDF) or arkode (additive Runge-Kutta of order max_order, split by arkode_split), "

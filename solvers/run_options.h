@@ -49,6 +49,13 @@ typedef struct {
 #define CS_PFMG_MIN_COLUMNS 40
 int cs_precond_resolve(int precond, const cs_grid *g);
 
+/* What to change when GMRES often stops short of its tolerance, for the
+ * solver options `o` run with preconditioner `precond` (resolved, not
+ * auto): a weak preconditioner (none, jacobi); ARKODE's order-5 DIRK,
+ * whose long steps defeat line and pfmg (2-D lesion, pfmg: 10 % of the
+ * Newton iterations, none at order 4); else a larger Krylov space. */
+const char *cs_krylov_advice(const cs_solver_opts *o, int precond);
+
 extern const cs_opt_table cs_solver_table;
 extern const cs_opt_table cs_output_table;
 extern const cs_opt_table cs_run_table;
