@@ -25,15 +25,9 @@ static const cs_opt rows[] = {
 
 const cs_opt_table cs_initial_table = {"initial", rows, (int)(sizeof rows / sizeof rows[0])};
 
-void cs_initial_cell(const cs_initial *ini, const cs_params *p, const cs_grid *g, int k, int i, int j,
-                     double u[CS_NS])
+/* Squared lateral distance of column (i, j) from the lesion centre. */
+static double lesion_r2(const cs_initial *ini, const cs_grid *g, int i, int j)
 {
-  for (int s = 0; s < CS_NS; ++s) u[s] = 0.0;
-  u[CS_A] = ini->a0;
-  u[CS_C] = ini->c0;
-  u[CS_CH] = ini->Ch0;
-  if (ini->lesion_radius <= 0.0) return;
-  const double z = (k + 0.5) * p->H / g->nz;
   double r2 = 0.0;
   if (g->dim >= 2) {
     double dx = (i + 0.5) * g->Lx / g->nx - ini->lesion_xc * g->Lx;
@@ -45,11 +39,42 @@ void cs_initial_cell(const cs_initial *ini, const cs_params *p, const cs_grid *g
     if (g->periodic) dy -= g->Ly * round(dy / g->Ly);
     r2 += dy * dy;
   }
-  if (z > p->H - ini->lesion_depth && r2 <= ini->lesion_radius * ini->lesion_radius) {
+  return r2;
+}
+
+/* Depth of the centre of layer k below the surface is H - (k + 1/2) h. */
+static int lesion_layer(const cs_initial *ini, const cs_params *p, const cs_grid *g, int k)
+{
+  return (k + 0.5) * p->H / g->nz > p->H - ini->lesion_depth;
+}
+
+void cs_initial_cell(const cs_initial *ini, const cs_params *p, const cs_grid *g, int k, int i, int j,
+                     double u[CS_NS])
+{
+  for (int s = 0; s < CS_NS; ++s) u[s] = 0.0;
+  u[CS_A] = ini->a0;
+  u[CS_C] = ini->c0;
+  u[CS_CH] = ini->Ch0;
+  if (ini->lesion_radius <= 0.0) return;
+  if (lesion_layer(ini, p, g, k) && lesion_r2(ini, g, i, j) <= ini->lesion_radius * ini->lesion_radius) {
     u[CS_A] = ini->lesion_a;
     u[CS_C] = ini->lesion_c;
     u[CS_CH] = ini->lesion_Ch;
   }
+}
+
+void cs_initial_lesion_cover(const cs_initial *ini, const cs_params *p, const cs_grid *g, cs_lesion_cover *out)
+{
+  out->layers = out->columns = 0;
+  out->nearest = INFINITY;
+  for (int k = 0; k < g->nz; ++k) out->layers += lesion_layer(ini, p, g, k);
+  const int nx = g->dim >= 2 ? g->nx : 1, ny = g->dim >= 3 ? g->ny : 1;
+  for (int j = 0; j < ny; ++j)
+    for (int i = 0; i < nx; ++i) {
+      const double r2 = lesion_r2(ini, g, i, j);
+      out->columns += r2 <= ini->lesion_radius * ini->lesion_radius;
+      if (sqrt(r2) < out->nearest) out->nearest = sqrt(r2);
+    }
 }
 
 void cs_initial_synovial(const cs_initial *ini, double syn[CS_NSYNO])

@@ -30,6 +30,17 @@ extern const cs_opt_table cs_initial_table;
 /* Initial values of the cell with global indices (k, i, j). */
 void cs_initial_cell(const cs_initial *ini, const cs_params *p, const cs_grid *g, int k, int i, int j,
                      double u[CS_NS]);
+/* How much of the grid a lesion covers: its cells are layers x columns
+ * (depth layers whose centre is within lesion_depth of the surface, lateral
+ * columns whose centre is within lesion_radius of the lesion centre);
+ * nearest is the lateral distance of the nearest column centre (mm). The
+ * config reader refuses a lesion that covers no cell. */
+typedef struct {
+  long layers, columns;
+  double nearest;
+} cs_lesion_cover;
+void cs_initial_lesion_cover(const cs_initial *ini, const cs_params *p, const cs_grid *g, cs_lesion_cover *out);
+
 /* Initial synovial values and zeroed running integrals. */
 void cs_initial_synovial(const cs_initial *ini, double syn[CS_NSYNO]);
 

@@ -1037,6 +1037,31 @@ static void check_output_steps(loader *ld)
   }
 }
 
+/* A lesion that covers no cell leaves the knee undamaged while /parameters
+ * describe a lesion: refused, naming the key that is too small. */
+static void check_lesion(loader *ld)
+{
+  const cs_initial *ini = &ld->cfg->initial;
+  if (!(ini->lesion_radius > 0.0)) return;
+  const int I = section_index("initial");
+  const cs_grid *g = &ld->cfg->grid;
+  cs_lesion_cover c;
+  cs_initial_lesion_cover(ini, &ld->cfg->model, g, &c);
+  char val[40];
+  if (c.layers == 0) {
+    snprintf(val, sizeof val, "%.10g", ini->lesion_depth);
+    report(ld, origin_of(ld, I, "lesion_depth"), "initial.lesion_depth", val,
+           "reaches no cell: the top cells' centres are %.6g mm below the surface (model.H = %.6g mm over "
+           "grid.nz = %d); a deeper lesion or a finer grid",
+           0.5 * ld->cfg->model.H / g->nz, ld->cfg->model.H, g->nz);
+  } else if (c.columns == 0) {
+    snprintf(val, sizeof val, "%.10g", ini->lesion_radius);
+    report(ld, origin_of(ld, I, "lesion_radius"), "initial.lesion_radius", val,
+           "covers no cell: the nearest cell centre is %.6g mm from the lesion centre; a larger radius or a "
+           "finer grid", c.nearest);
+  }
+}
+
 static void check_rules(loader *ld)
 {
   const int M = section_index("model"), O = section_index("output"), R = section_index("run");
@@ -1046,6 +1071,7 @@ static void check_rules(loader *ld)
   if (ld->cfg->output.dt > ld->cfg->run.t_end) rule_error(ld, O, "dt", R, "t_end", "<=", ">=");
   check_output_steps(ld);
   check_treatments(ld);
+  check_lesion(ld);
 }
 
 /* ---- public: load ------------------------------------------------------------ */

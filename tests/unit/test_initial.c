@@ -1,6 +1,8 @@
 /* The initial state's focal lesion: inside within lesion_radius laterally and
  * lesion_depth below the surface; on a periodic grid the lesion continues
  * across the boundary (the distance to the nearer image). */
+#include <math.h>
+
 #include "../../model/initial.h"
 #include "check.h"
 
@@ -30,5 +32,18 @@ int main(void)
   CHECK(in_lesion(&ini, &p, &g, top, 18, 0), "periodic: x = 9.25 mm is 1.75 mm away");
   CHECK(!in_lesion(&ini, &p, &g, top, 17, 0), "periodic: x = 8.75 mm is 2.25 mm away: outside");
   CHECK(in_lesion(&ini, &p, &g, top, 5, 0) && !in_lesion(&ini, &p, &g, top, 6, 0), "the near side is unchanged");
+  /* coverage (the config reader refuses a lesion of no cell) */
+  cs_lesion_cover c;
+  g.periodic = 0;
+  cs_initial_lesion_cover(&ini, &p, &g, &c);
+  CHECK(c.columns == 6 && c.layers == 2, "x = 0.25..2.75 mm: 6 columns (got %ld); depth 0.5 mm, centres 0.12, 0.36, "
+        "0.6 mm below the surface: 2 layers (got %ld)", c.columns, c.layers);
+  ini.lesion_radius = 0.2; /* the centre x = 1 mm sits on a face: the nearest centres are 0.25 mm away */
+  cs_initial_lesion_cover(&ini, &p, &g, &c);
+  CHECK(c.columns == 0 && fabs(c.nearest - 0.25) < 1e-12, "radius 0.2: no column, nearest %g mm", c.nearest);
+  ini.lesion_radius = 50.0, ini.lesion_depth = 0.1; /* wider than the patch; shallower than the top centre (0.12) */
+  cs_initial_lesion_cover(&ini, &p, &g, &c);
+  CHECK(c.columns == 20 && c.layers == 0, "radius 50: all 20 columns (got %ld); depth 0.1: no layer (got %ld)",
+        c.columns, c.layers);
   return cs_test_report("test_initial");
 }
