@@ -38,6 +38,18 @@ static void split(int N, int parts, int coord, int *n, int *off)
   *off = coord * base + (coord < extra ? coord : extra);
 }
 
+/* The most ranks a grid of N cells (z, x, y) can be split over: 1-D along
+ * z, 2-D along x, 3-D along x and y (px py ranks, px <= nx, py <= ny). */
+static int max_ranks(int dim, const int N[3])
+{
+  if (dim == 1) return N[0];
+  if (dim == 2) return N[1];
+  for (long r = (long)N[1] * N[2]; r > 1; --r)
+    for (int px = 1; px <= N[1]; ++px)
+      if (r % px == 0 && r / px <= N[2]) return (int)r;
+  return 1;
+}
+
 int cs_decomp_create(MPI_Comm comm, const cs_grid *g, double H, cs_decomp **out)
 {
   cs_decomp *dc = calloc(1, sizeof *dc);
@@ -67,11 +79,18 @@ int cs_decomp_create(MPI_Comm comm, const cs_grid *g, double H, cs_decomp **out)
       }
     }
   }
-  static const char *const names[3] = {"grid.nz", "grid.nx", "grid.ny"};
-  for (int d = 0; d < 3; ++d)
-    if (N[d] < dims[d])
-      CS_FAIL(CS_ERR_CONFIG, "%s = %d is smaller than the %d ranks it is split over; use fewer ranks or more cells",
-              names[d], N[d], dims[d]);
+  if (N[0] < dims[0] || N[1] < dims[1] || N[2] < dims[2]) {
+    const int most = max_ranks(g->dim, N);
+    if (g->dim == 1)
+      CS_FAIL(CS_ERR_CONFIG, "grid.nz = %d cells cannot be split over %d ranks (a 1-D grid is split along z); "
+              "use at most %d ranks or more cells", N[0], dc->size, most);
+    if (g->dim == 2)
+      CS_FAIL(CS_ERR_CONFIG, "grid.nx = %d cells cannot be split over %d ranks (a 2-D grid is split along x); "
+              "use at most %d ranks or more cells", N[1], dc->size, most);
+    CS_FAIL(CS_ERR_CONFIG, "grid.nx x grid.ny = %d x %d depth columns cannot be split over %d ranks (px ranks "
+            "along x and py along y, px py = %d, px <= nx, py <= ny); use at most %d ranks or more cells",
+            N[1], N[2], dc->size, dc->size, most);
+  }
   /* z is the slowest-varying rank coordinate so that x, y neighbours stay close */
   CS_CHECK_MPI(MPI_Cart_create(comm, 3, dims, periods, 0, &dc->cart));
   CS_CHECK_MPI(MPI_Comm_rank(dc->cart, &dc->rank));
