@@ -633,15 +633,15 @@ static uint64_t records_digest(const char *dir, const cs_design *d)
   return h;
 }
 
-/* One summary.h5 column of n rows: doubles (num) or fixed-length UTF-8
- * strings (text). 1 on success. */
-static int write_column(hid_t file, const char *name, const double *num, const char (*text)[CS_SWEEP_VALUE], int n)
+/* One summary.h5 column of n rows: doubles (num) or UTF-8 strings (text:
+ * n strings of width bytes each, stored fixed-length). 1 on success. */
+static int write_column(hid_t file, const char *name, const double *num, const char *text, size_t width, int n)
 {
   hsize_t dims = (hsize_t)n;
   hid_t space = H5Screate_simple(1, &dims, NULL), type = H5T_IEEE_F64LE, mem = H5T_NATIVE_DOUBLE;
   if (text) {
     type = mem = H5Tcopy(H5T_C_S1);
-    H5Tset_size(type, CS_SWEEP_VALUE);
+    H5Tset_size(type, width);
     H5Tset_cset(type, H5T_CSET_UTF8);
   }
   hid_t ds = H5Dcreate2(file, name, type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
@@ -662,9 +662,11 @@ typedef struct {
 
 /* summary.csv and summary.h5 from every status record present (rank 0);
  * *digest: records_digest of the records it was built from. A record made
- * under another config of its row is shown `outdated`, a done row without a
- * readable run file `missing` (both are recomputed by the task holding
- * them); *flags counts them. */
+ * under another config of its row is shown `outdated` (no wall time: that
+ * was another run's), a done row without a readable run file `missing`
+ * (both are recomputed by the task holding them); *flags counts them. The
+ * `reason` column says why a row failed (its record's reason) or why it is
+ * outdated or missing, empty otherwise. */
 static int write_summary_once(const cs_sweep_request *req, const cs_sweep_spec *sp, const cs_design *d,
                               uint64_t *digest, summary_flags *flags)
 {
@@ -673,9 +675,11 @@ static int write_summary_once(const cs_sweep_request *req, const cs_sweep_spec *
   const int nnum = 1 + SOLVER_COLS + CS_OUT_COUNT + 2; /* wall, solver, outcomes */
   double *num = malloc(sizeof *num * (size_t)(d->nrows ? d->nrows : 1) * (size_t)nnum);
   char (*status)[16] = calloc((size_t)(d->nrows ? d->nrows : 1), sizeof *status);
-  if (!num || !status) {
+  char (*reason)[sizeof ((row_status *)0)->reason] = calloc((size_t)(d->nrows ? d->nrows : 1), sizeof *reason);
+  if (!num || !status || !reason) {
     free(num);
     free(status);
+    free(reason);
     CS_FAIL(CS_ERR_INTERNAL, "out of memory for the summary");
   }
   for (int r = 0; r < d->nrows; ++r) {
@@ -688,11 +692,15 @@ static int write_summary_once(const cs_sweep_request *req, const cs_sweep_spec *
     double *row = &num[(size_t)r * nnum];
     for (int k = 0; k < nnum; ++k) row[k] = NAN;
     row[0] = st.status[0] ? st.wall : NAN;
+    if (!strcmp(st.status, "failed")) snprintf(reason[r], sizeof reason[r], "%s", st.reason);
     if (st.status[0]) {
       char now[17];
       row_fingerprint_now(sp, d, r, now);
       if (strcmp(now, st.fingerprint)) {
         snprintf(status[r], sizeof status[r], "outdated");
+        snprintf(reason[r], sizeof reason[r], "recorded %s under another config of this row (a base file edited "
+                 "since); rerun the task holding it", st.status);
+        row[0] = NAN;
         if (!flags->outdated++) snprintf(flags->first[0], sizeof flags->first[0], "%s", id);
         continue;
       }
@@ -703,6 +711,7 @@ static int write_summary_once(const cs_sweep_request *req, const cs_sweep_spec *
     H5E_BEGIN_TRY { f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT); } H5E_END_TRY;
     if (f < 0) {
       snprintf(status[r], sizeof status[r], "missing");
+      snprintf(reason[r], sizeof reason[r], "done, but runs/%s.h5 is missing or unreadable; rerun the task holding it", id);
       if (!flags->missing++) snprintf(flags->first[1], sizeof flags->first[1], "%s", id);
       continue;
     }
@@ -725,7 +734,7 @@ static int write_summary_once(const cs_sweep_request *req, const cs_sweep_spec *
     size_t at = (size_t)snprintf(header, hlen, "id");
     for (int k = 0; k < d->nfactor; ++k) at += (size_t)snprintf(header + at, hlen - at, ",%s", sp->factor[k]);
     for (int m = 0; m < d->nmeta; ++m) at += (size_t)snprintf(header + at, hlen - at, ",%s", d->meta_name[m]);
-    at += (size_t)snprintf(header + at, hlen - at, ",seed,status,wall_seconds");
+    at += (size_t)snprintf(header + at, hlen - at, ",seed,status,reason,wall_seconds");
     for (int k = 0; k < SOLVER_COLS; ++k) at += (size_t)snprintf(header + at, hlen - at, ",%s", solver_cols[k]);
     for (int k = 0; k < CS_OUT_COUNT; ++k)
       at += (size_t)snprintf(header + at, hlen - at, ",%s", cs_outcomes_info[k].name);
@@ -748,6 +757,7 @@ static int write_summary_once(const cs_sweep_request *req, const cs_sweep_spec *
       for (int k = 0; k < d->nfactor; ++k) csv_field(f, cs_design_value(d, r, k));
       for (int m = 0; m < d->nmeta; ++m) csv_field(f, cs_design_meta(d, r, m));
       fprintf(f, ",%lu,%s", sp->seed, status[r]);
+      csv_field(f, reason[r]);
       for (int k = 0; k < nnum; ++k) fprintf(f, ",%.17g", num[(size_t)r * nnum + k]); /* exact: %.17g round-trips */
       fprintf(f, "\n");
     }
@@ -769,7 +779,7 @@ static int write_summary_once(const cs_sweep_request *req, const cs_sweep_spec *
     char (*col)[CS_SWEEP_VALUE] = calloc(nr, CS_SWEEP_VALUE);
     double *dcol = malloc(sizeof *dcol * nr);
     int wrote = col && dcol;
-    /* id, the varied keys, the design's columns, seed, status, then the numbers */
+    /* id, the varied keys, the design's columns, seed, status, reason, then the numbers */
     const int ntext = 1 + d->nfactor + d->nmeta + 2;
     for (int c = 0; c < ntext && wrote; ++c) {
       const int k = c - 1; /* factor k, or design column k - nfactor */
@@ -789,14 +799,16 @@ static int write_summary_once(const cs_sweep_request *req, const cs_sweep_spec *
         dcol[r] = col[r][0] ? strtod(col[r], &end) : NAN;
         if (col[r][0] && (end == col[r] || *end)) numeric = 0;
       }
-      wrote = numeric ? write_column(file, name, dcol, NULL, d->nrows) : write_column(file, name, NULL, col, d->nrows);
+      wrote = numeric ? write_column(file, name, dcol, NULL, 0, d->nrows)
+                      : write_column(file, name, NULL, col[0], CS_SWEEP_VALUE, d->nrows);
     }
+    if (wrote) wrote = write_column(file, "reason", NULL, reason[0], sizeof reason[0], d->nrows);
     for (int k = 0; k < nnum && wrote; ++k) {
       const char *name = k == 0 ? "wall_seconds" : k <= SOLVER_COLS ? solver_cols[k - 1]
                          : k - 1 - SOLVER_COLS < CS_OUT_COUNT ? cs_outcomes_info[k - 1 - SOLVER_COLS].name
                                                              : extra_outcomes[k - 1 - SOLVER_COLS - CS_OUT_COUNT];
       for (int r = 0; r < d->nrows; ++r) dcol[r] = num[(size_t)r * nnum + k];
-      wrote = write_column(file, name, dcol, NULL, d->nrows);
+      wrote = write_column(file, name, dcol, NULL, 0, d->nrows);
     }
     hid_t as = H5Screate(H5S_SCALAR);
     hid_t a = H5Acreate2(file, "seed", H5T_NATIVE_ULONG, as, H5P_DEFAULT, H5P_DEFAULT);
@@ -822,6 +834,7 @@ static int write_summary_once(const cs_sweep_request *req, const cs_sweep_spec *
   free(header);
   free(num);
   free(status);
+  free(reason);
   return rc;
 }
 

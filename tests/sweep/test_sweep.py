@@ -96,7 +96,7 @@ def check_summary_against_runs(tc, out, n):
         tc.assertEqual(sorted(s.keys()), sorted(header), "one dataset per CSV column")
         for k in header:  # numbers (varied keys, design columns, seed, counters, outcomes) as float64
             if s[k].dtype.kind == "S":
-                tc.assertIn(k, ("id", "status", "block", "arm") + tuple(h for h in header if "type" in h), k)
+                tc.assertIn(k, ("id", "status", "reason", "block", "arm") + tuple(h for h in header if "type" in h), k)
                 tc.assertEqual([v.decode() for v in s[k][:]], [r[k] for r in rows], k)
             else:
                 tc.assertEqual(s[k].dtype, np.float64, k)
@@ -105,6 +105,7 @@ def check_summary_against_runs(tc, out, n):
             with open(os.path.join(out, "status", r["id"] + ".json")) as f:
                 st = json.load(f)
             tc.assertEqual(st["status"], r["status"])
+            tc.assertEqual(r["reason"], st["reason"] if r["status"] == "failed" else "", "why a row failed")
             if r["status"] == "done":
                 tc.assertEqual(len(st["fingerprint"]), 16)
             tc.assertAlmostEqual(st["wall_seconds"], float(r["wall_seconds"]), delta=1e-6)
@@ -299,6 +300,8 @@ class Sweep(unittest.TestCase):
         rows = check_summary_against_runs(self, out, 3)
         self.assertEqual([r["status"] for r in rows], ["done", "failed", "failed"])
         self.assertTrue(math.isnan(float(rows[1]["thickness_loss_pct"])), "no outcomes for a failed row")
+        self.assertIn("CVODE failed", rows[1]["reason"], "the summary says why a row failed")
+        self.assertIn("model.k_c", rows[2]["reason"])
         with open(os.path.join(out, "status", "r000001.json")) as f:
             st = json.load(f)
         self.assertEqual(st["status"], "failed")
@@ -477,6 +480,8 @@ design:
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertEqual([r["status"] for r in summary(out)], ["outdated", "done"])
         self.assertTrue(math.isnan(float(summary(out)[0]["thickness_loss_pct"])), "no outcomes of the old config")
+        self.assertTrue(math.isnan(float(summary(out)[0]["wall_seconds"])), "nor its wall time")
+        self.assertIn("under another config", summary(out)[0]["reason"])
         self.assertIn("sweep: warning: 1 row (first r000000) computed under another config of the row", p.stderr)
         p = sweep(spec, out, 1, "--task", "0", "--tasks", "2")
         self.assertIn("computed 1, reused 0", p.stdout, "recomputed under the edited base")
@@ -488,6 +493,7 @@ design:
         os.remove(os.path.join(out, "runs", "r000001.h5"))
         p = sweep(spec, out, 1, "--task", "0", "--tasks", "2")
         self.assertEqual([r["status"] for r in summary(out)], ["done", "missing"])
+        self.assertIn("runs/r000001.h5 is missing", summary(out)[1]["reason"])
         self.assertRegex(p.stderr, r"sweep: warning: 1 done row \(first r000001\) without a readable run file in \S+/runs")
         self.assertIn("computed 1, reused 0", sweep(spec, out, 1, "--task", "1", "--tasks", "2").stdout)
         self.assertEqual([r["status"] for r in summary(out)], ["done", "done"])
