@@ -88,7 +88,7 @@ static int make_schedule(const cs_config *cfg, double t0, double first_msc_day, 
   long nser = (long)floor(T / cfg->output.dt + 1e-9) + 3;
   long nfld = cfg->output.fields_every > 0 ? (long)floor(T / cfg->output.fields_every + 1e-9) + 3 : 0;
   long cap = nser + nfld + 4;
-  if (cap > 50000000) /* the config's rules keep far below (config.c, check_output_steps) */
+  if (cap > 50000000) /* the config's rules keep far below (config_rules.c, check_output_steps) */
     CS_FAIL(CS_ERR_INTERNAL, "%ld output steps (output.dt = %g, output.fields_every = %g day, run.t_end = %g)", cap,
             cfg->output.dt, cfg->output.fields_every, T);
   cs_obs *o = malloc((size_t)cap * sizeof *o);

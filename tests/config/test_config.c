@@ -1,4 +1,4 @@
-/* test_config.c - serial tests of the config reader (solvers/config.c).
+/* test_config.c - serial tests of the config reader (solvers/config*.c).
  *
  * Usage: test_config [BAD.yaml ...]   (the files of tests/config/bad)
  *

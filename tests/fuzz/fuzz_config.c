@@ -1,4 +1,4 @@
-/* libFuzzer target: the YAML config reader (solvers/config.c) on arbitrary
+/* libFuzzer target: the YAML config reader (solvers/config*.c) on arbitrary
  * bytes. Every input must be either accepted or rejected with messages;
  * no crash, hang, leak or undefined behaviour (built with ASan + UBSan). */
 #include <stdint.h>

@@ -10,8 +10,8 @@ secs=${1:-20}
 work=${2:-$(mktemp -d)}
 mkdir -p "$work/corpus"
 if ! command -v clang >/dev/null; then echo "fuzz: clang not installed (apt-get install clang libclang-rt-14-dev)"; exit 77; fi
-srcs=("$here/fuzz_config.c" "$root/solvers/config.c" "$root/solvers/text_file.c" "$root/solvers/yaml_problem.c" "$root/solvers/error.c"
-      "$root/solvers/run_options.c")
+srcs=("$here/fuzz_config.c" "$root"/solvers/config*.c "$root/solvers/text_file.c" "$root/solvers/yaml_problem.c"
+      "$root/solvers/error.c" "$root/solvers/run_options.c")
 for f in "$root"/model/*.c; do srcs+=("$f"); done
 if ! clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
      -I"$root/model" -I"$root/solvers" "${srcs[@]}" -lyaml -lm -o "$work/fuzz_config" 2>"$work/build.log"; then
