@@ -99,7 +99,7 @@ int cs_h5out_series_append(cs_h5out *h, int series, const double *values);
  * close, or once the waiting snapshots of the whole grid reach 16 MB).
  * `compress`: deflate level, applied to snapshots of at least 64 kB per
  * quantity (one snapshot per chunk); smaller ones are stored plain in chunks
- * of several snapshots (h5out.c, FIELDS_DEFLATE_MIN_BYTES). */
+ * of several snapshots (h5out_fields.c, FIELDS_DEFLATE_MIN_BYTES). */
 int cs_h5out_fields_define(cs_h5out *h, const cs_h5_quantity *q, int nq, const cs_patch *pt, int compress);
 int cs_h5out_fields_append(cs_h5out *h, double t, const double *u, const cs_patch *pt);
 

@@ -8,7 +8,7 @@
  *   OUT_1d.h5    1-D grid (nz 9) decomposed along z, uncompressed;
  *   OUT_3d.h5    3-D grid (nz 3, nx 4, ny 3) decomposed along y (on 4 ranks
  *                one rank owns no cell), deflate 1 asked
- *   (snapshots this small are stored plain whatever the level: h5out.c);
+ *   (snapshots this small are stored plain whatever the level: h5out_fields.c);
  * Field values are f(s, k, i, j) = s*1000 + k + 100 i + 10000 j (+ 1e6 per
  * snapshot) from GLOBAL indices, so every point is checked exactly, which
  * also checks the z-fastest -> x-fastest transpose.

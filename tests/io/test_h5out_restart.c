@@ -45,7 +45,7 @@ static int rank, fails;
   } while (0)
 
 /* Cells: 6 plain; with COMPRESS, 8192 (64 kB snapshots), since smaller
- * field snapshots are stored plain whatever the level (h5out.c). */
+ * field snapshots are stored plain whatever the level (h5out_fields.c). */
 enum { NQ = 2, KILLED = 10, CKPT = 7, TOTAL = 12 };
 static int nz = 6;
 
