@@ -74,7 +74,7 @@ static void read_pairs(cs_cfg_loader *ld, const char *file, yaml_document_t *doc
     yaml_node_t *kn = yaml_document_get_node(doc, p->key), *vn = yaml_document_get_node(doc, p->value);
     cs_cfg_where wk = where_node(file, kn), wv = where_node(file, vn);
     const char *name = scalar(kn), *text = scalar(vn);
-    char path[200], hint[160];
+    char path[200], hint[CS_CFG_HINT];
     if (!name) {
       cs_cfg_report(ld, &wk, prefix, NULL, "keys must be plain names, found %s", node_kind(kn));
       continue;
@@ -243,7 +243,7 @@ static void read_top(cs_cfg_loader *ld, const char *file, yaml_document_t *doc, 
     yaml_node_t *kn = yaml_document_get_node(doc, p->key), *vn = yaml_document_get_node(doc, p->value);
     cs_cfg_where wk = where_node(file, kn), wv = where_node(file, vn);
     const char *name = scalar(kn);
-    char hint[160];
+    char hint[CS_CFG_HINT];
     if (!name) {
       cs_cfg_report(ld, &wk, NULL, NULL, "section names must be plain names, found %s", node_kind(kn));
       continue;
@@ -253,6 +253,7 @@ static void read_top(cs_cfg_loader *ld, const char *file, yaml_document_t *doc, 
       if (!strcmp(name, cs_cfg_top_keys[t - CS_CFG_NSECT])) s = t;
     if (s < 0) {
       cs_cfg_suggest(ld, name, -1, hint, sizeof hint);
+      if (!hint[0]) cs_cfg_list_top(hint, sizeof hint);
       cs_cfg_report(ld, &wk, name, NULL, "unknown section%s", hint);
       continue;
     }

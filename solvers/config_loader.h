@@ -21,6 +21,8 @@
 #define CS_CFG_MAX_BASE_DEPTH 8 /* levels of `base:` below the file given */
 #define CS_CFG_MAX_ERRORS 100   /* messages kept; the rest are counted */
 #define CS_CFG_MAX_TREAT_ROWS 8
+#define CS_CFG_LIST_KEYS 16 /* an unknown key with no near name lists its section's keys up to this many */
+#define CS_CFG_HINT 400     /* bytes of a "did you mean" / key-list hint */
 
 /* ---- sections ------------------------------------------------------------ */
 
@@ -88,6 +90,8 @@ void cs_cfg_report(cs_cfg_loader *ld, const cs_cfg_where *w, const char *key, co
 /* "; did you mean ...?" for an unknown key of section `own` (a section
  * index, CS_CFG_NTOP for a treatment, -1 for the top level), or "". */
 void cs_cfg_suggest(const cs_cfg_loader *ld, const char *name, int own, char *out, size_t outlen);
+/* "; the top-level keys are model, grid, ..., treatments": for an unknown section nothing is near. */
+void cs_cfg_list_top(char *out, size_t outlen);
 
 /* ---- values (config_value.c) ----------------------------------------------- */
 

@@ -176,5 +176,23 @@ void cs_cfg_suggest(const cs_cfg_loader *ld, const char *name, int own, char *ou
     int d = closest_row(cs_cfg_sections[s].table, name, &row);
     if (s != own && d < bd) bd = d, bsec = cs_cfg_sections[s].table->section, bname = row->name;
   }
-  if (bd <= lim) snprintf(out, outlen, "; did you mean %s.%s?", bsec, bname);
+  if (bd <= lim) {
+    snprintf(out, outlen, "; did you mean %s.%s?", bsec, bname);
+    return;
+  }
+  /* nothing close: name the keys of a short section (grid, run, output, ...) */
+  const cs_opt_table *t = own == CS_CFG_NTOP ? &cs_treatment_table : own >= 0 ? cs_cfg_sections[own].table : NULL;
+  if (t && t->n <= CS_CFG_LIST_KEYS) {
+    size_t at = (size_t)snprintf(out, outlen, "; the keys of %s are", own == CS_CFG_NTOP ? "a treatment" : t->section);
+    for (int i = 0; i < t->n && at < outlen; ++i)
+      at += (size_t)snprintf(out + at, outlen - at, "%s %s", i ? "," : "", t->opts[i].name);
+  }
+}
+
+void cs_cfg_list_top(char *out, size_t outlen)
+{
+  size_t at = (size_t)snprintf(out, outlen, "; the top-level keys are");
+  for (int s = 0; s < CS_CFG_NTOP && at < outlen; ++s)
+    at += (size_t)snprintf(out + at, outlen - at, "%s %s", s ? "," : "",
+                           s < CS_CFG_NSECT ? cs_cfg_sections[s].table->section : cs_cfg_top_keys[s - CS_CFG_NSECT]);
 }

@@ -141,7 +141,7 @@ int cs_config_key_check(const char *key, char *why, size_t n)
   cs_cfg_loader ld;
   memset(&ld, 0, sizeof ld);
   ld.errs = &errs; /* cs_cfg_suggest() reads the error count only */
-  char hint[160] = "", sec[64];
+  char hint[CS_CFG_HINT] = "", sec[64];
   why[0] = '\0';
   if (!strcmp(key, "description") || !strcmp(key, "treatments")) return CS_OK; /* treatments=[] */
   if (!strncmp(key, "treatments[", strlen("treatments["))) {
@@ -172,6 +172,7 @@ int cs_config_key_check(const char *key, char *why, size_t n)
   if (s < 0) {
     cs_cfg_suggest(&ld, sec, -1, hint, sizeof hint);
     if (!hint[0]) cs_cfg_suggest(&ld, dot + 1, -1, hint, sizeof hint);
+    if (!hint[0]) cs_cfg_list_top(hint, sizeof hint);
     snprintf(why, n, "unknown section '%s'%s", sec, hint);
     return CS_ERR_CONFIG;
   }

@@ -263,6 +263,12 @@ static void test_error_kinds(void)
     {"e_case.yaml", "model:\n  h: 2\n", ":2:3: model.h: unknown key; did you mean 'H'?"},
     {"e_cross.yaml", "grid:\n  k_a: 0.1\n", ":2:3: grid.k_a: unknown key; did you mean model.k_a?"},
     {"e_nohint.yaml", "model:\n  zzzzzzzz: 1\n", ":2:3: model.zzzzzzzz: unknown key"},
+    /* nothing near: a short section names its keys (a 2-letter typo has no "did you mean") */
+    {"e_list_keys.yaml", "grid:\n  Lz: 3\n", ":2:3: grid.Lz: unknown key; the keys of grid are dim, nz, nx, ny, Lx, Ly, periodic"},
+    {"e_list_top.yaml", "qq: 1\n", ":1:1: qq: unknown section; the top-level keys are model, grid, initial, solver, "
+                                    "output, run, base, description, treatments"},
+    {"e_list_treat.yaml", "treatments:\n  - {type: msc, day: 3, dose: 1, zz: 2}\n",
+     ":2:34: treatments[0].zz: unknown key; the keys of a treatment are type, day, dose, viability, source"},
     {"e_treat_seq.yaml", "treatments: {type: msc}\n", ":1:13: treatments: expected a list"},
     {"e_treat_item.yaml", "treatments:\n  - 5\n", ":2:5: treatments[0]: expected a mapping"},
     {"e_treat_dose.yaml", "treatments:\n  - {type: msc, day: 3}\n", ":2:5: treatments[0].dose: missing"},
