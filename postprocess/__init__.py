@@ -10,6 +10,11 @@ the C code. Modules:
     xdmf     write_xdmf: ParaView/VisIt description of 2-D/3-D field files
     plot     command line: figures for any runs   (python3 -m postprocess.plot)
     demo     the educators' early-versus-late demo (python3 -m postprocess.demo)
+    explorer the classroom explorer: one offline page (python3 -m postprocess.explorer)
+    validation  the model against the targets of model.md (python3 -m postprocess.validation)
+    sensitivity Sobol indices / Morris screening of a sweep's summary.csv
+    sweep_plots window map, cohort and sensitivity figures of a sweep (python3 -m postprocess.sweep_plots)
+    cli      the shared argument parser and one-line error exits of the command-line tools
 
 Needs numpy, h5py, matplotlib, PIL and yaml. Debian's /usr/bin/python3 has them;
 importing this package with an interpreter that lacks one prints one line

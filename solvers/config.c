@@ -2,8 +2,8 @@
  *
  * The reader is table driven: every section maps to a cs_opt_table (name,
  * type, unit, default, range, help of each key), and a value from a file
- * and a value from `--set` go through the same function (set_value), so they
- * are parsed and checked identically.
+ * and a value from `--set` go through the same function (cs_cfg_set_value,
+ * config_value.c), so they are parsed and checked identically.
  *
  * Order of work in cs_config_load:
  *   1. defaults of every table;

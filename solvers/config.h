@@ -7,9 +7,9 @@
  *   model:   {<model.md parameter>: value, ...}
  *   grid:    {dim, nz, nx, ny, Lx, Ly, periodic}
  *   initial: {a0, c0, Ch0, P_s, R_s, ..., lesion_radius, ...}
- *   treatments: [{type: msc|il1ra, day, dose, viability}, ...]
+ *   treatments: [{type: msc|il1ra, day, dose, viability, source}, ...]
  *   solver:  {integrator, rtol, atol, precond, maxl, ...}
- *   output:  {dt, fields_every, compress}
+ *   output:  {dt, fields_every, compress, checkpoint_every, checkpoint_minutes, flush_seconds}
  *   run:     {t_end}
  *
  * Errors are collected, all of them, as "FILE:LINE:COL: key.path: message"

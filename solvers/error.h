@@ -3,7 +3,7 @@
  * Functions return an int code: 0 (CS_OK) or one of the exit codes below.
  * The first failure records a one-line, user-facing message with
  * cs_error_set(); each CHECK on the way up appends "file:line" to a trace
- * (printed with --verbose / CARTSIM_TRACE=1). Only main() exits.
+ * (printed to stderr when CARTSIM_TRACE is set). Only main() exits.
  *
  *   CS_CHECK(expr)      expr returns a cs code; non-zero is passed up
  *   CS_CHECK_MPI(expr)  MPI call; != MPI_SUCCESS -> CS_ERR_INTERNAL

@@ -18,7 +18,7 @@
  *   dotprodmulti d_i = x . Y_i (one reduction for all i).
  *
  * The rest (constrmask, minquotient, vector arrays) stay SUNDIALS'.
- * tests/unit/test_nvector_fast.c checks every replaced operation against
+ * tests/nvector/test_nvector_fast.c checks every replaced operation against
  * the library's on random vectors.
  */
 #ifndef CS_NVECTOR_FAST_H

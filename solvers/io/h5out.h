@@ -5,7 +5,7 @@
  *                    hdf5_version, mpi_version, ranks, command_line,
  *                    start_time, end_time (ISO 8601 UTC), wall_seconds,
  *                    solve_seconds, status ("running" | "complete" |
- *                    "failed"), status_reason, description;
+ *                    "failed" | "interrupted"), status_reason, description;
  *                    dataset /meta/config: the resolved config YAML text.
  *   /parameters      one scalar dataset per model parameter (model.md name),
  *                    attributes units, long_name (help text); likewise
@@ -24,7 +24,7 @@
  *                    /fields/time holds the snapshot times.
  *   /outcomes/<q>    scalar per-run outcome metrics with units/long_name.
  *   /treatments      compound-free table: datasets type (string), day, dose,
- *                    viability.
+ *                    viability, source (string), cells.
  * Every collective call below must be made by all ranks of the communicator
  * with the same arguments except the local data. Values given "from rank 0"
  * are only read on rank 0.

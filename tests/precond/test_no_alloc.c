@@ -104,7 +104,7 @@ int main(int argc, char **argv)
   MPI_Init(&argc, &argv);
   int rank;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-  if (argc != 3) {
+  if (argc != 3 || (strcmp(argv[1], "line") && strcmp(argv[1], "jacobi") && strcmp(argv[1], "pfmg"))) {
     if (rank == 0) fprintf(stderr, "usage: test_no_alloc {line|jacobi|pfmg} {1|2}\n");
     MPI_Finalize();
     return 2;
