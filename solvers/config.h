@@ -20,6 +20,7 @@
 #define CS_CONFIG_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "../model/grid.h"
 #include "../model/initial.h"
@@ -85,6 +86,12 @@ int cs_config_load(const char *path, const char *const *sets, int nsets, cs_conf
  * as a comment; malloc'd, caller frees. Reading it back gives the same
  * config. */
 char *cs_config_to_yaml(const cs_config *cfg);
+
+/* Every key of every section (model, grid, initial, treatments[], solver,
+ * output, run) as the Markdown tables of docs/config.md, "All keys": key,
+ * type, display unit, default, valid closed range, help. `cartsim check
+ * --keys` prints it; a test keeps docs/config.md equal to it. */
+void cs_config_keys_markdown(FILE *f);
 
 /* SHA-256-free fingerprint (FNV-1a 64 over the resolved YAML), hex. The
  * YAML's comments (units and help text) are left out, so rewording a help

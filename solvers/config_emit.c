@@ -211,3 +211,36 @@ void cs_config_fingerprint(const cs_config *cfg, char out[17])
   cs_yaml_fingerprint(y, out);
   free(y);
 }
+
+/* ---- the key tables of docs/config.md ---------------------------------------- */
+
+static void markdown_table(FILE *f, const char *title, const cs_opt_table *t)
+{
+  fprintf(f, "### `%s`\n\n| key | type | unit | default | range | meaning |\n|---|---|---|---|---|---|\n", title);
+  for (int r = 0; r < t->n; ++r) {
+    const cs_opt *o = &t->opts[r];
+    static const char *const type[] = {"real", "int", "bool", "enum"};
+    fprintf(f, "| `%s` | %s | %s | ", o->name, type[o->type], o->unit);
+    if (o->type == CS_OPT_BOOL) {
+      fprintf(f, "`%s` | true, false", o->def != 0 ? "true" : "false");
+    } else if (o->type == CS_OPT_ENUM) {
+      fprintf(f, "`%s` |", cs_opt_choice_name(o, (int)o->def));
+      for (int c = 0; o->choices[c]; ++c) fprintf(f, "%s `%s`", c ? "," : "", o->choices[c]);
+    } else {
+      fprintf(f, "%g | [%g, %g]", o->def, o->min, o->max);
+    }
+    fprintf(f, " | %s |\n", o->help);
+  }
+}
+
+void cs_config_keys_markdown(FILE *f)
+{
+  for (int s = 0; s < CS_CFG_NSECT; ++s) {
+    if (s) fputc('\n', f);
+    markdown_table(f, cs_cfg_sections[s].table->section, cs_cfg_sections[s].table);
+    if (!strcmp(cs_cfg_sections[s].table->section, "initial")) {
+      fputc('\n', f);
+      markdown_table(f, "treatments[]", &cs_treatment_table);
+    }
+  }
+}

@@ -2,7 +2,7 @@
 /* main.c - the cartsim command line.
  *
  *   cartsim run CONFIG.yaml [-o OUT.h5] [--set KEY=VALUE ...] [--force] [--quiet]
- *   cartsim check CONFIG.yaml [--set KEY=VALUE ...]
+ *   cartsim check CONFIG.yaml [--set KEY=VALUE ...]   |   cartsim check --keys
  *   cartsim sweep SWEEP.yaml -o DIR [--ranks-per-run K] [--task ID --tasks N]
  *                 [--retry-failed] [--force] [--quiet] | cartsim sweep --plan SWEEP.yaml
  *   cartsim demo [-o DIR] [--force] [--config F] [--ranks N] [--mpirun L]   (postprocess/demo.py,
@@ -41,7 +41,7 @@ typedef struct {
   int nsets;
   int force, quiet, restart;
   const char *from_state, *baseline;
-  int ranks_per_run, task, ntasks, retry_failed, plan;
+  int ranks_per_run, task, ntasks, retry_failed, plan, keys;
   int n_save;
   double save_day[CS_MAX_SAVES];
   const char *save_path[CS_MAX_SAVES];
@@ -55,7 +55,7 @@ static void usage(FILE *f)
           "usage: cartsim run CONFIG.yaml [-o OUT.h5] [--set KEY=VALUE ...] [--force] [--quiet]\n"
           "                   [--save-state DAY:FILE ...] [--from-state FILE] [--baseline FILE]\n"
           "                   [--restart]\n"
-          "       cartsim check CONFIG.yaml [--set KEY=VALUE ...]\n"
+          "       cartsim check CONFIG.yaml [--set KEY=VALUE ...]   |   cartsim check --keys\n"
           "       cartsim sweep SWEEP.yaml -o DIR [--ranks-per-run K] [--task ID --tasks N]\n"
           "                     [--retry-failed] [--force] [--quiet]   |   cartsim sweep --plan SWEEP.yaml\n"
           "       cartsim demo [-o DIR] [--force] [--config UNTREATED.yaml] [--ranks N]\n"
@@ -65,7 +65,8 @@ static void usage(FILE *f)
           "\n"
           "  run     simulate one scenario and write an HDF5 file (default results/<config name>.h5);\n"
           "          run it under `mpirun -n P` to use P ranks\n"
-          "  check   validate a config and print it fully resolved, every value with its unit\n"
+          "  check   validate a config and print it fully resolved, every value with its unit;\n"
+          "          --keys: every key's type, unit, default, range and help (Markdown tables)\n"
           "  sweep   run every row of a parameter sweep (docs/sweeps.md) under mpirun -n P; resumable;\n"
           "          DIR/summary.csv and DIR/summary.h5 hold one row per run\n"
           "  demo    the educators' early-versus-late demo: runs the branches and writes figures,\n"
@@ -126,6 +127,8 @@ static int option_allowed(const char *command, const char *a)
       if (!strcmp(a, output_opts[k])) CS_FAIL(CS_ERR_USAGE, "%s: cartsim check writes nothing", a);
     for (size_t k = 1; k < sizeof run_only / sizeof *run_only; ++k)
       if (!strcmp(a, run_only[k])) CS_FAIL(CS_ERR_USAGE, "%s is an option of cartsim run, not of check", a);
+  } else if (!strcmp(a, "--keys")) {
+    CS_FAIL(CS_ERR_USAGE, "--keys is an option of cartsim check, not of %s", command);
   }
   return CS_OK;
 }
@@ -186,6 +189,8 @@ static int parse_cli(int argc, char **argv, cs_cli *cli)
       cli->retry_failed = 1;
     } else if (!strcmp(a, "--plan")) {
       cli->plan = 1;
+    } else if (!strcmp(a, "--keys")) {
+      cli->keys = 1;
     } else if (!strcmp(a, "--restart")) {
       cli->restart = 1;
     } else if (!strcmp(a, "--force")) {
@@ -199,6 +204,10 @@ static int parse_cli(int argc, char **argv, cs_cli *cli)
     } else {
       CS_FAIL(CS_ERR_USAGE, "unexpected argument '%s' (one config file per run)", a);
     }
+  }
+  if (cli->keys) {
+    if (cli->config || cli->nsets) CS_FAIL(CS_ERR_USAGE, "check --keys takes no config and no --set (it lists the tables)");
+    return CS_OK;
   }
   if (!cli->config) CS_FAIL(CS_ERR_USAGE, "%s needs a %s file", cli->command,
                              strcmp(cli->command, "sweep") ? "config" : "sweep");
@@ -259,6 +268,10 @@ static int sweep_command(const cs_cli *cli)
 static int run_command(const cs_cli *cli, int argc, char **argv, double wall0)
 {
   if (!strcmp(cli->command, "sweep")) return sweep_command(cli);
+  if (cli->keys) {
+    if (rank == 0) cs_config_keys_markdown(stdout);
+    return CS_OK;
+  }
   cs_config *cfg = calloc(1, sizeof *cfg);
   CS_CHECK_ALLOC(cfg);
   int rc = load_config(cli, cfg);

@@ -244,6 +244,34 @@ class Cli(unittest.TestCase):
         differ = [(k, h, rows[k]) for k, h in compared if h not in rows[k]]
         self.assertEqual(differ, [], "help text in docs/config.md differs from cartsim check")
 
+    def test_config_md_tables_are_the_programs(self):
+        """Every row of docs/config.md's "All keys" tables (type, unit, default, range, help),
+        section by section and in order, is the one `cartsim check --keys` prints from the
+        tables (the treatments[] rows and every unit, default and range were kept by hand)."""
+        def tables(text):
+            out, sec = {}, None
+            for line in text.splitlines():
+                m = re.match(r"^### `([^`]+)`", line)
+                if m:
+                    sec = out.setdefault(m.group(1), [])
+                elif sec is not None and line.startswith("| `"):
+                    sec.append(line.rstrip())
+            return out
+        code, out, err = cartsim("check", "--keys")
+        self.assertEqual(code, 0, err)
+        prog = tables(out)
+        self.assertEqual(list(prog), ["model", "grid", "initial", "treatments[]", "solver", "output", "run"])
+        self.assertGreater(sum(map(len, prog.values())), 100)
+        with open("docs/config.md") as f:
+            text = f.read()
+        doc = tables(text[text.index("## All keys"):])
+        self.assertEqual(doc, prog, "docs/config.md 'All keys' differs from cartsim check --keys")
+        code, _, err = cartsim("check", "--keys", REF)
+        self.assertEqual(code, 2, "--keys lists the tables; a config with it is a usage error")
+        code, _, err = cartsim("run", REF, "--keys")
+        self.assertEqual(code, 2)
+        self.assertIn("--keys is an option of cartsim check", err)
+
     def test_set_value_checked_like_the_file(self):
         code, _, err = cartsim("check", REF, "--set", "model.k_a=abc")
         self.assertEqual(code, 3)
