@@ -126,11 +126,13 @@ PROFILE_TIMES = np.arange(0.0, HORIZON + 1e-9, 90.0).tolist()
 
 
 def on_grid(run, name, history=None):
-    """A series on the monthly grid; before a branch starts, the history's values."""
+    """A series on the monthly grid; up to and including the day a branch starts, the history's
+    values (a branch's first row is already after its injection: an IL-1Ra bolus sets synovitis
+    to ~0 at once, and taking that row drew the drop a month before the injection)."""
     t, v = run.time, run.series(name)
     out = []
     for g in GRID:
-        if g < t[0] - 1e-9 and history is not None:
+        if g <= t[0] + 1e-9 and history is not None:
             out.append(float(np.interp(g, history.time, history.series(name))))
         else:
             out.append(float(np.interp(g, t, v)))

@@ -34,6 +34,18 @@ for r in rows[:: max(1, len(rows) // 25)]:
     i = data["days"].index(int(r["day"]))
     if abs(data["patients"][r["patient"]]["arms"][arm]["benefit"][i] - b) > 1e-3:
         bad.append(f"page data for {arm} day {r['day']} differs from {path}")
+# Up to and including the injection day a treated knee is the untreated one: the first row of an
+# IL-1Ra branch is already after the bolus (synovitis ~0), and sampling it at the injection day
+# drew the drop as a "V" starting a month before the injection.
+for p, pd in data["patients"].items():
+    for arm, a in pd["arms"].items():
+        for i, day in enumerate(data["days"]):
+            for q in ("thickness", "synovitis"):
+                for k, g in enumerate(data["grid"]):
+                    if g <= day and abs(a[q][i][k] - pd["untreated"][q][k]) > 1e-4:
+                        bad.append(f"{p} {arm} day {day}: {q} at day {g:g} is {a[q][i][k]}, "
+                                   f"untreated {pd['untreated'][q][k]} (before the injection)")
+                        break
 print(f"page {size / 1e6:.2f} MB, {len(rows)} runs in the summary, {len(bad)} problems")
 for b in bad:
     print("FAIL", b)
