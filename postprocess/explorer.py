@@ -7,7 +7,9 @@
    days from day 30 to day 1800; --quick: 5 days);
 2. from each saved state, concurrently on the available cores: MSCs at
    1e7 and 5e7 cells from the reference and the bone-marrow source, and the
-   IL-1Ra bolus (150 mg), each with the benefit against the untreated run;
+   IL-1Ra bolus (150 mg), each with the benefit against the untreated run
+   and its time series written every day (the first weeks after the
+   injection are drawn from it);
 3. writes ONE self-contained index.html (plotly.js from Debian's
    python3-plotly and the data inlined, gzip-compressed; no network at view
    time) and summary.csv (one row per treated run) into the output dir.
@@ -47,6 +49,16 @@ PROFILE_ARM = "msc_5e7_reference"  # the arm whose depth profiles the page can p
 MONTH = 30.0
 HORIZON = 1825.0
 MAX_SAVES = 16  # cartsim run accepts at most 16 --save-state
+# The treated runs write their time series every BRANCH_DT days (the histories every month, from
+# configs/explorer): the page draws each treated synovitis curve from the branch's own rows for
+# the first EARLY days after the injection. An IL-1Ra bolus holds synovitis near 0 for about a
+# day, MSCs bring it to its lowest about half a day after the injection; on the monthly grid
+# both were missed or drawn a month wide. With a 1-day step the drawn minimum is within 0.015 of
+# the true one (tests/explorer/check_page.py compares it with a finely written run); a 0.5-day
+# step would make each run file ~1.7 MB instead of ~1 MB (900 runs) for no visible change at
+# the page's scale (1 pixel is ~3 days).
+BRANCH_DT = 1.0
+EARLY = [0, 1, 2, 3, 5, 7, 10, 14, 20]
 
 
 def injection_days(quick):
@@ -112,6 +124,7 @@ def branch_commands(cartsim, out, patient, days):
                    "--set", f"treatments[0].day={d}", "--set", f"treatments[0].dose={dose:g}",
                    "--set", f"treatments[0].source={source}",
                    "--baseline", os.path.join(out, "runs", f"{patient}_untreated.h5"),
+                   "--set", f"output.dt={BRANCH_DT:g}",
                    "-o", os.path.join(out, "runs", f"{patient}_{arm}_{d}.h5"), "--quiet", "--force"]
             if arm != PROFILE_ARM:
                 cmd += ["--set", "output.fields_every=0"]
@@ -139,6 +152,13 @@ def on_grid(run, name, history=None):
     return out
 
 
+def early(run, name, history, day):
+    """A treated series just after its injection: the history's value on the injection day, then
+    the branch's at day + EARLY (its own output rows; the first is already after the injection)."""
+    return [float(np.interp(day, history.time, history.series(name)))] + \
+        [float(np.interp(day + o, run.time, run.series(name))) for o in EARLY]
+
+
 def profiles(run, history=None, stride=2):
     """a, c, Ch depth profiles at PROFILE_TIMES (nearest snapshot; the history's before the branch),
     depth coarsened by averaging `stride` cells: {species: [[...] per time]}."""
@@ -157,7 +177,8 @@ def profiles(run, history=None, stride=2):
 
 
 def collect(out, days):
-    data = {"grid": GRID, "profile_times": PROFILE_TIMES, "days": days, "patients": {}, "arms": {}}
+    data = {"grid": GRID, "early": EARLY, "profile_times": PROFILE_TIMES, "days": days, "patients": {},
+            "arms": {}}
     rows = []
     for arm, (kind, dose, source, label) in ARMS.items():
         data["arms"][arm] = {"type": kind, "dose": dose, "source": source, "label": label}
@@ -172,13 +193,14 @@ def collect(out, days):
                             "loss_pct": float(un.outcomes["thickness_loss_pct"])},
               "description": un.meta.get("description", p), "z": np.round(zc, 3).tolist(), "arms": {}}
         for arm in ARMS:
-            a = {"benefit": [], "thickness": [], "synovitis": [], "profiles": []}
+            a = {"benefit": [], "thickness": [], "synovitis": [], "synovitis_early": [], "profiles": []}
             for d in days:
                 r = Run(os.path.join(out, "runs", f"{p}_{arm}_{d}.h5"), label=arm)
                 b = float(r.outcomes["benefit_thickness_points"])
                 a["benefit"].append(round(b, 3))
                 a["thickness"].append([round(x, 4) for x in on_grid(r, "thickness", un)])
                 a["synovitis"].append([round(x, 4) for x in on_grid(r, "synovitis", un)])
+                a["synovitis_early"].append([round(x, 4) for x in early(r, "synovitis", un, d)])
                 if arm == PROFILE_ARM:
                     a["profiles"].append(profiles(r, un))
                 kind, dose, source, _ = ARMS[arm]

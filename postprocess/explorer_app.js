@@ -27,6 +27,19 @@ function dayText(d) {
   return `day ${d} (${parts} after the injury)`;
 }
 
+/* A treated synovitis curve: the monthly values before the injection day (the untreated knee's),
+ * then the branch's own rows for the first weeks after it (D.early: days after the injection;
+ * `early` starts with the untreated value on the injection day itself, then the branch's first
+ * row, already after the injection), then the monthly values again. An IL-1Ra bolus lowers
+ * synovitis for about a day and MSCs most within the first day: monthly values missed both. */
+function treatedSynovitis(D, monthly, early, day) {
+  const last = day + D.early[D.early.length - 1], x = [], y = [];
+  D.grid.forEach((g, k) => { if (g < day) { x.push(g); y.push(monthly[k]); } });
+  [0, ...D.early].forEach((o, k) => { x.push(day + o); y.push(early[k]); });
+  D.grid.forEach((g, k) => { if (g > last) { x.push(g); y.push(monthly[k]); } });
+  return { x: x.map((t) => t / 365), y };
+}
+
 function render() {
   const D = state.data, p = D.patients[$("patient").value], key = armKey(), arm = p.arms[key];
   const i = +$("day").value, day = D.days[i], b = arm.benefit[i];
@@ -36,12 +49,13 @@ function render() {
   $("benefit").className = b < 5 ? "small" : "";
   const years = D.grid.map((t) => t / 365);
   const label = D.arms[key].label;
+  const syn = treatedSynovitis(D, arm.synovitis[i], arm.synovitis_early[i], day);
   Plotly.react("chart-time", [
     { x: years, y: p.untreated.thickness, name: "untreated", line: { color: COLORS.untreated, width: 3 } },
     { x: years, y: arm.thickness[i], name: label, line: { color: COLORS.treated, width: 3 } },
     { x: years, y: p.untreated.synovitis, name: "untreated", xaxis: "x2", yaxis: "y2", showlegend: false,
       line: { color: COLORS.untreated, width: 3 } },
-    { x: years, y: arm.synovitis[i], name: label, xaxis: "x2", yaxis: "y2", showlegend: false,
+    { x: syn.x, y: syn.y, name: label, xaxis: "x2", yaxis: "y2", showlegend: false,
       line: { color: COLORS.treated, width: 3 } },
   ], {
     margin: { t: 10, r: 10, b: 45, l: 60 }, legend: { orientation: "h", y: 1.12 },

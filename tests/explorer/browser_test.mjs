@@ -58,6 +58,29 @@ const want = benefitOf("fast", day);
 check(Math.abs((await shown()) - want) <= 0.05, `fast patient, day ${day}: shows ${await shown()}, summary ${want.toFixed(3)}`);
 check(Math.abs(before - benefitOf("average", day)) <= 0.05 && (before !== (await shown()) || before === want),
       "switching the patient type changes the benefit accordingly");
+// The synovitis curves as drawn (chart-time traces 2: untreated, 3: treated; x in years). Sampled
+// monthly, the IL-1Ra curve fell from the month before the injection and stayed low for two months,
+// and the MSC dip of the fast patient (0.18 half a day after the injection) was drawn at 0.41.
+const synovitis = () => page.evaluate(() => {
+  const d = document.getElementById("chart-time").data;
+  return { un: { x: Array.from(d[2].x), y: Array.from(d[2].y) }, tr: { x: Array.from(d[3].x), y: Array.from(d[3].y) } };
+});
+const dipDay = days.includes(180) ? 180 : days[0];
+await page.selectOption("#patient", "average");
+await page.selectOption("#treatment", "il1ra");
+await setDay(dipDay);
+let c = await synovitis();
+const earlier = c.tr.x.map((x, k) => [x, c.tr.y[k]]).filter(([x]) => x * 365 < dipDay - 1e-6);
+check(earlier.length > 0 && earlier.every(([x, y]) => Math.abs(y - c.un.y[c.un.x.findIndex((u) => Math.abs(u - x) < 1e-9)]) < 1e-3),
+      `IL-1Ra at day ${dipDay}: the treated synovitis equals the untreated one before the injection`);
+const within = (lo, hi) => c.tr.y.filter((y, k) => c.tr.x[k] * 365 >= lo - 1e-6 && c.tr.x[k] * 365 <= hi + 1e-6);
+check(within(dipDay, dipDay)[0] > 0.3, `IL-1Ra: the curve reaches the injection day at the untreated value, then drops (${within(dipDay, dipDay)})`);
+check(Math.min(...within(dipDay, dipDay + 1)) < 0.05, `IL-1Ra: synovitis drops to ~0 on the injection day (${Math.min(...within(dipDay, dipDay + 1))})`);
+check(Math.min(...within(dipDay + 3, 1825)) > 0.5, `IL-1Ra: synovitis is back from day ${dipDay + 3} on (${Math.min(...within(dipDay + 3, 1825))})`);
+await page.selectOption("#treatment", "msc_5e7");
+await page.selectOption("#patient", "fast");
+c = await synovitis();
+check(Math.min(...within(dipDay, dipDay + 2)) < 0.25, `fast patient, MSCs at day ${dipDay}: the dip is drawn down to ${Math.min(...within(dipDay, dipDay + 2))} within two days`);
 await page.click("#play");
 await page.waitForTimeout(800);
 await page.click("#play");
