@@ -15,8 +15,22 @@ function armKey() {
   return `${t}_${$("source").value}`;
 }
 
+/* "+17.1 points", "+0.04 points", "−1.2 points": two decimals below 1, as plots.format_points and
+ * the demo report (one decimal showed the drug's +0.044 as "+0.0 points"); a value that rounds to
+ * zero is "0.00 points" */
 function fmtPoints(b) {
-  return (b >= 0 ? "+" : "−") + Math.abs(b).toFixed(1) + " points";
+  const text = Math.abs(b).toFixed(Math.abs(b) < 1 ? 2 : 1);
+  if (+text === 0) return "0.00 points";
+  return (b >= 0 ? "+" : "−") + text + " points";
+}
+
+/* The window chart's y range for a patient: the same for every treatment, so that the drug's
+ * benefit (below 0.3 points) lies flat on the axis instead of filling the chart as the MSCs' 18
+ * points do (per treatment, plotly scaled both to the same height) */
+function windowRange(p) {
+  const all = Object.values(p.arms).flatMap((a) => a.benefit);
+  const lo = Math.min(0, ...all), hi = Math.max(0, ...all), pad = 0.05 * (hi - lo || 1);
+  return [lo < 0 ? lo - pad : 0, hi + pad];
 }
 
 /* "day 720 (2 y after the injury)": whole months first, then years, so that
@@ -70,7 +84,7 @@ function render() {
     { x: [day], y: [b], mode: "markers", name: "chosen day", marker: { size: 16, color: "#d62728" } },
   ], {
     margin: { t: 10, r: 10, b: 45, l: 60 }, showlegend: false,
-    xaxis: { title: "injection day" }, yaxis: { title: "benefit at 5 years (points)", rangemode: "tozero" },
+    xaxis: { title: "injection day" }, yaxis: { title: "benefit at 5 years (points)", range: windowRange(p) },
   }, { displayModeBar: false, responsive: true });
   renderProfiles();
 }

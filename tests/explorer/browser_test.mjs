@@ -81,6 +81,27 @@ await page.selectOption("#treatment", "msc_5e7");
 await page.selectOption("#patient", "fast");
 c = await synovitis();
 check(Math.min(...within(dipDay, dipDay + 2)) < 0.25, `fast patient, MSCs at day ${dipDay}: the dip is drawn down to ${Math.min(...within(dipDay, dipDay + 2))} within two days`);
+// The window chart keeps one y range per patient across the treatments: rescaled per treatment,
+// the drug's 0.07-point curve looked like the MSCs' 18-point cliff. Its benefit reads "+0.04".
+await page.selectOption("#patient", "average");
+const windowRange = () => page.evaluate(() => Array.from(document.getElementById("chart-window").layout.yaxis.range));
+const allBenefits = rows.map((l) => l.split(",")).filter((r) => r[col("patient")] === "average")
+  .map((r) => +r[col("benefit_thickness_points")]);
+const ranges = [];
+for (const t of ["msc_5e7", "msc_1e7", "il1ra"]) {
+  await page.selectOption("#treatment", t);
+  ranges.push(await windowRange());
+}
+check(ranges.every((r) => r[0] === ranges[0][0] && r[1] === ranges[0][1]) && ranges[0][0] <= 0 &&
+      ranges[0][1] >= Math.max(...allBenefits), `the window chart's y range is the same for every treatment ` +
+      `(${ranges.map((r) => r.map((v) => v.toFixed(2)).join("–")).join(", ")}; largest benefit ${Math.max(...allBenefits).toFixed(2)})`);
+await setDay(dipDay);
+const drug = rows.map((l) => l.split(",")).find((r) => r[col("patient")] === "average" && +r[col("day")] === dipDay &&
+  r[col("treatment")] === "il1ra");
+const drugText = await page.textContent("#benefit");
+check(drugText === `+${(+drug[col("benefit_thickness_points")]).toFixed(2)} points`,
+      `IL-1Ra at day ${dipDay} reads "${drugText}" (summary ${drug[col("benefit_thickness_points")]})`);
+await page.selectOption("#treatment", "msc_5e7");
 await page.click("#play");
 await page.waitForTimeout(800);
 await page.click("#play");
