@@ -135,7 +135,9 @@ def branch_commands(cartsim, out, patient, days):
 # ---- data for the page -----------------------------------------------------------
 
 GRID = np.arange(0.0, HORIZON + 1e-9, MONTH).tolist() + [HORIZON]
-PROFILE_TIMES = np.arange(0.0, HORIZON + 1e-9, 90.0).tolist()
+# every 90 days and the horizon itself (the runs' last snapshot: the player ended at day 1800 while
+# the benefit and the time chart are at day 1825)
+PROFILE_TIMES = np.arange(0.0, HORIZON, 90.0).tolist() + [HORIZON]
 
 
 def on_grid(run, name, history=None):

@@ -39,6 +39,8 @@ await page.waitForSelector("body[data-ready='1']", { timeout: 30000 });
 console.log(`page ready in ${Date.now() - t0} ms`);
 
 const days = await page.evaluate(() => state.data.days);
+const frameLabel = await page.textContent("#frame-label");
+check(frameLabel === "year 5.0 (day 1825)", `the depth profiles open at the 5-year horizon: "${frameLabel}"`);
 const shown = async () => parseFloat((await page.textContent("#benefit")).replace("−", "-").replace("+", ""));
 const setDay = async (day) => {
   const i = days.indexOf(day);

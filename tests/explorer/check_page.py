@@ -53,6 +53,12 @@ for p, pd in data["patients"].items():
                                    f"untreated {pd['untreated'][q][k]} (before the injection)")
                         break
 
+# The depth-profile player ends where the runs end (it ended at day 1800, the benefit is at 1825).
+with h5py.File(os.path.join(d, "runs", "average_untreated.h5"), "r") as f:
+    horizon = float(f["timeseries/time"][-1])
+if data["profile_times"][-1] != horizon:
+    bad.append(f"the depth profiles end on day {data['profile_times'][-1]:g}, the runs on day {horizon:g}")
+
 
 def series(path, name):
     with h5py.File(path, "r") as f:
