@@ -14,18 +14,23 @@
    python3-plotly and the data inlined, gzip-compressed; no network at view
    time) and summary.csv (one row per treated run) into the output dir.
 
-Exit status: 0 ok; 2 bad arguments; 4 the output directory holds files and
---force was not given; a failing cartsim run's own exit status.
+Errors are one line, `cartsim explore: error: ...` (docs/exit-codes.md); a
+failing run's own stderr follows that line. Exit status: 0 ok; 2 bad
+arguments or no cartsim executable; 3 no plotly; 4 the output directory holds
+files and --force was not given, or cannot be written; 6 interrupted by
+SIGINT/SIGTERM (the running runs are stopped first: SIGTERM, SIGKILL after
+10 s); a failing cartsim run's own exit status (the others are stopped).
 """
 
 import base64
-import concurrent.futures
 import csv
 import gzip
 import json
 import os
+import shlex
 import subprocess
 import sys
+import tempfile
 import time
 
 import numpy as np
@@ -46,6 +51,7 @@ ARMS = {
     "il1ra": ("il1ra", 150, "reference", "IL-1Ra drug bolus, 150 mg"),
 }
 PROFILE_ARM = "msc_5e7_reference"  # the arm whose depth profiles the page can play
+STOP_TIMEOUT = 10  # seconds from SIGTERM to SIGKILL for a run being stopped
 MONTH = 30.0
 HORIZON = 1825.0
 MAX_SAVES = 16  # cartsim run accepts at most 16 --save-state
@@ -67,10 +73,13 @@ def injection_days(quick):
 
 def parser():
     p = cli.ArgumentParser(prog=PROG, description=__doc__.split("\n")[0])
-    p.add_argument("--cartsim", default=os.path.join(REPO, "build", "cartsim"))
-    p.add_argument("-o", "--out", default="results/explorer")
-    p.add_argument("--force", action="store_true", help="reuse a non-empty output directory")
-    p.add_argument("--quick", action="store_true", help="5 injection days only (tests)")
+    p.add_argument("--cartsim", default=os.path.join(REPO, "build", "cartsim"),
+                   help="the cartsim executable (default: build/cartsim in the repository; `cartsim explore` "
+                        "passes its own path)")
+    p.add_argument("-o", "--out", default="results/explorer",
+                   help="output directory for index.html, summary.csv and the runs (default: results/explorer)")
+    p.add_argument("--force", action="store_true", help="reuse a non-empty output directory (files replaced)")
+    p.add_argument("--quick", action="store_true", help="5 injection days only: 90, 180, 365, 730, 1460 (tests)")
     p.add_argument("--jobs", type=cli.positive_int, default=os.cpu_count() or 2,
                    help="runs at once (default: all cores)")
     return p
@@ -82,20 +91,52 @@ def parse(argv):
 
 # ---- running ------------------------------------------------------------------
 
-def run_all(commands, jobs):
-    """Run (label, argv) pairs concurrently; raise RuntimeError(label, code, stderr) on the first failure."""
+class RunFailed(Exception):
+    """A cartsim run exited non-zero: args (label, argv, exit status, its stderr)."""
+
+
+def stop_runs(running):
+    """SIGTERM every run still going (cartsim exits 6), SIGKILL after STOP_TIMEOUT seconds."""
+    for _, _, proc, _ in running:
+        if proc.poll() is None:
+            proc.terminate()
+    for _, _, proc, err in running:
+        try:
+            proc.wait(STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        err.close()
+
+
+def run_all(commands, jobs, stop):
+    """Run (label, argv) pairs, `jobs` at a time. The first failing run stops the others and raises
+    RunFailed; SIGINT or SIGTERM (stop: cli.Interrupts) stops them all and raises cli.Interrupted.
+    (A thread pool of subprocess.run left a Ctrl-C as a KeyboardInterrupt traceback, exit 130.)"""
     env = child_env()
-
-    def one(item):
-        label, cmd = item
-        p = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=REPO)
-        if p.returncode != 0:
-            raise RuntimeError(label, p.returncode, p.stderr)
-        return label
-
-    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        for _ in pool.map(one, commands):
-            pass
+    pending, running = list(commands), []
+    try:
+        while pending or running:
+            stop.check()
+            while pending and len(running) < jobs:
+                label, cmd = pending.pop(0)
+                err = tempfile.TemporaryFile("w+", errors="replace")
+                proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, env=env, cwd=REPO)
+                running.append((label, cmd, proc, err))
+            time.sleep(0.01)
+            stop.check()  # before polling: a Ctrl-C reaches the runs too, and they exit 6
+            for item in list(running):
+                label, cmd, proc, err = item
+                if proc.poll() is None:
+                    continue
+                running.remove(item)
+                err.seek(0)
+                text = err.read()
+                err.close()
+                if proc.returncode != 0:
+                    raise RunFailed(label, cmd, proc.returncode, text)
+    finally:
+        stop_runs(running)
 
 
 def config_for(patient):
@@ -178,7 +219,7 @@ def profiles(run, history=None, stride=2):
     return out
 
 
-def collect(out, days):
+def collect(out, days, stop):
     data = {"grid": GRID, "early": EARLY, "profile_times": PROFILE_TIMES, "days": days, "patients": {},
             "arms": {}}
     rows = []
@@ -195,6 +236,7 @@ def collect(out, days):
                             "loss_pct": float(un.outcomes["thickness_loss_pct"])},
               "description": un.meta.get("description", p), "z": np.round(zc, 3).tolist(), "arms": {}}
         for arm in ARMS:
+            stop.check()
             a = {"benefit": [], "thickness": [], "synovitis": [], "synovitis_early": [], "profiles": []}
             for d in days:
                 r = Run(os.path.join(out, "runs", f"{p}_{arm}_{d}.h5"), label=arm)
@@ -254,15 +296,22 @@ def plotly_js():
 
 def main(argv=None):
     args = parse(sys.argv[1:] if argv is None else argv)
+    with cli.Interrupts() as stop:
+        try:
+            return explore(args, stop)
+        except cli.Interrupted as err:
+            cli.fail(PROG, f"{err}; the explorer cannot resume: run the same command with --force to start "
+                     "again", cli.EXIT_INTERRUPTED)
+
+
+def explore(args, stop):
     plotly = plotly_js()
     cartsim = os.path.abspath(args.cartsim)
-    if not os.access(cartsim, os.X_OK):
-        print(f"{PROG}: error: no cartsim executable at {cartsim} (build first)", file=sys.stderr)
-        return 2
+    if not (os.path.isfile(cartsim) and os.access(cartsim, os.X_OK)):
+        cli.fail(PROG, f"{cartsim}: no cartsim executable there (build it, or pass --cartsim)", cli.EXIT_USAGE)
     out = os.path.abspath(args.out)
     if os.path.isdir(out) and os.listdir(out) and not args.force:
-        print(f"{PROG}: error: {out} is not empty (use --force to replace its contents)", file=sys.stderr)
-        return 4
+        cli.fail(PROG, f"{out} is not empty (use --force to replace its contents)", cli.EXIT_IO)
     cli.output_dir(PROG, out)
     for sub in ("runs", "states"):
         cli.output_dir(PROG, os.path.join(out, sub))
@@ -270,23 +319,23 @@ def main(argv=None):
     t0 = time.time()
     try:
         hist = [c for p in PATIENTS for c in history_commands(cartsim, out, p, days)]
-        print(f"explorer: {len(hist)} untreated histories ...", flush=True)
-        run_all(hist, args.jobs)
+        print(f"{PROG}: {len(hist)} untreated histories ...", flush=True)
+        run_all(hist, args.jobs, stop)
         branches = [c for p in PATIENTS for c in branch_commands(cartsim, out, p, days)]
-        print(f"explorer: {len(branches)} treated runs, {max(1, args.jobs)} at a time ...", flush=True)
-        run_all(branches, args.jobs)
-    except RuntimeError as e:
-        label, code, err = e.args
-        if code == 6:  # SIGINT/SIGTERM: cartsim's own advice (--restart) is for a single run
-            sys.stderr.write("explorer: interrupted; the explorer cannot resume: run the same command "
-                             "with --force to start again\n")
-            return code
-        sys.stderr.write(f"explorer: cartsim run '{label}' failed (exit {code}):\n{err}")
+        print(f"{PROG}: {len(branches)} treated runs, {args.jobs} at a time ...", flush=True)
+        run_all(branches, args.jobs, stop)
+    except RunFailed as e:
+        label, cmd, code, err = e.args
+        if code == cli.EXIT_INTERRUPTED:  # a run got SIGINT/SIGTERM; its advice (--restart) is for one run
+            raise cli.Interrupted(f"the run '{label}' was interrupted") from None
+        sys.stderr.write(f"{PROG}: error: cartsim run '{label}' failed (exit {code}): {shlex.join(cmd)}\n{err}")
+        if err and not err.endswith("\n"):
+            sys.stderr.write("\n")
         return code if code > 0 else 1
-    data, rows = collect(out, days)
+    data, rows = collect(out, days, stop)
     write_summary(rows, os.path.join(out, "summary.csv"))
     size = write_page(data, os.path.join(out, "index.html"), plotly)
-    print(f"explorer: {len(rows)} treated runs in {time.time() - t0:.0f} s; page {size / 1e6:.1f} MB")
+    print(f"{PROG}: {len(rows)} treated runs in {time.time() - t0:.0f} s; page {size / 1e6:.1f} MB")
     print(f"open {os.path.join(out, 'index.html')} in a web browser (works offline, e.g. from a USB stick)")
     return 0
 
