@@ -59,6 +59,37 @@ with h5py.File(os.path.join(d, "runs", "average_untreated.h5"), "r") as f:
 if data["profile_times"][-1] != horizon:
     bad.append(f"the depth profiles end on day {data['profile_times'][-1]:g}, the runs on day {horizon:g}")
 
+# What the page says the stem cells do, against the runs: they calm the synovium (P_s); they add
+# almost no anti-inflammatory factor (R_s) and hardly any become cartilage cells. The page said
+# they "release anti-inflammatory factors"; in the runs they add ~0.003 % of R_s.
+text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html[:html.index("const PLOTLY_GZ")]))
+if re.search(r"release[sd]? anti-inflammatory", text):
+    bad.append("the page says the stem cells release anti-inflammatory factors")
+if "almost no anti-inflammatory factor" not in text:
+    bad.append("the page does not say that the stem cells add almost no anti-inflammatory factor")
+m = re.search(r"fewer than 1 in (\d+) become cartilage cells", text)
+if not m:
+    bad.append("the page does not say how few stem cells become cartilage cells")
+share, made = 0.0, 0.0
+for p in data["patients"]:
+    with h5py.File(os.path.join(d, "runs", f"{p}_untreated.h5"), "r") as f:
+        ut, ur = f["timeseries/time"][:], f["timeseries/R_s"][:]
+    for arm, spec in data["arms"].items():
+        if spec["type"] != "msc":
+            continue
+        for day in data["days"]:
+            with h5py.File(os.path.join(d, "runs", f"{p}_{arm}_{day}.h5"), "r") as f:
+                t, r = f["timeseries/time"][:], f["timeseries/R_s"][:]
+                made = max(made, f["timeseries/msc_differentiated"][-1] / f["timeseries/msc_injected"][-1])
+            common, i, j = np.intersect1d(t, ut, return_indices=True)
+            share = max(share, float(np.max(np.abs(r[i] - ur[j]) / ur[j])))
+print(f"stem cells: at most {100 * share:.4f} % of R_s added, {made:.2e} of them became chondrocytes "
+      f"(1 in {1 / made:.0f})")
+if share > 1e-3:
+    bad.append(f"the stem cells change R_s by up to {100 * share:.3f} %: not 'almost no anti-inflammatory factor'")
+if m and made >= 1 / int(m.group(1)):
+    bad.append(f"1 in {1 / made:.0f} injected cells became chondrocytes; the page says fewer than 1 in {m.group(1)}")
+
 
 def series(path, name):
     with h5py.File(path, "r") as f:
