@@ -61,8 +61,8 @@ MAX_SAVES = 16  # cartsim run accepts at most 16 --save-state
 # day, MSCs bring it to its lowest about half a day after the injection; on the monthly grid
 # both were missed or drawn a month wide. With a 1-day step the drawn minimum is within 0.015 of
 # the true one (tests/explorer/check_page.py compares it with a finely written run); a 0.5-day
-# step would make each run file ~1.7 MB instead of ~1 MB (900 runs) for no visible change at
-# the page's scale (1 pixel is ~3 days).
+# step would take DIR/runs from 0.58 GB (0.26 GB with monthly rows) to ~0.9 GB for no visible
+# change at the page's scale (1 pixel is ~3 days).
 BRANCH_DT = 1.0
 EARLY = [0, 1, 2, 3, 5, 7, 10, 14, 20]
 

@@ -90,6 +90,48 @@ if share > 1e-3:
 if m and made >= 1 / int(m.group(1)):
     bad.append(f"1 in {1 / made:.0f} injected cells became chondrocytes; the page says fewer than 1 in {m.group(1)}")
 
+# docs/explorer.md's suggested questions state what the page shows; their numbers must be the page's
+# (they said a bigger dose helps "only a little" and the fast patient gains "nothing" at month 6,
+# where the page shows 17 against 1 point and +2.8 points).
+with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs", "explorer.md")) as f:
+    doc = f.read()
+doc = re.sub(r"\s+", " ", doc[doc.index("Suggested questions"):doc.index("## Patients")])
+
+
+def benefit(p, arm, day):
+    """The page's benefit for the injection day nearest to `day`."""
+    i = min(range(len(data["days"])), key=lambda k: abs(data["days"][k] - day))
+    return data["patients"][p]["arms"][arm]["benefit"][i]
+
+
+claims = {
+    r"about (\d+) against (\d+) points in the first months":
+        lambda x, y: (benefit("fast", "msc_5e7_reference", 90), benefit("average", "msc_5e7_reference", 90)),
+    r"yet only about (\d+) points at month 6": lambda x: (benefit("fast", "msc_5e7_reference", 180),),
+    r"matter so much at month 6 to 9 \(about (\d+) points against (\d+)\)":
+        lambda x, y: (benefit("average", "msc_5e7_reference", 180), benefit("average", "msc_1e7_reference", 180)),
+}
+for pattern, page in claims.items():
+    m = re.search(pattern, doc)
+    if not m:
+        bad.append(f"docs/explorer.md's questions no longer say /{pattern}/: update this test with them")
+        continue
+    for said, shown in zip(map(float, m.groups()), page(*m.groups())):
+        if abs(said - shown) > 1.5:
+            bad.append(f"docs/explorer.md says '{m.group(0)}': the page shows {shown:.2f}, not about {said:g}")
+if "but hardly at month 3 or at year 4" in doc:
+    for day in (90, 1460):
+        gap = benefit("average", "msc_5e7_reference", day) - benefit("average", "msc_1e7_reference", day)
+        if abs(gap) > 1:
+            bad.append(f"docs/explorer.md: 50 against 10 million cells 'hardly' matter on day {day}: {gap:.2f} points")
+else:
+    bad.append("docs/explorer.md's questions no longer say 'but hardly at month 3 or at year 4'")
+m = re.search(r"below ([\d.]+) points on any day", doc)
+drug = max(max(pd["arms"]["il1ra"]["benefit"]) for pd in data["patients"].values())
+if not m or drug >= float(m.group(1)):
+    bad.append(f"docs/explorer.md: the drug's largest benefit is {drug:.3f} points, the questions say "
+               f"{m and m.group(0)}")
+
 
 def series(path, name):
     with h5py.File(path, "r") as f:
