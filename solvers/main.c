@@ -352,7 +352,10 @@ int main(int argc, char **argv)
 {
   if (argc >= 2 && !strcmp(argv[1], "demo")) return exec_python("postprocess.demo", argc, argv);
   if (argc >= 2 && !strcmp(argv[1], "explore")) return exec_python("postprocess.explorer", argc, argv);
-  cs_singleton_prepare();
+  if (cs_singleton_prepare() != CS_OK) { /* before MPI_Init: there is no rank yet */
+    fprintf(stderr, "cartsim: error: %s\n", cs_error_message());
+    return CS_ERR_IO;
+  }
   MPI_Init(&argc, &argv);
   /* cartsim reports HDF5 failures itself, in one line; CARTSIM_TRACE shows HDF5's stacks */
   if (!getenv("CARTSIM_TRACE")) H5Eset_auto2(H5E_DEFAULT, NULL, NULL);

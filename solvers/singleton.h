@@ -14,8 +14,10 @@
 
 /* Before MPI_Init: set the variables for a singleton (nothing when launched
  * by mpirun/srun), creating a private directory for Open MPI's session
- * files under $TMPDIR (or /tmp) unless OMPI_MCA_orte_tmpdir_base is set. */
-void cs_singleton_prepare(void);
+ * files under $TMPDIR (or /tmp; /tmp also when $TMPDIR cannot take it)
+ * unless OMPI_MCA_orte_tmpdir_base is set. CS_ERR_IO (message set) when
+ * neither can: Open MPI would fail in MPI_Init with pages of messages. */
+int cs_singleton_prepare(void);
 
 /* After MPI_Finalize (or before _exit): remove that directory. */
 void cs_singleton_cleanup(void);

@@ -279,6 +279,16 @@ class Cli(unittest.TestCase):
         code, _, err = cartsim("check", REF, "--set", "model.k_a=-5")
         self.assertEqual(code, 3)
 
+    def test_tmpdir_that_cannot_take_a_directory_falls_back_to_tmp(self):
+        """A TMPDIR that is a file (or read-only, or full): a singleton's Open MPI session
+        directory goes to /tmp instead; it failed in MPI_Init with ~60 lines and exit 1."""
+        not_a_dir = self.write("tmpdir-file", "x")
+        env = dict(ENV, TMPDIR=not_a_dir)
+        env.pop("OMPI_MCA_orte_tmpdir_base", None)
+        p = subprocess.run([BIN, "check", REF], capture_output=True, text=True, env=env, timeout=120)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertNotIn("orte", p.stderr)
+
     def test_missing_config_exit_4(self):
         code, _, err = cartsim("check", os.path.join(self.dir, "nope.yaml"))
         self.assertEqual(code, 4)
