@@ -30,21 +30,40 @@ import numpy as np
 from . import cli
 
 
+class UnreadableInput(ValueError):
+    """summary.csv or sweep.yaml is not what cartsim sweep writes (damaged, another file):
+    exit 2, as an unreadable input (docs/exit-codes.md)."""
+
+
 def read_summary(path):
-    """Rows of summary.csv as dicts (strings)."""
-    with open(path, newline="") as f:
-        return list(csv.DictReader(f))
+    """Rows of summary.csv as dicts (strings); UnreadableInput naming the file when it
+    is not a cartsim sweep summary."""
+    try:
+        with open(path, newline="", encoding="utf-8") as f:
+            rows = list(csv.DictReader(f))
+    except (UnicodeDecodeError, csv.Error) as err:
+        raise UnreadableInput(f"{path}: not a cartsim sweep summary ({err})") from None
+    if rows and not {"id", "status"} <= set(rows[0]):
+        raise UnreadableInput(f"{path}: not a cartsim sweep summary (no id and status columns)")
+    return rows
 
 
 def read_ranges(sweep_yaml):
-    """{factor: (min, max, log)} from the sweep file's design.ranges."""
+    """{factor: (min, max, log)} from the sweep file's design.ranges; UnreadableInput
+    naming the file when it cannot be parsed or lacks them."""
     import yaml
-    with open(sweep_yaml) as f:
-        spec = yaml.safe_load(f)
-    out = {}
-    for key, r in (spec.get("design", {}).get("ranges") or {}).items():
-        out[key] = (float(r["min"]), float(r["max"]), r.get("scale", "linear") == "log")
-    return out
+    try:
+        with open(sweep_yaml, encoding="utf-8") as f:
+            spec = yaml.safe_load(f)
+        out = {}
+        for key, r in (spec.get("design", {}).get("ranges") or {}).items():
+            out[key] = (float(r["min"]), float(r["max"]), r.get("scale", "linear") == "log")
+        return out
+    except (yaml.YAMLError, UnicodeDecodeError) as err:
+        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise UnreadableInput(f"{sweep_yaml}: cannot parse: {first}") from None
+    except (AttributeError, TypeError, KeyError, ValueError) as err:
+        raise UnreadableInput(f"{sweep_yaml}: not a cartsim sweep file (design.ranges: {err})") from None
 
 
 def unit(value, rng):
@@ -242,6 +261,9 @@ def main(argv=None):
     cli.output_dir("sensitivity", args.dir)  # the .csv and .png go there
     try:
         kind, res, notes = analyse(args.dir, args.outcome, args.boot)
+    except UnreadableInput as e:
+        print(f"sensitivity: error: {e}", file=sys.stderr)
+        return 2
     except (ValueError, KeyError) as e:
         print(f"sensitivity: error: {e}", file=sys.stderr)
         return 3

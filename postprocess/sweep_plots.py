@@ -18,7 +18,7 @@ import sys
 import numpy as np
 
 from . import cli
-from .sensitivity import analyse, outcome_columns, plot as sensitivity_plot, read_summary
+from .sensitivity import UnreadableInput, analyse, outcome_columns, plot as sensitivity_plot, read_summary
 
 DAY = "treatments[0].day"
 
@@ -240,7 +240,11 @@ def main(argv=None):
     if not os.path.exists(path):
         print(f"sweep_plots: error: no {path} (run cartsim sweep first)", file=sys.stderr)
         return 4
-    rows = read_summary(path)
+    try:
+        rows = read_summary(path)
+    except UnreadableInput as e:
+        print(f"sweep_plots: error: {e}", file=sys.stderr)
+        return 2
     out = cli.output_dir("sweep_plots", args.out or args.dir)
     done = [r for r in rows if r["status"] == "done"]
     if not done:

@@ -117,6 +117,31 @@ class SweepPlots(unittest.TestCase):
             np.testing.assert_allclose(data["values"], 30 - days / 50)
             np.testing.assert_allclose(data["colour"], kcs)
 
+    def test_damaged_inputs_are_one_line_exit_2(self):
+        """A summary.csv that is not UTF-8 or not a sweep summary, a sweep.yaml that does not
+        parse: one line naming the file, exit 2 (an unreadable input), no traceback."""
+        with tempfile.TemporaryDirectory() as d:
+            summary = os.path.join(d, "summary.csv")
+            for content, why in ((b"\xff\xfe garbage\n1,2\n", "not a cartsim sweep summary"),
+                                 (b"a,b\n1,2\n", "not a cartsim sweep summary (no id and status columns)")):
+                with open(summary, "wb") as f:
+                    f.write(content)
+                for tool in ("sweep_plots", "sensitivity"):
+                    p = subprocess.run([sys.executable, "-m", f"postprocess.{tool}", d], capture_output=True, text=True)
+                    self.assertEqual(p.returncode, 2, p.stderr)
+                    self.assertEqual(len(p.stderr.strip().splitlines()), 1, p.stderr)
+                    self.assertIn(f"{tool}: error: {summary}: {why}", p.stderr)
+            cols = ["id", "model.k_c", "trajectory", "step", "block", "seed", "status", "thickness_loss_pct"]
+            write(summary, cols, [{"id": "r000000", "model.k_c": "0.01", "trajectory": "0", "step": "0", "block": "base",
+                                   "seed": "1", "status": "done", "thickness_loss_pct": "10"}])
+            with open(os.path.join(d, "sweep.yaml"), "w") as f:
+                f.write(": : :\n")
+            p = subprocess.run([sys.executable, "-m", "postprocess.sensitivity", d, "--boot", "2"],
+                               capture_output=True, text=True)
+            self.assertEqual(p.returncode, 2, p.stderr)
+            self.assertEqual(len(p.stderr.strip().splitlines()), 1, p.stderr)
+            self.assertIn(f"sensitivity: error: {os.path.join(d, 'sweep.yaml')}: cannot parse", p.stderr)
+
     def test_cohort_and_cli(self):
         with tempfile.TemporaryDirectory() as d:
             cols = ["id", "model.V_s", "patient", "arm", "seed", "status", "thickness_loss_pct",
