@@ -315,6 +315,9 @@ def explore(args, stop):
     cli.output_dir(PROG, out)
     for sub in ("runs", "states"):
         cli.output_dir(PROG, os.path.join(out, sub))
+    for old in ("index.html", "summary.csv"):  # --force: a failed or interrupted rerun must not leave the old page
+        if os.path.isfile(os.path.join(out, old)):
+            os.remove(os.path.join(out, old))
     days = injection_days(args.quick)
     t0 = time.time()
     try:

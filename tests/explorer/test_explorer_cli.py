@@ -62,6 +62,18 @@ class ExplorerCommandLine(unittest.TestCase):
         self.assertEqual(lines[1:], ["cartsim: error: broken on purpose"])
         self.assertNotIn("explorer: ", out)
 
+    def test_force_removes_the_old_page_before_the_runs(self):
+        """A failed `--force` rerun left the previous index.html and summary.csv beside
+        half-replaced runs, a page that no longer described the files next to it."""
+        os.makedirs(self.out)
+        for name in ("index.html", "summary.csv", "notes.txt"):
+            with open(os.path.join(self.out, name), "w") as f:
+                f.write("old")
+        p = self.explore(self.fake("exit 5"), "--force")
+        p.communicate(timeout=120)
+        self.assertEqual(p.returncode, 5)
+        self.assertEqual(sorted(os.listdir(self.out)), ["notes.txt", "runs", "states"], "the user's own file stays")
+
     def test_an_interrupted_run_is_one_error_line_and_exit_6(self):
         p = self.explore(self.fake("exit 6"))
         out, err = p.communicate(timeout=120)
