@@ -224,6 +224,9 @@ def cohort_plots(rows, out_png, outcome="benefit_thickness_points"):
             plotted["pairs"] = (xa, xb)
         else:
             _empty(ax3, f"no patient with both {a} and {b} done", "per patient")
+    else:  # one treated arm: nothing to pair (the panel was a bare axis)
+        _empty(ax3, "one treated arm: nothing to compare per patient", "per patient")
+        plotted["notes"] = notes + ["one treated arm: the per-patient panel pairs two arms"]
     fig.tight_layout()
     fig.savefig(out_png)
     return out_png, plotted

@@ -266,6 +266,7 @@ static void read_top(cs_cfg_loader *ld, const char *file, yaml_document_t *doc, 
     else if (s == CS_CFG_TOP_TREATMENTS) read_treatments(ld, file, doc, vn);
     else if (s == CS_CFG_TOP_DESCRIPTION) {
       if (scalar(vn)) cs_cfg_read_description(ld, &wv, scalar(vn));
+      else if (vn->type == YAML_SCALAR_NODE) cs_cfg_report(ld, &wv, "description", NULL, "contains a NUL character");
       else cs_cfg_report(ld, &wv, "description", NULL, "expected text, found %s", node_kind(vn));
     }
   }

@@ -294,6 +294,7 @@ static void test_error_kinds(void)
      ":2:17: output.fields_every = 1e-05: gives 1.82e+08 field snapshots over run.t_end = 1825 day (at most 1000000)"},
     {"e_tend.yaml", "run:\n  t_end: 2\n", ":2:10: run.t_end = 2: must be >= output.dt = 5 day"},
     {"e_desc.yaml", "description: [a]\n", ":1:14: description: expected text, found a list"},
+    {"e_desc_nul.yaml", "description: \"nul \\0 x\"\n", ":1:14: description: contains a NUL character"},
     {"e_top.yaml", "just text\n", ":1:1: expected a mapping of sections"},
     {"e_key.yaml", "? [a, b]\n: 1\n", ":1:3: section names must be plain names"},
     {"e_nul.yaml", "model:\n  k_a: \"1\\0\"\n", ":2:8: model.k_a: expected a single value, found text with a NUL byte"},

@@ -163,6 +163,11 @@ class SweepPlots(unittest.TestCase):
             p = subprocess.run([sys.executable, "-m", "postprocess.sweep_plots", d], capture_output=True, text=True)
             self.assertEqual(p.returncode, 0, p.stderr)
             self.assertTrue(os.path.exists(os.path.join(d, "cohort.png")))
+            # one treated arm: the per-patient panel says why it is empty (it was a bare axis)
+            one = [r for r in rows if r["arm"] != "late"]
+            png, data = sp.cohort_plots(one, os.path.join(d, "c1.png"))
+            self.assertNotIn("pairs", data)
+            self.assertIn("one treated arm: the per-patient panel pairs two arms", data["notes"])
             p = subprocess.run([sys.executable, "-m", "postprocess.sweep_plots", os.path.join(d, "none")],
                                capture_output=True, text=True)
             self.assertEqual(p.returncode, 4)
