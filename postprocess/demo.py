@@ -3,6 +3,9 @@
     cartsim demo [-o DIR] [--force] [--config UNTREATED.yaml] [--ranks N] [--mpirun LAUNCHER] [--cartsim PATH]
     /usr/bin/python3 -m postprocess.demo --cartsim build/cartsim -o results/demo [--force] [--ranks 2]
 
+0. resolves the config with `cartsim check` and refuses, before any run,
+   one the demo cannot use: with treatments of its own (the branches set
+   treatments[0]) or ending by day 1460 (exit 3, one line naming the config);
 1. runs the untreated reference (configs/demo/untreated.yaml) and saves the
    state at day 180 and day 1460;
 2. from those saved states, concurrently: MSCs (5e7 cells) at day 180
@@ -12,12 +15,21 @@
 3. writes early_vs_late.png, profiles.png, inflammation.png, animation.gif
    and report.html into the output directory.
 
+DIR/logs/ holds each run's stdout and stderr and demo.status: `running
+(pid N)`, `complete`, or why the demo stopped. A directory that holds
+files is refused without --force, except one whose demo did not finish
+(demo.status not `complete`, its process gone): the same command then runs
+again and replaces the demo's files (it never deletes any).
+
 Exit status: 0 ok; 2 bad arguments (an unknown option, --ranks below 1, no
-cartsim or config there: one line, postprocess/cli.py); 4 the output
-directory holds files and --force was not given, or cannot be created or
-written (checked before the runs); 6 interrupted by SIGINT/SIGTERM (the
-running cartsim runs are stopped first: SIGTERM, SIGKILL after 10 s; one
-line); a failing cartsim run's own exit status (its stderr is printed).
+cartsim or config there: one line, postprocess/cli.py); 3 a config the demo
+cannot use (above; a config cartsim check rejects: its exit status, after
+its messages); 4 the output directory holds files and --force was not
+given, or cannot be created or written (checked before the runs); 6
+interrupted by SIGINT/SIGTERM (the running cartsim runs are stopped first:
+SIGTERM, SIGKILL after 10 s; one line); a failing cartsim run's own exit
+status (`cartsim demo: error: cartsim run LABEL failed (exit N): COMMAND`,
+then the run's stderr).
 """
 
 import os
@@ -37,6 +49,7 @@ BRANCHES = [  # label, treatment type, day (that of its state file), dose
     ("il1ra_early", "il1ra", 180, "150"),
 ]
 STATE_DAYS = sorted({day for _, _, day, _ in BRANCHES})  # the untreated run saves its state there
+STATUS = os.path.join("logs", "demo.status")  # running (pid N) / complete / why the demo stopped
 STOP_TIMEOUT = 10.0  # seconds a stopped run gets to write its checkpoint before SIGKILL
 
 
@@ -93,6 +106,71 @@ def branch_command(args, out, label, kind, day, dose):
         "-o", os.path.join(out, f"{label}.h5"), "--quiet", "--force"]
 
 
+def resolve_config(args, env):
+    """The config as cartsim resolves it (`cartsim check`: base files and
+    defaults applied), as a dict. A config cartsim rejects ends the demo
+    with cartsim's exit status after its messages; one the demo cannot use
+    (treatments of its own, which the branches' --set treatments[0] would
+    silently replace, or no day after the last branching day) with exit 3
+    and one line naming the config: both before any run."""
+    import yaml
+
+    cmd = [args.cartsim, "check", args.config]
+    p = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=REPO)
+    if p.returncode != 0:
+        sys.stderr.write(f"{PROG}: error: {args.config}: cartsim check rejects it (exit {p.returncode}):\n"
+                         + p.stderr + ("" if p.stderr.endswith("\n") or not p.stderr else "\n"))
+        raise SystemExit(p.returncode)
+    try:
+        config = yaml.safe_load(p.stdout)
+        treatments = config.get("treatments") or []
+        t_end = float(config["run"]["t_end"])
+    except (yaml.YAMLError, AttributeError, KeyError, TypeError, ValueError):
+        cli.fail(PROG, f"{args.config}: cannot read what {shlex.join(cmd)} printed", 7)
+    problems = []
+    if treatments:
+        problems.append(f"it has {len(treatments)} treatment{'s' if len(treatments) != 1 else ''} "
+                        "(the demo adds its own)")
+    if t_end <= STATE_DAYS[-1]:
+        problems.append(f"run.t_end = {t_end:g}")
+    if problems:
+        cli.fail(PROG, f"{args.config}: the demo needs an untreated scenario that runs past day {STATE_DAYS[-1]}: "
+                 + "; ".join(problems), 3)
+    return config
+
+
+def read_status(out):
+    """DIR/logs/demo.status as written by write_status, '' if there is none."""
+    try:
+        with open(os.path.join(out, STATUS)) as f:
+            return f.read().strip()
+    except OSError:
+        return ""
+
+
+def write_status(out, text):
+    with open(os.path.join(out, STATUS), "w") as f:
+        f.write(text + "\n")
+
+
+def unfinished(out):
+    """True if DIR holds a demo that did not finish (its status is not
+    `complete` and the demo that wrote it is no longer running)."""
+    status = read_status(out)
+    if not status or status == "complete":
+        return False
+    pid = status[len("running (pid "):-1] if status.startswith("running (pid ") else ""
+    if pid.isdigit():
+        try:
+            os.kill(int(pid), 0)
+            return False  # another demo is writing there
+        except ProcessLookupError:
+            return True
+        except PermissionError:
+            return False
+    return True
+
+
 def profile_days(runs):
     """Days of the depth profiles: 0, the branching days and the common
     horizon, the runs' end (a config's run.t_end, not always day 1825)."""
@@ -136,7 +214,7 @@ class Job:
     def failure(self, rc):
         with open(self.err_path, errors="replace") as f:
             err = f.read()
-        sys.stderr.write(f"cartsim run {self.label} failed (exit {rc}): {shlex.join(self.cmd)}\n{err}")
+        sys.stderr.write(f"{PROG}: error: cartsim run {self.label} failed (exit {rc}): {shlex.join(self.cmd)}\n{err}")
         if err and not err.endswith("\n"):
             sys.stderr.write("\n")
 
@@ -166,7 +244,7 @@ def run_jobs(specs, out, env, max_parallel, stop):
                         other.stop()
                     job.failure(rc)
                     return rc if rc > 0 else 1
-                print(f"  {job.label} done ({time.time() - job.t0:.0f} s)", flush=True)
+                print(f"  {job.label} done ({time.time() - job.t0:.1f} s)", flush=True)
     except cli.Interrupted as err:
         for job in running:
             job.stop()
@@ -183,20 +261,36 @@ def main(argv=None):
         try:
             return demo(args, stop)
         except cli.Interrupted as err:
-            cli.fail(PROG, f"{err}; the demo cannot resume: run the same command with --force to start again",
+            cli.fail(PROG, f"{err}; the demo cannot resume: run the same command to start again",
                      cli.EXIT_INTERRUPTED)
 
 
 def demo(args, stop):
     out = os.path.abspath(args.out)
-    if os.path.isdir(out) and os.listdir(out) and not args.force:
+    again = os.path.isdir(out) and os.listdir(out) and not args.force
+    if again and not unfinished(out):
         cli.fail(PROG, f"{out} already holds files; use --force to replace them", 4)
     if not (os.path.isfile(args.cartsim) and os.access(args.cartsim, os.X_OK)):
         cli.fail(PROG, f"{args.cartsim}: no cartsim executable there (build it, or pass --cartsim)", 2)
     if not os.path.isfile(args.config):
         cli.fail(PROG, f"{args.config}: no such config", 2)
-    cli.output_dir(PROG, out)
     env = child_env()
+    config = resolve_config(args, env)
+    cli.output_dir(PROG, out)
+    os.makedirs(os.path.join(out, "logs"), exist_ok=True)
+    if again:
+        print(f"note: {out} holds a demo that did not finish ({read_status(out)}): its files are replaced")
+    write_status(out, f"running (pid {os.getpid()})")
+    try:
+        rc = run_demo(args, stop, out, env, config)
+    except cli.Interrupted as err:
+        write_status(out, str(err))
+        raise
+    write_status(out, "complete" if rc == 0 else f"failed: exit {rc}")
+    return rc
+
+
+def run_demo(args, stop, out, env, config):
     max_parallel = max(1, (os.cpu_count() or 1) // max(1, args.ranks))
 
     print(f"cartsim demo: {args.config} -> {out}")

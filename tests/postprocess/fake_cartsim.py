@@ -1,10 +1,14 @@
 #!/usr/bin/python3
-"""A stand-in for `cartsim run` used by the demo test: understands the
-arguments postprocess.demo passes (-o, --save-state DAY:FILE, --from-state,
---set treatments[0].type/day/dose, --baseline) and writes synthetic files in
-the cartsim layout. Like cartsim it reads the config (relative to its working
-directory): an unreadable one is exit 4; its run.t_end is the horizon
-(default 1825). FAKE_CARTSIM_FAIL=<label> makes that run fail (exit 7);
+"""A stand-in for `cartsim run` and `cartsim check` used by the demo test:
+understands the arguments postprocess.demo passes (-o, --save-state
+DAY:FILE, --from-state, --set treatments[0].type/day/dose and output.dt,
+--baseline) and writes synthetic files in the cartsim layout. Like cartsim it
+reads the config (relative to its working directory): an unreadable one is
+exit 4, a top-level key cartsim does not know exit 3 (`check` and `run`); its
+run.t_end is the horizon (default 1825), its output.dt and
+output.fields_every the steps (default 5 and 30; a --set output.dt wins);
+`check` prints output, run and treatments resolved, as YAML.
+FAKE_CARTSIM_FAIL=<label> makes that run fail (exit 7);
 FAKE_CARTSIM_SLEEP=<seconds> makes every run take that long;
 FAKE_CARTSIM_PIDS=<dir> records each run's pid in <dir>/<label>.pid."""
 import os
@@ -17,9 +21,18 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import cartsim_synthetic as cs  # noqa: E402
 
 
+KEYS = ("base", "description", "model", "grid", "initial", "solver", "output", "run", "treatments")
+
+
+def resolved(config):
+    """output, run and treatments with cartsim's defaults, as `cartsim check` prints them."""
+    return {"output": {"dt": 5, "fields_every": 30, **(config.get("output") or {})},
+            "run": {"t_end": 1825, **(config.get("run") or {})}, "treatments": config.get("treatments") or []}
+
+
 def main(argv):
-    if argv[:1] != ["run"]:
-        sys.stderr.write("fake cartsim: only 'run'\n")
+    if argv[:1] not in (["run"], ["check"]):
+        sys.stderr.write("fake cartsim: only 'run' and 'check'\n")
         return 2
     try:
         with open(argv[1]) as f:
@@ -27,6 +40,13 @@ def main(argv):
     except OSError as err:
         sys.stderr.write(f"cartsim: error: cannot read the config {argv[1]}: {err.strerror}\n")
         return 4
+    unknown = [k for k in config if k not in KEYS]
+    if unknown:
+        sys.stderr.write("".join(f"{argv[1]}:1:1: {k}: unknown key\n" for k in unknown) + f"{len(unknown)} errors\n")
+        return 3
+    if argv[0] == "check":
+        sys.stdout.write(yaml.safe_dump(resolved(config)))
+        return 0
     out, sets, states, from_state = None, {}, [], None
     i = 2
     while i < len(argv):
@@ -59,7 +79,9 @@ def main(argv):
         kind = {("msc", "180"): "msc_early", ("msc", "1460"): "msc_late",
                 ("il1ra", "180"): "il1ra_early"}[(sets["treatments[0].type"], sets["treatments[0].day"])]
     start = float(sets["treatments[0].day"]) if from_state else 0.0
-    cs.write_run(out, kind, start=start, t_end=float((config.get("run") or {}).get("t_end", 1825)),
+    r = resolved(config)
+    cs.write_run(out, kind, start=start, t_end=float(r["run"]["t_end"]),
+                 dt=float(sets.get("output.dt", r["output"]["dt"])), fields_every=float(r["output"]["fields_every"]),
                  parameters={k: float(v) for k, v in (config.get("model") or {}).items()})
     for day, path in states:
         with open(path, "w") as f:

@@ -936,9 +936,12 @@ class TestDemo(unittest.TestCase):
                     self.assertEqual(demo.returncode, 6, err)
                     self.assertEqual(err.strip().splitlines(),
                                      [f"cartsim demo: error: interrupted by {sig.name}; stopped the run untreated; "
-                                      "the demo cannot resume: run the same command with --force to start again"])
+                                      "the demo cannot resume: run the same command to start again"])
                     with self.assertRaises(ProcessLookupError, msg="the cartsim run is still running"):
                         os.kill(child, 0)
+                    # as the message says: the same command starts again (no --force)
+                    again = self.demo(os.path.join(pids, "out"))
+                    self.assertEqual(again.returncode, 0, again.stderr)
                 finally:
                     demo.kill()
                     demo.communicate()
@@ -1016,11 +1019,84 @@ class TestDemo(unittest.TestCase):
         self.assertEqual(demo.profile_days(runs), [0.0, 180.0, 1460.0, 2555.0])
 
     def test_failing_run_passes_exit_code_and_stderr(self):
+        """The failing run's line began 'cartsim run msc_late failed', not the demo's documented
+        'cartsim demo: error:' (docs/exit-codes.md)."""
         env = env_with_repo()
         env["FAKE_CARTSIM_FAIL"] = "msc_late"
         p = self.demo(os.path.join(self.dir, "fail"), env=env)
         self.assertEqual(p.returncode, 7)
+        lines = p.stderr.splitlines()
+        self.assertTrue(lines[0].startswith("cartsim demo: error: cartsim run msc_late failed (exit 7): "), lines[0])
         self.assertIn("msc_late failed on purpose", p.stderr)
+
+    def test_progress_shows_tenths_of_a_second(self):
+        """Runs of under half a second were reported as 'untreated done (0 s)'."""
+        p = self.demo(os.path.join(self.dir, "tenths"))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        for label in ("untreated", "msc_early", "msc_late", "il1ra_early"):
+            self.assertRegex(p.stdout, rf"  {label} done \(\d+\.\d s\)")
+
+    def test_a_config_the_demo_cannot_use_fails_before_any_run(self):
+        """A config ending before day 1460 failed after the untreated run started, pointing at --save-state and
+        cartsim --help; one with a treatment only after the untreated run, pointing at --baseline (and the
+        branches' --set treatments[0] would have replaced it); the failed run's logs/ then made the same command
+        refuse the directory."""
+        cases = (("run:\n  t_end: 1000\n", "run.t_end = 1000"),
+                 ("treatments:\n  - {type: msc, day: 100, dose: 1e7}\n", "it has 1 treatment (the demo adds its own)"),
+                 ("run:\n  t_end: 1460\ntreatments:\n  - {type: msc, day: 100, dose: 1e7}\n"
+                  "  - {type: il1ra, day: 200, dose: 150}\n",
+                  "it has 2 treatments (the demo adds its own); run.t_end = 1460"))
+        for text, problem in cases:
+            with open(self.config, "w") as f:
+                f.write("description: test\n" + text)
+            out = os.path.join(self.dir, "unusable")
+            p = self.demo(out)
+            self.assertEqual(p.returncode, 3, p.stderr)
+            self.assertEqual(p.stderr.splitlines(), [f"cartsim demo: error: {self.config}: the demo needs an untreated "
+                                                     f"scenario that runs past day 1460: {problem}"])
+            self.assertNotIn("running untreated", p.stdout)
+            self.assertFalse(os.path.exists(out), "nothing is created for a config the demo cannot use")
+        # a config cartsim rejects: its messages after the demo's line, its exit status, before any run
+        with open(self.config, "w") as f:
+            f.write("description: test\nbogus: 1\n")
+        p = self.demo(os.path.join(self.dir, "rejected"))
+        self.assertEqual(p.returncode, 3, p.stderr)
+        self.assertEqual(p.stderr.splitlines(), [f"cartsim demo: error: {self.config}: cartsim check rejects it (exit 3):",
+                                                 f"{self.config}:1:1: bogus: unknown key", "1 errors"])
+        self.assertFalse(os.path.exists(os.path.join(self.dir, "rejected")))
+
+    def test_a_failed_demo_is_run_again_by_the_same_command(self):
+        """After a failed run the directory held logs/, and the same command was refused ('already holds
+        files'); a finished demo is still refused, and nothing the user put there is touched."""
+        out = os.path.join(self.dir, "again")
+        env = env_with_repo()
+        env["FAKE_CARTSIM_FAIL"] = "msc_late"
+        p = self.demo(out, env=env)
+        self.assertEqual(p.returncode, 7, p.stderr)
+        with open(os.path.join(out, "logs", "demo.status")) as f:
+            self.assertEqual(f.read(), "failed: exit 7\n")
+        with open(os.path.join(out, "notes.txt"), "w") as f:
+            f.write("the teacher's notes\n")
+        p = self.demo(out)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn(f"note: {out} holds a demo that did not finish (failed: exit 7): its files are replaced",
+                      p.stdout)
+        self.assertTrue(os.path.isfile(os.path.join(out, "report.html")))
+        with open(os.path.join(out, "notes.txt")) as f:
+            self.assertEqual(f.read(), "the teacher's notes\n")
+        with open(os.path.join(out, "logs", "demo.status")) as f:
+            self.assertEqual(f.read(), "complete\n")
+        p = self.demo(out)
+        self.assertEqual(p.returncode, 4, p.stderr)
+        self.assertEqual(p.stderr.splitlines(), [f"cartsim demo: error: {out} already holds files; use --force to "
+                                                 "replace them"])
+        # a demo still running there (its pid alive) is not taken over
+        with open(os.path.join(out, "logs", "demo.status"), "w") as f:
+            f.write(f"running (pid {os.getpid()})\n")
+        self.assertEqual(self.demo(out).returncode, 4)
+        with open(os.path.join(out, "logs", "demo.status"), "w") as f:
+            f.write("running (pid 999999999)\n")
+        self.assertEqual(self.demo(out).returncode, 0)
 
     def test_output_directory_checked_before_the_runs(self):
         blocker = os.path.join(self.dir, "a_file")
