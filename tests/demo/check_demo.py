@@ -6,6 +6,7 @@ import re
 import sys
 
 import h5py
+import numpy as np
 from PIL import Image
 
 d = sys.argv[1]
@@ -28,6 +29,25 @@ for label in ("msc_early", "msc_late", "il1ra_early"):
     shown = f"{b:+.1f}" if abs(b) >= 0.1 else f"{b:+.2f}"
     if shown not in html:
         bad.append(f"report does not show the {label} benefit {shown}")
+# the branches resolve the MSC dip (within a day of the injection): time series every 0.5 day at most,
+# field snapshots at the untreated run's days (the profiles and the animation line up), and the report's
+# "lowest" synovitis is the file's
+with h5py.File(os.path.join(d, "untreated.h5"), "r") as f:
+    untreated_fields = set(f["fields/time"][()].round(6))
+for label, day in (("msc_early", 180.0), ("msc_late", 1460.0), ("il1ra_early", 180.0)):
+    with h5py.File(os.path.join(d, label + ".h5"), "r") as f:
+        t, s, ft = f["timeseries/time"][()], f["timeseries/synovitis"][()], f["fields/time"][()]
+    if (t[1:] - t[:-1]).max() > 0.5 + 1e-9:
+        bad.append(f"{label}: time series step {(t[1:] - t[:-1]).max():g} days, coarser than 0.5")
+    if not set(ft[1:].round(6)) <= untreated_fields:
+        bad.append(f"{label}: field snapshots {sorted(set(ft[1:].round(6)) - untreated_fields)} are not the "
+                   "untreated run's")
+    if label == "msc_late":  # the early injection cures: its sentence quotes no lowest value
+        with h5py.File(os.path.join(d, "untreated.h5"), "r") as f:
+            s_inj = float(np.interp(day, f["timeseries/time"][()], f["timeseries/synovitis"][()]))
+        low = s[(t > day + 1e-9) & (t <= day + 90 + 1e-9)].min()
+        if f"synovitis {s_inj:.2f} at the injection, {low:.2f} at its lowest" not in html:
+            bad.append(f"report does not quote the {label} lowest synovitis {low:.2f} (of its file)")
 with h5py.File(os.path.join(d, "msc_early.h5"), "r") as f:
     if float(f["outcomes/benefit_thickness_points"][()]) < 5 * float(
             h5py.File(os.path.join(d, "msc_late.h5"), "r")["outcomes/benefit_thickness_points"][()]):

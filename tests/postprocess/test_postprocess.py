@@ -1029,6 +1029,23 @@ class TestDemo(unittest.TestCase):
         self.assertTrue(lines[0].startswith("cartsim demo: error: cartsim run msc_late failed (exit 7): "), lines[0])
         self.assertIn("msc_late failed on purpose", p.stderr)
 
+    def test_branches_write_their_series_finely_enough_for_the_dip(self):
+        """The branches wrote the config's 5-day (fast.yaml: 30-day) series: the MSC dip, within the first day,
+        was drawn and quoted at day 1465 as 0.28 (true 0.18). Their field snapshots keep the config's cadence."""
+        for output, step in (("", 0.5), ("output:\n  dt: 30\n  fields_every: 60\n", 0.5),
+                             ("output:\n  dt: 0.25\n", 0.25)):
+            with open(self.config, "w") as f:
+                f.write("description: test\n" + output)
+            out = os.path.join(self.dir, f"dt{len(output)}")
+            p = self.demo(out)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertIn(f"time series every {step:g} days", p.stdout)
+            every = 60.0 if "fields_every" in output else 30.0
+            for label in ("msc_early", "msc_late", "il1ra_early"):
+                r = Run(os.path.join(out, f"{label}.h5"))
+                np.testing.assert_allclose(np.diff(r.time), step, err_msg=label)
+                np.testing.assert_allclose(np.diff(r.field_times), every, err_msg=label)
+
     def test_progress_shows_tenths_of_a_second(self):
         """Runs of under half a second were reported as 'untreated done (0 s)'."""
         p = self.demo(os.path.join(self.dir, "tenths"))
