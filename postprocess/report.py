@@ -151,6 +151,8 @@ CLEAR_POINTS = 1.0         # benefits (percentage points) differing by less are 
 MOSTLY_GONE = 0.5          # retention at 30 days below this: most cells are gone within a month
 GONE = 0.01                # fewer than this fraction of the injected cells in the joint: the cells are gone
 RETURNED = 0.9             # synovitis at or above this fraction of the untreated value: back to untreated
+SAMPLED = 1.0              # days: a run file whose synovitis rows lie further apart after an injection cannot
+                           #   show its lowest value (an MSC injection calms the synovium within a day)
 
 
 def _param(run, name):
@@ -201,11 +203,14 @@ def _course(run, untreated, day, T):
     CALM_DAYS after (s_low), at the horizon (s_end) and the day from which it
     stays calm (s_settle); mean aggrecan and collagen on the injection day and
     at the horizon; the fraction of the injected MSCs still in the joint at the
-    horizon (retained_end, NaN without MSCs)."""
+    horizon (retained_end, NaN without MSCs). s_low is the lowest *written*
+    value: s_step is the widest gap between the run's rows from the
+    injection day to CALM_DAYS after it (NaN without rows after it); above
+    SAMPLED days the file may miss the true lowest (it is then at most s_low)."""
     before = untreated if untreated is not None else run
     c = {"day": day, "s_inj": _at(before, "synovitis", day), "a_inj": _at(before, "mean_a", day),
          "c_inj": _at(before, "mean_c", day), "s_end": _at(run, "synovitis", T),
-         "a_end": _at(run, "mean_a", T), "c_end": _at(run, "mean_c", T), "s_low": math.nan}
+         "a_end": _at(run, "mean_a", T), "c_end": _at(run, "mean_c", T), "s_low": math.nan, "s_step": math.nan}
     c["s_settle"] = _settle_day(run, day, T, inflamed_before=_finite(c["s_inj"]) and c["s_inj"] >= INFLAMED)
     try:
         c["retained_end"] = metrics.msc_retained(run, T - day)
@@ -213,9 +218,12 @@ def _course(run, untreated, day, T):
         c["retained_end"] = math.nan
     try:
         t, s = run.time, run.series("synovitis")
-        window = s[(t > day + 1e-9) & (t <= day + CALM_DAYS + 1e-9)]
+        after = (t > day + 1e-9) & (t <= day + CALM_DAYS + 1e-9)
+        window = s[after]
         if len(window):
             c["s_low"] = float(window.min())
+            rows = np.concatenate(([day], t[after]))  # from the injection (the branch's first row) on
+            c["s_step"] = float(np.diff(rows).max())
     except CartsimFileError:
         pass
     return c
@@ -517,11 +525,22 @@ def _each(early, late, has_late, short=False):
     return f"{e} (early) and {l} (late)" if short else f"{e} (early injection) and {l} (late injection)"
 
 
+def _coarse(c):
+    """The run file holds synovitis too sparsely after the injection to show its lowest value."""
+    return _finite(c["s_step"]) and c["s_step"] > SAMPLED + 1e-9
+
+
+def _lowest(c):
+    """'0.18 at its lowest', with the sampling when the file is coarse (the true lowest may be lower)."""
+    return f"{c['s_low']:.2f} at its lowest" + (f" (sampled every {c['s_step']:g} days)" if _coarse(c) else "")
+
+
 def _hardly_calms(c):
     """The injection leaves the joint inflamed and never calms it to CALMED of
-    its value at the injection (_msc_course's last case)."""
+    its value at the injection (_msc_course's last case), in a file that
+    would show it (rows at most SAMPLED days apart)."""
     s_inj, s_low, s_end = c["s_inj"], c["s_low"], c["s_end"]
-    return s_end >= INFLAMED and not (_finite(s_low) and s_low <= CALMED * s_inj)
+    return s_end >= INFLAMED and not (_finite(s_low) and s_low <= CALMED * s_inj) and not _coarse(c)
 
 
 def _msc_course(c, cells, yrs, k, u_inflamed, wear):
@@ -574,8 +593,7 @@ def _msc_course(c, cells, yrs, k, u_inflamed, wear):
             text += "."
         return text
     if _finite(s_low) and s_low <= CALMED * s_inj:
-        text = (f"{cells} calm the joint for a while (synovitis {s_inj:.2f} at the injection, {s_low:.2f} at its "
-                "lowest), but ")
+        text = f"{cells} calm the joint for a while (synovitis {s_inj:.2f} at the injection, {_lowest(c)}), but "
         kept, T = c["retained_end"], k["horizon_day"]
         gone = not _finite(kept) or kept < GONE
         returned = not _finite(u_end) or s_end >= RETURNED * u_end
@@ -593,7 +611,12 @@ def _msc_course(c, cells, yrs, k, u_inflamed, wear):
             text += "the inflammation returns after the cells are gone"
         return text + f" (synovitis {s_end:.2f} at year {yrs}" + \
             (f", untreated {u_end:.2f})." if _finite(u_end) else ").")
-    low = f", {s_low:.2f} at its lowest" if _finite(s_low) else ""
+    if _coarse(c):  # the lowest sample is not the lowest value: no verdict
+        return (f"whether {cells} calm the joint for a while, these run files cannot tell: they hold synovitis only "
+                f"every {c['s_step']:g} days after the injection, and the cells act within a day (synovitis "
+                f"{s_inj:.2f} at the injection, {s_low:.2f} at its lowest sample, {s_end:.2f} at year {yrs}; a run "
+                "with output.dt 0.5 shows it).")
+    low = f", {_lowest(c)}" if _finite(s_low) else ""
     return f"{cells} hardly calm the joint (synovitis {s_inj:.2f} at the injection{low}, {s_end:.2f} at year {yrs})."
 
 

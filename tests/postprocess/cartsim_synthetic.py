@@ -191,10 +191,11 @@ def write_run(path, kind="untreated", dim=1, t_end=1825.0, start=0.0, status="co
     return written
 
 
-def write_demo_set(directory, dim=1, branch=True, overrides=None, parameters=None, t_end=1825.0):
+def write_demo_set(directory, dim=1, branch=True, overrides=None, parameters=None, t_end=1825.0, dt=5.0):
     """untreated + msc_early + msc_late + il1ra_early in `directory`; branches
     start at their injection day when `branch` (like --from-state runs).
-    overrides: kind -> write_run overrides; parameters: for every run; t_end: the runs' end."""
+    overrides: kind -> write_run overrides; parameters: for every run; t_end: the runs' end;
+    dt: the time-series step of every run, or a dict kind -> step (default 5)."""
     import os
 
     paths = {}
@@ -202,5 +203,5 @@ def write_demo_set(directory, dim=1, branch=True, overrides=None, parameters=Non
         start = TREAT[kind][1] if (branch and kind in TREAT) else 0.0
         paths[kind] = os.path.join(directory, f"{kind}.h5")
         write_run(paths[kind], kind, dim=dim, start=start, overrides=(overrides or {}).get(kind),
-                  parameters=parameters, t_end=t_end)
+                  parameters=parameters, t_end=t_end, dt=dt.get(kind, 5.0) if isinstance(dt, dict) else dt)
     return paths
