@@ -6,8 +6,24 @@ returns (path, plotted): `plotted` holds the arrays exactly as drawn, so tests
 can compare them with the file. Figures are built with matplotlib's
 object-oriented API (matplotlib.figure.Figure, Agg): no pyplot, no global state.
 
-Colours are consistent across figures: untreated dark grey, early MSC blue,
-late MSC orange-red, IL-1Ra green (see branch_colour).
+Colours and line styles are the same in every figure, and readable for the
+~1 in 12 boys in a class who are red-green colour-blind: colours from the
+Okabe-Ito palette, every pair of branches at least 20 CIELAB units apart under
+simulated deuteranopia and protanopia (Machado 2009; a test checks it), and
+colour is never the only cue:
+
+    untreated   #333333 dark grey, solid and drawn thicker
+    MSC early   #0072B2 blue, solid
+    MSC late    #D55E00 vermillion, solid
+    IL-1Ra      #CC79A7 reddish purple, dash-dot
+    other       OTHER_COLOURS with OTHER_STYLES, in order
+
+(branch_colour, branch_style). In the depth profiles the line style is the
+time, so each branch has a marker there too (branch_marker). The animation's
+species: aggrecan #D55E00 solid, collagen #0072B2 dashed, chondrocytes
+#009E73 dotted (SPECIES_STYLE); its panel titles are black, since colour means
+a species there, not a branch. Where several runs are injected on the same
+day, one neutral grey line marks it. New figures follow these rules.
 """
 
 import math
@@ -22,26 +38,56 @@ from . import metrics
 from .reader import DAYS_PER_YEAR
 
 FONT = {"font.size": 12, "axes.titlesize": 13, "axes.labelsize": 12, "legend.fontsize": 10.5}
-OTHER_COLOURS = ["#7b3294", "#8c510a", "#c51b7d", "#01665e", "#4d4d4d"]
+OTHER_COLOURS = ["#009E73", "#E69F00", "#56B4E9", "#882255", "#4d4d4d"]
+OTHER_STYLES = ["-", (0, (6, 2)), ":", (0, (3, 1, 1, 1, 1, 1)), "-."]  # the colours alone are not all CVD-safe
+OTHER_MARKERS = ["D", "v", "P", "X", "*"]
+BRANCH = {  # kind -> colour, line style, marker in the depth profiles
+    "untreated": ("#333333", "-", None),
+    "early": ("#0072B2", "-", "o"),
+    "late": ("#D55E00", "-", "s"),
+    "il1ra": ("#CC79A7", "-.", "^"),
+}
+NEUTRAL = "#666666"  # an injection day shared by runs of different colours
+SPECIES_STYLE = {"a": ("#D55E00", "-", "aggrecan a"), "c": ("#0072B2", "--", "collagen c"),
+                 "Ch": ("#009E73", ":", "chondrocytes Ch")}
 TIME_STYLES = [":", "-.", "--", "-", (0, (5, 1, 1, 1, 1, 1))]
 
 SummaryRow = namedtuple("SummaryRow", "label injection_day thickness_mm benefit_points years_to_c80 "
                                       "synovitis_auc msc_retained_30d")
 
 
-def branch_colour(label, index=0):
-    """Colour of a branch by its label: untreated grey/black, IL-1Ra green,
-    early blue, late orange-red; other labels from a fixed palette."""
+def _branch_kind(label):
+    """'untreated', 'il1ra', 'early', 'late' or None, from a run's label."""
     name = label.lower()
     if "untreated" in name or "healthy" in name or name == "control":
-        return "#333333"
+        return "untreated"
     if "il1ra" in name or "il-1ra" in name:
-        return "#2ca02c"
+        return "il1ra"
     if "early" in name:
-        return "#1f77b4"
+        return "early"
     if "late" in name:
-        return "#e6550d"
-    return OTHER_COLOURS[index % len(OTHER_COLOURS)]
+        return "late"
+    return None
+
+
+def branch_colour(label, index=0):
+    """Colour of a branch by its label: untreated dark grey, early blue, late
+    vermillion, IL-1Ra reddish purple; other labels OTHER_COLOURS[index]."""
+    kind = _branch_kind(label)
+    return BRANCH[kind][0] if kind else OTHER_COLOURS[index % len(OTHER_COLOURS)]
+
+
+def branch_style(label, index=0):
+    """Line style of a branch over time: IL-1Ra dash-dot, MSCs and untreated
+    solid; other labels OTHER_STYLES[index]."""
+    kind = _branch_kind(label)
+    return BRANCH[kind][1] if kind else OTHER_STYLES[index % len(OTHER_STYLES)]
+
+
+def branch_marker(label, index=0):
+    """Marker of a branch in the depth profiles (where the line style is the time): None untreated."""
+    kind = _branch_kind(label)
+    return BRANCH[kind][2] if kind else OTHER_MARKERS[index % len(OTHER_MARKERS)]
 
 
 def pretty_label(label, run=None):
@@ -80,24 +126,30 @@ def _apply_font():
 
 
 def _injection_lines(axes, runs, label_axis=None):
-    """Dashed vertical line at every treatment of every run, in its colour;
-    one label per injection day at the bottom of `label_axis`."""
+    """One dashed vertical line per injection day: in the colour of the run
+    injected then, or NEUTRAL grey when runs of different colours share the day
+    (the last one drawn used to hide the others); one label per day at the
+    bottom of `label_axis`. Returns {day: colour drawn}."""
     by_day = {}
     for i, (label, run) in enumerate(runs.items()):
         for t in run.treatments:
-            year = t["day"] / DAYS_PER_YEAR
-            for ax in axes:
-                ax.axvline(year, color=branch_colour(label, i), ls="--", lw=1.2, alpha=0.8, zorder=1)
-            names, colour = by_day.setdefault(round(t["day"], 6), ([], branch_colour(label, i)))
+            names, colours = by_day.setdefault(round(t["day"], 6), ([], []))
             name = _treatment_name(t.get("type", ""))
             if name not in names:
                 names.append(name)
-    if label_axis is not None:
-        for day, (names, colour) in by_day.items():
+            if branch_colour(label, i) not in colours:
+                colours.append(branch_colour(label, i))
+    drawn = {}
+    for day, (names, colours) in by_day.items():
+        drawn[day] = colours[0] if len(colours) == 1 else NEUTRAL
+        for ax in axes:
+            ax.axvline(day / DAYS_PER_YEAR, color=drawn[day], ls="--", lw=1.2, alpha=0.8, zorder=1)
+        if label_axis is not None:
             label_axis.annotate(f" {' / '.join(names)}, day {day:g}", xy=(day / DAYS_PER_YEAR, 0.03),
                                 xycoords=("data", "axes fraction"), rotation=90, va="bottom", ha="right",
-                                fontsize=9.5, color=colour if len(names) == 1 else "#444444",
+                                fontsize=9.5, color=drawn[day] if len(colours) == 1 else "#444444",
                                 annotation_clip=True)  # not drawn (nor laid out) beyond the time axis
+    return drawn
 
 
 def _injury_window(axes, runs):
@@ -166,12 +218,14 @@ def early_vs_late(runs, out, untreated_label="untreated"):
                     text += f": {format_points(b)} pts"
             entry["legend"] = text
             w = _line_weight(run is untreated)
-            (h,) = ax_t.plot(years, th, color=colour, label=text, **w)
-            ax_c.plot(years, c, color=colour, **w)
+            ls = branch_style(label, i)
+            entry["style"] = ls
+            (h,) = ax_t.plot(years, th, color=colour, ls=ls, label=text, **w)
+            ax_c.plot(years, c, color=colour, ls=ls, **w)
             ax_t.plot(years[-1:], th[-1:], "o", color=colour, ms=6)
             handles.append(h)
             plotted[label] = entry
-        _injection_lines([ax_t, ax_c], runs, label_axis=ax_c)
+        plotted["injection_lines"] = _injection_lines([ax_t, ax_c], runs, label_axis=ax_c)
         _injury_window([ax_t, ax_c], runs)
         ax_t.set_ylabel("cartilage thickness (mm)")
         ax_c.set_ylabel("mean collagen c\n(fraction of healthy)")
@@ -257,13 +311,14 @@ def profiles(runs, out, times_days, untreated_label="untreated"):
             ft = run.field_times
             g = run.grid
             H = g.H if H is None else max(H, g.H)
+            marker = branch_marker(label, i)
             for day, idx in _profile_times(run, label, times_days, untreated):
-                entry = {"z": g.z, "snapshot_day": float(ft[idx]), "style": style[day]}
+                entry = {"z": g.z, "snapshot_day": float(ft[idx]), "style": style[day], "marker": marker}
                 for ax, (s, _) in zip(axes, species):
                     prof = run.depth_profile(s, idx)
                     entry[s] = prof
-                    ax.plot(prof, g.z, color=branch_colour(label, i), ls=style[day],
-                            **_line_weight(run is untreated))
+                    ax.plot(prof, g.z, color=branch_colour(label, i), ls=style[day], marker=marker, ms=5,
+                            markevery=max(1, len(g.z) // 6), **_line_weight(run is untreated))
                 plotted[f"{label}@{day:g}"] = entry
         for ax, (s, name) in zip(axes, species):
             ax.set_xlabel(f"{name}\n(fraction of healthy)")
@@ -280,7 +335,8 @@ def profiles(runs, out, times_days, untreated_label="untreated"):
             axes[-1].text(1.03, 0, "tidemark\n(bone side)", va="bottom", ha="left", fontsize=10,
                           transform=axes[-1].get_yaxis_transform(), color="#333333")
         axes[0].set_ylabel("z above the tidemark (mm)")
-        branch_handles = [Line2D([], [], color=branch_colour(l, i), lw=2.5, label=pretty_label(l, r))
+        branch_handles = [Line2D([], [], color=branch_colour(l, i), lw=2.5, marker=branch_marker(l, i), ms=6,
+                                 label=pretty_label(l, r))
                           for i, (l, r) in enumerate(runs.items())
                           if any(k.startswith(f"{l}@") for k in plotted)]
         time_handles = [Line2D([], [], color="black", ls=style[t], lw=2, label=_day_text(t)) for t in times_days
@@ -288,7 +344,7 @@ def profiles(runs, out, times_days, untreated_label="untreated"):
         fig.suptitle("Depth profiles: what is left of the cartilage matrix and cells", fontsize=14)
         if branch_handles:
             fig.legend(handles=branch_handles, loc="lower center", ncol=min(len(branch_handles), 4),
-                       bbox_to_anchor=(0.5, 0.075), title="branch (colour)", frameon=False)
+                       bbox_to_anchor=(0.5, 0.075), title="branch (colour and marker)", frameon=False)
         if time_handles:
             fig.legend(handles=time_handles, loc="lower center", ncol=min(len(time_handles), 5),
                        bbox_to_anchor=(0.5, 0.0), title="time (line style)", frameon=False, handlelength=3.5)
@@ -343,19 +399,19 @@ def inflammation(runs, out):
         handles = []
         msc_max = 0.0
         for i, (label, run) in enumerate(runs.items()):
-            colour = branch_colour(label, i)
+            colour, ls = branch_colour(label, i), branch_style(label, i)
             years = run.years
-            entry = {"years": years}
+            entry = {"years": years, "style": ls}
             for ax, name in zip(axes, ("synovitis", "P_s", "R_s", "msc_in_joint")):
                 y = run.series(name)
                 entry[name] = y
                 shown = y if name == "synovitis" else np.where(y > 0, y, np.nan)  # log axes: zeros left out
-                ax.plot(years, shown, color=colour, **_line_weight(run is untreated))
+                ax.plot(years, shown, color=colour, ls=ls, **_line_weight(run is untreated))
                 if name == "msc_in_joint" and np.any(y > 0):
                     msc_max = max(msc_max, float(np.nanmax(y)))
-            handles.append(Line2D([], [], color=colour, lw=2.5, label=pretty_label(label, run)))
+            handles.append(Line2D([], [], color=colour, ls=ls, lw=2.5, label=pretty_label(label, run)))
             plotted[label] = entry
-        _injection_lines(axes, runs)
+        plotted["injection_lines"] = _injection_lines(axes, runs)
         _injury_window(list(axes), runs)
         ylabels = ["synovitis (0-1)\npain stand-in", "pro-inflammatory\ncytokine P_s (ng/mL)",
                    "anti-inflammatory\nfactor R_s (ng/mL)", "stem cells in the joint\n(fluid, synovium,\ncartilage)"]
@@ -445,18 +501,17 @@ def animation(runs, out_gif, history=None, max_frames=80, dpi=72, fps=6):
             g = run.grid
             inj = metrics.injection_day(run)
             name = pretty_label(label, run)
-            ax.set_title(name, color=branch_colour(label, k), fontsize=12.5)
+            ax.set_title(name, color="black", fontsize=12.5)  # colour means a species in these panels
             if dim == 1:
-                lines = {s: ax.plot([], [], lw=2.4, color=col, label=lab)[0]
-                         for s, col, lab in (("a", "#8e44ad", "aggrecan a"), ("c", "#1f77b4", "collagen c"),
-                                             ("Ch", "#d62728", "chondrocytes Ch"))}
+                lines = {s: ax.plot([], [], lw=2.4, color=col, ls=ls, label=lab)[0]
+                         for s, (col, ls, lab) in SPECIES_STYLE.items()}
                 ax.set_xlim(-0.02, 1.05)
                 ax.set_ylim(0, g.H)
                 ax.set_xlabel("fraction of healthy")
                 ax.grid(alpha=0.3)
                 if k == 0:
                     ax.set_ylabel("z above the tidemark (mm), surface at top")
-                    ax.legend(loc="lower left", fontsize=10)
+                    ax.legend(loc="lower left", fontsize=10, handlelength=3)
                 artists.append(("1d", lines))
             else:
                 x = g.x if g.x is not None else np.arange(g.nx)

@@ -245,6 +245,48 @@ class TestPlots(Base):
         with Image.open(path) as im:
             self.assertGreater(im.n_frames, 1)
 
+    def test_colours_are_told_apart_by_colour_blind_readers(self):
+        """Late MSC #e6550d and IL-1Ra #2ca02c were 21 / 14 CIELAB units apart under simulated deuteranopia /
+        protanopia, and the animation's aggrecan and collagen 3 (both the same blue, same line style)."""
+        machado = {"deuteranopia": [[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413],
+                                    [-0.011820, 0.042940, 0.968881]],
+                   "protanopia": [[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216],
+                                  [-0.003882, -0.048116, 1.051998]]}
+
+        def lab(colour, matrix):
+            from matplotlib.colors import to_rgb
+            c = np.array(to_rgb(colour))
+            c = np.clip(np.array(matrix) @ np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4), 0, 1)
+            xyz = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]]) @ c
+            f = np.cbrt(np.maximum(xyz / [0.95047, 1.0, 1.08883], (6 / 29) ** 3))
+            return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+
+        groups = {"branches": [plots.branch_colour(l) for l in ("untreated", "msc_early", "msc_late", "il1ra_early")],
+                  "animation species": [c for c, _, _ in plots.SPECIES_STYLE.values()]}
+        for what, colours in groups.items():
+            for name, m in machado.items():
+                for i in range(len(colours)):
+                    for j in range(i):
+                        d = np.linalg.norm(lab(colours[i], m) - lab(colours[j], m))
+                        self.assertGreaterEqual(d, 20, f"{what}: {colours[i]} vs {colours[j]} under {name}")
+        # and colour is not the only cue: the drug's line, the species' lines, the branches' profile markers
+        self.assertNotEqual(plots.branch_style("il1ra_early"), plots.branch_style("msc_early"))
+        self.assertEqual(len({repr(ls) for _, ls, _ in plots.SPECIES_STYLE.values()}), 3)
+        markers = [plots.branch_marker(l) for l in ("untreated", "msc_early", "msc_late", "il1ra_early")]
+        self.assertEqual(len(set(markers)), 4)
+        _, data = plots.inflammation(self.runs, os.path.join(self.dir, "infl_styles.png"))
+        self.assertEqual(data["il1ra_early"]["style"], "-.")
+        _, data = plots.profiles(self.runs, os.path.join(self.dir, "prof_markers.png"), [0, 1825])
+        self.assertEqual(data["msc_late@1825"]["marker"], "s")
+        other = [(plots.branch_colour("x", i), repr(plots.branch_style("x", i))) for i in range(5)]
+        self.assertEqual(len(set(other)), 5, "other labels differ in colour and line style")
+
+    def test_a_shared_injection_day_is_one_neutral_line(self):
+        """Day 180 was drawn once per run injected then; the last (IL-1Ra, green) hid the MSC branch's blue."""
+        for make in (plots.early_vs_late, plots.inflammation):
+            _, data = make(self.runs, os.path.join(self.dir, "lines.png"))
+            self.assertEqual(data["injection_lines"], {180.0: plots.NEUTRAL, 1460.0: plots.branch_colour("msc_late")})
+
     def test_summary_table(self):
         rows = {r.label: r for r in plots.summary_table(self.runs)}
         self.assertIsNone(rows["untreated"].injection_day)
