@@ -18,8 +18,9 @@
    days late. Their field snapshots keep the config's cadence
    (fields_every is in days), so the profiles and the animation are
    unchanged;
-3. writes early_vs_late.png, profiles.png, inflammation.png, animation.gif
-   and report.html into the output directory.
+3. writes early_vs_late.png, profiles.png, inflammation.png, animation.gif,
+   animation_final.png (its last frame, a still) and report.html into the
+   output directory.
 
 DIR/logs/ holds each run's stdout and stderr and demo.status: `running
 (pid N)`, `complete`, or why the demo stopped. A directory that holds
@@ -337,9 +338,13 @@ def run_demo(args, stop, out, env, config):
                  lambda: plots.profiles(runs, os.path.join(out, "profiles.png"), profile_days(runs)),
                  lambda: plots.inflammation(runs, os.path.join(out, "inflammation.png")),
                  lambda: plots.animation({"msc_early": runs["msc_early"], "msc_late": runs["msc_late"]},
-                                         os.path.join(out, "animation.gif"), history=runs["untreated"])):
+                                         os.path.join(out, "animation.gif"), history=runs["untreated"],
+                                         still=os.path.join(out, "animation_final.png"))):
         stop.check()
-        figures.append(make()[0])
+        path, info = make()
+        figures.append(path)
+        if isinstance(info, dict) and info.get("still"):  # the animation's final state, as a still image
+            figures.append(info["still"])
     stop.check()
     knee = "an injured knee" if report.injury_window(runs["untreated"]) is not None else "a knee"
     html = report.write_report(os.path.join(out, "report.html"), figures, runs,

@@ -469,15 +469,25 @@ def _state_at(run, history, day):
     return None, None
 
 
-def animation(runs, out_gif, history=None, max_frames=80, dpi=72, fps=6):
+LAST_FRAME_MS = 2000  # the final state stays this long before the GIF loops
+
+
+def animation(runs, out_gif, history=None, max_frames=80, dpi=110, fps=6, still=None):
     """GIF of two runs side by side (early, late: a dict label -> Run or a
     sequence of two Runs) with a clock. 1-D: depth profiles of a, c, Ch;
     2-D/3-D: the collagen field c as an image (3-D: averaged over y).
     Before a branch starts, its panel shows `history` (the untreated run).
+    At the figures' dpi (110: it was 72, with 10-pixel legends); every frame
+    lasts 1/fps s, the last LAST_FRAME_MS (the final state flashed by before
+    the loop restarted). `still`: also write the last frame there as a PNG,
+    for readers who cannot watch (or pause) the motion.
 
     Returns (path, info) with info = {"days": clock days, "n_frames": n,
-    "shown": [(label, source label, snapshot day) per panel per frame]}."""
-    from matplotlib.animation import PillowWriter
+    "durations": ms per frame, "size": (width, height) in pixels, "still":
+    its path or None, "shown": [(label, source label, snapshot day) per panel
+    per frame]}."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from PIL import Image
 
     if not isinstance(runs, dict):
         runs = {r.label: r for r in runs}
@@ -491,9 +501,11 @@ def animation(runs, out_gif, history=None, max_frames=80, dpi=72, fps=6):
     if len(days) > max_frames:
         days = days[np.unique(np.linspace(0, len(days) - 1, max_frames).round().astype(int))]
     dim = items[0][1].grid.dim
-    info = {"days": list(days), "n_frames": len(days), "shown": []}
+    info = {"days": list(days), "n_frames": len(days), "shown": [], "still": None}
+    frames = []
     with _apply_font():
-        fig = _figure((9.6, 5.2))
+        fig = Figure(figsize=(9.6, 5.2), dpi=dpi)
+        canvas = FigureCanvasAgg(fig)
         axes = fig.subplots(1, len(items), sharey=True, squeeze=False)[0]
         clock = fig.text(0.5, 0.955, "", ha="center", va="center", fontsize=14, weight="bold")
         artists = []
@@ -530,31 +542,38 @@ def animation(runs, out_gif, history=None, max_frames=80, dpi=72, fps=6):
                          + (", mean over y" if dim == 3 else ""))
         else:
             fig.subplots_adjust(left=0.09, right=0.98, bottom=0.12, top=0.86, wspace=0.08)
-        writer = PillowWriter(fps=fps)
-        with writer.saving(fig, str(out_gif), dpi):
-            injury = injured([r for _, r in items] + ([history] if history is not None else []))
-            for day in days:
-                clock.set_text(_clock_text(day, injury))
-                for (kind, art, note, inj), (label, run) in zip(artists, items):
-                    src, idx = _state_at(run, history, day)
-                    if src is None:
-                        info["shown"].append((label, None, None))
-                        note.set_text("no data yet")
-                        continue
-                    info["shown"].append((label, src.label, float(src.field_times[idx])))
-                    if kind == "1d":
-                        for s, line in art.items():
-                            line.set_data(src.depth_profile(s, idx), src.grid.z)
-                    else:
-                        f = src.field("c")[idx]
-                        art.set_data(f.mean(axis=1) if f.ndim == 3 else f)
-                    if inj is None:
-                        note.set_text("no treatment")
-                    elif day < inj:
-                        note.set_text(f"injection at day {inj:g}")
-                    else:
-                        note.set_text(f"treated at day {inj:g}")
-                writer.grab_frame()
+        injury = injured([r for _, r in items] + ([history] if history is not None else []))
+        for day in days:
+            clock.set_text(_clock_text(day, injury))
+            for (kind, art, note, inj), (label, run) in zip(artists, items):
+                src, idx = _state_at(run, history, day)
+                if src is None:
+                    info["shown"].append((label, None, None))
+                    note.set_text("no data yet")
+                    continue
+                info["shown"].append((label, src.label, float(src.field_times[idx])))
+                if kind == "1d":
+                    for s, line in art.items():
+                        line.set_data(src.depth_profile(s, idx), src.grid.z)
+                else:
+                    f = src.field("c")[idx]
+                    art.set_data(f.mean(axis=1) if f.ndim == 3 else f)
+                if inj is None:
+                    note.set_text("no treatment")
+                elif day < inj:
+                    note.set_text(f"injection at day {inj:g}")
+                else:
+                    note.set_text(f"treated at day {inj:g}")
+            canvas.draw()
+            frames.append(Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(),
+                                           "raw", "RGBA", 0, 1).convert("RGB"))
+    info["durations"] = [round(1000 / fps)] * (len(frames) - 1) + [LAST_FRAME_MS] if frames else []
+    info["size"] = frames[0].size if frames else (0, 0)
+    if frames:
+        frames[0].save(str(out_gif), save_all=True, append_images=frames[1:], duration=info["durations"], loop=0)
+        if still is not None:
+            frames[-1].save(str(still))
+            info["still"] = str(still)
     return str(out_gif), info
 
 

@@ -19,7 +19,7 @@ import h5py
 import numpy as np
 
 from . import metrics
-from .plots import format_number, format_points, pretty_label, summary_table
+from .plots import LAST_FRAME_MS, format_number, format_points, pretty_label, summary_table
 from .reader import DAYS_PER_YEAR, CartsimFileError, to_str
 
 CSS = """
@@ -650,7 +650,11 @@ CAPTIONS = {
                     "ng/mL on a log scale. "
                     "Bottom: the injected stem cells still in the joint, free in the joint fluid, stuck to the "
                     "synovium or in the cartilage (log scale).",
-    "animation": "The cartilage depth profiles over time, early (left) and late (right) injection.",
+    "animation": "The cartilage depth profiles over time, early (left) and late (right) injection: aggrecan "
+                 "(solid), collagen (dashed) and cells (dotted). It loops, holding the final state for "
+                 f"{LAST_FRAME_MS / 1000:g} seconds; the still image below shows that state.",
+    "animation_final": "The final state, the animation's last frame as a still image: the depth profiles at the "
+                       "end of the runs, early (left) and late (right) injection.",
 }
 
 

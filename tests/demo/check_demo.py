@@ -18,9 +18,22 @@ for name in ("early_vs_late.png", "profiles.png", "inflammation.png"):
 with Image.open(os.path.join(d, "animation.gif")) as im:
     if im.format != "GIF" or getattr(im, "n_frames", 1) < 10:
         bad.append("animation.gif: fewer than 10 frames")
+    if im.size[0] < 1000:
+        bad.append(f"animation.gif: {im.size[0]} pixels wide, below the figures' 110 dpi")
+    im.seek(im.n_frames - 1)
+    if im.info.get("duration", 0) < 2000:
+        bad.append(f"animation.gif: the final state lasts {im.info.get('duration')} ms, not 2 s")
+if not os.path.isfile(os.path.join(d, "animation_final.png")):
+    bad.append("no animation_final.png (the final state as a still image)")
+else:
+    with Image.open(os.path.join(d, "animation_final.png")) as im:
+        if im.format != "PNG" or im.size[0] < 1000:
+            bad.append("animation_final.png: not the still of the final state")
 html = open(os.path.join(d, "report.html")).read()
 if re.search(r"""(src|href)\s*=\s*["'](?!data:|#)""", html) or "http://" in html or "https://" in html:
     bad.append("report.html refers to something outside itself")
+if html.count("data:image/png;base64,") != 4 or html.count("data:image/gif;base64,") != 1:
+    bad.append("report.html does not hold the 4 PNG (3 figures, the animation's final state) and the GIF")
 for label in ("msc_early", "msc_late", "il1ra_early"):
     with h5py.File(os.path.join(d, label + ".h5"), "r") as f:
         if f["meta"].attrs["status"] != "complete":

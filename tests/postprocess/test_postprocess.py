@@ -3,6 +3,7 @@
 Run: PYTHONPATH=. /usr/bin/python3 -m unittest discover -s tests/postprocess -v
 """
 
+import html
 import math
 import os
 import re
@@ -232,6 +233,29 @@ class TestPlots(Base):
             self.assertEqual(im.n_frames, info["n_frames"])
         self.assertLessEqual(info["n_frames"], 80)
         self.assertLess(os.path.getsize(path), 5e6)
+        # at the figures' dpi (110: 72 gave 10-pixel legends), the final state held (every frame lasted 160 ms),
+        # and that state as a still for readers who cannot watch or pause the motion
+        with Image.open(path) as im:
+            self.assertEqual(im.size, (round(9.6 * 110), round(5.2 * 110)))
+            durations = []
+            for k in range(im.n_frames):
+                im.seek(k)
+                durations.append(im.info["duration"])
+        self.assertEqual(durations[-1], plots.LAST_FRAME_MS)
+        self.assertGreaterEqual(plots.LAST_FRAME_MS, 2000)
+        self.assertTrue(all(d < 200 for d in durations[:-1]), durations)
+        self.assertIsNone(info["still"], "no still unless asked")
+        still = os.path.join(self.dir, "anim_final.png")
+        _, info = plots.animation({"msc_early": self.runs["msc_early"], "msc_late": self.runs["msc_late"]},
+                                  os.path.join(self.dir, "anim2.gif"), history=self.runs["untreated"], still=still,
+                                  max_frames=4)
+        self.assertEqual(info["still"], still)
+        self.assertPng(still)
+        with Image.open(still) as im, Image.open(os.path.join(self.dir, "anim2.gif")) as gif:
+            gif.seek(gif.n_frames - 1)
+            self.assertEqual(im.size, gif.size)
+            diff = np.abs(np.asarray(im.convert("RGB"), float) - np.asarray(gif.convert("RGB"), float))
+            self.assertLess(diff.mean(), 3.0, "the still is the last frame")
         # before day 1460 the late panel shows the untreated history
         shown = dict(((lab, d), src) for (lab, src, d) in info["shown"])
         self.assertIn(("msc_late", 0.0), shown)
@@ -913,6 +937,8 @@ class TestCommandLine(Base):
 class TestDemo(unittest.TestCase):
     """The orchestrator against a stand-in cartsim (fake_cartsim.py)."""
 
+    SPARSE = "output:\n  fields_every: 365\n"  # few snapshots, a short animation: for tests that do not look at it
+
     def setUp(self):
         self.dir = tempfile.mkdtemp(prefix="pp_demo_")
         self.config = os.path.join(self.dir, "untreated.yaml")
@@ -933,10 +959,24 @@ class TestDemo(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stderr + p.stdout)
         for name in ("untreated.h5", "msc_early.h5", "msc_late.h5", "il1ra_early.h5", "state_day180.h5",
                      "state_day1460.h5", "early_vs_late.png", "profiles.png", "inflammation.png",
-                     "animation.gif", "report.html"):
+                     "animation.gif", "animation_final.png", "report.html"):
             self.assertTrue(os.path.isfile(os.path.join(out, name)), name)
+        with open(os.path.join(out, "report.html"), encoding="utf-8") as f:
+            text = f.read()
+        self.assertEqual(text.count("data:image/png;base64,"), 4, "the final state as a still beside the GIF")
+        self.assertTrue(html.escape(report.CAPTIONS["animation_final"]) in text, "the still has its caption")
         self.assertEqual(Run(os.path.join(out, "msc_late.h5")).start_day, 1460.0)
         self.assertIn(out, p.stdout)
+        # runs of under half a second were reported as 'untreated done (0 s)'
+        for label in ("untreated", "msc_early", "msc_late", "il1ra_early"):
+            self.assertRegex(p.stdout, rf"  {label} done \(\d+\.\d s\)")
+        # the branches write their series every 0.5 day (the config's 5-day step missed the MSC dip), their
+        # field snapshots at the config's 30 days
+        self.assertIn("time series every 0.5 days", p.stdout)
+        for label in ("msc_early", "msc_late", "il1ra_early"):
+            r = Run(os.path.join(out, f"{label}.h5"))
+            np.testing.assert_allclose(np.diff(r.time), 0.5, err_msg=label)
+            np.testing.assert_allclose(np.diff(r.field_times), 30.0, err_msg=label)
         # a second run without --force refuses (exit 4), with --force works
         p = self.demo(out)
         self.assertEqual(p.returncode, 4)
@@ -948,6 +988,8 @@ class TestDemo(unittest.TestCase):
         """A relative --config passed the demo's check, but the runs start in the repository and could not
         read it (exit 4, and a logs/ directory that made a retry need --force)."""
         os.makedirs(os.path.join(self.dir, "cfg"))
+        with open(self.config, "w") as f:
+            f.write("description: test\n" + self.SPARSE)
         shutil.move(self.config, os.path.join(self.dir, "cfg", "short.yaml"))
         p = subprocess.run([sys.executable, "-m", "postprocess.demo", "--cartsim",
                             os.path.relpath(os.path.join(HERE, "fake_cartsim.py"), self.dir),
@@ -1004,8 +1046,8 @@ class TestDemo(unittest.TestCase):
                     with self.assertRaises(ProcessLookupError, msg="the cartsim run is still running"):
                         os.kill(child, 0)
                     # as the message says: the same command starts again (no --force)
-                    again = self.demo(os.path.join(pids, "out"))
-                    self.assertEqual(again.returncode, 0, again.stderr)
+                    from postprocess import demo as orchestrator
+                    self.assertTrue(orchestrator.unfinished(os.path.join(pids, "out")))
                 finally:
                     demo.kill()
                     demo.communicate()
@@ -1020,7 +1062,7 @@ class TestDemo(unittest.TestCase):
         for model, title in (("", "Stem cells for an injured knee: early or late?"),
                              ("model:\n  sig_ins: 0\n", "Stem cells for a knee: early or late?")):
             with open(self.config, "w") as f:
-                f.write("description: test\n" + model)
+                f.write("description: test\n" + self.SPARSE + model)
             out = os.path.join(self.dir, "t" + str(len(model)))
             p = self.demo(out)
             self.assertEqual(p.returncode, 0, p.stderr)
@@ -1072,7 +1114,7 @@ class TestDemo(unittest.TestCase):
     def test_a_longer_horizon_is_reported_and_profiled(self):
         """A 7-year config: the progress said '(5 years)' and the last depth profile was day 1825."""
         with open(self.config, "w") as f:
-            f.write("description: test\nrun:\n  t_end: 2555\n")
+            f.write("description: test\n" + self.SPARSE + "run:\n  t_end: 2555\n")
         out = os.path.join(self.dir, "seven")
         p = self.demo(out)
         self.assertEqual(p.returncode, 0, p.stderr + p.stdout)
@@ -1095,27 +1137,20 @@ class TestDemo(unittest.TestCase):
 
     def test_branches_write_their_series_finely_enough_for_the_dip(self):
         """The branches wrote the config's 5-day (fast.yaml: 30-day) series: the MSC dip, within the first day,
-        was drawn and quoted at day 1465 as 0.28 (true 0.18). Their field snapshots keep the config's cadence."""
-        for output, step in (("", 0.5), ("output:\n  dt: 30\n  fields_every: 60\n", 0.5),
-                             ("output:\n  dt: 0.25\n", 0.25)):
-            with open(self.config, "w") as f:
-                f.write("description: test\n" + output)
-            out = os.path.join(self.dir, f"dt{len(output)}")
-            p = self.demo(out)
-            self.assertEqual(p.returncode, 0, p.stderr)
-            self.assertIn(f"time series every {step:g} days", p.stdout)
-            every = 60.0 if "fields_every" in output else 30.0
-            for label in ("msc_early", "msc_late", "il1ra_early"):
-                r = Run(os.path.join(out, f"{label}.h5"))
-                np.testing.assert_allclose(np.diff(r.time), step, err_msg=label)
-                np.testing.assert_allclose(np.diff(r.field_times), every, err_msg=label)
-
-    def test_progress_shows_tenths_of_a_second(self):
-        """Runs of under half a second were reported as 'untreated done (0 s)'."""
-        p = self.demo(os.path.join(self.dir, "tenths"))
+        was drawn and quoted at day 1465 as 0.28 (true 0.18). Their field snapshots keep the config's cadence.
+        (The default config: test_demo_end_to_end.) A config's finer step is kept."""
+        with open(self.config, "w") as f:
+            f.write("description: test\noutput:\n  dt: 0.25\n  fields_every: 365\n")
+        out = os.path.join(self.dir, "fine")
+        p = self.demo(out)
         self.assertEqual(p.returncode, 0, p.stderr)
-        for label in ("untreated", "msc_early", "msc_late", "il1ra_early"):
-            self.assertRegex(p.stdout, rf"  {label} done \(\d+\.\d s\)")
+        self.assertIn("time series every 0.25 days", p.stdout)
+        for label in ("msc_early", "msc_late", "il1ra_early"):
+            r = Run(os.path.join(out, f"{label}.h5"))
+            np.testing.assert_allclose(np.diff(r.time), 0.25, err_msg=label)
+            np.testing.assert_allclose(np.diff(r.field_times), 365.0, err_msg=label)
+        from postprocess import demo
+        self.assertEqual(demo.branch_dt({"output": {"dt": 30}}), 0.5)
 
     def test_a_config_the_demo_cannot_use_fails_before_any_run(self):
         """A config ending before day 1460 failed after the untreated run started, pointing at --save-state and
@@ -1150,6 +1185,8 @@ class TestDemo(unittest.TestCase):
         """After a failed run the directory held logs/, and the same command was refused ('already holds
         files'); a finished demo is still refused, and nothing the user put there is touched."""
         out = os.path.join(self.dir, "again")
+        with open(self.config, "w") as f:
+            f.write("description: test\n" + self.SPARSE)
         env = env_with_repo()
         env["FAKE_CARTSIM_FAIL"] = "msc_late"
         p = self.demo(out, env=env)
@@ -1171,13 +1208,15 @@ class TestDemo(unittest.TestCase):
         self.assertEqual(p.returncode, 4, p.stderr)
         self.assertEqual(p.stderr.splitlines(), [f"cartsim demo: error: {out} already holds files; use --force to "
                                                  "replace them"])
-        # a demo still running there (its pid alive) is not taken over
+        # a demo still running there (its pid alive) is not taken over; one that was killed is
+        from postprocess import demo
         with open(os.path.join(out, "logs", "demo.status"), "w") as f:
             f.write(f"running (pid {os.getpid()})\n")
         self.assertEqual(self.demo(out).returncode, 4)
+        self.assertFalse(demo.unfinished(out))
         with open(os.path.join(out, "logs", "demo.status"), "w") as f:
             f.write("running (pid 999999999)\n")
-        self.assertEqual(self.demo(out).returncode, 0)
+        self.assertTrue(demo.unfinished(out))
 
     def test_output_directory_checked_before_the_runs(self):
         blocker = os.path.join(self.dir, "a_file")
