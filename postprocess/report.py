@@ -151,6 +151,8 @@ CLEAR_POINTS = 1.0         # benefits (percentage points) differing by less are 
 MOSTLY_GONE = 0.5          # retention at 30 days below this: most cells are gone within a month
 GONE = 0.01                # fewer than this fraction of the injected cells in the joint: the cells are gone
 RETURNED = 0.9             # synovitis at or above this fraction of the untreated value: back to untreated
+NEGLIGIBLE = 0.01          # MSCs raising R_s by less than this fraction, or turning less than this fraction into
+                           #   cartilage cells, "add almost none" / "hardly any"
 SAMPLED = 1.0              # days: a run file whose synovitis rows lie further apart after an injection cannot
                            #   show its lowest value (an MSC injection calms the synovium within a day)
 
@@ -339,7 +341,87 @@ def _courses(k, untreated, T, runs):
     c["min_mean_c"] = min(lows) if lows else math.nan
     c["il1ra_washout_days"], c["il1ra_half_life_hours"] = (
         _washout(k["il1ra"][2], untreated, k["il1ra"][0]) if k["il1ra"] is not None else (math.nan, math.nan))
+    c.update(_msc_action([item[2] for item in (k["early"], k["late"]) if item is not None], untreated))
     return c
+
+
+def _msc_action(runs, untreated):
+    """What the injected cells themselves do in the MSC runs (the explanation
+    and the inflammation caption say it, as the model has it): msc_rs_excess,
+    the most R_s (anti-inflammatory factor in the joint fluid) of any MSC run
+    above the untreated run's on the same day, as a fraction of it (NaN
+    without both); msc_differentiated, the largest fraction of the injected
+    cells that became chondrocytes by a run's end (NaN without the series);
+    msc_matrix, their own matrix synthesis sig_aE + sig_cE (NaN if unknown)."""
+    out = {"msc_rs_excess": math.nan, "msc_differentiated": math.nan, "msc_matrix": math.nan}
+    excess, made = [], []
+    for run in runs:
+        if untreated is not None:
+            try:
+                t, r = run.time, run.series("R_s")
+                ut, ur = untreated.time, untreated.series("R_s")
+                same = np.isin(np.round(t, 6), np.round(ut, 6))  # the rows both files have: no interpolation
+                t, r = (t[same], r[same]) if np.count_nonzero(same) >= 2 else (t, r)
+                inside = (t >= ut[0] - 1e-9) & (t <= ut[-1] + 1e-9)
+                base = np.interp(t[inside], ut, ur)
+                if np.any(inside) and np.all(base > 0):
+                    excess.append(float(np.max((r[inside] - base) / base)))
+            except CartsimFileError:
+                pass
+        try:
+            injected = float(run.series("msc_injected")[-1])
+            if injected > 0:
+                made.append(float(run.series("msc_differentiated")[-1]) / injected)
+        except CartsimFileError:
+            pass
+    if excess:
+        out["msc_rs_excess"] = max(0.0, max(excess))
+    if made:
+        out["msc_differentiated"] = max(made)
+    if runs:
+        out["msc_matrix"] = _param(runs[0], "sig_aE") + _param(runs[0], "sig_cE")
+    return out
+
+
+def _small_pct(fraction):
+    """A small fraction as a percentage with one significant digit: 3e-5 -> '0.003'."""
+    p = 100 * fraction
+    if p >= 0.1:
+        return f"{p:.1f}"
+    return f"{p:.{max(1, -math.floor(math.log10(p)))}f}" if p > 0 else "0"
+
+
+def _one_in(fraction):
+    """'1 in 5,900': the fraction as one in N, N to two significant digits."""
+    n = 1 / fraction
+    return f"1 in {float(f'{n:.2g}'):,.0f}"
+
+
+def msc_action_text(k):
+    """The sentence on what the injected cells themselves do, from the runs
+    ('' without the numbers): the anti-inflammatory factor they add, how
+    many become cartilage cells, and, when they make no matrix (sig_aE and
+    sig_cE 0), that any matrix that grows back is the knee's own cells'."""
+    excess, made, matrix = (k.get(n, math.nan) for n in ("msc_rs_excess", "msc_differentiated", "msc_matrix"))
+    clauses = []
+    if _finite(excess):
+        clauses.append("they add no anti-inflammatory factor" if excess == 0 else
+                       "they add almost no anti-inflammatory factor (at most "
+                       f"{_small_pct(excess)} % more in the joint fluid than untreated)" if excess < NEGLIGIBLE else
+                       f"they add anti-inflammatory factor (up to {_small_pct(excess)} % more in the joint fluid than "
+                       "untreated)")
+    if _finite(made):
+        clauses.append("none of them becomes a cartilage cell" if made == 0 else
+                       f"at most {_one_in(made)} of them become cartilage cells" if made < NEGLIGIBLE else
+                       f"up to {_small_pct(made)} % of them become cartilage cells")
+    if _finite(matrix, made) and matrix == 0 and made < NEGLIGIBLE:
+        clauses.append("they make no cartilage matrix themselves: any rebuilt aggrecan or collagen is made "
+                       "by the knee's own cartilage cells")
+    if not clauses:
+        return ""
+    quiet = _finite(excess, made) and excess < NEGLIGIBLE and made < NEGLIGIBLE
+    return ((" Calming the synovium is all they do here: " if quiet else " Here ")
+            + (", ".join(clauses[:-1]) + ", and " if len(clauses) > 1 else "") + clauses[-1] + ".")
 
 
 def _explanation(k):
@@ -439,9 +521,9 @@ def _explanation(k):
     r30, r180 = k["retained_30d"], k["retained_180d"]
     gone = _finite(r30) and all(r < MOSTLY_GONE for r in (r30, k["late_retained_30d"]) if _finite(r))
     text = ("<p><b>Stem cells stay only a few weeks.</b> " if gone else "<p><b>Stem cells.</b> ") + \
-        ("In the model, injected mesenchymal stem cells (MSCs) can calm the synovium (the more cells in the joint, "
-         "the less inflammatory signal it makes) and release anti-inflammatory factors while they stay"
-         + (", but most of them leave the joint or die within a month." if gone else "."))
+        ("In the model, injected mesenchymal stem cells (MSCs) can calm the synovium while they are in the joint "
+         "(the more cells, the less inflammatory signal it makes)"
+         + (", but most of them leave the joint or die within a month." if gone else ".")) + msc_action_text(k)
     if _finite(r30):
         text += (f" In these runs, 30 days after the injection {_each(r30, k['late_retained_30d'], late)} of the "
                  "injected cells are still in the joint")
@@ -646,8 +728,7 @@ CAPTIONS = {
                     "stand-in for pain (0 calm, 1 fully inflamed), the number the text quotes. It is computed from "
                     "the next two: P_s, the pro-inflammatory messenger (an IL-1-like cytokine that makes the "
                     "cartilage cells release the enzymes), and R_s, the anti-inflammatory factor that blocks it "
-                    "(the joint makes some, the stem cells add more, the IL-1Ra injection is a dose of it), both in "
-                    "ng/mL on a log scale. "
+                    "(the joint makes it; an IL-1Ra injection is a dose of it), both in ng/mL on a log scale. "
                     "Bottom: the injected stem cells still in the joint, free in the joint fluid, stuck to the "
                     "synovium or in the cartilage (log scale).",
     "animation": "The cartilage depth profiles over time, early (left) and late (right) injection: aggrecan "
@@ -656,6 +737,21 @@ CAPTIONS = {
     "animation_final": "The final state, the animation's last frame as a still image: the depth profiles at the "
                        "end of the runs, early (left) and late (right) injection.",
 }
+
+
+def captions(k):
+    """CAPTIONS for these runs: the inflammation figure says what the stem
+    cells do to R_s, from the runs (key_numbers' msc_rs_excess): the caption
+    once said 'the stem cells add more', where they added 0.003 %."""
+    out = dict(CAPTIONS)
+    excess = k.get("msc_rs_excess", math.nan)
+    if _finite(excess):
+        who = ("the stem cells add almost none: they act on the synovium, lowering P_s" if excess < NEGLIGIBLE else
+               f"the stem cells add up to {_small_pct(excess)} % and also act on the synovium, lowering P_s")
+        out["inflammation"] = out["inflammation"].replace(
+            "(the joint makes it; an IL-1Ra injection is a dose of it)",
+            f"(the joint makes it and an IL-1Ra injection is a dose of it; {who})")
+    return out
 
 
 def write_report(out_html, figures, runs, title="cartsim: stem cells for knee cartilage, early vs late",
@@ -689,9 +785,10 @@ def write_report(out_html, figures, runs, title="cartsim: stem cells for knee ca
                  "thickness. Synovitis AUC: the inflammation signal (0&ndash;1) summed over time. "
                  "Retention: injected MSCs still in the joint 30 days after the injection.</p>")
     parts.append("<h2>Figures</h2>")
+    caption = captions(k)
     for fig in figures:
         stem = os.path.splitext(os.path.basename(fig))[0]
-        cap = CAPTIONS.get(stem, stem.replace("_", " "))
+        cap = caption.get(stem, stem.replace("_", " "))
         parts.append(f"<figure><img alt='{html.escape(cap)}' src='{data_uri(fig)}'>"
                      f"<figcaption>{html.escape(cap)}</figcaption></figure>")
     parts.append("<p class='small'>Run files: " + ", ".join(

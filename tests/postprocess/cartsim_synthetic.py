@@ -63,6 +63,7 @@ def series_for(t, kind):
     Ps = np.where((t > 0) & (t < 120), 0.065, Ps)
     injected = np.zeros_like(t)
     in_joint = np.zeros_like(t)
+    differentiated = np.zeros_like(t)
     Rs = np.full_like(t, 10.0)
     if kind in TREAT:
         typ, day, dose = TREAT[kind]
@@ -74,6 +75,9 @@ def series_for(t, kind):
             frac = 0.1375 * np.exp(-dt / 60.0) + 0.8625 * np.exp(-dt / 4.0)
             frac = frac * (0.16 / (0.1375 * np.exp(-0.5) + 0.8625 * np.exp(-7.5)))
             in_joint = np.where(after, injected * frac, 0.0)
+            # as the reference model: the cells add ~0.003 % to R_s, ~1 in 6000 become chondrocytes
+            Rs = Rs * (1 + 3e-5 * in_joint / np.maximum(in_joint.max(), 1.0))
+            differentiated = np.where(after, injected * 1.7e-4 * (1 - np.exp(-dt / 100.0)), 0.0)
             if day < 1000:
                 Ps = np.where(after, 0.005 + 0.058 * np.exp(-(t - day) / 40.0), Ps)
             else:  # calmed for a few weeks, then inflamed again
@@ -82,6 +86,7 @@ def series_for(t, kind):
             Rs = np.where(after, 10 + 1.5e7 * np.exp(-9.4 * (t - day)), Rs)
     s.update({"P_s": Ps, "R_s": Rs, "F_s": 1e-4 + d * 1e-3, "N": in_joint * 0.3, "N_syn": in_joint * 0.6,
               "E_total": in_joint * 0.1, "msc_injected": injected, "msc_in_joint": in_joint,
+              "msc_differentiated": differentiated,
               "synovitis": Ps / (Ps + 0.01 * 5), "synovitis_auc": np.cumsum(Ps / (Ps + 0.05)) * 5.0})
     for sp in SPECIES:
         s.setdefault(f"mean_{sp}", np.full_like(t, 0.01))
@@ -137,7 +142,8 @@ def write_run(path, kind="untreated", dim=1, t_end=1825.0, start=0.0, status="co
         for name, (value, unit) in {"K_R": (2.5, "ng/mL"), "gam_c": (4.5, "1"), "t_ins0": (0.0, "day"),
                                     "t_ins1": (120.0, "day"), "sig_ins": (0.6, "ng/mL/day"),
                                     "k_cl": (9.4, "1/day"), "sig_c": (1.6e-5, "1/day"),
-                                    "k_wear": (0.003, "1/day")}.items():
+                                    "k_wear": (0.003, "1/day"), "sig_aE": (0.0, "mm^3/(cell day)"),
+                                    "sig_cE": (0.0, "mm^3/(cell day)")}.items():
             _dset(p, name, (parameters or {}).get(name, value), unit, LONG_NAMES.get(name, ""))
         for name, value in (parameters or {}).items():
             if name not in p:
@@ -158,7 +164,7 @@ def write_run(path, kind="untreated", dim=1, t_end=1825.0, start=0.0, status="co
         _vstr(g, "units", "mm")
         ts = f.create_group("timeseries")
         units = {"time": "day", "thickness": "mm", "P_s": "ng/mL", "R_s": "ng/mL", "msc_in_joint": "cells",
-                 "msc_injected": "cells", "synovitis_auc": "day"}
+                 "msc_injected": "cells", "msc_differentiated": "cells", "synovitis_auc": "day"}
         for name, v in s.items():
             _dset(ts, name, v, units.get(name, "1"), maxshape=(None,), chunks=(64,))
         sv = f.create_group("solver")

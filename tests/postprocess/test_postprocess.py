@@ -593,6 +593,32 @@ class TestExplanation(unittest.TestCase):
         self.assertRegex(late, r"calm the joint for a while \(synovitis 0\.\d\d at the injection, 0\.\d\d at its lowest "
                                r"\(sampled every 5 days\)\)")
 
+    def test_what_the_cells_do_is_what_the_runs_show(self):
+        """The report said MSCs 'release anti-inflammatory factors while they stay' and the inflammation caption 'the
+        stem cells add more' R_s: in the runs they add 0.003 %, 1 in 5,900 become chondrocytes, and the whole
+        benefit is the synovial immunomodulation; that the cells rebuild nothing themselves was never said."""
+        text, runs = self.explanation()
+        k = report.key_numbers(runs)
+        cells = text[text.index("Stem cells"):text.index("Given early")]
+        self.assertNotIn("release anti-inflammatory", text)
+        self.assertRegex(cells, r"Calming the synovium is all they do here: they add almost no anti-inflammatory factor "
+                                r"\(at most 0\.00\d % more in the joint fluid than untreated\), at most 1 in 5,\d00 of "
+                                r"them become cartilage cells, and they make no cartilage matrix themselves: any rebuilt "
+                                r"aggrecan or collagen is made by the knee's own cartilage cells\.")
+        caption = report.captions(k)["inflammation"]
+        self.assertNotIn("the stem cells add more", caption)
+        self.assertIn("the stem cells add almost none: they act on the synovium, lowering P_s", caption)
+        # cells that do add R_s (a config with a large q_RE) and make matrix: the text says so, no 'all they do'
+        more = {"R_s": lambda t, s: s["R_s"] * (1 + 0.2 * (t >= 1460))}
+        text, runs = self.explanation(overrides={"msc_late": more}, parameters={"sig_aE": 0.01})
+        cells = text[text.index("Stem cells"):text.index("Given early")]
+        self.assertIn("Here they add anti-inflammatory factor (up to 20.0 % more in the joint fluid than untreated), "
+                      "and at most 1 in 5,900 of them become cartilage cells.", cells)
+        self.assertNotIn("all they do", cells)
+        self.assertNotIn("knee's own", cells)
+        self.assertIn("the stem cells add up to 20.0 % and also act on the synovium",
+                      report.captions(report.key_numbers(runs))["inflammation"])
+
     def test_the_circle_that_never_starts_or_closes_soon(self):
         """sig_ins 0: 'synovitis falls back to 0.12 by year 5 (0.09 at the start)' where it only rose; H 4.0: the
         untreated knee calms by day 165, which the paragraph did not say."""
