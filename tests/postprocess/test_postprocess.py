@@ -661,6 +661,14 @@ class TestExplanation(unittest.TestCase):
         text, _ = self.explanation()
         self.assertIn("30 days after the injection 16.0 % (early and late injection alike) of the injected cells are "
                       "still in the joint", text)
+        # 1.553 % and 1.545 % (the demo at 180 days) were '1.6 % (early) and 1.5 % (late)': alike values are one
+        for early, late, shown in ((0.01553, 0.01545, "1.5 % (early and late injection alike)"),
+                                   (0.1607, 0.1606, "16.1 % (early and late injection alike)"),
+                                   (0.160, 0.155, "15.8 % (early and late injection alike)"),
+                                   (0.160, 0.150, "16.0 % (early) and 15.0 % (late)"),
+                                   (0.0102, 0.0096, "1.0 % (early and late injection alike)"),
+                                   (0.0102, 0.0090, "1.0 % (early) and 0.9 % (late)")):
+            self.assertEqual(report._each(early, late, True, short=True), shown)
 
     def report_text(self, **kwargs):
         runs = {k: Run(p) for k, p in cs.write_demo_set(self.dir, **kwargs).items()}
