@@ -568,6 +568,14 @@ def _explanation(k):
     text = ("<p class='note'><b>Not a miracle cure &mdash; the limits of this model.</b> It simulates one patient "
             "with one set of parameters; real patients differ (the size of the injury, their joint, their cells), "
             "and some would be helped less or more.")
+    ec = k["early_course"]
+    if early is not None and u_inflamed and _finite(ec["s_end"]):  # validation.md target 8; model.md "the switch"
+        text += (" In this model the benefit of an early injection is a switch: the same injection either breaks the "
+                 "vicious circle or barely helps, and which one depends on the patient. "
+                 + ("Here it breaks the circle, but a faster-progressing knee gains only a few points from the same "
+                    "cells at month 6" if ec["s_end"] < INFLAMED else
+                    "Here it does not break the circle; for other patients it does")
+                 + " (the classroom explorer, <code>cartsim explore</code>, shows it patient by patient).")
     courses = [(item, k[f"{name}_course"]) for name, item in (("early", early), ("late", late)) if item is not None]
     back = [(item, c) for item, c in courses if _finite(c["c_inj"], c["c_end"])
             and c["c_end"] - c["c_inj"] >= COLLAGEN_BACK]
@@ -587,8 +595,9 @@ def _explanation(k):
              "first calibration: they were chosen to match a few published findings (a healthy knee stays healthy, "
              "about 4 % of cartilage thickness lost per year after an injury, how long injected stem cells stay, no "
              "lasting effect of one IL-1Ra injection, stem cells given early helping more than late ones), while "
-             "others are not fitted yet (the spread between fast and slow progressors, how quickly cartilage "
-             "recovers after a short inflammation)."
+             "others are not fitted yet (docs/validation.md): the spread between fast and slow progressors and how "
+             "quickly cartilage recovers after a short inflammation are only partly met, and how much less "
+             "inflammatory signal it takes to stop cartilage repair than to start its breakdown is not met."
              + (f" These runs change {len(changed)} of those parameters (listed at the top), so they are outside "
                 "that calibration." if changed else "") + "</p>")
     return "\n".join(p)
