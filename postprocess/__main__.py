@@ -1,9 +1,12 @@
 """python3 -m postprocess COMMAND ...
 
-    plot   RUN.h5 [...] [-o DIR] [--labels a,b]      figures (+ .xmf for 2-D/3-D)
-    report RUN.h5 [...] [-o DIR] [--labels a,b]      figures + report.html
-    xdmf   RUN.h5 [...]                              .xmf and .xdmf2.xmf beside 2-D/3-D run files
-    demo   --cartsim PATH [-o DIR] [--force]         the early-versus-late demo
+    plot   RUN.h5 [...] [-o DIR] [--labels a,b] [--force]   figures (+ .xmf for 2-D/3-D)
+    report RUN.h5 [...] [-o DIR] [--labels a,b] [--force]   figures + report.html
+    xdmf   RUN.h5 [...]                                     .xmf and .xdmf2.xmf beside 2-D/3-D run files
+    demo   --cartsim PATH [-o DIR] [--force]                the early-versus-late demo
+
+plot and report refuse a DIR that already holds their figures or report.html
+(exit 4, nothing written) unless --force.
 """
 
 import sys

@@ -1,15 +1,19 @@
 """Command line: figures (and the report) for any cartsim run files.
 
     /usr/bin/python3 -m postprocess.plot RUN.h5 [RUN2.h5 ...] [-o DIR] [--labels a,b]
-        [--times 0,180,1460,1825] [--untreated LABEL] [--report] [--title TEXT]
+        [--times 0,180,1460,1825] [--untreated LABEL] [--report] [--title TEXT] [--force]
 
 Writes early_vs_late.png, profiles.png (runs with fields) and inflammation.png
 into DIR (default: the directory of the first run), an .xmf beside every
-2-D/3-D run file, and with --report also report.html. Only these files are
-written; existing ones of the same name in DIR are replaced.
+2-D/3-D run file (it describes that file: rewritten each time), and with
+--report also report.html. If DIR already holds any of those figures or
+report.html, nothing is written (one line, exit 4), unless --force: the
+default DIR of a demo's run files is the demo's own directory, whose
+prepared report and figures were silently replaced.
 Exit status: 0 ok, 2 bad arguments or a missing/unreadable file, 4 the
-figures cannot be written (postprocess/cli.py). An .xmf that cannot be
-written beside its run (a read-only data directory) is reported and skipped.
+figures exist (without --force) or cannot be written (postprocess/cli.py).
+An .xmf that cannot be written beside its run (a read-only data directory)
+is reported and skipped.
 """
 
 import argparse
@@ -31,6 +35,7 @@ def parser(prog="python3 -m postprocess.plot", description=None):
     p.add_argument("--report", action="store_true", help="also write report.html")
     p.add_argument("--title", default="cartsim: stem cells for knee cartilage, early vs late",
                    help="report title")
+    p.add_argument("--force", action="store_true", help="replace figures (and report.html) already in DIR")
     return p
 
 
@@ -74,6 +79,12 @@ def default_times(runs):
     return sorted(days)
 
 
+def outputs(runs, report_too):
+    """The file names make_figures (and the report) write into DIR."""
+    names = ["early_vs_late.png"] + (["profiles.png"] if any(r.has("fields") for r in runs.values()) else [])
+    return names + ["inflammation.png"] + (["report.html"] if report_too else [])
+
+
 def make_figures(runs, out_dir, times=None, untreated_label="untreated", log=print):
     """Write the standard figures for `runs` into out_dir; returns their paths."""
     os.makedirs(out_dir, exist_ok=True)
@@ -103,7 +114,12 @@ def make_figures(runs, out_dir, times=None, untreated_label="untreated", log=pri
 def main(argv=None, report_default=False, prog="python3 -m postprocess.plot"):
     args = parser(prog).parse_args(argv)
     runs = load_runs(args.runs, args.labels, prog)
-    out_dir = cli.output_dir(prog, args.out or os.path.dirname(os.path.abspath(args.runs[0])))
+    out_dir = args.out or os.path.dirname(os.path.abspath(args.runs[0]))
+    there = [n for n in outputs(runs, args.report or report_default) if os.path.exists(os.path.join(out_dir, n))]
+    if there and not args.force:
+        cli.fail(prog, f"{out_dir} already holds {', '.join(there)} (kept); use --force to replace "
+                 f"{'them' if len(there) > 1 else 'it'}, or -o DIR", cli.EXIT_IO)
+    out_dir = cli.output_dir(prog, out_dir)
     times = args.times
     for label, r in runs.items():
         if not r.complete:

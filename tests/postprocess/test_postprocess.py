@@ -859,6 +859,34 @@ class TestCommandLine(Base):
         for name in ("early_vs_late.png", "profiles.png", "inflammation.png"):
             self.assertPng(os.path.join(out, name))
 
+    def test_existing_figures_and_report_are_not_replaced_without_force(self):
+        """plot --report into a demo's directory (the default: beside the first run) replaced its figures and its
+        report.html (with the animation) by a two-run report, without a word."""
+        d = os.path.join(self.dir, "prepared")
+        os.makedirs(d)
+        runs = [shutil.copy(self.paths[k], d) for k in ("msc_late", "untreated")]
+        for name in ("early_vs_late.png", "report.html"):
+            with open(os.path.join(d, name), "w") as f:
+                f.write("the prepared classroom version\n")
+        for prog, extra in ((["-m", "postprocess.plot"], ["--report"]), (["-m", "postprocess", "report"], [])):
+            p = self.run_cli(*prog, *runs, *extra)
+            self.assertEqual(p.returncode, 4, p.stderr)
+            self.assertEqual(p.stderr.splitlines(), [
+                f"{' '.join(['python3'] + prog)}: error: {d} already holds early_vs_late.png, report.html (kept); "
+                "use --force to replace them, or -o DIR"])
+            self.assertEqual(sorted(os.listdir(d)), ["early_vs_late.png", "msc_late.h5", "report.html", "untreated.h5"])
+            for name in ("early_vs_late.png", "report.html"):
+                with open(os.path.join(d, name)) as f:
+                    self.assertEqual(f.read(), "the prepared classroom version\n", name)
+        # without --report, report.html is not in the way; early_vs_late.png still is
+        p = self.run_cli("-m", "postprocess.plot", *runs)
+        self.assertEqual(p.returncode, 4, p.stderr)
+        self.assertIn("already holds early_vs_late.png (kept); use --force to replace it, or -o DIR", p.stderr)
+        p = self.run_cli("-m", "postprocess.plot", *runs, "--report", "--force")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        with open(os.path.join(d, "report.html")) as f:
+            self.assertIn("<!DOCTYPE html>", f.read())
+
     def test_report_subcommand(self):
         out = os.path.join(self.dir, "cli_report")
         p = self.run_cli("-m", "postprocess", "report", *self.paths.values(), "-o", out)
