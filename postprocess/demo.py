@@ -282,6 +282,14 @@ def main(argv=None):
                      cli.EXIT_INTERRUPTED)
 
 
+def own_files():
+    """The files a demo writes into DIR (logs/ aside): what --force, or a rerun of a demo that
+    did not finish, replaces."""
+    return (["untreated.h5", "report.html", "early_vs_late.png", "profiles.png", "inflammation.png",
+             "animation.gif", "animation_final.png"] + [f"{label}.h5" for label, *_ in BRANCHES]
+            + [f"state_day{day}.h5" for day in STATE_DAYS])
+
+
 def demo(args, stop):
     out = os.path.abspath(args.out)
     again = os.path.isdir(out) and os.listdir(out) and not args.force
@@ -298,6 +306,9 @@ def demo(args, stop):
     if again:
         print(f"note: {out} holds a demo that did not finish ({read_status(out)}): its files are replaced")
     write_status(out, f"running (pid {os.getpid()})")
+    for name in own_files():  # a rerun that fails must not leave the old report beside new runs
+        if os.path.isfile(os.path.join(out, name)):
+            os.remove(os.path.join(out, name))
     try:
         rc = run_demo(args, stop, out, env, config)
     except cli.Interrupted as err:

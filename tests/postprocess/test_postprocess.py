@@ -1289,6 +1289,15 @@ class TestDemo(unittest.TestCase):
         self.assertEqual(p.returncode, 4, p.stderr)
         self.assertEqual(p.stderr.splitlines(), [f"cartsim demo: error: {out} already holds files; use --force to "
                                                  "replace them"])
+        # --force over the complete demo, failing in a branch: the old report, figures and
+        # branch runs are gone (they described other runs than the new untreated.h5 beside them)
+        p = self.demo(out, "--force", env=env)
+        self.assertEqual(p.returncode, 7, p.stderr)
+        left = set(os.listdir(out))
+        for old in ("report.html", "early_vs_late.png", "animation.gif", "msc_late.h5"):
+            self.assertNotIn(old, left)
+        self.assertIn("notes.txt", left)
+        self.assertEqual(self.demo(out).returncode, 0, "and the same command then finishes it")
         # a demo still running there (its pid alive) is not taken over; one that was killed is
         from postprocess import demo
         with open(os.path.join(out, "logs", "demo.status"), "w") as f:
