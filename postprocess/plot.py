@@ -65,6 +65,9 @@ def load_runs(paths, labels=None, prog="python3 -m postprocess.plot"):
             run.time  # noqa: B018 - fail early on a file without time series
         except CartsimFileError as err:
             cli.fail(prog, str(err), 2)
+        if len(run.time) == 0:  # a run killed before its first flush (every few seconds) holds no row yet
+            cli.fail(prog, f"{path}: no output step written yet (status {run.status!r}; stopped before its first "
+                     "flush?): nothing to plot", 2)
         if run.label in runs:
             cli.fail(prog, f"two runs labelled {run.label!r}; use --labels", 2)
         runs[run.label] = run

@@ -912,6 +912,22 @@ class TestCommandLine(Base):
         self.assertEqual(p.stderr.strip().splitlines(),
                          [f"python3 -m postprocess.plot: warning: {path} has status 'failed': plotting what it holds"])
 
+    def test_plot_of_a_run_without_any_row_yet(self):
+        """A run killed before its first flush holds no time-series row: the tool printed an
+        IndexError traceback (exit 1); now one line, exit 2."""
+        path = os.path.join(self.dir, "killed.h5")
+        cs.write_run(path, "untreated", t_end=0.0, status="running", fields_every=1.0)
+        with h5py.File(path, "r+") as f:
+            for group in ("timeseries", "solver"):
+                for ds in f[group].values():
+                    if ds.maxshape and ds.maxshape[0] is None:
+                        ds.resize(0, axis=0)
+            self.assertEqual(len(f["timeseries/time"]), 0)
+        p = self.run_cli("-m", "postprocess.plot", path, "-o", os.path.join(self.dir, "k"))
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertNotIn("Traceback", p.stderr)
+        self.assertIn(f"{path}: no output step written yet (status 'running'", p.stderr.splitlines()[-1])
+
     def test_xdmf_help_and_no_file(self):
         """`xdmf --help` said "--help: no such file"; without a file it did nothing, exit 0."""
         for args in (["-m", "postprocess", "xdmf", "--help"], ["-m", "postprocess.xdmf", "-h"]):
