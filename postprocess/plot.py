@@ -124,6 +124,12 @@ def main(argv=None, report_default=False, prog="python3 -m postprocess.plot"):
                  f"{'them' if len(there) > 1 else 'it'}, or -o DIR", cli.EXIT_IO)
     out_dir = cli.output_dir(prog, out_dir)
     times = args.times
+    if times:
+        first, last = min(r.start_day for r in runs.values()), max(r.end_day for r in runs.values())
+        outside = [d for d in times if not first - 1e-9 <= d <= last + 1e-9]
+        if outside:
+            sys.stderr.write(f"{prog}: note: --times {','.join(f'{d:g}' for d in outside)}: outside every run "
+                             f"(days {first:g}-{last:g}); no depth profile there\n")
     for label, r in runs.items():
         if not r.complete:
             sys.stderr.write(f"{prog}: warning: {r.path} has status {r.status!r}: plotting what it holds\n")

@@ -912,6 +912,15 @@ class TestCommandLine(Base):
         self.assertEqual(p.stderr.strip().splitlines(),
                          [f"python3 -m postprocess.plot: warning: {path} has status 'failed': plotting what it holds"])
 
+    def test_times_outside_every_run_are_noted(self):
+        """--times 5000 on a 30-day run wrote a profiles.png with nothing drawn and said nothing."""
+        path = os.path.join(self.dir, "short.h5")
+        cs.write_run(path, "untreated", t_end=30.0, fields_every=10.0)
+        p = self.run_cli("-m", "postprocess.plot", path, "-o", os.path.join(self.dir, "t"), "--times", "10,5000")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("python3 -m postprocess.plot: note: --times 5000: outside every run (days 0-30); no depth "
+                      "profile there", p.stderr)
+
     def test_plot_of_a_run_without_any_row_yet(self):
         """A run killed before its first flush holds no time-series row: the tool printed an
         IndexError traceback (exit 1); now one line, exit 2."""
