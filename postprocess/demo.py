@@ -297,8 +297,11 @@ def demo(args, stop):
         cli.fail(PROG, f"{out} already holds files; use --force to replace them", 4)
     if not (os.path.isfile(args.cartsim) and os.access(args.cartsim, os.X_OK)):
         cli.fail(PROG, f"{args.cartsim}: no cartsim executable there (build it, or pass --cartsim)", 2)
-    if not os.path.isfile(args.config):
-        cli.fail(PROG, f"{args.config}: no such config", 2)
+    try:  # as cartsim run: a config that cannot be read is exit 4, with the reason
+        with open(args.config, "rb"):
+            pass
+    except OSError as err:
+        cli.fail(PROG, f"cannot read the config {args.config}: {err.strerror or err}", cli.EXIT_IO)
     env = child_env()
     config = resolve_config(args, env)
     cli.output_dir(PROG, out)

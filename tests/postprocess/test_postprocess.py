@@ -1333,6 +1333,18 @@ class TestDemo(unittest.TestCase):
             f.write("running (pid 999999999)\n")
         self.assertTrue(demo.unfinished(out))
 
+    def test_a_config_that_cannot_be_read_is_exit_4_with_the_reason(self):
+        """cartsim demo --config of a missing file or a directory exited 2 with 'no such config'
+        (for a directory too); cartsim run exits 4 for an unreadable config (docs/exit-codes.md)."""
+        for config, reason in ((os.path.join(self.dir, "none.yaml"), "No such file or directory"),
+                               (self.dir, "Is a directory")):
+            p = subprocess.run([sys.executable, "-m", "postprocess.demo", "--cartsim", os.path.join(HERE, "fake_cartsim.py"),
+                                "--config", config, "-o", os.path.join(self.dir, "d")], capture_output=True, text=True,
+                               cwd=REPO, env=env_with_repo(), timeout=120)
+            self.assertEqual(p.returncode, 4, p.stderr)
+            self.assertEqual(p.stderr.splitlines(), [f"cartsim demo: error: cannot read the config {config}: {reason}"])
+            self.assertFalse(os.path.exists(os.path.join(self.dir, "d")))
+
     def test_output_directory_checked_before_the_runs(self):
         blocker = os.path.join(self.dir, "a_file")
         with open(blocker, "w") as f:
