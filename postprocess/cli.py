@@ -20,6 +20,7 @@ instead of a traceback.
 """
 
 import argparse
+import contextlib
 import os
 import signal
 import sys
@@ -109,6 +110,19 @@ def output_dir(prog, path):
     if not os.access(path, os.W_OK | os.X_OK):
         fail(prog, f"cannot write into the output directory {path}: permission denied", EXIT_IO)
     return path
+
+
+@contextlib.contextmanager
+def writing(path):
+    """An OSError while writing `path` names it: matplotlib and PIL raise a full
+    disk's error without a file name, so run() could only say "No space left on
+    device"."""
+    try:
+        yield
+    except OSError as err:
+        if err.filename is None:
+            raise OSError(err.errno, err.strerror or str(err), str(path)) from err
+        raise
 
 
 def run(prog, main, argv=None):

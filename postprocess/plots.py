@@ -34,7 +34,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from . import metrics
+from . import cli, metrics
 from .reader import DAYS_PER_YEAR
 
 FONT = {"font.size": 12, "axes.titlesize": 13, "axes.labelsize": 12, "legend.fontsize": 10.5}
@@ -114,7 +114,8 @@ def _figure(figsize):
 
 
 def _save(fig, out, dpi=110):
-    fig.savefig(out, dpi=dpi)
+    with cli.writing(out):
+        fig.savefig(out, dpi=dpi)
     return str(out)
 
 
@@ -570,9 +571,11 @@ def animation(runs, out_gif, history=None, max_frames=80, dpi=110, fps=6, still=
     info["durations"] = [round(1000 / fps)] * (len(frames) - 1) + [LAST_FRAME_MS] if frames else []
     info["size"] = frames[0].size if frames else (0, 0)
     if frames:
-        frames[0].save(str(out_gif), save_all=True, append_images=frames[1:], duration=info["durations"], loop=0)
+        with cli.writing(out_gif):
+            frames[0].save(str(out_gif), save_all=True, append_images=frames[1:], duration=info["durations"], loop=0)
         if still is not None:
-            frames[-1].save(str(still))
+            with cli.writing(still):
+                frames[-1].save(str(still))
             info["still"] = str(still)
     return str(out_gif), info
 

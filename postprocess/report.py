@@ -18,7 +18,7 @@ import re
 import h5py
 import numpy as np
 
-from . import metrics
+from . import cli, metrics
 from .plots import LAST_FRAME_MS, format_number, format_points, pretty_label, summary_table
 from .reader import DAYS_PER_YEAR, CartsimFileError, to_str
 
@@ -811,7 +811,7 @@ def write_report(out_html, figures, runs, title="cartsim: stem cells for knee ca
         f"{html.escape(l)} = {html.escape(os.path.basename(r.path))} ({html.escape(r.status)})"
         for l, r in runs.items()) + "</p>")
     parts.append("</body></html>")
-    with open(out_html, "w", encoding="utf-8") as f:
+    with cli.writing(out_html), open(out_html, "w", encoding="utf-8") as f:
         f.write("\n".join(parts) + "\n")
     return str(out_html)
 

@@ -192,7 +192,8 @@ def plot(result, kind, outcome, out_png):
         ax.legend()
         plotted = {"S1": s1, "ST": st, "factors": names}
     fig.tight_layout()
-    fig.savefig(out_png)
+    with cli.writing(out_png):
+        fig.savefig(out_png)
     return out_png, plotted
 
 
@@ -269,16 +270,25 @@ def main(argv=None):
         return 3
     for note in notes:
         print(f"sensitivity: note: {note}", file=sys.stderr)
+    # the figure first: a full disk then leaves neither a new .csv beside an old .png nor a partial .csv
+    png, _ = plot(res, kind, args.outcome, os.path.join(args.dir, f"sensitivity_{args.outcome}.png"))
     csv_path = os.path.join(args.dir, f"sensitivity_{args.outcome}.csv")
     cols = (["mu_star", "sigma", "mu_star_lo", "mu_star_hi", "n"] if kind == "morris"
             else ["S1", "S1_lo", "S1_hi", "ST", "ST_lo", "ST_hi", "n"])
-    with open(csv_path, "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["factor", *cols])
-        for fac, vals in res.items():
-            w.writerow([fac, *[f"{v:.6g}" for v in vals]])
-            print(f"{fac:>28} " + " ".join(f"{c}={v:.4g}" for c, v in zip(cols, vals)))
-    png, _ = plot(res, kind, args.outcome, os.path.join(args.dir, f"sensitivity_{args.outcome}.png"))
+    tmp = csv_path + ".tmp"
+    try:
+        with cli.writing(csv_path), open(tmp, "w", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(["factor", *cols])
+            for fac, vals in res.items():
+                w.writerow([fac, *[f"{v:.6g}" for v in vals]])
+        os.replace(tmp, csv_path)
+    except OSError:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
+    for fac, vals in res.items():
+        print(f"{fac:>28} " + " ".join(f"{c}={v:.4g}" for c, v in zip(cols, vals)))
     print(f"wrote {csv_path} and {png}")
     return 0
 

@@ -129,7 +129,8 @@ def window_map(rows, out_png, outcome="benefit_thickness_points", day_key=DAY):
         ax2.set(xlabel="injection day", ylabel=other or "", title=f"{outcome}, {where}" if extras else outcome)
         fig.colorbar(im, ax=ax2)
     fig.tight_layout()
-    fig.savefig(out_png)
+    with cli.writing(out_png):
+        fig.savefig(out_png)
     return out_png, {"days": days, "groups": groups, "extras": extras, "panels": panels, "values": grid,
                      "notes": notes}
 
@@ -160,7 +161,8 @@ def window_scatter(rows, out_png, outcome, day_key, other, extras=()):
     also = f"; also varied: {', '.join(extras)}" if extras else ""
     ax.set(xlabel="injection day", ylabel=outcome, title=f"treatment window ({len(rows)} runs{also})")
     fig.tight_layout()
-    fig.savefig(out_png)
+    with cli.writing(out_png):
+        fig.savefig(out_png)
     return out_png, {"days": x, "values": y, "colour": c}
 
 
@@ -228,7 +230,8 @@ def cohort_plots(rows, out_png, outcome="benefit_thickness_points"):
         _empty(ax3, "one treated arm: nothing to compare per patient", "per patient")
         plotted["notes"] = notes + ["one treated arm: the per-patient panel pairs two arms"]
     fig.tight_layout()
-    fig.savefig(out_png)
+    with cli.writing(out_png):
+        fig.savefig(out_png)
     return out_png, plotted
 
 

@@ -91,7 +91,8 @@ def _fig(figdir, name):
 
 def _save(fig, path):
     fig.tight_layout()
-    fig.savefig(path)
+    with cli.writing(path):
+        fig.savefig(path)
     return path
 
 

@@ -912,6 +912,23 @@ class TestCommandLine(Base):
         self.assertEqual(p.stderr.strip().splitlines(),
                          [f"python3 -m postprocess.plot: warning: {path} has status 'failed': plotting what it holds"])
 
+    def test_a_full_disk_names_the_file(self):
+        """matplotlib and PIL raise a full disk's OSError without a file name: the tools said
+        only 'No space left on device'. /dev/full is a file whose writes fail that way."""
+        from PIL import Image
+        from postprocess import cli
+        noise = Image.frombytes("L", (512, 512), os.urandom(512 * 512))  # incompressible: PIL must write it
+        with self.assertRaises(OSError) as caught, cli.writing("/dev/full"):
+            noise.save("/dev/full", format="PNG")
+        self.assertEqual(caught.exception.filename, "/dev/full")
+        self.assertIn("No space left", caught.exception.strerror)
+        p = subprocess.run([sys.executable, "-c", "import sys\nfrom postprocess import cli\n"
+                            "def main(argv):\n    with cli.writing('/dev/full'), open('/dev/full', 'w') as f:\n"
+                            "        f.write('x' * 100000)\nsys.exit(cli.run('tool', main))"],
+                           capture_output=True, text=True, cwd=REPO, env=env_with_repo())
+        self.assertEqual(p.returncode, cli.EXIT_IO)
+        self.assertEqual(p.stderr, "tool: error: /dev/full: No space left on device\n")
+
     def test_times_outside_every_run_are_noted(self):
         """--times 5000 on a 30-day run wrote a profiles.png with nothing drawn and said nothing."""
         path = os.path.join(self.dir, "short.h5")
