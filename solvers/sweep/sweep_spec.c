@@ -15,6 +15,9 @@
 #include "../text_file.h"
 #include "../yaml_problem.h"
 
+/* messages kept, as the config reader keeps them; the rest are counted */
+#define MAX_ERRORS 100
+
 typedef struct {
   const char *file;
   yaml_document_t *doc;
@@ -24,6 +27,7 @@ typedef struct {
 
 static void err(reader *r, const yaml_node_t *n, const char *key, const char *fmt, ...)
 {
+  if (r->errs->total++ >= MAX_ERRORS) return; /* a garbage file can give thousands */
   char msg[512];
   va_list ap;
   va_start(ap, fmt);
@@ -46,6 +50,61 @@ static yaml_node_t *node(reader *r, int id) { return yaml_document_get_node(r->d
 static const char *scalar(const yaml_node_t *n)
 {
   return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
+}
+
+typedef struct {
+  const char *key;
+  int i;
+} keyed;
+
+static int by_key(const void *a, const void *b)
+{
+  const keyed *x = a, *y = b;
+  const int c = strcmp(x->key, y->key);
+  return c ? c : (x->i > y->i) - (x->i < y->i);
+}
+
+/* The keys of mapping m, checked: keys[i] is pair i's key, or NULL for one
+ * that is not a plain name or that repeats an earlier key of m (libyaml
+ * keeps both pairs: the last used to win silently, and a second `set:`
+ * overflowed the heap). Each such key is reported (`where` names m) unless
+ * quiet (a second pass over the same mapping). malloc'd (free it); NULL,
+ * reported, if out of memory. Sorting keeps a mapping of 100,000 keys fast. */
+static const char **mapping_keys(reader *r, const yaml_node_t *m, const char *where, int quiet)
+{
+  const yaml_node_pair_t *p0 = m->data.mapping.pairs.start;
+  const int n = (int)(m->data.mapping.pairs.top - p0);
+  const char **keys = calloc((size_t)(n ? n : 1), sizeof *keys);
+  int *first = malloc(sizeof *first * (size_t)(n ? n : 1));
+  keyed *sorted = malloc(sizeof *sorted * (size_t)(n ? n : 1));
+  if (!keys || !first || !sorted) {
+    free(keys), free(first), free(sorted);
+    err(r, m, where, "out of memory for %d keys", n);
+    return NULL;
+  }
+  int ns = 0;
+  for (int i = 0; i < n; ++i) {
+    first[i] = -1;
+    if ((keys[i] = scalar(node(r, p0[i].key)))) sorted[ns++] = (keyed){keys[i], i};
+  }
+  qsort(sorted, (size_t)ns, sizeof *sorted, by_key);
+  for (int j = 1; j < ns; ++j)
+    if (!strcmp(sorted[j].key, sorted[j - 1].key))
+      first[sorted[j].i] = first[sorted[j - 1].i] >= 0 ? first[sorted[j - 1].i] : sorted[j - 1].i;
+  for (int i = 0; i < n; ++i) {
+    const yaml_node_t *k = node(r, p0[i].key);
+    if (!keys[i]) {
+      if (!quiet) err(r, k, where, "keys must be plain names, found a %s", k && k->type == YAML_MAPPING_NODE ? "mapping" : "list");
+    } else if (first[i] >= 0) {
+      if (!quiet)
+        err(r, k, keys[i], "duplicate key (first given at line %lu)",
+            (unsigned long)node(r, p0[first[i]].key)->start_mark.line + 1);
+      keys[i] = NULL;
+    }
+  }
+  free(first);
+  free(sorted);
+  return keys;
 }
 
 /* A scalar that fits in `out` (size n), else an error. `treatments: []`
@@ -119,9 +178,11 @@ static void read_grid(reader *r, yaml_node_t *factors, yaml_node_t *design)
     err(r, factors ? factors : design, "design.factors", "expected a mapping {key: [values...]}");
     return;
   }
+  const char **keys = mapping_keys(r, factors, "design.factors", 0);
+  if (!keys) return;
   for (yaml_node_pair_t *p = factors->data.mapping.pairs.start; p < factors->data.mapping.pairs.top; ++p) {
     yaml_node_t *k = node(r, p->key), *v = node(r, p->value);
-    const char *key = scalar(k);
+    const char *key = keys[p - factors->data.mapping.pairs.start];
     if (!key) continue;
     int f = factor_index(r, k, key);
     if (f < 0) continue;
@@ -131,11 +192,12 @@ static void read_grid(reader *r, yaml_node_t *factors, yaml_node_t *design)
     }
     int n = (int)(v->data.sequence.items.top - v->data.sequence.items.start);
     r->spec->vals[f] = calloc((size_t)n, CS_SWEEP_VALUE);
-    if (!r->spec->vals[f]) return;
+    if (!r->spec->vals[f]) break;
     r->spec->nvals[f] = n;
     for (int i = 0; i < n; ++i)
       copy_scalar(r, node(r, v->data.sequence.items.start[i]), key, r->spec->vals[f][i], CS_SWEEP_VALUE);
   }
+  free(keys);
 }
 
 static void read_list(reader *r, yaml_node_t *rows, yaml_node_t *design)
@@ -144,15 +206,18 @@ static void read_list(reader *r, yaml_node_t *rows, yaml_node_t *design)
     err(r, rows ? rows : design, "design.rows", "expected a list of mappings [{key: value, ...}, ...]");
     return;
   }
-  /* first pass: the keys */
+  /* first pass: the keys (a key twice in one row is reported here) */
   for (yaml_node_item_t *it = rows->data.sequence.items.start; it < rows->data.sequence.items.top; ++it) {
     yaml_node_t *m = node(r, *it);
     if (!m || m->type != YAML_MAPPING_NODE) {
       err(r, m, "design.rows", "each row is a mapping {key: value, ...}");
       return;
     }
+    const char **keys = mapping_keys(r, m, "design.rows", 0);
+    if (!keys) return;
     for (yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; ++p)
-      if (scalar(node(r, p->key))) factor_index(r, node(r, p->key), scalar(node(r, p->key)));
+      if (keys[p - m->data.mapping.pairs.start]) factor_index(r, node(r, p->key), keys[p - m->data.mapping.pairs.start]);
+    free(keys);
   }
   cs_sweep_spec *sp = r->spec;
   sp->nlist = (int)(rows->data.sequence.items.top - rows->data.sequence.items.start);
@@ -160,30 +225,29 @@ static void read_list(reader *r, yaml_node_t *rows, yaml_node_t *design)
   if (!sp->list) return;
   for (int i = 0; i < sp->nlist; ++i) {
     yaml_node_t *m = node(r, rows->data.sequence.items.start[i]);
+    const char **keys = mapping_keys(r, m, "design.rows", 1);
+    if (!keys) return;
     for (yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; ++p) {
-      const char *key = scalar(node(r, p->key));
+      const char *key = keys[p - m->data.mapping.pairs.start];
       if (!key) continue;
       int f = -1; /* the keys of the first pass (an unknown one was reported there) */
       for (int q = 0; q < sp->nfactor && f < 0; ++q)
         if (!strcmp(sp->factor[q], key)) f = q;
       if (f >= 0) copy_scalar(r, node(r, p->value), key, sp->list[(size_t)i * sp->nfactor + f], CS_SWEEP_VALUE);
     }
+    free(keys);
   }
 }
 
-static void read_lhs(reader *r, yaml_node_t *design)
+/* The design's entries, each given once (NULL where absent). */
+typedef struct {
+  yaml_node_t *type, *factors, *rows, *samples, *levels, *ranges, *patients, *distributions, *arms;
+} design_nodes;
+
+static void read_lhs(reader *r, const design_nodes *dn, yaml_node_t *design)
 {
   cs_sweep_spec *sp = r->spec;
-  yaml_node_t *samples = NULL, *ranges = NULL, *levels = NULL;
-  for (yaml_node_pair_t *p = design->data.mapping.pairs.start; p < design->data.mapping.pairs.top; ++p) {
-    const char *k = scalar(node(r, p->key));
-    if (k && (!strcmp(k, "samples") || !strcmp(k, "trajectories"))) { /* morris: trajectories (samples: a synonym) */
-      if (samples) err(r, node(r, p->key), k, "give the count once (samples, or trajectories for morris)");
-      samples = node(r, p->value);
-    }
-    if (k && !strcmp(k, "ranges")) ranges = node(r, p->value);
-    if (k && !strcmp(k, "levels")) levels = node(r, p->value);
-  }
+  yaml_node_t *samples = dn->samples, *ranges = dn->ranges, *levels = dn->levels;
   sp->levels = 4;
   if (levels) {
     double l = 0;
@@ -200,9 +264,11 @@ static void read_lhs(reader *r, yaml_node_t *design)
     err(r, ranges ? ranges : design, "design.ranges", "expected {key: {min: ..., max: ..., scale: linear|log}}");
     return;
   }
+  const char **keys = mapping_keys(r, ranges, "design.ranges", 0);
+  if (!keys) return;
   for (yaml_node_pair_t *p = ranges->data.mapping.pairs.start; p < ranges->data.mapping.pairs.top; ++p) {
     yaml_node_t *k = node(r, p->key), *v = node(r, p->value);
-    const char *key = scalar(k);
+    const char *key = keys[p - ranges->data.mapping.pairs.start];
     if (!key) continue;
     int f = factor_index(r, k, key);
     if (f < 0) continue;
@@ -210,82 +276,97 @@ static void read_lhs(reader *r, yaml_node_t *design)
       err(r, v, key, "expected {min: ..., max: ..., scale: linear|log}");
       continue;
     }
-    int have = 0;
+    const char **rk = mapping_keys(r, v, key, 0);
+    if (!rk) continue;
+    int have = 0, dup = 0;
     for (yaml_node_pair_t *q = v->data.mapping.pairs.start; q < v->data.mapping.pairs.top; ++q) {
-      const char *qk = scalar(node(r, q->key));
+      const char *qk = rk[q - v->data.mapping.pairs.start];
       yaml_node_t *qv = node(r, q->value);
-      if (qk && !strcmp(qk, "min")) have |= !number(r, qv, key, &sp->lo[f]);
-      else if (qk && !strcmp(qk, "max")) have |= 2 * !number(r, qv, key, &sp->hi[f]);
-      else if (qk && !strcmp(qk, "scale")) {
+      if (!qk) dup = 1; /* reported */
+      else if (!strcmp(qk, "min")) have |= !number(r, qv, key, &sp->lo[f]);
+      else if (!strcmp(qk, "max")) have |= 2 * !number(r, qv, key, &sp->hi[f]);
+      else if (!strcmp(qk, "scale")) {
         const char *s = scalar(qv);
         if (s && !strcmp(s, "log")) sp->logscale[f] = 1;
         else if (!s || strcmp(s, "linear")) err(r, qv, key, "scale must be linear or log");
-      } else err(r, node(r, q->key), key, "unknown range key '%s' (min, max, scale)", qk ? qk : "?");
+      } else err(r, node(r, q->key), key, "unknown range key '%s' (min, max, scale)", qk);
     }
+    free(rk);
+    if (dup) continue;
     if (have != 3) err(r, v, key, "a range needs min and max");
     else if (!(sp->lo[f] < sp->hi[f])) err(r, v, key, "min must be below max");
     else if (sp->logscale[f] && sp->lo[f] <= 0) err(r, v, key, "a log range needs min > 0");
   }
+  free(keys);
   if (sp->nfactor == 0 && ranges->data.mapping.pairs.top == ranges->data.mapping.pairs.start)
     err(r, ranges, "design.ranges", "expected at least one {key: {min: ..., max: ...}}");
 }
 
 
-static const yaml_node_t *child(reader *r, const yaml_node_t *m, const char *name)
+/* The value of `name` in mapping m whose checked keys (mapping_keys) are `keys`. */
+static const yaml_node_t *child(reader *r, const yaml_node_t *m, const char *const *keys, const char *name)
 {
-  if (!m || m->type != YAML_MAPPING_NODE) return NULL;
+  if (!m || m->type != YAML_MAPPING_NODE || !keys) return NULL;
   for (yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; ++p) {
-    const char *k = scalar(node(r, p->key));
+    const char *k = keys[p - m->data.mapping.pairs.start];
     if (k && !strcmp(k, name)) return node(r, p->value);
   }
   return NULL;
 }
 
-static void read_cohort(reader *r, yaml_node_t *design)
+static void read_cohort(reader *r, const design_nodes *dn, yaml_node_t *design)
 {
   cs_sweep_spec *sp = r->spec;
-  const yaml_node_t *pn = child(r, design, "patients"), *dn = child(r, design, "distributions"),
-                    *an = child(r, design, "arms");
+  const yaml_node_t *pn = dn->patients, *dl = dn->distributions, *an = dn->arms;
   double n = 0;
   if (!pn || number(r, pn, "design.patients", &n) || n < 1 || n > 1e6 || n != floor(n))
     err(r, pn ? pn : design, "design.patients", "expected a whole number of patients in [1, 1000000]");
   sp->samples = (int)n;
-  if (!dn || dn->type != YAML_MAPPING_NODE) {
-    err(r, dn ? dn : design, "design.distributions", "expected {key: {dist: normal|lognormal|uniform|loguniform, ...}}");
+  if (!dl || dl->type != YAML_MAPPING_NODE) {
+    err(r, dl ? dl : design, "design.distributions", "expected {key: {dist: normal|lognormal|uniform|loguniform, ...}}");
     return;
   }
-  for (yaml_node_pair_t *p = dn->data.mapping.pairs.start; p < dn->data.mapping.pairs.top; ++p) {
+  const char **keys = mapping_keys(r, dl, "design.distributions", 0);
+  if (!keys) return;
+  for (yaml_node_pair_t *p = dl->data.mapping.pairs.start; p < dl->data.mapping.pairs.top; ++p) {
     yaml_node_t *k = node(r, p->key), *v = node(r, p->value);
-    const char *key = scalar(k);
+    const char *key = keys[p - dl->data.mapping.pairs.start];
     int f = key ? factor_index(r, k, key) : -1;
     if (f < 0) continue;
-    const char *d = scalar(child(r, v, "dist"));
+    const char **dk = v && v->type == YAML_MAPPING_NODE ? mapping_keys(r, v, key, 0) : NULL;
+    int dup = 0;
+    for (int q = 0; dk && q < (int)(v->data.mapping.pairs.top - v->data.mapping.pairs.start); ++q) dup |= !dk[q];
+    const char *d = scalar(child(r, v, dk, "dist"));
     static const char *const names[] = {"normal", "lognormal", "uniform", "loguniform"};
     static const char *const pars[4][2] = {{"mean", "sd"}, {"median", "sigma"}, {"min", "max"}, {"min", "max"}};
     int kind = -1;
     for (int q = 0; q < 4; ++q)
       if (d && !strcmp(d, names[q])) kind = q;
-    if (kind < 0) {
-      err(r, v, key, "dist must be normal, lognormal, uniform or loguniform");
+    if (dup || kind < 0) {
+      if (!dup) err(r, v, key, "dist must be normal, lognormal, uniform or loguniform");
+      free(dk);
       continue;
     }
     sp->dist[f] = kind;
-    const yaml_node_t *a = child(r, v, pars[kind][0]), *b = child(r, v, pars[kind][1]);
+    const yaml_node_t *a = child(r, v, dk, pars[kind][0]), *b = child(r, v, dk, pars[kind][1]);
     if (!a || !b || number(r, a, key, &sp->p1[f]) || number(r, b, key, &sp->p2[f])) {
       err(r, v, key, "a %s distribution needs %s and %s", names[kind], pars[kind][0], pars[kind][1]);
+      free(dk);
       continue;
     }
     sp->tlo[f] = -INFINITY;
     sp->thi[f] = INFINITY;
     if (kind <= 1) { /* truncation for the unbounded ones */
-      const yaml_node_t *lo = child(r, v, "min"), *hi = child(r, v, "max");
+      const yaml_node_t *lo = child(r, v, dk, "min"), *hi = child(r, v, dk, "max");
       if (lo) number(r, lo, key, &sp->tlo[f]);
       if (hi) number(r, hi, key, &sp->thi[f]);
     }
+    free(dk);
     if ((kind == 1 && (sp->p1[f] <= 0 || sp->p2[f] <= 0)) || (kind == 0 && sp->p2[f] <= 0) ||
         (kind >= 2 && !(sp->p1[f] < sp->p2[f])) || (kind == 3 && sp->p1[f] <= 0) || !(sp->tlo[f] < sp->thi[f]))
       err(r, v, key, "invalid distribution parameters");
   }
+  free(keys);
   if (!an || an->type != YAML_SEQUENCE_NODE || an->data.sequence.items.top == an->data.sequence.items.start) {
     err(r, an ? an : design, "design.arms", "expected a list of arms, the first one untreated: [{name: untreated}, ...]");
     return;
@@ -298,8 +379,10 @@ static void read_cohort(reader *r, yaml_node_t *design)
     }
     int i = sp->narms++;
     sp->arm_day[i] = -1;
-    if (copy_scalar(r, child(r, a, "name"), "design.arms.name", sp->arm[i], sizeof sp->arm[i])) continue;
-    const yaml_node_t *set = child(r, a, "set");
+    const char **ak = a && a->type == YAML_MAPPING_NODE ? mapping_keys(r, a, "design.arms", 0) : NULL;
+    const yaml_node_t *name = child(r, a, ak, "name"), *set = child(r, a, ak, "set");
+    free(ak);
+    if (copy_scalar(r, name, "design.arms.name", sp->arm[i], sizeof sp->arm[i])) continue;
     if (i == 0 && set) err(r, set, sp->arm[0], "the first arm is the untreated history the others branch from");
     if (!set) {
       if (i > 0) err(r, a, sp->arm[i], "a treatment arm needs set: {treatments[0].type: ..., treatments[0].day: ..., ...}");
@@ -309,9 +392,11 @@ static void read_cohort(reader *r, yaml_node_t *design)
       err(r, set, sp->arm[i], "set must be a mapping");
       continue;
     }
+    const char **sk = mapping_keys(r, set, sp->arm[i], 0);
+    if (!sk) continue;
     for (yaml_node_pair_t *p = set->data.mapping.pairs.start; p < set->data.mapping.pairs.top; ++p) {
       char kk[CS_SWEEP_KEY], vv[CS_SWEEP_VALUE];
-      if (copy_scalar(r, node(r, p->key), sp->arm[i], kk, sizeof kk) ||
+      if (!sk[p - set->data.mapping.pairs.start] || copy_scalar(r, node(r, p->key), sp->arm[i], kk, sizeof kk) ||
           copy_scalar(r, node(r, p->value), kk, vv, sizeof vv))
         continue;
       if (sp->narm_sets[i] == CS_SWEEP_MAX_ARM_SETS) {
@@ -322,17 +407,51 @@ static void read_cohort(reader *r, yaml_node_t *design)
       snprintf(sp->arm_set[i][sp->narm_sets[i]++], sizeof sp->arm_set[i][0], "%s=%s", kk, vv);
       if (!strcmp(kk, "treatments[0].day")) sp->arm_day[i] = atof(vv);
     }
+    free(sk);
     if (sp->arm_day[i] <= 0) err(r, set, sp->arm[i], "an arm needs treatments[0].day > 0 (the day it branches)");
   }
+}
+
+/* The fixed overrides of every row (`set:`). */
+static void read_set(reader *r, yaml_node_t *v)
+{
+  cs_sweep_spec *sp = r->spec;
+  if (sp->set) { /* a second set: is a duplicate key (mapping_keys); never read it over the first */
+    err(r, v, "set", "given twice");
+    return;
+  }
+  if (!v || v->type != YAML_MAPPING_NODE) {
+    err(r, v, "set", "expected a mapping {key: value}");
+    return;
+  }
+  const int n = (int)(v->data.mapping.pairs.top - v->data.mapping.pairs.start);
+  const char **keys = mapping_keys(r, v, "set", 0);
+  sp->set = calloc((size_t)(n ? n : 1), sizeof *sp->set);
+  if (!keys || !sp->set) {
+    free(keys);
+    err(r, v, "set", "out of memory for %d keys", n);
+    return;
+  }
+  for (yaml_node_pair_t *q = v->data.mapping.pairs.start; q < v->data.mapping.pairs.top; ++q) {
+    char kk[CS_SWEEP_KEY], vv[CS_SWEEP_VALUE];
+    if (!keys[q - v->data.mapping.pairs.start] || copy_scalar(r, node(r, q->key), "set", kk, sizeof kk) ||
+        copy_scalar(r, node(r, q->value), kk, vv, sizeof vv))
+      continue;
+    if (unknown_key(r, node(r, q->key), kk)) continue;
+    snprintf(sp->set[sp->nset++], sizeof *sp->set, "%s=%s", kk, vv);
+  }
+  free(keys);
 }
 
 static void read_top(reader *r, yaml_node_t *root)
 {
   cs_sweep_spec *sp = r->spec;
   yaml_node_t *design = NULL, *base_node = root;
+  const char **keys = mapping_keys(r, root, "sweep", 0);
+  if (!keys) return;
   for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; ++p) {
     yaml_node_t *k = node(r, p->key), *v = node(r, p->value);
-    const char *key = scalar(k);
+    const char *key = keys[p - root->data.mapping.pairs.start];
     if (!key) continue;
     if (!strcmp(key, "base")) {
       base_node = v;
@@ -347,27 +466,14 @@ static void read_top(reader *r, yaml_node_t *root)
       double s;
       if (!number(r, v, "seed", &s)) sp->seed = (unsigned long)fabs(s);
     } else if (!strcmp(key, "set")) {
-      if (!v || v->type != YAML_MAPPING_NODE) {
-        err(r, v, "set", "expected a mapping {key: value}");
-        continue;
-      }
-      int n = (int)(v->data.mapping.pairs.top - v->data.mapping.pairs.start);
-      sp->set = calloc((size_t)(n ? n : 1), sizeof *sp->set);
-      if (!sp->set) return;
-      for (yaml_node_pair_t *q = v->data.mapping.pairs.start; q < v->data.mapping.pairs.top; ++q) {
-        char kk[CS_SWEEP_KEY], vv[CS_SWEEP_VALUE];
-        if (copy_scalar(r, node(r, q->key), "set", kk, sizeof kk) ||
-            copy_scalar(r, node(r, q->value), kk, vv, sizeof vv))
-          continue;
-        if (unknown_key(r, node(r, q->key), kk)) continue;
-        snprintf(sp->set[sp->nset++], sizeof *sp->set, "%s=%s", kk, vv);
-      }
+      read_set(r, v);
     } else if (!strcmp(key, "design")) {
       design = v;
     } else {
       err(r, k, key, "unknown key (expected base, seed, set, design)");
     }
   }
+  free(keys);
   if (!sp->base[0]) err(r, root, "base", "missing: the config every row starts from");
   else if (access(sp->base, R_OK) != 0)
     err(r, base_node, "base", "cannot read %s: %s", sp->base, strerror(errno));
@@ -375,33 +481,45 @@ static void read_top(reader *r, yaml_node_t *root)
     err(r, design ? design : root, "design", "missing or not a mapping {type: grid|list|lhs, ...}");
     return;
   }
+  const char **dk = mapping_keys(r, design, "design", 0);
+  if (!dk) return;
+  design_nodes dn = {0};
   const char *type = NULL;
-  yaml_node_t *factors = NULL, *rows = NULL, *type_node = design;
+  yaml_node_t *type_node = design;
   for (yaml_node_pair_t *p = design->data.mapping.pairs.start; p < design->data.mapping.pairs.top; ++p) {
-    const char *k = scalar(node(r, p->key));
+    const char *k = dk[p - design->data.mapping.pairs.start];
+    yaml_node_t *v = node(r, p->value);
     if (!k) continue;
     if (!strcmp(k, "type")) {
-      type = scalar(node(r, p->value));
-      type_node = node(r, p->value);
-    } else if (!strcmp(k, "factors")) factors = node(r, p->value);
-    else if (!strcmp(k, "rows")) rows = node(r, p->value);
-    else if (strcmp(k, "samples") && strcmp(k, "trajectories") && strcmp(k, "ranges") && strcmp(k, "levels") &&
-             strcmp(k, "patients") && strcmp(k, "distributions") && strcmp(k, "arms"))
+      type = scalar(v);
+      type_node = dn.type = v;
+    } else if (!strcmp(k, "factors")) dn.factors = v;
+    else if (!strcmp(k, "rows")) dn.rows = v;
+    else if (!strcmp(k, "samples") || !strcmp(k, "trajectories")) { /* morris: trajectories (samples: a synonym) */
+      if (dn.samples) err(r, node(r, p->key), k, "give the count once (samples, or trajectories for morris)");
+      else dn.samples = v;
+    } else if (!strcmp(k, "levels")) dn.levels = v;
+    else if (!strcmp(k, "ranges")) dn.ranges = v;
+    else if (!strcmp(k, "patients")) dn.patients = v;
+    else if (!strcmp(k, "distributions")) dn.distributions = v;
+    else if (!strcmp(k, "arms")) dn.arms = v;
+    else
       err(r, node(r, p->key), k, "unknown design key (type, factors, rows, samples, trajectories, ranges, levels, "
           "patients, distributions, arms)");
   }
+  free(dk);
   if (type && !strcmp(type, "grid")) {
     sp->type = CS_DESIGN_GRID;
-    read_grid(r, factors, design);
+    read_grid(r, dn.factors, design);
   } else if (type && !strcmp(type, "list")) {
     sp->type = CS_DESIGN_LIST;
-    read_list(r, rows, design);
+    read_list(r, dn.rows, design);
   } else if (type && (!strcmp(type, "lhs") || !strcmp(type, "sobol") || !strcmp(type, "morris"))) {
     sp->type = !strcmp(type, "lhs") ? CS_DESIGN_LHS : !strcmp(type, "sobol") ? CS_DESIGN_SOBOL : CS_DESIGN_MORRIS;
-    read_lhs(r, design);
+    read_lhs(r, &dn, design);
   } else if (type && !strcmp(type, "cohort")) {
     sp->type = CS_DESIGN_COHORT;
-    read_cohort(r, design);
+    read_cohort(r, &dn, design);
   } else {
     err(r, type_node, "design.type", "'%s' is not a design (grid, list, lhs, sobol, morris, cohort)", type ? type : "");
   }
@@ -437,6 +555,15 @@ int cs_sweep_spec_load(const char *path, cs_sweep_spec *spec, cs_config_errors *
   yaml_node_t *root = yaml_document_get_root_node(&doc);
   if (!root || root->type != YAML_MAPPING_NODE) err(&r, root, "sweep", "expected a mapping at the top level");
   else read_top(&r, root);
+  if (errs->total > errs->n) {
+    char line[80];
+    snprintf(line, sizeof line, "(%d more errors not shown)", errs->total - errs->n);
+    char **grown = realloc(errs->lines, sizeof *grown * (size_t)(errs->n + 1));
+    if (grown) {
+      errs->lines = grown;
+      if ((errs->lines[errs->n] = strdup(line))) errs->n++;
+    }
+  }
   yaml_document_delete(&doc);
   yaml_parser_delete(&parser);
   return errs->n ? CS_ERR_CONFIG : CS_OK;

@@ -1,7 +1,8 @@
 #define _DEFAULT_SOURCE
 /* Sweep designs: grid count and order, list rows, Latin hypercube
  * stratification (one sample per stratum per factor, log scale), and
- * reproducibility from the seed; spec errors name FILE:LINE. */
+ * reproducibility from the seed; spec errors name FILE:LINE, and every
+ * malformed sweep file of the table `bad` gives exactly its lines. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +42,87 @@ static int load(const char *text, cs_sweep_spec *sp, cs_design *d, cs_config_err
   int rc = cs_sweep_spec_load(write_tmp("sweep.yaml", text), sp, errs);
   if (rc == 0) rc = cs_design_make(sp, d);
   return rc;
+}
+
+#define GRID "design: {type: grid, factors: {model.k_c: [1, 2]}}\n"
+#define ARM1 "    - {name: early, set: {\"treatments[0].type\": msc, \"treatments[0].day\": 180, " \
+             "\"treatments[0].dose\": 5e7}}\n"
+
+/* Malformed sweep files: each is an error of the sweep file (CS_ERR_CONFIG)
+ * with exactly these lines, FILE being sweep.yaml. */
+static const struct {
+  const char *what, *text, *lines[4];
+} bad[] = {
+    /* a key given twice in any mapping: the last one used to win; a second
+     * set: overflowed the heap (a crash, or an abort and a hang in MPI) */
+    {"a second set:", "base: ref.yaml\nset:\n  model.k_a: 0.1\nset:\n  run.t_end: 60\n" GRID,
+     {"4:1: set: duplicate key (first given at line 2)"}},
+    {"a second set: shorter than the first",
+     "base: ref.yaml\nset:\n  model.k_a: 0.1\n  model.k_c: 0.1\n  model.D_P: 1\nset:\n  run.t_end: 60\n" GRID,
+     {"6:1: set: duplicate key (first given at line 2)"}},
+    {"two designs", "base: ref.yaml\ndesign:\n  type: grid\n  factors: {model.k_c: [1, 2]}\ndesign:\n  type: list\n"
+                    "  rows: [{model.k_c: 3}]\n",
+     {"5:1: design: duplicate key (first given at line 2)"}},
+    {"base twice", "base: ref.yaml\nbase: ref.yaml\n" GRID, {"2:1: base: duplicate key (first given at line 1)"}},
+    {"seed twice", "base: ref.yaml\nseed: 1\nseed: 2\n" GRID, {"3:1: seed: duplicate key (first given at line 2)"}},
+    {"a key twice in set:", "base: ref.yaml\nset:\n  model.k_a: 0.1\n  model.k_a: 0.2\n" GRID,
+     {"4:3: model.k_a: duplicate key (first given at line 3)"}},
+    {"a factor twice", "base: ref.yaml\ndesign:\n  type: grid\n  factors:\n    model.k_c: [1, 2]\n    model.k_c: [3]\n",
+     {"6:5: model.k_c: duplicate key (first given at line 5)"}},
+    {"type twice", "base: ref.yaml\ndesign:\n  type: grid\n  type: list\n  factors: {model.k_c: [1, 2]}\n",
+     {"4:3: type: duplicate key (first given at line 3)"}},
+    {"a key twice in a list row",
+     "base: ref.yaml\ndesign:\n  type: list\n  rows:\n    - {model.k_c: 1, model.k_a: 2, model.k_c: 3}\n"
+     "    - {model.k_c: 4}\n",
+     {"5:36: model.k_c: duplicate key (first given at line 5)"}},
+    {"a range twice", "base: ref.yaml\ndesign:\n  type: lhs\n  samples: 4\n  ranges:\n    model.k_c: {min: 0.5, max: 1}\n"
+                      "    model.k_c: {min: 0.5, max: 0.6}\n",
+     {"7:5: model.k_c: duplicate key (first given at line 6)"}},
+    {"min twice in a range", "base: ref.yaml\ndesign:\n  type: lhs\n  samples: 4\n  ranges:\n"
+                             "    model.k_c: {min: 0.5, max: 1, min: 0.6}\n",
+     {"6:35: min: duplicate key (first given at line 6)"}},
+    {"a distribution twice",
+     "base: ref.yaml\ndesign:\n  type: cohort\n  patients: 2\n  distributions:\n"
+     "    model.V_s: {dist: uniform, min: 7, max: 9}\n    model.V_s: {dist: uniform, min: 8, max: 9}\n"
+     "  arms:\n    - {name: untreated}\n" ARM1,
+     {"7:5: model.V_s: duplicate key (first given at line 6)"}},
+    {"a parameter twice in a distribution",
+     "base: ref.yaml\ndesign:\n  type: cohort\n  patients: 2\n  distributions:\n"
+     "    model.V_s: {dist: lognormal, median: 10, sigma: 0.3, median: 12}\n  arms:\n    - {name: untreated}\n" ARM1,
+     {"6:58: median: duplicate key (first given at line 6)"}},
+    {"a key twice in an arm's set",
+     "base: ref.yaml\ndesign:\n  type: cohort\n  patients: 2\n  distributions:\n"
+     "    model.V_s: {dist: uniform, min: 7, max: 9}\n  arms:\n    - {name: untreated}\n"
+     "    - name: early\n      set: {\"treatments[0].type\": msc, \"treatments[0].day\": 180, \"treatments[0].day\": 90}\n",
+     {"10:66: treatments[0].day: duplicate key (first given at line 10)"}},
+    {"an arm's name twice",
+     "base: ref.yaml\ndesign:\n  type: cohort\n  patients: 2\n  distributions:\n"
+     "    model.V_s: {dist: uniform, min: 7, max: 9}\n  arms:\n    - {name: untreated, name: none}\n" ARM1,
+     {"8:25: name: duplicate key (first given at line 8)"}},
+    {"a key that is a list", "base: ref.yaml\n? [a, b]\n: 1\n" GRID, {"2:3: sweep: keys must be plain names, found a list"}},
+};
+
+/* Every case of `bad`: CS_ERR_CONFIG with exactly its lines. */
+static void check_bad_specs(void)
+{
+  const size_t dir = strlen(tmpdir) + 1; /* the lines start "<tmpdir>/sweep.yaml:" */
+  for (size_t c = 0; c < sizeof bad / sizeof *bad; ++c) {
+    cs_sweep_spec sp;
+    cs_design d;
+    cs_config_errors errs;
+    int rc = load(bad[c].text, &sp, &d, &errs), want = 0, same = rc == CS_ERR_CONFIG;
+    while (want < 4 && bad[c].lines[want]) ++want;
+    same &= errs.n == want;
+    for (int i = 0; same && i < want; ++i) {
+      char line[600];
+      snprintf(line, sizeof line, "sweep.yaml:%s", bad[c].lines[i]);
+      same &= strlen(errs.lines[i]) > dir && !strcmp(errs.lines[i] + dir, line);
+    }
+    CHECK(same, "%s: rc %d, %d line(s), first: %s", bad[c].what, rc, errs.n, errs.n ? errs.lines[0] : "(none)");
+    if (rc == CS_OK) cs_design_free(&d);
+    cs_sweep_spec_free(&sp);
+    cs_config_errors_free(&errs);
+  }
 }
 
 int main(void)
@@ -218,6 +300,19 @@ int main(void)
   CHECK(errs.n == 1 && strstr(errs.lines[0], "sweep.yaml:5:") && strstr(errs.lines[0], "syntax error") &&
             strstr(errs.lines[0], "quote keys with brackets"),
         "syntax error with its position and the quoting hint: %s", errs.n ? errs.lines[0] : "");
+  cs_sweep_spec_free(&sp);
+  cs_config_errors_free(&errs);
+
+  check_bad_specs();
+
+  /* a garbage file: the first 100 lines, then how many more */
+  char many[16384];
+  size_t len = (size_t)snprintf(many, sizeof many, "base: ref.yaml\ndesign:\n  type: list\n  rows:\n    - {");
+  for (int i = 0; i < 150; ++i) len += (size_t)snprintf(many + len, sizeof many - len, "%smodel.x%d: 1", i ? ", " : "", i);
+  snprintf(many + len, sizeof many - len, "}\n");
+  rc = load(many, &sp, &d, &errs);
+  CHECK(rc == CS_ERR_CONFIG && errs.n == 101 && errs.total == 150 && !strcmp(errs.lines[100], "(50 more errors not shown)"),
+        "100 lines of 150 errors (rc %d, n %d, total %d)", rc, errs.n, errs.total);
   cs_sweep_spec_free(&sp);
   cs_config_errors_free(&errs);
   return cs_test_report("test_design");

@@ -143,6 +143,24 @@ def stop_row0_midway(tc, spec, out):
     tc.assertEqual(p.returncode, 6, err)
 
 
+def bounded(cmd, timeout=60):
+    """Run cmd in a session of its own; if it outlives timeout (a crashed rank leaving the others waiting
+    in MPI, or a rank hung in Open MPI's signal handler), SIGKILL the whole session and return None."""
+    p = subprocess.Popen(cmd, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         start_new_session=True)
+    try:
+        out, err = p.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        for pid in session_pids(p.pid):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        p.communicate()
+        return None
+    return subprocess.CompletedProcess(cmd, p.returncode, out, err)
+
+
 def session_pids(sid):
     pids = []
     for stat in glob.glob("/proc/[0-9]*/stat"):
@@ -628,6 +646,34 @@ design:
         p = run(os.path.join(self.d, "cfg"), "s.yaml", out)
         self.assertEqual(p.returncode, 3, "the legacy value from another directory named another base path")
         self.assertIn("holds another sweep", p.stderr)
+
+    def test_malformed_sweep_files_exit_3_and_write_nothing(self):
+        """A malformed sweep file (tests/sweep/test_design.c has the table of messages) is one line per
+        problem and exit 3, with --plan and with -o DIR, on 1 and on 2 ranks: no crash, no rank left
+        waiting, no DIR. A second set: overflowed the heap: --plan crashed, a sweep hung for good."""
+        grid = "design:\n  type: grid\n  factors:\n    model.k_c: [0.014, 0.016]\n"
+        cases = {
+            "set2": ("base: {ref}\nset:\n  model.k_a: 0.1\nset:\n  run.t_end: 60\n" + grid,
+                     ["4:1: set: duplicate key (first given at line 2)"]),
+            "set2long": ("base: {ref}\nset:\n  model.k_a: 0.1\n  model.k_c: 0.1\n  model.D_P: 1\nset:\n"
+                         "  run.t_end: 60\n" + grid, ["6:1: set: duplicate key (first given at line 2)"]),
+            "design2": ("base: {ref}\n" + grid + "design:\n  type: list\n  rows: [{model.k_c: 0.02}]\n",
+                        ["6:1: design: duplicate key (first given at line 2)"]),
+        }
+        for name, (text, lines) in cases.items():
+            spec = self.spec(text, name + ".yaml")
+            out = os.path.join(self.d, name + "_out")
+            for ranks in (1, 2):
+                for extra in (["--plan"], ["-o", out, "--quiet"]):
+                    with self.subTest(case=name, ranks=ranks, args=extra[0]):
+                        p = bounded(mpi_cmd(ranks) + [BIN, "sweep", spec, *extra])
+                        self.assertIsNotNone(p, "still running after 60 s: killed")
+                        self.assertEqual(p.returncode, 3, p.stderr)
+                        ours = [l for l in p.stderr.splitlines() if l.startswith((spec, "cartsim"))]  # not mpirun's
+                        self.assertEqual(ours, [f"{spec}:{l}" for l in lines] + [f"cartsim: error: 1 error in {spec}"],
+                                         "once, by rank 0")
+                        self.assertEqual(p.stdout, "")
+                        self.assertFalse(os.path.exists(out), "nothing written")
 
     def test_plan_and_spec_errors(self):
         spec = self.spec(GRID)
