@@ -347,6 +347,21 @@ static void read_cohort(reader *r, const design_nodes *dn, yaml_node_t *design)
       free(dk);
       continue;
     }
+    /* a key the distribution does not take (`mni` for `min`) was ignored: the truncation silently lost */
+    int unknown = 0;
+    for (yaml_node_pair_t *q = v->data.mapping.pairs.start; q < v->data.mapping.pairs.top; ++q) {
+      const char *qk = dk[q - v->data.mapping.pairs.start];
+      if (strcmp(qk, "dist") && strcmp(qk, pars[kind][0]) && strcmp(qk, pars[kind][1]) &&
+          (kind > 1 || (strcmp(qk, "min") && strcmp(qk, "max")))) {
+        err(r, node(r, q->key), key, "unknown %s distribution key '%s' (dist, %s, %s%s)", names[kind], qk,
+            pars[kind][0], pars[kind][1], kind <= 1 ? ", min, max" : "");
+        unknown = 1;
+      }
+    }
+    if (unknown) {
+      free(dk);
+      continue;
+    }
     sp->dist[f] = kind;
     const yaml_node_t *a = child(r, v, dk, pars[kind][0]), *b = child(r, v, dk, pars[kind][1]);
     if (!a || !b || number(r, a, key, &sp->p1[f]) || number(r, b, key, &sp->p2[f])) {

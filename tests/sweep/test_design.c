@@ -99,6 +99,22 @@ static const struct {
      "base: ref.yaml\ndesign:\n  type: cohort\n  patients: 2\n  distributions:\n"
      "    model.V_s: {dist: uniform, min: 7, max: 9}\n  arms:\n    - {name: untreated, name: none}\n" ARM1,
      {"8:25: name: duplicate key (first given at line 8)"}},
+    /* a key a distribution does not take: ignored, so that `mni` lost the truncation */
+    {"a typo in a truncation", "base: ref.yaml\ndesign:\n  type: cohort\n  patients: 2\n  distributions:\n"
+                               "    model.V_s: {dist: lognormal, median: 10, sigma: 0.3, mni: 8}\n  arms:\n"
+                               "    - {name: untreated}\n" ARM1,
+     {"6:58: model.V_s: unknown lognormal distribution key 'mni' (dist, median, sigma, min, max)"}},
+    {"another distribution's parameter", "base: ref.yaml\ndesign:\n  type: cohort\n  patients: 2\n  distributions:\n"
+                                         "    model.V_s: {dist: normal, mean: 10, sigma: 0.3}\n  arms:\n"
+                                         "    - {name: untreated}\n" ARM1,
+     {"6:41: model.V_s: unknown normal distribution key 'sigma' (dist, mean, sd, min, max)"}},
+    {"a truncation of a uniform", "base: ref.yaml\ndesign:\n  type: cohort\n  patients: 2\n  distributions:\n"
+                                  "    model.V_s: {dist: uniform, min: 7, max: 9, max: 8}\n  arms:\n"
+                                  "    - {name: untreated}\n" ARM1,
+     {"6:48: max: duplicate key (first given at line 6)"}},
+    {"a bounded distribution with a truncation key", "base: ref.yaml\ndesign:\n  type: cohort\n  patients: 2\n"
+     "  distributions:\n    model.V_s: {dist: loguniform, min: 7, max: 9, sd: 1}\n  arms:\n    - {name: untreated}\n" ARM1,
+     {"6:51: model.V_s: unknown loguniform distribution key 'sd' (dist, min, max)"}},
     {"a key that is a list", "base: ref.yaml\n? [a, b]\n: 1\n" GRID, {"2:3: sweep: keys must be plain names, found a list"}},
 };
 
