@@ -498,6 +498,22 @@ static void read_top(reader *r, yaml_node_t *root)
   }
   const char **dk = mapping_keys(r, design, "design", 0);
   if (!dk) return;
+  /* the design's type first: a key of another type (samples: in a grid) used to be ignored */
+  static const char *const types[] = {"grid", "list", "lhs", "sobol", "morris", "cohort"};
+  _Static_assert(sizeof types / sizeof *types == CS_DESIGN_COHORT + 1, "a name for every CS_DESIGN_*");
+  enum { G = 1 << CS_DESIGN_GRID, L = 1 << CS_DESIGN_LIST, SAMPLED = 1 << CS_DESIGN_LHS | 1 << CS_DESIGN_SOBOL |
+         1 << CS_DESIGN_MORRIS, M = 1 << CS_DESIGN_MORRIS, C = 1 << CS_DESIGN_COHORT };
+  static const struct {
+    const char *key;
+    unsigned types;
+  } own[] = {{"type", G | L | SAMPLED | C}, {"factors", G}, {"rows", L}, {"samples", SAMPLED}, {"trajectories", M},
+             {"levels", M}, {"ranges", SAMPLED}, {"patients", C}, {"distributions", C}, {"arms", C}};
+  int t = -1;
+  for (yaml_node_pair_t *p = design->data.mapping.pairs.start; p < design->data.mapping.pairs.top; ++p) {
+    const char *k = dk[p - design->data.mapping.pairs.start], *v = scalar(node(r, p->value));
+    for (int q = 0; k && v && !strcmp(k, "type") && q <= CS_DESIGN_COHORT; ++q)
+      if (!strcmp(v, types[q])) t = q;
+  }
   design_nodes dn = {0};
   const char *type = NULL;
   yaml_node_t *type_node = design;
@@ -505,6 +521,17 @@ static void read_top(reader *r, yaml_node_t *root)
     const char *k = dk[p - design->data.mapping.pairs.start];
     yaml_node_t *v = node(r, p->value);
     if (!k) continue;
+    int mine = 1;
+    for (size_t q = 0; t >= 0 && q < sizeof own / sizeof *own; ++q)
+      if (!strcmp(k, own[q].key)) mine = (own[q].types >> t) & 1;
+    if (!mine) {
+      char list[128] = "";
+      for (size_t q = 0; q < sizeof own / sizeof *own; ++q)
+        if ((own[q].types >> t) & 1)
+          snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", list[0] ? ", " : "", own[q].key);
+      err(r, node(r, p->key), k, "not a key of a %s design (%s)", types[t], list);
+      continue;
+    }
     if (!strcmp(k, "type")) {
       type = scalar(v);
       type_node = dn.type = v;

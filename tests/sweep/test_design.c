@@ -115,6 +115,25 @@ static const struct {
     {"a bounded distribution with a truncation key", "base: ref.yaml\ndesign:\n  type: cohort\n  patients: 2\n"
      "  distributions:\n    model.V_s: {dist: loguniform, min: 7, max: 9, sd: 1}\n  arms:\n    - {name: untreated}\n" ARM1,
      {"6:51: model.V_s: unknown loguniform distribution key 'sd' (dist, min, max)"}},
+    /* a key of another design type: ignored */
+    {"samples in a grid", "base: ref.yaml\ndesign:\n  type: grid\n  samples: 5\n  factors: {model.k_c: [1, 2]}\n",
+     {"4:3: samples: not a key of a grid design (type, factors)"}},
+    {"factors in a list", "base: ref.yaml\ndesign:\n  type: list\n  factors: {model.k_c: [1, 2]}\n  rows: [{model.k_c: 1}]\n",
+     {"4:3: factors: not a key of a list design (type, rows)"}},
+    {"levels in an lhs", "base: ref.yaml\ndesign:\n  type: lhs\n  samples: 4\n  levels: 6\n"
+                         "  ranges: {model.k_c: {min: 1, max: 2}}\n",
+     {"5:3: levels: not a key of a lhs design (type, samples, ranges)"}},
+    {"trajectories in a sobol", "base: ref.yaml\ndesign:\n  type: sobol\n  trajectories: 4\n"
+                                "  ranges: {model.k_c: {min: 1, max: 2}}\n",
+     {"4:3: trajectories: not a key of a sobol design (type, samples, ranges)",
+      "3:3: design.samples: expected a whole number in [1, 1000000]"}},
+    {"ranges in a cohort", "base: ref.yaml\ndesign:\n  type: cohort\n  patients: 2\n  ranges: {model.k_c: {min: 1, max: 2}}\n"
+                           "  distributions:\n    model.V_s: {dist: uniform, min: 7, max: 9}\n  arms:\n"
+                           "    - {name: untreated}\n" ARM1,
+     {"5:3: ranges: not a key of a cohort design (type, patients, distributions, arms)"}},
+    {"a key of no design", "base: ref.yaml\ndesign:\n  type: grid\n  factor: {model.k_c: [1, 2]}\n",
+     {"4:3: factor: unknown design key (type, factors, rows, samples, trajectories, ranges, levels, patients, "
+      "distributions, arms)", "3:3: design.factors: expected a mapping {key: [values...]}"}},
     {"a key that is a list", "base: ref.yaml\n? [a, b]\n: 1\n" GRID, {"2:3: sweep: keys must be plain names, found a list"}},
 };
 
