@@ -129,9 +129,32 @@ static int copy_scalar(reader *r, const yaml_node_t *n, const char *key, char *o
   return 0;
 }
 
+/* [+-] digits [. digits] [e [+-] digits], as the config reader takes numbers:
+ * strtod alone also reads hex (seed: 0x10), "nan" and "inf". */
+static int decimal_syntax(const char *s)
+{
+  int digits = 0;
+  if (*s == '+' || *s == '-') ++s;
+  for (; *s >= '0' && *s <= '9'; ++s) ++digits;
+  if (*s == '.')
+    for (++s; *s >= '0' && *s <= '9'; ++s) ++digits;
+  if (!digits) return 0;
+  if (*s == 'e' || *s == 'E') {
+    ++s;
+    if (*s == '+' || *s == '-') ++s;
+    if (!(*s >= '0' && *s <= '9')) return 0;
+    while (*s >= '0' && *s <= '9') ++s;
+  }
+  return *s == '\0';
+}
+
 static int number(reader *r, const yaml_node_t *n, const char *key, double *v)
 {
   const char *s = scalar(n);
+  if (s && !decimal_syntax(s)) {
+    err(r, n, key, "expected a decimal number, found '%s'", s);
+    return 1;
+  }
   char *end = NULL;
   errno = 0;
   *v = s ? strtod(s, &end) : NAN;
@@ -479,7 +502,12 @@ static void read_top(reader *r, yaml_node_t *root)
                     r->file, rel);
     } else if (!strcmp(key, "seed")) {
       double s;
-      if (!number(r, v, "seed", &s)) sp->seed = (unsigned long)fabs(s);
+      /* GSL's mt19937 takes the seed's low 32 bits: 2^32 + 1 was seed 1; -1 and 1.5 became 1; and
+       * (unsigned long)1e30 is undefined behaviour. The seed is stored with the results as given. */
+      if (number(r, v, "seed", &s)) continue;
+      if (!(s >= 0 && s <= 4294967295.0) || s != floor(s))
+        err(r, v, "seed", "expected a whole number in [0, 4294967295], found '%s'", scalar(v));
+      else sp->seed = (unsigned long)s;
     } else if (!strcmp(key, "set")) {
       read_set(r, v);
     } else if (!strcmp(key, "design")) {

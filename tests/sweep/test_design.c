@@ -134,6 +134,17 @@ static const struct {
     {"a key of no design", "base: ref.yaml\ndesign:\n  type: grid\n  factor: {model.k_c: [1, 2]}\n",
      {"4:3: factor: unknown design key (type, factors, rows, samples, trajectories, ranges, levels, patients, "
       "distributions, arms)", "3:3: design.factors: expected a mapping {key: [values...]}"}},
+    /* a seed that GSL would not take as written: silently changed */
+    {"a negative seed", "base: ref.yaml\nseed: -1\n" GRID, {"2:7: seed: expected a whole number in [0, 4294967295], found '-1'"}},
+    {"a fractional seed", "base: ref.yaml\nseed: 1.5\n" GRID,
+     {"2:7: seed: expected a whole number in [0, 4294967295], found '1.5'"}},
+    {"a seed over 32 bits", "base: ref.yaml\nseed: 4294967297\n" GRID,
+     {"2:7: seed: expected a whole number in [0, 4294967295], found '4294967297'"}},
+    {"a huge seed", "base: ref.yaml\nseed: 1e30\n" GRID,
+     {"2:7: seed: expected a whole number in [0, 4294967295], found '1e30'"}},
+    {"a hex seed", "base: ref.yaml\nseed: 0x10\n" GRID, {"2:7: seed: expected a decimal number, found '0x10'"}},
+    {"an infinite range", "base: ref.yaml\ndesign:\n  type: lhs\n  samples: 4\n  ranges: {model.k_c: {min: 1, max: .inf}}\n",
+     {"5:37: model.k_c: expected a decimal number, found '.inf'", "5:23: model.k_c: a range needs min and max"}},
     {"a key that is a list", "base: ref.yaml\n? [a, b]\n: 1\n" GRID, {"2:3: sweep: keys must be plain names, found a list"}},
 };
 
@@ -168,7 +179,12 @@ int main(void)
   cs_sweep_spec sp;
   cs_design d;
   cs_config_errors errs;
-  int rc = load("base: ref.yaml\ndesign:\n  type: grid\n  factors:\n    model.k_c: [0.01, 0.02, 0.03]\n"
+  int rc = load("base: ref.yaml\nseed: 4294967295\n" GRID, &sp, &d, &errs);
+  CHECK(rc == 0 && sp.seed == 4294967295ul, "the largest seed GSL takes (rc %d, seed %lu)", rc, sp.seed);
+  cs_design_free(&d);
+  cs_sweep_spec_free(&sp);
+  cs_config_errors_free(&errs);
+  rc = load("base: ref.yaml\ndesign:\n  type: grid\n  factors:\n    model.k_c: [0.01, 0.02, 0.03]\n"
                 "    treatments[0].day: [90, 180]\n", &sp, &d, &errs);
   CHECK(rc == 0 && d.nrows == 6 && d.nfactor == 2, "grid of 3 x 2 (rc %d, rows %d)", rc, d.nrows);
   CHECK(!strcmp(cs_design_value(&d, 0, 0), "0.01") && !strcmp(cs_design_value(&d, 1, 1), "180") &&
