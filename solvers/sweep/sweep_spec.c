@@ -409,6 +409,7 @@ static void read_cohort(reader *r, const design_nodes *dn, yaml_node_t *design)
     err(r, an ? an : design, "design.arms", "expected a list of arms, the first one untreated: [{name: untreated}, ...]");
     return;
   }
+  int name_line[CS_SWEEP_MAX_ARMS] = {0}; /* of each arm's name; 0 if it has none */
   for (yaml_node_item_t *it = an->data.sequence.items.start; it < an->data.sequence.items.top; ++it) {
     yaml_node_t *a = node(r, *it);
     if (sp->narms == CS_SWEEP_MAX_ARMS) {
@@ -417,10 +418,30 @@ static void read_cohort(reader *r, const design_nodes *dn, yaml_node_t *design)
     }
     int i = sp->narms++;
     sp->arm_day[i] = -1;
-    const char **ak = a && a->type == YAML_MAPPING_NODE ? mapping_keys(r, a, "design.arms", 0) : NULL;
+    if (!a || a->type != YAML_MAPPING_NODE) {
+      err(r, a, "design.arms", "each arm is a mapping {name: ..., set: {...}}");
+      continue;
+    }
+    const char **ak = mapping_keys(r, a, "design.arms", 0);
+    for (int q = 0; ak && q < (int)(a->data.mapping.pairs.top - a->data.mapping.pairs.start); ++q)
+      if (ak[q] && strcmp(ak[q], "name") && strcmp(ak[q], "set"))
+        err(r, node(r, a->data.mapping.pairs.start[q].key), "design.arms", "unknown arm key '%s' (name, set)", ak[q]);
     const yaml_node_t *name = child(r, a, ak, "name"), *set = child(r, a, ak, "set");
     free(ak);
+    if (!name) {
+      err(r, a, "design.arms", "an arm needs a name");
+      continue;
+    }
     if (copy_scalar(r, name, "design.arms.name", sp->arm[i], sizeof sp->arm[i])) continue;
+    /* the results tell arms apart by name (summary column arm, the cohort figure): two arms of one
+     * name were drawn as one, the benefit of the one overwriting the other's */
+    name_line[i] = (int)name->start_mark.line + 1;
+    for (int j = 0; j < i; ++j)
+      if (name_line[j] && !strcmp(sp->arm[j], sp->arm[i])) {
+        err(r, name, "design.arms", "name '%s' given twice (first at line %d; arms are told apart by name)", sp->arm[i],
+            name_line[j]);
+        break;
+      }
     if (i == 0 && set) err(r, set, sp->arm[0], "the first arm is the untreated history the others branch from");
     if (!set) {
       if (i > 0) err(r, a, sp->arm[i], "a treatment arm needs set: {treatments[0].type: ..., treatments[0].day: ..., ...}");

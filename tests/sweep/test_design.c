@@ -145,6 +145,22 @@ static const struct {
     {"a hex seed", "base: ref.yaml\nseed: 0x10\n" GRID, {"2:7: seed: expected a decimal number, found '0x10'"}},
     {"an infinite range", "base: ref.yaml\ndesign:\n  type: lhs\n  samples: 4\n  ranges: {model.k_c: {min: 1, max: .inf}}\n",
      {"5:37: model.k_c: expected a decimal number, found '.inf'", "5:23: model.k_c: a range needs min and max"}},
+    /* arms are told apart by name: two of one name were drawn as one arm in the cohort figure */
+    {"two arms of one name", "base: ref.yaml\ndesign:\n  type: cohort\n  patients: 2\n  distributions:\n"
+                             "    model.V_s: {dist: uniform, min: 7, max: 9}\n  arms:\n    - {name: untreated}\n"
+                             "    - name: a/b\n      set: {\"treatments[0].type\": msc, \"treatments[0].day\": 180}\n"
+                             "    - name: a/b\n      set: {\"treatments[0].type\": msc, \"treatments[0].day\": 900}\n",
+     {"11:13: design.arms: name 'a/b' given twice (first at line 9; arms are told apart by name)"}},
+    {"an arm key that is not name or set", "base: ref.yaml\ndesign:\n  type: cohort\n  patients: 2\n  distributions:\n"
+                                           "    model.V_s: {dist: uniform, min: 7, max: 9}\n  arms:\n"
+                                           "    - {name: untreated, sett: {model.k_c: 1}}\n" ARM1,
+     {"8:25: design.arms: unknown arm key 'sett' (name, set)"}},
+    {"an arm without a name", "base: ref.yaml\ndesign:\n  type: cohort\n  patients: 2\n  distributions:\n"
+                              "    model.V_s: {dist: uniform, min: 7, max: 9}\n  arms:\n    - {nmae: untreated}\n" ARM1,
+     {"8:8: design.arms: unknown arm key 'nmae' (name, set)", "8:7: design.arms: an arm needs a name"}},
+    {"an arm that is not a mapping", "base: ref.yaml\ndesign:\n  type: cohort\n  patients: 2\n  distributions:\n"
+                                     "    model.V_s: {dist: uniform, min: 7, max: 9}\n  arms:\n    - untreated\n" ARM1,
+     {"8:7: design.arms: each arm is a mapping {name: ..., set: {...}}"}},
     {"a key that is a list", "base: ref.yaml\n? [a, b]\n: 1\n" GRID, {"2:3: sweep: keys must be plain names, found a list"}},
 };
 
