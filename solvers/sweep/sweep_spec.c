@@ -25,24 +25,40 @@ typedef struct {
   cs_sweep_spec *spec;
 } reader;
 
-static void err(reader *r, const yaml_node_t *n, const char *key, const char *fmt, ...)
+/* One error at line:col (1-based; 0: no position). */
+static void verr_at(reader *r, int line_no, int col, const char *key, const char *fmt, va_list ap)
 {
   if (r->errs->total++ >= MAX_ERRORS) return; /* a garbage file can give thousands */
   char msg[512];
-  va_list ap;
-  va_start(ap, fmt);
   vsnprintf(msg, sizeof msg, fmt, ap);
-  va_end(ap);
   char line[1200];
-  if (n)
-    snprintf(line, sizeof line, "%s:%lu:%lu: %s: %s", r->file, (unsigned long)n->start_mark.line + 1,
-             (unsigned long)n->start_mark.column + 1, key, msg);
-  else
-    snprintf(line, sizeof line, "%s: %s: %s", r->file, key, msg);
+  if (line_no > 0) snprintf(line, sizeof line, "%s:%d:%d: %s: %s", r->file, line_no, col, key, msg);
+  else snprintf(line, sizeof line, "%s: %s: %s", r->file, key, msg);
   char **grown = realloc(r->errs->lines, sizeof *grown * (size_t)(r->errs->n + 1));
   if (!grown) return;
   r->errs->lines = grown;
   r->errs->lines[r->errs->n++] = strdup(line);
+}
+
+static void err_at(reader *r, int line_no, int col, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+static void err_at(reader *r, int line_no, int col, const char *key, const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  verr_at(r, line_no, col, key, fmt, ap);
+  va_end(ap);
+}
+
+/* One error at node n (NULL: no position). */
+static void err(reader *r, const yaml_node_t *n, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void err(reader *r, const yaml_node_t *n, const char *key, const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  verr_at(r, n ? (int)n->start_mark.line + 1 : 0, n ? (int)n->start_mark.column + 1 : 0, key, fmt, ap);
+  va_end(ap);
 }
 
 static yaml_node_t *node(reader *r, int id) { return yaml_document_get_node(r->doc, id); }
@@ -486,7 +502,8 @@ static void read_set(reader *r, yaml_node_t *v)
   const int n = (int)(v->data.mapping.pairs.top - v->data.mapping.pairs.start);
   const char **keys = mapping_keys(r, v, "set", 0);
   sp->set = calloc((size_t)(n ? n : 1), sizeof *sp->set);
-  if (!keys || !sp->set) {
+  sp->set_at = calloc((size_t)(n ? n : 1), sizeof *sp->set_at);
+  if (!keys || !sp->set || !sp->set_at) {
     free(keys);
     err(r, v, "set", "out of memory for %d keys", n);
     return;
@@ -497,6 +514,8 @@ static void read_set(reader *r, yaml_node_t *v)
         copy_scalar(r, node(r, q->value), kk, vv, sizeof vv))
       continue;
     if (unknown_key(r, node(r, q->key), kk)) continue;
+    sp->set_at[sp->nset][0] = (int)node(r, q->key)->start_mark.line + 1;
+    sp->set_at[sp->nset][1] = (int)node(r, q->key)->start_mark.column + 1;
     snprintf(sp->set[sp->nset++], sizeof *sp->set, "%s=%s", kk, vv);
   }
   free(keys);
@@ -613,7 +632,17 @@ static void read_top(reader *r, yaml_node_t *root)
     read_cohort(r, &dn, design);
   } else {
     err(r, type_node, "design.type", "'%s' is not a design (grid, list, lhs, sobol, morris, cohort)", type ? type : "");
+    return;
   }
+  /* a key in set: that the design varies in every row: the set: value was never used (a list row
+   * that leaves the key out takes it from set:, so there it is a default) */
+  for (int i = 0; sp->type != CS_DESIGN_LIST && i < sp->nset; ++i)
+    for (int f = 0; f < sp->nfactor; ++f) {
+      const size_t len = strlen(sp->factor[f]);
+      if (!strncmp(sp->set[i], sp->factor[f], len) && sp->set[i][len] == '=')
+        err_at(r, sp->set_at[i][0], sp->set_at[i][1], sp->factor[f],
+               "also varied by the design, whose values replace this one in every row: give it in one place");
+    }
 }
 
 int cs_sweep_spec_load(const char *path, cs_sweep_spec *spec, cs_config_errors *errs)
@@ -663,6 +692,7 @@ int cs_sweep_spec_load(const char *path, cs_sweep_spec *spec, cs_config_errors *
 void cs_sweep_spec_free(cs_sweep_spec *spec)
 {
   free(spec->set);
+  free(spec->set_at);
   for (int f = 0; f < CS_SWEEP_MAX_FACTORS; ++f) free(spec->vals[f]);
   free(spec->list);
   free(spec->text);

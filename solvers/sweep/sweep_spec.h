@@ -47,6 +47,7 @@ typedef struct {
   unsigned long seed;
   int nset;                               /* fixed overrides */
   char (*set)[CS_SWEEP_KEY + CS_SWEEP_VALUE + 2]; /* "key=value" */
+  int (*set_at)[2];                       /* each one's line and column in the sweep file (1-based) */
   int type;
   int nfactor;
   char factor[CS_SWEEP_MAX_FACTORS][CS_SWEEP_KEY];

@@ -58,7 +58,7 @@ static const struct {
     {"a second set:", "base: ref.yaml\nset:\n  model.k_a: 0.1\nset:\n  run.t_end: 60\n" GRID,
      {"4:1: set: duplicate key (first given at line 2)"}},
     {"a second set: shorter than the first",
-     "base: ref.yaml\nset:\n  model.k_a: 0.1\n  model.k_c: 0.1\n  model.D_P: 1\nset:\n  run.t_end: 60\n" GRID,
+     "base: ref.yaml\nset:\n  model.k_a: 0.1\n  model.V_s: 10\n  model.D_P: 1\nset:\n  run.t_end: 60\n" GRID,
      {"6:1: set: duplicate key (first given at line 2)"}},
     {"two designs", "base: ref.yaml\ndesign:\n  type: grid\n  factors: {model.k_c: [1, 2]}\ndesign:\n  type: list\n"
                     "  rows: [{model.k_c: 3}]\n",
@@ -161,6 +161,13 @@ static const struct {
     {"an arm that is not a mapping", "base: ref.yaml\ndesign:\n  type: cohort\n  patients: 2\n  distributions:\n"
                                      "    model.V_s: {dist: uniform, min: 7, max: 9}\n  arms:\n    - untreated\n" ARM1,
      {"8:7: design.arms: each arm is a mapping {name: ..., set: {...}}"}},
+    /* a set: key the design varies in every row: the set: value was never used */
+    {"a factor also in set:", "base: ref.yaml\nset:\n  run.t_end: 100\n  model.k_c: 0.5\n" GRID,
+     {"4:3: model.k_c: also varied by the design, whose values replace this one in every row: give it in one place"}},
+    {"a distribution also in set:", "base: ref.yaml\nset: {model.V_s: 8}\ndesign:\n  type: cohort\n  patients: 2\n"
+                                    "  distributions:\n    model.V_s: {dist: uniform, min: 7, max: 9}\n  arms:\n"
+                                    "    - {name: untreated}\n" ARM1,
+     {"2:7: model.V_s: also varied by the design, whose values replace this one in every row: give it in one place"}},
     {"a key that is a list", "base: ref.yaml\n? [a, b]\n: 1\n" GRID, {"2:3: sweep: keys must be plain names, found a list"}},
 };
 
@@ -210,9 +217,9 @@ int main(void)
   cs_sweep_spec_free(&sp);
   cs_config_errors_free(&errs);
 
-  rc = load("base: ref.yaml\ndesign:\n  type: list\n  rows:\n    - {model.k_c: 0.014}\n    - {model.sig_s0: 0.05}\n",
-            &sp, &d, &errs);
-  CHECK(rc == 0 && d.nrows == 2 && d.nfactor == 2, "list rows");
+  rc = load("base: ref.yaml\nset: {model.k_c: 0.02}\ndesign:\n  type: list\n  rows:\n    - {model.k_c: 0.014}\n"
+            "    - {model.sig_s0: 0.05}\n", &sp, &d, &errs);
+  CHECK(rc == 0 && d.nrows == 2 && d.nfactor == 2, "list rows (set: gives the value of a row that leaves a key out)");
   CHECK(!strcmp(cs_design_value(&d, 0, 0), "0.014") && !strcmp(cs_design_value(&d, 0, 1), "") &&
         !strcmp(cs_design_value(&d, 1, 1), "0.05"), "a row leaves out what it does not set");
   cs_design_free(&d);

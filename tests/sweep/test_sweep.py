@@ -655,7 +655,7 @@ design:
         cases = {
             "set2": ("base: {ref}\nset:\n  model.k_a: 0.1\nset:\n  run.t_end: 60\n" + grid,
                      ["4:1: set: duplicate key (first given at line 2)"]),
-            "set2long": ("base: {ref}\nset:\n  model.k_a: 0.1\n  model.k_c: 0.1\n  model.D_P: 1\nset:\n"
+            "set2long": ("base: {ref}\nset:\n  model.k_a: 0.1\n  model.V_s: 10\n  model.D_P: 1\nset:\n"
                          "  run.t_end: 60\n" + grid, ["6:1: set: duplicate key (first given at line 2)"]),
             "design2": ("base: {ref}\n" + grid + "design:\n  type: list\n  rows: [{model.k_c: 0.02}]\n",
                         ["6:1: design: duplicate key (first given at line 2)"]),
