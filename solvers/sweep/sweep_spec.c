@@ -217,6 +217,10 @@ static void read_grid(reader *r, yaml_node_t *factors, yaml_node_t *design)
     err(r, factors ? factors : design, "design.factors", "expected a mapping {key: [values...]}");
     return;
   }
+  if (factors->data.mapping.pairs.top == factors->data.mapping.pairs.start) { /* one row of the base, not a sweep */
+    err(r, factors, "design.factors", "expected at least one {key: [values...]}");
+    return;
+  }
   const char **keys = mapping_keys(r, factors, "design.factors", 0);
   if (!keys) return;
   for (yaml_node_pair_t *p = factors->data.mapping.pairs.start; p < factors->data.mapping.pairs.top; ++p) {
@@ -243,6 +247,10 @@ static void read_list(reader *r, yaml_node_t *rows, yaml_node_t *design)
 {
   if (!rows || rows->type != YAML_SEQUENCE_NODE) {
     err(r, rows ? rows : design, "design.rows", "expected a list of mappings [{key: value, ...}, ...]");
+    return;
+  }
+  if (rows->data.sequence.items.top == rows->data.sequence.items.start) { /* ran nothing and exited 0 */
+    err(r, rows, "design.rows", "expected at least one row {key: value, ...}");
     return;
   }
   /* first pass: the keys (a key twice in one row is reported here) */

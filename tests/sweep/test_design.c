@@ -168,6 +168,11 @@ static const struct {
                                     "  distributions:\n    model.V_s: {dist: uniform, min: 7, max: 9}\n  arms:\n"
                                     "    - {name: untreated}\n" ARM1,
      {"2:7: model.V_s: also varied by the design, whose values replace this one in every row: give it in one place"}},
+    /* an empty design: no row at all (exit 0, nothing done), or one row of the base config */
+    {"no rows", "base: ref.yaml\ndesign:\n  type: list\n  rows: []\n",
+     {"4:9: design.rows: expected at least one row {key: value, ...}"}},
+    {"no factors", "base: ref.yaml\ndesign:\n  type: grid\n  factors: {}\n",
+     {"4:12: design.factors: expected at least one {key: [values...]}"}},
     {"a key that is a list", "base: ref.yaml\n? [a, b]\n: 1\n" GRID, {"2:3: sweep: keys must be plain names, found a list"}},
 };
 
