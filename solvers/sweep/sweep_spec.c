@@ -655,24 +655,36 @@ static void read_top(reader *r, yaml_node_t *root)
 
 int cs_sweep_spec_load(const char *path, cs_sweep_spec *spec, cs_config_errors *errs)
 {
-  memset(spec, 0, sizeof *spec);
-  memset(errs, 0, sizeof *errs);
-  snprintf(spec->path, sizeof spec->path, "%s", path);
+  char *text = NULL;
   size_t len = 0;
-  const int rerr = cs_read_text_file(path, &spec->text, &len);
-  reader r = {path, NULL, errs, spec};
+  const int rerr = cs_read_text_file(path, &text, &len);
   if (rerr) {
+    memset(spec, 0, sizeof *spec);
+    memset(errs, 0, sizeof *errs);
+    snprintf(spec->path, sizeof spec->path, "%s", path);
+    reader r = {path, NULL, errs, spec};
     err(&r, NULL, "file", "cannot read it: %s", cs_text_file_error(rerr));
     return rerr == EFBIG ? CS_ERR_CONFIG : CS_ERR_IO; /* as a config: too large is a wrong file, 3 */
   }
+  return cs_sweep_spec_parse(path, text, len, spec, errs);
+}
+
+int cs_sweep_spec_parse(const char *path, char *text, size_t len, cs_sweep_spec *spec, cs_config_errors *errs)
+{
+  memset(spec, 0, sizeof *spec);
+  memset(errs, 0, sizeof *errs);
+  snprintf(spec->path, sizeof spec->path, "%s", path);
+  spec->text = text;
+  spec->text_len = len;
+  reader r = {path, NULL, errs, spec};
   yaml_parser_t parser;
   yaml_document_t doc;
   yaml_parser_initialize(&parser);
-  yaml_parser_set_input_string(&parser, (const unsigned char *)spec->text, strlen(spec->text));
+  yaml_parser_set_input_string(&parser, (const unsigned char *)spec->text, len);
   if (!yaml_parser_load(&parser, &doc)) {
     char line[1200], msg[600];
     int ln, col;
-    cs_yaml_problem(&parser, spec->text, strlen(spec->text), &ln, &col, msg, sizeof msg);
+    cs_yaml_problem(&parser, spec->text, len, &ln, &col, msg, sizeof msg);
     snprintf(line, sizeof line, "%s:%d:%d: %s", path, ln, col, msg);
     errs->lines = malloc(sizeof *errs->lines);
     if (errs->lines) errs->lines[errs->n++] = strdup(line);

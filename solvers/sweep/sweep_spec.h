@@ -29,6 +29,8 @@
 #ifndef CS_SWEEP_SPEC_H
 #define CS_SWEEP_SPEC_H
 
+#include <stddef.h>
+
 #include "../config.h"
 
 #define CS_SWEEP_MAX_FACTORS 16
@@ -70,10 +72,15 @@ typedef struct {
   char arm_set[CS_SWEEP_MAX_ARMS][CS_SWEEP_MAX_ARM_SETS][CS_SWEEP_KEY + CS_SWEEP_VALUE + 2];
   double arm_day[CS_SWEEP_MAX_ARMS];      /* the arm's treatments[0].day (branching day); -1 for arm 0 */
   char *text;                             /* the sweep file's text (stored with the results) */
+  size_t text_len;                        /* its bytes (a NUL byte in it is an error) */
 } cs_sweep_spec;
 
 /* Read and check a sweep file; errors go to errs (one line each). */
 int cs_sweep_spec_load(const char *path, cs_sweep_spec *spec, cs_config_errors *errs);
+/* The same from the file's text as read elsewhere (rank 0 broadcasts it,
+ * so that every rank parses the same bytes): len bytes, NUL-terminated at
+ * len; takes text over (freed by cs_sweep_spec_free, even on error). */
+int cs_sweep_spec_parse(const char *path, char *text, size_t len, cs_sweep_spec *spec, cs_config_errors *errs);
 void cs_sweep_spec_free(cs_sweep_spec *spec);
 
 #endif

@@ -648,8 +648,8 @@ design:
         self.assertIn("holds another sweep", p.stderr)
 
     def test_malformed_sweep_files_exit_3_and_write_nothing(self):
-        """A malformed sweep file (tests/sweep/test_design.c has the table of messages) is one line per
-        problem and exit 3, with --plan and with -o DIR, on 1 and on 2 ranks: no crash, no rank left
+        """A malformed sweep file (tests/sweep/test_design.c has the table of messages; a NUL byte here)
+        is one line per problem and exit 3, with --plan and with -o DIR, on 1 and on 2 ranks: no crash, no rank left
         waiting, no DIR. A second set: overflowed the heap: --plan crashed, a sweep hung for good."""
         grid = "design:\n  type: grid\n  factors:\n    model.k_c: [0.014, 0.016]\n"
         cases = {
@@ -659,6 +659,9 @@ design:
                          "  run.t_end: 60\n" + grid, ["6:1: set: duplicate key (first given at line 2)"]),
             "design2": ("base: {ref}\n" + grid + "design:\n  type: list\n  rows: [{model.k_c: 0.02}]\n",
                         ["6:1: design: duplicate key (first given at line 2)"]),
+            # the reader stopped at a NUL byte: whatever followed it was silently dropped
+            "nul": ("base: {ref}\n" + grid + "\0set: {model.k_c: 5}\n",
+                    ["6:1: invalid text (not a YAML/UTF-8 file?): control characters are not allowed (byte 0x00)"]),
         }
         for name, (text, lines) in cases.items():
             spec = self.spec(text, name + ".yaml")
