@@ -383,10 +383,24 @@ int main(void)
   cs_config_errors_free(&errs);
 
   check_bad_specs();
+  size_t len;
+
+  /* deep nesting: refused at level 65, at once (libyaml's scanner is quadratic in the depth: a
+   * sweep file of 100,000 brackets took minutes) */
+  static char deep[220000];
+  len = (size_t)snprintf(deep, sizeof deep, "base: ref.yaml\nx: ");
+  memset(deep + len, '[', 100000);
+  memset(deep + len + 100000, ']', 100000);
+  strcpy(deep + len + 200000, "\n");
+  rc = load(deep, &sp, &d, &errs);
+  CHECK(rc == CS_ERR_CONFIG && errs.n == 1 && strstr(errs.lines[0], "sweep.yaml:2:67: sweep: nesting deeper than 64 levels"),
+        "deep nesting refused (rc %d): %s", rc, errs.n ? errs.lines[0] : "");
+  cs_sweep_spec_free(&sp);
+  cs_config_errors_free(&errs);
 
   /* a garbage file: the first 100 lines, then how many more */
   char many[16384];
-  size_t len = (size_t)snprintf(many, sizeof many, "base: ref.yaml\ndesign:\n  type: list\n  rows:\n    - {");
+  len = (size_t)snprintf(many, sizeof many, "base: ref.yaml\ndesign:\n  type: list\n  rows:\n    - {");
   for (int i = 0; i < 150; ++i) len += (size_t)snprintf(many + len, sizeof many - len, "%smodel.x%d: 1", i ? ", " : "", i);
   snprintf(many + len, sizeof many - len, "}\n");
   rc = load(many, &sp, &d, &errs);
