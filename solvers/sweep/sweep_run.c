@@ -387,7 +387,14 @@ static int run_row_job(sweep_state *S, int r, const row_job *job, int *ok)
   cs_config_errors errs = {0};
   row_status st;
   memset(&st, 0, sizeof st);
-  int rc = row_config(S->sp, S->d, r, job->extra, job->nextra, cfg, &errs, st.fingerprint);
+  /* the leader reads the row's config and hands it to its group: ranks that
+   * read the base file each (edited meanwhile, or another node's copy) could
+   * disagree, one running cs_run while another waited for it */
+  int rc = CS_OK;
+  if (S->grank == 0) rc = row_config(S->sp, S->d, r, job->extra, job->nextra, cfg, &errs, st.fingerprint);
+  MPI_Bcast(&rc, 1, MPI_INT, 0, S->group);
+  if (rc == CS_OK) MPI_Bcast(cfg, (int)sizeof *cfg, MPI_BYTE, 0, S->group);
+  else if (S->grank != 0) cs_error_set(rc, "the config of row %s is invalid (its group leader records why)", id);
   if (rc == CS_ERR_INTERNAL) {
     cs_config_errors_free(&errs);
     free(cfg);
@@ -1047,26 +1054,71 @@ static void progress(const cs_sweep_request *req, MPI_Win win, int total, double
   *last = MPI_Wtime();
 }
 
+/* The sweep file and its design on every rank. Rank 0 reads and checks it
+ * (and prints its errors); the others parse the very text rank 0 read. All
+ * ranks return the same code: an error found on one rank (rank 0's, or
+ * another's that cannot read the base config on its node) reaches every
+ * rank, so that none goes on into a collective the others never enter.
+ * Each rank used to read the file itself and stop on its own errors. */
+static int load_sweep(const cs_sweep_request *req, MPI_Comm world, cs_sweep_spec *sp, cs_design *d)
+{
+  int rank, size;
+  MPI_Comm_rank(world, &rank);
+  MPI_Comm_size(world, &size);
+  memset(sp, 0, sizeof *sp);
+  memset(d, 0, sizeof *d);
+  cs_config_errors errs = {0};
+  int rc = CS_OK;
+  if (rank == 0) {
+    rc = cs_sweep_spec_load(req->spec_path, sp, &errs);
+    if (rc) cs_config_errors_raise(rc, &errs, req->spec_path, 1);
+    else rc = cs_design_make(sp, d);
+    cs_config_errors_free(&errs);
+  }
+  MPI_Bcast(&rc, 1, MPI_INT, 0, world);
+  if (rc) {
+    if (rank != 0) cs_error_set(rc, "the sweep file %s cannot be used (rank 0 says why)", req->spec_path);
+    return rc;
+  }
+  unsigned long len = rank == 0 ? (unsigned long)sp->text_len : 0;
+  MPI_Bcast(&len, 1, MPI_UNSIGNED_LONG, 0, world);
+  char *text = rank == 0 ? sp->text : malloc(len + 1);
+  int ok = text != NULL;
+  MPI_Allreduce(MPI_IN_PLACE, &ok, 1, MPI_INT, MPI_MIN, world);
+  if (!ok) {
+    if (rank != 0) free(text);
+    return cs_error_set(CS_ERR_INTERNAL, "out of memory for the text of %s", req->spec_path);
+  }
+  MPI_Bcast(text, (int)len + 1, MPI_CHAR, 0, world);
+  if (rank != 0) {
+    rc = cs_sweep_spec_parse(req->spec_path, text, (size_t)len, sp, &errs);
+    if (rc) cs_error_set(rc, "%s%s", errs.n ? errs.lines[0] : "cannot parse the sweep file", errs.n > 1 ? " (and more)" : "");
+    else rc = cs_design_make(sp, d);
+    cs_config_errors_free(&errs);
+  }
+  int worst = rc, first = rc ? rank : size;
+  MPI_Allreduce(MPI_IN_PLACE, &worst, 1, MPI_INT, MPI_MAX, world);
+  if (!worst) return CS_OK;
+  MPI_Allreduce(MPI_IN_PLACE, &first, 1, MPI_INT, MPI_MIN, world);
+  char msg[1024];
+  snprintf(msg, sizeof msg, "%s", cs_error_message());
+  MPI_Bcast(msg, (int)sizeof msg, MPI_CHAR, first, world);
+  if (rank != first) {
+    cs_error_clear();
+    cs_error_set(worst, "on rank %d: %s", first, msg);
+  }
+  return worst;
+}
+
 int cs_sweep(const cs_sweep_request *req, MPI_Comm world)
 {
   int rank, size;
   MPI_Comm_rank(world, &rank);
   MPI_Comm_size(world, &size);
   cs_sweep_spec sp;
-  cs_config_errors errs;
-  int rc = cs_sweep_spec_load(req->spec_path, &sp, &errs);
-  if (rc) {
-    cs_config_errors_raise(rc, &errs, req->spec_path, rank == 0);
-    cs_config_errors_free(&errs);
-    cs_sweep_spec_free(&sp);
-    return rc;
-  }
-  cs_config_errors_free(&errs);
   cs_design d;
-  if ((rc = cs_design_make(&sp, &d))) {
-    cs_sweep_spec_free(&sp);
-    return rc;
-  }
+  int rc = load_sweep(req, world, &sp, &d);
+  if (rc) goto done;
   if (req->plan) {
     if (rank == 0) print_plan(&sp, &d);
     goto done;

@@ -143,10 +143,10 @@ def stop_row0_midway(tc, spec, out):
     tc.assertEqual(p.returncode, 6, err)
 
 
-def bounded(cmd, timeout=60):
+def bounded(cmd, timeout=60, env=ENV):
     """Run cmd in a session of its own; if it outlives timeout (a crashed rank leaving the others waiting
     in MPI, or a rank hung in Open MPI's signal handler), SIGKILL the whole session and return None."""
-    p = subprocess.Popen(cmd, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    p = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                          start_new_session=True)
     try:
         out, err = p.communicate(timeout=timeout)
@@ -677,6 +677,38 @@ design:
                                          "once, by rank 0")
                         self.assertEqual(p.stdout, "")
                         self.assertFalse(os.path.exists(out), "nothing written")
+
+    @unittest.skipUnless(MPIRUN, "needs mpirun")
+    def test_an_error_on_one_rank_stops_every_rank(self):
+        """An error found on a rank other than 0 (here: the base config cannot be read on rank 1's
+        node) stops every rank with exit 3 and rank 0's one line naming it. Each rank used to read
+        the sweep file by itself and stop alone: rank 0 printed the plan, or went on into the sweep
+        and waited for rank 1 for good. And a row's config is read by its group's leader only and
+        handed to the group: a rank that read it otherwise stayed out of the run the others started."""
+        lib = os.environ.get("DENY_ACCESS_LIB")
+        if not lib:
+            self.skipTest("DENY_ACCESS_LIB not set (run through ctest)")
+        self.spec("base: {ref}\n", "knee.yaml")
+        spec = self.spec("base: knee.yaml\nset: {grid.nz: 8, run.t_end: 60, output.fields_every: 0}\n"
+                         "design:\n  type: list\n  rows: [{model.k_c: 0.014}, {model.k_c: 0.016}]\n")
+        env = dict(ENV, LD_PRELOAD=lib, DENY_ACCESS_TARGET="/knee.yaml", DENY_RANK="1",
+                   ASAN_OPTIONS=ENV.get("ASAN_OPTIONS", "") + ":verify_asan_link_order=0")
+        out = os.path.join(self.d, "out")
+        for extra in (["--plan"], ["-o", out, "--quiet"]):
+            with self.subTest(args=extra[0]):
+                p = bounded(mpi_cmd(2) + [BIN, "sweep", spec, *extra], env=env)
+                self.assertIsNotNone(p, "still running after 60 s: killed")
+                self.assertEqual(p.returncode, 3, p.stderr)
+                self.assertIn(f"cartsim: error: on rank 1: {spec}:1:7: base: cannot read {self.d}/knee.yaml: "
+                              "Permission denied\n", p.stderr)
+                self.assertEqual(p.stdout, "", "no plan printed")
+                self.assertFalse(os.path.exists(out), "nothing written")
+        # the rows' configs, read on rank 0 only: one group of 2 ranks, rank 1 unable to open the base
+        env = dict(env, DENY_ACCESS_TARGET="", DENY_FOPEN_TARGET="/knee.yaml")
+        p = bounded(mpi_cmd(2) + [BIN, "sweep", spec, "-o", out, "--ranks-per-run", "2"], env=env)
+        self.assertIsNotNone(p, "still running after 60 s: killed")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("computed 2, reused 0, failed 0", p.stdout)
 
     def test_plan_and_spec_errors(self):
         spec = self.spec(GRID)
