@@ -1054,6 +1054,77 @@ static void progress(const cs_sweep_request *req, MPI_Win win, int total, double
   *last = MPI_Wtime();
 }
 
+/* One line of the config reader's errors, printed: an error of a set:
+ * value ("--set k=v: msg", though the user typed no --set) at its line in
+ * the sweep file, "SWEEP:L:C: k = v: msg" as a config's errors read. */
+static void print_fixed_error(const cs_sweep_spec *sp, const char *line)
+{
+  for (int i = 0; i < sp->nset; ++i) {
+    const size_t n = strlen(sp->set[i]);
+    if (strncmp(line, "--set ", 6) || strncmp(line + 6, sp->set[i], n) || strncmp(line + 6 + n, ": ", 2)) continue;
+    const char *eq = strchr(sp->set[i], '=');
+    fprintf(stderr, "%s:%d:%d: %.*s = %s: %s\n", sp->path, sp->set_at[i][0], sp->set_at[i][1],
+            (int)(eq - sp->set[i]), sp->set[i], eq + 1, line + 6 + n + 2);
+    return;
+  }
+  fprintf(stderr, "%s\n", line);
+}
+
+/* Rank 0, before any row: the base config with the sweep's set: (and a
+ * cohort's treatments=[]) loaded once. If that fails and so does every
+ * row's config, no row can run: that is an error of the sweep (exit 3, every
+ * problem printed, nothing run or written, also by --plan), where the rows
+ * used to run one by one, each recorded failed, and the sweep exited 5 (a
+ * solver failure). If any row's values fix it (a set: valid only with the
+ * rows' values), the rows run as before. */
+static int check_fixed_config(const cs_sweep_spec *sp, const cs_design *d)
+{
+  const char **sets = calloc((size_t)sp->nset + 1, sizeof *sets);
+  cs_config *cfg = calloc(1, sizeof *cfg);
+  if (!sets || !cfg) {
+    free(sets);
+    free(cfg);
+    CS_FAIL(CS_ERR_INTERNAL, "out of memory for the base config of %s", sp->path);
+  }
+  int n = 0;
+  if (sp->narms > 0) sets[n++] = COHORT_TREATMENTS;
+  for (int i = 0; i < sp->nset; ++i) sets[n++] = sp->set[i];
+  cs_config_errors errs = {0};
+  int rc = cs_config_load(sp->base, sets, n, cfg, &errs);
+  free(sets);
+  for (int r = 0; rc != CS_OK && rc != CS_ERR_INTERNAL && r < d->nrows; ++r) { /* does a row fix it? */
+    const char *extra[CS_SWEEP_MAX_ARM_SETS];
+    int nextra = 0;
+    if (sp->narms > 0) {
+      const int a = r % sp->narms;
+      nextra = sp->narm_sets[a];
+      for (int i = 0; i < nextra; ++i) extra[i] = sp->arm_set[a][i];
+    }
+    cs_config_errors row_errs = {0};
+    char fp[17];
+    const int rr = row_config(sp, d, r, extra, nextra, cfg, &row_errs, fp);
+    cs_config_errors_free(&row_errs);
+    if (rr == CS_OK) rc = CS_OK;
+  }
+  free(cfg);
+  cs_error_clear();
+  if (rc == CS_OK || rc == CS_ERR_INTERNAL) {
+    cs_config_errors_free(&errs);
+    return rc == CS_OK ? CS_OK : cs_error_set(rc, "out of memory loading the base config %s", sp->base);
+  }
+  if (rc == CS_ERR_IO && errs.n == 1) { /* the base cannot be read: one line, as for cartsim run */
+    rc = cs_error_set(rc, "%s (the base config of %s)", errs.lines[0], sp->path);
+    cs_config_errors_free(&errs);
+    return rc;
+  }
+  for (int i = 0; i < errs.n; ++i) print_fixed_error(sp, errs.lines[i]);
+  const int t = errs.total > 0 ? errs.total : errs.n;
+  rc = cs_error_set(rc, "%d error%s in the base config %s with the set: of %s, which no row changes: every row would "
+                    "fail; nothing was run", t, t == 1 ? "" : "s", sp->base, sp->path);
+  cs_config_errors_free(&errs);
+  return rc;
+}
+
 /* The sweep file and its design on every rank. Rank 0 reads and checks it
  * (and prints its errors); the others parse the very text rank 0 read. All
  * ranks return the same code: an error found on one rank (rank 0's, or
@@ -1073,6 +1144,7 @@ static int load_sweep(const cs_sweep_request *req, MPI_Comm world, cs_sweep_spec
     rc = cs_sweep_spec_load(req->spec_path, sp, &errs);
     if (rc) cs_config_errors_raise(rc, &errs, req->spec_path, 1);
     else rc = cs_design_make(sp, d);
+    if (rc == CS_OK) rc = check_fixed_config(sp, d);
     cs_config_errors_free(&errs);
   }
   MPI_Bcast(&rc, 1, MPI_INT, 0, world);

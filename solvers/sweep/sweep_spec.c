@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <yaml.h>
 
@@ -532,6 +533,7 @@ static void read_set(reader *r, yaml_node_t *v)
 static void read_top(reader *r, yaml_node_t *root)
 {
   cs_sweep_spec *sp = r->spec;
+  struct stat st;
   yaml_node_t *design = NULL, *base_node = root;
   const char **keys = mapping_keys(r, root, "sweep", 0);
   if (!keys) return;
@@ -568,6 +570,8 @@ static void read_top(reader *r, yaml_node_t *root)
   if (!sp->base[0]) err(r, root, "base", "missing: the config every row starts from");
   else if (access(sp->base, R_OK) != 0)
     err(r, base_node, "base", "cannot read %s: %s", sp->base, strerror(errno));
+  else if (stat(sp->base, &st) == 0 && S_ISDIR(st.st_mode)) /* readable, but not a config */
+    err(r, base_node, "base", "cannot read %s: %s", sp->base, strerror(EISDIR));
   if (!design || design->type != YAML_MAPPING_NODE) {
     err(r, design ? design : root, "design", "missing or not a mapping {type: grid|list|lhs, ...}");
     return;

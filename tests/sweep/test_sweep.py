@@ -345,14 +345,15 @@ class Sweep(unittest.TestCase):
         self.assertIn("every row of the sweep failed", p.stderr)
         self.assertEqual([r["status"] for r in summary(os.path.join(self.d, "allbad"))], ["failed", "failed"])
         # a row done under one base config that fails under the edited one loses its old run file
-        base, spec = self.edited_base_sweep([100])
+        base, spec = self.edited_base_sweep([100, 30])
         out = os.path.join(self.d, "edited")
-        self.assertIn("computed 1, reused 0, failed 0", sweep(spec, out).stdout)
+        self.assertIn("computed 2, reused 0, failed 0", sweep(spec, out).stdout)
         with open(base, "w") as f:
             f.write(f"base: {REF}\nrun:\n  t_end: 50\n")  # the injection on day 100 is now after the end
         p = sweep(spec, out)
-        self.assertEqual(p.returncode, 5, p.stderr)
-        self.assertEqual(os.listdir(os.path.join(out, "runs")), [], "the run file of the old config is gone")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("computed 1, reused 0, failed 1", p.stdout)
+        self.assertEqual(os.listdir(os.path.join(out, "runs")), ["r000001.h5"], "the run file of the old config is gone")
 
     def test_cohort_arms_branch_from_each_patients_history(self):
         # the base has a treatment of its own (as configs/lesion2d.yaml has): a cohort drops it, so
@@ -710,6 +711,44 @@ design:
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertIn("computed 2, reused 0, failed 0", p.stdout)
 
+    def test_a_base_config_invalid_for_every_row_is_a_sweep_error(self):
+        """A base config, or a set: value, that no row's values change fails every row: that is an
+        error of the sweep (exit 3, the problems at their lines, nothing run or written, --plan too),
+        where the sweep used to run every row, record each failed and exit 5 (a solver failure)."""
+        self.spec("base: {ref}\nmodel:\n  k_a: -1\n", "badbase.yaml")
+        grid = "design:\n  type: grid\n  factors:\n    model.k_c: [0.014, 0.016]\n"
+        cases = [("base: badbase.yaml\nset: {grid.nz: 8, run.t_end: 60}\n" + grid, "onbase.yaml",
+                  [f"{self.d}/badbase.yaml:3:8: model.k_a = -1: must be in [0, 1e+06] 1/(nM day)"], "badbase.yaml"),
+                 ("base: {ref}\nset:\n  grid.nz: 8\n  model.k_a: -2\n" + grid, "onset.yaml",
+                  ["{spec}:4:3: model.k_a = -2: must be in [0, 1e+06] 1/(nM day)"], REF)]
+        for text, name, lines, base in cases:
+            spec = self.spec(text, name)
+            out = os.path.join(self.d, name + "_out")
+            for extra in (["--plan"], ["-o", out, "--quiet"]):
+                with self.subTest(case=name, args=extra[0]):
+                    p = bounded([BIN, "sweep", spec, *extra])
+                    self.assertEqual(p.returncode, 3, p.stderr)
+                    where = base if base == REF else f"{self.d}/{base}"
+                    self.assertEqual(p.stderr.splitlines(), [l.format(spec=spec) for l in lines] + [
+                        f"cartsim: error: 1 error in the base config {where} with the set: of {spec}, which no row "
+                        "changes: every row would fail; nothing was run"])
+                    self.assertEqual(p.stdout, "")
+                    self.assertFalse(os.path.exists(out), "nothing written")
+        # a set: that only the rows complete (the injection day) is no error: the rows run
+        spec = self.spec("base: {ref}\nset: {grid.nz: 8, run.t_end: 60, output.fields_every: 0, "
+                         "\"treatments[0].type\": msc, \"treatments[0].dose\": 5e7}\n"
+                         "design:\n  type: list\n  rows: [{\"treatments[0].day\": 30}, {\"treatments[0].day\": 40}]\n",
+                         "completed.yaml")
+        p = sweep(spec, os.path.join(self.d, "completed"))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("computed 2, reused 0, failed 0", p.stdout)
+        # a base that is a directory: an error of the sweep file, at its line
+        os.makedirs(os.path.join(self.d, "knees"))
+        spec = self.spec("base: knees\n" + grid, "dirbase.yaml")
+        p = bounded([BIN, "sweep", "--plan", spec])
+        self.assertEqual(p.returncode, 3, p.stderr)
+        self.assertIn(f"{spec}:1:7: base: cannot read {self.d}/knees: Is a directory\n", p.stderr)
+
     def test_plan_and_spec_errors(self):
         spec = self.spec(GRID)
         plan = subprocess.run([BIN, "sweep", "--plan", spec], capture_output=True, text=True, env=ENV)
@@ -726,7 +765,8 @@ design:
         table = list(csv.reader(l for l in plan.stdout.splitlines() if l.startswith(("id,", "r0"))))
         self.assertEqual({len(r) for r in table}, {len(table[0])}, plan.stdout)
         self.assertIn('late, "MSC"', [v for r in table for v in r], plan.stdout)
-        sob = self.spec(COMMON + "design:\n  type: sobol\n  samples: 4\n  ranges:\n"
+        # (COMMON's treatment needs its day: a sweep where every row lacks it is now refused before any row)
+        sob = self.spec(COMMON + "  treatments[0].day: 100\ndesign:\n  type: sobol\n  samples: 4\n  ranges:\n"
                         "    model.k_c: {min: 0.014, max: 0.025}\n    model.V_s: {min: 7, max: 24, scale: log}\n",
                         "sobol.yaml")
         plan = subprocess.run([BIN, "sweep", sob, "--plan"], capture_output=True, text=True, env=ENV)
