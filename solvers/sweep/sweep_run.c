@@ -918,11 +918,16 @@ static int sweep_file(const char *sub, const char *name)
   return !strncmp(p, tail, strlen(tail));
 }
 
-/* Every entry of DIR that is not a sweep's file, in `bad` ("" if none). With
- * `remove`, delete the sweep's files (only call it once the check is clean). */
+/* foreign entries named in the message; the rest are counted (`-o /dev` named hundreds) */
+#define FOREIGN_SHOWN 5
+
+/* The entries of DIR that are not a sweep's files, in `bad` ("" if none):
+ * the first FOREIGN_SHOWN, then "and N more". With `remove`, delete the
+ * sweep's files (only call it once the check is clean). */
 static int scan_dir(const char *dir, int remove, char *bad, size_t nbad)
 {
   static const char *const subs[] = {"", "runs", "status", "states"};
+  int foreign = 0;
   bad[0] = '\0';
   for (size_t s = 0; s < sizeof subs / sizeof *subs; ++s) {
     char path[4200];
@@ -943,8 +948,8 @@ static int scan_dir(const char *dir, int remove, char *bad, size_t nbad)
       const int ours = sweep_file(subs[s], n) && isdir == want_dir;
       if (!ours) {
         size_t len = strlen(bad);
-        if (len + 3 < nbad) snprintf(bad + len, nbad - len, "%s%s%s%s", len ? ", " : "", subs[s], s ? "/" : "",
-                                     e->d_name);
+        if (foreign++ < FOREIGN_SHOWN && len + 3 < nbad)
+          snprintf(bad + len, nbad - len, "%s%s%s%s", len ? ", " : "", subs[s], s ? "/" : "", e->d_name);
       } else if (remove && !isdir) {
         if (unlink(file) != 0) {
           closedir(dp);
@@ -953,6 +958,10 @@ static int scan_dir(const char *dir, int remove, char *bad, size_t nbad)
       }
     }
     closedir(dp);
+  }
+  if (foreign > FOREIGN_SHOWN) {
+    size_t len = strlen(bad);
+    snprintf(bad + len, nbad - len, " and %d more", foreign - FOREIGN_SHOWN);
   }
   return CS_OK;
 }

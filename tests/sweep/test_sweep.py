@@ -489,6 +489,15 @@ design:
         p = sweep(spec, other)
         self.assertEqual(p.returncode, 3, "a directory holding other files is refused")
         self.assertEqual(os.listdir(other), ["data.h5"])
+        # a crowded directory (`-o /dev`): five names and a count, not every name in one line
+        for i in range(40):
+            open(os.path.join(other, f"note{i:02d}_{'x' * 40}.txt"), "w").close()
+        p = sweep(spec, other)
+        self.assertEqual(p.returncode, 3)
+        named = re.search(r"holds files that no sweep wrote \((.*) and (\d+) more\)", p.stderr)
+        self.assertIsNotNone(named, p.stderr)
+        self.assertEqual((len(named.group(1).split(", ")), int(named.group(2))), (5, 36), p.stderr)
+        self.assertEqual(len(os.listdir(other)), 41, "nothing touched")
 
     def test_rows_of_an_edited_base_or_without_a_run_file_are_flagged(self):
         """Job-array tasks run at different times: a base file edited between
