@@ -511,8 +511,6 @@ static int run_row_job(sweep_state *S, int r, const row_job *job, int *ok)
     return stop_on_io_error(id, st.reason);
   }
   if (S->grank == 0) {
-    if (rc == CS_OK) S->computed++;
-    else S->failed++;
     /* a run file from an earlier, different config of this row (it was done,
      * now it fails): removed, so that runs/ holds only results of the status */
     if (rc != CS_OK && unlink(out) != 0 && errno != ENOENT) {
@@ -525,6 +523,10 @@ static int run_row_job(sweep_state *S, int r, const row_job *job, int *ok)
       snprintf(msg, sizeof msg, "%s", cs_error_message());
       return stop_on_io_error(id, msg);
     }
+    /* counted once recorded: a row whose record could not be written stays pending, and the
+     * result line said "computed 1" or "failed 1" for it */
+    if (rc == CS_OK) S->computed++;
+    else S->failed++;
   }
   return CS_OK;
 }

@@ -758,6 +758,22 @@ design:
         self.assertEqual(p.returncode, 3, p.stderr)
         self.assertIn(f"{spec}:1:7: base: cannot read {self.d}/knees: Is a directory\n", p.stderr)
 
+    def test_a_row_without_its_status_record_is_not_counted(self):
+        """A row whose status record cannot be written stops the sweep (exit 4) and stays pending: the
+        result line counts it neither computed nor failed (it said "computed 1" or "failed 1")."""
+        for value, what in (("0.014", "done"), ("-1", "failed")):
+            with self.subTest(row=what):
+                spec = self.spec("base: {ref}\nset: {grid.nz: 8, run.t_end: 60, output.fields_every: 0}\n"
+                                 f"design:\n  type: list\n  rows: [{{model.k_c: {value}}}]\n", f"{what}.yaml")
+                out = os.path.join(self.d, what)
+                p = sweep(spec, out, 1, "--task", "1", "--tasks", "2")  # the directory, no row of its own
+                self.assertEqual(p.returncode, 0, p.stderr)
+                os.mkdir(os.path.join(out, "status", "r000000.json"))  # the record's rename fails: EISDIR
+                p = sweep(spec, out)
+                self.assertEqual(p.returncode, 4, p.stderr)
+                self.assertIn("row r000000: cannot write", p.stderr)
+                self.assertIn("computed 0, reused 0, failed 0 (of 1 rows for this task), stopped by an error", p.stdout)
+
     def test_plan_and_spec_errors(self):
         spec = self.spec(GRID)
         plan = subprocess.run([BIN, "sweep", "--plan", spec], capture_output=True, text=True, env=ENV)
