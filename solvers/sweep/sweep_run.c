@@ -1103,6 +1103,20 @@ static int check_fixed_config(const cs_sweep_spec *sp, const cs_design *d)
   cs_config_errors errs = {0};
   int rc = cs_config_load(sp->base, sets, n, cfg, &errs);
   free(sets);
+  /* a cohort arm that branches on or after the history's end: every history failed saving its state */
+  int t_end_varies = 0, late = 0;
+  for (int f = 0; f < sp->nfactor; ++f) t_end_varies |= !strcmp(sp->factor[f], "run.t_end");
+  for (int a = 1; rc == CS_OK && !t_end_varies && a < sp->narms; ++a)
+    if (sp->arm_day[a] >= cfg->run.t_end) {
+      fprintf(stderr, "%s:%d:%d: treatments[0].day: arm '%s' branches on day %g, not before run.t_end = %g of the "
+              "base config with set:, where every patient's untreated history ends\n", sp->path, sp->arm_day_at[a][0],
+              sp->arm_day_at[a][1], sp->arm[a], sp->arm_day[a], cfg->run.t_end);
+      ++late;
+    }
+  if (late) {
+    free(cfg);
+    return cs_error_set(CS_ERR_CONFIG, "%d error%s in %s: nothing was run", late, late == 1 ? "" : "s", sp->path);
+  }
   for (int r = 0; rc != CS_OK && rc != CS_ERR_INTERNAL && r < d->nrows; ++r) { /* does a row fix it? */
     const char *extra[CS_SWEEP_MAX_ARM_SETS];
     int nextra = 0;

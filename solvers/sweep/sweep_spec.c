@@ -488,11 +488,28 @@ static void read_cohort(reader *r, const design_nodes *dn, yaml_node_t *design)
         break;
       }
       if (unknown_key(r, node(r, p->key), kk)) continue;
+      /* an arm starts from the history's state and is compared with the history as its baseline:
+       * a model, grid or initial value, or another horizon, failed every patient's arm at once */
+      static const char *const fixed[] = {"model.", "grid.", "initial.", "run."};
+      int is_fixed = 0;
+      for (int q = 0; q < 4; ++q) is_fixed |= !strncmp(kk, fixed[q], strlen(fixed[q]));
+      if (is_fixed) {
+        err(r, node(r, p->key), kk, "an arm cannot set it: it branches from the patient's untreated history, whose "
+            "model, grid, initial values and run.t_end it shares (an arm sets treatments, solver or output keys)");
+        continue;
+      }
       snprintf(sp->arm_set[i][sp->narm_sets[i]++], sizeof sp->arm_set[i][0], "%s=%s", kk, vv);
-      if (!strcmp(kk, "treatments[0].day")) sp->arm_day[i] = atof(vv);
+      if (!strcmp(kk, "treatments[0].day")) {
+        double day = -1; /* atof took 1e400 (inf) and 0x10 */
+        if (decimal_syntax(vv)) day = strtod(vv, NULL);
+        sp->arm_day[i] = isfinite(day) ? day : -1;
+        sp->arm_day_at[i][0] = (int)node(r, p->value)->start_mark.line + 1;
+        sp->arm_day_at[i][1] = (int)node(r, p->value)->start_mark.column + 1;
+      }
     }
     free(sk);
-    if (sp->arm_day[i] <= 0) err(r, set, sp->arm[i], "an arm needs treatments[0].day > 0 (the day it branches)");
+    if (sp->arm_day[i] <= 0)
+      err(r, set, sp->arm[i], "an arm needs treatments[0].day, a number > 0 (the day it branches)");
   }
 }
 

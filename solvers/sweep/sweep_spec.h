@@ -71,6 +71,7 @@ typedef struct {
   int narm_sets[CS_SWEEP_MAX_ARMS];
   char arm_set[CS_SWEEP_MAX_ARMS][CS_SWEEP_MAX_ARM_SETS][CS_SWEEP_KEY + CS_SWEEP_VALUE + 2];
   double arm_day[CS_SWEEP_MAX_ARMS];      /* the arm's treatments[0].day (branching day); -1 for arm 0 */
+  int arm_day_at[CS_SWEEP_MAX_ARMS][2];   /* where the sweep file gives it (line, column; 1-based) */
   char *text;                             /* the sweep file's text (stored with the results) */
   size_t text_len;                        /* its bytes (a NUL byte in it is an error) */
 } cs_sweep_spec;

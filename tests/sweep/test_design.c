@@ -173,6 +173,19 @@ static const struct {
      {"4:9: design.rows: expected at least one row {key: value, ...}"}},
     {"no factors", "base: ref.yaml\ndesign:\n  type: grid\n  factors: {}\n",
      {"4:12: design.factors: expected at least one {key: [values...]}"}},
+    /* an arm that cannot branch from the history: it failed in every patient, at --from-state */
+    {"an arm that changes the model", "base: ref.yaml\ndesign:\n  type: cohort\n  patients: 2\n  distributions:\n"
+                                      "    model.V_s: {dist: uniform, min: 7, max: 9}\n  arms:\n    - {name: untreated}\n"
+                                      "    - name: early\n      set: {\"treatments[0].type\": msc, "
+                                      "\"treatments[0].day\": 180, model.k_a: 0.2, run.t_end: 900}\n",
+     {"10:66: model.k_a: an arm cannot set it: it branches from the patient's untreated history, whose model, grid, "
+      "initial values and run.t_end it shares (an arm sets treatments, solver or output keys)",
+      "10:82: run.t_end: an arm cannot set it: it branches from the patient's untreated history, whose model, grid, "
+      "initial values and run.t_end it shares (an arm sets treatments, solver or output keys)"}},
+    {"an arm day that is no number", "base: ref.yaml\ndesign:\n  type: cohort\n  patients: 2\n  distributions:\n"
+                                     "    model.V_s: {dist: uniform, min: 7, max: 9}\n  arms:\n    - {name: untreated}\n"
+                                     "    - name: early\n      set: {\"treatments[0].type\": msc, \"treatments[0].day\": 1e400}\n",
+     {"10:12: early: an arm needs treatments[0].day, a number > 0 (the day it branches)"}},
     {"a key that is a list", "base: ref.yaml\n? [a, b]\n: 1\n" GRID, {"2:3: sweep: keys must be plain names, found a list"}},
 };
 

@@ -751,6 +751,16 @@ design:
         p = sweep(spec, os.path.join(self.d, "completed"))
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertIn("computed 2, reused 0, failed 0", p.stdout)
+        # a cohort arm that branches after the histories end: every history failed saving its state
+        spec = self.spec(ONE_ARM_COHORT.format(nz=8, t_end=400, patients=2, arm="late", day=500), "late.yaml")
+        for extra in (["--plan"], ["-o", os.path.join(self.d, "late"), "--quiet"]):
+            p = bounded([BIN, "sweep", spec, *extra])
+            self.assertEqual(p.returncode, 3, p.stderr)
+            self.assertEqual(p.stderr.splitlines(), [
+                f"{spec}:12:61: treatments[0].day: arm 'late' branches on day 500, not before run.t_end = 400 of the "
+                "base config with set:, where every patient's untreated history ends",
+                f"cartsim: error: 1 error in {spec}: nothing was run"])
+        self.assertFalse(os.path.exists(os.path.join(self.d, "late")), "nothing written")
         # a base that is a directory: an error of the sweep file, at its line
         os.makedirs(os.path.join(self.d, "knees"))
         spec = self.spec("base: knees\n" + grid, "dirbase.yaml")
