@@ -24,7 +24,13 @@
  *
  * Keys are config keys as `--set` takes them; every row's values go
  * through the config reader, so a bad value fails that row, not the sweep.
- * Errors: "FILE:LINE:COL: key: message", all of them, CS_ERR_CONFIG.
+ * Errors: "FILE:LINE:COL: key: message", all of them (the first 100, then a
+ * count), CS_ERR_CONFIG. Besides bad values and unknown config keys: a key
+ * given twice in any mapping, a key that is not a plain name, a design key
+ * of another design type, a distribution key the distribution does not
+ * take, a set: key the design varies in every row, two arms of one name, an
+ * arm key outside treatments/solver/output, a seed outside [0, 2^32 - 1],
+ * a NUL byte, nesting deeper than 64 levels.
  */
 #ifndef CS_SWEEP_SPEC_H
 #define CS_SWEEP_SPEC_H
