@@ -64,9 +64,20 @@ static void err(reader *r, const yaml_node_t *n, const char *key, const char *fm
 
 static yaml_node_t *node(reader *r, int id) { return yaml_document_get_node(r->doc, id); }
 
+/* A scalar's text, or NULL if n is not a scalar or its text holds a NUL
+ * ("model.k_c\0x" read as model.k_c, "0.014\0junk" as 0.014). */
 static const char *scalar(const yaml_node_t *n)
 {
-  return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
+  if (!n || n->type != YAML_SCALAR_NODE) return NULL;
+  const char *s = (const char *)n->data.scalar.value;
+  return strlen(s) == n->data.scalar.length ? s : NULL;
+}
+
+/* What n is when scalar(n) is NULL, for a message. */
+static const char *not_scalar(const yaml_node_t *n)
+{
+  return !n ? "nothing" : n->type == YAML_MAPPING_NODE ? "a mapping" : n->type == YAML_SEQUENCE_NODE ? "a list"
+                                                                                                   : "text with a NUL character";
 }
 
 typedef struct {
@@ -111,7 +122,7 @@ static const char **mapping_keys(reader *r, const yaml_node_t *m, const char *wh
   for (int i = 0; i < n; ++i) {
     const yaml_node_t *k = node(r, p0[i].key);
     if (!keys[i]) {
-      if (!quiet) err(r, k, where, "keys must be plain names, found a %s", k && k->type == YAML_MAPPING_NODE ? "mapping" : "list");
+      if (!quiet) err(r, k, where, "keys must be plain names, found %s", not_scalar(k));
     } else if (first[i] >= 0) {
       if (!quiet)
         err(r, k, keys[i], "duplicate key (first given at line %lu)",
@@ -135,7 +146,7 @@ static int copy_scalar(reader *r, const yaml_node_t *n, const char *key, char *o
     return 0;
   }
   if (!s) {
-    err(r, n, key, "expected a value, found a %s", n && n->type == YAML_MAPPING_NODE ? "mapping" : "list");
+    err(r, n, key, "expected a value, found %s", not_scalar(n));
     return 1;
   }
   if (strlen(s) >= size) {
@@ -176,7 +187,8 @@ static int number(reader *r, const yaml_node_t *n, const char *key, double *v)
   errno = 0;
   *v = s ? strtod(s, &end) : NAN;
   if (!s || end == s || *end || errno || !isfinite(*v)) {
-    err(r, n, key, "expected a finite number, found '%s'", s ? s : "a list or mapping");
+    if (s) err(r, n, key, "expected a finite number, found '%s'", s);
+    else err(r, n, key, "expected a number, found %s", not_scalar(n));
     return 1;
   }
   return 0;

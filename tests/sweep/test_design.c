@@ -186,6 +186,11 @@ static const struct {
                                      "    model.V_s: {dist: uniform, min: 7, max: 9}\n  arms:\n    - {name: untreated}\n"
                                      "    - name: early\n      set: {\"treatments[0].type\": msc, \"treatments[0].day\": 1e400}\n",
      {"10:12: early: an arm needs treatments[0].day, a number > 0 (the day it branches)"}},
+    /* text with a NUL character (a YAML escape): it was read up to the NUL */
+    {"a value with a NUL", "base: ref.yaml\nset: {model.k_a: \"0.1\\0junk\"}\n" GRID,
+     {"2:18: model.k_a: expected a value, found text with a NUL character"}},
+    {"a key with a NUL", "base: ref.yaml\nset: {\"model.k_a\\0x\": 0.1}\n" GRID,
+     {"2:7: set: keys must be plain names, found text with a NUL character"}},
     {"a key that is a list", "base: ref.yaml\n? [a, b]\n: 1\n" GRID, {"2:3: sweep: keys must be plain names, found a list"}},
 };
 
