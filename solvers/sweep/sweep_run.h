@@ -16,6 +16,9 @@
  * when DIR holds nothing but that sweep's own files). `--task ID --tasks N` (Slurm
  * job arrays) runs only rows with index % N == ID; every task rebuilds
  * DIR/summary.csv and DIR/summary.h5 from all status records present.
+ * World rank 0 reads the sweep file and hands its text to the others; a
+ * row's config is read by its group leader and handed to the group: every
+ * rank returns the same code, whichever rank found the error.
  */
 #ifndef CS_SWEEP_RUN_H
 #define CS_SWEEP_RUN_H
@@ -33,8 +36,9 @@ typedef struct {
   int force;           /* DIR holds another sweep: start over (only if DIR holds nothing but sweep files) */
 } cs_sweep_request;
 
-/* Collective over `world`. CS_OK; CS_ERR_CONFIG (bad spec, changed sweep);
- * CS_ERR_IO; CS_ERR_SOLVER when every row of this task failed. */
+/* Collective over `world`. CS_OK; CS_ERR_CONFIG (bad spec, a base config
+ * with set: that every row fails, changed sweep); CS_ERR_IO; CS_ERR_SOLVER
+ * when every row of this task failed. */
 int cs_sweep(const cs_sweep_request *req, MPI_Comm world);
 
 #endif
