@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -63,8 +64,8 @@ static void usage(FILE *f)
           "       cartsim explore [-o DIR] [--force] [--quick] [--jobs N]\n"
           "       cartsim --help | --version\n"
           "\n"
-          "  run     simulate one scenario and write an HDF5 file (default results/<config name>.h5);\n"
-          "          run it under `mpirun -n P` to use P ranks\n"
+          "  run     simulate one scenario and write an HDF5 file (default results/NAME.h5, NAME the\n"
+          "          config's file name without a final .yaml/.yml); under `mpirun -n P` it uses P ranks\n"
           "  check   validate a config and print it fully resolved, every value with its unit;\n"
           "          --keys: every key's type, unit, default, range and help (Markdown tables)\n"
           "  sweep   run every row of a parameter sweep (docs/sweeps.md) under mpirun -n P; resumable;\n"
@@ -224,12 +225,22 @@ static int parse_cli(int argc, char **argv, cs_cli *cli)
   return CS_OK;
 }
 
-/* results/<config stem>.h5, creating results/ if needed. */
+/* results/<config name>.h5, creating results/ if needed: the config's file
+ * name without a final .yaml or .yml (only that: knee.v1.yaml and
+ * knee.v2.yaml write knee.v1.h5 and knee.v2.h5, not both knee.h5). */
 static int default_output(const char *config, char *buf, size_t n)
 {
   const char *base = strrchr(config, '/');
   base = base ? base + 1 : config;
-  size_t len = strcspn(base, ".");
+  size_t len = strlen(base);
+  static const char *const ext[] = {".yaml", ".yml"};
+  for (size_t e = 0; e < sizeof ext / sizeof *ext; ++e) {
+    const size_t k = strlen(ext[e]);
+    if (len > k && !strcasecmp(base + len - k, ext[e])) {
+      len -= k;
+      break;
+    }
+  }
   if (mkdir("results", 0777) != 0 && errno != EEXIST)
     CS_FAIL(CS_ERR_IO, "cannot create the directory results/: %s", strerror(errno));
   snprintf(buf, n, "results/%.*s.h5", (int)len, base);

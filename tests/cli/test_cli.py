@@ -306,6 +306,18 @@ class Cli(unittest.TestCase):
         with h5py.File(out_h5, "r") as f:
             self.assertEqual(f["meta"].attrs["status"], "complete")
 
+    def test_default_output_keeps_every_dot_of_the_config_name(self):
+        """Without -o the output is results/NAME.h5, NAME the config's file name without a final
+        .yaml/.yml: knee.v1.yaml and knee.v2.yaml both wrote results/knee.h5 (the second was refused,
+        or with --force overwrote the first's result)."""
+        for name in ("knee.v1.yaml", "knee.v2.yaml", "plain.yml", "noext"):
+            self.write(name, f"base: {os.path.abspath(REF)}\n")
+            code, _, err = cartsim("run", name, "--quiet", "--set", "run.t_end=2", "--set", "output.dt=1",
+                                   "--set", "output.fields_every=0", cwd=self.dir)
+            self.assertEqual(code, 0, err)
+        self.assertEqual(sorted(os.listdir(os.path.join(self.dir, "results"))),
+                         ["knee.v1.h5", "knee.v2.h5", "noext.h5", "plain.h5"])
+
     def test_unwritable_output_exit_4(self):
         code, _, err = cartsim("run", REF, "-o", "/nonexistent-dir/x.h5", "--quiet")
         self.assertEqual(code, 4)
