@@ -63,6 +63,12 @@ int cs_config_errors_raise(int rc, const cs_config_errors *errs, const char *fil
  * 'fields_every'?"). Checks the name only, not a value. */
 int cs_config_key_check(const char *key, char *why, size_t n);
 
+/* A number as the config reads one (decimal syntax only: no hex, nan or inf;
+ * finite; not below DBL_MIN in magnitude unless 0): 0 and *v, or 1 with the
+ * reason in msg ("not a number", "too large: must be a finite number", ...).
+ * For numbers given on the command line too (--save-state DAY:FILE). */
+int cs_config_parse_number(const char *s, double *v, char *msg, size_t n);
+
 /* d as the config prints it: the fewest digits that read back as d
  * (whole numbers below 1e7 without exponent). */
 void cs_config_format_real(double d, char *out, size_t n);

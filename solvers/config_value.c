@@ -49,7 +49,7 @@ static int nonfinite_word(const char *s)
   return ieq(s, "nan") || ieq(s, "inf") || ieq(s, "infinity");
 }
 
-static int parse_number(const char *s, double *v, char *msg, size_t n)
+int cs_config_parse_number(const char *s, double *v, char *msg, size_t n)
 {
   if (!*s) return snprintf(msg, n, "missing value"), 1;
   if (!decimal_syntax(s)) {
@@ -92,9 +92,9 @@ static int parse_value(const cs_opt *o, const char *s, double *v, char *msg, siz
 {
   int bad = 0;
   switch (o->type) {
-  case CS_OPT_REAL: bad = parse_number(s, v, msg, n); break;
+  case CS_OPT_REAL: bad = cs_config_parse_number(s, v, msg, n); break;
   case CS_OPT_INT:
-    bad = parse_number(s, v, msg, n);
+    bad = cs_config_parse_number(s, v, msg, n);
     if (!bad && *v != floor(*v)) bad = 1, snprintf(msg, n, "must be a whole number");
     break;
   case CS_OPT_BOOL: bad = parse_bool(s, v, msg, n); break;

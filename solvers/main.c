@@ -134,15 +134,24 @@ static int option_allowed(const char *command, const char *a)
   return CS_OK;
 }
 
+/* An option that takes one value, given once: a second one was silently
+ * taken instead of the first (-o a.h5 -o b.h5, two --from-state files). */
+static int set_once(const char *opt, const char **slot, const char *value)
+{
+  if (*slot) CS_FAIL(CS_ERR_USAGE, "%s given twice (%s and %s): give it once", opt, *slot, value);
+  *slot = value;
+  return CS_OK;
+}
+
 static int parse_cli(int argc, char **argv, cs_cli *cli)
 {
   memset(cli, 0, sizeof *cli);
-  if (argc < 2) CS_FAIL(CS_ERR_USAGE, "no command given (try cartsim --help)");
+  if (argc < 2) CS_FAIL(CS_ERR_USAGE, "no command given");
   cli->command = argv[1];
   if (!strcmp(cli->command, "--help") || !strcmp(cli->command, "-h") || !strcmp(cli->command, "--version"))
     return CS_OK;
   if (strcmp(cli->command, "run") && strcmp(cli->command, "check") && strcmp(cli->command, "sweep"))
-    CS_FAIL(CS_ERR_USAGE, "unknown command '%s' (expected run, check, sweep, demo or explore; try cartsim --help)",
+    CS_FAIL(CS_ERR_USAGE, "unknown command '%s' (expected run, check, sweep, demo or explore)",
             cli->command);
   cli->ranks_per_run = 1;
   cli->ntasks = 1;
@@ -156,7 +165,7 @@ static int parse_cli(int argc, char **argv, cs_cli *cli)
     }
     if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
       if (++i == argc || !argv[i][0]) CS_FAIL(CS_ERR_USAGE, "%s needs a file name", a);
-      cli->output = argv[i];
+      CS_CHECK(set_once(a, &cli->output, argv[i]));
     } else if (!strcmp(a, "--set")) {
       if (++i == argc) CS_FAIL(CS_ERR_USAGE, "--set needs KEY=VALUE");
       if (!strchr(argv[i], '=')) CS_FAIL(CS_ERR_USAGE, "--set %s: expected KEY=VALUE", argv[i]);
@@ -167,17 +176,25 @@ static int parse_cli(int argc, char **argv, cs_cli *cli)
       cli->sets[cli->nsets++] = a + 6;
     } else if (!strcmp(a, "--save-state")) {
       if (++i == argc) CS_FAIL(CS_ERR_USAGE, "--save-state needs DAY:FILE");
-      char *end = NULL;
-      double day = strtod(argv[i], &end);
-      if (end == argv[i] || *end != ':' || !end[1] || !(day >= 0))
+      /* the day as the config reads numbers (no hex, inf or nan); its range is
+       * checked against the run (run.c, check_request) */
+      const char *colon = strchr(argv[i], ':');
+      char text[64], why[200];
+      double day = 0;
+      if (!colon || colon == argv[i] || !colon[1])
         CS_FAIL(CS_ERR_USAGE, "--save-state %s: expected DAY:FILE, e.g. 180:state180.h5", argv[i]);
+      if ((size_t)(colon - argv[i]) >= sizeof text)
+        CS_FAIL(CS_ERR_USAGE, "--save-state %.40s...: the day is not a number", argv[i]);
+      snprintf(text, sizeof text, "%.*s", (int)(colon - argv[i]), argv[i]);
+      if (cs_config_parse_number(text, &day, why, sizeof why))
+        CS_FAIL(CS_ERR_USAGE, "--save-state %s: the day %s: %s (expected DAY:FILE, e.g. 180:state180.h5)", argv[i],
+                text, why);
       if (cli->n_save == CS_MAX_SAVES) CS_FAIL(CS_ERR_USAGE, "at most %d --save-state options", CS_MAX_SAVES);
       cli->save_day[cli->n_save] = day;
-      cli->save_path[cli->n_save++] = end + 1;
+      cli->save_path[cli->n_save++] = colon + 1;
     } else if (!strcmp(a, "--from-state") || !strcmp(a, "--baseline")) {
       if (++i == argc || !argv[i][0]) CS_FAIL(CS_ERR_USAGE, "%s needs a file name", a);
-      if (a[2] == 'f') cli->from_state = argv[i];
-      else cli->baseline = argv[i];
+      CS_CHECK(set_once(a, a[2] == 'f' ? &cli->from_state : &cli->baseline, argv[i]));
     } else if (!strcmp(a, "--ranks-per-run") || !strcmp(a, "--task") || !strcmp(a, "--tasks")) {
       if (++i == argc) CS_FAIL(CS_ERR_USAGE, "%s needs a number", a);
       char *end = NULL;
@@ -199,7 +216,7 @@ static int parse_cli(int argc, char **argv, cs_cli *cli)
     } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
       cli->quiet = 1;
     } else if (a[0] == '-') {
-      CS_FAIL(CS_ERR_USAGE, "unknown option '%s' (try cartsim --help)", a);
+      CS_FAIL(CS_ERR_USAGE, "unknown option '%s'", a);
     } else if (!cli->config) {
       cli->config = a;
     } else {

@@ -812,7 +812,7 @@ static int check_request(const cs_config *cfg, const cs_run_request *req, double
     if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
       CS_FAIL(CS_ERR_USAGE, "--save-state %g:%s is a directory: name a file in it", day, path);
     const int done = req->restart && (day < t0 || same_time(day, t0)); /* saved before the checkpoint */
-    if (!done && (day <= t0 || day > cfg->run.t_end))
+    if (day < 0 || (!done && (day <= t0 || day > cfg->run.t_end)))
       CS_FAIL(CS_ERR_USAGE, "--save-state %g:%s: the day must lie after the start (day %g) and not after run.t_end = %g",
               day, path, t0, cfg->run.t_end);
     if (!req->force && !req->restart && access(path, F_OK) == 0)

@@ -41,6 +41,36 @@ class Cli(unittest.TestCase):
             code, _, err = cartsim(*args)
             self.assertEqual(code, 2, args)
             self.assertRegex(err, r"^cartsim: error: [^\n]* \(cartsim --help shows the usage\)\n$", "one line")
+            self.assertEqual(err.count("--help"), 1, f"the hint once: {err}")
+
+    def test_single_valued_options_given_twice_are_refused(self):
+        """-o a -o b ran into b, --from-state s10 --from-state s20 branched from day 20: the first was
+        dropped without a word."""
+        for opt in ("-o", "--output", "--from-state", "--baseline"):
+            code, _, err = cartsim("run", os.path.abspath(REF), opt, "a.h5", opt, "b.h5", "--quiet",
+                                   "--set", "run.t_end=10", cwd=self.dir)
+            self.assertEqual(code, 2, err)
+            self.assertEqual(err, f"cartsim: error: {opt} given twice (a.h5 and b.h5): give it once "
+                             "(cartsim --help shows the usage)\n")
+        code, _, err = cartsim("sweep", "s.yaml", "-o", "a", "-o", "b", cwd=self.dir)
+        self.assertEqual(code, 2, err)
+        self.assertIn("-o given twice", err)
+        self.assertEqual(os.listdir(self.dir), [], "nothing is written")
+
+    def test_save_state_day_is_read_as_the_config_reads_numbers(self):
+        """-5 said 'expected DAY:FILE' (not that the day is out of range), 1e400 was echoed as inf, and
+        0x5 was read as day 5 (the config refuses hex)."""
+        out = os.path.join(self.dir, "o.h5")
+        for day, text in (("-5", "the day must lie after the start (day 0) and not after run.t_end = 10"),
+                          ("1e400", "the day 1e400: too large: must be a finite number"),
+                          ("0x5", "the day 0x5: not a number"), ("abc", "the day abc: not a number"),
+                          ("", "expected DAY:FILE")):
+            code, _, err = cartsim("run", REF, "-o", out, "--quiet", "--set", "run.t_end=10",
+                                   "--save-state", f"{day}:{self.dir}/s.h5")
+            self.assertEqual(code, 2, err)
+            self.assertIn(f"--save-state {day}:{self.dir}/s.h5: {text}", err)
+            self.assertNotIn("inf", err)
+        self.assertEqual(os.listdir(self.dir), [], "nothing is written")
 
     def test_demo_without_a_usable_python(self):
         """cartsim demo/explore hand over to Python: an interpreter path that cannot be run is exit 4 naming
