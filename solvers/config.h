@@ -29,6 +29,7 @@
 #include "run_options.h"
 
 #define CS_MAX_TREATMENTS 64
+#define CS_CONFIG_MAX_FILES 9 /* the file given and up to 8 levels of base: */
 
 typedef struct {
   cs_params model;
@@ -41,6 +42,10 @@ typedef struct {
   cs_run_opts run;
   char description[512];
   char path[1024];       /* the config file as given */
+  /* every file read: files[0] the config given, then its base: chain, as
+   * named (relative to the working directory); a run never writes over them */
+  char files[CS_CONFIG_MAX_FILES][1024];
+  int n_files;
 } cs_config;
 
 typedef struct {

@@ -388,6 +388,8 @@ void cs_cfg_load_file(cs_cfg_loader *ld, const char *path, const cs_cfg_where *f
     return;
   }
   ld->chain[ld->depth++] = real;
+  if (ld->cfg->n_files < CS_CONFIG_MAX_FILES) /* the depth check above keeps within */
+    snprintf(ld->cfg->files[ld->cfg->n_files++], sizeof ld->cfg->files[0], "%s", path);
   parse_text(ld, intern(ld, path), text, len);
   free(ld->chain[--ld->depth]);
   free(text);

@@ -19,6 +19,7 @@
 #include "config.h"
 
 #define CS_CFG_MAX_BASE_DEPTH 8 /* levels of `base:` below the file given */
+_Static_assert(CS_CONFIG_MAX_FILES == CS_CFG_MAX_BASE_DEPTH + 1, "cs_config.files holds the whole base: chain");
 #define CS_CFG_MAX_ERRORS 100   /* messages kept; the rest are counted */
 #define CS_CFG_MAX_TREAT_ROWS 8
 #define CS_CFG_LIST_KEYS 16 /* an unknown key with no near name lists its section's keys up to this many */

@@ -596,6 +596,19 @@ static void resolved_path(const char *path, char *out, size_t n)
   snprintf(out, n, "%s/%s", real, slash ? slash + 1 : path);
 }
 
+/* Do paths a and b name the same file? Two that exist are compared by
+ * identity (device and inode): a symbolic or hard link to a file is that
+ * file, whatever its name. Otherwise by their resolved paths. */
+static int same_file(const char *a, const char *b)
+{
+  struct stat sa, sb;
+  if (stat(a, &sa) == 0 && stat(b, &sb) == 0) return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+  char ra[8300], rb[8300];
+  resolved_path(a, ra, sizeof ra);
+  resolved_path(b, rb, sizeof rb);
+  return !strcmp(ra, rb);
+}
+
 static int write_header(cs_run_state *rs, const cs_run_request *req, int nranks)
 {
   const cs_config *cfg = rs->cfg;
@@ -763,6 +776,21 @@ static int initial_state(const cs_config *cfg, const cs_problem *pb, N_Vector y)
   return CS_OK;
 }
 
+/* Refuse `path`, a file the run writes (given by option `opt`), if it is the
+ * config or a file of its base: chain. CS_ERR_USAGE naming both. */
+static int not_the_config(const cs_config *cfg, const char *opt, const char *path, const char *advice)
+{
+  for (int i = 0; i < cfg->n_files; ++i) {
+    if (!same_file(path, cfg->files[i])) continue;
+    if (i == 0)
+      CS_FAIL(CS_ERR_USAGE, "%s%s is the config file %s: %s (--force replaces an old result, never an input)", opt,
+              path, cfg->files[0], advice);
+    CS_FAIL(CS_ERR_USAGE, "%s%s is %s, a base: file of the config %s: %s (--force replaces an old result, never an "
+            "input)", opt, path, cfg->files[i], cfg->files[0], advice);
+  }
+  return CS_OK;
+}
+
 /* The request before anything is computed or written. A branch must end
  * after its state's day; its state file and the baseline are not the
  * output; treatments and state saves must lie in [t0, t_end]
@@ -780,34 +808,32 @@ static int check_request(const cs_config *cfg, const cs_run_request *req, double
     if (cfg->treatments[e].day < t0 && !same_time(cfg->treatments[e].day, t0))
       CS_FAIL(CS_ERR_CONFIG, "treatments[%d].day = %g is before day %g, where the run starts from %s", e,
               cfg->treatments[e].day, t0, req->from_state);
-  char out[8300], a[8300], b[8300];
-  resolved_path(req->output_path, out, sizeof out);
+  /* The run's inputs are never its outputs, --force or not (--force
+   * replaces an old result, not what the run reads): not the config or a
+   * base: file of it, not the state or baseline it reads, also when named
+   * through a symbolic or hard link. */
   const char *const input_opt[2] = {"--from-state", "--baseline"}, *const input[2] = {req->from_state, req->baseline};
+  CS_CHECK(not_the_config(cfg, "-o ", req->output_path, "write the run to another file"));
   for (int q = 0; q < 2; ++q) {
-    if (!input[q]) continue;
-    resolved_path(input[q], a, sizeof a);
-    if (!strcmp(a, out)) /* read now, then overwritten by the output (--force) or refused as existing */
+    if (input[q] && same_file(input[q], req->output_path)) /* read now, then overwritten by the output */
       CS_FAIL(CS_ERR_USAGE, "%s %s is the output file (-o %s): write the run to another file", input_opt[q], input[q],
               req->output_path);
   }
   for (int q = 0; q < req->n_save; ++q) {
     const double day = req->save_day[q];
     const char *path = req->save_path[q];
-    resolved_path(path, a, sizeof a);
-    if (!strcmp(a, out))
+    if (same_file(path, req->output_path))
       CS_FAIL(CS_ERR_USAGE, "--save-state %g:%s is the output file (-o %s)", day, path, req->output_path);
-    for (int r = 0; r < q; ++r) {
-      resolved_path(req->save_path[r], b, sizeof b);
-      if (!strcmp(a, b))
+    for (int r = 0; r < q; ++r)
+      if (same_file(path, req->save_path[r]))
         CS_FAIL(CS_ERR_USAGE, "--save-state %g:%s and %g:%s name the same file", req->save_day[r], req->save_path[r],
                 day, path);
-    }
-    for (int r = 0; r < 2; ++r) { /* --force would overwrite the run's own input */
-      if (!input[r]) continue;
-      resolved_path(input[r], b, sizeof b);
-      if (!strcmp(a, b))
+    char opt[64];
+    snprintf(opt, sizeof opt, "--save-state %g:", day);
+    CS_CHECK(not_the_config(cfg, opt, path, "save to another file"));
+    for (int r = 0; r < 2; ++r) /* --force would overwrite the run's own input */
+      if (input[r] && same_file(path, input[r]))
         CS_FAIL(CS_ERR_USAGE, "--save-state %g:%s is the run's %s file: save to another file", day, path, input_opt[r]);
-    }
     struct stat st;
     if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
       CS_FAIL(CS_ERR_USAGE, "--save-state %g:%s is a directory: name a file in it", day, path);

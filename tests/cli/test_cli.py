@@ -148,6 +148,62 @@ class Cli(unittest.TestCase):
             with open(state, "rb") as f:
                 self.assertEqual(f.read(), before, "the state file is untouched")
 
+    def test_inputs_reached_through_a_link_are_not_the_output(self):
+        """-o naming a symbolic or a hard link to the --baseline or --from-state file, or a --save-state
+        file that is one: exit 2, the input untouched (the check compared names, with only the
+        directory resolved, and --force overwrote the baseline)."""
+        state = os.path.join(self.dir, "s.h5")
+        hist = os.path.join(self.dir, "h.h5")
+        code, _, err = cartsim("run", REF, "-o", hist, "--quiet", "--set", "run.t_end=60", "--save-state", f"30:{state}")
+        self.assertEqual(code, 0, err)
+        os.symlink("h.h5", os.path.join(self.dir, "h_sym.h5"))
+        os.link(hist, os.path.join(self.dir, "h_hard.h5"))
+        os.symlink("s.h5", os.path.join(self.dir, "s_sym.h5"))
+        files = {n: open(os.path.join(self.dir, n), "rb").read() for n in ("h.h5", "s.h5")}
+        ref = os.path.abspath(REF)
+        for args, text in (
+                (["-o", "h_sym.h5", "--baseline", "h.h5"], "--baseline h.h5 is the output file (-o h_sym.h5)"),
+                (["-o", "h_hard.h5", "--baseline", "h.h5"], "--baseline h.h5 is the output file (-o h_hard.h5)"),
+                (["-o", "s_sym.h5", "--from-state", "s.h5"], "--from-state s.h5 is the output file (-o s_sym.h5)"),
+                (["-o", "o.h5", "--baseline", "h.h5", "--save-state", "40:h_hard.h5"],
+                 "--save-state 40:h_hard.h5 is the run's --baseline file"),
+                (["-o", "o.h5", "--from-state", "s_sym.h5", "--save-state", "40:s.h5"],
+                 "--save-state 40:s.h5 is the run's --from-state file")):
+            code, _, err = cartsim("run", ref, "--force", "--quiet", "--set", "run.t_end=60", *args, cwd=self.dir)
+            self.assertEqual(code, 2, err)
+            self.assertIn(text, err)
+            self.assertEqual(err.count("\n"), 1, err)
+            for n, data in files.items():
+                with open(os.path.join(self.dir, n), "rb") as f:
+                    self.assertEqual(f.read(), data, f"{args}: {n} changed")
+            self.assertFalse(os.path.exists(os.path.join(self.dir, "o.h5")))
+
+    def test_the_config_and_its_base_files_are_never_written(self):
+        """-o lesion.yaml (meant: lesion.h5) with --force replaced the config by an HDF5 file; so did
+        -o naming a base: file of the config, or a --save-state file that is the config. Exit 2 before
+        anything is written, also with --force and through a link."""
+        with open(REF) as f:
+            self.write("base.yaml", f.read())
+        self.write("top.yaml", "base: base.yaml\nrun: {t_end: 10}\n")
+        os.symlink("top.yaml", os.path.join(self.dir, "top_link.yaml"))
+        before = {n: open(os.path.join(self.dir, n), "rb").read() for n in ("base.yaml", "top.yaml")}
+        for args, text in (
+                (["-o", "top.yaml"], "-o top.yaml is the config file top.yaml: write the run to another file"),
+                (["-o", "./base.yaml"], "-o ./base.yaml is base.yaml, a base: file of the config top.yaml"),
+                (["-o", "top_link.yaml"], "-o top_link.yaml is the config file top.yaml"),
+                (["-o", "o.h5", "--save-state", "5:top.yaml"], "--save-state 5:top.yaml is the config file top.yaml"),
+                (["-o", "o.h5", "--save-state", "5:base.yaml"], "--save-state 5:base.yaml is base.yaml, a base: file")):
+            code, _, err = cartsim("run", "top.yaml", "--quiet", "--force", *args, cwd=self.dir)
+            self.assertEqual(code, 2, err)
+            self.assertIn(text, err)
+            self.assertEqual(err.count("\n"), 1, err)
+            for n, data in before.items():
+                with open(os.path.join(self.dir, n), "rb") as f:
+                    self.assertEqual(f.read(), data, f"{args}: {n} was overwritten")
+            self.assertFalse(os.path.exists(os.path.join(self.dir, "o.h5")))
+        code, _, err = cartsim("run", "top.yaml", "--quiet", "-o", "o.h5", cwd=self.dir)
+        self.assertEqual(code, 0, err)
+
     def test_baseline_must_be_the_untreated_run_of_the_same_knee(self):
         """--baseline is checked before the run: complete, same horizon, no
         treatment, same model/grid/initial values; else exit 3 naming why."""
