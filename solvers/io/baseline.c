@@ -1,8 +1,12 @@
+#define _POSIX_C_SOURCE 200809L
 #include "baseline.h"
 
+#include <errno.h>
 #include <hdf5.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../../model/grid.h"
 #include "../../model/initial.h"
@@ -19,13 +23,18 @@ static int same_section(hid_t f, const char *path, const char *group, const cs_o
     char name[160];
     snprintf(name, sizeof name, "%s/%s", group, o->name);
     double v[1] = {NAN};
+    char have[128];
     hid_t d;
     H5E_BEGIN_TRY { d = H5Dopen2(f, name, H5P_DEFAULT); } H5E_END_TRY;
-    if (d < 0 || H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) < 0) {
-      if (d >= 0) H5Dclose(d);
-      CS_FAIL(CS_ERR_IO, "--baseline %s: no /%s (written by another cartsim version?)", path, name);
+    if (d < 0) CS_FAIL(CS_ERR_IO, "--baseline %s: no /%s (written by another cartsim version?)", path, name);
+    if (!cs_h5_numbers_shaped(d, 0, 0, NULL, have, sizeof have)) { /* one value: read into v[1] */
+      H5Dclose(d);
+      CS_FAIL(CS_ERR_IO, "--baseline %s: /%s is %s, not one number (damaged, or not a cartsim run?)", path, name,
+              have);
     }
+    herr_t e = H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v);
     H5Dclose(d);
+    if (e < 0) CS_FAIL(CS_ERR_IO, "--baseline %s: cannot read /%s (damaged?)", path, name);
     char a[32], b[32];
     if (cs_config_value_differs(cs_opt_get(o, obj), v[0], a, b, sizeof a))
       CS_FAIL(CS_ERR_CONFIG, "--baseline %s: %s.%s = %s in this config but %s in the baseline; the baseline is "
@@ -36,6 +45,8 @@ static int same_section(hid_t f, const char *path, const char *group, const cs_o
 
 int cs_baseline_read(const char *path, const cs_config *cfg, double T, double *thickness, double *sauc)
 {
+  if (access(path, R_OK) != 0) /* the reason: HDF5 would only say it cannot open the file */
+    CS_FAIL(CS_ERR_IO, "--baseline %s: cannot read it: %s", path, strerror(errno));
   hid_t f;
   H5E_BEGIN_TRY { f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT); } H5E_END_TRY;
   if (f < 0) CS_FAIL(CS_ERR_IO, "--baseline %s: cannot open it as an HDF5 file", path);
@@ -60,9 +71,11 @@ int cs_baseline_read(const char *path, const cs_config *cfg, double T, double *t
   if (rc == CS_OK) {
     long count = -1;
     hid_t a;
+    char have[128];
     H5E_BEGIN_TRY { a = H5Aopen_by_name(f, "treatments", "count", H5P_DEFAULT, H5P_DEFAULT); } H5E_END_TRY;
-    if (a >= 0) {
-      if (H5Aread(a, H5T_NATIVE_LONG, &count) < 0) count = -1;
+    if (a >= 0) { /* one number, read into one long */
+      if (!cs_h5_numbers_shaped(a, 1, 0, NULL, have, sizeof have) || H5Aread(a, H5T_NATIVE_LONG, &count) < 0)
+        count = -1;
       H5Aclose(a);
     }
     if (count < 0) rc = cs_error_set(CS_ERR_IO, "--baseline %s: no /treatments count (not a cartsim run?)", path);

@@ -288,9 +288,12 @@ int cs_h5o_set_length(hid_t ds, hsize_t n)
   hid_t sp = H5Dget_space(ds);
   CS_CHECK_H5(sp);
   hsize_t dims[4] = {0, 0, 0, 0};
-  int rank = H5Sget_simple_extent_dims(sp, dims, NULL);
+  const int rank = H5Sget_simple_extent_ndims(sp); /* before dims[4] is filled: a damaged file may have more */
+  if (rank >= 1 && rank <= 4) H5Sget_simple_extent_dims(sp, dims, NULL);
   H5Sclose(sp);
   CS_CHECK_H5(rank);
+  if (rank < 1 || rank > 4)
+    CS_FAIL(CS_ERR_IO, "--restart: the output holds a dataset of rank %d where cartsim writes 1 to 4 (damaged?)", rank);
   if (dims[0] < n) CS_FAIL(CS_ERR_IO, "--restart: the output holds %llu steps, the checkpoint %llu",
                            (unsigned long long)dims[0], (unsigned long long)n);
   dims[0] = n;

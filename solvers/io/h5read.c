@@ -3,26 +3,78 @@
 #include <math.h>
 #include <stdio.h>
 
+void cs_h5_extent_text(hid_t space, char *out, size_t n)
+{
+  const H5S_class_t cls = H5Sget_simple_extent_type(space);
+  const int rank = H5Sget_simple_extent_ndims(space);
+  if (cls == H5S_SCALAR) {
+    snprintf(out, n, "a scalar");
+    return;
+  }
+  if (cls == H5S_NULL || rank < 0 || rank > H5S_MAX_RANK) {
+    snprintf(out, n, "empty");
+    return;
+  }
+  hsize_t d[H5S_MAX_RANK];
+  H5Sget_simple_extent_dims(space, d, NULL);
+  size_t len = (size_t)snprintf(out, n, "[");
+  for (int i = 0; i < rank && len < n; ++i)
+    len += (size_t)snprintf(out + len, n - len, "%s%llu", i ? ", " : "", (unsigned long long)d[i]);
+  if (len < n) snprintf(out + len, n - len, "]");
+}
+
+int cs_h5_numbers_shaped(hid_t obj, int is_attr, int rank, const unsigned long long *want, char *have, size_t n)
+{
+  snprintf(have, n, "unreadable");
+  hid_t type = is_attr ? H5Aget_type(obj) : H5Dget_type(obj);
+  hid_t space = is_attr ? H5Aget_space(obj) : H5Dget_space(obj);
+  int ok = 0;
+  if (type >= 0 && space >= 0) {
+    const H5T_class_t cls = H5Tget_class(type);
+    cs_h5_extent_text(space, have, n);
+    if (cls != H5T_FLOAT && cls != H5T_INTEGER) {
+      snprintf(have, n, cls == H5T_STRING ? "text" : "not numbers");
+    } else {
+      const H5S_class_t sc = H5Sget_simple_extent_type(space);
+      const int r = H5Sget_simple_extent_ndims(space);
+      if (rank == 0) {
+        ok = sc == H5S_SCALAR || (sc == H5S_SIMPLE && r == 1 && H5Sget_simple_extent_npoints(space) == 1);
+      } else if (sc == H5S_SIMPLE && r == rank) {
+        hsize_t d[H5S_MAX_RANK];
+        H5Sget_simple_extent_dims(space, d, NULL);
+        ok = 1;
+        for (int i = 0; i < rank; ++i) ok = ok && d[i] == (hsize_t)want[i];
+      }
+    }
+  }
+  if (type >= 0) H5Tclose(type);
+  if (space >= 0) H5Sclose(space);
+  return ok;
+}
+
 double cs_h5_last(hid_t f, const char *path)
 {
   double v = NAN;
   hid_t d;
   H5E_BEGIN_TRY { d = H5Dopen2(f, path, H5P_DEFAULT); } H5E_END_TRY;
   if (d < 0) return NAN;
-  hid_t sp = H5Dget_space(d);
-  hssize_t n = H5Sget_simple_extent_npoints(sp);
-  if (n >= 1) {
-    if (H5Sget_simple_extent_ndims(sp) == 0) {
+  hid_t sp = H5Dget_space(d), t = H5Dget_type(d);
+  const H5T_class_t cls = t >= 0 ? H5Tget_class(t) : H5T_NO_CLASS;
+  const int rank = sp >= 0 ? H5Sget_simple_extent_ndims(sp) : -1; /* only 0 or 1: the selection below is 1-D */
+  hssize_t n = sp >= 0 ? H5Sget_simple_extent_npoints(sp) : 0;
+  if (n >= 1 && (cls == H5T_FLOAT || cls == H5T_INTEGER)) {
+    if (rank == 0) {
       H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, &v);
-    } else {
+    } else if (rank == 1) {
       hsize_t at = (hsize_t)n - 1, one = 1;
       hid_t ms = H5Screate_simple(1, &one, NULL);
       H5Sselect_hyperslab(sp, H5S_SELECT_SET, &at, NULL, &one, NULL);
-      H5Dread(d, H5T_NATIVE_DOUBLE, ms, sp, H5P_DEFAULT, &v);
+      if (H5Dread(d, H5T_NATIVE_DOUBLE, ms, sp, H5P_DEFAULT, &v) < 0) v = NAN;
       H5Sclose(ms);
     }
   }
-  H5Sclose(sp);
+  if (t >= 0) H5Tclose(t);
+  if (sp >= 0) H5Sclose(sp);
   H5Dclose(d);
   return v;
 }
@@ -33,8 +85,10 @@ void cs_h5_meta_string(hid_t f, const char *name, char *out, size_t n)
   hid_t a;
   H5E_BEGIN_TRY { a = H5Aopen_by_name(f, "meta", name, H5P_DEFAULT, H5P_DEFAULT); } H5E_END_TRY;
   if (a < 0) return;
-  hid_t t = H5Aget_type(a);
-  if (H5Tget_class(t) == H5T_STRING && H5Tis_variable_str(t) > 0) {
+  hid_t t = H5Aget_type(a), sp = H5Aget_space(a);
+  /* one string only: H5Aread fills one pointer per element */
+  if (H5Tget_class(t) == H5T_STRING && H5Tis_variable_str(t) > 0 && sp >= 0 &&
+      H5Sget_simple_extent_npoints(sp) == 1) {
     char *s = NULL;
     hid_t mt = H5Tcopy(H5T_C_S1);
     H5Tset_size(mt, H5T_VARIABLE);
@@ -45,6 +99,7 @@ void cs_h5_meta_string(hid_t f, const char *name, char *out, size_t n)
     }
     H5Tclose(mt);
   }
+  if (sp >= 0) H5Sclose(sp);
   H5Tclose(t);
   H5Aclose(a);
 }

@@ -13,6 +13,7 @@
 #include "../../model/species.h"
 #include "../error.h"
 #include "driver.h"
+#include "h5read.h"
 #include "room.h"
 
 static const cs_opt_table *const checked[3] = {&cs_params_table, &cs_grid_table, &cs_initial_table};
@@ -193,23 +194,29 @@ int cs_state_save(const char *path, int force, MPI_Comm comm, const cs_config *c
   return rc;
 }
 
+/* What a state file that fails a check is: damaged, or not of this cartsim. */
+#define NOT_OURS "the file is damaged, or not a state file of this cartsim version"
+
 static int check_section(hid_t f, const char *path, const cs_config *cfg, int q)
 {
-  char name[64];
+  char name[64], have[128];
   snprintf(name, sizeof name, "check/%s", checked[q]->section);
-  hid_t d = H5Dopen2(f, name, H5P_DEFAULT);
+  hid_t d;
+  H5E_BEGIN_TRY { d = H5Dopen2(f, name, H5P_DEFAULT); } H5E_END_TRY;
   if (d < 0) CS_FAIL(CS_ERR_IO, "%s: not a cartsim state file (no /%s)", path, name);
-  hid_t sp = H5Dget_space(d);
-  hssize_t n = H5Sget_simple_extent_npoints(sp);
-  H5Sclose(sp);
-  double *v = malloc((size_t)(n > 0 ? n : 1) * sizeof(double));
+  const unsigned long long n = (unsigned long long)checked[q]->n;
+  if (!cs_h5_numbers_shaped(d, 0, 1, &n, have, sizeof have)) {
+    H5Dclose(d);
+    CS_FAIL(CS_ERR_IO, "%s: /%s is %s, this cartsim has %llu %s values: %s", path, name, have, n,
+            checked[q]->section, NOT_OURS);
+  }
+  double *v = malloc((size_t)n * sizeof(double));
   CS_CHECK_ALLOC(v);
   herr_t e = H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v);
   H5Dclose(d);
   int rc = CS_OK;
-  if (e < 0 || n != checked[q]->n) {
-    rc = cs_error_set(CS_ERR_IO, "%s: the saved %s section has %lld values, this cartsim has %d", path,
-                      checked[q]->section, (long long)n, checked[q]->n);
+  if (e < 0) {
+    rc = cs_error_set(CS_ERR_IO, "%s: cannot read /%s: %s", path, name, NOT_OURS);
   } else {
     for (int i = 0; i < checked[q]->n; ++i) {
       const cs_opt *o = &checked[q]->opts[i];
@@ -227,6 +234,24 @@ static int check_section(hid_t f, const char *path, const cs_config *cfg, int q)
   return rc;
 }
 
+/* Dataset `name` of the state file, open in *d, if it holds numbers of
+ * exactly the extent want[0..rank); else CS_ERR_IO naming the file, the
+ * dataset, its extent and the one this run needs. */
+static int open_shaped(hid_t f, const char *path, const char *name, int rank, const unsigned long long *want, hid_t *d)
+{
+  H5E_BEGIN_TRY { *d = H5Dopen2(f, name, H5P_DEFAULT); } H5E_END_TRY;
+  if (*d < 0) CS_FAIL(CS_ERR_IO, "%s: no /%s: %s", path, name, NOT_OURS);
+  char have[128], need[128];
+  if (cs_h5_numbers_shaped(*d, 0, rank, want, have, sizeof have)) return CS_OK;
+  H5Dclose(*d);
+  *d = H5I_INVALID_HID;
+  size_t len = (size_t)snprintf(need, sizeof need, "[");
+  for (int i = 0; i < rank && len < sizeof need; ++i)
+    len += (size_t)snprintf(need + len, sizeof need - len, "%s%llu", i ? ", " : "", want[i]);
+  if (len < sizeof need) snprintf(need + len, sizeof need - len, "]");
+  CS_FAIL(CS_ERR_IO, "%s: /%s is %s, this run needs %s: %s", path, name, have, need, NOT_OURS);
+}
+
 int cs_state_load(const char *path, MPI_Comm comm, const cs_config *cfg, const cs_patch *pt, double *u,
                   double *syn, cs_state_info *info)
 {
@@ -240,36 +265,49 @@ int cs_state_load(const char *path, MPI_Comm comm, const cs_config *cfg, const c
   hid_t f;
   H5E_BEGIN_TRY { f = open_state_file(path, comm, 0); } H5E_END_TRY;
   if (f < 0) CS_FAIL(CS_ERR_IO, "%s is not an HDF5 file", path);
+  /* Every rank reads the same file, so every rank comes to the same verdict;
+   * nothing is read before its shape and type are checked (h5read.h). */
   int rc = CS_OK;
-  H5E_BEGIN_TRY {
-    for (int q = 0; q < 3 && rc == CS_OK; ++q) rc = check_section(f, path, cfg, q);
-  } H5E_END_TRY;
+  for (int q = 0; q < 3 && rc == CS_OK; ++q) rc = check_section(f, path, cfg, q);
   for (size_t q = 0; q < CS_STATE_INFO_LEN && rc == CS_OK; ++q) {
     if (info_optional(q) && H5Aexists(f, info_names[q]) <= 0) {
       *info_field(info, q) = NAN;
       continue;
     }
-    hid_t a = H5Aopen(f, info_names[q], H5P_DEFAULT);
-    if (a < 0 || H5Aread(a, H5T_NATIVE_DOUBLE, info_field(info, q)) < 0)
-      rc = cs_error_set(CS_ERR_IO, "%s: attribute %s missing", path, info_names[q]);
+    hid_t a;
+    H5E_BEGIN_TRY { a = H5Aopen(f, info_names[q], H5P_DEFAULT); } H5E_END_TRY;
+    char have[128];
+    if (a < 0)
+      rc = cs_error_set(CS_ERR_IO, "%s: attribute %s missing: %s", path, info_names[q], NOT_OURS);
+    else if (!cs_h5_numbers_shaped(a, 1, 0, NULL, have, sizeof have))
+      rc = cs_error_set(CS_ERR_IO, "%s: attribute %s is %s, not one number: %s", path, info_names[q], have, NOT_OURS);
+    else if (H5Aread(a, H5T_NATIVE_DOUBLE, info_field(info, q)) < 0)
+      rc = cs_error_set(CS_ERR_IO, "%s: cannot read attribute %s: %s", path, info_names[q], NOT_OURS);
     if (a >= 0) H5Aclose(a);
   }
-  if (rc == CS_OK) {
+  hid_t d = H5I_INVALID_HID;
+  const unsigned long long cdims[4] = {(unsigned long long)pt->N[2], (unsigned long long)pt->N[1],
+                                       (unsigned long long)pt->N[0], CS_NS};
+  if (rc == CS_OK && (rc = open_shaped(f, path, "cartilage", 4, cdims, &d)) == CS_OK) {
     hid_t xfer = cs_h5_transfer(comm, 1);
     hid_t fs, ms;
     cartilage_space(pt, &fs, &ms);
-    hid_t d = H5Dopen2(f, "cartilage", H5P_DEFAULT);
-    if (d < 0 || H5Dread(d, H5T_NATIVE_DOUBLE, ms, fs, xfer, u) < 0)
+    if (H5Dread(d, H5T_NATIVE_DOUBLE, ms, fs, xfer, u) < 0)
       rc = cs_error_set(CS_ERR_IO, "%s: cannot read /cartilage", path);
-    if (d >= 0) H5Dclose(d);
+    H5Dclose(d);
     H5Sclose(fs);
     H5Sclose(ms);
+    H5Pclose(xfer);
+  }
+  const unsigned long long sdims[1] = {CS_NSYNO};
+  if (rc == CS_OK && (rc = open_shaped(f, path, "synovial", 1, sdims, &d)) == CS_OK) {
+    hid_t xfer = cs_h5_transfer(comm, 1);
     double tmp[CS_NSYNO];
-    d = H5Dopen2(f, "synovial", H5P_DEFAULT);
-    if (rc == CS_OK && (d < 0 || H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, xfer, tmp) < 0))
+    if (H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, xfer, tmp) < 0)
       rc = cs_error_set(CS_ERR_IO, "%s: cannot read /synovial", path);
-    if (d >= 0) H5Dclose(d);
-    if (rc == CS_OK && rank == 0) memcpy(syn, tmp, sizeof tmp);
+    else if (rank == 0)
+      memcpy(syn, tmp, sizeof tmp);
+    H5Dclose(d);
     H5Pclose(xfer);
   }
   H5Fclose(f);
@@ -288,9 +326,14 @@ int cs_state_fingerprint(const char *path, MPI_Comm comm, char out[17])
     hid_t a = H5I_INVALID_HID;
     if (f >= 0) H5E_BEGIN_TRY { a = H5Aopen(f, "config_fingerprint", H5P_DEFAULT); } H5E_END_TRY;
     if (a >= 0) {
-      hid_t t = H5Aget_type(a);
+      hid_t t = H5Aget_type(a), sp = H5Aget_space(a);
       char tmp[64] = "";
-      if (H5Tget_size(t) < sizeof tmp) H5Aread(a, t, tmp);
+      /* one fixed-length string that fits: H5Aread fills every element */
+      if (H5Tget_class(t) == H5T_STRING && H5Tis_variable_str(t) == 0 && H5Tget_size(t) < sizeof tmp && sp >= 0 &&
+          H5Sget_simple_extent_npoints(sp) == 1)
+        H5Aread(a, t, tmp);
+      tmp[sizeof tmp - 1] = '\0';
+      if (sp >= 0) H5Sclose(sp);
       if (strlen(tmp) < sizeof buf) memcpy(buf, tmp, strlen(tmp) + 1); /* longer: not ours, no match */
       H5Tclose(t);
       H5Aclose(a);

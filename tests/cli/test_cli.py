@@ -204,6 +204,100 @@ class Cli(unittest.TestCase):
         code, _, err = cartsim("run", "top.yaml", "--quiet", "-o", "o.h5", cwd=self.dir)
         self.assertEqual(code, 0, err)
 
+    def test_a_damaged_state_file_is_refused_before_the_run(self):
+        """The state reader trusted the datasets' shapes: an oversized /synovial overflowed the stack
+        (exit 139), a short /cartilage ran to 'complete' with most cells never read. Every dataset and
+        attribute is checked first: one line naming the file and the item, exit 4, no output."""
+        import numpy as np
+        state = os.path.join(self.dir, "s.h5")
+        code, _, err = cartsim("run", REF, "-o", os.path.join(self.dir, "h.h5"), "--quiet", "--set", "run.t_end=20",
+                               "--save-state", f"10:{state}")
+        self.assertEqual(code, 0, err)
+
+        def replace(name, data):
+            def edit(f):
+                del f[name]
+                f[name] = data
+            return edit
+        cases = {"synovial_long": (replace("synovial", np.ones(200000)), "/synovial is [200000], this run needs [10]"),
+                 "synovial_2d": (replace("synovial", np.ones((10, 10))), "/synovial is [10, 10]"),
+                 "cartilage_short": (lambda f: replace("cartilage", f["cartilage"][:, :, :10, :])(f),
+                                     "/cartilage is [1, 1, 10, 9], this run needs [1, 1, 48, 9]"),
+                 "cartilage_text": (replace("cartilage", np.array([b"x"] * 432)), "/cartilage is text"),
+                 "check_2d": (replace("check/grid", np.ones((3, 100))), "/check/grid is [3, 100], this cartsim has 7"),
+                 "time_array": (lambda f: f.attrs.__setitem__("time", np.ones(1000)),
+                                "attribute time is [1000], not one number"),
+                 "no_synovial": (lambda f: f.__delitem__("synovial"), "no /synovial")}
+        for name, (edit, text) in cases.items():
+            bad = os.path.join(self.dir, name + ".h5")
+            with open(state, "rb") as f, open(bad, "wb") as g:
+                g.write(f.read())
+            with h5py.File(bad, "r+") as f:
+                edit(f)
+            out = os.path.join(self.dir, "b.h5")
+            code, _, err = cartsim("run", REF, "-o", out, "--quiet", "--set", "run.t_end=30", "--from-state", bad)
+            with self.subTest(case=name):
+                self.assertEqual(code, 4, err)
+                self.assertEqual(err, f"cartsim: error: {bad}: {text}{err.split(text, 1)[-1]}", "one line")
+                self.assertTrue(err.endswith(": the file is damaged, or not a state file of this cartsim version\n"),
+                                err)
+                self.assertFalse(os.path.exists(out), "nothing written")
+
+    def test_a_damaged_baseline_is_refused_before_the_run(self):
+        """baseline.c read each /parameters value with H5S_ALL into one double, and the last-value and
+        /meta readers assumed a 1-D dataset and one string: a longer dataset or attribute overflowed."""
+        import numpy as np
+        base = os.path.join(self.dir, "base.h5")
+        code, _, err = cartsim("run", REF, "-o", base, "--quiet", "--set", "run.t_end=30")
+        self.assertEqual(code, 0, err)
+
+        def replace(name, data):
+            def edit(f):
+                del f[name]
+                f[name] = data
+            return edit
+        cases = {"k_a_long": (replace("parameters/k_a", np.ones(100000)), 4,
+                              "/parameters/k_a is [100000], not one number"),
+                 "k_a_text": (replace("parameters/k_a", np.bytes_(b"abc")), 4, "/parameters/k_a is text, not one number"),
+                 "time_2d": (replace("timeseries/time", np.ones((7, 30))), 4, "no readable /timeseries/time"),
+                 "count_long": (lambda f: f["treatments"].attrs.__setitem__("count", np.zeros(1000)), 4,
+                                "no /treatments count"),
+                 "status_list": (lambda f: f["meta"].attrs.__setitem__("status", ["complete"] * 50), 3,
+                                 "its status is '', not 'complete'")}
+        for name, (edit, want, text) in cases.items():
+            bad = os.path.join(self.dir, name + ".h5")
+            with open(base, "rb") as f, open(bad, "wb") as g:
+                g.write(f.read())
+            with h5py.File(bad, "r+") as f:
+                edit(f)
+            out = os.path.join(self.dir, "b.h5")
+            code, _, err = cartsim("run", REF, "-o", out, "--quiet", "--set", "run.t_end=30", "--baseline", bad)
+            with self.subTest(case=name):
+                self.assertEqual(code, want, err)
+                self.assertIn(f"--baseline {bad}", err)
+                self.assertIn(text, err)
+                self.assertEqual(err.count("\n"), 1, err)
+                self.assertFalse(os.path.exists(out), "nothing written")
+
+    @unittest.skipUnless(os.geteuid() == 0, "needs root to run cartsim as another user")
+    def test_an_unreadable_baseline_says_why(self):
+        """--baseline without read permission said only 'cannot open it as an HDF5 file' (--from-state
+        said 'Permission denied')."""
+        base = os.path.join(self.dir, "base.h5")
+        code, _, err = cartsim("run", REF, "-o", base, "--quiet", "--set", "run.t_end=30")
+        self.assertEqual(code, 0, err)
+        os.chmod(base, 0o600)
+        os.chmod(self.dir, 0o777)
+        out = os.path.join(self.dir, "b.h5")
+        p = subprocess.run([BIN, "run", os.path.abspath(REF), "-o", out, "--quiet", "--set", "run.t_end=30",
+                            "--baseline", base], capture_output=True, text=True, timeout=120,
+                           env=dict(ENV, TMPDIR="/tmp", HOME="/tmp"), preexec_fn=lambda: (os.setgid(65534), os.setuid(65534)))
+        if "Permission denied" in p.stderr and "config" in p.stderr:
+            self.skipTest(f"the config is not readable as nobody: {p.stderr}")
+        self.assertEqual(p.returncode, 4, p.stderr)
+        self.assertEqual(p.stderr, f"cartsim: error: --baseline {base}: cannot read it: Permission denied\n")
+        self.assertFalse(os.path.exists(out))
+
     def test_baseline_must_be_the_untreated_run_of_the_same_knee(self):
         """--baseline is checked before the run: complete, same horizon, no
         treatment, same model/grid/initial values; else exit 3 naming why."""
@@ -504,7 +598,7 @@ class Cli(unittest.TestCase):
     def test_bad_save_state_or_baseline_paths_fail_before_the_run(self):
         """Not after hours of computing: exit 4 (the horizon mismatch: 3) and no output file."""
         cases = [(["--save-state", "1000:/nonexistent-dir/s.h5"], 4, "cannot write in /nonexistent-dir"),
-                 (["--baseline", os.path.join(self.dir, "missing.h5")], 4, "missing.h5: cannot open it")]
+                 (["--baseline", os.path.join(self.dir, "missing.h5")], 4, "missing.h5: cannot read it: No such file")]
         short = os.path.join(self.dir, "short.h5")
         code, _, err = cartsim("run", REF, "-o", short, "--quiet", "--set", "run.t_end=20")
         self.assertEqual(code, 0, err)
