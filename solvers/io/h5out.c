@@ -313,14 +313,23 @@ static int failed_anywhere(cs_h5out *h, int failed)
   return failed;
 }
 
-int cs_h5out_flush(cs_h5out *h)
+/* The bytes of data waiting for the next flush, all ranks together. */
+static double pending_bytes(const cs_h5out *h)
+{
+  double bytes = 0.0;
+  for (int i = 0; i < h->nseries; ++i) bytes += (double)h->series[i].npending * h->series[i].nq * sizeof(double);
+  bytes += (double)h->fnpend * h->nf * (double)h->fN[0] * (double)h->fN[1] * (double)h->fN[2] * sizeof(double);
+  return bytes;
+}
+
+/* Write what is pending and flush, after checking that the disk has room for
+ * it and `margin` more (room.h). */
+static int flush_with_margin(cs_h5out *h, double margin)
 {
   double t0 = MPI_Wtime();
   if (h->poisoned) CS_FAIL(CS_ERR_IO, "cannot write %s: an earlier write failed", h->filename);
-  double bytes = 0.0; /* what this flush writes, all ranks together */
-  for (int i = 0; i < h->nseries; ++i) bytes += (double)h->series[i].npending * h->series[i].nq * sizeof(double);
-  bytes += (double)h->fnpend * h->nf * (double)h->fN[0] * (double)h->fN[1] * (double)h->fN[2] * sizeof(double);
-  if (cs_room_for(h->filename, bytes, h->comm) != CS_OK) {
+  const double bytes = pending_bytes(h);
+  if (cs_room_for(h->filename, bytes, margin, h->comm) != CS_OK) {
     h->poisoned = 1; /* closing would write metadata too: the file stays as it is (cs_h5out_close) */
     return cs_error_code();
   }
@@ -342,8 +351,20 @@ int cs_h5out_flush(cs_h5out *h)
   return CS_OK;
 }
 
+int cs_h5out_flush(cs_h5out *h) { return flush_with_margin(h, CS_ROOM_MARGIN); }
+
+/* The status goes in last. Everything else is flushed first, with the room
+ * check, while the file still says `running`: the status used to be written
+ * first and the flush after it demanded 1 MiB even with nothing left to
+ * write, so on an almost full disk the run exited 4 ("disk full") with a file
+ * whose status HDF5 had already written as `complete`. Now a failed check
+ * leaves `running` on disk (the file is not flushed again), and once it passed
+ * only the few status attributes remain. */
 static int close_status(cs_h5out *h, const char *status, const char *reason)
 {
+  /* data still pending: the full margin; else only the outcomes and /meta
+   * attributes written since the last flush remain */
+  CS_CHECK(flush_with_margin(h, pending_bytes(h) > 0 ? CS_ROOM_MARGIN : CS_ROOM_MARGIN_META));
   CS_CHECK(cs_h5out_meta_string(h, "status", status));
   CS_CHECK(cs_h5out_meta_string(h, "status_reason", reason ? reason : ""));
   htri_t ex = H5Aexists(h->meta, "end_time");
@@ -353,7 +374,7 @@ static int close_status(cs_h5out *h, const char *status, const char *reason)
     cs_utc_now(buf, sizeof buf);
     CS_CHECK(cs_h5out_meta_string(h, "end_time", buf));
   }
-  CS_CHECK(cs_h5out_flush(h));
+  CS_CHECK(flush_with_margin(h, CS_ROOM_MARGIN_META));
   return CS_OK;
 }
 

@@ -12,11 +12,11 @@ double cs_free_bytes(const char *dir)
   return statvfs(dir, &vfs) == 0 ? (double)vfs.f_bavail * (double)vfs.f_frsize : -1.0;
 }
 
-int cs_room_for(const char *path, double bytes, MPI_Comm comm)
+int cs_room_for(const char *path, double bytes, double margin, MPI_Comm comm)
 {
   int rank;
   MPI_Comm_rank(comm, &rank);
-  const double need = bytes * 1.25 + 1048576.0;
+  const double need = bytes * 1.25 + margin;
   double free_bytes = -1.0; /* unknown: not checked */
   char dir[4096];
   cs_path_dir(path, dir, sizeof dir);

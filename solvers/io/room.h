@@ -16,10 +16,16 @@
  * -1 if unknown. */
 double cs_free_bytes(const char *dir);
 
-/* CS_OK if the directory of `path` has room for `bytes` plus a margin (HDF5's
- * metadata: 1 MiB and a quarter of the data); else CS_ERR_IO with the message
- * "cannot write PATH: disk full (N MB free in DIR, about M MB needed)".
- * Collective over comm. */
-int cs_room_for(const char *path, double bytes, MPI_Comm comm);
+/* Margins for HDF5's metadata beyond the data written: CS_ROOM_MARGIN for a
+ * flush that writes data or a new file's header (its parameters, config text
+ * and dataset definitions); CS_ROOM_MARGIN_META for one that writes only a
+ * few small items (the outcomes, /meta's attributes at the end of a run). */
+#define CS_ROOM_MARGIN 1048576.0
+#define CS_ROOM_MARGIN_META 262144.0
+
+/* CS_OK if the directory of `path` has room for `bytes`, a quarter more and
+ * `margin`; else CS_ERR_IO with the message "cannot write PATH: disk full
+ * (N MB free in DIR, about M MB needed)". Collective over comm. */
+int cs_room_for(const char *path, double bytes, double margin, MPI_Comm comm);
 
 #endif

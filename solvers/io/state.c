@@ -177,7 +177,7 @@ int cs_state_save(const char *path, int force, MPI_Comm comm, const cs_config *c
   CS_CHECK_MPI(MPI_Bcast(&exists, 1, MPI_INT, 0, comm));
   if (exists && !force) CS_FAIL(CS_ERR_IO, "%s exists (use --force to overwrite)", path);
   const double cells = (double)pt->N[0] * (double)pt->N[1] * (double)pt->N[2];
-  CS_CHECK(cs_room_for(path, (cells * CS_NS + CS_NSYNO) * sizeof(double), comm)); /* before any HDF5 call */
+  CS_CHECK(cs_room_for(path, (cells * CS_NS + CS_NSYNO) * sizeof(double), CS_ROOM_MARGIN, comm)); /* before any HDF5 call */
   char tmp[4096];
   snprintf(tmp, sizeof tmp, "%s.partial", path);
   hid_t f;
