@@ -455,6 +455,30 @@ static int advance_to(cs_run_state *rs, double tout, double tstop, double *t)
   return rc;
 }
 
+/* path with its directory resolved (the file itself need not exist), so
+ * that "x.h5" and "./x.h5" compare equal. */
+static void resolved_path(const char *path, char *out, size_t n)
+{
+  char dir[4096], real[PATH_MAX];
+  cs_path_dir(path, dir, sizeof dir);
+  if (!realpath(dir, real)) snprintf(real, sizeof real, "%s", dir);
+  const char *slash = strrchr(path, '/');
+  snprintf(out, n, "%s/%s", real, slash ? slash + 1 : path);
+}
+
+/* Do paths a and b name the same file? Two that exist are compared by
+ * identity (device and inode): a symbolic or hard link to a file is that
+ * file, whatever its name. Otherwise by their resolved paths. */
+static int same_file(const char *a, const char *b)
+{
+  struct stat sa, sb;
+  if (stat(a, &sa) == 0 && stat(b, &sb) == 0) return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+  char ra[8300], rb[8300];
+  resolved_path(a, ra, sizeof ra);
+  resolved_path(b, rb, sizeof rb);
+  return !strcmp(ra, rb);
+}
+
 /* The numbers n of the files OUT.ckpt.<n>.h5 that exist, ascending. */
 static int list_checkpoints(const char *out, int *nums, int cap)
 {
@@ -484,19 +508,66 @@ static int list_checkpoints(const char *out, int *nums, int cap)
   return n;
 }
 
+/* Is `path` a cartsim state file (attribute kind = "cartsim-state")? */
+static int is_state_file(const char *path)
+{
+  hid_t f, a = H5I_INVALID_HID;
+  int yes = 0;
+  H5E_BEGIN_TRY {
+    f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (f >= 0) a = H5Aopen(f, "kind", H5P_DEFAULT);
+  } H5E_END_TRY;
+  if (a >= 0) {
+    hid_t t = H5Aget_type(a), sp = H5Aget_space(a);
+    char kind[32] = "";
+    if (H5Tget_class(t) == H5T_STRING && H5Tis_variable_str(t) == 0 && H5Tget_size(t) < sizeof kind &&
+        H5Sget_simple_extent_npoints(sp) == 1 && H5Aread(a, t, kind) >= 0)
+      yes = !strncmp(kind, "cartsim-state", sizeof kind);
+    H5Sclose(sp);
+    H5Tclose(t);
+    H5Aclose(a);
+  }
+  if (f >= 0) H5Fclose(f);
+  return yes;
+}
+
 /* A new output of this name (a first run, or --force) starts its checkpoints
  * at 0 again: those of an earlier run of the name would be taken by a later
  * --restart of this one and refused ("the output holds 14 steps, the
- * checkpoint 101"); they cannot continue the new file, so they go. */
-static void remove_stale_checkpoints(const char *out)
+ * checkpoint 101"); they cannot continue the new file, so they go. Only
+ * checkpoints, though: a file of such a name that is not a cartsim state (a
+ * copy of a run, say), or that this run reads, is kept, with a warning. */
+static void remove_stale_checkpoints(const cs_run_request *req)
 {
-  int nums[64], n;
+  const char *out = req->output_path;
+  int nums[64], kept[256], nkept = 0, n, removed;
   char path[4200];
-  while ((n = list_checkpoints(out, nums, 64)) > 0)
+  do {
+    removed = 0;
+    n = list_checkpoints(out, nums, 64);
     for (int i = 0; i < n; ++i) {
+      int known = 0;
+      for (int k = 0; k < nkept; ++k) known = known || kept[k] == nums[i];
+      if (known) continue;
       checkpoint_path(out, nums[i], path, sizeof path);
-      if (unlink(path) != 0) return;
+      const int input = (req->from_state && same_file(path, req->from_state)) ||
+                        (req->baseline && same_file(path, req->baseline));
+      if (input || !is_state_file(path)) {
+        if (input)
+          fprintf(stderr, "cartsim: warning: kept %s, which this run reads (a new run of %s removes the checkpoints "
+                  "of an earlier one): rename it, or a --restart of this run may take it\n", path, out);
+        else
+          fprintf(stderr, "cartsim: warning: kept %s: not a cartsim checkpoint (a new run of %s removes the "
+                  "checkpoints of an earlier one; --restart skips it)\n", path, out);
+        if (nkept < (int)(sizeof kept / sizeof *kept)) kept[nkept++] = nums[i];
+        else return;
+      } else if (unlink(path) == 0) {
+        removed = 1;
+      } else {
+        return;
+      }
     }
+  } while (removed && n == 64);
 }
 
 /* The newest readable checkpoint of `out` (number in *seq) whose config
@@ -510,12 +581,14 @@ static int find_checkpoint(const char *out, const char *fp, MPI_Comm comm, int *
   CS_CHECK_MPI(MPI_Bcast(&n, 1, MPI_INT, 0, comm));
   CS_CHECK_MPI(MPI_Bcast(nums, n, MPI_INT, 0, comm));
   *seq = -1;
-  int found_other = -1;
+  int found_other = -1, unreadable = -1, nunreadable = 0;
   for (int i = n - 1; i >= 0 && *seq < 0; --i) {
     char path[4200], have[17];
     checkpoint_path(out, nums[i], path, sizeof path);
     if (cs_state_fingerprint(path, comm, have) != CS_OK) { /* unreadable: a partial write */
       cs_error_clear();
+      if (unreadable < 0) unreadable = nums[i];
+      nunreadable++;
       continue;
     }
     if (!strcmp(have, fp)) *seq = nums[i];
@@ -526,6 +599,12 @@ static int find_checkpoint(const char *out, const char *fp, MPI_Comm comm, int *
     checkpoint_path(out, found_other, path, sizeof path);
     CS_FAIL(CS_ERR_CONFIG, "--restart: checkpoint %s was written with another config (fingerprints differ); "
             "restart with the config and --set options of the interrupted run", path);
+  }
+  if (*seq < 0 && unreadable >= 0) {
+    char path[4200];
+    checkpoint_path(out, unreadable, path, sizeof path);
+    CS_FAIL(CS_ERR_IO, "--restart: no readable checkpoint of %s: %s%s is not a readable cartsim state file (cut short "
+            "by a kill or a full disk?)", out, path, nunreadable > 1 ? " (and every older one)" : "");
   }
   if (*seq < 0) CS_FAIL(CS_ERR_IO, "--restart: no checkpoint %s.ckpt.<n>.h5 found (set output.checkpoint_every)", out);
   return CS_OK;
@@ -583,30 +662,6 @@ done:
   free(obs);
   free(breaks);
   return rc;
-}
-
-/* path with its directory resolved (the file itself need not exist), so
- * that "x.h5" and "./x.h5" compare equal. */
-static void resolved_path(const char *path, char *out, size_t n)
-{
-  char dir[4096], real[PATH_MAX];
-  cs_path_dir(path, dir, sizeof dir);
-  if (!realpath(dir, real)) snprintf(real, sizeof real, "%s", dir);
-  const char *slash = strrchr(path, '/');
-  snprintf(out, n, "%s/%s", real, slash ? slash + 1 : path);
-}
-
-/* Do paths a and b name the same file? Two that exist are compared by
- * identity (device and inode): a symbolic or hard link to a file is that
- * file, whatever its name. Otherwise by their resolved paths. */
-static int same_file(const char *a, const char *b)
-{
-  struct stat sa, sb;
-  if (stat(a, &sa) == 0 && stat(b, &sb) == 0) return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-  char ra[8300], rb[8300];
-  resolved_path(a, ra, sizeof ra);
-  resolved_path(b, rb, sizeof rb);
-  return !strcmp(ra, rb);
 }
 
 static int write_header(cs_run_state *rs, const cs_run_request *req, int nranks)
@@ -948,9 +1003,12 @@ int cs_run(const cs_config *cfg, const cs_run_request *req, MPI_Comm comm)
         (rc = cs_h5out_meta_int(rs.h5, "ranks", nranks))) /* the segment that finishes the run */
       goto done;
   } else {
+    /* the new file takes the output's name once it holds the header and the
+     * empty datasets: a run that fails before leaves an old output as it was */
     if ((rc = cs_h5out_create(req->output_path, cart, req->force, &rs.h5))) goto done;
-    if (rs.pb.rank == 0) remove_stale_checkpoints(req->output_path);
-    if ((rc = write_header(&rs, req, nranks)) || (rc = define_outputs(&rs))) goto done;
+    if ((rc = write_header(&rs, req, nranks)) || (rc = define_outputs(&rs)) || (rc = cs_h5out_publish(rs.h5)))
+      goto done;
+    if (rs.pb.rank == 0) remove_stale_checkpoints(req);
   }
   rs.last_ckpt_wall = cs_wtime();
   cs_progress_start(&rs.progress, !req->quiet && rs.pb.rank == 0, cfg->run.t_end, "cartsim");

@@ -53,13 +53,16 @@ double cs_h5out_io_seconds(const cs_h5out *h) { return h ? h->io_seconds : 0.0; 
 /* create                                                                     */
 
 
-/* Rank 0's verdict on `path`: 0, or CS_ERR_IO with a message in msg. */
-static int check_path(const char *path, int force, char *msg, size_t len)
+/* Rank 0's verdict on `path`: 0, or CS_ERR_IO with a message in msg. On 0
+ * the new file's temporary name `tmp` exists (empty, created here: that is
+ * the test that the directory takes a new file; access() says yes to root
+ * even where creation fails, /proc) and *existed says whether `path` does. */
+static int check_path(const char *path, int force, const char *tmp, int *existed, char *msg, size_t len)
 {
   char dir[4096];
   cs_path_dir(path, dir, sizeof dir);
 
-  struct stat st;
+  struct stat st, lst;
   if (stat(dir, &st) != 0) {
     snprintf(msg, len, "output directory %.900s: %s", dir, strerror(errno));
     return CS_ERR_IO;
@@ -72,8 +75,9 @@ static int check_path(const char *path, int force, char *msg, size_t len)
     snprintf(msg, len, "output directory %.900s is not writable: %s", dir, strerror(errno));
     return CS_ERR_IO;
   }
-  if (stat(path, &st) == 0) {
-    if (S_ISDIR(st.st_mode)) {
+  *existed = lstat(path, &lst) == 0; /* a dangling symbolic link too */
+  if (*existed) {
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
       snprintf(msg, len, "%s is a directory, not an output file", path);
       return CS_ERR_IO;
     }
@@ -81,19 +85,39 @@ static int check_path(const char *path, int force, char *msg, size_t len)
       snprintf(msg, len, "%s exists (use --force to overwrite)", path);
       return CS_ERR_IO;
     }
+    if (!S_ISREG(lst.st_mode) && !S_ISLNK(lst.st_mode)) { /* --force replaces an old result, not /dev/null */
+      snprintf(msg, len, "%s is not a regular file: --force replaces only an earlier result", path);
+      return CS_ERR_IO;
+    }
   }
-  /* Try it: access() says yes to root even where creation fails (/proc). */
-  int fd = open(path, O_WRONLY | O_CREAT | (force ? 0 : O_EXCL), 0666);
+  unlink(tmp); /* a leftover of a killed process that had this one's pid */
+  int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0666);
+  if (fd < 0 && errno == EEXIST) { /* not a file unlink() could remove: a directory */
+    snprintf(msg, len, "cannot create %.400s: the new file's temporary name %.400s is taken", path, tmp);
+    return CS_ERR_IO;
+  }
   if (fd < 0) {
-    int e = errno;
-    if (e == EEXIST)
-      snprintf(msg, len, "%s exists (use --force to overwrite)", path);
-    else
-      snprintf(msg, len, "cannot create %.400s in output directory %.400s: %s", path, dir, strerror(e));
+    snprintf(msg, len, "cannot create %.400s in output directory %.400s: %s", path, dir, strerror(errno));
     return CS_ERR_IO;
   }
   close(fd);
   return CS_OK;
+}
+
+/* Did the HDF5 call that just failed fail to lock the file (flock refused:
+ * another program holds it, or a file system without locks)? */
+static herr_t find_lock_error(unsigned n, const H5E_error2_t *e, void *found)
+{
+  (void)n;
+  if (e->min_num == H5E_CANTLOCKFILE) *(int *)found = 1;
+  return 0;
+}
+
+static int hdf5_lock_failed(void)
+{
+  int found = 0;
+  H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, find_lock_error, &found);
+  return found;
 }
 
 static int create_meta(cs_h5out *h)
@@ -172,34 +196,45 @@ int cs_h5out_create(const char *path, MPI_Comm comm, int force, cs_h5out **out)
   int rank, rc;
   CS_CHECK_MPI(MPI_Comm_rank(comm, &rank));
 
-  /* Rank 0 decides, everyone returns the same verdict and message. */
+  /* Rank 0 decides, everyone returns the same verdict and message, and
+   * writes the same temporary file (rank 0's pid in its name). */
   struct {
-    int code;
-    char msg[1000];
-  } verdict = {0, ""};
-  if (rank == 0) verdict.code = check_path(path, force, verdict.msg, sizeof verdict.msg);
+    int code, existed;
+    char msg[1000], tmp[4200];
+  } verdict = {0, 0, "", ""};
+  if (rank == 0) {
+    snprintf(verdict.tmp, sizeof verdict.tmp, "%s.tmp.%ld", path, (long)getpid());
+    verdict.code = check_path(path, force, verdict.tmp, &verdict.existed, verdict.msg, sizeof verdict.msg);
+  }
   CS_CHECK_MPI(MPI_Bcast(&verdict, (int)sizeof verdict, MPI_BYTE, 0, comm));
   if (verdict.code) CS_FAIL(verdict.code, "%s", verdict.msg);
 
   cs_h5out *h = NULL;
-  CS_CHECK(h5out_alloc(comm, 0, &h));
+  if ((rc = h5out_alloc(comm, 0, &h))) {
+    if (rank == 0) unlink(verdict.tmp);
+    return rc;
+  }
+  snprintf(h->filename, sizeof h->filename, "%s", path);
+  snprintf(h->tmpname, sizeof h->tmpname, "%s", verdict.tmp); /* from now on close() removes it unless published */
+  h->force = force;
+  h->existed = verdict.existed;
   hid_t fapl = H5I_INVALID_HID;
   rc = CS_OK;
   CSGO(select_driver(h, &fapl));
-  snprintf(h->filename, sizeof h->filename, "%s", path);
-  h->file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+  h->file = H5Fcreate(h->tmpname, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
   if (h->file < 0) {
+    /* A new name in a directory we can write: not another program's file.
+     * What is left is the file system: its locks, or its space. */
     char dir[4096];
     cs_path_dir(path, dir, sizeof dir);
     const double mb = cs_free_bytes(dir) / 1048576.0;
-    const char *locking = getenv("HDF5_USE_FILE_LOCKING");
-    if (mb >= 0.0 && mb < 0.1)
+    if (hdf5_lock_failed())
+      rc = cs_error_set(CS_ERR_IO, "cannot create HDF5 file %s: the file system of %s refuses HDF5's file locks "
+                        "(a network file system?): set HDF5_USE_FILE_LOCKING=FALSE", path, dir);
+    else if (mb >= 0.0 && mb < 0.1)
       rc = cs_error_set(CS_ERR_IO, "cannot create HDF5 file %s: no space left (%.1f MB free in %s)", path, mb, dir);
-    else if (locking && !strcmp(locking, "FALSE"))
-      rc = cs_error_set(CS_ERR_IO, "cannot create HDF5 file %s (HDF5 open failed, %.1f MB free in %s)", path, mb, dir);
     else
-      rc = cs_error_set(CS_ERR_IO, "cannot create HDF5 file %s (HDF5 open failed; on a network "
-                        "file system that refuses HDF5's file locks, set HDF5_USE_FILE_LOCKING=FALSE)", path);
+      rc = cs_error_set(CS_ERR_IO, "cannot create HDF5 file %s (HDF5 create failed, %.1f MB free in %s)", path, mb, dir);
     rc = cs_error_trace(rc, __FILE__, __LINE__, "H5Fcreate");
     goto done;
   }
@@ -208,10 +243,46 @@ int cs_h5out_create(const char *path, MPI_Comm comm, int force, cs_h5out **out)
 done:
   cs_h5o_release(&fapl);
   if (rc != CS_OK) {
-    cs_h5out_close(h, NULL, NULL); /* releases what was opened; keeps the first error */
+    cs_h5out_close(h, NULL, NULL); /* releases what was opened, removes the file; keeps the first error */
     return rc;
   }
   *out = h;
+  return CS_OK;
+}
+
+int cs_h5out_publish(cs_h5out *h)
+{
+  if (!h->tmpname[0]) return CS_OK;
+  struct {
+    int code;
+    char msg[1000];
+  } verdict = {0, ""};
+  if (h->rank == 0) {
+    const char *tmp = h->tmpname, *path = h->filename;
+    struct stat st;
+    int e = 0;
+    if (h->force) {
+      if (rename(tmp, path) != 0) e = errno;
+    } else if (link(tmp, path) == 0) { /* only if the name is still free */
+      unlink(tmp);
+    } else if (errno == EEXIST) {
+      snprintf(verdict.msg, sizeof verdict.msg, "%.900s exists (created while this run started; use --force to "
+               "overwrite)", path);
+      verdict.code = CS_ERR_IO;
+    } else if (lstat(path, &st) == 0) { /* a file system without hard links */
+      snprintf(verdict.msg, sizeof verdict.msg, "%.900s exists (use --force to overwrite)", path);
+      verdict.code = CS_ERR_IO;
+    } else if (rename(tmp, path) != 0) {
+      e = errno;
+    }
+    if (e) {
+      snprintf(verdict.msg, sizeof verdict.msg, "cannot rename %.400s to %.400s: %s", tmp, path, strerror(e));
+      verdict.code = CS_ERR_IO;
+    }
+  }
+  CS_CHECK_MPI(MPI_Bcast(&verdict, (int)sizeof verdict, MPI_BYTE, 0, h->comm));
+  if (verdict.code) CS_FAIL(verdict.code, "%s", verdict.msg); /* close() removes the new file */
+  h->tmpname[0] = '\0';
   return CS_OK;
 }
 
@@ -221,9 +292,17 @@ int cs_h5out_reopen(const char *path, MPI_Comm comm, cs_h5out **out)
   *out = NULL;
   int rank, rc, readable = 0;
   CS_CHECK_MPI(MPI_Comm_rank(comm, &rank));
-  if (rank == 0) readable = access(path, R_OK | W_OK) == 0;
+  int err = 0;
+  if (rank == 0) {
+    readable = access(path, R_OK | W_OK) == 0;
+    err = errno;
+  }
   CS_CHECK_MPI(MPI_Bcast(&readable, 1, MPI_INT, 0, comm));
-  if (!readable) CS_FAIL(CS_ERR_IO, "--restart: cannot open %s for writing", path);
+  CS_CHECK_MPI(MPI_Bcast(&err, 1, MPI_INT, 0, comm));
+  if (!readable && err == ENOENT)
+    CS_FAIL(CS_ERR_IO, "--restart: %s does not exist: --restart continues an existing output (to start the run "
+            "again, leave out --restart)", path);
+  if (!readable) CS_FAIL(CS_ERR_IO, "--restart: cannot open %s for writing: %s", path, strerror(err));
   cs_h5out *h = NULL;
   CS_CHECK(h5out_alloc(comm, 1, &h));
   hid_t fapl = H5I_INVALID_HID;
@@ -231,6 +310,13 @@ int cs_h5out_reopen(const char *path, MPI_Comm comm, cs_h5out **out)
   CSGO(select_driver(h, &fapl));
   snprintf(h->filename, sizeof h->filename, "%s", path);
   H5E_BEGIN_TRY { h->file = H5Fopen(path, H5F_ACC_RDWR, fapl); } H5E_END_TRY;
+  if (h->file < 0 && hdf5_lock_failed()) {
+    rc = cs_error_set(CS_ERR_IO, "--restart: cannot lock %s: it is open in another program (h5py, HDFView, "
+                      "ParaView?), or the file system refuses HDF5's file locks: close it, or set "
+                      "HDF5_USE_FILE_LOCKING=FALSE, and rerun", path);
+    rc = cs_error_trace(rc, __FILE__, __LINE__, "H5Fopen");
+    goto done;
+  }
   if (h->file < 0) {
     rc = cs_error_set(CS_ERR_IO, "--restart: %s is not a readable HDF5 file (if HDF5 reports the file as "
                       "already open, clear the flag with: h5clear -s %s)", path, path);
@@ -322,6 +408,13 @@ static double pending_bytes(const cs_h5out *h)
   return bytes;
 }
 
+/* The end of the message of a failed write before the file was published:
+ * the new file is removed, an old output kept. */
+static const char *unpublished_note(const cs_h5out *h)
+{
+  return h->existed ? "; the existing file was left as it was" : "; no output was written";
+}
+
 /* Write what is pending and flush, after checking that the disk has room for
  * it and `margin` more (room.h). */
 static int flush_with_margin(cs_h5out *h, double margin)
@@ -331,6 +424,12 @@ static int flush_with_margin(cs_h5out *h, double margin)
   const double bytes = pending_bytes(h);
   if (cs_room_for(h->filename, bytes, margin, h->comm) != CS_OK) {
     h->poisoned = 1; /* closing would write metadata too: the file stays as it is (cs_h5out_close) */
+    if (h->tmpname[0]) { /* say what became of the output */
+      char msg[1024];
+      snprintf(msg, sizeof msg, "%s", cs_error_message());
+      cs_error_clear();
+      CS_FAIL(CS_ERR_IO, "%s%s", msg, unpublished_note(h));
+    }
     return cs_error_code();
   }
   int failed = 0;
@@ -344,8 +443,8 @@ static int flush_with_margin(cs_h5out *h, double margin)
     /* the usual cause: the disk is full (or a quota); say so with the numbers */
     char dir[4096];
     cs_path_dir(h->filename, dir, sizeof dir);
-    CS_FAIL(CS_ERR_IO, "cannot write %s: HDF5 write/flush failed (%.1f MB free in %s: disk full?)" CS_H5OUT_INCOMPLETE,
-            h->filename, cs_free_bytes(dir) / 1048576.0, dir);
+    CS_FAIL(CS_ERR_IO, "cannot write %s: HDF5 write/flush failed (%.1f MB free in %s: disk full?)%s",
+            h->filename, cs_free_bytes(dir) / 1048576.0, dir, h->tmpname[0] ? unpublished_note(h) : CS_H5OUT_INCOMPLETE);
   }
   h->io_seconds += MPI_Wtime() - t0;
   return CS_OK;
@@ -414,6 +513,8 @@ static void h5out_free(cs_h5out *h)
 int cs_h5out_close(cs_h5out *h, const char *status, const char *reason)
 {
   if (!h) return CS_OK;
+  const int discard = h->tmpname[0] != '\0'; /* never published: a failed start, removed */
+  if (discard) status = NULL;
   if (h->poisoned) {
     /* After a failed write HDF5's collective close diverges between ranks
      * (one waits in a barrier of the metadata flush, another in the
@@ -421,6 +522,7 @@ int cs_h5out_close(cs_h5out *h, const char *status, const char *reason)
      * the file is left as it is (status `running`, every step up to the last
      * good flush readable) and the process ends without closing it
      * (solvers/main.c). */
+    if (discard && h->rank == 0) unlink(h->tmpname);
     h5out_free_parts(h, 0);
     h5out_free(h);
     return CS_ERR_IO;
@@ -448,6 +550,7 @@ int cs_h5out_close(cs_h5out *h, const char *status, const char *reason)
     if (H5Fclose(file) < 0 && rc == CS_OK)
       rc = cs_error_trace(cs_error_set(CS_ERR_IO, "HDF5 call failed: H5Fclose"), __FILE__, __LINE__, "H5Fclose");
   }
+  if (discard && h->rank == 0) unlink(h->tmpname); /* after the (collective) close */
   h5out_free(h);
   return rc;
 }

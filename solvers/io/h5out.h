@@ -49,10 +49,22 @@ typedef struct {
   const char *long_name;
 } cs_h5_quantity;
 
-/* Create `path` collectively. Refuses an existing file unless `force`
- * (CS_ERR_IO, message names the path and suggests --force); checks that the
- * directory is writable. The file starts with /meta status "running". */
+/* Create a new output for `path` collectively. Refuses an existing file
+ * unless `force` (CS_ERR_IO, message names the path and suggests --force), and
+ * with `force` anything but a regular file or a symbolic link; checks that the
+ * directory is writable. The file starts with /meta status "running".
+ * It is written under a temporary name in the same directory (PATH.tmp.<pid>)
+ * until cs_h5out_publish: an existing PATH is not touched before then (a
+ * program reading it keeps its copy), and an object closed unpublished is
+ * removed, so a run that fails to start leaves PATH as it was. */
 int cs_h5out_create(const char *path, MPI_Comm comm, int force, cs_h5out **out);
+
+/* The new file takes its name: renamed over PATH (with `force`; a symbolic
+ * link there is replaced, not followed), or linked to PATH only if that is
+ * still free. Call it once the file holds what makes it a run's output (the
+ * header and the empty datasets, flushed). Collective; no-op for a reopened
+ * or already published file. */
+int cs_h5out_publish(cs_h5out *h);
 
 /* Reopen the output of an interrupted run (`cartsim run --restart`):
  * status goes back to "running"; the define calls below then open the
@@ -122,7 +134,8 @@ int cs_h5out_flush(cs_h5out *h);
 /* Set /meta status ("complete" or "failed") and reason (and end_time if
  * not set yet), flush and close every id. `h` is freed even on error;
  * status NULL closes without touching /meta. Returns CS_ERR_INTERNAL if an
- * object of the file was still open (it is closed anyway). */
+ * object of the file was still open (it is closed anyway). A file never
+ * published is closed without a status and removed. */
 int cs_h5out_close(cs_h5out *h, const char *status, const char *reason);
 
 /* Seconds this rank spent in series/fields appends and flushes so far

@@ -75,7 +75,14 @@ struct cs_h5out {
   double io_seconds;
   int reopened;    /* opened by cs_h5out_reopen: define calls open existing datasets */
   int poisoned;    /* a write or flush failed (on some rank): no more HDF5 calls on this file */
-  char filename[4096]; /* for messages */
+  char filename[4096]; /* the output's name (messages, the room check's directory) */
+  /* A new file is written as tmpname (OUT.tmp.<pid>, same directory) until
+   * cs_h5out_publish renames it to filename; "" once published (or reopened).
+   * Closed unpublished, it is removed: a run that fails to start leaves any
+   * old OUT as it was. */
+  char tmpname[4200];
+  int force;       /* publishing may replace an existing file */
+  int existed;     /* a file of that name existed at create */
 };
 
 /* ---- ids, groups, attributes (h5out_attrs.c) -------------------------------- */

@@ -498,6 +498,94 @@ class Cli(unittest.TestCase):
         self.assertEqual(sorted(os.listdir(os.path.join(self.dir, "results"))),
                          ["knee.v1.h5", "knee.v2.h5", "noext.h5", "plain.h5"])
 
+    def test_force_over_a_result_another_program_has_open(self):
+        """--force on a result an h5py reader holds, with HDF5's default file locking: the run truncated
+        the file to 0 bytes, then failed (exit 4) with a hint about network file systems. The new file
+        is now written under another name and renamed over the old one: the run completes, the reader
+        keeps reading its copy, and nothing else is left in the directory."""
+        import sys
+        env = {k: v for k, v in ENV.items() if k != "HDF5_USE_FILE_LOCKING"}
+        out = os.path.join(self.dir, "held.h5")
+        args = [BIN, "run", REF, "-o", out, "--quiet", "--set", "output.fields_every=0"]
+        p = subprocess.run(args + ["--set", "run.t_end=60"], capture_output=True, text=True, env=env, timeout=120)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        reader = subprocess.Popen(
+            [sys.executable, "-c", "import h5py, sys\nf = h5py.File(sys.argv[1], 'r')\nprint('open', flush=True)\n"
+             "sys.stdin.read()\nprint(f['timeseries/time'].shape[0], f['meta'].attrs['status'])", out],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        try:
+            self.assertEqual(reader.stdout.readline().strip(), "open")
+            p = subprocess.run(args + ["--set", "run.t_end=10", "--force"], capture_output=True, text=True, env=env,
+                               timeout=120)
+            self.assertEqual((p.returncode, p.stderr), (0, ""))
+        finally:
+            seen, _ = reader.communicate("", timeout=60)
+        self.assertEqual(seen.split(), ["13", "complete"], "the reader's copy changed under it")
+        with h5py.File(out, "r") as f:
+            self.assertEqual((f["meta"].attrs["status"], f["timeseries/time"].shape[0]), ("complete", 3))
+        self.assertEqual(os.listdir(self.dir), ["held.h5"])
+
+    def test_a_failed_start_leaves_an_old_result_as_it_was(self):
+        """--force replaces an old result only once the new file is made: a run that cannot start (here:
+        the new file's name is taken by a directory) leaves the old file byte for byte, and no stub."""
+        out = os.path.join(self.dir, "r.h5")
+        code, _, err = cartsim("run", REF, "-o", out, "--quiet", "--set", "run.t_end=10")
+        self.assertEqual(code, 0, err)
+        with open(out, "rb") as f:
+            before = f.read()
+        p = subprocess.run(["/bin/sh", "-c", f'mkdir "{out}.tmp.$$" && exec "{BIN}" run {REF} -o "{out}" --quiet '
+                            '--force --set run.t_end=20'], capture_output=True, text=True, env=ENV, timeout=120)
+        self.assertEqual(p.returncode, 4, p.stderr)
+        self.assertIn(f"cannot create {out}", p.stderr)
+        with open(out, "rb") as f:
+            self.assertEqual(f.read(), before, "the old result changed")
+        self.assertEqual(sorted(n for n in os.listdir(self.dir) if not n.startswith("r.h5.tmp.")), ["r.h5"])
+
+    def test_force_replaces_a_link_not_its_target_and_only_a_regular_file(self):
+        """-o naming a symbolic link with --force replaces the link (the file it pointed to is kept);
+        --force replaces a regular file only (as root, -o /dev/null --force would have replaced the
+        device)."""
+        code, _, err = cartsim("run", REF, "-o", os.path.join(self.dir, "a.h5"), "--quiet", "--set", "run.t_end=10")
+        self.assertEqual(code, 0, err)
+        os.symlink("a.h5", os.path.join(self.dir, "link.h5"))
+        with open(os.path.join(self.dir, "a.h5"), "rb") as f:
+            before = f.read()
+        code, _, err = cartsim("run", REF, "-o", os.path.join(self.dir, "link.h5"), "--quiet", "--force",
+                               "--set", "run.t_end=20")
+        self.assertEqual(code, 0, err)
+        self.assertFalse(os.path.islink(os.path.join(self.dir, "link.h5")))
+        with open(os.path.join(self.dir, "a.h5"), "rb") as f:
+            self.assertEqual(f.read(), before)
+        os.mkfifo(os.path.join(self.dir, "fifo.h5"))
+        code, _, err = cartsim("run", REF, "-o", os.path.join(self.dir, "fifo.h5"), "--quiet", "--force",
+                               "--set", "run.t_end=10")
+        self.assertEqual(code, 4, err)
+        self.assertIn("fifo.h5 is not a regular file: --force replaces only an earlier result", err)
+
+    def test_restart_of_an_output_another_program_holds(self):
+        """--restart of an interrupted output that h5py holds open (default locking) said 'not a readable
+        HDF5 file' and suggested h5clear; it says the file is open in another program."""
+        import sys
+        env = {k: v for k, v in ENV.items() if k != "HDF5_USE_FILE_LOCKING"}
+        out = os.path.join(self.dir, "r.h5")
+        args = [BIN, "run", REF, "-o", out, "--quiet", "--set", "run.t_end=60", "--set", "output.checkpoint_every=20"]
+        p = subprocess.run(args, capture_output=True, text=True, env=env, timeout=120)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        with h5py.File(out, "r+") as f:
+            f["meta"].attrs["status"] = "interrupted"
+        reader = subprocess.Popen([sys.executable, "-c", "import h5py, sys\nf = h5py.File(sys.argv[1], 'r')\n"
+                                   "print('open', flush=True)\nsys.stdin.read()", out], stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE, text=True, env=env)
+        try:
+            self.assertEqual(reader.stdout.readline().strip(), "open")
+            p = subprocess.run(args + ["--restart"], capture_output=True, text=True, env=env, timeout=120)
+        finally:
+            reader.communicate("", timeout=60)
+        self.assertEqual(p.returncode, 4, p.stderr)
+        self.assertEqual(p.stderr, f"cartsim: error: --restart: cannot lock {out}: it is open in another program "
+                         "(h5py, HDFView, ParaView?), or the file system refuses HDF5's file locks: close it, or set "
+                         "HDF5_USE_FILE_LOCKING=FALSE, and rerun\n")
+
     def test_unwritable_output_exit_4(self):
         code, _, err = cartsim("run", REF, "-o", "/nonexistent-dir/x.h5", "--quiet")
         self.assertEqual(code, 4)

@@ -16,12 +16,15 @@
  * x, deflated (level 1, one snapshot per chunk), five snapshots appended without a flush: the writer's
  * 16 MB buffer holds two, so snapshots 0-1 and 2-3 are written by the
  * appends that fill it and 4 at close; every value and time reads back.
+ * A new file has its name only after cs_h5out_publish; one closed unpublished
+ * is removed and leaves an older file of the name as it was.
  * Then: an existing file is refused without force (CS_ERR_IO, "--force"),
  * accepted with force; a missing or unwritable directory gives CS_ERR_IO;
  * no HDF5 id is left open. Exit status 0 only if every check passed.
  */
 #define _POSIX_C_SOURCE 200809L
 
+#include <dirent.h>
 #include <hdf5.h>
 #include <math.h>
 #include <mpi.h>
@@ -127,6 +130,11 @@ static int write_file(const char *path, const cs_grid *g, int split_dir, int com
   for (int s = 0; s < CS_NS; ++s)
     fq[s] = (cs_h5_quantity){cs_species_info[s].name, cs_species_info[s].unit, cs_species_info[s].long_name};
   MUST(cs_h5out_fields_define(h, fq, CS_NS, &pt, compress));
+  MUST(cs_h5out_flush(h));
+  if (rank == 0) EXPECT(access(path, F_OK) != 0, "%s exists before cs_h5out_publish", path);
+  MUST(cs_h5out_publish(h));
+  MUST(cs_h5out_publish(h)); /* a second call changes nothing */
+  if (rank == 0) EXPECT(access(path, F_OK) == 0, "%s does not exist after cs_h5out_publish", path);
 
   int ncell = cs_patch_cells(&pt);
   double *u = malloc(sizeof *u * (size_t)CS_NS * (size_t)(ncell ? ncell : 1));
@@ -174,6 +182,7 @@ static int write_big(const char *path, const cs_grid *g)
   for (int s = 0; s < CS_NS; ++s)
     fq[s] = (cs_h5_quantity){cs_species_info[s].name, cs_species_info[s].unit, cs_species_info[s].long_name};
   MUST(cs_h5out_fields_define(h, fq, CS_NS, &pt, 1));
+  MUST(cs_h5out_publish(h));
   int ncell = cs_patch_cells(&pt);
   double *u = malloc(sizeof *u * (size_t)CS_NS * (size_t)(ncell ? ncell : 1));
   for (int snap = 0; snap < BIG_SNAPS; ++snap) {
@@ -494,6 +503,19 @@ static void check_big(const char *path, const cs_grid *g)
   H5Fclose(f);
 }
 
+/* Files in the directory of `path` whose names start with its name. */
+static int count_prefixed(const char *path)
+{
+  char dir[4096];
+  const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
+  snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
+  DIR *d = opendir(dir);
+  int n = 0;
+  for (struct dirent *e; d && (e = readdir(d));) n += !strncmp(e->d_name, base, strlen(base));
+  if (d) closedir(d);
+  return n;
+}
+
 static void expect_create_fails(const char *path, int force, const char *needle)
 {
   cs_error_clear();
@@ -523,8 +545,25 @@ static int check_refusals(const char *path)
   MPI_Barrier(MPI_COMM_WORLD);
   cs_h5out *h = NULL;
   MUST(cs_h5out_create(copy, MPI_COMM_WORLD, 0, &h));
+  MUST(cs_h5out_publish(h));
   MUST(cs_h5out_close(h, "complete", NULL));
+  /* a new file over it that is never published (a run that failed to
+   * start): the old file stays as it was, the new one is removed */
   MUST(cs_h5out_create(copy, MPI_COMM_WORLD, 1, &h));
+  MUST(cs_h5out_meta_string(h, "description", "the new run"));
+  MUST(cs_h5out_close(h, "failed", "could not start"));
+  MPI_Barrier(MPI_COMM_WORLD);
+  if (rank == 0) {
+    hid_t f = H5Fopen(copy, H5F_ACC_RDONLY, H5P_DEFAULT);
+    EXPECT(f >= 0, "cannot open %s", copy);
+    if (f >= 0) {
+      expect_attr(f, "/meta", "status", "complete");
+      H5Fclose(f);
+    }
+    EXPECT(count_prefixed(copy) == 1, "an unpublished file was left beside %s", copy);
+  }
+  MUST(cs_h5out_create(copy, MPI_COMM_WORLD, 1, &h));
+  MUST(cs_h5out_publish(h));
   MUST(cs_h5out_close(h, "failed", "integrator failed at t = 3 day"));
   MPI_Barrier(MPI_COMM_WORLD);
   if (rank == 0) {
@@ -534,6 +573,33 @@ static int check_refusals(const char *path)
     expect_attr(f, "/meta", "status_reason", "integrator failed at t = 3 day");
     EXPECT(!exists(f, "fields"), "forced overwrite kept old content");
     H5Fclose(f);
+    unlink(copy);
+  }
+  MPI_Barrier(MPI_COMM_WORLD);
+
+  /* without force, a file that appears under the name while the new one is
+   * written is not replaced by publishing */
+  MUST(cs_h5out_create(copy, MPI_COMM_WORLD, 0, &h));
+  if (rank == 0) {
+    FILE *other = fopen(copy, "w");
+    if (other) fputs("another program's file", other), fclose(other);
+  }
+  MPI_Barrier(MPI_COMM_WORLD);
+  cs_error_clear();
+  EXPECT(cs_h5out_publish(h) == CS_ERR_IO && strstr(cs_error_message(), "exists"),
+         "publish over a file that appeared: '%s'", cs_error_message());
+  cs_error_clear();
+  cs_h5out_close(h, "failed", "test");
+  MPI_Barrier(MPI_COMM_WORLD);
+  if (rank == 0) {
+    char text[64] = "";
+    FILE *other = fopen(copy, "r");
+    if (other) {
+      if (!fgets(text, sizeof text, other)) text[0] = '\0';
+      fclose(other);
+    }
+    EXPECT(!strcmp(text, "another program's file"), "the file that appeared was replaced: '%s'", text);
+    EXPECT(count_prefixed(copy) == 1, "an unpublished file was left beside %s", copy);
     unlink(copy);
   }
   return 0;
@@ -552,6 +618,7 @@ static int check_error_path(const char *path)
   const cs_h5_quantity q[] = {{"time", "day", "simulated time"}, {"time", "day", "duplicate"}};
   int series = -1;
   MUST(cs_h5out_create(p2, MPI_COMM_WORLD, 0, &h));
+  MUST(cs_h5out_publish(h));
   if (rank == 0) fprintf(stderr, "(an HDF5 error stack for a duplicate dataset 'time' is expected here)\n");
   int rc = cs_h5out_series_define(h, "timeseries", q, 2, &series);
   EXPECT(rc == CS_ERR_IO && series == -1, "duplicate series name: rc %d, handle %d", rc, series);

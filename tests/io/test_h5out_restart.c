@@ -142,6 +142,7 @@ int main(int argc, char **argv)
   MUST(cs_h5out_create(out, MPI_COMM_WORLD, 0, &h));
   MUST(cs_h5out_series_define(h, "timeseries", series_q, NQ, &s));
   MUST(cs_h5out_fields_define(h, field_q, 1, &pt, compress));
+  MUST(cs_h5out_publish(h));
   append_steps(h, s, &pt, 0, KILLED, 0, 3);
   MUST(cs_h5out_flush(h));
   MUST(cs_h5out_close(h, NULL, NULL));

@@ -6,6 +6,9 @@
 # demanded 1 MiB even when nothing was left to write (solvers/io/h5out.c,
 # close_status). The run is repeated on tmpfs disks from 500 kB to 1.7 MB, so
 # that the disk fills at every stage of it: the header, the steps, the end.
+# A run that fails to start leaves no file (it used to leave a 96-byte stub
+# h5py cannot open, and the rerun then needed --force), and nothing else in
+# the directory (the new file's temporary name, OUT.tmp.<pid>).
 # Needs root to mount a tmpfs (skipped with 77 otherwise).
 # Usage: disk_full_status.sh CARTSIM CONFIG PYTHON [RANKS]
 set -u
@@ -31,10 +34,13 @@ try:
 except OSError as e:
     print(f"unreadable ({e})")' "$dir/r.h5")
   echo "${kb} kB: exit $code, status $status"
+  left=$(ls -A "$dir" | grep -v '^r\.h5$')
+  [ -z "$left" ] || { echo "FAIL: left in the directory: $left"; fail=1; }
   case "$code:$status" in
     0:complete) seen0=1 ;;
     0:*) echo "FAIL: exit 0 but status $status"; fail=1 ;;
     *:complete) echo "FAIL: exit $code ($err) but the file is marked complete"; fail=1 ;;
+    *:unreadable*) echo "FAIL: a failed run left a file h5py cannot open: $status"; fail=1 ;;
     4:*) seen4=1 ;;
     *) echo "FAIL: exit $code, expected 0 or 4: $err"; fail=1 ;;
   esac

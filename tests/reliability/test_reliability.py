@@ -203,6 +203,44 @@ class Reliability(unittest.TestCase):
         self.assertEqual(r.returncode, 4, r.stderr)
         self.assertIn("no checkpoint", r.stderr)
 
+    def test_restart_says_what_is_missing(self):
+        """The output gone but its checkpoints kept: 'cannot open X for writing' (say it does not exist).
+        Every checkpoint unreadable: 'no checkpoint found (set output.checkpoint_every)', although one
+        is there (say which is unreadable)."""
+        ckpts = sorted(n for n in os.listdir(self.tmp.name) if n.startswith("full.h5.ckpt."))
+        self.assertTrue(ckpts)
+        gone = os.path.join(self.tmp.name, "gone.h5")
+        for n in ckpts:
+            shutil.copy(os.path.join(self.tmp.name, n), os.path.join(self.tmp.name, n.replace("full.h5", "gone.h5")))
+        r = run("run", CFG, "-o", gone, "--quiet", "--restart")
+        self.assertEqual(r.returncode, 4, r.stderr)
+        self.assertEqual(r.stderr, f"cartsim: error: --restart: {gone} does not exist: --restart continues an existing "
+                         "output (to start the run again, leave out --restart)\n")
+        bad = os.path.join(self.tmp.name, "bad.h5")
+        shutil.copy(self.full, bad)
+        with h5py.File(bad, "a", locking=False) as f:
+            f["meta"].attrs["status"] = "interrupted"
+        with open(bad + ".ckpt.3.h5", "w") as f:
+            f.write("garbage")
+        r = run("run", CFG, "-o", bad, "--quiet", "--restart")
+        self.assertEqual(r.returncode, 4, r.stderr)
+        self.assertEqual(r.stderr, f"cartsim: error: --restart: no readable checkpoint of {bad}: {bad}.ckpt.3.h5 is not "
+                         "a readable cartsim state file (cut short by a kill or a full disk?)\n")
+
+    def test_a_new_run_removes_only_checkpoints(self):
+        """A new run of OUT.h5 removed every file named OUT.h5.ckpt.<n>.h5, whatever it was (a copy of a
+        complete run was lost). Only cartsim state files go; another is kept, with a warning."""
+        out = os.path.join(self.tmp.name, "mine.h5")
+        shutil.copy(self.full, out + ".ckpt.1.h5")  # a run's result, not a checkpoint
+        ckpt = sorted(n for n in os.listdir(self.tmp.name) if n.startswith("full.h5.ckpt."))[0]
+        shutil.copy(os.path.join(self.tmp.name, ckpt), out + ".ckpt.0.h5")  # a real (stale) checkpoint
+        r = run("run", CFG, "-o", out, "--quiet", "--set", "run.t_end=200", "--set", "output.checkpoint_every=0")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertTrue(os.path.exists(out + ".ckpt.1.h5"), "a file that is not a checkpoint was removed")
+        self.assertFalse(os.path.exists(out + ".ckpt.0.h5"), "a stale checkpoint was kept")
+        self.assertEqual(r.stderr, f"cartsim: warning: kept {out}.ckpt.1.h5: not a cartsim checkpoint (a new run of "
+                         f"{out} removes the checkpoints of an earlier one; --restart skips it)\n")
+
 
 class AfterAnInjection(unittest.TestCase):
     """1-D reference run, bone-marrow MSCs at day 100, checkpoints at days 130 and 260."""
