@@ -269,10 +269,9 @@ class Sweep(unittest.TestCase):
         st, runs = os.path.join(out, "status"), os.path.join(out, "runs")
 
         def running_third_row():  # two rows recorded and a later row's partial file open (not between rows)
-            if not (os.path.isdir(st) and len(os.listdir(st)) >= 2):
-                return False
-            return any(n.endswith(".h5.partial") and n.replace(".h5.partial", ".json") not in os.listdir(st)
-                       for n in os.listdir(runs))
+            done = [n for n in os.listdir(st) if n.endswith(".json")] if os.path.isdir(st) else []
+            return len(done) >= 2 and any(n.endswith(".h5.partial") and n.replace(".h5.partial", ".json") not in done
+                                          for n in os.listdir(runs))
         deadline = time.time() + 60
         while time.time() < deadline and not running_third_row():
             time.sleep(0.005)
