@@ -69,7 +69,7 @@ def mpi_cmd(ranks):
 
 def sweep(spec, out, ranks=1, *extra):
     cmd = mpi_cmd(ranks) + [BIN, "sweep", spec, "-o", out, "--quiet", *extra]
-    return subprocess.run(cmd, capture_output=True, text=True, env=ENV, timeout=120)
+    return subprocess.run(cmd, capture_output=True, text=True, env=ENV, timeout=240)
 
 
 def summary(out):
