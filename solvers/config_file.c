@@ -290,30 +290,14 @@ static void read_document(cs_cfg_loader *ld, const char *file, yaml_document_t *
   read_top(ld, file, doc, root);
 }
 
-/* Event pass over the text: 0 if collections nest deeper than MAX_NESTING
- * (reported). libyaml's scanner costs O(depth) per token, so
- * "[[[[..." of 1 MB would take minutes; the events arrive as the text is
- * scanned, so this stops early. Syntax errors are left to the loader. */
+/* 0 if collections nest deeper than MAX_NESTING (reported; cs_yaml_too_deep). */
 static int nesting_ok(cs_cfg_loader *ld, const char *file, const char *text, size_t len)
 {
-  yaml_parser_t parser;
-  yaml_event_t ev;
-  int depth = 0, ok = 1, done = 0;
-  if (!yaml_parser_initialize(&parser)) return 1;
-  yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-  while (!done && yaml_parser_parse(&parser, &ev)) {
-    if (ev.type == YAML_SEQUENCE_START_EVENT || ev.type == YAML_MAPPING_START_EVENT) ++depth;
-    if (ev.type == YAML_SEQUENCE_END_EVENT || ev.type == YAML_MAPPING_END_EVENT) --depth;
-    if (depth > MAX_NESTING) {
-      cs_cfg_where w = {file, (int)ev.start_mark.line + 1, (int)ev.start_mark.column + 1, NULL};
-      cs_cfg_report(ld, &w, NULL, NULL, "nesting deeper than %d levels (a config uses at most 3)", MAX_NESTING);
-      ok = 0;
-    }
-    done = !ok || ev.type == YAML_STREAM_END_EVENT;
-    yaml_event_delete(&ev);
-  }
-  yaml_parser_delete(&parser);
-  return ok;
+  int line, col;
+  if (!cs_yaml_too_deep(text, len, MAX_NESTING, &line, &col)) return 1;
+  cs_cfg_where w = {file, line, col, NULL};
+  cs_cfg_report(ld, &w, NULL, NULL, "nesting deeper than %d levels (a config uses at most 3)", MAX_NESTING);
+  return 0;
 }
 
 /* Parse `text` as one YAML document and apply it. */

@@ -50,3 +50,25 @@ void cs_yaml_problem(const yaml_parser_t *p, const char *text, size_t len, int *
       snprintf(msg + used, n - (size_t)used, "; inside {...} quote keys with brackets: {\"treatments[0].day\": 100}");
   }
 }
+
+int cs_yaml_too_deep(const char *text, size_t len, int max_depth, int *line, int *col)
+{
+  yaml_parser_t parser;
+  yaml_event_t ev;
+  int depth = 0, deep = 0, done = 0;
+  if (!yaml_parser_initialize(&parser)) return 0;
+  yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+  while (!done && yaml_parser_parse(&parser, &ev)) {
+    if (ev.type == YAML_SEQUENCE_START_EVENT || ev.type == YAML_MAPPING_START_EVENT) ++depth;
+    if (ev.type == YAML_SEQUENCE_END_EVENT || ev.type == YAML_MAPPING_END_EVENT) --depth;
+    if (depth > max_depth) {
+      *line = (int)ev.start_mark.line + 1;
+      *col = (int)ev.start_mark.column + 1;
+      deep = 1;
+    }
+    done = deep || ev.type == YAML_STREAM_END_EVENT;
+    yaml_event_delete(&ev);
+  }
+  yaml_parser_delete(&parser);
+  return deep;
+}

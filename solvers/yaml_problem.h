@@ -16,4 +16,11 @@
 void cs_yaml_problem(const yaml_parser_t *p, const char *text, size_t len, int *line, int *col, char *msg,
                      size_t n);
 
+/* Event pass over text/len: 1 if collections nest deeper than max_depth,
+ * with *line and *col (1-based) where they do, else 0. libyaml's scanner
+ * costs O(depth) per token, so "[[[[..." of 1 MB would take minutes to
+ * load; the events arrive as the text is scanned, so this stops early.
+ * Syntax errors are left to the loader (0). */
+int cs_yaml_too_deep(const char *text, size_t len, int max_depth, int *line, int *col);
+
 #endif

@@ -689,31 +689,14 @@ static void read_top(reader *r, yaml_node_t *root)
 /* collections nested deeper are refused before the document is built (a sweep file uses 5) */
 #define MAX_NESTING 64
 
-/* Event pass over the text, as the config reader makes: 0 if collections
- * nest deeper than MAX_NESTING (reported). libyaml's scanner costs O(depth)
- * per token, so "[[[[..." of 1 MB took many minutes; the events arrive as
- * the text is scanned, so this stops early. Syntax errors are left to the
- * loader. */
+/* 0 if collections nest deeper than MAX_NESTING (reported; cs_yaml_too_deep,
+ * as the config reader). */
 static int nesting_ok(reader *r, const char *text, size_t len)
 {
-  yaml_parser_t parser;
-  yaml_event_t ev;
-  int depth = 0, ok = 1, done = 0;
-  if (!yaml_parser_initialize(&parser)) return 1;
-  yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-  while (!done && yaml_parser_parse(&parser, &ev)) {
-    if (ev.type == YAML_SEQUENCE_START_EVENT || ev.type == YAML_MAPPING_START_EVENT) ++depth;
-    if (ev.type == YAML_SEQUENCE_END_EVENT || ev.type == YAML_MAPPING_END_EVENT) --depth;
-    if (depth > MAX_NESTING) {
-      err_at(r, (int)ev.start_mark.line + 1, (int)ev.start_mark.column + 1, "sweep",
-             "nesting deeper than %d levels (a sweep file uses at most 5)", MAX_NESTING);
-      ok = 0;
-    }
-    done = !ok || ev.type == YAML_STREAM_END_EVENT;
-    yaml_event_delete(&ev);
-  }
-  yaml_parser_delete(&parser);
-  return ok;
+  int line, col;
+  if (!cs_yaml_too_deep(text, len, MAX_NESTING, &line, &col)) return 1;
+  err_at(r, line, col, "sweep", "nesting deeper than %d levels (a sweep file uses at most 5)", MAX_NESTING);
+  return 0;
 }
 
 int cs_sweep_spec_load(const char *path, cs_sweep_spec *spec, cs_config_errors *errs)
