@@ -329,18 +329,23 @@ static int row_config(const cs_sweep_spec *sp, const cs_design *d, int r, const 
   return rc;
 }
 
+/* The `key=value` sets of row r's cohort arm (r modulo the number of arms)
+ * into extra; their count (0 outside a cohort). */
+static int arm_sets_of_row(const cs_sweep_spec *sp, int r, const char *extra[CS_SWEEP_MAX_ARM_SETS])
+{
+  if (sp->narms <= 0) return 0;
+  const int a = r % sp->narms;
+  for (int i = 0; i < sp->narm_sets[a]; ++i) extra[i] = sp->arm_set[a][i];
+  return sp->narm_sets[a];
+}
+
 /* The fingerprint row r's config has now ("" if it is invalid); a cohort
  * row's arm is r modulo the number of arms. For the summary, which marks
  * rows recorded under another config (a base file edited between tasks). */
 static void row_fingerprint_now(const cs_sweep_spec *sp, const cs_design *d, int r, char fp[17])
 {
   const char *extra[CS_SWEEP_MAX_ARM_SETS];
-  int nextra = 0;
-  if (sp->narms > 0) {
-    const int a = r % sp->narms;
-    nextra = sp->narm_sets[a];
-    for (int i = 0; i < nextra; ++i) extra[i] = sp->arm_set[a][i];
-  }
+  const int nextra = arm_sets_of_row(sp, r, extra);
   cs_config *cfg = calloc(1, sizeof *cfg);
   cs_config_errors errs = {0};
   fp[0] = '\0';
@@ -1119,12 +1124,7 @@ static int check_fixed_config(const cs_sweep_spec *sp, const cs_design *d)
   }
   for (int r = 0; rc != CS_OK && rc != CS_ERR_INTERNAL && r < d->nrows; ++r) { /* does a row fix it? */
     const char *extra[CS_SWEEP_MAX_ARM_SETS];
-    int nextra = 0;
-    if (sp->narms > 0) {
-      const int a = r % sp->narms;
-      nextra = sp->narm_sets[a];
-      for (int i = 0; i < nextra; ++i) extra[i] = sp->arm_set[a][i];
-    }
+    const int nextra = arm_sets_of_row(sp, r, extra);
     cs_config_errors row_errs = {0};
     char fp[17];
     const int rr = row_config(sp, d, r, extra, nextra, cfg, &row_errs, fp);
