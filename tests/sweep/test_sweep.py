@@ -305,8 +305,11 @@ class Sweep(unittest.TestCase):
         self.assertAlmostEqual(float(rows[done_before]["wall_seconds"]), wall, delta=1e-6,
                                msg="a continued row's wall time counts every segment (it was the last one's)")
         for ra, rb in zip(summary(full), summary(out)):
+            # the continued row restarts its integrator at order 1 from the checkpoint: it agrees
+            # to a few rtol (docs/reliability.md; 3e-6 seen), every other row is the same run
+            tol = 1e-5 if ra["id"] == stopped else 1e-12
             for k in OUTCOMES:
-                self.assertTrue(same(ra[k], rb[k], 1e-6), f"{ra['id']} {k}: {ra[k]} != {rb[k]}")
+                self.assertTrue(same(ra[k], rb[k], tol), f"{ra['id']} {k}: {ra[k]} != {rb[k]}")
 
     def test_failures_are_recorded_and_all_failing_exits_5(self):
         spec = self.spec(COMMON + """design:
