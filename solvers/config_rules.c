@@ -2,7 +2,8 @@
  * --set overrides are read: the grid's shape and size, model.t_ins0 <=
  * model.t_ins1, output.dt <= run.t_end and the number of output steps,
  * treatments (required keys of those added by --set, cell keys only for
- * msc, each before run.t_end), a lesion that covers at least one cell. An
+ * msc, each before run.t_end), a lesion that covers at least one cell,
+ * solver.krylov: none only with a preconditioner. An
  * error points at the key that was set (file:line:col or --set).
  */
 #include <stdio.h>
@@ -154,6 +155,18 @@ static void check_lesion(cs_cfg_loader *ld)
   }
 }
 
+/* Newton corrections by the preconditioner alone need one (linsol_precond.h).
+ * solver.krylov is auto unless set, so it is the key to name. */
+static void check_krylov(cs_cfg_loader *ld)
+{
+  const cs_solver_opts *o = &ld->cfg->solver;
+  if (o->krylov != CS_KRYLOV_NONE || o->precond != CS_PC_NONE) return;
+  const int S = cs_cfg_section_index("solver");
+  cs_cfg_report(ld, origin_of(ld, S, "krylov"), "solver.krylov", "none",
+                "needs a preconditioner (each Newton correction is its solve) and solver.precond is none; use "
+                "solver.precond line, or solver.krylov gmres");
+}
+
 void cs_cfg_check_rules(cs_cfg_loader *ld)
 {
   const int M = cs_cfg_section_index("model"), O = cs_cfg_section_index("output"), R = cs_cfg_section_index("run");
@@ -164,4 +177,5 @@ void cs_cfg_check_rules(cs_cfg_loader *ld)
   check_output_steps(ld);
   check_treatments(ld);
   check_lesion(ld);
+  check_krylov(ld);
 }

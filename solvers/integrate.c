@@ -10,6 +10,7 @@
 #include <sunlinsol/sunlinsol_spgmr.h>
 
 #include "error.h"
+#include "linsol_precond.h"
 #include "precond.h"
 
 struct cs_integrator {
@@ -113,9 +114,15 @@ int cs_integrator_create(cs_problem *pb, const cs_solver_opts *opt, double t0, N
    * lesion, and cost line 1.9x (nz 48) to 2.9x (nz 768) the steps on the
    * 1-D reference. */
   int prec = pb->pc ? SUN_PREC_RIGHT : SUN_PREC_NONE;
-  it->ls = SUNLinSol_SPGMR(it->y, prec, opt->maxl, it->ctx);
-  CS_CHECK_ALLOC(it->ls);
-  CS_CHECK_SUN(SUNLinSol_SPGMRSetGSType(it->ls, SUN_MODIFIED_GS));
+  if (opt->krylov == CS_KRYLOV_NONE) { /* the preconditioner alone (linsol_precond.h); opt is resolved */
+    if (!pb->pc) CS_FAIL(CS_ERR_CONFIG, "solver.krylov: none needs a preconditioner (solver.precond is none)");
+    it->ls = cs_linsol_precond(it->ctx);
+    CS_CHECK_ALLOC(it->ls);
+  } else {
+    it->ls = SUNLinSol_SPGMR(it->y, prec, opt->maxl, it->ctx);
+    CS_CHECK_ALLOC(it->ls);
+    CS_CHECK_SUN(SUNLinSol_SPGMRSetGSType(it->ls, SUN_MODIFIED_GS));
+  }
   pb->implicit_reactions = 1;
   if (opt->integrator == CS_INT_ARKODE && opt->arkode_split == CS_SPLIT_IMEX) {
     /* IMEX additive Runge-Kutta (problem.h): fe = the cartilage reactions,

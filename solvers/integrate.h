@@ -1,6 +1,8 @@
 /* integrate.h - the time integrator: CVODE (variable-order BDF) or, with
  * solver.integrator: arkode, ARKODE's ARKStep (additive Runge-Kutta of order
- * solver.max_order), both with preconditioned GMRES on NVECTOR_PARALLEL.
+ * solver.max_order), both with Newton corrections by preconditioned GMRES, or
+ * by the preconditioner alone (solver.krylov, linsol_precond.h), on
+ * NVECTOR_PARALLEL.
  * ARKStep is either fully implicit (DIRK, solver.arkode_split: implicit) or
  * IMEX (ARK pair ARK324L2SA / ARK436L2SA / ARK548L2SA for order 3 / 4 / 5,
  * solver.arkode_split: imex) with the reactions explicit and transport and

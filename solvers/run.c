@@ -48,7 +48,7 @@ static const cs_h5_quantity solver_quantities[SV_COUNT] = {
   {"steps", "1", "integrator steps (cumulative)"},
   {"rhs_evals", "1", "right-hand-side evaluations (cumulative)"},
   {"newton_iters", "1", "Newton iterations (cumulative)"},
-  {"krylov_iters", "1", "GMRES iterations (cumulative)"},
+  {"krylov_iters", "1", "GMRES iterations (cumulative; 0 with solver.krylov none)"},
   {"prec_setups", "1", "preconditioner setups (cumulative)"},
   {"prec_solves", "1", "preconditioner solves (cumulative)"},
   {"err_test_fails", "1", "local error test failures (cumulative)"},
@@ -144,6 +144,7 @@ typedef struct {
   const cs_config *cfg;
   cs_params params;              /* parameters in use (MSC potency follows the injected source) */
   int precond;                   /* the preconditioner that runs (solver.precond with auto resolved) */
+  int krylov;                    /* the Newton linear solve that runs (solver.krylov with auto resolved) */
   cs_problem pb;
   cs_integrator *it;
   cs_h5out *h5;
@@ -698,8 +699,9 @@ static int write_header(cs_run_state *rs, const cs_run_request *req, int nranks)
   CS_CHECK(cs_h5out_parameters(h, &cs_params_table, &cfg->model));
   CS_CHECK(cs_h5out_parameters(h, &cs_grid_table, &cfg->grid));
   CS_CHECK(cs_h5out_parameters(h, &cs_initial_table, &cfg->initial));
-  cs_solver_opts solver = cfg->solver; /* the preconditioner that runs, not "auto" */
+  cs_solver_opts solver = cfg->solver; /* the preconditioner and linear solve that run, not "auto" */
   solver.precond = rs->precond;
+  solver.krylov = rs->krylov;
   CS_CHECK(cs_h5out_parameters(h, &cs_solver_table, &solver));
   CS_CHECK(cs_h5out_parameters(h, &cs_output_table, &cfg->output));
   CS_CHECK(cs_h5out_parameters(h, &cs_run_table, &cfg->run));
@@ -942,6 +944,11 @@ int cs_run(const cs_config *cfg, const cs_run_request *req, MPI_Comm comm)
   if ((rc = cs_problem_init(&rs.pb, &rs.params, dc))) goto done;
   rs.precond = cs_precond_resolve(cfg->solver.precond, &cfg->grid);
   if ((rc = cs_precond_create(&rs.pb, rs.precond, &rs.pb.pc))) goto done;
+  rs.krylov = cs_krylov_resolve(&cfg->solver, rs.precond, &cfg->grid, nranks);
+  const char *caveat = cs_krylov_none_caveat(rs.precond, &cfg->grid, nranks);
+  if (rs.krylov == CS_KRYLOV_NONE && caveat && rs.pb.rank == 0)
+    fprintf(stderr, "cartsim: warning: solver.krylov none will be slow here: %s (solver.krylov gmres or auto)\n",
+            caveat);
   /* initial condition (counted as injected: MSCs present at t = 0) */
   MPI_Comm cart = cs_decomp_comm(dc);
   if (SUNContext_Create(&cart, &ctx) < 0) { rc = cs_error_set(CS_ERR_INTERNAL, "SUNContext_Create failed"); goto done; }
@@ -987,7 +994,10 @@ int cs_run(const cs_config *cfg, const cs_run_request *req, MPI_Comm comm)
   }
   if ((rc = check_request(cfg, req, rs.t0))) goto done;
   if (req->baseline && (rc = load_baseline(&rs))) goto done;
-  if ((rc = cs_integrator_create(&rs.pb, &cfg->solver, rs.t0, y0, &rs.it))) goto done;
+  cs_solver_opts solver = cfg->solver;
+  solver.precond = rs.precond;
+  solver.krylov = rs.krylov;
+  if ((rc = cs_integrator_create(&rs.pb, &solver, rs.t0, y0, &rs.it))) goto done;
   cs_integrator_set_interrupt(rs.it, signal_agreed, &rs);
   if (rs.restarting) {
     cs_solver_stats base = {(long)ck.stats[0], (long)ck.stats[1], (long)ck.stats[2], (long)ck.stats[3],

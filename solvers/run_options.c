@@ -3,12 +3,27 @@
 static const char *const integrators[] = {"cvode", "arkode", NULL};
 static const char *const splits[] = {"implicit", "imex", NULL};
 static const char *const preconds[] = {"line", "jacobi", "none", "pfmg", "auto", NULL};
+static const char *const krylovs[] = {"gmres", "none", "auto", NULL};
 
 int cs_precond_resolve(int precond, const cs_grid *g)
 {
   if (precond != CS_PC_AUTO) return precond;
   const long columns = (g->dim >= 2 ? (long)g->nx : 1) * (g->dim >= 3 ? (long)g->ny : 1);
   return columns >= CS_PFMG_MIN_COLUMNS ? CS_PC_PFMG : CS_PC_LINE;
+}
+
+const char *cs_krylov_none_caveat(int precond, const cs_grid *g, int nranks)
+{
+  if (precond != CS_PC_LINE) return "only the line preconditioner is the Newton matrix (in 1-D, on one rank)";
+  if (g->dim > 1) return "the line preconditioner leaves the lateral diffusion out";
+  if (nranks > 1) return "the line preconditioner leaves out the coupling between the ranks' parts of the column";
+  return NULL;
+}
+
+int cs_krylov_resolve(const cs_solver_opts *o, int precond, const cs_grid *g, int nranks)
+{
+  if (o->krylov != CS_KRYLOV_AUTO) return o->krylov;
+  return cs_krylov_none_caveat(precond, g, nranks) ? CS_KRYLOV_GMRES : CS_KRYLOV_NONE;
 }
 
 const char *cs_krylov_advice(const cs_solver_opts *o, int precond)
@@ -23,7 +38,7 @@ const char *cs_krylov_advice(const cs_solver_opts *o, int precond)
 static const cs_opt solver_rows[] = {
   {"integrator", CS_OPT_ENUM, "-", CS_INT_CVODE, 0, 0,
    "time integrator: cvode (BDF) or arkode (additive Runge-Kutta of order max_order, split by arkode_split), "
-   "both with preconditioned GMRES",
+   "both with Newton corrections solved as solver.krylov says",
    offsetof(cs_solver_opts, integrator), 0, integrators},
   {"arkode_split", CS_OPT_ENUM, "-", CS_SPLIT_IMPLICIT, 0, 0,
    "arkode only: implicit (DIRK, order 2-5, everything implicit) or imex (ARK pair, order 3-5: cartilage "
@@ -38,6 +53,10 @@ static const cs_opt solver_rows[] = {
    "pfmg (per-cell reaction block times one hypre PFMG V-cycle per diffusing species), "
    "auto (pfmg from 40 depth columns on, else line)",
    offsetof(cs_solver_opts, precond), 0, preconds},
+  {"krylov", CS_OPT_ENUM, "-", CS_KRYLOV_AUTO, 0, 0,
+   "Newton corrections: gmres (preconditioned GMRES), none (the preconditioner's solve alone: exact only for "
+   "line in 1-D on one rank, very slow elsewhere), auto (none where it is exact, else gmres)",
+   offsetof(cs_solver_opts, krylov), 0, krylovs},
   {"maxl", CS_OPT_INT, "-", 30, 1, 500, "GMRES Krylov subspace size", offsetof(cs_solver_opts, maxl), 0, NULL},
   {"eps_lin", CS_OPT_REAL, "1", 0.05, 1e-6, 1, "linear solver tolerance relative to the Newton tolerance",
    offsetof(cs_solver_opts, eps_lin), 0, NULL},

@@ -9,6 +9,8 @@
 #include "../model/options.h"
 
 typedef enum { CS_PC_LINE = 0, CS_PC_JACOBI, CS_PC_NONE, CS_PC_PFMG, CS_PC_AUTO } cs_precond_kind;
+/* How the Newton corrections are solved (linsol_precond.h). */
+typedef enum { CS_KRYLOV_GMRES = 0, CS_KRYLOV_NONE, CS_KRYLOV_AUTO } cs_krylov_kind;
 typedef enum { CS_INT_CVODE = 0, CS_INT_ARKODE } cs_integrator_kind;
 /* How ARKODE splits the right-hand side (problem.h): all implicit (DIRK), or
  * IMEX with the cartilage reactions explicit (ARK pair). */
@@ -20,6 +22,7 @@ typedef struct {
   double rtol;      /* relative tolerance */
   double atol;      /* absolute tolerance, scaled per quantity by its typical size */
   int precond;      /* cs_precond_kind */
+  int krylov;       /* cs_krylov_kind */
   int maxl;         /* Krylov subspace size */
   double eps_lin;   /* linear/nonlinear tolerance ratio */
   int max_steps;    /* steps allowed between two output times */
@@ -48,6 +51,18 @@ typedef struct {
  * line 1.6x faster, 40 columns even, 80 columns pfmg 3x faster. */
 #define CS_PFMG_MIN_COLUMNS 40
 int cs_precond_resolve(int precond, const cs_grid *g);
+
+/* The Newton linear solve that runs for solver.krylov with the resolved
+ * preconditioner `precond` on grid g over `nranks` ranks. auto: none (the
+ * preconditioner alone, linsol_precond.h) where it is exact, i.e. line on a
+ * 1-D grid on one rank (a depth column split over ranks, or a 2-D/3-D grid,
+ * leaves couplings out of it); else gmres. Measured on the 1-D reference
+ * (docs/performance.md): CVODE 1.5-1.7x, ARKODE ~2.3x faster, the same
+ * answer to the tolerance. */
+int cs_krylov_resolve(const cs_solver_opts *o, int precond, const cs_grid *g, int nranks);
+/* Why solver.krylov: none will be slow with this preconditioner, grid and
+ * rank count (NULL when it is exact). */
+const char *cs_krylov_none_caveat(int precond, const cs_grid *g, int nranks);
 
 /* What to change when GMRES often stops short of its tolerance, for the
  * solver options `o` run with preconditioner `precond` (resolved, not

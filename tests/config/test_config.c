@@ -548,7 +548,13 @@ static void randomize(cs_config *cfg)
       cs_opt_put(&sections[s].t->opts[r], (char *)cfg + sections[s].offset, random_value(&sections[s].t->opts[r]));
   cfg->grid.dim = 3, cfg->grid.nz = 2 + (int)(uniform() * 50), cfg->grid.nx = 3, cfg->grid.ny = 4;
   cfg->model.t_ins1 = cfg->model.t_ins0 + 1;
+  if (cfg->solver.krylov == CS_KRYLOV_NONE && cfg->solver.precond == CS_PC_NONE) cfg->solver.precond = CS_PC_LINE;
   cfg->run.t_end = 1e5, cfg->output.dt = 1;
+  cs_lesion_cover cover; /* a lesion must cover a cell (a rule): one that misses is moved onto the grid */
+  cs_initial_lesion_cover(&cfg->initial, &cfg->model, &cfg->grid, &cover);
+  if (cfg->initial.lesion_radius > 0 && (cover.layers == 0 || cover.columns == 0))
+    cfg->initial.lesion_depth = fmin(cfg->model.H, 20), cfg->initial.lesion_xc = cfg->initial.lesion_yc = 0.5,
+    cfg->initial.lesion_radius = 1e4;
   cfg->n_treatments = 3;
   for (int i = 0; i < 3; ++i) {
     for (int r = 0; r < cs_treatment_table.n; ++r)

@@ -15,6 +15,12 @@
 - pfmg runs 1-D grids (as 2-D grids of width 1) and agrees with line there.
 - line with the fluid border is exact in 1-D: Krylov/Newton below 1.4 on the
   reference, untreated and with MSCs (2.2 and 2.6 without the border).
+- solver.krylov: none (the preconditioner's solve as the Newton correction,
+  linsol_precond.h) gives the GMRES answer on the 1-D reference, untreated
+  and with MSCs, with no Krylov iteration and at most 0.6x GMRES's
+  right-hand-side evaluations (0.47-0.54 measured); auto picks it for line
+  in 1-D on one rank and gmres on two ranks, in 2-D and for jacobi;
+  ARKODE runs with it too; an explicit none where it is inexact warns.
 Run with CARTSIM_BIN set and the repository root as working directory.
 """
 import os
@@ -28,6 +34,8 @@ import numpy as np
 
 BIN = os.environ.get("CARTSIM_BIN", "build/cartsim")
 CFG = os.path.join(os.path.dirname(os.path.abspath(__file__)), "refine.yaml")
+REF = os.path.join(os.path.dirname(CFG), "..", "..", "configs", "reference.yaml")
+MSC = ["treatments[0].type=msc", "treatments[0].day=180", "treatments[0].dose=5e7"]
 ENV = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
            HDF5_USE_FILE_LOCKING="FALSE")
 
@@ -52,10 +60,12 @@ class Precond(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         with h5py.File(out, "r") as f:
             s = f["solver"]
-            pc = f["parameters/solver/precond"][()]
+            pc, kr = f["parameters/solver/precond"][()], f["parameters/solver/krylov"][()]
             return {"krylov_per_newton": s["krylov_iters"][-1] / s["newton_iters"][-1],
                     "newton": s["newton_iters"][-1], "steps": s["steps"][-1],
+                    "krylov_iters": s["krylov_iters"][-1], "rhs_evals": s["rhs_evals"][-1], "stderr": r.stderr,
                     "precond": pc.decode() if isinstance(pc, bytes) else str(pc),
+                    "krylov": kr.decode() if isinstance(kr, bytes) else str(kr),
                     "series": {k: f["timeseries"][k][:] for k in f["timeseries"] if not k.startswith("min_")}}
 
     def refinement(self, precond):
@@ -110,11 +120,42 @@ class Precond(unittest.TestCase):
         # iteration (1.17 untreated, 1.01 with MSCs, measured). Without the border
         # it took 2.2 untreated and 2.6 with MSCs; the bound fails then.
         ref = os.path.join(os.path.dirname(CFG), "..", "..", "configs", "reference.yaml")
-        common = ["output.fields_every=0", "solver.precond=line"]
-        for name, sets in (("untreated", []), ("msc", ["treatments[0].type=msc", "treatments[0].day=180",
-                                                        "treatments[0].dose=5e7"])):
+        common = ["output.fields_every=0", "solver.precond=line", "solver.krylov=gmres"]
+        for name, sets in (("untreated", []), ("msc", MSC)):
             r = self.run_case(f"border_{name}", *common, *sets, config=ref)
             self.assertLess(r["krylov_per_newton"], 1.4, f"{name}: Krylov/Newton {r['krylov_per_newton']:.2f}")
+
+    def test_krylov_none_is_gmres_answer_for_half_the_work(self):
+        # line in 1-D on one rank is the Newton matrix: Newton with it alone converges as with GMRES,
+        # without the J v products (one right-hand side each) and GMRES's vector operations
+        common = ["output.fields_every=0", "solver.precond=line"]
+        for name, sets in (("untreated", []), ("msc", MSC)):
+            runs = {k: self.run_case(f"krylov_{name}_{k}", *common, *sets, f"solver.krylov={k}", config=REF)
+                    for k in ("gmres", "none")}
+            self.assertEqual(runs["none"]["krylov"], "none")
+            self.assertEqual(runs["none"]["krylov_iters"], 0)
+            self.assertGreater(runs["gmres"]["krylov_iters"], 0)
+            self.assert_same_series(runs["gmres"], runs["none"], f"{name}: gmres vs none")
+            ratio = runs["none"]["rhs_evals"] / runs["gmres"]["rhs_evals"]
+            self.assertLess(ratio, 0.6, f"{name}: none took {ratio:.2f}x GMRES's right-hand-side evaluations")
+        # ARKODE (DIRK) hands it its preconditioner the same way
+        ark = ["solver.integrator=arkode", "solver.max_order=4", "run.t_end=400", *common]
+        a = {k: self.run_case(f"krylov_ark_{k}", *ark, f"solver.krylov={k}", config=REF) for k in ("gmres", "none")}
+        self.assertEqual(a["none"]["krylov_iters"], 0)
+        self.assert_same_series(a["gmres"], a["none"], "arkode: gmres vs none")
+
+    def test_krylov_auto_only_where_exact(self):
+        short = ["run.t_end=10", "output.dt=5", "output.fields_every=0"]
+        self.assertEqual(self.run_case("kauto_1d", *short, config=REF)["krylov"], "none")
+        self.assertEqual(self.run_case("kauto_1d_np2", *short, config=REF, ranks=2)["krylov"], "gmres")
+        self.assertEqual(self.run_case("kauto_1d_jacobi", *short, "solver.precond=jacobi", config=REF)["krylov"],
+                         "gmres")
+        self.assertEqual(self.run_case("kauto_2d", *short, "solver.precond=line")["krylov"], "gmres")
+        # asked for where it is not exact: it runs, and says why it will be slow
+        r = self.run_case("knone_jacobi", "run.t_end=1", "output.dt=1", "output.fields_every=0",
+                          "solver.precond=jacobi", "solver.krylov=none", config=REF)
+        self.assertEqual(r["krylov"], "none")
+        self.assertIn("solver.krylov none will be slow here", r["stderr"])
 
     def test_two_ranks_match_one(self):
         one = self.run_case("np1", "solver.precond=pfmg", "solver.rtol=1e-7")
