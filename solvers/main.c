@@ -14,13 +14,16 @@
  * failure, 6 interrupted, 7 internal error (solvers/error.h).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <hdf5.h>
 #include <mpi.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <spawn.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "buildinfo.h"
@@ -333,6 +336,8 @@ static int run_command(const cs_cli *cli, int argc, char **argv, double wall0)
 /* `cartsim demo|explore ...`: hand over to the Python orchestrator
  * postprocess.<module> (no MPI here: it starts cartsim runs itself).
  * Returns only on failure. */
+extern char **environ;
+
 static int exec_python(const char *module, int argc, char **argv)
 {
   const char *py = getenv("CARTSIM_PYTHON");
@@ -349,6 +354,27 @@ static int exec_python(const char *module, int argc, char **argv)
     fprintf(stderr, "cartsim: error: the Python interpreter %s (%s) cannot be run: %s; set CARTSIM_PYTHON to "
                     "one with h5py, numpy, matplotlib and yaml (Debian's /usr/bin/python3)%s\n", py,
             from_env ? "from CARTSIM_PYTHON" : "recorded when cartsim was configured", strerror(errno),
+            from_env ? "" : ", or re-run cmake");
+    return CS_ERR_IO;
+  }
+  /* an executable that is not a Python 3 (CARTSIM_PYTHON=/bin/false, a python2) would otherwise take
+   * the demo's place and exit with its own status, saying nothing */
+  const char *probe[] = {py, "-c", "import sys; sys.exit(0 if sys.version_info[0] == 3 else 9)", NULL};
+  posix_spawn_file_actions_t quiet;
+  posix_spawn_file_actions_init(&quiet);
+  posix_spawn_file_actions_addopen(&quiet, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&quiet, 2, "/dev/null", O_WRONLY, 0);
+  pid_t pid;
+  int status = 0, spawned = posix_spawn(&pid, py, &quiet, NULL, (char *const *)probe, environ);
+  posix_spawn_file_actions_destroy(&quiet);
+  if (spawned != 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    fprintf(stderr, "cartsim: error: %s (%s) is not a Python 3 interpreter (`%s -c 'import sys'` %s); set "
+                    "CARTSIM_PYTHON to one with h5py, numpy, matplotlib and yaml (Debian's /usr/bin/python3)%s\n",
+            py, from_env ? "from CARTSIM_PYTHON" : "recorded when cartsim was configured", py,
+            spawned != 0            ? strerror(spawned)
+            : !WIFEXITED(status)    ? "was killed by a signal"
+            : WEXITSTATUS(status) == 9 ? "runs a Python 2"
+                                    : "failed",
             from_env ? "" : ", or re-run cmake");
     return CS_ERR_IO;
   }

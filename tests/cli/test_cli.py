@@ -87,6 +87,13 @@ class Cli(unittest.TestCase):
             self.assertEqual(p.stderr, "cartsim: error: the Python interpreter /nonexistent/python3 (from CARTSIM_PYTHON) "
                              "cannot be run: No such file or directory; set CARTSIM_PYTHON to one with h5py, numpy, "
                              "matplotlib and yaml (Debian's /usr/bin/python3)\n")
+            # an executable that is not Python 3 exited with its own status, silently (/bin/false: 1)
+            p = subprocess.run([BIN, cmd, "-o", out], capture_output=True, text=True, timeout=60,
+                               env=dict(ENV, CARTSIM_PYTHON="/bin/false"))
+            self.assertEqual(p.returncode, 4, p.stderr)
+            self.assertEqual(p.stderr, "cartsim: error: /bin/false (from CARTSIM_PYTHON) is not a Python 3 "
+                             "interpreter (`/bin/false -c 'import sys'` failed); set CARTSIM_PYTHON to one with "
+                             "h5py, numpy, matplotlib and yaml (Debian's /usr/bin/python3)\n")
             p = subprocess.run([BIN, cmd, "-o", out], capture_output=True, text=True, timeout=60,
                                env=dict(ENV, PYTHONPATH=os.path.join(self.dir, "fake")))
             self.assertEqual(p.returncode, 3, p.stderr)
