@@ -280,13 +280,25 @@ static char *join_args(int argc, char **argv)
   return s;
 }
 
+/* Rank 0 reads the config (and its base: chain) and sends the resolved
+ * struct, plain data, to the other ranks: ranks that read the files
+ * themselves could see different ones (a file edited while the job starts,
+ * a relative path under another working directory or node's file system)
+ * and integrate different models in one run without a word. As the sweep
+ * reads its sweep file. */
 static int load_config(const cs_cli *cli, cs_config *cfg)
 {
-  cs_config_errors errs = {0};
-  int rc = cs_config_load(cli->config, cli->sets, cli->nsets, cfg, &errs);
-  if (rc) cs_config_errors_raise(rc, &errs, cli->config, rank == 0);
-  cs_config_errors_free(&errs);
-  return rc;
+  int rc = CS_OK;
+  if (rank == 0) {
+    cs_config_errors errs = {0};
+    rc = cs_config_load(cli->config, cli->sets, cli->nsets, cfg, &errs);
+    if (rc) cs_config_errors_raise(rc, &errs, cli->config, 1);
+    cs_config_errors_free(&errs);
+  }
+  CS_CHECK_MPI(MPI_Bcast(&rc, 1, MPI_INT, 0, MPI_COMM_WORLD));
+  if (rc) return rank == 0 ? rc : cs_error_set(rc, "rank 0 could not read the config");
+  CS_CHECK_MPI(MPI_Bcast(cfg, (int)sizeof *cfg, MPI_BYTE, 0, MPI_COMM_WORLD));
+  return CS_OK;
 }
 
 static int sweep_command(const cs_cli *cli)
