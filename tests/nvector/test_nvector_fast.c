@@ -2,7 +2,8 @@
  * SUNDIALS' own NVECTOR_PARALLEL on the same random data (1 and 2 ranks):
  * element-wise results bit for bit (the step sequence of the integrator is
  * sensitive to rounding: see linearsum in nvector_fast.c), reductions to
- * 1e-13 (the local sums are in the library's order; only MPI's may differ). Also the aliasing SUNDIALS uses: z = x or
+ * 1e-13 (the dot products and sums of squares add in 8 partial sums, the
+ * library serially; MPI's order may differ too). Also the aliasing SUNDIALS uses: z = x or
  * z = y in linearsum and scale, X[0] = z in linearcombination.
  * Usage: mpirun -n R test_nvector_fast
  */
