@@ -1,11 +1,16 @@
 #define _XOPEN_SOURCE 700
 #include "singleton.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "error.h"
 
@@ -19,13 +24,71 @@ static int launched_by_mpi(void)
   return 0;
 }
 
+#define PRIVATE_PREFIX "cartsim-mpi-"
+#define LOCK_NAME "cartsim.lock"
+
+static int lock_fd = -1; /* LOCK_NAME in private_dir, flock'ed while this process lives */
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+  (void)st;
+  (void)flag;
+  (void)ftw;
+  remove(path);
+  return 0;
+}
+
+/* Each private directory holds LOCK_NAME, flock'ed by its cartsim for its
+ * whole life: the kernel drops the lock when the process ends, SIGKILL
+ * included, whatever its pid namespace. A singleton killed before its
+ * cleanup left its directory behind (one per killed job); the next one
+ * started under the same parent removes those whose lock it can take.
+ * Directories without the lock file (older versions, or one being made)
+ * and other users' are left alone. */
+static void remove_stale(const char *parent)
+{
+  DIR *d = opendir(parent);
+  if (!d) return;
+  const struct dirent *e;
+  while ((e = readdir(d))) {
+    if (strncmp(e->d_name, PRIVATE_PREFIX, strlen(PRIVATE_PREFIX)) != 0) continue;
+    char dir[4096], lock[4096 + sizeof LOCK_NAME + 1];
+    if (snprintf(dir, sizeof dir, "%s/%s", parent, e->d_name) >= (int)sizeof dir) continue;
+    struct stat st;
+    if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid()) continue;
+    snprintf(lock, sizeof lock, "%s/%s", dir, LOCK_NAME);
+    int fd = open(lock, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) continue;
+    if (flock(fd, LOCK_EX | LOCK_NB) == 0) nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    close(fd);
+  }
+  closedir(d);
+}
+
+/* Take private_dir's lock: created under another name, locked, then
+ * renamed, so a cleaner that opens LOCK_NAME always finds it locked. Best
+ * effort: where flock is not supported the directory just has no lock
+ * (it is then never taken for a dead one's). */
+static void lock_private(void)
+{
+  char tmp[sizeof private_dir + 32], lock[sizeof private_dir + 32];
+  snprintf(tmp, sizeof tmp, "%s/.%s", private_dir, LOCK_NAME);
+  snprintf(lock, sizeof lock, "%s/%s", private_dir, LOCK_NAME);
+  lock_fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (lock_fd >= 0 && flock(lock_fd, LOCK_EX | LOCK_NB) == 0 && rename(tmp, lock) == 0) return;
+  if (lock_fd >= 0) close(lock_fd);
+  lock_fd = -1;
+  remove(tmp);
+}
+
 /* private_dir = a new directory under `parent`; 1 on success (errno set otherwise). */
 static int make_private(const char *parent)
 {
   /* the six X are mkdtemp's template, replaced by random characters */
-  if (snprintf(private_dir, sizeof private_dir, "%s/cartsim-mpi-XXXXXX", parent) >= (int)sizeof private_dir) {
+  if (snprintf(private_dir, sizeof private_dir, "%s/" PRIVATE_PREFIX "XXXXXX", parent) >= (int)sizeof private_dir) {
     errno = ENAMETOOLONG;
   } else if (mkdtemp(private_dir)) {
+    lock_private();
     return 1;
   }
   private_dir[0] = '\0';
@@ -41,26 +104,19 @@ int cs_singleton_prepare(void)
   if (getenv("OMPI_MCA_orte_tmpdir_base")) return CS_OK;
   const char *tmp = getenv("TMPDIR");
   if (!tmp || !*tmp) tmp = "/tmp";
+  remove_stale(tmp);
   /* Open MPI would put its session files in $TMPDIR too and fail there
    * with pages of messages: a TMPDIR that cannot take a directory (read
    * only, full, a file) falls back to /tmp */
   if (!make_private(tmp)) {
     int err = errno;
+    if (strcmp(tmp, "/tmp")) remove_stale("/tmp");
     if (!strcmp(tmp, "/tmp") || !make_private("/tmp"))
       return cs_error_set(CS_ERR_IO, "cannot create a directory for Open MPI's session files in %s: %s%s; set TMPDIR "
                           "to a writable directory", tmp, strerror(err), strcmp(tmp, "/tmp") ? " (nor in /tmp)" : "");
   }
   setenv("OMPI_MCA_orte_tmpdir_base", private_dir, 1);
   return CS_OK;
-}
-
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-  (void)st;
-  (void)flag;
-  (void)ftw;
-  remove(path);
-  return 0;
 }
 
 void cs_singleton_cleanup(void)
@@ -70,4 +126,6 @@ void cs_singleton_cleanup(void)
    * directory and whatever an aborted run left in it */
   nftw(private_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
   private_dir[0] = '\0';
+  if (lock_fd >= 0) close(lock_fd);
+  lock_fd = -1;
 }

@@ -16,7 +16,9 @@
  * by mpirun/srun), creating a private directory for Open MPI's session
  * files under $TMPDIR (or /tmp; /tmp also when $TMPDIR cannot take it)
  * unless OMPI_MCA_orte_tmpdir_base is set. CS_ERR_IO (message set) when
- * neither can: Open MPI would fail in MPI_Init with pages of messages. */
+ * neither can: Open MPI would fail in MPI_Init with pages of messages.
+ * The directory holds a lock file held while the process lives; the
+ * directories of killed singletons (lock free) found there are removed. */
 int cs_singleton_prepare(void);
 
 /* After MPI_Finalize (or before _exit): remove that directory. */

@@ -2,10 +2,12 @@
 that name the file, line, key and value, and no output passed off as
 complete. Run with CARTSIM_BIN=path/to/cartsim and the repository root as
 the working directory."""
+import fcntl
 import os
 import re
 import subprocess
 import tempfile
+import time
 import unittest
 
 import h5py
@@ -821,6 +823,39 @@ class Cli(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertTrue(os.path.isdir(mine), "the user's directory was removed")
         self.assertEqual(sorted(os.listdir(tmp)), [f"ompi.{host}.{os.getuid()}"], "a private directory was made")
+
+    def test_directories_of_killed_singletons_are_removed(self):
+        """A singleton killed before its cleanup (SIGKILL, a Slurm time limit) left its Open MPI
+        session directory in TMPDIR, one per killed job. Each holds cartsim.lock, flock'ed while its
+        process lives; the next singleton removes those whose lock is free, and leaves one whose
+        lock is held (a live run), one without the lock file (an older cartsim's) and other files."""
+        tmp = os.path.join(self.dir, "tmp")
+        os.mkdir(tmp)
+        env = dict(ENV, TMPDIR=tmp)
+        env.pop("OMPI_MCA_orte_tmpdir_base", None)
+        run = subprocess.Popen([BIN, "run", REF, "-o", os.path.join(self.dir, "k.h5"), "--quiet", "--set",
+                                "run.t_end=365000", "--set", "output.fields_every=0"], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            deadline = time.time() + 60
+            while time.time() < deadline and not any(os.path.exists(os.path.join(tmp, d, "cartsim.lock"))
+                                                      for d in os.listdir(tmp)):
+                time.sleep(0.05)
+        finally:
+            run.kill()
+            run.wait()
+        killed = [d for d in os.listdir(tmp) if d.startswith("cartsim-mpi-")]
+        self.assertEqual(len(killed), 1, "the killed run's directory, with its lock file")
+        live = os.path.join(tmp, "cartsim-mpi-live01")
+        old = os.path.join(tmp, "cartsim-mpi-old001")
+        for d in (live, old):
+            os.mkdir(d)
+        self.write("tmp/cartsim-mpi-file", "not a directory")
+        with open(os.path.join(live, "cartsim.lock"), "w") as held:
+            fcntl.flock(held, fcntl.LOCK_EX)
+            p = subprocess.run([BIN, "check", REF], capture_output=True, text=True, env=env, timeout=120)
+            self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(sorted(os.listdir(tmp)), ["cartsim-mpi-file", "cartsim-mpi-live01", "cartsim-mpi-old001"])
 
 
 if __name__ == "__main__":
