@@ -82,20 +82,19 @@ class Cli(unittest.TestCase):
         out = os.path.join(self.dir, "demo")
         os.makedirs(os.path.join(self.dir, "fake"))
         self.write("fake/h5py.py", "raise ImportError('h5py hidden by the test')\n")
+        unusable = {  # CARTSIM_PYTHON: what cartsim says about it
+            "/nonexistent/python3": "the Python interpreter /nonexistent/python3 (from CARTSIM_PYTHON) cannot be run: "
+                                    "No such file or directory",
+            # an executable that is not Python 3 ran in the demo's place and exited 1, silently
+            "/bin/false": "/bin/false (from CARTSIM_PYTHON) is not a Python 3 interpreter "
+                          "(`/bin/false -c 'import sys'` failed)"}
         for cmd in ("demo", "explore"):
-            p = subprocess.run([BIN, cmd, "-o", out], capture_output=True, text=True, timeout=60,
-                               env=dict(ENV, CARTSIM_PYTHON="/nonexistent/python3"))
-            self.assertEqual(p.returncode, 4, p.stderr)
-            self.assertEqual(p.stderr, "cartsim: error: the Python interpreter /nonexistent/python3 (from CARTSIM_PYTHON) "
-                             "cannot be run: No such file or directory; set CARTSIM_PYTHON to one with h5py, numpy, "
-                             "matplotlib and yaml (Debian's /usr/bin/python3)\n")
-            # an executable that is not Python 3 exited with its own status, silently (/bin/false: 1)
-            p = subprocess.run([BIN, cmd, "-o", out], capture_output=True, text=True, timeout=60,
-                               env=dict(ENV, CARTSIM_PYTHON="/bin/false"))
-            self.assertEqual(p.returncode, 4, p.stderr)
-            self.assertEqual(p.stderr, "cartsim: error: /bin/false (from CARTSIM_PYTHON) is not a Python 3 "
-                             "interpreter (`/bin/false -c 'import sys'` failed); set CARTSIM_PYTHON to one with "
-                             "h5py, numpy, matplotlib and yaml (Debian's /usr/bin/python3)\n")
+            for py, says in unusable.items():
+                p = subprocess.run([BIN, cmd, "-o", out], capture_output=True, text=True, timeout=60,
+                                   env=dict(ENV, CARTSIM_PYTHON=py))
+                self.assertEqual(p.returncode, 4, p.stderr)
+                self.assertEqual(p.stderr, f"cartsim: error: {says}; set CARTSIM_PYTHON to one with h5py, numpy, "
+                                 "matplotlib and yaml (Debian's /usr/bin/python3)\n")
             p = subprocess.run([BIN, cmd, "-o", out], capture_output=True, text=True, timeout=60,
                                env=dict(ENV, PYTHONPATH=os.path.join(self.dir, "fake")))
             self.assertEqual(p.returncode, 3, p.stderr)
