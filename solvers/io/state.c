@@ -334,7 +334,10 @@ int cs_state_fingerprint(const char *path, MPI_Comm comm, char out[17])
         H5Aread(a, t, tmp);
       tmp[sizeof tmp - 1] = '\0';
       if (sp >= 0) H5Sclose(sp);
-      if (strlen(tmp) < sizeof buf) memcpy(buf, tmp, strlen(tmp) + 1); /* longer: not ours, no match */
+      /* ours are 16 lowercase hex digits (cs_yaml_fingerprint); anything else is a damaged
+       * file, not "another config" */
+      if (strlen(tmp) == 16 && strspn(tmp, "0123456789abcdef") == 16) memcpy(buf, tmp, sizeof buf);
+      else rc = CS_ERR_IO;
       H5Tclose(t);
       H5Aclose(a);
     } else {

@@ -47,7 +47,8 @@ int cs_state_save(const char *path, int force, MPI_Comm comm, const cs_config *c
                   const double *u, const double *syn, const cs_state_info *info, const char *source_output);
 
 /* The config fingerprint stored in a state file (out: 16 hex digits + NUL),
- * CS_ERR_IO if the file cannot be read. Collective. */
+ * CS_ERR_IO if the file cannot be read or its fingerprint is not 16 hex
+ * digits (damaged). Collective. */
 int cs_state_fingerprint(const char *path, MPI_Comm comm, char out[17]);
 
 /* Checks that the file is a state of the same model, grid and initial

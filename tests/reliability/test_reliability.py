@@ -226,6 +226,15 @@ class Reliability(unittest.TestCase):
         self.assertEqual(r.returncode, 4, r.stderr)
         self.assertEqual(r.stderr, f"cartsim: error: --restart: no readable checkpoint of {bad}: {bad}.ckpt.3.h5 is not "
                          "a readable cartsim state file (cut short by a kill or a full disk?)\n")
+        # a checkpoint whose fingerprint is damaged (not 16 hex digits) is unreadable too: it was
+        # reported as written with another config (exit 3: "restart with the config of the run")
+        shutil.copy(os.path.join(self.tmp.name, ckpts[-1]), bad + ".ckpt.4.h5")
+        with h5py.File(bad + ".ckpt.4.h5", "a", locking=False) as f:
+            f.attrs["config_fingerprint"] = np.bytes_("3a9\x00garbled-xx")
+        r = run("run", CFG, "-o", bad, "--quiet", "--restart")
+        self.assertEqual(r.returncode, 4, r.stderr)
+        self.assertEqual(r.stderr, f"cartsim: error: --restart: no readable checkpoint of {bad}: {bad}.ckpt.4.h5 (and "
+                         "every older one) is not a readable cartsim state file (cut short by a kill or a full disk?)\n")
 
     def test_a_new_run_removes_only_checkpoints(self):
         """A new run of OUT.h5 removed every file named OUT.h5.ckpt.<n>.h5, whatever it was (a copy of a
