@@ -143,8 +143,7 @@ static int make_breaks(const cs_config *cfg, const cs_run_request *req, double t
 typedef struct {
   const cs_config *cfg;
   cs_params params;              /* parameters in use (MSC potency follows the injected source) */
-  int precond;                   /* the preconditioner that runs (solver.precond with auto resolved) */
-  int krylov;                    /* the Newton linear solve that runs (solver.krylov with auto resolved) */
+  cs_solver_opts solver;         /* cfg->solver with precond and krylov resolved (what runs, not auto) */
   cs_problem pb;
   cs_integrator *it;
   cs_h5out *h5;
@@ -699,10 +698,7 @@ static int write_header(cs_run_state *rs, const cs_run_request *req, int nranks)
   CS_CHECK(cs_h5out_parameters(h, &cs_params_table, &cfg->model));
   CS_CHECK(cs_h5out_parameters(h, &cs_grid_table, &cfg->grid));
   CS_CHECK(cs_h5out_parameters(h, &cs_initial_table, &cfg->initial));
-  cs_solver_opts solver = cfg->solver; /* the preconditioner and linear solve that run, not "auto" */
-  solver.precond = rs->precond;
-  solver.krylov = rs->krylov;
-  CS_CHECK(cs_h5out_parameters(h, &cs_solver_table, &solver));
+  CS_CHECK(cs_h5out_parameters(h, &cs_solver_table, &rs->solver));
   CS_CHECK(cs_h5out_parameters(h, &cs_output_table, &cfg->output));
   CS_CHECK(cs_h5out_parameters(h, &cs_run_table, &cfg->run));
   CS_CHECK(cs_h5out_grid(h, &cfg->grid, cfg->model.H));
@@ -782,7 +778,7 @@ static int write_run_record(cs_run_state *rs)
   if (st.krylov_conv_fails > 10 && st.krylov_conv_fails > KRYLOV_FAIL_SHARE * st.newton_iters) {
     snprintf(warn, sizeof warn, "GMRES did not converge in %ld of %ld Newton iterations: the results can be less "
              "accurate than solver.rtol; %s", st.krylov_conv_fails, st.newton_iters,
-             cs_krylov_advice(&rs->cfg->solver, rs->precond));
+             cs_krylov_advice(&rs->cfg->solver, rs->solver.precond));
     if (rs->pb.rank == 0) fprintf(stderr, "cartsim: warning: %s\n", warn);
   }
   CS_CHECK(cs_h5out_meta_string(h, "solver_warning", warn));
@@ -942,11 +938,12 @@ int cs_run(const cs_config *cfg, const cs_run_request *req, MPI_Comm comm)
   if ((rc = cs_decomp_create(comm, &cfg->grid, cfg->model.H, &dc))) goto done;
   rs.params = cfg->model;
   if ((rc = cs_problem_init(&rs.pb, &rs.params, dc))) goto done;
-  rs.precond = cs_precond_resolve(cfg->solver.precond, &cfg->grid);
-  if ((rc = cs_precond_create(&rs.pb, rs.precond, &rs.pb.pc))) goto done;
-  rs.krylov = cs_krylov_resolve(&cfg->solver, rs.precond, &cfg->grid, nranks);
-  const char *caveat = cs_krylov_none_caveat(rs.precond, &cfg->grid, nranks);
-  if (rs.krylov == CS_KRYLOV_NONE && caveat && rs.pb.rank == 0)
+  rs.solver = cfg->solver;
+  rs.solver.precond = cs_precond_resolve(cfg->solver.precond, &cfg->grid);
+  if ((rc = cs_precond_create(&rs.pb, rs.solver.precond, &rs.pb.pc))) goto done;
+  rs.solver.krylov = cs_krylov_resolve(&cfg->solver, rs.solver.precond, &cfg->grid, nranks);
+  const char *caveat = cs_krylov_none_caveat(rs.solver.precond, &cfg->grid, nranks);
+  if (rs.solver.krylov == CS_KRYLOV_NONE && caveat && rs.pb.rank == 0)
     fprintf(stderr, "cartsim: warning: solver.krylov none will be slow here: %s (solver.krylov gmres or auto)\n",
             caveat);
   /* initial condition (counted as injected: MSCs present at t = 0) */
@@ -994,10 +991,7 @@ int cs_run(const cs_config *cfg, const cs_run_request *req, MPI_Comm comm)
   }
   if ((rc = check_request(cfg, req, rs.t0))) goto done;
   if (req->baseline && (rc = load_baseline(&rs))) goto done;
-  cs_solver_opts solver = cfg->solver;
-  solver.precond = rs.precond;
-  solver.krylov = rs.krylov;
-  if ((rc = cs_integrator_create(&rs.pb, &solver, rs.t0, y0, &rs.it))) goto done;
+  if ((rc = cs_integrator_create(&rs.pb, &rs.solver, rs.t0, y0, &rs.it))) goto done;
   cs_integrator_set_interrupt(rs.it, signal_agreed, &rs);
   if (rs.restarting) {
     cs_solver_stats base = {(long)ck.stats[0], (long)ck.stats[1], (long)ck.stats[2], (long)ck.stats[3],
