@@ -1150,6 +1150,20 @@ static int check_fixed_config(const cs_sweep_spec *sp, const cs_design *d)
   return rc;
 }
 
+/* The lowest rank whose `failed` is set, over `world` (collective; call it
+ * only when some rank failed), and that rank's error message in msg. */
+static int first_error(int failed, MPI_Comm world, char msg[1024])
+{
+  int rank, size;
+  MPI_Comm_rank(world, &rank);
+  MPI_Comm_size(world, &size);
+  int first = failed ? rank : size;
+  MPI_Allreduce(MPI_IN_PLACE, &first, 1, MPI_INT, MPI_MIN, world);
+  snprintf(msg, 1024, "%s", cs_error_message());
+  MPI_Bcast(msg, 1024, MPI_CHAR, first, world);
+  return first;
+}
+
 /* The sweep file and its design on every rank. Rank 0 reads and checks it
  * (and prints its errors); the others parse the very text rank 0 read. All
  * ranks return the same code: an error found on one rank (rank 0's, or
@@ -1193,13 +1207,11 @@ static int load_sweep(const cs_sweep_request *req, MPI_Comm world, cs_sweep_spec
     else rc = cs_design_make(sp, d);
     cs_config_errors_free(&errs);
   }
-  int worst = rc, first = rc ? rank : size;
+  int worst = rc;
   MPI_Allreduce(MPI_IN_PLACE, &worst, 1, MPI_INT, MPI_MAX, world);
   if (!worst) return CS_OK;
-  MPI_Allreduce(MPI_IN_PLACE, &first, 1, MPI_INT, MPI_MIN, world);
   char msg[1024];
-  snprintf(msg, sizeof msg, "%s", cs_error_message());
-  MPI_Bcast(msg, (int)sizeof msg, MPI_CHAR, first, world);
+  const int first = first_error(rc != CS_OK, world, msg);
   if (rank != first) {
     cs_error_clear();
     cs_error_set(worst, "on rank %d: %s", first, msg);
@@ -1292,11 +1304,8 @@ int cs_sweep(const cs_sweep_request *req, MPI_Comm world)
   int worst[2] = {rc == CS_ERR_INTERRUPTED, rc != CS_OK && rc != CS_ERR_INTERRUPTED ? rc : 0};
   MPI_Allreduce(MPI_IN_PLACE, worst, 2, MPI_INT, MPI_MAX, world);
   if (worst[1]) { /* rank 0 reports: it takes the message of the first rank that stopped on an error */
-    int first = rc != CS_OK && rc != CS_ERR_INTERRUPTED ? rank : size;
-    MPI_Allreduce(MPI_IN_PLACE, &first, 1, MPI_INT, MPI_MIN, world);
     char msg[1024];
-    snprintf(msg, sizeof msg, "%s", cs_error_message());
-    MPI_Bcast(msg, (int)sizeof msg, MPI_CHAR, first, world);
+    const int first = first_error(rc != CS_OK && rc != CS_ERR_INTERRUPTED, world, msg);
     if (rank != first) {
       cs_error_clear();
       cs_error_set(worst[1], "%s (rank %d)", msg, first);
