@@ -5,6 +5,7 @@ the working directory."""
 import fcntl
 import os
 import re
+import shutil
 import subprocess
 import tempfile
 import time
@@ -34,6 +35,14 @@ class Cli(unittest.TestCase):
         path = os.path.join(self.dir, name)
         with open(path, "w") as f:
             f.write(text)
+        return path
+
+    def edited_copy(self, src, name, edit):
+        """A copy of HDF5 file src named name in the test directory, changed by edit(h5py.File)."""
+        path = os.path.join(self.dir, name)
+        shutil.copyfile(src, path)
+        with h5py.File(path, "r+") as f:
+            edit(f)
         return path
 
     def test_usage_errors_exit_2(self):
@@ -237,11 +246,7 @@ class Cli(unittest.TestCase):
                                 "attribute time is [1000], not one number"),
                  "no_synovial": (lambda f: f.__delitem__("synovial"), "no /synovial")}
         for name, (edit, text) in cases.items():
-            bad = os.path.join(self.dir, name + ".h5")
-            with open(state, "rb") as f, open(bad, "wb") as g:
-                g.write(f.read())
-            with h5py.File(bad, "r+") as f:
-                edit(f)
+            bad = self.edited_copy(state, name + ".h5", edit)
             out = os.path.join(self.dir, "b.h5")
             code, _, err = cartsim("run", REF, "-o", out, "--quiet", "--set", "run.t_end=30", "--from-state", bad)
             with self.subTest(case=name):
@@ -273,11 +278,7 @@ class Cli(unittest.TestCase):
                  "status_list": (lambda f: f["meta"].attrs.__setitem__("status", ["complete"] * 50), 3,
                                  "its status is '', not 'complete'")}
         for name, (edit, want, text) in cases.items():
-            bad = os.path.join(self.dir, name + ".h5")
-            with open(base, "rb") as f, open(bad, "wb") as g:
-                g.write(f.read())
-            with h5py.File(bad, "r+") as f:
-                edit(f)
+            bad = self.edited_copy(base, name + ".h5", edit)
             out = os.path.join(self.dir, "b.h5")
             code, _, err = cartsim("run", REF, "-o", out, "--quiet", "--set", "run.t_end=30", "--baseline", bad)
             with self.subTest(case=name):
