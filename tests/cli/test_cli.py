@@ -23,6 +23,14 @@ def cartsim(*args, cwd=None):
     return p.returncode, p.stdout, p.stderr
 
 
+def replaced(name, data):
+    """An edit for Cli.edited_copy: dataset `name` replaced by `data`."""
+    def edit(f):
+        del f[name]
+        f[name] = data
+    return edit
+
+
 class Cli(unittest.TestCase):
     def setUp(self):
         self.tmp = tempfile.TemporaryDirectory()
@@ -36,6 +44,17 @@ class Cli(unittest.TestCase):
         with open(path, "w") as f:
             f.write(text)
         return path
+
+    def assert_refused_keeping(self, code, err, text, files, args):
+        """A run refused with exit 2 and one line containing text, each of files (name: bytes) as it was,
+        no o.h5 written."""
+        self.assertEqual(code, 2, err)
+        self.assertIn(text, err)
+        self.assertEqual(err.count("\n"), 1, err)
+        for n, data in files.items():
+            with open(os.path.join(self.dir, n), "rb") as f:
+                self.assertEqual(f.read(), data, f"{args}: {n} was overwritten")
+        self.assertFalse(os.path.exists(os.path.join(self.dir, "o.h5")))
 
     def edited_copy(self, src, name, edit):
         """A copy of HDF5 file src named name in the test directory, changed by edit(h5py.File)."""
@@ -187,13 +206,7 @@ class Cli(unittest.TestCase):
                 (["-o", "o.h5", "--from-state", "s_sym.h5", "--save-state", "40:s.h5"],
                  "--save-state 40:s.h5 is the run's --from-state file")):
             code, _, err = cartsim("run", ref, "--force", "--quiet", "--set", "run.t_end=60", *args, cwd=self.dir)
-            self.assertEqual(code, 2, err)
-            self.assertIn(text, err)
-            self.assertEqual(err.count("\n"), 1, err)
-            for n, data in files.items():
-                with open(os.path.join(self.dir, n), "rb") as f:
-                    self.assertEqual(f.read(), data, f"{args}: {n} changed")
-            self.assertFalse(os.path.exists(os.path.join(self.dir, "o.h5")))
+            self.assert_refused_keeping(code, err, text, files, args)
 
     def test_the_config_and_its_base_files_are_never_written(self):
         """-o lesion.yaml (meant: lesion.h5) with --force replaced the config by an HDF5 file; so did
@@ -211,13 +224,7 @@ class Cli(unittest.TestCase):
                 (["-o", "o.h5", "--save-state", "5:top.yaml"], "--save-state 5:top.yaml is the config file top.yaml"),
                 (["-o", "o.h5", "--save-state", "5:base.yaml"], "--save-state 5:base.yaml is base.yaml, a base: file")):
             code, _, err = cartsim("run", "top.yaml", "--quiet", "--force", *args, cwd=self.dir)
-            self.assertEqual(code, 2, err)
-            self.assertIn(text, err)
-            self.assertEqual(err.count("\n"), 1, err)
-            for n, data in before.items():
-                with open(os.path.join(self.dir, n), "rb") as f:
-                    self.assertEqual(f.read(), data, f"{args}: {n} was overwritten")
-            self.assertFalse(os.path.exists(os.path.join(self.dir, "o.h5")))
+            self.assert_refused_keeping(code, err, text, before, args)
         code, _, err = cartsim("run", "top.yaml", "--quiet", "-o", "o.h5", cwd=self.dir)
         self.assertEqual(code, 0, err)
 
@@ -231,17 +238,12 @@ class Cli(unittest.TestCase):
                                "--save-state", f"10:{state}")
         self.assertEqual(code, 0, err)
 
-        def replace(name, data):
-            def edit(f):
-                del f[name]
-                f[name] = data
-            return edit
-        cases = {"synovial_long": (replace("synovial", np.ones(200000)), "/synovial is [200000], this run needs [10]"),
-                 "synovial_2d": (replace("synovial", np.ones((10, 10))), "/synovial is [10, 10]"),
-                 "cartilage_short": (lambda f: replace("cartilage", f["cartilage"][:, :, :10, :])(f),
+        cases = {"synovial_long": (replaced("synovial", np.ones(200000)), "/synovial is [200000], this run needs [10]"),
+                 "synovial_2d": (replaced("synovial", np.ones((10, 10))), "/synovial is [10, 10]"),
+                 "cartilage_short": (lambda f: replaced("cartilage", f["cartilage"][:, :, :10, :])(f),
                                      "/cartilage is [1, 1, 10, 9], this run needs [1, 1, 48, 9]"),
-                 "cartilage_text": (replace("cartilage", np.array([b"x"] * 432)), "/cartilage is text"),
-                 "check_2d": (replace("check/grid", np.ones((3, 100))), "/check/grid is [3, 100], this cartsim has 7"),
+                 "cartilage_text": (replaced("cartilage", np.array([b"x"] * 432)), "/cartilage is text"),
+                 "check_2d": (replaced("check/grid", np.ones((3, 100))), "/check/grid is [3, 100], this cartsim has 7"),
                  "time_array": (lambda f: f.attrs.__setitem__("time", np.ones(1000)),
                                 "attribute time is [1000], not one number"),
                  "no_synovial": (lambda f: f.__delitem__("synovial"), "no /synovial")}
@@ -264,15 +266,10 @@ class Cli(unittest.TestCase):
         code, _, err = cartsim("run", REF, "-o", base, "--quiet", "--set", "run.t_end=30")
         self.assertEqual(code, 0, err)
 
-        def replace(name, data):
-            def edit(f):
-                del f[name]
-                f[name] = data
-            return edit
-        cases = {"k_a_long": (replace("parameters/k_a", np.ones(100000)), 4,
+        cases = {"k_a_long": (replaced("parameters/k_a", np.ones(100000)), 4,
                               "/parameters/k_a is [100000], not one number"),
-                 "k_a_text": (replace("parameters/k_a", np.bytes_(b"abc")), 4, "/parameters/k_a is text, not one number"),
-                 "time_2d": (replace("timeseries/time", np.ones((7, 30))), 4, "no readable /timeseries/time"),
+                 "k_a_text": (replaced("parameters/k_a", np.bytes_(b"abc")), 4, "/parameters/k_a is text, not one number"),
+                 "time_2d": (replaced("timeseries/time", np.ones((7, 30))), 4, "no readable /timeseries/time"),
                  "count_long": (lambda f: f["treatments"].attrs.__setitem__("count", np.zeros(1000)), 4,
                                 "no /treatments count"),
                  "status_list": (lambda f: f["meta"].attrs.__setitem__("status", ["complete"] * 50), 3,
