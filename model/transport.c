@@ -4,6 +4,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "cpu_clones.h"
+
 double cs_surface_transfer(const cs_params *p, double D, double hz)
 {
   if (D <= 0.0 || p->h_m <= 0.0) return 0.0;
@@ -54,7 +56,7 @@ typedef struct {
 /* phi = max(1-a, 0)^m_shield for the nb cells of a block: products for a
  * whole exponent (m_whole, a loop invariant kept out of the cell loops),
  * pow otherwise. */
-static void shield_block(const cs_kin *kin, int nb, const double *restrict a, double *restrict phi)
+static inline void shield_block(const cs_kin *kin, int nb, const double *restrict a, double *restrict phi)
 {
   for (int b = 0; b < nb; ++b) phi[b] = cs_kin_pos(1.0 - a[b]);
   switch (kin->m_whole) {
@@ -80,7 +82,7 @@ static void shield_block(const cs_kin *kin, int nb, const double *restrict a, do
  * unused (the flux is then (u - u) = 0 exactly, whatever the halo holds);
  * f: the column's derivative. A z wall is handled the same way, cell by
  * cell. */
-static void column_rhs(const column_setup *cs, const double *restrict uc, const double *restrict xm,
+CS_CPU_CLONES static void column_rhs(const column_setup *cs, const double *restrict uc, const double *restrict xm,
                        const double *restrict xp, const double *restrict ym, const double *restrict yp,
                        double *restrict f, double acc[3][NACC])
 {

@@ -4,6 +4,8 @@
 #include <mpi.h>
 #include <nvector/nvector_parallel.h>
 
+#include "../model/cpu_clones.h"
+
 #define LEN(v) ((long)NV_LOCLENGTH_P(v))
 #define DATA(v) NV_DATA_P(v)
 
@@ -15,7 +17,7 @@ static double allreduce(double x, MPI_Op op, N_Vector v)
 }
 
 /* y <- a x + y, with the library's cases (a = 1, a = -1 exact). */
-static void axpy(double a, const double *x, double *y, long n)
+CS_CPU_CLONES static void axpy(double a, const double *x, double *y, long n)
 {
   if (a == 1.0)
     for (long i = 0; i < n; ++i) y[i] += x[i];
@@ -29,7 +31,7 @@ static void axpy(double a, const double *x, double *y, long n)
  * result is the library's to the last bit: the integrator's step sequence
  * is sensitive to rounding (a c (x + y) computed as c x + c y changed the
  * step count of the nz 768 reference from 739 to 1167). */
-static void linearsum(sunrealtype a, N_Vector x, sunrealtype b, N_Vector y, N_Vector z)
+CS_CPU_CLONES static void linearsum(sunrealtype a, N_Vector x, sunrealtype b, N_Vector y, N_Vector z)
 {
   const double *xd = DATA(x), *yd = DATA(y);
   double *zd = DATA(z);
@@ -73,27 +75,27 @@ static void linearsum(sunrealtype a, N_Vector x, sunrealtype b, N_Vector y, N_Ve
   for (long i = 0; i < n; ++i) zd[i] = a * xd[i] + b * yd[i];
 }
 
-static void const_(sunrealtype c, N_Vector z)
+CS_CPU_CLONES static void const_(sunrealtype c, N_Vector z)
 {
   double *zd = DATA(z);
   for (long i = 0, n = LEN(z); i < n; ++i) zd[i] = c;
 }
 
-static void prod(N_Vector x, N_Vector y, N_Vector z)
+CS_CPU_CLONES static void prod(N_Vector x, N_Vector y, N_Vector z)
 {
   const double *xd = DATA(x), *yd = DATA(y);
   double *zd = DATA(z);
   for (long i = 0, n = LEN(z); i < n; ++i) zd[i] = xd[i] * yd[i];
 }
 
-static void div_(N_Vector x, N_Vector y, N_Vector z)
+CS_CPU_CLONES static void div_(N_Vector x, N_Vector y, N_Vector z)
 {
   const double *xd = DATA(x), *yd = DATA(y);
   double *zd = DATA(z);
   for (long i = 0, n = LEN(z); i < n; ++i) zd[i] = xd[i] / yd[i];
 }
 
-static void scale(sunrealtype c, N_Vector x, N_Vector z)
+CS_CPU_CLONES static void scale(sunrealtype c, N_Vector x, N_Vector z)
 {
   const double *xd = DATA(x);
   double *zd = DATA(z);
@@ -104,21 +106,21 @@ static void scale(sunrealtype c, N_Vector x, N_Vector z)
     for (long i = 0; i < n; ++i) zd[i] = c * xd[i];
 }
 
-static void abs_(N_Vector x, N_Vector z)
+CS_CPU_CLONES static void abs_(N_Vector x, N_Vector z)
 {
   const double *xd = DATA(x);
   double *zd = DATA(z);
   for (long i = 0, n = LEN(z); i < n; ++i) zd[i] = fabs(xd[i]);
 }
 
-static void inv(N_Vector x, N_Vector z)
+CS_CPU_CLONES static void inv(N_Vector x, N_Vector z)
 {
   const double *xd = DATA(x);
   double *zd = DATA(z);
   for (long i = 0, n = LEN(z); i < n; ++i) zd[i] = 1.0 / xd[i];
 }
 
-static void addconst(N_Vector x, sunrealtype b, N_Vector z)
+CS_CPU_CLONES static void addconst(N_Vector x, sunrealtype b, N_Vector z)
 {
   const double *xd = DATA(x);
   double *zd = DATA(z);
@@ -139,7 +141,7 @@ static double lanes_total(const double s[LANES])
   return ((s[0] + s[4]) + (s[1] + s[5])) + ((s[2] + s[6]) + (s[3] + s[7]));
 }
 
-static sunrealtype dotprodlocal(N_Vector x, N_Vector y)
+CS_CPU_CLONES static sunrealtype dotprodlocal(N_Vector x, N_Vector y)
 {
   const double *xd = DATA(x), *yd = DATA(y);
   const long n = LEN(x), whole = n - n % LANES;
@@ -152,7 +154,7 @@ static sunrealtype dotprodlocal(N_Vector x, N_Vector y)
 
 static sunrealtype dotprod(N_Vector x, N_Vector y) { return allreduce(dotprodlocal(x, y), MPI_SUM, x); }
 
-static sunrealtype maxnormlocal(N_Vector x)
+CS_CPU_CLONES static sunrealtype maxnormlocal(N_Vector x)
 {
   const double *xd = DATA(x);
   double m = 0.0;
@@ -162,7 +164,7 @@ static sunrealtype maxnormlocal(N_Vector x)
 
 static sunrealtype maxnorm(N_Vector x) { return allreduce(maxnormlocal(x), MPI_MAX, x); }
 
-static sunrealtype wsqrsumlocal(N_Vector x, N_Vector w)
+CS_CPU_CLONES static sunrealtype wsqrsumlocal(N_Vector x, N_Vector w)
 {
   const double *xd = DATA(x), *wd = DATA(w);
   const long n = LEN(x), whole = n - n % LANES;
@@ -179,7 +181,7 @@ static sunrealtype wsqrsumlocal(N_Vector x, N_Vector w)
   return lanes_total(s);
 }
 
-static sunrealtype wsqrsummasklocal(N_Vector x, N_Vector w, N_Vector id)
+CS_CPU_CLONES static sunrealtype wsqrsummasklocal(N_Vector x, N_Vector w, N_Vector id)
 {
   const double *xd = DATA(x), *wd = DATA(w), *idd = DATA(id);
   double s = 0.0;
@@ -201,7 +203,7 @@ static sunrealtype wrmsnormmask(N_Vector x, N_Vector w, N_Vector id)
   return sqrt(allreduce(wsqrsummasklocal(x, w, id), MPI_SUM, x) / (double)NV_GLOBLENGTH_P(x));
 }
 
-static sunrealtype minlocal(N_Vector x)
+CS_CPU_CLONES static sunrealtype minlocal(N_Vector x)
 {
   const double *xd = DATA(x);
   double m = SUN_BIG_REAL;
@@ -213,7 +215,7 @@ static sunrealtype min_(N_Vector x) { return allreduce(minlocal(x), MPI_MIN, x);
 
 static sunrealtype wl2norm(N_Vector x, N_Vector w) { return sqrt(allreduce(wsqrsumlocal(x, w), MPI_SUM, x)); }
 
-static sunrealtype l1normlocal(N_Vector x)
+CS_CPU_CLONES static sunrealtype l1normlocal(N_Vector x)
 {
   const double *xd = DATA(x);
   double s = 0.0;
@@ -223,14 +225,14 @@ static sunrealtype l1normlocal(N_Vector x)
 
 static sunrealtype l1norm(N_Vector x) { return allreduce(l1normlocal(x), MPI_SUM, x); }
 
-static void compare(sunrealtype c, N_Vector x, N_Vector z)
+CS_CPU_CLONES static void compare(sunrealtype c, N_Vector x, N_Vector z)
 {
   const double *xd = DATA(x);
   double *zd = DATA(z);
   for (long i = 0, n = LEN(z); i < n; ++i) zd[i] = fabs(xd[i]) >= c ? 1.0 : 0.0;
 }
 
-static sunbooleantype invtestlocal(N_Vector x, N_Vector z)
+CS_CPU_CLONES static sunbooleantype invtestlocal(N_Vector x, N_Vector z)
 {
   const double *xd = DATA(x);
   double *zd = DATA(z);
@@ -248,7 +250,7 @@ static sunbooleantype invtest(N_Vector x, N_Vector z)
   return allreduce(invtestlocal(x, z) ? 1.0 : 0.0, MPI_MIN, x) > 0.5 ? SUNTRUE : SUNFALSE;
 }
 
-static int linearcombination(int nv, sunrealtype *c, N_Vector *X, N_Vector z)
+CS_CPU_CLONES static int linearcombination(int nv, sunrealtype *c, N_Vector *X, N_Vector z)
 {
   double *zd = DATA(z);
   const long n = LEN(z);
@@ -267,7 +269,7 @@ static int linearcombination(int nv, sunrealtype *c, N_Vector *X, N_Vector z)
   return 0;
 }
 
-static int scaleaddmulti(int nv, sunrealtype *a, N_Vector x, N_Vector *Y, N_Vector *Z)
+CS_CPU_CLONES static int scaleaddmulti(int nv, sunrealtype *a, N_Vector x, N_Vector *Y, N_Vector *Z)
 {
   const double *xd = DATA(x);
   const long n = LEN(x);
@@ -280,7 +282,7 @@ static int scaleaddmulti(int nv, sunrealtype *a, N_Vector x, N_Vector *Y, N_Vect
   return 0;
 }
 
-static int dotprodmultilocal(int nv, N_Vector x, N_Vector *Y, sunrealtype *d)
+CS_CPU_CLONES static int dotprodmultilocal(int nv, N_Vector x, N_Vector *Y, sunrealtype *d)
 {
   for (int i = 0; i < nv; ++i) d[i] = dotprodlocal(x, Y[i]);
   return 0;

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sundials/sundials_dense.h>
 
+#include "../model/cpu_clones.h"
 #include "../model/kinetics.h"
 #include "../model/synovial.h"
 #include "../model/transport.h"
@@ -159,7 +160,7 @@ static void matvec(const double *Inv, const double *x, double *y)
 /* x_c <- T^{-1} r_c over the owned cells (r and x may be the same array):
  * the per-column line solve (or the block inverses alone), then pfmg's
  * V-cycle. Collective with pfmg. 0, or -1 if hypre failed. */
-static int cell_solve(const cs_precond *pc, const double *rv, double *x)
+CS_CPU_CLONES static int cell_solve(const cs_precond *pc, const double *rv, double *x)
 {
   const cs_patch *pt = pc->pb->pt;
   const int line = pc->kind == CS_PC_LINE;
@@ -335,6 +336,21 @@ int cs_precond_setup(sunrealtype t, N_Vector y, N_Vector fy, sunbooleantype jok,
   return 0;
 }
 
+/* x_c <- x_c - T^{-1} B x_s, one pass over x. */
+CS_CPU_CLONES static void subtract_border(const cs_precond *pc, const double xs[NBORDER], double *x)
+{
+  const size_t nv = (size_t)pc->ncell * NS;
+  const double *w0 = pc->Wb, *w1 = w0 + nv, *w2 = w1 + nv, *w3 = w2 + nv;
+  for (size_t i = 0; i < nv; ++i) {
+    double v = x[i];
+    v -= w0[i] * xs[0];
+    v -= w1[i] * xs[1];
+    v -= w2[i] * xs[2];
+    v -= w3[i] * xs[3];
+    x[i] = v;
+  }
+}
+
 int cs_precond_solve(sunrealtype t, N_Vector y, N_Vector fy, N_Vector r, N_Vector z, sunrealtype gamma,
                      sunrealtype delta, int lr, void *user_data)
 {
@@ -371,16 +387,7 @@ int cs_precond_solve(sunrealtype t, N_Vector y, N_Vector fy, N_Vector r, N_Vecto
     return 0;
   }
   if (MPI_Bcast(xs, NBORDER, MPI_DOUBLE, 0, pb->comm) != MPI_SUCCESS) return -1;
-  const size_t nv = (size_t)pc->ncell * NS;
-  const double *w0 = pc->Wb, *w1 = w0 + nv, *w2 = w1 + nv, *w3 = w2 + nv; /* one pass over x */
-  for (size_t i = 0; i < nv; ++i) {
-    double v = x[i];
-    v -= w0[i] * xs[0];
-    v -= w1[i] * xs[1];
-    v -= w2[i] * xs[2];
-    v -= w3[i] * xs[3];
-    x[i] = v;
-  }
+  subtract_border(pc, xs, x);
   pb->timers.prec_solve += cs_wtime() - t0;
   return 0;
 }

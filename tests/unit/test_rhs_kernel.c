@@ -10,12 +10,20 @@
  *     the result), with and without the surface layer; the MSC and surface
  *     sums as well.
  * Agreement is to rounding (relative 1e-12 of the magnitude of the terms).
+ *  3. the kernel the loader picked for this CPU (an AVX-512 clone where the
+ *     CPU has it, model/cpu_clones.h) against model/transport.c compiled for
+ *     the x86-64 baseline (transport_baseline.c): bit for bit, derivative
+ *     and sums, on every patch of 2.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "../../model/transport.h"
 #include "check.h"
+
+/* transport_baseline.c */
+void cs_transport_rhs_baseline(const cs_params *p, const cs_patch *pt, const double *ug, const double *syn,
+                               double *du, cs_patch_sums *sums);
 
 static double pos(double x) { return x > 0.0 ? x : 0.0; }
 
@@ -200,6 +208,10 @@ static void compare(int dim, int nz, int nx, int ny, int lo_z_wall, int surface,
   syn[CS_N] = 1e7;
   cs_patch_sums sums, ref;
   cs_transport_rhs(&p, &pt, ug, syn, f, &sums);
+  cs_patch_sums base_sums;
+  cs_transport_rhs_baseline(&p, &pt, ug, syn, fr, &base_sums);
+  CHECK(memcmp(f, fr, CS_NS * nc * sizeof *f) == 0 && memcmp(&sums, &base_sums, sizeof sums) == 0,
+        "dim %d, %d x %d x %d, m %g: this CPU's kernel and the baseline build differ", dim, nz, nx, ny, m);
   rhs_ref(&p, &pt, ug, syn, fr, &ref);
 
   /* scale of rounding: the reaction terms plus |D/h^2| (|u| + |neighbours|) */
@@ -240,6 +252,10 @@ static void compare(int dim, int nz, int nx, int ny, int lo_z_wall, int surface,
 
 int main(void)
 {
+#if defined(__GNUC__) && defined(__x86_64__)
+  __builtin_cpu_init();
+  printf("this CPU %s x86-64-v4 (AVX-512)\n", __builtin_cpu_supports("x86-64-v4") ? "has" : "lacks");
+#endif
   test_react();
   unsigned long st = 77;
   const int nzs[] = {2, 7, 8, 9, 17, 31, 32, 33, 70}; /* around BLK = 8 and NACC = 32 */

@@ -1,0 +1,30 @@
+#ifndef CS_CPU_CLONES_H
+#define CS_CPU_CLONES_H
+
+/* CS_CPU_CLONES before a hot loop's function compiles it twice, for the
+ * x86-64 baseline (SSE2, what a portable build targets) and for x86-64-v4
+ * (AVX-512), and lets the loader pick the one this CPU runs (GCC's
+ * target_clones: an ifunc resolved once per process). The binary stays
+ * portable; on an AVX-512 machine the 1-D reference solves 13-35 % faster
+ * (docs/performance.md, eleventh round). Put it on the function that holds
+ * the loop: a clone calls the plain version of a callee that is not
+ * inlined, and GCC inlines into a clone only functions declared inline
+ * (column_rhs in transport.c carries the attribute, not its caller).
+ *
+ * Same answer on every CPU: the project compiles with -ffp-contract=off
+ * (CMakeLists.txt), so neither clone fuses a*b+c into one rounding and both
+ * do the same operations in the same order (sums are split into partial sums
+ * in the source, not by the compiler); the clones differ only in vector
+ * width. unit_rhs_kernel checks the RHS kernel against a baseline build of
+ * it bit for bit; nvector_fast_np* check the element-wise vector
+ * operations against SUNDIALS' own (a baseline build) bit for bit.
+ *
+ * Defined empty (one plain function) unless the build sets CS_CPU_CLONES_ON
+ * (CMake option CARTSIM_CPU_CLONES, on by default for GCC on x86-64 Linux). */
+#if defined(CS_CPU_CLONES_ON) && defined(__GNUC__) && defined(__x86_64__)
+#define CS_CPU_CLONES __attribute__((target_clones("default", "arch=x86-64-v4")))
+#else
+#define CS_CPU_CLONES
+#endif
+
+#endif
