@@ -49,7 +49,7 @@ static const cs_h5_quantity solver_quantities[SV_COUNT] = {
   {"rhs_evals", "1", "right-hand-side evaluations (cumulative)"},
   {"newton_iters", "1", "Newton iterations (cumulative)"},
   {"krylov_iters", "1", "GMRES iterations (cumulative; 0 with solver.krylov none)"},
-  {"prec_setups", "1", "preconditioner setups (cumulative)"},
+  {"prec_setups", "1", "preconditioner setups with a new Jacobian (cumulative; gamma-only updates not counted)"},
   {"prec_solves", "1", "preconditioner solves (cumulative)"},
   {"err_test_fails", "1", "local error test failures (cumulative)"},
   {"newton_conv_fails", "1", "Newton convergence failures (cumulative)"},
