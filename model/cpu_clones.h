@@ -7,9 +7,11 @@
  * target_clones: an ifunc resolved once per process). The binary stays
  * portable; on an AVX-512 machine the 1-D reference solves 13-35 % faster
  * (docs/performance.md, eleventh round). Put it on the function that holds
- * the loop: a clone calls the plain version of a callee that is not
- * inlined, and GCC inlines into a clone only functions declared inline
- * (column_rhs in transport.c carries the attribute, not its caller).
+ * the loop: a clone calls the plain version of a callee it does not inline,
+ * and GCC 12 inlines less across the target change (it kept column_rhs out
+ * of a clone of cs_transport_rhs, and shield_block out of column_rhs's until
+ * that was declared inline). Check with objdump -d that a clone makes no
+ * call into the loop it should hold.
  *
  * Same answer on every CPU: the project compiles with -ffp-contract=off
  * (CMakeLists.txt), so neither clone fuses a*b+c into one rounding and both

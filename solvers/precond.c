@@ -157,6 +157,20 @@ static void matvec(const double *Inv, const double *x, double *y)
   memcpy(y, t, sizeof t);
 }
 
+/* One cell of the forward sweep: y_k = A'_k^{-1} (r_k - diag(cpl) y_{k-1})
+ * where the cell below is coupled (line, k > 0), else y_k = A_k^{-1} r_k.
+ * y_{k-1} is read from xk - NS; rk and xk may be the same. */
+static inline void forward_step(const cs_precond *pc, long cell, int coupled, const double *rk, double *xk)
+{
+  if (coupled) {
+    double b[NS];
+    for (int s = 0; s < NS; ++s) b[s] = rk[s] - pc->cpl[s] * xk[s - NS];
+    matvec(&pc->LU[cell * NB], b, xk);
+  } else {
+    matvec(&pc->LU[cell * NB], rk, xk);
+  }
+}
+
 /* The line solve's backward sweep over the column starting at cell c0:
  * x_k = y_k - W_k x_{k+1}. */
 static inline void backward_sweep(const cs_precond *pc, long c0, int n0, double *x)
@@ -189,19 +203,8 @@ CS_CPU_CLONES static int cell_solve(const cs_precond *pc, const double *rv, doub
   for (int j = 0; j < pt->n[2]; ++j)
     for (int i = 0; i < pt->n[1]; ++i) {
       long c0 = cs_cell(pt, 0, i, j);
-      /* forward: y_k = A'_k^{-1} (r_k - diag(cpl) y_{k-1}) */
-      for (int k = 0; k < pt->n[0]; ++k) {
-        long cell = c0 + k;
-        const double *rk = &rv[CS_IDX(0, cell)];
-        double *xk = &x[CS_IDX(0, cell)];
-        if (line && k > 0) {
-          double b[NS];
-          for (int s = 0; s < NS; ++s) b[s] = rk[s] - pc->cpl[s] * xk[s - NS];
-          matvec(&pc->LU[cell * NB], b, xk);
-        } else {
-          matvec(&pc->LU[cell * NB], rk, xk);
-        }
-      }
+      for (int k = 0; k < pt->n[0]; ++k)
+        forward_step(pc, c0 + k, line && k > 0, &rv[CS_IDX(0, c0 + k)], &x[CS_IDX(0, c0 + k)]);
       if (line) backward_sweep(pc, c0, pt->n[0], x);
     }
   if (pc->mg && cs_pfmg_solve(pc->mg, x) != CS_OK) return -1;
@@ -219,15 +222,8 @@ CS_CPU_CLONES static void surface_solve(const cs_precond *pc, double *w)
   const int top = pt->n[0] - 1;
   for (int j = 0; j < pt->n[2]; ++j)
     for (int i = 0; i < pt->n[1]; ++i) {
-      long c0 = cs_cell(pt, 0, i, j), cell = c0 + top;
-      double *xk = &w[CS_IDX(0, cell)];
-      if (top > 0) {
-        double b[NS];
-        for (int s = 0; s < NS; ++s) b[s] = xk[s] - pc->cpl[s] * xk[s - NS];
-        matvec(&pc->LU[cell * NB], b, xk);
-      } else {
-        matvec(&pc->LU[cell * NB], xk, xk);
-      }
+      long c0 = cs_cell(pt, 0, i, j);
+      forward_step(pc, c0 + top, top > 0, &w[CS_IDX(0, c0 + top)], &w[CS_IDX(0, c0 + top)]);
       backward_sweep(pc, c0, pt->n[0], w);
     }
 }
