@@ -17,9 +17,9 @@
  * (CMakeLists.txt), so neither clone fuses a*b+c into one rounding and both
  * do the same operations in the same order (sums are split into partial sums
  * in the source, not by the compiler); the clones differ only in vector
- * width. unit_rhs_kernel checks the RHS kernel against a baseline build of
- * it bit for bit; nvector_fast_np* check the element-wise vector
- * operations against SUNDIALS' own (a baseline build) bit for bit.
+ * width. clones_bitwise (tests/memcheck/check_clones.py) compares whole runs
+ * with the same runs under valgrind, whose CPU has no AVX-512, bit for bit;
+ * unit_rhs_kernel compares the RHS kernel with a baseline build of it.
  *
  * Defined empty (one plain function) unless the build sets CS_CPU_CLONES_ON
  * (CMake option CARTSIM_CPU_CLONES, on by default for GCC on x86-64 Linux). */
