@@ -2,7 +2,9 @@
  *
  * Such a cartsim is an MPI singleton. Unless the user set them, it runs
  * Open MPI isolated with the self transport only (no helper daemon, no
- * network probing: MPI_Init 0.4 s -> ~0.05 s, docs/performance.md), and
+ * network probing: MPI_Init 0.4 s -> ~0.05 s, docs/performance.md), with
+ * the collectives for one rank only and hwloc without its GPU, PCI, I/O
+ * and libxml2 discovery (another 20 ms of every start), and
  * in a session directory of its own: isolated singletons all use job
  * family 0, so concurrent ones (the explorer, `xargs -P 8 cartsim run`)
  * shared <tmp>/ompi.HOST.UID/jf.0/1 and raced on creating and removing

@@ -821,6 +821,37 @@ class Cli(unittest.TestCase):
         self.assertTrue(os.path.isdir(mine), "the user's directory was removed")
         self.assertEqual(sorted(os.listdir(tmp)), [f"ompi.{host}.{os.getuid()}"], "a private directory was made")
 
+    def test_singleton_start_loads_only_what_one_process_needs(self):
+        """What the dynamic loader opens for a one-rank run (glibc's LD_DEBUG, no tool needed): hwloc's
+        OpenCL, GL and libxml2 plugins (OpenCL, X11, ICU) and Open MPI's collectives for many ranks
+        took ~20 ms of every start; a variable the user set wins. And no library is looked for in the
+        current directory: the build tree's RUNPATH ended in an empty entry, which the loader reads as
+        '.', so a libm.so.6 where cartsim was started would have been loaded."""
+        env = {k: v for k, v in ENV.items() if not k.startswith(("HWLOC_", "OMPI_MCA_coll", "LD_DEBUG"))}
+        args = [os.path.abspath(BIN), "run", os.path.abspath(REF), "--quiet", "--force", "--set", "run.t_end=2",
+                "--set", "output.dt=1"]
+
+        def loaded(extra, name):
+            logs = os.path.join(self.dir, name)
+            os.mkdir(logs)
+            p = subprocess.run(args + ["-o", os.path.join(self.dir, name + ".h5")], capture_output=True, text=True,
+                               env=dict(env, LD_DEBUG="libs", LD_DEBUG_OUTPUT=os.path.join(logs, "ld"), **extra),
+                               timeout=120, cwd=self.dir)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            text = "".join(open(os.path.join(logs, f)).read() for f in os.listdir(logs))
+            self.assertIn("calling init", text, "LD_DEBUG wrote nothing")
+            return text
+
+        text = loaded({}, "plain")
+        for lib in ("hwloc_opencl", "hwloc_gl", "libxml2", "mca_coll_tuned", "mca_coll_han"):
+            self.assertFalse(lib in text, f"{lib} was loaded")
+        self.assertTrue("mca_coll_basic" in text, "the basic collectives were not loaded")
+        tried = re.findall(r"trying file=(\S+)", text)
+        self.assertTrue(tried)
+        self.assertEqual([f for f in tried if not f.startswith("/")], [], "libraries looked for in the current directory")
+        text = loaded({"OMPI_MCA_coll": "self,basic,libnbc,tuned"}, "user")
+        self.assertTrue("mca_coll_tuned" in text, "the user's OMPI_MCA_coll was overridden")
+
     def test_directories_of_killed_singletons_are_removed(self):
         """A singleton killed before its cleanup (SIGKILL, a Slurm time limit) left its Open MPI
         session directory in TMPDIR, one per killed job. Each holds cartsim.lock, flock'ed while its
