@@ -729,8 +729,10 @@ static int define_outputs(cs_run_state *rs)
   cs_observables_info(info);
   cs_h5_quantity q[CS_TS_COUNT];
   for (int i = 0; i < CS_TS_COUNT; ++i) q[i] = (cs_h5_quantity){info[i].name, info[i].units, info[i].long_name};
-  CS_CHECK(cs_h5out_series_define(h, "timeseries", q, CS_TS_COUNT, &rs->series_ts));
-  CS_CHECK(cs_h5out_series_define(h, "solver", solver_quantities, SV_COUNT, &rs->series_solver));
+  /* the rows make_schedule plans from t0 (it may merge some): they size the chunks */
+  const long rows = (long)floor((cfg->run.t_end - rs->t0) / cfg->output.dt + 1e-9) + 3;
+  CS_CHECK(cs_h5out_series_define(h, "timeseries", q, CS_TS_COUNT, rows, &rs->series_ts));
+  CS_CHECK(cs_h5out_series_define(h, "solver", solver_quantities, SV_COUNT, rows, &rs->series_solver));
   if (cfg->output.fields_every > 0) {
     cs_h5_quantity f[CS_NS];
     for (int s = 0; s < CS_NS; ++s)

@@ -95,8 +95,10 @@ int cs_h5out_parameters(cs_h5out *h, const cs_opt_table *t, const void *obj);
 int cs_h5out_grid(cs_h5out *h, const cs_grid *g, double H);
 
 /* Define a group of time series ("timeseries" or "solver"); returns its
- * handle in *series (an index >= 0). */
-int cs_h5out_series_define(cs_h5out *h, const char *group, const cs_h5_quantity *q, int n, int *series);
+ * handle in *series (an index >= 0). `rows`: how many rows the run plans
+ * to append (0 if unknown); it sizes the chunks, not the datasets, which
+ * grow with every append. */
+int cs_h5out_series_define(cs_h5out *h, const char *group, const cs_h5_quantity *q, int n, long rows, int *series);
 /* Append one value per quantity (values read on rank 0; collective).
  * Buffered: the values reach the file at the next cs_h5out_flush (or
  * close, or after 1024 steps). */

@@ -84,7 +84,9 @@ int cs_h5out_fields_define(cs_h5out *h, const cs_h5_quantity *q, int nq, const c
     }
     goto done;
   }
-  CSGO(cs_h5o_create_series_dset(h->fgroup, "time", "day", "time of each field snapshot", &h->ftime));
+  /* 64 times per chunk, as the field datasets hold at most 64 snapshots per chunk */
+  CSGO(cs_h5o_create_series_dset(h->fgroup, "time", "day", "time of each field snapshot", cs_h5o_series_chunk(0),
+                                 &h->ftime));
 
   hsize_t dims[4], maxdims[4], chunk[4];
   int rank = field_dims(h->fdim, 0, h->fN, dims);

@@ -113,8 +113,11 @@ int cs_h5o_set_length(hid_t ds, hsize_t n);
 
 /* ---- series (h5out_series.c) and fields (h5out_fields.c) ---------------------- */
 
-/* Unlimited 1-D float64 dataset in chunks of SERIES_CHUNK values. */
-int cs_h5o_create_series_dset(hid_t loc, const char *name, const char *units, const char *long_name, hid_t *out);
+/* Unlimited 1-D float64 dataset in chunks of `chunk` values, sized by
+ * cs_h5o_series_chunk from the rows a run plans (h5out_series.c). */
+hsize_t cs_h5o_series_chunk(long rows);
+int cs_h5o_create_series_dset(hid_t loc, const char *name, const char *units, const char *long_name, hsize_t chunk,
+                              hid_t *out);
 /* Rows [at, at + n) of the 1-D dataset ds from rank 0's values v. Collective. */
 int cs_h5o_write_rows(cs_h5out *h, hid_t ds, hsize_t at, hsize_t n, const double *v);
 /* Write the waiting steps of one series / the waiting field snapshots. */

@@ -123,8 +123,8 @@ static int write_file(const char *path, const cs_grid *g, int split_dir, int com
                                {"mean_P", "ng/mL", "mean of P over the cartilage"}};
   const cs_h5_quantity sv[] = {{"steps", "1", "integrator steps"}, {"rhs_seconds", "s", "time in the RHS"}};
   int s_ts, s_sv;
-  MUST(cs_h5out_series_define(h, "timeseries", ts, 3, &s_ts));
-  MUST(cs_h5out_series_define(h, "solver", sv, 2, &s_sv));
+  MUST(cs_h5out_series_define(h, "timeseries", ts, 3, 0, &s_ts));
+  MUST(cs_h5out_series_define(h, "solver", sv, 2, 0, &s_sv));
 
   cs_h5_quantity fq[CS_NS];
   for (int s = 0; s < CS_NS; ++s)
@@ -620,7 +620,7 @@ static int check_error_path(const char *path)
   MUST(cs_h5out_create(p2, MPI_COMM_WORLD, 0, &h));
   MUST(cs_h5out_publish(h));
   if (rank == 0) fprintf(stderr, "(an HDF5 error stack for a duplicate dataset 'time' is expected here)\n");
-  int rc = cs_h5out_series_define(h, "timeseries", q, 2, &series);
+  int rc = cs_h5out_series_define(h, "timeseries", q, 2, 0, &series);
   EXPECT(rc == CS_ERR_IO && series == -1, "duplicate series name: rc %d, handle %d", rc, series);
   cs_error_clear();
   cs_patch pt;

@@ -140,7 +140,7 @@ int main(int argc, char **argv)
   cs_h5out *h = NULL;
   int s;
   MUST(cs_h5out_create(out, MPI_COMM_WORLD, 0, &h));
-  MUST(cs_h5out_series_define(h, "timeseries", series_q, NQ, &s));
+  MUST(cs_h5out_series_define(h, "timeseries", series_q, NQ, 0, &s));
   MUST(cs_h5out_fields_define(h, field_q, 1, &pt, compress));
   MUST(cs_h5out_publish(h));
   append_steps(h, s, &pt, 0, KILLED, 0, 3);
@@ -149,7 +149,7 @@ int main(int argc, char **argv)
 
   /* the restart: back to the checkpoint's 7 steps, then 5 more in two flushes */
   MUST(cs_h5out_reopen(out, MPI_COMM_WORLD, &h));
-  MUST(cs_h5out_series_define(h, "timeseries", series_q, NQ, &s));
+  MUST(cs_h5out_series_define(h, "timeseries", series_q, NQ, 0, &s));
   MUST(cs_h5out_fields_define(h, field_q, 1, &pt, compress));
   MUST(cs_h5out_series_truncate(h, s, CKPT));
   MUST(cs_h5out_fields_truncate(h, CKPT));
