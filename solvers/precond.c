@@ -22,10 +22,11 @@ struct cs_precond {
   cs_problem *pb;
   long ncell;
   double *Jr;          /* reaction Jacobian per cell (NB each), kept for jok reuse */
-  double *LU;          /* inverse of the (modified) diagonal block per cell */
-  double *W;           /* line: A'_k^{-1} diag(cpl) per cell */
+  double *LU;          /* per cell: the inverse of the diagonal block; line: its packed blocks (line_blocks) */
   double cpl[NS];      /* -gamma D_s / h_z^2, coupling to vertical neighbours */
-  int ncpl, cpl_s[NS]; /* the species with cpl != 0: W's only non-zero columns */
+  int ncpl, cpl_s[NS]; /* the mobile species (cpl != 0), in species order */
+  int nimm, imm_s[NS]; /* the immobile ones (cpl == 0: no diffusion) */
+  int ref_split;       /* the mobile ones are the reference model's (REF_MOBILE) */
   double Jsyn[CS_NSYNO * CS_NSYNO], LUsyn[CS_NSYNO * CS_NSYNO];
   sunindextype pivsyn[CS_NSYNO];
   cs_pfmg *mg;         /* pfmg: the diffusion factor (NULL otherwise) */
@@ -69,12 +70,10 @@ int cs_precond_create(cs_problem *pb, int kind, cs_precond **out)
   pc->Jr = malloc(n * NB * sizeof(double));
   pc->LU = malloc(n * NB * sizeof(double));
   const int line = kind == CS_PC_LINE;
-  pc->W = line ? malloc(n * NB * sizeof(double)) : NULL;
   pc->Wb = line ? malloc((n > 0 ? n : 1) * NS * NBORDER * sizeof(double)) : NULL;
   *out = pc;
   CS_CHECK_ALLOC(pc->Jr);
   CS_CHECK_ALLOC(pc->LU);
-  if (line) CS_CHECK_ALLOC(pc->W);
   if (line) CS_CHECK_ALLOC(pc->Wb);
   if (kind == CS_PC_PFMG) CS_CHECK(cs_pfmg_create(pb, &pc->mg));
   return CS_OK;
@@ -86,7 +85,6 @@ void cs_precond_destroy(cs_precond **ppc)
   if (!pc) return;
   free(pc->Jr);
   free(pc->LU);
-  free(pc->W);
   free(pc->Wb);
   cs_pfmg_destroy(&pc->mg);
   free(pc);
@@ -108,16 +106,17 @@ static void lu_solve(double *a, sunindextype n, sunindextype *piv, double *b)
   SUNDlsMat_denseGETRS(cols, n, piv, b);
 }
 
-/* a <- a^{-1} for a column-major NS x NS block, by Gauss-Jordan elimination
- * with partial pivoting on [a | I]; non-zero if a is singular. Written here
+/* a <- a^{-1} for a column-major n x n block (n <= NS, leading dimension
+ * lda), by Gauss-Jordan elimination with partial pivoting on [a | I];
+ * non-zero if a is singular. Written here
  * rather than with SUNDIALS' dense GETRF/GETRS: Debian builds those without
  * optimisation, and the nine solves per cell were ~30 % of a 1-D run at nz 768. */
-static int invert(double *a, int n)
+static inline int invert(double *a, int n, int lda)
 {
   double m[NS][2 * NS];
   for (int i = 0; i < n; ++i)
     for (int j = 0; j < n; ++j) {
-      m[i][j] = a[i + n * j];
+      m[i][j] = a[i + lda * j];
       m[i][n + j] = i == j ? 1.0 : 0.0;
     }
   for (int c = 0; c < n; ++c) {
@@ -140,7 +139,7 @@ static int invert(double *a, int n)
     }
   }
   for (int i = 0; i < n; ++i)
-    for (int j = 0; j < n; ++j) a[i + n * j] = m[i][n + j];
+    for (int j = 0; j < n; ++j) a[i + lda * j] = m[i][n + j];
   return 0;
 }
 
@@ -157,40 +156,115 @@ static void matvec(const double *Inv, const double *x, double *y)
   memcpy(y, t, sizeof t);
 }
 
-/* One cell of the forward sweep: y_k = A'_k^{-1} (r_k - diag(cpl) y_{k-1})
- * where the cell below is coupled (line, k > 0), else y_k = A_k^{-1} r_k.
- * y_{k-1} is read from xk - NS; rk and xk may be the same. */
-static inline void forward_step(const cs_precond *pc, long cell, int coupled, const double *rk, double *xk)
+/* line: the blocks of cell k, packed in the NB doubles at pc->LU + k NB,
+ * for the mobile species m (cpl_s, nm of them) and the immobile ones i
+ * (imm_s, ni), each column-major, one after the other (nm^2 + ni^2 +
+ * 2 nm ni = NS^2):
+ *   Sinv = (A'_mm - A_mi A_ii^{-1} A_im)^{-1}   nm x nm
+ *   Aii  = A_ii^{-1}                             ni x ni
+ *   Ami  = A_mi                                  nm x ni
+ *   G    = A_ii^{-1} A_im                        ni x nm
+ * where A'_k = A_k - diag(cpl) A'_{k-1}^{-1} diag(cpl) is the block of the
+ * block-tridiagonal elimination (precond.h). The couplings diag(cpl) act on
+ * the mobile species only, so A'_k differs from A_k in its mm block, and
+ * the mm block of A'_k^{-1} is Sinv: the recurrence runs on nm x nm blocks
+ * (6 x 6 in the reference model, against 9 x 9 before 2026-12-03: setup
+ * -28 %, and 81 doubles per cell to read in a solve instead of 135). The
+ * immobile block A_ii = I - gamma J_ii (aggrecan, collagen, chondrocytes)
+ * is triangular with a diagonal >= 1 for the reference kinetics; it is
+ * inverted with pivoting all the same. */
+
+typedef struct {
+  double *Sinv, *Aii, *Ami, *G;
+} line_blocks;
+
+static inline line_blocks blocks_of(const cs_precond *pc, long cell, int nm, int ni)
 {
-  if (coupled) {
-    double b[NS];
-    for (int s = 0; s < NS; ++s) b[s] = rk[s] - pc->cpl[s] * xk[s - NS];
-    matvec(&pc->LU[cell * NB], b, xk);
-  } else {
-    matvec(&pc->LU[cell * NB], rk, xk);
+  double *B = &pc->LU[cell * NB];
+  line_blocks lb = {B, B + nm * nm, B + nm * nm + ni * ni, B + nm * nm + ni * ni + nm * ni};
+  return lb;
+}
+
+/* One cell of the line's forward sweep, y_k = A'_k^{-1} (r_k - diag(cpl) y_{k-1})
+ * (no y_{k-1} at the bottom, coupled == 0), by blocks:
+ *   t_i = A_ii^{-1} r_i,  y_m = Sinv (r_m - cpl y_m,k-1 - A_mi t_i).
+ * xk receives y_m in the mobile and t_i in the immobile places (the
+ * backward sweep turns t_i into x_i); y_{k-1} is read from xk - NS. rk and
+ * xk may be the same. */
+static inline void line_forward_n(const cs_precond *pc, long cell, int coupled, const double *rk, double *xk,
+                                  const int nm, const int *ms, const int ni, const int *is)
+{
+  const line_blocks lb = blocks_of(pc, cell, nm, ni);
+  double t[NS] = {0}, b[NS] = {0}, y[NS] = {0};
+  for (int c = 0; c < ni; ++c) {
+    const double v = rk[is[c]];
+    for (int r = 0; r < ni; ++r) t[r] += lb.Aii[r + ni * c] * v;
+  }
+  for (int r = 0; r < nm; ++r) {
+    const int s = ms[r];
+    b[r] = coupled ? rk[s] - pc->cpl[s] * xk[s - NS] : rk[s];
+  }
+  for (int c = 0; c < ni; ++c) {
+    const double v = t[c];
+    for (int r = 0; r < nm; ++r) b[r] -= lb.Ami[r + nm * c] * v;
+  }
+  for (int c = 0; c < nm; ++c) {
+    const double v = b[c];
+    for (int r = 0; r < nm; ++r) y[r] += lb.Sinv[r + nm * c] * v;
+  }
+  for (int r = 0; r < nm; ++r) xk[ms[r]] = y[r];
+  for (int r = 0; r < ni; ++r) xk[is[r]] = t[r];
+}
+
+/* The loops above and below run over the mobile and immobile species:
+ * with the reference model's split as constants (pc->ref_split) the
+ * compiler unrolls them and addresses the species directly (with the
+ * counts and indices read at run time the line solve took 3x as long);
+ * another split (a diffusivity set to 0) takes the general version. */
+enum { NM_REF = 6, NI_REF = NS - NM_REF };
+static const int REF_MOBILE[NM_REF] = {CS_P, CS_R, CS_Z, CS_M, CS_F, CS_E};
+static const int REF_IMMOBILE[NI_REF] = {CS_A, CS_C, CS_CH};
+
+static inline void line_forward(const cs_precond *pc, long cell, int coupled, const double *rk, double *xk)
+{
+  if (pc->ref_split) line_forward_n(pc, cell, coupled, rk, xk, NM_REF, REF_MOBILE, NI_REF, REF_IMMOBILE);
+  else line_forward_n(pc, cell, coupled, rk, xk, pc->ncpl, pc->cpl_s, pc->nimm, pc->imm_s);
+}
+
+/* The line's backward sweep over the column starting at cell c0, from the
+ * top: x_m,k = y_m,k - Sinv_k (cpl x_m,k+1) (the top cell keeps y_m), then
+ * x_i,k = t_i,k - G_k x_m,k. */
+static inline void line_backward_n(const cs_precond *pc, long c0, int n0, double *x, const int nm, const int *ms,
+                                   const int ni, const int *is)
+{
+  for (int k = n0 - 1; k >= 0; --k) {
+    const long cell = c0 + k;
+    const line_blocks lb = blocks_of(pc, cell, nm, ni);
+    double *xk = &x[CS_IDX(0, cell)];
+    double xm[NS] = {0}, xi[NS] = {0};
+    for (int r = 0; r < nm; ++r) xm[r] = xk[ms[r]];
+    if (k < n0 - 1) {
+      const double *xn = xk + NS;
+      for (int c = 0; c < nm; ++c) {
+        const int s = ms[c];
+        const double v = pc->cpl[s] * xn[s];
+        for (int r = 0; r < nm; ++r) xm[r] -= lb.Sinv[r + nm * c] * v;
+      }
+      for (int r = 0; r < nm; ++r) xk[ms[r]] = xm[r];
+    }
+    for (int r = 0; r < ni; ++r) xi[r] = xk[is[r]];
+    for (int c = 0; c < nm; ++c) {
+      const double v = xm[c];
+      for (int r = 0; r < ni; ++r) xi[r] -= lb.G[r + ni * c] * v;
+    }
+    for (int r = 0; r < ni; ++r) xk[is[r]] = xi[r];
   }
 }
 
-/* The line solve's backward sweep over the column starting at cell c0:
- * x_k = y_k - W_k x_{k+1}. */
-static inline void backward_sweep(const cs_precond *pc, long c0, int n0, double *x)
+static inline void line_backward(const cs_precond *pc, long c0, int n0, double *x)
 {
-  for (int k = n0 - 2; k >= 0; --k) {
-    long cell = c0 + k;
-    double *xk = &x[CS_IDX(0, cell)];
-    const double *xn = xk + NS;
-    const double *W = &pc->W[cell * NB];
-    double t[NS]; /* a local copy: x and W could alias, which kept the loop scalar */
-    memcpy(t, xk, sizeof t);
-    for (int q = 0; q < pc->ncpl; ++q) { /* the other columns of W are zero */
-      const int col = pc->cpl_s[q];
-      const double v = xn[col];
-      if (v == 0.0) continue;
-      const double *w = W + NS * col;
-      for (int row = 0; row < NS; ++row) t[row] -= w[row] * v;
-    }
-    memcpy(xk, t, sizeof t);
-  }
+  if (pc->ref_split) line_backward_n(pc, c0, n0, x, NM_REF, REF_MOBILE, NI_REF, REF_IMMOBILE);
+  else line_backward_n(pc, c0, n0, x, pc->ncpl, pc->cpl_s, pc->nimm, pc->imm_s);
 }
 
 /* x_c <- T^{-1} r_c over the owned cells (r and x may be the same array):
@@ -203,9 +277,14 @@ CS_CPU_CLONES static int cell_solve(const cs_precond *pc, const double *rv, doub
   for (int j = 0; j < pt->n[2]; ++j)
     for (int i = 0; i < pt->n[1]; ++i) {
       long c0 = cs_cell(pt, 0, i, j);
-      for (int k = 0; k < pt->n[0]; ++k)
-        forward_step(pc, c0 + k, line && k > 0, &rv[CS_IDX(0, c0 + k)], &x[CS_IDX(0, c0 + k)]);
-      if (line) backward_sweep(pc, c0, pt->n[0], x);
+      if (line) {
+        for (int k = 0; k < pt->n[0]; ++k)
+          line_forward(pc, c0 + k, k > 0, &rv[CS_IDX(0, c0 + k)], &x[CS_IDX(0, c0 + k)]);
+        line_backward(pc, c0, pt->n[0], x);
+      } else {
+        for (int k = 0; k < pt->n[0]; ++k) /* the block inverses alone */
+          matvec(&pc->LU[(c0 + k) * NB], &rv[CS_IDX(0, c0 + k)], &x[CS_IDX(0, c0 + k)]);
+      }
     }
   if (pc->mg && cs_pfmg_solve(pc->mg, x) != CS_OK) return -1;
   return 0;
@@ -223,8 +302,8 @@ CS_CPU_CLONES static void surface_solve(const cs_precond *pc, double *w)
   for (int j = 0; j < pt->n[2]; ++j)
     for (int i = 0; i < pt->n[1]; ++i) {
       long c0 = cs_cell(pt, 0, i, j);
-      forward_step(pc, c0 + top, top > 0, &w[CS_IDX(0, c0 + top)], &w[CS_IDX(0, c0 + top)]);
-      backward_sweep(pc, c0, pt->n[0], w);
+      line_forward(pc, c0 + top, top > 0, &w[CS_IDX(0, c0 + top)], &w[CS_IDX(0, c0 + top)]);
+      line_backward(pc, c0, pt->n[0], w);
     }
 }
 
@@ -276,6 +355,42 @@ static int border_setup(cs_precond *pc, const double *u, double gamma, double ct
   return 0;
 }
 
+/* line: cell's packed blocks (line_blocks) from its diagonal block A
+ * (column-major NS x NS) and, when coupled, the cell below's Sinv:
+ *   S = A_mm - A_mi A_ii^{-1} A_im - diag(cpl) Sinv_{k-1} diag(cpl).
+ * Non-zero if A_ii or S is singular. */
+static inline int line_setup_n(cs_precond *pc, long cell, int coupled, const double *A, const int nm, const int *m,
+                               const int ni, const int *im)
+{
+  const line_blocks lb = blocks_of(pc, cell, nm, ni);
+  for (int c = 0; c < ni; ++c)
+    for (int r = 0; r < ni; ++r) lb.Aii[r + ni * c] = A[im[r] + NS * im[c]];
+  if (invert(lb.Aii, ni, ni) != 0) return 1;
+  for (int c = 0; c < ni; ++c)
+    for (int r = 0; r < nm; ++r) lb.Ami[r + nm * c] = A[m[r] + NS * im[c]];
+  for (int c = 0; c < nm; ++c)
+    for (int r = 0; r < ni; ++r) {
+      double g = 0.0;
+      for (int q = 0; q < ni; ++q) g += lb.Aii[r + ni * q] * A[im[q] + NS * m[c]];
+      lb.G[r + ni * c] = g;
+    }
+  const double *below = coupled ? blocks_of(pc, cell - 1, nm, ni).Sinv : NULL;
+  for (int c = 0; c < nm; ++c)
+    for (int r = 0; r < nm; ++r) {
+      double v = A[m[r] + NS * m[c]];
+      for (int q = 0; q < ni; ++q) v -= lb.Ami[r + nm * q] * lb.G[q + ni * c];
+      if (below) v -= pc->cpl[m[r]] * below[r + nm * c] * pc->cpl[m[c]];
+      lb.Sinv[r + nm * c] = v;
+    }
+  return invert(lb.Sinv, nm, nm);
+}
+
+static int line_setup(cs_precond *pc, long cell, int coupled, const double *A)
+{
+  if (pc->ref_split) return line_setup_n(pc, cell, coupled, A, NM_REF, REF_MOBILE, NI_REF, REF_IMMOBILE);
+  return line_setup_n(pc, cell, coupled, A, pc->ncpl, pc->cpl_s, pc->nimm, pc->imm_s);
+}
+
 int cs_precond_setup(sunrealtype t, N_Vector y, N_Vector fy, sunbooleantype jok, sunbooleantype *jcur,
                      sunrealtype gamma, void *user_data)
 {
@@ -296,11 +411,13 @@ int cs_precond_setup(sunrealtype t, N_Vector y, N_Vector fy, sunbooleantype jok,
 
   double D[NS];
   cs_params_diffusivities(p, D);
-  pc->ncpl = 0;
+  pc->ncpl = pc->nimm = 0;
   for (int s = 0; s < NS; ++s) {
     pc->cpl[s] = -gamma * D[s] / (pt->h[0] * pt->h[0]);
     if (pc->cpl[s] != 0.0) pc->cpl_s[pc->ncpl++] = s;
+    else pc->imm_s[pc->nimm++] = s;
   }
+  pc->ref_split = pc->ncpl == NM_REF && !memcmp(pc->cpl_s, REF_MOBILE, sizeof REF_MOBILE);
   const int line = pc->kind == CS_PC_LINE;
   const int product = pc->kind == CS_PC_PFMG; /* blocks: reactions only; diffusion goes to PFMG */
   const double N = pb->syn[CS_N];
@@ -311,29 +428,19 @@ int cs_precond_setup(sunrealtype t, N_Vector y, N_Vector fy, sunbooleantype jok,
     for (int i = 0; i < pt->n[1]; ++i)
       for (int k = 0; k < pt->n[0]; ++k) {
         long cell = cs_cell(pt, k, i, j);
-        double *A = &pc->LU[cell * NB];
+        double Aline[NB];
+        double *A = line ? Aline : &pc->LU[cell * NB]; /* line packs its blocks into LU */
         const double *Jr = &pc->Jr[cell * NB];
         double diag[NS], dE_dc;
         cs_transport_diag(p, pt, k, i, j, N, diag, &dE_dc);
         for (int q = 0; q < NB; ++q) A[q] = -greact * Jr[q];
         for (int s = 0; s < NS; ++s) A[s + NS * s] += 1.0 - (product ? 0.0 : gamma * diag[s]);
         A[CS_E + NS * CS_C] -= gamma * dE_dc;
-        if (line && k > 0) {
-          /* A'_k = A_k - diag(cpl) W_{k-1},  W_{k-1} = A'_{k-1}^{-1} diag(cpl) */
-          const double *Wm = &pc->W[(cell - 1) * NB];
-          for (int col = 0; col < NS; ++col)
-            for (int row = 0; row < NS; ++row) A[row + NS * col] -= pc->cpl[row] * Wm[row + NS * col];
-        }
-        /* the explicit inverse: a solve is then one 9x9 matrix-vector
-         * product (the block LU solves dominated the run) */
-        if (invert(A, NS) != 0) {
+        /* the explicit inverse: a solve is then matrix-vector products (the
+         * block LU solves dominated the run) */
+        if (line ? line_setup(pc, cell, k > 0, A) : invert(A, NS, NS)) {
           pb->timers.prec_setup += cs_wtime() - t0;
           return 1; /* singular block: recoverable */
-        }
-        if (line) {
-          double *W = &pc->W[cell * NB]; /* A'^{-1} diag(cpl): scaled columns */
-          for (int col = 0; col < NS; ++col)
-            for (int row = 0; row < NS; ++row) W[row + NS * col] = A[row + NS * col] * pc->cpl[col];
         }
       }
   if (pc->mg && cs_pfmg_setup(pc->mg, gamma) != CS_OK) {

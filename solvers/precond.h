@@ -5,8 +5,11 @@
  *   line:   per depth column, the block-tridiagonal matrix with blocks
  *           A_k = I - gamma (J_react,k + diag(transport diagonal)) and
  *           couplings -gamma D_s/h_z^2 to the cells above and below, solved
- *           exactly by block Thomas elimination (explicit 9x9 block
- *           inverses). Lateral couplings are dropped (their diagonal is
+ *           exactly by block Thomas elimination. The couplings act on the
+ *           diffusing (mobile) species only, so each cell's immobile ones
+ *           (aggrecan, collagen, chondrocytes) are eliminated first and the
+ *           recurrence runs on the mobile Schur complements (6x6 explicit
+ *           inverses; precond.c, line_blocks). Lateral couplings are dropped (their diagonal is
  *           kept). The surface cells' coupling to the fluid values P_s,
  *           R_s, F_s, N is kept exactly by a bordered solve (Schur
  *           complement on the fluid block, precond.c), so in 1-D on one
