@@ -1,12 +1,11 @@
 #include "pfmg.h"
 
-#include <HYPRE_struct_ls.h>
-#include <HYPRE_utilities.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../model/transport.h"
 #include "error.h"
+#include "hypre_lib.h"
 
 /* hypre's grid is always 3-D: depth, x and y, or depth, x and the stacked
  * species; the stencil is the cell and its two neighbours in each direction
@@ -32,13 +31,15 @@ struct cs_pfmg {
   double *buf;                    /* the values of one system's box */
 };
 
-/* hypre 2.26 wants HYPRE_Init() once after MPI_Init; there is no harm in
- * leaving HYPRE_Finalize to process exit (CPU build: it frees pools only). */
+/* hypre is loaded at its first use (hypre_lib.h); 2.26 wants HYPRE_Init()
+ * once after MPI_Init; there is no harm in leaving HYPRE_Finalize to
+ * process exit (CPU build: it frees pools only). */
 static int hypre_ready(void)
 {
   static int ready = 0;
   if (!ready) {
-    CS_CHECK_HYPRE(HYPRE_Init());
+    CS_CHECK(cs_hypre_load());
+    CS_CHECK_HYPRE(cs_hy.Init());
     ready = 1;
   }
   return CS_OK;
@@ -76,25 +77,25 @@ int cs_pfmg_create(const cs_problem *pb, cs_pfmg **out)
     m->hi[2] = m->ndiff - 1;
   }
 
-  CS_CHECK_HYPRE(HYPRE_StructGridCreate(pb->comm, NDIM, &m->grid));
-  if (!m->empty) CS_CHECK_HYPRE(HYPRE_StructGridSetExtents(m->grid, m->lo, m->hi));
-  CS_CHECK_HYPRE(HYPRE_StructGridAssemble(m->grid));
+  CS_CHECK_HYPRE(cs_hy.StructGridCreate(pb->comm, NDIM, &m->grid));
+  if (!m->empty) CS_CHECK_HYPRE(cs_hy.StructGridSetExtents(m->grid, m->lo, m->hi));
+  CS_CHECK_HYPRE(cs_hy.StructGridAssemble(m->grid));
 
-  CS_CHECK_HYPRE(HYPRE_StructStencilCreate(NDIM, NSTENCIL, &m->stencil));
+  CS_CHECK_HYPRE(cs_hy.StructStencilCreate(NDIM, NSTENCIL, &m->stencil));
   for (int e = 0; e < NSTENCIL; ++e) {
     HYPRE_Int off[3] = {0, 0, 0};
     if (e > 0) off[(e - 1) / 2] = (e % 2) ? -1 : 1;
-    CS_CHECK_HYPRE(HYPRE_StructStencilSetElement(m->stencil, e, off));
+    CS_CHECK_HYPRE(cs_hy.StructStencilSetElement(m->stencil, e, off));
   }
   for (int q = 0; q < m->nsolve; ++q) {
-    CS_CHECK_HYPRE(HYPRE_StructMatrixCreate(pb->comm, m->grid, m->stencil, &m->A[q]));
-    CS_CHECK_HYPRE(HYPRE_StructMatrixSetSymmetric(m->A[q], 1));
-    CS_CHECK_HYPRE(HYPRE_StructMatrixInitialize(m->A[q]));
+    CS_CHECK_HYPRE(cs_hy.StructMatrixCreate(pb->comm, m->grid, m->stencil, &m->A[q]));
+    CS_CHECK_HYPRE(cs_hy.StructMatrixSetSymmetric(m->A[q], 1));
+    CS_CHECK_HYPRE(cs_hy.StructMatrixInitialize(m->A[q]));
   }
-  CS_CHECK_HYPRE(HYPRE_StructVectorCreate(pb->comm, m->grid, &m->b));
-  CS_CHECK_HYPRE(HYPRE_StructVectorInitialize(m->b));
-  CS_CHECK_HYPRE(HYPRE_StructVectorCreate(pb->comm, m->grid, &m->x));
-  CS_CHECK_HYPRE(HYPRE_StructVectorInitialize(m->x));
+  CS_CHECK_HYPRE(cs_hy.StructVectorCreate(pb->comm, m->grid, &m->b));
+  CS_CHECK_HYPRE(cs_hy.StructVectorInitialize(m->b));
+  CS_CHECK_HYPRE(cs_hy.StructVectorCreate(pb->comm, m->grid, &m->x));
+  CS_CHECK_HYPRE(cs_hy.StructVectorInitialize(m->x));
   size_t n = (size_t)(m->ncell > 0 ? m->ncell : 1) * (size_t)(m->stacked && m->ndiff > 0 ? m->ndiff : 1);
   m->values = malloc(n * NSTENCIL * sizeof *m->values);
   m->buf = malloc(n * sizeof *m->buf);
@@ -108,13 +109,13 @@ void cs_pfmg_destroy(cs_pfmg **pm)
   cs_pfmg *m = *pm;
   if (!m) return;
   for (int q = 0; q < m->nsolve; ++q) {
-    if (m->solver[q]) HYPRE_StructPFMGDestroy(m->solver[q]);
-    if (m->A[q]) HYPRE_StructMatrixDestroy(m->A[q]);
+    if (m->solver[q]) cs_hy.StructPFMGDestroy(m->solver[q]);
+    if (m->A[q]) cs_hy.StructMatrixDestroy(m->A[q]);
   }
-  if (m->b) HYPRE_StructVectorDestroy(m->b);
-  if (m->x) HYPRE_StructVectorDestroy(m->x);
-  if (m->stencil) HYPRE_StructStencilDestroy(m->stencil);
-  if (m->grid) HYPRE_StructGridDestroy(m->grid);
+  if (m->b) cs_hy.StructVectorDestroy(m->b);
+  if (m->x) cs_hy.StructVectorDestroy(m->x);
+  if (m->stencil) cs_hy.StructStencilDestroy(m->stencil);
+  if (m->grid) cs_hy.StructGridDestroy(m->grid);
   free(m->values);
   free(m->buf);
   free(m);
@@ -169,30 +170,30 @@ int cs_pfmg_setup(cs_pfmg *m, double gamma)
   for (int q = 0; q < m->nsolve; ++q) {
     if (!m->empty) {
       fill_values(m, q, gamma);
-      CS_CHECK_HYPRE(HYPRE_StructMatrixSetBoxValues(m->A[q], m->lo, m->hi, NSTENCIL, entries, m->values));
+      CS_CHECK_HYPRE(cs_hy.StructMatrixSetBoxValues(m->A[q], m->lo, m->hi, NSTENCIL, entries, m->values));
     }
-    CS_CHECK_HYPRE(HYPRE_StructMatrixAssemble(m->A[q]));
+    CS_CHECK_HYPRE(cs_hy.StructMatrixAssemble(m->A[q]));
     if (m->solver[q]) {
-      HYPRE_StructPFMGDestroy(m->solver[q]);
+      cs_hy.StructPFMGDestroy(m->solver[q]);
       m->solver[q] = NULL;
     }
-    CS_CHECK_HYPRE(HYPRE_StructPFMGCreate(m->pb->comm, &m->solver[q]));
-    CS_CHECK_HYPRE(HYPRE_StructPFMGSetMaxIter(m->solver[q], 1));
-    CS_CHECK_HYPRE(HYPRE_StructPFMGSetTol(m->solver[q], 0.0));
-    CS_CHECK_HYPRE(HYPRE_StructPFMGSetZeroGuess(m->solver[q]));
+    CS_CHECK_HYPRE(cs_hy.StructPFMGCreate(m->pb->comm, &m->solver[q]));
+    CS_CHECK_HYPRE(cs_hy.StructPFMGSetMaxIter(m->solver[q], 1));
+    CS_CHECK_HYPRE(cs_hy.StructPFMGSetTol(m->solver[q], 0.0));
+    CS_CHECK_HYPRE(cs_hy.StructPFMGSetZeroGuess(m->solver[q]));
     /* red-black Gauss-Seidel on every level: the non-symmetric variant
      * (GMRES needs no symmetric preconditioner), and no skipped levels (PFMG
      * skips relaxation where it judges the grid isotropic, which the stacked
      * species direction, with no coupling at all, misleads). 24x160 lesion:
      * Krylov iterations 1273 -> 824, solve -15 % (docs/performance.md). */
-    CS_CHECK_HYPRE(HYPRE_StructPFMGSetRelaxType(m->solver[q], 3));
-    CS_CHECK_HYPRE(HYPRE_StructPFMGSetSkipRelax(m->solver[q], 0));
-    CS_CHECK_HYPRE(HYPRE_StructPFMGSetRAPType(m->solver[q], 0)); /* Galerkin coarse operators */
-    CS_CHECK_HYPRE(HYPRE_StructPFMGSetNumPreRelax(m->solver[q], 1));
-    CS_CHECK_HYPRE(HYPRE_StructPFMGSetNumPostRelax(m->solver[q], 1));
-    CS_CHECK_HYPRE(HYPRE_StructPFMGSetup(m->solver[q], m->A[q], m->b, m->x));
+    CS_CHECK_HYPRE(cs_hy.StructPFMGSetRelaxType(m->solver[q], 3));
+    CS_CHECK_HYPRE(cs_hy.StructPFMGSetSkipRelax(m->solver[q], 0));
+    CS_CHECK_HYPRE(cs_hy.StructPFMGSetRAPType(m->solver[q], 0)); /* Galerkin coarse operators */
+    CS_CHECK_HYPRE(cs_hy.StructPFMGSetNumPreRelax(m->solver[q], 1));
+    CS_CHECK_HYPRE(cs_hy.StructPFMGSetNumPostRelax(m->solver[q], 1));
+    CS_CHECK_HYPRE(cs_hy.StructPFMGSetup(m->solver[q], m->A[q], m->b, m->x));
   }
-  HYPRE_ClearAllErrors();
+  cs_hy.ClearAllErrors();
   return CS_OK;
 }
 
@@ -205,17 +206,17 @@ int cs_pfmg_solve(cs_pfmg *m, double *x)
       double *b = m->buf;
       for (int r = first; r < last; ++r)
         for (long c = 0; c < m->ncell; ++c) *b++ = x[CS_IDX(m->species[r], c)];
-      CS_CHECK_HYPRE(HYPRE_StructVectorSetBoxValues(m->b, m->lo, m->hi, m->buf));
+      CS_CHECK_HYPRE(cs_hy.StructVectorSetBoxValues(m->b, m->lo, m->hi, m->buf));
     }
-    CS_CHECK_HYPRE(HYPRE_StructVectorAssemble(m->b));
-    CS_CHECK_HYPRE(HYPRE_StructPFMGSolve(m->solver[q], m->A[q], m->b, m->x));
+    CS_CHECK_HYPRE(cs_hy.StructVectorAssemble(m->b));
+    CS_CHECK_HYPRE(cs_hy.StructPFMGSolve(m->solver[q], m->A[q], m->b, m->x));
     if (!m->empty) {
-      CS_CHECK_HYPRE(HYPRE_StructVectorGetBoxValues(m->x, m->lo, m->hi, m->buf));
+      CS_CHECK_HYPRE(cs_hy.StructVectorGetBoxValues(m->x, m->lo, m->hi, m->buf));
       const double *b = m->buf;
       for (int r = first; r < last; ++r)
         for (long c = 0; c < m->ncell; ++c) x[CS_IDX(m->species[r], c)] = *b++;
     }
   }
-  HYPRE_ClearAllErrors();
+  cs_hy.ClearAllErrors();
   return CS_OK;
 }
