@@ -1,6 +1,7 @@
 #include "hypre_lib.h"
 
 #include <dlfcn.h>
+#include <string.h>
 
 #include "error.h"
 
@@ -20,9 +21,12 @@ int cs_hypre_load(void)
                         "libhypre-dev (scripts/install-deps.sh) or set solver.precond: line", dlerror());
   /* POSIX's way to store dlsym's object pointer in a function pointer */
 #define CS_HYPRE_LOAD(name)                                                                                         \
-  if (!(*(void **)&cs_hy.name = dlsym(lib, "HYPRE_" #name)))                                                        \
+  if (!(*(void **)&cs_hy.name = dlsym(lib, "HYPRE_" #name))) {                                                      \
+    memset(&cs_hy, 0, sizeof cs_hy); /* no half-filled table */                                                     \
+    dlclose(lib);                                                                                                   \
     return cs_error_set(CS_ERR_IO, "%s has no HYPRE_" #name ": not the hypre cartsim was built with; rebuild "      \
-                        "cartsim", CS_HYPRE_LIBRARY);
+                        "cartsim", CS_HYPRE_LIBRARY);                                                               \
+  }
   CS_HYPRE_FUNCTIONS(CS_HYPRE_LOAD)
 #undef CS_HYPRE_LOAD
   loaded = 1;

@@ -17,6 +17,11 @@
 #define NS CS_NS
 #define NB (CS_NS * CS_NS)
 
+/* The reference model's mobile (diffusing) and immobile species (line_blocks). */
+enum { NM_REF = 6, NI_REF = NS - NM_REF };
+static const int REF_MOBILE[NM_REF] = {CS_P, CS_R, CS_Z, CS_M, CS_F, CS_E};
+static const int REF_IMMOBILE[NI_REF] = {CS_A, CS_C, CS_CH};
+
 struct cs_precond {
   int kind;            /* cs_precond_kind */
   cs_problem *pb;
@@ -24,8 +29,8 @@ struct cs_precond {
   double *Jr;          /* reaction Jacobian per cell (NB each), kept for jok reuse */
   double *LU;          /* per cell: the inverse of the diagonal block; line: its packed blocks (line_blocks) */
   double cpl[NS];      /* -gamma D_s / h_z^2, coupling to vertical neighbours */
-  int ncpl, cpl_s[NS]; /* the mobile species (cpl != 0), in species order */
-  int nimm, imm_s[NS]; /* the immobile ones (cpl == 0: no diffusion) */
+  int ncpl, cpl_s[NS]; /* the mobile species (D_s > 0, so cpl != 0), in species order */
+  int nimm, imm_s[NS]; /* the immobile ones (D_s == 0) */
   int ref_split;       /* the mobile ones are the reference model's (REF_MOBILE) */
   double Jsyn[CS_NSYNO * CS_NSYNO], LUsyn[CS_NSYNO * CS_NSYNO];
   sunindextype pivsyn[CS_NSYNO];
@@ -66,6 +71,13 @@ int cs_precond_create(cs_problem *pb, int kind, cs_precond **out)
   pc->kind = kind;
   pc->pb = pb;
   pc->ncell = pb->ncell;
+  double D[NS]; /* which species diffuse is fixed for the run */
+  cs_params_diffusivities(pb->p, D);
+  for (int s = 0; s < NS; ++s) {
+    if (D[s] != 0.0) pc->cpl_s[pc->ncpl++] = s;
+    else pc->imm_s[pc->nimm++] = s;
+  }
+  pc->ref_split = pc->ncpl == NM_REF && !memcmp(pc->cpl_s, REF_MOBILE, sizeof REF_MOBILE);
   size_t n = (size_t)pc->ncell;
   pc->Jr = malloc(n * NB * sizeof(double));
   pc->LU = malloc(n * NB * sizeof(double));
@@ -217,13 +229,10 @@ static inline void line_forward_n(const cs_precond *pc, long cell, int coupled, 
 }
 
 /* The loops above and below run over the mobile and immobile species:
- * with the reference model's split as constants (pc->ref_split) the
- * compiler unrolls them and addresses the species directly (with the
+ * with the reference model's split as constants (pc->ref_split, REF_MOBILE)
+ * the compiler unrolls them and addresses the species directly (with the
  * counts and indices read at run time the line solve took 3x as long);
  * another split (a diffusivity set to 0) takes the general version. */
-enum { NM_REF = 6, NI_REF = NS - NM_REF };
-static const int REF_MOBILE[NM_REF] = {CS_P, CS_R, CS_Z, CS_M, CS_F, CS_E};
-static const int REF_IMMOBILE[NI_REF] = {CS_A, CS_C, CS_CH};
 
 static inline void line_forward(const cs_precond *pc, long cell, int coupled, const double *rk, double *xk)
 {
@@ -411,13 +420,7 @@ int cs_precond_setup(sunrealtype t, N_Vector y, N_Vector fy, sunbooleantype jok,
 
   double D[NS];
   cs_params_diffusivities(p, D);
-  pc->ncpl = pc->nimm = 0;
-  for (int s = 0; s < NS; ++s) {
-    pc->cpl[s] = -gamma * D[s] / (pt->h[0] * pt->h[0]);
-    if (pc->cpl[s] != 0.0) pc->cpl_s[pc->ncpl++] = s;
-    else pc->imm_s[pc->nimm++] = s;
-  }
-  pc->ref_split = pc->ncpl == NM_REF && !memcmp(pc->cpl_s, REF_MOBILE, sizeof REF_MOBILE);
+  for (int s = 0; s < NS; ++s) pc->cpl[s] = -gamma * D[s] / (pt->h[0] * pt->h[0]);
   const int line = pc->kind == CS_PC_LINE;
   const int product = pc->kind == CS_PC_PFMG; /* blocks: reactions only; diffusion goes to PFMG */
   const double N = pb->syn[CS_N];

@@ -78,6 +78,13 @@ static int cmp_double(const void *a, const void *b)
 
 static int same_time(double a, double b) { return fabs(a - b) <= 1e-9 * (1.0 + fabs(a)); }
 
+/* The time-series rows make_schedule plans from t0, at most: the multiples
+ * of output.dt in [t0, t_end], t0 and t_end. */
+static long series_rows(const cs_config *cfg, double t0)
+{
+  return (long)floor((cfg->run.t_end - t0) / cfg->output.dt + 1e-9) + 3;
+}
+
 /* The observation schedule from t0: series at the multiples of output.dt
  * (aligned with runs that start at 0, so branches compare point by point),
  * at t0 and at t_end; fields at the multiples of output.fields_every;
@@ -85,7 +92,7 @@ static int same_time(double a, double b) { return fabs(a - b) <= 1e-9 * (1.0 + f
 static int make_schedule(const cs_config *cfg, double t0, double first_msc_day, cs_obs **out, int *n_out)
 {
   const double T = cfg->run.t_end;
-  long nser = (long)floor(T / cfg->output.dt + 1e-9) + 3;
+  long nser = series_rows(cfg, t0);
   long nfld = cfg->output.fields_every > 0 ? (long)floor(T / cfg->output.fields_every + 1e-9) + 3 : 0;
   long cap = nser + nfld + 4;
   if (cap > 50000000) /* the config's rules keep far below (config_rules.c, check_output_steps) */
@@ -729,8 +736,7 @@ static int define_outputs(cs_run_state *rs)
   cs_observables_info(info);
   cs_h5_quantity q[CS_TS_COUNT];
   for (int i = 0; i < CS_TS_COUNT; ++i) q[i] = (cs_h5_quantity){info[i].name, info[i].units, info[i].long_name};
-  /* the rows make_schedule plans from t0 (it may merge some): they size the chunks */
-  const long rows = (long)floor((cfg->run.t_end - rs->t0) / cfg->output.dt + 1e-9) + 3;
+  const long rows = series_rows(cfg, rs->t0); /* sizes the chunks */
   CS_CHECK(cs_h5out_series_define(h, "timeseries", q, CS_TS_COUNT, rows, &rs->series_ts));
   CS_CHECK(cs_h5out_series_define(h, "solver", solver_quantities, SV_COUNT, rows, &rs->series_solver));
   if (cfg->output.fields_every > 0) {
