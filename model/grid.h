@@ -54,6 +54,16 @@ static inline int cs_cell(const cs_patch *pt, int k, int i, int j)
   return k + pt->n[0] * (i + pt->n[1] * j);
 }
 
+/* 1 if the RHS kernel reads halo values on this patch: some used direction
+ * has a side that is not a wall (a neighbour rank, or periodic). 0: every
+ * face of the patch is a wall, and the kernel reads owned cells only. */
+static inline int cs_patch_reads_halo(const cs_patch *pt)
+{
+  for (int d = 0; d < 3; ++d)
+    if (pt->gh[d] && !(pt->wall_lo[d] && pt->wall_hi[d])) return 1;
+  return 0;
+}
+
 /* Copy owned values (cell layout) into the interior of the ghosted array. */
 void cs_patch_fill_ghosted(const cs_patch *pt, const double *u, double *ug);
 

@@ -81,7 +81,8 @@ static inline void shield_block(const cs_kin *kin, int nb, const double *restric
  * columns, or uc itself where that face is a wall or the direction is
  * unused (the flux is then (u - u) = 0 exactly, whatever the halo holds);
  * f: the column's derivative. A z wall is handled the same way, cell by
- * cell. */
+ * cell. So a patch with walls all round reads no halo cell, and its columns
+ * may come from the owned layout as well (cs_transport_rhs_owned). */
 CS_CPU_CLONES static void column_rhs(const column_setup *cs, const double *restrict uc, const double *restrict xm,
                        const double *restrict xp, const double *restrict ym, const double *restrict yp,
                        double *restrict f, double acc[3][NACC])
@@ -127,8 +128,12 @@ CS_CPU_CLONES static void column_rhs(const column_setup *cs, const double *restr
   }
 }
 
-void cs_transport_rhs(const cs_params *p, const cs_patch *pt, const double *ug, const double *syn,
-                      double *du, cs_patch_sums *sums)
+/* The RHS over every column of the patch, the state read from `first` (the
+ * patch's first owned cell) with column strides sx (x) and sy (y) in
+ * doubles: the ghosted layout (cs_transport_rhs) or the owned one
+ * (cs_transport_rhs_owned). Same arithmetic either way. */
+static void rhs_columns(const cs_params *p, const cs_patch *pt, const double *first, long sx, long sy,
+                        const double *syn, double *du, cs_patch_sums *sums)
 {
   double D[CS_NS], heff[CS_NS];
   cs_params_diffusivities(p, D);
@@ -139,7 +144,6 @@ void cs_transport_rhs(const cs_params *p, const cs_patch *pt, const double *ug, 
   cs.khi = pt->wall_hi[0] ? pt->n[0] - 1 : -1;
   cs.lat_y = pt->gh[2];
   for (int s = 0; s < CS_NS; ++s) heff[s] = s <= CS_F ? cs_surface_transfer(p, D[s], pt->h[0]) : 0.0;
-  const long sx = (long)CS_NS * pt->g[0], sy = sx * pt->g[1]; /* ghosted strides in x, y, doubles */
   const double dV = pt->h[0] * pt->dA;
   const double N = syn[CS_N], attach = p->k_att * N / p->V_s;
 
@@ -150,7 +154,7 @@ void cs_transport_rhs(const cs_params *p, const cs_patch *pt, const double *ug, 
 
   for (int j = 0; j < pt->n[2]; ++j)
     for (int i = 0; i < pt->n[1]; ++i) {
-      const double *u = &ug[CS_IDX(0, cs_gcell(pt, 0, i, j))];
+      const double *u = first + sx * i + sy * j;
       double *f = &du[CS_IDX(0, cs_cell(pt, 0, i, j))];
       const int xlo = !pt->gh[1] || (i == 0 && pt->wall_lo[1]);
       const int xhi = !pt->gh[1] || (i == pt->n[1] - 1 && pt->wall_hi[1]);
@@ -178,6 +182,20 @@ void cs_transport_rhs(const cs_params *p, const cs_patch *pt, const double *ug, 
     acc.msc.proliferated += rate[2][b] * dV;
   }
   if (sums) *sums = acc;
+}
+
+void cs_transport_rhs(const cs_params *p, const cs_patch *pt, const double *ug, const double *syn,
+                      double *du, cs_patch_sums *sums)
+{
+  const long sx = (long)CS_NS * pt->g[0], sy = sx * pt->g[1]; /* ghosted strides in x, y, doubles */
+  rhs_columns(p, pt, &ug[CS_IDX(0, cs_gcell(pt, 0, 0, 0))], sx, sy, syn, du, sums);
+}
+
+void cs_transport_rhs_owned(const cs_params *p, const cs_patch *pt, const double *u, const double *syn,
+                            double *du, cs_patch_sums *sums)
+{
+  const long sx = (long)CS_NS * pt->n[0], sy = sx * pt->n[1]; /* owned strides in x, y, doubles */
+  rhs_columns(p, pt, u, sx, sy, syn, du, sums);
 }
 
 void cs_transport_diag(const cs_params *p, const cs_patch *pt, int k, int i, int j, double N,

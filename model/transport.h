@@ -48,6 +48,14 @@ double cs_surface_transfer(const cs_params *p, double D, double hz);
 void cs_transport_rhs(const cs_params *p, const cs_patch *pt, const double *ug, const double *syn,
                       double *du, cs_patch_sums *sums);
 
+/* The same from the owned values u (owned layout, no halo), for a patch
+ * whose kernel reads no halo value (cs_patch_reads_halo(pt) == 0: a wall on
+ * both sides of every used direction, one rank without periodic sides):
+ * the same operations, the same bits, without the copy into the ghosted
+ * array. */
+void cs_transport_rhs_owned(const cs_params *p, const cs_patch *pt, const double *u, const double *syn,
+                            double *du, cs_patch_sums *sums);
+
 /* Derivative of the transport part of du(cell)/dt with respect to the
  * cell's own values, per species (diagonal): -sum over non-wall faces of
  * D/h^2, the surface transfer -h_eff/h_z, nothing for walls. The E

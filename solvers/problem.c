@@ -20,8 +20,10 @@ int cs_problem_init(cs_problem *pb, const cs_params *p, cs_decomp *dc)
   pb->rank = cs_decomp_rank(dc);
   pb->ncell = cs_patch_cells(pb->pt);
   pb->nlocal = CS_NS * pb->ncell + (pb->rank == 0 ? CS_NSYNO : 0);
-  pb->ug = calloc((size_t)CS_NS * (size_t)cs_patch_ghosted(pb->pt), sizeof(double));
-  CS_CHECK_ALLOC(pb->ug);
+  if (cs_patch_reads_halo(pb->pt)) { /* else the kernel reads the state itself (cs_problem_rhs) */
+    pb->ug = calloc((size_t)CS_NS * (size_t)cs_patch_ghosted(pb->pt), sizeof(double));
+    CS_CHECK_ALLOC(pb->ug);
+  }
   pb->implicit_reactions = 1;
   return CS_OK;
 }
@@ -43,13 +45,16 @@ int cs_problem_rhs(double t, N_Vector y, N_Vector ydot, void *user_data)
   if (pb->rank == 0) memcpy(pb->syn, u + CS_NS * pb->ncell, sizeof pb->syn);
   if (MPI_Bcast(pb->syn, CS_NSYNO, MPI_DOUBLE, 0, pb->comm) != MPI_SUCCESS) return -1;
 
-  double te = cs_wtime();
-  cs_patch_fill_ghosted(pb->pt, u, pb->ug);
-  if (cs_decomp_exchange_begin(pb->dc, pb->ug) || cs_decomp_exchange_end(pb->dc)) return -1;
-  pb->timers.exchange += cs_wtime() - te;
-
   cs_patch_sums local, total;
-  cs_transport_rhs(pb->p, pb->pt, pb->ug, pb->syn, du, &local);
+  if (cs_patch_reads_halo(pb->pt)) {
+    double te = cs_wtime();
+    cs_patch_fill_ghosted(pb->pt, u, pb->ug);
+    if (cs_decomp_exchange_begin(pb->dc, pb->ug) || cs_decomp_exchange_end(pb->dc)) return -1;
+    pb->timers.exchange += cs_wtime() - te;
+    cs_transport_rhs(pb->p, pb->pt, pb->ug, pb->syn, du, &local);
+  } else { /* walls all round (one rank, not periodic): no halo, no copy; no neighbour waits for one */
+    cs_transport_rhs_owned(pb->p, pb->pt, u, pb->syn, du, &local);
+  }
   if (MPI_Reduce(&local, &total, CS_PATCH_SUMS_LEN, MPI_DOUBLE, MPI_SUM, 0, pb->comm) != MPI_SUCCESS) return -1;
   if (pb->rank == 0) {
     cs_exchange_from_sums(pb->p, pb->pt->patch_area, &total, &pb->x);

@@ -4,6 +4,7 @@
 #undef CS_CPU_CLONES_ON
 #define cs_surface_transfer cs_surface_transfer_baseline
 #define cs_transport_rhs cs_transport_rhs_baseline
+#define cs_transport_rhs_owned cs_transport_rhs_owned_baseline
 #define cs_transport_diag cs_transport_diag_baseline
 #define cs_surface_coupling cs_surface_coupling_baseline
 #define cs_transport_integrals cs_transport_integrals_baseline
