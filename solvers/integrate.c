@@ -44,6 +44,7 @@ static void stats_now(const cs_integrator *it, cs_solver_stats *s)
     ARKStepGetNumNonlinSolvIters(cv, &s->newton_iters);
     ARKStepGetNumLinIters(cv, &s->krylov_iters);
     ARKStepGetNumPrecEvals(cv, &s->prec_setups);
+    ARKStepGetNumLinSolvSetups(cv, &s->prec_setup_calls);
     ARKStepGetNumPrecSolves(cv, &s->prec_solves);
     ARKStepGetNumErrTestFails(cv, &s->err_test_fails);
     ARKStepGetNumNonlinSolvConvFails(cv, &s->newton_conv_fails);
@@ -60,6 +61,7 @@ static void stats_now(const cs_integrator *it, cs_solver_stats *s)
   CVodeGetNumNonlinSolvIters(cv, &s->newton_iters);
   CVodeGetNumLinIters(cv, &s->krylov_iters);
   CVodeGetNumPrecEvals(cv, &s->prec_setups);
+  CVodeGetNumLinSolvSetups(cv, &s->prec_setup_calls);
   CVodeGetNumPrecSolves(cv, &s->prec_solves);
   CVodeGetNumErrTestFails(cv, &s->err_test_fails);
   CVodeGetNumNonlinSolvConvFails(cv, &s->newton_conv_fails);
@@ -76,6 +78,7 @@ static void stats_add(cs_solver_stats *a, const cs_solver_stats *b)
   a->newton_iters += b->newton_iters;
   a->krylov_iters += b->krylov_iters;
   a->prec_setups += b->prec_setups;
+  a->prec_setup_calls += b->prec_setup_calls;
   a->prec_solves += b->prec_solves;
   a->err_test_fails += b->err_test_fails;
   a->newton_conv_fails += b->newton_conv_fails;

@@ -25,6 +25,7 @@ typedef struct {
   long err_test_fails, newton_conv_fails, krylov_conv_fails;
   double last_step;
   int last_order;
+  long prec_setup_calls; /* every preconditioner setup: new Jacobian (prec_setups) or new gamma only */
 } cs_solver_stats;
 
 typedef struct cs_integrator cs_integrator;

@@ -30,7 +30,8 @@ static const char *const info_names[CS_STATE_INFO_LEN] = {
   "retained30", "retained180", "last_thickness", "last_mean_c", "solve_seconds", "last_checkpoint_t",
   "stat_steps", "stat_rhs_evals", "stat_newton_iters", "stat_krylov_iters", "stat_prec_setups",
   "stat_prec_solves", "stat_err_test_fails", "stat_newton_conv_fails", "stat_krylov_conv_fails",
-  "stat_last_step", "stat_last_order", "timer_rhs", "timer_exchange", "timer_prec_setup", "timer_prec_solve",
+  "stat_last_step", "stat_last_order", "stat_prec_setup_calls", "timer_rhs", "timer_exchange", "timer_prec_setup",
+  "timer_prec_solve",
   "timer_io", "wall_seconds"};
 
 static double *info_field(cs_state_info *info, size_t q) { return (double *)info + q; }
@@ -40,7 +41,8 @@ static int info_optional(size_t q)
 {
   return q == offsetof(cs_state_info, q_RE_in_use) / sizeof(double) ||
          q == offsetof(cs_state_info, K_MSC_in_use) / sizeof(double) ||
-         q == offsetof(cs_state_info, wall_seconds) / sizeof(double);
+         q == offsetof(cs_state_info, wall_seconds) / sizeof(double) ||
+         q == offsetof(cs_state_info, stats) / sizeof(double) + 11;
 }
 
 /* The driver by the rank count (driver.h: MPI-IO on several ranks, POSIX

@@ -34,12 +34,13 @@ typedef struct {
   double retained30, retained180;         /* MSC retention already measured (NaN: not yet) */
   double last_thickness, last_mean_c;     /* at `time`, for the outcome history */
   double solve_seconds, last_checkpoint_t;
-  double stats[11];                       /* cs_solver_stats: 9 counters, last step, last order */
+  double stats[12];                       /* cs_solver_stats: 9 counters, last step, last order, setup calls
+                                             (NaN: older file) */
   double timers[5];                       /* cs_timers: rhs, exchange, prec_setup, prec_solve, io */
   double wall_seconds;                    /* wall time of the run so far, all segments (NaN: older file) */
 } cs_state_info;
 #define CS_STATE_INFO_LEN (sizeof(cs_state_info) / sizeof(double))
-_Static_assert(sizeof(cs_state_info) == 33 * sizeof(double), "cs_state_info is a list of doubles");
+_Static_assert(sizeof(cs_state_info) == 34 * sizeof(double), "cs_state_info is a list of doubles");
 
 /* u: owned cartilage values of this rank (cell order of pt); syn: rank 0's
  * synovial values (ignored elsewhere). Collective. */

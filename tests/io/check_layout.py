@@ -31,7 +31,7 @@ TIMESERIES = [
     "synovitis_auc",
 ] + ["min_" + s for s in SPECIES]
 SOLVER = [
-    "steps", "rhs_evals", "newton_iters", "krylov_iters", "prec_setups", "prec_solves",
+    "steps", "rhs_evals", "newton_iters", "krylov_iters", "prec_setups", "prec_setup_calls", "prec_solves",
     "err_test_fails", "newton_conv_fails", "krylov_conv_fails", "last_step", "last_order",
     "rhs_seconds", "exchange_seconds", "prec_setup_seconds", "prec_solve_seconds", "io_seconds",
 ]

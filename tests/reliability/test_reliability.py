@@ -121,6 +121,13 @@ class Reliability(unittest.TestCase):
             self.assertEqual(int(f["meta"].attrs["ranks"]), 2, "the ranks of the segment that finished")
             self.assertGreaterEqual(float(f["meta"].attrs["wall_seconds"]), float(f["meta"].attrs["solve_seconds"]),
                                     "wall time counts every segment, as the solve time does")
+            # the solver's counters carry on from the checkpoint (cumulative over both segments)
+            for k in ("steps", "rhs_evals", "newton_iters", "prec_setups", "prec_setup_calls", "prec_solves"):
+                v = f["solver"][k][:]
+                self.assertTrue(np.all(np.diff(v) >= 0), f"/solver/{k} drops at the restart: {v}")
+            calls, setups = f["solver/prec_setup_calls"][-1], f["solver/prec_setups"][-1]
+            self.assertGreater(calls, setups, "setups for a new gamma only are counted as well")
+            self.assertGreater(setups, 0)
         ckpts = [n for n in os.listdir(self.tmp.name) if n.startswith("term.h5.ckpt.")]
         self.assertLessEqual(len(ckpts), 2, ckpts)
 
