@@ -29,6 +29,7 @@
 #include "buildinfo.h"
 #include "config.h"
 #include "error.h"
+#include "heap.h"
 #include "io/h5out.h"
 #include "run.h"
 #include "signals.h"
@@ -418,6 +419,7 @@ int main(int argc, char **argv)
 {
   if (argc >= 2 && !strcmp(argv[1], "demo")) return exec_python("postprocess.demo", argc, argv);
   if (argc >= 2 && !strcmp(argv[1], "explore")) return exec_python("postprocess.explorer", argc, argv);
+  cs_heap_prepare(); /* before MPI, HDF5 and the rest allocate */
   if (cs_singleton_prepare() != CS_OK) { /* before MPI_Init: there is no rank yet */
     fprintf(stderr, "cartsim: error: %s\n", cs_error_message());
     return CS_ERR_IO;

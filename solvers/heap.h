@@ -1,0 +1,31 @@
+/* heap.h - the process heap on transparent huge pages.
+ *
+ * A one-rank reference run (nz 48) spent a quarter of its 70 ms in page
+ * faults: ~2,600 of them at ~6 us each on these virtual machines, about
+ * 1,100 while malloc handed out fresh heap pages, most for HDF5's objects
+ * (each dataset and attribute of the header allocates several). With the
+ * heap's first 8 MiB backed by 2 MiB transparent huge pages, that is a few
+ * faults instead of a thousand: whole process 76 -> 65 ms at nz 48, 152 ->
+ * 143 ms at nz 768; the 1-D output cost +20 % -> +8 %
+ * (docs/performance.md, thirteenth round).
+ *
+ * cs_heap_prepare grows the heap by 8 MiB in one allocation (so that only
+ * its first and last pages are touched) and frees it, and asks the kernel
+ * for huge pages on the 2 MiB-aligned part (madvise MADV_HUGEPAGE): the
+ * later allocations of MPI, HDF5, SUNDIALS and cartsim take their memory
+ * from there. This is what glibc does itself with GLIBC_TUNABLES=
+ * glibc.malloc.hugetlb=1, which can only be set before a process starts.
+ * Only a kernel whose transparent_hugepage setting is "madvise" changes
+ * anything ("always" gives huge pages anyway, "never" none, and madvise
+ * just fails where unsupported). The mallopt settings it needs stop
+ * glibc's dynamic mmap threshold; they are set to that threshold's own
+ * limits (32 MiB, trim at 64 MiB), where it ends after the first large
+ * block is freed. CARTSIM_HUGEPAGES=0 leaves the heap alone.
+ */
+#ifndef CS_HEAP_H
+#define CS_HEAP_H
+
+/* First thing in main, before MPI_Init. Best effort: no error. */
+void cs_heap_prepare(void);
+
+#endif
