@@ -5,8 +5,8 @@
  * 1,100 while malloc handed out fresh heap pages, most for HDF5's objects
  * (each dataset and attribute of the header allocates several). With the
  * heap's first 8 MiB backed by 2 MiB transparent huge pages, that is a few
- * faults instead of a thousand: whole process 76 -> 65 ms at nz 48, 152 ->
- * 143 ms at nz 768; the 1-D output cost +20 % -> +8 %
+ * faults instead of a thousand: whole process 77 -> 62 ms at nz 48, 148 ->
+ * 133 ms at nz 768; the 1-D output cost +20 % -> +8 %
  * (docs/performance.md, thirteenth round).
  *
  * cs_heap_prepare grows the heap by 8 MiB in one allocation (so that only
