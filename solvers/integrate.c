@@ -87,6 +87,24 @@ static void stats_add(cs_solver_stats *a, const cs_solver_stats *b)
   a->last_order = b->last_order;
 }
 
+void cs_solver_stats_pack(const cs_solver_stats *s, double out[CS_SOLVER_STATS_LEN])
+{
+  const double v[CS_SOLVER_STATS_LEN] = {
+    (double)s->steps, (double)s->rhs_evals, (double)s->newton_iters, (double)s->krylov_iters,
+    (double)s->prec_setups, (double)s->prec_solves, (double)s->err_test_fails, (double)s->newton_conv_fails,
+    (double)s->krylov_conv_fails, s->last_step, (double)s->last_order, (double)s->prec_setup_calls};
+  memcpy(out, v, sizeof v);
+}
+
+static long counter(double v) { return isnan(v) ? 0 : (long)v; }
+
+void cs_solver_stats_unpack(const double in[CS_SOLVER_STATS_LEN], cs_solver_stats *s)
+{
+  *s = (cs_solver_stats){counter(in[0]), counter(in[1]), counter(in[2]), counter(in[3]), counter(in[4]),
+                         counter(in[5]), counter(in[6]), counter(in[7]), counter(in[8]), in[9],
+                         (int)counter(in[10]), counter(in[11])};
+}
+
 int cs_integrator_create(cs_problem *pb, const cs_solver_opts *opt, double t0, N_Vector y0,
                          cs_integrator **out)
 {

@@ -28,6 +28,13 @@ typedef struct {
   long prec_setup_calls; /* every preconditioner setup: new Jacobian (prec_setups) or new gamma only */
 } cs_solver_stats;
 
+/* cs_solver_stats as doubles, in member order: a checkpoint's stat_*
+ * attributes (state.h) and the first /solver series (run.c). */
+enum { CS_SOLVER_STATS_LEN = 12 };
+void cs_solver_stats_pack(const cs_solver_stats *s, double out[CS_SOLVER_STATS_LEN]);
+/* The inverse; a counter stored as NaN (one an older checkpoint lacks) reads as 0. */
+void cs_solver_stats_unpack(const double in[CS_SOLVER_STATS_LEN], cs_solver_stats *s);
+
 typedef struct cs_integrator cs_integrator;
 
 /* y0: initial state (copied). */

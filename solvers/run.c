@@ -40,9 +40,11 @@ typedef struct {
 } cs_obs;
 
 enum {
-  SV_STEPS = 0, SV_RHS, SV_NEWTON, SV_KRYLOV, SV_PSETUP, SV_PSETUP_CALLS, SV_PSOLVE, SV_ETF, SV_NCF, SV_LCF,
-  SV_LAST_STEP, SV_LAST_ORDER, SV_T_RHS, SV_T_EXCH, SV_T_PSETUP, SV_T_PSOLVE, SV_T_IO, SV_T_SOLVE, SV_COUNT
+  /* first the statistics in cs_solver_stats_pack's order, then the timers */
+  SV_STEPS = 0, SV_RHS, SV_NEWTON, SV_KRYLOV, SV_PSETUP, SV_PSOLVE, SV_ETF, SV_NCF, SV_LCF, SV_LAST_STEP,
+  SV_LAST_ORDER, SV_PSETUP_CALLS, SV_T_RHS, SV_T_EXCH, SV_T_PSETUP, SV_T_PSOLVE, SV_T_IO, SV_T_SOLVE, SV_COUNT
 };
+_Static_assert((int)SV_T_RHS == (int)CS_SOLVER_STATS_LEN, "/solver starts with the packed solver statistics");
 
 static const cs_h5_quantity solver_quantities[SV_COUNT] = {
   {"steps", "1", "integrator steps (cumulative)"},
@@ -50,13 +52,13 @@ static const cs_h5_quantity solver_quantities[SV_COUNT] = {
   {"newton_iters", "1", "Newton iterations (cumulative)"},
   {"krylov_iters", "1", "GMRES iterations (cumulative; 0 with solver.krylov none)"},
   {"prec_setups", "1", "preconditioner setups with a new Jacobian (cumulative; gamma-only updates not counted)"},
-  {"prec_setup_calls", "1", "preconditioner setups of every kind: a new Jacobian or a new gamma only (cumulative)"},
   {"prec_solves", "1", "preconditioner solves (cumulative)"},
   {"err_test_fails", "1", "local error test failures (cumulative)"},
   {"newton_conv_fails", "1", "Newton convergence failures (cumulative)"},
   {"krylov_conv_fails", "1", "GMRES convergence failures (cumulative)"},
   {"last_step", "day", "last step size"},
   {"last_order", "1", "BDF order of the last step (CVODE); the Runge-Kutta method's order (ARKODE)"},
+  {"prec_setup_calls", "1", "preconditioner setups of every kind: a new Jacobian or a new gamma only (cumulative)"},
   {"rhs_seconds", "s", "wall time in the right-hand side, rank 0 (cumulative)"},
   {"exchange_seconds", "s", "wall time in halo exchanges, rank 0 (cumulative)"},
   {"prec_setup_seconds", "s", "wall time in preconditioner setups, rank 0 (cumulative)"},
@@ -264,11 +266,14 @@ static int write_outputs(cs_run_state *rs, double t, int what)
     cs_solver_stats st;
     cs_integrator_stats(rs->it, &st);
     const cs_timers *tm = &pb->timers;
-    double sv[SV_COUNT] = {
-      (double)st.steps, (double)st.rhs_evals, (double)st.newton_iters, (double)st.krylov_iters,
-      (double)st.prec_setups, (double)st.prec_setup_calls, (double)st.prec_solves, (double)st.err_test_fails,
-      (double)st.newton_conv_fails, (double)st.krylov_conv_fails, st.last_step, (double)st.last_order, tm->rhs,
-      tm->exchange, tm->prec_setup, tm->prec_solve, tm->io, rs->solve_seconds};
+    double sv[SV_COUNT];
+    cs_solver_stats_pack(&st, sv);
+    sv[SV_T_RHS] = tm->rhs;
+    sv[SV_T_EXCH] = tm->exchange;
+    sv[SV_T_PSETUP] = tm->prec_setup;
+    sv[SV_T_PSOLVE] = tm->prec_solve;
+    sv[SV_T_IO] = tm->io;
+    sv[SV_T_SOLVE] = rs->solve_seconds;
     CS_CHECK(cs_h5out_series_append(rs->h5, rs->series_solver, sv));
   }
   if (what & OBS_FIELDS) {
@@ -370,11 +375,8 @@ static void checkpoint_info(cs_run_state *rs, double t, cs_state_info *info)
   info->last_checkpoint_t = t;
   cs_solver_stats st;
   cs_integrator_stats(rs->it, &st);
-  const double stats[12] = {(double)st.steps, (double)st.rhs_evals, (double)st.newton_iters, (double)st.krylov_iters,
-                            (double)st.prec_setups, (double)st.prec_solves, (double)st.err_test_fails,
-                            (double)st.newton_conv_fails, (double)st.krylov_conv_fails, st.last_step,
-                            (double)st.last_order, (double)st.prec_setup_calls};
-  memcpy(info->stats, stats, sizeof stats);
+  _Static_assert(sizeof info->stats == CS_SOLVER_STATS_LEN * sizeof(double), "a checkpoint holds the packed stats");
+  cs_solver_stats_pack(&st, info->stats);
   const cs_timers *tm = &rs->pb.timers;
   const double timers[5] = {tm->rhs, tm->exchange, tm->prec_setup, tm->prec_solve, tm->io};
   memcpy(info->timers, timers, sizeof timers);
@@ -1003,11 +1005,8 @@ int cs_run(const cs_config *cfg, const cs_run_request *req, MPI_Comm comm)
   if ((rc = cs_integrator_create(&rs.pb, &rs.solver, rs.t0, y0, &rs.it))) goto done;
   cs_integrator_set_interrupt(rs.it, signal_agreed, &rs);
   if (rs.restarting) {
-    /* stats[11], the setup calls, is NaN in a checkpoint of an older version: counted from 0 */
-    cs_solver_stats base = {(long)ck.stats[0], (long)ck.stats[1], (long)ck.stats[2], (long)ck.stats[3],
-                            (long)ck.stats[4], (long)ck.stats[5], (long)ck.stats[6], (long)ck.stats[7],
-                            (long)ck.stats[8], ck.stats[9], (int)ck.stats[10],
-                            isnan(ck.stats[11]) ? 0 : (long)ck.stats[11]};
+    cs_solver_stats base; /* the setup calls are NaN in an older version's checkpoint: counted from 0 */
+    cs_solver_stats_unpack(ck.stats, &base);
     cs_integrator_set_base(rs.it, &base);
     if ((rc = cs_h5out_reopen(req->output_path, cart, &rs.h5))) goto done;
     if ((rc = define_outputs(&rs))) goto done;

@@ -34,8 +34,8 @@ typedef struct {
   double retained30, retained180;         /* MSC retention already measured (NaN: not yet) */
   double last_thickness, last_mean_c;     /* at `time`, for the outcome history */
   double solve_seconds, last_checkpoint_t;
-  double stats[12];                       /* cs_solver_stats: 9 counters, last step, last order, setup calls
-                                             (NaN: older file) */
+  double stats[12];                       /* cs_solver_stats_pack: 9 counters, last step, last order, setup
+                                             calls (NaN: older file) */
   double timers[5];                       /* cs_timers: rhs, exchange, prec_setup, prec_solve, io */
   double wall_seconds;                    /* wall time of the run so far, all segments (NaN: older file) */
 } cs_state_info;
