@@ -20,12 +20,15 @@
  * just fails where unsupported). The mallopt settings it needs stop
  * glibc's dynamic mmap threshold; they are set to that threshold's own
  * limits (32 MiB, trim at 64 MiB), where it ends after the first large
- * block is freed. CARTSIM_HUGEPAGES=0 leaves the heap alone.
+ * block is freed. CARTSIM_HUGEPAGES=0 leaves the heap alone (1 or unset: the
+ * above; any other value is refused, exit 4).
  */
 #ifndef CS_HEAP_H
 #define CS_HEAP_H
 
-/* First thing in main, before MPI_Init. Best effort: no error. */
-void cs_heap_prepare(void);
+/* First thing in main, before MPI_Init. Best effort (nothing fails if the
+ * kernel declines); CS_ERR_IO with the message set only for a
+ * CARTSIM_HUGEPAGES other than 0 or 1. */
+int cs_heap_prepare(void);
 
 #endif

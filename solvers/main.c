@@ -419,8 +419,8 @@ int main(int argc, char **argv)
 {
   if (argc >= 2 && !strcmp(argv[1], "demo")) return exec_python("postprocess.demo", argc, argv);
   if (argc >= 2 && !strcmp(argv[1], "explore")) return exec_python("postprocess.explorer", argc, argv);
-  cs_heap_prepare(); /* before MPI, HDF5 and the rest allocate */
-  if (cs_singleton_prepare() != CS_OK) { /* before MPI_Init: there is no rank yet */
+  /* before MPI, HDF5 and the rest allocate; before MPI_Init: there is no rank yet */
+  if (cs_heap_prepare() != CS_OK || cs_singleton_prepare() != CS_OK) {
     fprintf(stderr, "cartsim: error: %s\n", cs_error_message());
     return CS_ERR_IO;
   }

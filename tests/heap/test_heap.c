@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../solvers/error.h"
 #include "../../solvers/heap.h"
 #include "../unit/check.h"
 
@@ -51,14 +52,18 @@ int main(void)
   }
   fclose(thp);
 
+  setenv("CARTSIM_HUGEPAGES", "yes", 1);
+  CHECK(cs_heap_prepare() == CS_ERR_IO && strstr(cs_error_message(), "CARTSIM_HUGEPAGES = 'yes'"),
+        "a value other than 0 or 1 is refused, naming it: %s", cs_error_message());
+  cs_error_clear();
   setenv("CARTSIM_HUGEPAGES", "0", 1);
-  cs_heap_prepare();
+  CHECK(cs_heap_prepare() == CS_OK, "CARTSIM_HUGEPAGES=0 is accepted");
   char *volatile before = malloc(100000);
   before[0] = 1;
   CHECK(marked(before) == 0, "CARTSIM_HUGEPAGES=0: the heap was marked all the same (%d)", marked(before));
 
   unsetenv("CARTSIM_HUGEPAGES");
-  cs_heap_prepare();
+  CHECK(cs_heap_prepare() == CS_OK, "unset: prepared");
   /* the allocations that follow, as MPI's and HDF5's: those past the first
    * 2.4 MB (the first huge-page boundary, plus what the heap had free) lie
    * in marked memory */
