@@ -3,6 +3,7 @@
 
 #include "error.h"
 
+#include <limits.h>
 #include <malloc.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -10,8 +11,19 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-enum { RESERVE_MB = 8 };
+enum { RESERVE_MB = 16 };
 #define HUGE_PAGE ((uintptr_t)2 << 20)
+
+static size_t trim_threshold; /* what this file set M_TRIM_THRESHOLD to, 0 if not */
+
+void cs_heap_keep_top(size_t bytes)
+{
+#ifdef __GLIBC__
+  if (bytes > trim_threshold && bytes <= (size_t)INT_MAX && mallopt(M_TRIM_THRESHOLD, (int)bytes)) trim_threshold = bytes;
+#else
+  (void)bytes;
+#endif
+}
 
 int cs_heap_prepare(void)
 {
@@ -23,7 +35,7 @@ int cs_heap_prepare(void)
   /* the settings below stop glibc's dynamic mmap threshold: set it where that
    * ends (DEFAULT_MMAP_THRESHOLD_MAX on 64-bit, trimming at twice that) */
   mallopt(M_MMAP_THRESHOLD, 32 << 20);
-  mallopt(M_TRIM_THRESHOLD, 64 << 20);
+  cs_heap_keep_top((size_t)64 << 20);
   char *before = sbrk(0);
   /* one block: only its first and last pages are touched, the rest faults in
    * as huge pages once marked (volatile: the pair is not optimised away) */

@@ -7,9 +7,11 @@
  * heap's first 8 MiB backed by 2 MiB transparent huge pages, that is a few
  * faults instead of a thousand: whole process 77 -> 62 ms at nz 48, 148 ->
  * 133 ms at nz 768; the 1-D output cost +20 % -> +8 %
- * (docs/performance.md, thirteenth round).
+ * (docs/performance.md, thirteenth round). 16 MiB since the fourteenth
+ * round: the nz 768 run's field buffers (3.5 MB) lay past the first 8 MiB
+ * (1,000 faults more).
  *
- * cs_heap_prepare grows the heap by 8 MiB in one allocation (so that only
+ * cs_heap_prepare grows the heap by 16 MiB in one allocation (so that only
  * its first and last pages are touched) and frees it, and asks the kernel
  * for huge pages on the 2 MiB-aligned part (madvise MADV_HUGEPAGE): the
  * later allocations of MPI, HDF5, SUNDIALS and cartsim take their memory
@@ -26,9 +28,18 @@
 #ifndef CS_HEAP_H
 #define CS_HEAP_H
 
+#include <stddef.h>
+
 /* First thing in main, before MPI_Init. Best effort (nothing fails if the
  * kernel declines); CS_ERR_IO with the message set only for a
  * CARTSIM_HUGEPAGES other than 0 or 1. */
 int cs_heap_prepare(void);
+
+/* Keep up to `bytes` of free memory at the top of the heap rather than
+ * give it back to the kernel (glibc's M_TRIM_THRESHOLD), never less than
+ * an earlier call asked for: cs_heap_prepare asks for 64 MiB, and a lower
+ * request later (the HDF5 writer's 16 MiB, solvers/io/h5out.c) used to
+ * trim the marked memory away at the next large free. */
+void cs_heap_keep_top(size_t bytes);
 
 #endif

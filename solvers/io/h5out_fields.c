@@ -49,7 +49,7 @@ static int field_dims(int dim, hsize_t t, const hsize_t zxy[3], hsize_t out[4])
 int cs_h5out_fields_define(cs_h5out *h, const cs_h5_quantity *q, int nq, const cs_patch *pt, int compress)
 {
   int rc = CS_OK;
-  hid_t sp = H5I_INVALID_HID, dcpl = H5I_INVALID_HID;
+  hid_t sp = H5I_INVALID_HID, dcpl = H5I_INVALID_HID, dapl = H5I_INVALID_HID;
   if (h->fdset) CS_FAIL(CS_ERR_INTERNAL, "cs_h5out_fields_define called twice");
   h->fdim = patch_dim(pt);
   for (int d = 0; d < 3; ++d) h->fN[d] = (hsize_t)pt->N[d];
@@ -113,12 +113,14 @@ int cs_h5out_fields_define(cs_h5out *h, const cs_h5_quantity *q, int nq, const c
     H5GO(H5Pset_deflate(dcpl, (unsigned)(compress > 9 ? 9 : compress)));
   }
   static const char *axes[4] = {"", "t z", "t z x", "t z y x"};
+  H5GO(dapl = cs_h5o_access_nocache());
   for (int i = 0; i < nq; ++i) {
-    H5GO(h->fdset[i] = H5Dcreate2(h->fgroup, q[i].name, H5T_IEEE_F64LE, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT));
+    H5GO(h->fdset[i] = H5Dcreate2(h->fgroup, q[i].name, H5T_IEEE_F64LE, sp, H5P_DEFAULT, dcpl, dapl));
     CSGO(cs_h5o_attr_units(h->fdset[i], q[i].units, q[i].long_name));
     CSGO(cs_h5o_attr_string(h->fdset[i], "axes", axes[h->fdim]));
   }
 done:
+  cs_h5o_release(&dapl);
   cs_h5o_release(&dcpl);
   cs_h5o_release(&sp);
   return rc;

@@ -105,6 +105,9 @@ int cs_h5o_mpi_check(int mpi_rc, const char *what);
 
 /* ---- restart (h5out.c) -------------------------------------------------------- */
 
+/* A dataset access list with no chunk cache (every series and field
+ * dataset, created or reopened; h5out.c says why), or H5I_INVALID_HID. */
+hid_t cs_h5o_access_nocache(void);
 /* Open dataset `name` of the output being restarted (in /group), without a
  * chunk cache. */
 int cs_h5o_open_existing(hid_t loc, const char *name, const char *group, hid_t *out);

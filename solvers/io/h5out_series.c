@@ -36,7 +36,7 @@ int cs_h5o_create_series_dset(hid_t loc, const char *name, const char *units, co
                               hid_t *out)
 {
   int rc = CS_OK;
-  hid_t sp = H5I_INVALID_HID, dcpl = H5I_INVALID_HID, ds = H5I_INVALID_HID;
+  hid_t sp = H5I_INVALID_HID, dcpl = H5I_INVALID_HID, dapl = H5I_INVALID_HID, ds = H5I_INVALID_HID;
   hsize_t dims = 0, maxdims = H5S_UNLIMITED;
   H5GO(sp = H5Screate_simple(1, &dims, &maxdims));
   H5GO(dcpl = H5Pcreate(H5P_DATASET_CREATE));
@@ -46,12 +46,14 @@ int cs_h5o_create_series_dset(hid_t loc, const char *name, const char *units, co
    * extension). */
   H5GO(H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER));
   H5GO(H5Pset_alloc_time(dcpl, H5D_ALLOC_TIME_EARLY)); /* see the comment above */
-  H5GO(ds = H5Dcreate2(loc, name, H5T_IEEE_F64LE, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT));
+  H5GO(dapl = cs_h5o_access_nocache());
+  H5GO(ds = H5Dcreate2(loc, name, H5T_IEEE_F64LE, sp, H5P_DEFAULT, dcpl, dapl));
   CSGO(cs_h5o_attr_units(ds, units, long_name));
   *out = ds;
   ds = H5I_INVALID_HID;
 done:
   cs_h5o_release(&ds);
+  cs_h5o_release(&dapl);
   cs_h5o_release(&dcpl);
   cs_h5o_release(&sp);
   return rc;
