@@ -108,6 +108,19 @@ int cs_singleton_prepare(void)
   setenv("OMPI_MCA_coll", "self,basic,libnbc", 0);
   setenv("HWLOC_PLUGINS_BLACKLIST", "hwloc_opencl,hwloc_gl,hwloc_xml_libxml,hwloc_pci", 0);
   setenv("HWLOC_COMPONENTS", "-linux:pci,-linux:io", 0);
+  /* Open MPI loads every component of a framework to ask which to use:
+   * 36 shared objects for one process. Naming the one a singleton ends up
+   * with (or, for one-sided communication and the AVX reductions, which
+   * cartsim does not use, the smallest) loads 19: ~4 ms of loading,
+   * relocating and unloading (docs/performance.md, fourteenth round). The
+   * launcher-facing frameworks (ess, pmix, schizo: Slurm detection) keep
+   * their own choice. */
+  setenv("OMPI_MCA_state", "app", 0);
+  setenv("OMPI_MCA_errmgr", "default_app", 0);
+  setenv("OMPI_MCA_shmem", "mmap", 0);
+  setenv("OMPI_MCA_reachable", "weighted", 0);
+  setenv("OMPI_MCA_osc", "sm", 0);
+  setenv("OMPI_MCA_op", "^avx", 0);
   if (getenv("OMPI_MCA_orte_tmpdir_base")) return CS_OK;
   const char *tmp = getenv("TMPDIR");
   if (!tmp || !*tmp) tmp = "/tmp";
