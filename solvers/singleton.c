@@ -95,32 +95,39 @@ static int make_private(const char *parent)
   return 0;
 }
 
+/* What a one-process run sets unless the user did (setenv without
+ * overwriting); docs/performance.md has the measurements. */
+static const char *const singleton_defaults[][2] = {
+    /* no launcher, no network: MPI start-up 0.4 s -> ~0.05 s */
+    {"OMPI_MCA_ess_singleton_isolated", "1"},
+    {"OMPI_MCA_pml", "ob1"},
+    {"OMPI_MCA_btl", "self"},
+    /* One process needs no collective algorithms for many ranks, and its
+     * topology needs the cores only: hwloc's plugins pulled in OpenCL, X11,
+     * libxml2 and ICU, and its Linux backend read every PCI device's
+     * configuration. Together 20 ms of a 0.12 s run. */
+    {"OMPI_MCA_coll", "self,basic,libnbc"},
+    {"HWLOC_PLUGINS_BLACKLIST", "hwloc_opencl,hwloc_gl,hwloc_xml_libxml,hwloc_pci"},
+    {"HWLOC_COMPONENTS", "-linux:pci,-linux:io"},
+    /* Open MPI loads every component of a framework to ask which to use:
+     * 36 shared objects for one process. Naming the one a singleton ends up
+     * with (or, for one-sided communication and the AVX reductions, which
+     * cartsim does not use, the smallest) loads 19: ~2-4 ms of loading,
+     * relocating and unloading (fourteenth round). The launcher-facing
+     * frameworks (ess, pmix, schizo: Slurm detection) keep their own choice. */
+    {"OMPI_MCA_state", "app"},
+    {"OMPI_MCA_errmgr", "default_app"},
+    {"OMPI_MCA_shmem", "mmap"},
+    {"OMPI_MCA_reachable", "weighted"},
+    {"OMPI_MCA_osc", "sm"},
+    {"OMPI_MCA_op", "^avx"},
+};
+
 int cs_singleton_prepare(void)
 {
   if (launched_by_mpi()) return CS_OK;
-  setenv("OMPI_MCA_ess_singleton_isolated", "1", 0);
-  setenv("OMPI_MCA_pml", "ob1", 0);
-  setenv("OMPI_MCA_btl", "self", 0);
-  /* One process needs no collective algorithms for many ranks, and its
-   * topology needs the cores only: hwloc's plugins pulled in OpenCL, X11,
-   * libxml2 and ICU, and its Linux backend read every PCI device's
-   * configuration. Together 20 ms of a 0.12 s run (docs/performance.md). */
-  setenv("OMPI_MCA_coll", "self,basic,libnbc", 0);
-  setenv("HWLOC_PLUGINS_BLACKLIST", "hwloc_opencl,hwloc_gl,hwloc_xml_libxml,hwloc_pci", 0);
-  setenv("HWLOC_COMPONENTS", "-linux:pci,-linux:io", 0);
-  /* Open MPI loads every component of a framework to ask which to use:
-   * 36 shared objects for one process. Naming the one a singleton ends up
-   * with (or, for one-sided communication and the AVX reductions, which
-   * cartsim does not use, the smallest) loads 19: ~4 ms of loading,
-   * relocating and unloading (docs/performance.md, fourteenth round). The
-   * launcher-facing frameworks (ess, pmix, schizo: Slurm detection) keep
-   * their own choice. */
-  setenv("OMPI_MCA_state", "app", 0);
-  setenv("OMPI_MCA_errmgr", "default_app", 0);
-  setenv("OMPI_MCA_shmem", "mmap", 0);
-  setenv("OMPI_MCA_reachable", "weighted", 0);
-  setenv("OMPI_MCA_osc", "sm", 0);
-  setenv("OMPI_MCA_op", "^avx", 0);
+  for (size_t i = 0; i < sizeof singleton_defaults / sizeof *singleton_defaults; ++i)
+    setenv(singleton_defaults[i][0], singleton_defaults[i][1], 0);
   if (getenv("OMPI_MCA_orte_tmpdir_base")) return CS_OK;
   const char *tmp = getenv("TMPDIR");
   if (!tmp || !*tmp) tmp = "/tmp";
