@@ -40,6 +40,10 @@
 typedef struct {
   double rhs, exchange, prec_setup, prec_solve, io; /* seconds */
 } cs_timers;
+/* A list of doubles in this order: a checkpoint's timer_* (state.h) and the
+ * /solver series (run.c) copy it as it is. */
+enum { CS_TIMERS_LEN = 5 };
+_Static_assert(sizeof(cs_timers) == CS_TIMERS_LEN * sizeof(double), "cs_timers is a list of doubles");
 
 typedef struct {
   const cs_params *p;       /* physical parameters */

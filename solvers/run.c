@@ -45,6 +45,8 @@ enum {
   SV_LAST_ORDER, SV_PSETUP_CALLS, SV_T_RHS, SV_T_EXCH, SV_T_PSETUP, SV_T_PSOLVE, SV_T_IO, SV_T_SOLVE, SV_COUNT
 };
 _Static_assert((int)SV_T_RHS == (int)CS_SOLVER_STATS_LEN, "/solver starts with the packed solver statistics");
+_Static_assert((int)SV_PSETUP_CALLS == (int)CS_STATE_STAT_SETUP_CALLS, "the checkpoint's optional counter is this one");
+_Static_assert((int)SV_T_SOLVE - (int)SV_T_RHS == (int)CS_TIMERS_LEN, "then cs_timers as it is, then solve_seconds");
 
 static const cs_h5_quantity solver_quantities[SV_COUNT] = {
   {"steps", "1", "integrator steps (cumulative)"},
@@ -265,14 +267,9 @@ static int write_outputs(cs_run_state *rs, double t, int what)
     rs->nhist_written++;
     cs_solver_stats st;
     cs_integrator_stats(rs->it, &st);
-    const cs_timers *tm = &pb->timers;
     double sv[SV_COUNT];
     cs_solver_stats_pack(&st, sv);
-    sv[SV_T_RHS] = tm->rhs;
-    sv[SV_T_EXCH] = tm->exchange;
-    sv[SV_T_PSETUP] = tm->prec_setup;
-    sv[SV_T_PSOLVE] = tm->prec_solve;
-    sv[SV_T_IO] = tm->io;
+    memcpy(&sv[SV_T_RHS], &pb->timers, sizeof pb->timers);
     sv[SV_T_SOLVE] = rs->solve_seconds;
     CS_CHECK(cs_h5out_series_append(rs->h5, rs->series_solver, sv));
   }
@@ -377,9 +374,8 @@ static void checkpoint_info(cs_run_state *rs, double t, cs_state_info *info)
   cs_integrator_stats(rs->it, &st);
   _Static_assert(sizeof info->stats == CS_SOLVER_STATS_LEN * sizeof(double), "a checkpoint holds the packed stats");
   cs_solver_stats_pack(&st, info->stats);
-  const cs_timers *tm = &rs->pb.timers;
-  const double timers[5] = {tm->rhs, tm->exchange, tm->prec_setup, tm->prec_solve, tm->io};
-  memcpy(info->timers, timers, sizeof timers);
+  _Static_assert(sizeof info->timers == sizeof(cs_timers), "a checkpoint holds cs_timers as it is");
+  memcpy(info->timers, &rs->pb.timers, sizeof info->timers);
 }
 
 /* Write checkpoint number ckpt_seq and remove the one before the previous. */
@@ -990,8 +986,7 @@ int cs_run(const cs_config *cfg, const cs_run_request *req, MPI_Comm comm)
     rs.wall_before = isnan(ck.wall_seconds) ? 0.0 : ck.wall_seconds; /* a checkpoint of an older version: unknown */
     rs.nhist_written = (long)ck.n_series;
     rs.nfields_written = (long)ck.n_fields;
-    cs_timers tm = {ck.timers[0], ck.timers[1], ck.timers[2], ck.timers[3], ck.timers[4]};
-    rs.pb.timers = tm;
+    memcpy(&rs.pb.timers, ck.timers, sizeof rs.pb.timers);
     if (rs.pb.rank == 0) {
       double v[CS_TS_COUNT] = {0};
       v[CS_TS_TIME] = ck.time;

@@ -42,7 +42,7 @@ static int info_optional(size_t q)
   return q == offsetof(cs_state_info, q_RE_in_use) / sizeof(double) ||
          q == offsetof(cs_state_info, K_MSC_in_use) / sizeof(double) ||
          q == offsetof(cs_state_info, wall_seconds) / sizeof(double) ||
-         q == offsetof(cs_state_info, stats) / sizeof(double) + 11;
+         q == offsetof(cs_state_info, stats) / sizeof(double) + CS_STATE_STAT_SETUP_CALLS;
 }
 
 /* The driver by the rank count (driver.h: MPI-IO on several ranks, POSIX

@@ -35,11 +35,13 @@ typedef struct {
   double last_thickness, last_mean_c;     /* at `time`, for the outcome history */
   double solve_seconds, last_checkpoint_t;
   double stats[12];                       /* cs_solver_stats_pack: 9 counters, last step, last order, setup
-                                             calls (NaN: older file) */
+                                             calls (stats[CS_STATE_STAT_SETUP_CALLS]; NaN: older file) */
   double timers[5];                       /* cs_timers: rhs, exchange, prec_setup, prec_solve, io */
   double wall_seconds;                    /* wall time of the run so far, all segments (NaN: older file) */
 } cs_state_info;
 #define CS_STATE_INFO_LEN (sizeof(cs_state_info) / sizeof(double))
+/* The one counter of stats[] a checkpoint may lack (written since 2026-12-03). */
+enum { CS_STATE_STAT_SETUP_CALLS = 11 };
 _Static_assert(sizeof(cs_state_info) == 34 * sizeof(double), "cs_state_info is a list of doubles");
 
 /* u: owned cartilage values of this rank (cell order of pt); syn: rank 0's
