@@ -38,6 +38,7 @@
 #include "../../model/species.h"
 #include "../../solvers/error.h"
 #include "../../solvers/io/h5out.h"
+#include "../../solvers/io/h5out_internal.h" /* the writer's dataset handles, for their access lists */
 #include "../../solvers/run_options.h"
 
 static int rank, size, fails;
@@ -93,6 +94,33 @@ static void make_patch(const cs_grid *g, double H, int split_dir, cs_patch *pt)
 
 /* ---------------------------------------------------------------- write */
 
+/* Bytes of HDF5's chunk cache on dataset d (-1 if unreadable). */
+static double chunk_cache_bytes(hid_t d)
+{
+  size_t slots = 0, bytes = 0;
+  double w0 = 0;
+  hid_t dapl = H5Dget_access_plist(d);
+  herr_t e = dapl < 0 ? -1 : H5Pget_chunk_cache(dapl, &slots, &bytes, &w0);
+  if (dapl >= 0) H5Pclose(dapl);
+  return e < 0 ? -1.0 : (double)bytes;
+}
+
+/* Every series and field dataset the writer holds is used without a chunk
+ * cache (h5out.c, cs_h5o_access_nocache: through the cache HDF5 read each
+ * plain chunk back before writing it). */
+static void check_no_chunk_cache(const cs_h5out *h)
+{
+  int n = 0;
+  for (int s = 0; s < h->nseries; ++s)
+    for (int q = 0; q < h->series[s].nq; ++q, ++n)
+      EXPECT(chunk_cache_bytes(h->series[s].dset[q]) == 0.0, "/%s dataset %d: chunk cache of %g bytes",
+             h->series[s].group, q, chunk_cache_bytes(h->series[s].dset[q]));
+  for (int q = 0; q < h->nf; ++q, ++n)
+    EXPECT(chunk_cache_bytes(h->fdset[q]) == 0.0, "field %d: chunk cache of %g bytes", q, chunk_cache_bytes(h->fdset[q]));
+  EXPECT(chunk_cache_bytes(h->ftime) == 0.0, "/fields/time: chunk cache of %g bytes", chunk_cache_bytes(h->ftime));
+  EXPECT(n == 5 + CS_NS, "%d series and field datasets checked", n);
+}
+
 static int write_file(const char *path, const cs_grid *g, int split_dir, int compress, int ntreat)
 {
   const double H = 2.4;
@@ -130,6 +158,7 @@ static int write_file(const char *path, const cs_grid *g, int split_dir, int com
   for (int s = 0; s < CS_NS; ++s)
     fq[s] = (cs_h5_quantity){cs_species_info[s].name, cs_species_info[s].unit, cs_species_info[s].long_name};
   MUST(cs_h5out_fields_define(h, fq, CS_NS, &pt, compress));
+  check_no_chunk_cache(h);
   MUST(cs_h5out_flush(h));
   if (rank == 0) EXPECT(access(path, F_OK) != 0, "%s exists before cs_h5out_publish", path);
   MUST(cs_h5out_publish(h));
