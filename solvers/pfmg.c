@@ -19,6 +19,7 @@ struct cs_pfmg {
   HYPRE_Int lo[3], hi[3];         /* this rank's box (global indices) */
   int empty;                      /* this rank owns no cell */
   long ncell;
+  int levels;                     /* cs_pfmg_levels of the global grid */
   int ndiff;                      /* diffusing species */
   int species[CS_NS];             /* their indices */
   double D[CS_NS];
@@ -30,6 +31,13 @@ struct cs_pfmg {
   double *values;                 /* matrix coefficients of the box, NSTENCIL per cell */
   double *buf;                    /* the values of one system's box */
 };
+
+int cs_pfmg_levels(double cells)
+{
+  int levels = 1;
+  for (; cells > CS_PFMG_COARSEST_CELLS; cells /= 2.0) ++levels;
+  return levels;
+}
 
 /* hypre is loaded at its first use (hypre_lib.h); 2.26 wants HYPRE_Init()
  * once after MPI_Init; there is no harm in leaving HYPRE_Finalize to
@@ -67,6 +75,7 @@ int cs_pfmg_create(const cs_problem *pb, cs_pfmg **out)
   m->stacked = !pt->gh[2];
   m->nsolve = m->stacked ? (m->ndiff > 0) : m->ndiff;
   m->ncell = pb->ncell;
+  m->levels = cs_pfmg_levels((double)pt->N[0] * pt->N[1] * pt->N[2]);
   m->empty = pb->ncell == 0;
   for (int d = 0; d < 3; ++d) {
     m->lo[d] = pt->off[d];
@@ -191,6 +200,11 @@ int cs_pfmg_setup(cs_pfmg *m, double gamma)
     CS_CHECK_HYPRE(cs_hy.StructPFMGSetRAPType(m->solver[q], 0)); /* Galerkin coarse operators */
     CS_CHECK_HYPRE(cs_hy.StructPFMGSetNumPreRelax(m->solver[q], 1));
     CS_CHECK_HYPRE(cs_hy.StructPFMGSetNumPostRelax(m->solver[q], 1));
+    /* no levels below ~16 cells: each costs its halo exchanges and, at the
+     * bottom, PFMG's Jacobi sweeps (one exchange each) while changing
+     * nothing. 24x160: Krylov iterations 824 -> 823, 2 ranks -6 %
+     * (docs/performance.md, fifteenth round). */
+    CS_CHECK_HYPRE(cs_hy.StructPFMGSetMaxLevels(m->solver[q], m->levels));
     CS_CHECK_HYPRE(cs_hy.StructPFMGSetup(m->solver[q], m->A[q], m->b, m->x));
   }
   cs_hy.ClearAllErrors();

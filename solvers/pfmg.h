@@ -21,6 +21,11 @@
  * per-species V-cycles were latency-bound on two ranks (strong scaling
  * 1.48x -> 1.7-1.8x, docs/performance.md). 3-D grids solve per species.
  *
+ * Coarsening stops once the coarse grid has at most CS_PFMG_COARSEST_CELLS
+ * cells (cs_pfmg_levels): PFMG would halve down to a single cell, and each
+ * level costs a fixed handful of halo exchanges (latency on two ranks)
+ * while the levels below ~16 cells no longer change the Krylov counts.
+ *
  * Collective over the problem's communicator: create, setup and solve must
  * be called by every rank.
  */
@@ -30,6 +35,15 @@
 #include "problem.h"
 
 typedef struct cs_pfmg cs_pfmg;
+
+/* The coarsest grid PFMG builds: at most this many cells (all species of a
+ * stacked grid count as one cell). */
+enum { CS_PFMG_COARSEST_CELLS = 16 };
+
+/* Levels of a PFMG hierarchy on a grid of `cells` global cells: 1 plus the
+ * halvings (each level halves one direction) that bring it to at most
+ * CS_PFMG_COARSEST_CELLS: 16 -> 1, 17 -> 2, 240 -> 5, 3840 -> 9. */
+int cs_pfmg_levels(double cells);
 
 /* Grid, stencil, matrices, vectors; no solver yet (setup builds it). */
 int cs_pfmg_create(const cs_problem *pb, cs_pfmg **out);

@@ -1,0 +1,120 @@
+/* test_pfmg_levels.c - how deep pfmg's hierarchy goes (solvers/pfmg.h).
+ *
+ * Usage: mpirun -n R test_pfmg_levels
+ *
+ *  - cs_pfmg_levels: 1 plus the halvings that bring the global grid to at
+ *    most CS_PFMG_COARSEST_CELLS cells;
+ *  - the V-cycle on a 24x160 lesion (the strong-scaling case of the
+ *    benchmark) sends no more messages than a hierarchy of that depth
+ *    needs. Each level below the finest costs a fixed handful of halo
+ *    exchanges, latency on two ranks; PFMG left to itself halves down to one
+ *    cell (14 levels here instead of 9) and sends a third more per V-cycle.
+ *    The count comes from this program's own MPI_Isend, which the
+ *    executable exports, so hypre (dlopen()ed) calls it.
+ */
+#include <mpi.h>
+#include <nvector/nvector_parallel.h>
+#include <stdio.h>
+#include <sundials/sundials_context.h>
+
+#include "../../model/initial.h"
+#include "../../model/options.h"
+#include "../../solvers/decomp.h"
+#include "../../solvers/pfmg.h"
+#include "../../solvers/precond.h"
+#include "../../solvers/problem.h"
+#include "../../solvers/run_options.h"
+#include "../unit/check.h"
+
+static long isends;
+
+int MPI_Isend(const void *buf, int count, MPI_Datatype type, int dest, int tag, MPI_Comm comm, MPI_Request *req)
+{
+  ++isends;
+  return PMPI_Isend(buf, count, type, dest, tag, comm, req);
+}
+
+#define MUST(call)                                               \
+  do {                                                           \
+    if ((call) != 0) {                                           \
+      fprintf(stderr, "test_pfmg_levels: %s failed\n", #call);   \
+      MPI_Abort(MPI_COMM_WORLD, 1);                              \
+    }                                                            \
+  } while (0)
+
+int main(int argc, char **argv)
+{
+  MPI_Init(&argc, &argv);
+  int rank, size;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  MPI_Comm_size(MPI_COMM_WORLD, &size);
+
+  CHECK(cs_pfmg_levels(1) == 1, "one cell: one level");
+  CHECK(cs_pfmg_levels(CS_PFMG_COARSEST_CELLS) == 1, "16 cells: no coarsening");
+  CHECK(cs_pfmg_levels(CS_PFMG_COARSEST_CELLS + 1) == 2, "17 cells: one halving");
+  CHECK(cs_pfmg_levels(12 * 20) == 5, "12x20: 240 -> 120 -> 60 -> 30 -> 15");
+  CHECK(cs_pfmg_levels(24 * 160) == 9, "24x160: 3840 -> 15 in 8 halvings");
+  CHECK(cs_pfmg_levels(48 * 320) == 11, "48x320: 15360 -> 15 in 10 halvings");
+
+  /* the benchmark's strong-scaling grid, pfmg, an inflamed initial state */
+  cs_params p;
+  cs_initial ini;
+  cs_opt_set_defaults(&cs_params_table, &p);
+  cs_opt_set_defaults(&cs_initial_table, &ini);
+  cs_grid g = {.dim = 2, .nz = 24, .nx = 160, .ny = 1, .Lx = 10, .Ly = 1, .periodic = 0};
+  cs_decomp *dc = NULL;
+  MUST(cs_decomp_create(MPI_COMM_WORLD, &g, 2.0, &dc));
+  cs_problem pb;
+  MUST(cs_problem_init(&pb, &p, dc));
+  MUST(cs_precond_create(&pb, CS_PC_PFMG, &pb.pc));
+  MPI_Comm comm = pb.comm;
+  SUNContext ctx = NULL;
+  MUST(SUNContext_Create(&comm, &ctx));
+  long nglobal = 0, nlocal = pb.nlocal;
+  MPI_Allreduce(&nlocal, &nglobal, 1, MPI_LONG, MPI_SUM, comm);
+  N_Vector y = N_VNew_Parallel(comm, nlocal, nglobal, ctx);
+  N_Vector f = N_VClone(y), z = N_VClone(y);
+  const cs_patch *pt = pb.pt;
+  double *u = N_VGetArrayPointer_Parallel(y);
+  for (int i = 0; i < pt->n[1]; ++i)
+    for (int k = 0; k < pt->n[0]; ++k) {
+      double *c = &u[CS_IDX(0, cs_cell(pt, k, i, 0))];
+      cs_initial_cell(&ini, &p, &g, pt->off[0] + k, pt->off[1] + i, 0, c);
+      c[CS_E] += 1e-3;
+    }
+  if (rank == 0) cs_initial_synovial(&ini, &u[CS_NS * pb.ncell]);
+  pb.injury_on = 1;
+
+  sunbooleantype jcur;
+  MUST(cs_problem_rhs(0.0, y, f, &pb));
+  MUST(cs_precond_setup(0.0, y, f, SUNFALSE, &jcur, 0.5, &pb));
+  MUST(cs_precond_solve(0.0, y, f, f, z, 0.5, 1e-3, 1, &pb)); /* warm-up */
+  enum { SOLVES = 4 };
+  isends = 0;
+  for (int it = 0; it < SOLVES; ++it) MUST(cs_precond_solve(0.0, y, f, f, z, 0.5, 1e-3, 1, &pb));
+  long per_solve = isends / SOLVES, most = 0;
+  MPI_Allreduce(&per_solve, &most, 1, MPI_LONG, MPI_MAX, comm);
+
+  /* hypre 2.26 on two ranks: 45 messages per V-cycle and rank with the
+   * 9 levels, 60 with the 14 PFMG builds by itself (the levels below 16
+   * cells and the Jacobi sweeps at the bottom, one exchange each) */
+  const int levels = cs_pfmg_levels(24.0 * 160.0);
+  const long bound = 52;
+  if (size > 1) {
+    CHECK(most > 0, "two ranks exchange halos in the V-cycle (%ld messages)", most);
+    CHECK(most <= bound, "messages per V-cycle on a rank: %ld, at most %ld for %d levels", most, bound, levels);
+  }
+  if (rank == 0) printf("%d rank(s): %ld messages per V-cycle (bound %ld, %d levels)\n", size, most, bound, levels);
+
+  N_VDestroy(z);
+  N_VDestroy(f);
+  N_VDestroy(y);
+  SUNContext_Free(&ctx);
+  cs_precond_destroy(&pb.pc);
+  cs_problem_free(&pb);
+  cs_decomp_destroy(&dc);
+  int failed = rank == 0 ? cs_test_report("test_pfmg_levels") : cs_test_failures != 0;
+  MPI_Allreduce(MPI_IN_PLACE, &failed, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+  MPI_Finalize();
+  return failed ? 1 : 0;
+}
