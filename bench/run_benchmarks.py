@@ -89,6 +89,23 @@ def last_level_cache_bytes():
     return best or 32 * 2**20
 
 
+def core_rates(exe):
+    """The in-cache RHS rate (GB/s, bench/rhs_bandwidth.c on 64x64 cells) of each of the first two CPUs
+    this process may use, both running at once: on a shared virtual machine one core can run much
+    slower than the other for a while (a busy neighbour), and a two-rank run goes at its slower
+    core's pace. None with fewer than two CPUs."""
+    cpus = sorted(os.sched_getaffinity(0))[:2]
+    if len(cpus) < 2:
+        return None
+    procs = [subprocess.Popen([exe, "64", "64", "400"], stdout=subprocess.PIPE, text=True,
+                              preexec_fn=lambda c=c: os.sched_setaffinity(0, {c})) for c in cpus]
+    rates = []
+    for p in procs:
+        out = p.communicate()[0]
+        rates.append(float(next(l.split()[-1] for l in out.splitlines() if l.startswith("rhs_GBps"))))
+    return rates
+
+
 def python_peer(nz, rtol, atol, out_json):
     cmd = [sys.executable, os.path.join(REPO, "bench", "mol_reference.py"), "--nz", str(nz), "--t-end", "1825",
            "--out-dt", "5", "--rtol", str(rtol), "--atol", str(atol), "--json", out_json]
@@ -220,9 +237,18 @@ def run_suite(args, binary, work):
         return ((f"{label} (median of {reps}; pairs {spread})", f"{s1:.2f} s -> {s2:.2f} s", f"{s1 / s2:.2f}x",
                  "goal >= 1.7x"), rss_first, first)
 
+    cores_before = core_rates(exe)
     row, rss_big, r1 = strong_scaling(f"3. strong scaling 1 -> 2 ranks, 2-D 24x{big[1].split('=')[1]}", big,
                                       1 if args.quick else 5)
     rows.append(row)
+    cores_after = core_rates(exe)
+    if cores_before and cores_after:
+        # a two-rank run is paced by its slower core: with one at a fraction q of the other's rate the
+        # speed-up is at most 2q (the one-rank run may have had the faster core)
+        q = min(min(c) / max(c) for c in (cores_before, cores_after))
+        rows.append(("   the two cores, in-cache RHS both at once, before / after the pairs",
+                     " / ".join(", ".join(f"{r:.1f}" for r in c) for c in (cores_before, cores_after)) + " GB/s",
+                     f"{q:.2f}", "slower / faster core (context)"))
     if not args.quick:
         # the same at 4x the cells (48x320, 15,360 cells): with 1,920 cells per rank the case above
         # is latency-bound in PFMG's coarse levels; a fine lesion is this size or larger
