@@ -112,7 +112,7 @@ static const char *const singleton_defaults[][2] = {
     /* Open MPI loads every component of a framework to ask which to use:
      * 36 shared objects for one process. Naming the one a singleton ends up
      * with (or, for one-sided communication and the AVX reductions, which
-     * cartsim does not use, the smallest) loads 19: ~2-4 ms of loading,
+     * cartsim does not use, the smallest) loads 19 (18 with topo): ~2-4 ms of loading,
      * relocating and unloading (fourteenth round). The launcher-facing
      * frameworks (ess, pmix, schizo: Slurm detection) keep their own choice. */
     {"OMPI_MCA_state", "app"},
@@ -121,6 +121,9 @@ static const char *const singleton_defaults[][2] = {
     {"OMPI_MCA_reachable", "weighted"},
     {"OMPI_MCA_osc", "sm"},
     {"OMPI_MCA_op", "^avx"},
+    /* MPI_Cart_create opens the topology framework: treematch (and its
+     * library) is for mapping many ranks onto a machine: ~0.5 ms */
+    {"OMPI_MCA_topo", "basic"},
 };
 
 int cs_singleton_prepare(void)
