@@ -27,14 +27,8 @@
 #include <string.h>
 #include <sundials/sundials_context.h>
 
-#include "../../model/initial.h"
-#include "../../model/options.h"
-#include "../../solvers/decomp.h"
 #include "../../solvers/error.h"
-#include "../../solvers/nvector_fast.h"
-#include "../../solvers/precond.h"
-#include "../../solvers/problem.h"
-#include "../../solvers/run_options.h"
+#include "pc_fixture.h"
 
 /* ---- counting allocator: glibc's own entry points underneath ---- */
 extern void *__libc_malloc(size_t);
@@ -113,43 +107,16 @@ int main(int argc, char **argv)
   const int kind = !strcmp(argv[1], "pfmg") ? CS_PC_PFMG : !strcmp(argv[1], "jacobi") ? CS_PC_JACOBI : CS_PC_LINE;
   const int dim = atoi(argv[2]);
 
-  cs_params p;
-  cs_initial ini;
-  cs_opt_set_defaults(&cs_params_table, &p);
-  cs_opt_set_defaults(&cs_initial_table, &ini);
-  cs_grid g = {.dim = dim, .nz = 16, .nx = dim == 2 ? 12 : 1, .ny = 1, .Lx = 10, .Ly = 1, .periodic = 0};
-  cs_decomp *dc = NULL;
-  MUST(cs_decomp_create(MPI_COMM_WORLD, &g, 2.0, &dc));
-  cs_problem pb;
-  MUST(cs_problem_init(&pb, &p, dc));
-  MUST(cs_precond_create(&pb, kind, &pb.pc));
-
-  MPI_Comm comm = pb.comm;
-  SUNContext ctx = NULL;
-  MUST(SUNContext_Create(&comm, &ctx));
-  long nglobal = 0, nlocal = pb.nlocal;
-  MPI_Allreduce(&nlocal, &nglobal, 1, MPI_LONG, MPI_SUM, comm);
-  N_Vector y = N_VNew_Parallel(comm, nlocal, nglobal, ctx);
-  cs_nvector_fast_ops(y);
-  N_Vector f = N_VClone(y), r = N_VClone(y), z = N_VClone(y);
-
-  /* the initial state with an inflamed surface, so every term is non-trivial */
-  const cs_patch *pt = pb.pt;
-  double *u = N_VGetArrayPointer_Parallel(y);
-  for (int j = 0; j < pt->n[2]; ++j)
-    for (int i = 0; i < pt->n[1]; ++i)
-      for (int k = 0; k < pt->n[0]; ++k) {
-        double *c = &u[CS_IDX(0, cs_cell(pt, k, i, j))];
-        cs_initial_cell(&ini, &p, &g, pt->off[0] + k, pt->off[1] + i, pt->off[2] + j, c);
-        c[CS_P] += 0.1 * (pt->off[0] + k);
-        c[CS_E] += 1e-3;
-      }
-  if (rank == 0) cs_initial_synovial(&ini, &u[CS_NS * pb.ncell]);
-  pb.injury_on = 1;
+  const cs_grid g = {.dim = dim, .nz = 16, .nx = dim == 2 ? 12 : 1, .ny = 1, .Lx = 10, .Ly = 1, .periodic = 0};
+  cs_pc_fixture fx;
+  cs_pc_fixture_init(&fx, &g, kind);
+  cs_problem *pb = &fx.pb;
+  MPI_Comm comm = pb->comm;
+  N_Vector y = fx.y, f = N_VClone(y), r = N_VClone(y), z = N_VClone(y);
 
   sunbooleantype jcur;
-  MUST(cs_problem_rhs(0.0, y, f, &pb));
-  MUST(cs_precond_setup(0.0, y, f, SUNFALSE, &jcur, 0.5, &pb));
+  MUST(cs_problem_rhs(0.0, y, f, pb));
+  MUST(cs_precond_setup(0.0, y, f, SUNFALSE, &jcur, 0.5, pb));
   N_VScale(1.0, f, r);
 
   /* a setup reusing the Jacobian (jok) allocates nothing either, except
@@ -158,9 +125,9 @@ int main(int argc, char **argv)
   for (int round = 0; round < 2; ++round) { /* round 0: warm-up */
     armed = round;
     for (int it = 0; it < 5; ++it) {
-      MUST(cs_problem_rhs(0.0, y, f, &pb));
-      MUST(cs_precond_solve(0.0, y, f, r, z, 0.5, 1e-3, 1, &pb));
-      if (with_setup) MUST(cs_precond_setup(0.0, y, f, SUNTRUE, &jcur, 0.5, &pb));
+      MUST(cs_problem_rhs(0.0, y, f, pb));
+      MUST(cs_precond_solve(0.0, y, f, r, z, 0.5, 1e-3, 1, pb));
+      if (with_setup) MUST(cs_precond_setup(0.0, y, f, SUNTRUE, &jcur, 0.5, pb));
     }
   }
   armed = 0;
@@ -175,16 +142,12 @@ int main(int argc, char **argv)
   if (rank == 0)
     printf("%s: %ld allocation(s) in 5 x (RHS + preconditioner solve%s), %s, %d-D, %d rank(s); "
            "by MPI and hypre: %ld\n", total[0] ? "FAIL" : "ok", total[0],
-           with_setup ? " + setup reusing the Jacobian" : "", argv[1], dim, cs_decomp_size(dc), total[1]);
+           with_setup ? " + setup reusing the Jacobian" : "", argv[1], dim, cs_decomp_size(fx.dc), total[1]);
 
   N_VDestroy(z);
   N_VDestroy(r);
   N_VDestroy(f);
-  N_VDestroy(y);
-  SUNContext_Free(&ctx);
-  cs_precond_destroy(&pb.pc);
-  cs_problem_free(&pb);
-  cs_decomp_destroy(&dc);
+  cs_pc_fixture_free(&fx);
   MPI_Finalize();
   return total[0] ? 1 : 0;
 }

@@ -13,18 +13,11 @@
  *    executable exports, so hypre (dlopen()ed) calls it.
  */
 #include <mpi.h>
-#include <nvector/nvector_parallel.h>
 #include <stdio.h>
-#include <sundials/sundials_context.h>
 
-#include "../../model/initial.h"
-#include "../../model/options.h"
-#include "../../solvers/decomp.h"
 #include "../../solvers/pfmg.h"
-#include "../../solvers/precond.h"
-#include "../../solvers/problem.h"
-#include "../../solvers/run_options.h"
 #include "../unit/check.h"
+#include "pc_fixture.h"
 
 static long isends;
 
@@ -56,44 +49,22 @@ int main(int argc, char **argv)
   CHECK(cs_pfmg_levels(24 * 160) == 9, "24x160: 3840 -> 15 in 8 halvings");
   CHECK(cs_pfmg_levels(48 * 320) == 11, "48x320: 15360 -> 15 in 10 halvings");
 
-  /* the benchmark's strong-scaling grid, pfmg, an inflamed initial state */
-  cs_params p;
-  cs_initial ini;
-  cs_opt_set_defaults(&cs_params_table, &p);
-  cs_opt_set_defaults(&cs_initial_table, &ini);
-  cs_grid g = {.dim = 2, .nz = 24, .nx = 160, .ny = 1, .Lx = 10, .Ly = 1, .periodic = 0};
-  cs_decomp *dc = NULL;
-  MUST(cs_decomp_create(MPI_COMM_WORLD, &g, 2.0, &dc));
-  cs_problem pb;
-  MUST(cs_problem_init(&pb, &p, dc));
-  MUST(cs_precond_create(&pb, CS_PC_PFMG, &pb.pc));
-  MPI_Comm comm = pb.comm;
-  SUNContext ctx = NULL;
-  MUST(SUNContext_Create(&comm, &ctx));
-  long nglobal = 0, nlocal = pb.nlocal;
-  MPI_Allreduce(&nlocal, &nglobal, 1, MPI_LONG, MPI_SUM, comm);
-  N_Vector y = N_VNew_Parallel(comm, nlocal, nglobal, ctx);
-  N_Vector f = N_VClone(y), z = N_VClone(y);
-  const cs_patch *pt = pb.pt;
-  double *u = N_VGetArrayPointer_Parallel(y);
-  for (int i = 0; i < pt->n[1]; ++i)
-    for (int k = 0; k < pt->n[0]; ++k) {
-      double *c = &u[CS_IDX(0, cs_cell(pt, k, i, 0))];
-      cs_initial_cell(&ini, &p, &g, pt->off[0] + k, pt->off[1] + i, 0, c);
-      c[CS_E] += 1e-3;
-    }
-  if (rank == 0) cs_initial_synovial(&ini, &u[CS_NS * pb.ncell]);
-  pb.injury_on = 1;
+  /* the benchmark's strong-scaling grid, pfmg */
+  const cs_grid g = {.dim = 2, .nz = 24, .nx = 160, .ny = 1, .Lx = 10, .Ly = 1, .periodic = 0};
+  cs_pc_fixture fx;
+  cs_pc_fixture_init(&fx, &g, CS_PC_PFMG);
+  cs_problem *pb = &fx.pb;
+  N_Vector y = fx.y, f = N_VClone(y), z = N_VClone(y);
 
   sunbooleantype jcur;
-  MUST(cs_problem_rhs(0.0, y, f, &pb));
-  MUST(cs_precond_setup(0.0, y, f, SUNFALSE, &jcur, 0.5, &pb));
-  MUST(cs_precond_solve(0.0, y, f, f, z, 0.5, 1e-3, 1, &pb)); /* warm-up */
+  MUST(cs_problem_rhs(0.0, y, f, pb));
+  MUST(cs_precond_setup(0.0, y, f, SUNFALSE, &jcur, 0.5, pb));
+  MUST(cs_precond_solve(0.0, y, f, f, z, 0.5, 1e-3, 1, pb)); /* warm-up */
   enum { SOLVES = 4 };
   isends = 0;
-  for (int it = 0; it < SOLVES; ++it) MUST(cs_precond_solve(0.0, y, f, f, z, 0.5, 1e-3, 1, &pb));
+  for (int it = 0; it < SOLVES; ++it) MUST(cs_precond_solve(0.0, y, f, f, z, 0.5, 1e-3, 1, pb));
   long per_solve = isends / SOLVES, most = 0;
-  MPI_Allreduce(&per_solve, &most, 1, MPI_LONG, MPI_MAX, comm);
+  MPI_Allreduce(&per_solve, &most, 1, MPI_LONG, MPI_MAX, pb->comm);
 
   /* hypre 2.26 on two ranks: 45 messages per V-cycle and rank with the
    * 9 levels, 60 with the 14 PFMG builds by itself (the levels below 16
@@ -108,11 +79,7 @@ int main(int argc, char **argv)
 
   N_VDestroy(z);
   N_VDestroy(f);
-  N_VDestroy(y);
-  SUNContext_Free(&ctx);
-  cs_precond_destroy(&pb.pc);
-  cs_problem_free(&pb);
-  cs_decomp_destroy(&dc);
+  cs_pc_fixture_free(&fx);
   int failed = rank == 0 ? cs_test_report("test_pfmg_levels") : cs_test_failures != 0;
   MPI_Allreduce(MPI_IN_PLACE, &failed, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
   MPI_Finalize();
