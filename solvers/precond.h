@@ -28,8 +28,9 @@
  *           only. Splitting depth from lateral diffusion leaves the error
  *           gamma^2 J_lateral J_depth, large where both are stiff: on the
  *           2-D lesion refined 4x it took 26x the steps of pfmg.)
- *   auto:   pfmg from CS_PFMG_MIN_COLUMNS depth columns on, else line
- *           (cs_precond_resolve, run_options.h).
+ *   auto:   pfmg where the lateral diffusion line leaves out is fast
+ *           (fine lateral cells), else line (cs_precond_resolve,
+ *           run_options.h).
  * GMRES is right-preconditioned (integrate.c), so its stopping test is on
  * the true residual of the Newton system.
  *   none:   no preconditioning.

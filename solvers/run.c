@@ -946,7 +946,9 @@ int cs_run(const cs_config *cfg, const cs_run_request *req, MPI_Comm comm)
   rs.params = cfg->model;
   if ((rc = cs_problem_init(&rs.pb, &rs.params, dc))) goto done;
   rs.solver = cfg->solver;
-  rs.solver.precond = cs_precond_resolve(cfg->solver.precond, &cfg->grid);
+  double D[CS_NS];
+  cs_params_diffusivities(&cfg->model, D);
+  rs.solver.precond = cs_precond_resolve(cfg->solver.precond, &cfg->grid, D);
   if ((rc = cs_precond_create(&rs.pb, rs.solver.precond, &rs.pb.pc))) goto done;
   rs.solver.krylov = cs_krylov_resolve(&cfg->solver, rs.solver.precond, &cfg->grid, nranks);
   const char *caveat = cs_krylov_none_caveat(rs.solver.precond, &cfg->grid, nranks);

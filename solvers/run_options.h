@@ -43,14 +43,21 @@ typedef struct {
   double t_end;        /* simulated horizon, day */
 } cs_run_opts;
 
-/* The preconditioner that runs for solver.precond on grid g. auto: pfmg
- * when the grid has at least CS_PFMG_MIN_COLUMNS depth columns (nx ny in
- * 2-D/3-D), else line. line is exact in depth and cheapest on narrow grids;
- * pfmg keeps its quality under lateral refinement. The threshold is the
- * measured crossover on the 2-D lesion (docs/performance.md): 20 columns
- * line 1.6x faster, 40 columns even, 80 columns pfmg 3x faster. */
-#define CS_PFMG_MIN_COLUMNS 40
-int cs_precond_resolve(int precond, const cs_grid *g);
+/* The preconditioner that runs for solver.precond on grid g with the
+ * diffusivities D (mm^2/day, cs_params_diffusivities). auto: pfmg when the
+ * lateral diffusion that line leaves out is fast,
+ *   max_s D_s / h_lat^2 >= CS_PFMG_MIN_LATERAL_RATE,
+ * h_lat the smallest lateral cell (Lx/nx, Ly/ny); else line (and always in
+ * 1-D). line is exact in depth, so what decides is how strongly the cells of
+ * a depth column are coupled to their lateral neighbours, not how many
+ * columns there are: at the same 0.25 mm spacing line was 1.6x faster than
+ * pfmg with 40, 80 and 160 columns, and at 0.125 mm pfmg 1.3x faster with 40
+ * (2-D lesion, one year, docs/performance.md). The threshold is the 2-D
+ * crossover at the reference diffusivities, 0.15 mm (4.3 / 0.15^2 = 191 per
+ * day); in 3-D (two directions left out, but six V-cycles per solve) line
+ * stays faster to ~0.2 mm, so near the threshold either choice is close. */
+#define CS_PFMG_MIN_LATERAL_RATE 190.0 /* 1/day */
+int cs_precond_resolve(int precond, const cs_grid *g, const double D[]);
 
 /* The Newton linear solve that runs for solver.krylov with the resolved
  * preconditioner `precond` on grid g over `nranks` ranks. auto: none (the

@@ -11,7 +11,8 @@
   preconditioning; left took 3573).
 - pfmg on 2 ranks gives the 1-rank answer and the same iteration counts
   within a few percent (PFMG's boxes follow the decomposition).
-- solver.precond: auto runs line on narrow grids and pfmg from 40 columns.
+- solver.precond: auto runs line where the lateral cells are coarse and pfmg
+  where the lateral diffusion line leaves out is fast (fine lateral cells).
 - pfmg runs 1-D grids (as 2-D grids of width 1) and agrees with line there.
 - line with the fluid border is exact in 1-D: Krylov/Newton below 1.4 on the
   reference, untreated and with MSCs (2.2 and 2.6 without the border), also
@@ -85,10 +86,19 @@ class Precond(unittest.TestCase):
         _, _, growth = self.refinement("line")
         self.assertGreater(growth, 1.5, "line was expected to degrade under lateral refinement")
 
-    def test_auto_picks_by_grid_width(self):
-        # 20 depth columns: line; 40: pfmg (solver.precond: auto, the default); the file records which ran
-        self.assertEqual(self.run_case("auto20", "run.t_end=10", "output.dt=5")["precond"], "line")
-        self.assertEqual(self.run_case("auto40", "run.t_end=10", "output.dt=5", "grid.nx=40")["precond"], "pfmg")
+    def test_auto_picks_by_lateral_spacing(self):
+        # solver.precond: auto (the default) by the lateral cell size, not the number of columns (the file
+        # records which ran): over 10 mm, 20 and 40 columns (0.5, 0.25 mm) line, 80 (0.125 mm) pfmg; 40
+        # columns over 5 mm (0.125 mm) pfmg too; the 3-D lesion's 12 x 12 columns over 8 mm line
+        short = ("run.t_end=10", "output.dt=5")
+        self.assertEqual(self.run_case("auto20", *short)["precond"], "line")
+        self.assertEqual(self.run_case("auto40", *short, "grid.nx=40")["precond"], "line")
+        self.assertEqual(self.run_case("auto80", *short, "grid.nx=80")["precond"], "pfmg")
+        self.assertEqual(self.run_case("auto40_5mm", *short, "grid.nx=40", "grid.Lx=5")["precond"], "pfmg")
+        l3d = os.path.join(os.path.dirname(REF), "lesion3d.yaml")
+        self.assertEqual(self.run_case("auto3d", *short, "treatments=[]", config=l3d)["precond"], "line")
+        # faster lateral diffusion moves the choice: 0.25 mm with D_P four times the reference
+        self.assertEqual(self.run_case("auto40_fastP", *short, "grid.nx=40", "model.D_P=17.2")["precond"], "pfmg")
 
     def assert_same_series(self, a, b, what, rtol=2e-4):
         for k, x in a["series"].items():
