@@ -97,6 +97,9 @@ class Precond(unittest.TestCase):
         self.assertEqual(self.run_case("auto40_5mm", *short, "grid.nx=40", "grid.Lx=5")["precond"], "pfmg")
         l3d = os.path.join(os.path.dirname(REF), "lesion3d.yaml")
         self.assertEqual(self.run_case("auto3d", *short, "treatments=[]", config=l3d)["precond"], "line")
+        # the smallest lateral cell decides: fine in y only (0.1 mm over Ly 4 mm), coarse in x
+        self.assertEqual(self.run_case("auto3d_fine_y", *short, "treatments=[]", "grid.ny=40", "grid.Ly=4",
+                                       config=l3d)["precond"], "pfmg")
         # faster lateral diffusion moves the choice: 0.25 mm with D_P four times the reference
         self.assertEqual(self.run_case("auto40_fastP", *short, "grid.nx=40", "model.D_P=17.2")["precond"], "pfmg")
 
