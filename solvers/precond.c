@@ -35,7 +35,7 @@ struct cs_precond {
   double Jsyn[CS_NSYNO * CS_NSYNO], LUsyn[CS_NSYNO * CS_NSYNO];
   sunindextype pivsyn[CS_NSYNO];
   cs_pfmg *mg;         /* pfmg: the diffusion factor (NULL otherwise) */
-  double *Wb;          /* line: the border, T^{-1} b_q per coupled fluid value q (ncell*NS each) */
+  double *Wtop;        /* line: per column, the surface cell's forward-sweep value of B_q (see below) */
   double cb[4];        /* the border: coefficient of C's row q at a surface cell (see border_dot) */
 };
 
@@ -49,10 +49,19 @@ struct cs_precond {
  * cs_surface_coupling (transport.h): P_s, R_s, F_s through the surface
  * fluxes, N through the MSC attachment. Solved by block elimination,
  *
- *   (S - C T^{-1} B) x_s = r_s - C T^{-1} r_c,   x_c = T^{-1} r_c - T^{-1} B x_s,
+ *   (S - C T^{-1} B) x_s = r_s - C T^{-1} r_c,   x_c = T^{-1} (r_c - B x_s),
  *
- * with T^{-1} B formed at setup (four cell solves) and the Schur complement
- * factored on rank 0. Without the border, each Newton iteration needed 2.2
+ * with the Schur complement factored on rank 0. B is non-zero in the
+ * surface cells only, so the line's forward sweep of B_q (column q of B) is
+ * zero below the surface: setup keeps its surface cell's value per column
+ * (Wtop, line_forward of that cell alone), and a solve runs the forward
+ * sweeps of r_c, then the border (C reads the surface cells, which the
+ * backward sweep leaves as they are but for the immobile species'
+ * back-substitution, line_finish), subtracts sum_q x_s,q Wtop_q from the
+ * surface cells and runs the backward sweeps: T^{-1} (r_c - B x_s) for one
+ * line solve. (Until 2026-12-04 setup formed T^{-1} B in full, four
+ * backward sweeps, and every solve subtracted it, a pass over five vectors:
+ * ~7 % of a 1-D run at nz 768.) Without the border, each Newton iteration needed 2.2
  * Krylov iterations on the 1-D reference although `line` is exact within
  * the cartilage (0.84 with the surface exchange switched off); with the
  * border 1.15, and the 1-D runs take 25-40 % less time. Only for `line`:
@@ -82,11 +91,12 @@ int cs_precond_create(cs_problem *pb, int kind, cs_precond **out)
   pc->Jr = malloc(n * NB * sizeof(double));
   pc->LU = malloc(n * NB * sizeof(double));
   const int line = kind == CS_PC_LINE;
-  pc->Wb = line ? malloc((n > 0 ? n : 1) * NS * NBORDER * sizeof(double)) : NULL;
+  const size_t ncol = (size_t)pb->pt->n[1] * (size_t)pb->pt->n[2];
+  pc->Wtop = line ? malloc((ncol > 0 ? ncol : 1) * NBORDER * NS * sizeof(double)) : NULL;
   *out = pc;
   CS_CHECK_ALLOC(pc->Jr);
   CS_CHECK_ALLOC(pc->LU);
-  if (line) CS_CHECK_ALLOC(pc->Wb);
+  if (line) CS_CHECK_ALLOC(pc->Wtop);
   if (kind == CS_PC_PFMG) CS_CHECK(cs_pfmg_create(pb, &pc->mg));
   return CS_OK;
 }
@@ -97,7 +107,7 @@ void cs_precond_destroy(cs_precond **ppc)
   if (!pc) return;
   free(pc->Jr);
   free(pc->LU);
-  free(pc->Wb);
+  free(pc->Wtop);
   cs_pfmg_destroy(&pc->mg);
   free(pc);
   *ppc = NULL;
@@ -240,9 +250,23 @@ static inline void line_forward(const cs_precond *pc, long cell, int coupled, co
   else line_forward_n(pc, cell, coupled, rk, xk, pc->ncpl, pc->cpl_s, pc->nimm, pc->imm_s);
 }
 
+/* The immobile species' back-substitution in cell k, x_i,k = t_i,k - G_k x_m,k,
+ * once its mobile ones x_m are final (xm, in ms order). */
+static inline void line_finish_n(const line_blocks lb, double *xk, const double *xm, const int nm, const int ni,
+                                 const int *is)
+{
+  double xi[NS] = {0};
+  for (int r = 0; r < ni; ++r) xi[r] = xk[is[r]];
+  for (int c = 0; c < nm; ++c) {
+    const double v = xm[c];
+    for (int r = 0; r < ni; ++r) xi[r] -= lb.G[r + ni * c] * v;
+  }
+  for (int r = 0; r < ni; ++r) xk[is[r]] = xi[r];
+}
+
 /* The line's backward sweep over the column starting at cell c0, from the
  * top: x_m,k = y_m,k - Sinv_k (cpl x_m,k+1) (the top cell keeps y_m), then
- * x_i,k = t_i,k - G_k x_m,k. */
+ * line_finish_n. */
 static inline void line_backward_n(const cs_precond *pc, long c0, int n0, double *x, const int nm, const int *ms,
                                    const int ni, const int *is)
 {
@@ -250,7 +274,7 @@ static inline void line_backward_n(const cs_precond *pc, long c0, int n0, double
     const long cell = c0 + k;
     const line_blocks lb = blocks_of(pc, cell, nm, ni);
     double *xk = &x[CS_IDX(0, cell)];
-    double xm[NS] = {0}, xi[NS] = {0};
+    double xm[NS] = {0};
     for (int r = 0; r < nm; ++r) xm[r] = xk[ms[r]];
     if (k < n0 - 1) {
       const double *xn = xk + NS;
@@ -261,12 +285,7 @@ static inline void line_backward_n(const cs_precond *pc, long c0, int n0, double
       }
       for (int r = 0; r < nm; ++r) xk[ms[r]] = xm[r];
     }
-    for (int r = 0; r < ni; ++r) xi[r] = xk[is[r]];
-    for (int c = 0; c < nm; ++c) {
-      const double v = xm[c];
-      for (int r = 0; r < ni; ++r) xi[r] -= lb.G[r + ni * c] * v;
-    }
-    for (int r = 0; r < ni; ++r) xk[is[r]] = xi[r];
+    line_finish_n(lb, xk, xm, nm, ni, is);
   }
 }
 
@@ -276,61 +295,70 @@ static inline void line_backward(const cs_precond *pc, long c0, int n0, double *
   else line_backward_n(pc, c0, n0, x, pc->ncpl, pc->cpl_s, pc->nimm, pc->imm_s);
 }
 
-/* x_c <- T^{-1} r_c over the owned cells (r and x may be the same array):
- * the per-column line solve (or the block inverses alone), then pfmg's
- * V-cycle. Collective with pfmg. 0, or -1 if hypre failed. */
-CS_CPU_CLONES static int cell_solve(const cs_precond *pc, const double *rv, double *x)
+/* xk <- the top cell's final values from its forward-sweep values (the
+ * backward sweep's step for the top cell, which keeps y_m). */
+static inline void line_finish_top(const cs_precond *pc, long cell, double *xk)
 {
-  const cs_patch *pt = pc->pb->pt;
-  const int line = pc->kind == CS_PC_LINE;
-  for (int j = 0; j < pt->n[2]; ++j)
-    for (int i = 0; i < pt->n[1]; ++i) {
-      long c0 = cs_cell(pt, 0, i, j);
-      if (line) {
-        for (int k = 0; k < pt->n[0]; ++k)
-          line_forward(pc, c0 + k, k > 0, &rv[CS_IDX(0, c0 + k)], &x[CS_IDX(0, c0 + k)]);
-        line_backward(pc, c0, pt->n[0], x);
-      } else {
-        for (int k = 0; k < pt->n[0]; ++k) /* the block inverses alone */
-          matvec(&pc->LU[(c0 + k) * NB], &rv[CS_IDX(0, c0 + k)], &x[CS_IDX(0, c0 + k)]);
-      }
-    }
+  double xm[NS] = {0};
+  if (pc->ref_split) {
+    for (int r = 0; r < NM_REF; ++r) xm[r] = xk[REF_MOBILE[r]];
+    line_finish_n(blocks_of(pc, cell, NM_REF, NI_REF), xk, xm, NM_REF, NI_REF, REF_IMMOBILE);
+  } else {
+    for (int r = 0; r < pc->ncpl; ++r) xm[r] = xk[pc->cpl_s[r]];
+    line_finish_n(blocks_of(pc, cell, pc->ncpl, pc->nimm), xk, xm, pc->ncpl, pc->nimm, pc->imm_s);
+  }
+}
+
+/* x_c <- T^{-1} r_c over the owned cells (r and x may be the same array),
+ * for jacobi and pfmg: the block inverses, then pfmg's V-cycle. Collective
+ * with pfmg. 0, or -1 if hypre failed. */
+CS_CPU_CLONES static int block_solve(const cs_precond *pc, const double *rv, double *x)
+{
+  for (long cell = 0; cell < pc->ncell; ++cell)
+    matvec(&pc->LU[cell * NB], &rv[CS_IDX(0, cell)], &x[CS_IDX(0, cell)]);
   if (pc->mg && cs_pfmg_solve(pc->mg, x) != CS_OK) return -1;
   return 0;
 }
 
-/* w <- T^{-1} w (line) for a w that is zero but in the surface cells (the
- * border's columns of B): the forward sweep would leave the cells below the
- * surface zero, so it is only the surface cell's step, then the backward
- * sweep. The same operations on the same values as cell_solve, so the same
- * bits; a quarter of a 1-D preconditioner setup less. */
-CS_CPU_CLONES static void surface_solve(const cs_precond *pc, double *w)
+/* line: the forward sweep of every column (x <- y, line_forward). */
+CS_CPU_CLONES static void forward_sweeps(const cs_precond *pc, const double *rv, double *x)
 {
   const cs_patch *pt = pc->pb->pt;
-  const int top = pt->n[0] - 1;
   for (int j = 0; j < pt->n[2]; ++j)
     for (int i = 0; i < pt->n[1]; ++i) {
-      long c0 = cs_cell(pt, 0, i, j);
-      line_forward(pc, c0 + top, top > 0, &w[CS_IDX(0, c0 + top)], &w[CS_IDX(0, c0 + top)]);
-      line_backward(pc, c0, pt->n[0], w);
+      const long c0 = cs_cell(pt, 0, i, j);
+      for (int k = 0; k < pt->n[0]; ++k)
+        line_forward(pc, c0 + k, k > 0, &rv[CS_IDX(0, c0 + k)], &x[CS_IDX(0, c0 + k)]);
     }
 }
 
-/* (C v)_q for the four border rows, this rank's surface cells only. */
-static void border_dot(const cs_precond *pc, const double *v, double out[NBORDER])
+/* line: the backward sweep of every column (y -> x). */
+CS_CPU_CLONES static void backward_sweeps(const cs_precond *pc, double *x)
+{
+  const cs_patch *pt = pc->pb->pt;
+  for (int j = 0; j < pt->n[2]; ++j)
+    for (int i = 0; i < pt->n[1]; ++i) line_backward(pc, cs_cell(pt, 0, i, j), pt->n[0], x);
+}
+
+/* (C x)_q for the four border rows from the forward-sweep values y of this
+ * rank's surface cells (line_finish_top gives their final x). */
+static void border_dot(const cs_precond *pc, const double *y, double out[NBORDER])
 {
   const cs_patch *pt = pc->pb->pt;
   for (int q = 0; q < NBORDER; ++q) out[q] = 0.0;
   if (!pt->surface) return;
   for (int j = 0; j < pt->n[2]; ++j)
     for (int i = 0; i < pt->n[1]; ++i) {
-      const double *vc = &v[CS_IDX(0, cs_cell(pt, pt->n[0] - 1, i, j))];
-      for (int q = 0; q < NBORDER; ++q) out[q] += pc->cb[q] * vc[cs_couple_col[q]];
+      const long cell = cs_cell(pt, pt->n[0] - 1, i, j);
+      double xk[NS];
+      memcpy(xk, &y[CS_IDX(0, cell)], sizeof xk);
+      line_finish_top(pc, cell, xk);
+      for (int q = 0; q < NBORDER; ++q) out[q] += pc->cb[q] * xk[cs_couple_col[q]];
     }
 }
 
-/* Fill pc->cb and pc->Wb = T^{-1} B for the state u (fluid values of the last
- * RHS in pb->syn), and reduce C T^{-1} B to rank 0 (ctb[q_row + NBORDER q_col]).
+/* Fill pc->cb and pc->Wtop for the state u (fluid values of the last RHS in
+ * pb->syn), and reduce C T^{-1} B to rank 0 (ctb[q_row + NBORDER q_col]).
  * 0, or -1 (MPI failed). */
 static int border_setup(cs_precond *pc, const double *u, double gamma, double ctb[NBORDER * NBORDER])
 {
@@ -345,21 +373,22 @@ static int border_setup(cs_precond *pc, const double *u, double gamma, double ct
   for (int q = 0; q < NBORDER; ++q)
     pc->cb[q] = -gamma * cs_synovial_flux_gain(p, cs_couple_fluid[q]) * dflux[q] * pt->dA / pt->patch_area;
 
-  const size_t nv = (size_t)pc->ncell * NS;
-  double local[NBORDER * NBORDER];
-  for (int q = 0; q < NBORDER; ++q) {
-    double *w = pc->Wb + (size_t)q * nv;
-    memset(w, 0, nv * sizeof *w);
-    if (pt->surface)
-      for (int j = 0; j < pt->n[2]; ++j)
-        for (int i = 0; i < pt->n[1]; ++i) {
-          long cell = cs_cell(pt, pt->n[0] - 1, i, j);
-          cs_surface_coupling(p, hz, u[CS_IDX(CS_C, cell)], N, dcell, dflux);
-          w[CS_IDX(cs_couple_row[q], cell)] = -gamma * dcell[q]; /* B = -gamma d(du_row)/d(fluid q) */
+  double local[NBORDER * NBORDER] = {0};
+  if (pt->surface)
+    for (int j = 0; j < pt->n[2]; ++j)
+      for (int i = 0; i < pt->n[1]; ++i) {
+        const long cell = cs_cell(pt, pt->n[0] - 1, i, j), col = i + (long)pt->n[1] * j;
+        cs_surface_coupling(p, hz, u[CS_IDX(CS_C, cell)], N, dcell, dflux);
+        for (int q = 0; q < NBORDER; ++q) {
+          double b[NS] = {0}, x[NS];
+          b[cs_couple_row[q]] = -gamma * dcell[q]; /* B = -gamma d(du_row)/d(fluid q) */
+          double *w = &pc->Wtop[(col * NBORDER + q) * NS];
+          line_forward(pc, cell, 0, b, w); /* the sweep below the surface is zero */
+          memcpy(x, w, sizeof x);
+          line_finish_top(pc, cell, x);
+          for (int qr = 0; qr < NBORDER; ++qr) local[qr + NBORDER * q] += pc->cb[qr] * x[cs_couple_col[qr]];
         }
-    surface_solve(pc, w);
-    border_dot(pc, w, &local[NBORDER * q]);
-  }
+      }
   if (MPI_Reduce(local, ctb, NBORDER * NBORDER, MPI_DOUBLE, MPI_SUM, 0, pb->comm) != MPI_SUCCESS) return -1;
   return 0;
 }
@@ -451,7 +480,7 @@ int cs_precond_setup(sunrealtype t, N_Vector y, N_Vector fy, sunbooleantype jok,
     return -1; /* hypre failed: the message is recorded */
   }
   double ctb[NBORDER * NBORDER] = {0};
-  if (pc->Wb && border_setup(pc, u, gamma, ctb) != 0) {
+  if (pc->Wtop && border_setup(pc, u, gamma, ctb) != 0) {
     pb->timers.prec_setup += cs_wtime() - t0;
     return -1;
   }
@@ -471,19 +500,19 @@ int cs_precond_setup(sunrealtype t, N_Vector y, N_Vector fy, sunbooleantype jok,
   return 0;
 }
 
-/* x_c <- x_c - T^{-1} B x_s, one pass over x. */
-CS_CPU_CLONES static void subtract_border(const cs_precond *pc, const double xs[NBORDER], double *x)
+/* y_c <- y_c - sum_q x_s,q Wtop_q in the surface cells: the forward sweep of B x_s. */
+static void subtract_border(const cs_precond *pc, const double xs[NBORDER], double *y)
 {
-  const size_t nv = (size_t)pc->ncell * NS;
-  const double *w0 = pc->Wb, *w1 = w0 + nv, *w2 = w1 + nv, *w3 = w2 + nv;
-  for (size_t i = 0; i < nv; ++i) {
-    double v = x[i];
-    v -= w0[i] * xs[0];
-    v -= w1[i] * xs[1];
-    v -= w2[i] * xs[2];
-    v -= w3[i] * xs[3];
-    x[i] = v;
-  }
+  const cs_patch *pt = pc->pb->pt;
+  if (!pt->surface) return;
+  for (int j = 0; j < pt->n[2]; ++j)
+    for (int i = 0; i < pt->n[1]; ++i) {
+      const long col = i + (long)pt->n[1] * j;
+      const double *w = &pc->Wtop[col * NBORDER * NS];
+      double *yk = &y[CS_IDX(0, cs_cell(pt, pt->n[0] - 1, i, j))];
+      for (int q = 0; q < NBORDER; ++q)
+        for (int s = 0; s < NS; ++s) yk[s] -= xs[q] * w[q * NS + s];
+    }
 }
 
 int cs_precond_solve(sunrealtype t, N_Vector y, N_Vector fy, N_Vector r, N_Vector z, sunrealtype gamma,
@@ -500,13 +529,16 @@ int cs_precond_solve(sunrealtype t, N_Vector y, N_Vector fy, N_Vector r, N_Vecto
   double t0 = cs_wtime();
   const double *rv = N_VGetArrayPointer_Parallel(r);
   double *x = N_VGetArrayPointer_Parallel(z);
-  if (cell_solve(pc, rv, x) != 0) { /* y = T^{-1} r_c */
+  const int line = pc->kind == CS_PC_LINE; /* line has the border (pc->Wtop) */
+  /* line: the forward sweeps (x <- y); else x_c = T^{-1} r_c */
+  if (line) forward_sweeps(pc, rv, x);
+  else if (block_solve(pc, rv, x) != 0) {
     pb->timers.prec_solve += cs_wtime() - t0;
     return -1;
   }
-  /* the border: x_s = (S - C T^{-1} B)^{-1} (r_s - C y), then x_c = y - T^{-1} B x_s */
+  /* the border: x_s = (S - C T^{-1} B)^{-1} (r_s - C T^{-1} r_c), then x_c = T^{-1} (r_c - B x_s) */
   double local[NBORDER], cy[NBORDER] = {0}, xs[NBORDER];
-  if (pc->Wb) {
+  if (line) {
     border_dot(pc, x, local);
     if (MPI_Reduce(local, cy, NBORDER, MPI_DOUBLE, MPI_SUM, 0, pb->comm) != MPI_SUCCESS) return -1;
   }
@@ -517,12 +549,13 @@ int cs_precond_solve(sunrealtype t, N_Vector y, N_Vector fy, N_Vector r, N_Vecto
     lu_solve(pc->LUsyn, CS_NSYNO, pc->pivsyn, s);
     for (int q = 0; q < NBORDER; ++q) xs[q] = s[cs_couple_fluid[q]];
   }
-  if (!pc->Wb) {
+  if (!line) {
     pb->timers.prec_solve += cs_wtime() - t0;
     return 0;
   }
   if (MPI_Bcast(xs, NBORDER, MPI_DOUBLE, 0, pb->comm) != MPI_SUCCESS) return -1;
   subtract_border(pc, xs, x);
+  backward_sweeps(pc, x);
   pb->timers.prec_solve += cs_wtime() - t0;
   return 0;
 }
