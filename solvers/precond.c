@@ -207,14 +207,31 @@ static inline line_blocks blocks_of(const cs_precond *pc, long cell, int nm, int
   return lb;
 }
 
+/* y <- y - Sinv (cpl v) for the mobile values v of the neighbour cell (in ms
+ * order; the backward sweep's step). The sweeps carry the neighbour's values
+ * in a small array (ym, xn) instead of reading them back from x: the store
+ * and reload of six scattered values lay on the chain from cell to cell
+ * (preconditioner solves at nz 768: 18.0 -> 16.1 ms, the same bits). Two
+ * partial sums over the columns, to shorten that chain, were slower
+ * (22 ms). */
+static inline void subtract_neighbour(const double *Sinv, const double *cpl, const double *v, double *y, const int nm,
+                                      const int *ms)
+{
+  for (int c = 0; c < nm; ++c) {
+    const double w = cpl[ms[c]] * v[c];
+    for (int r = 0; r < nm; ++r) y[r] -= Sinv[r + nm * c] * w;
+  }
+}
+
 /* One cell of the line's forward sweep, y_k = A'_k^{-1} (r_k - diag(cpl) y_{k-1})
  * (no y_{k-1} at the bottom, coupled == 0), by blocks:
  *   t_i = A_ii^{-1} r_i,  y_m = Sinv (r_m - cpl y_m,k-1 - A_mi t_i).
- * xk receives y_m in the mobile and t_i in the immobile places (the
- * backward sweep turns t_i into x_i); y_{k-1} is read from xk - NS. rk and
- * xk may be the same. */
+ * xk receives y_m in the
+ * mobile and t_i in the immobile places (the backward sweep turns t_i into
+ * x_i); ym holds y_m,k-1 on entry (when coupled) and y_m,k on return, in
+ * ms order. rk and xk may be the same. */
 static inline void line_forward_n(const cs_precond *pc, long cell, int coupled, const double *rk, double *xk,
-                                  const int nm, const int *ms, const int ni, const int *is)
+                                  double *ym, const int nm, const int *ms, const int ni, const int *is)
 {
   const line_blocks lb = blocks_of(pc, cell, nm, ni);
   double t[NS] = {0}, b[NS] = {0}, y[NS] = {0};
@@ -222,10 +239,7 @@ static inline void line_forward_n(const cs_precond *pc, long cell, int coupled, 
     const double v = rk[is[c]];
     for (int r = 0; r < ni; ++r) t[r] += lb.Aii[r + ni * c] * v;
   }
-  for (int r = 0; r < nm; ++r) {
-    const int s = ms[r];
-    b[r] = coupled ? rk[s] - pc->cpl[s] * xk[s - NS] : rk[s];
-  }
+  for (int r = 0; r < nm; ++r) b[r] = coupled ? rk[ms[r]] - pc->cpl[ms[r]] * ym[r] : rk[ms[r]];
   for (int c = 0; c < ni; ++c) {
     const double v = t[c];
     for (int r = 0; r < nm; ++r) b[r] -= lb.Ami[r + nm * c] * v;
@@ -234,7 +248,7 @@ static inline void line_forward_n(const cs_precond *pc, long cell, int coupled, 
     const double v = b[c];
     for (int r = 0; r < nm; ++r) y[r] += lb.Sinv[r + nm * c] * v;
   }
-  for (int r = 0; r < nm; ++r) xk[ms[r]] = y[r];
+  for (int r = 0; r < nm; ++r) xk[ms[r]] = ym[r] = y[r];
   for (int r = 0; r < ni; ++r) xk[is[r]] = t[r];
 }
 
@@ -244,10 +258,10 @@ static inline void line_forward_n(const cs_precond *pc, long cell, int coupled, 
  * counts and indices read at run time the line solve took 3x as long);
  * another split (a diffusivity set to 0) takes the general version. */
 
-static inline void line_forward(const cs_precond *pc, long cell, int coupled, const double *rk, double *xk)
+static inline void line_forward(const cs_precond *pc, long cell, int coupled, const double *rk, double *xk, double *ym)
 {
-  if (pc->ref_split) line_forward_n(pc, cell, coupled, rk, xk, NM_REF, REF_MOBILE, NI_REF, REF_IMMOBILE);
-  else line_forward_n(pc, cell, coupled, rk, xk, pc->ncpl, pc->cpl_s, pc->nimm, pc->imm_s);
+  if (pc->ref_split) line_forward_n(pc, cell, coupled, rk, xk, ym, NM_REF, REF_MOBILE, NI_REF, REF_IMMOBILE);
+  else line_forward_n(pc, cell, coupled, rk, xk, ym, pc->ncpl, pc->cpl_s, pc->nimm, pc->imm_s);
 }
 
 /* The immobile species' back-substitution in cell k, x_i,k = t_i,k - G_k x_m,k,
@@ -270,6 +284,7 @@ static inline void line_finish_n(const line_blocks lb, double *xk, const double 
 static inline void line_backward_n(const cs_precond *pc, long c0, int n0, double *x, const int nm, const int *ms,
                                    const int ni, const int *is)
 {
+  double xn[NS] = {0}; /* x_m,k+1 */
   for (int k = n0 - 1; k >= 0; --k) {
     const long cell = c0 + k;
     const line_blocks lb = blocks_of(pc, cell, nm, ni);
@@ -277,14 +292,10 @@ static inline void line_backward_n(const cs_precond *pc, long c0, int n0, double
     double xm[NS] = {0};
     for (int r = 0; r < nm; ++r) xm[r] = xk[ms[r]];
     if (k < n0 - 1) {
-      const double *xn = xk + NS;
-      for (int c = 0; c < nm; ++c) {
-        const int s = ms[c];
-        const double v = pc->cpl[s] * xn[s];
-        for (int r = 0; r < nm; ++r) xm[r] -= lb.Sinv[r + nm * c] * v;
-      }
+      subtract_neighbour(lb.Sinv, pc->cpl, xn, xm, nm, ms);
       for (int r = 0; r < nm; ++r) xk[ms[r]] = xm[r];
     }
+    for (int r = 0; r < nm; ++r) xn[r] = xm[r];
     line_finish_n(lb, xk, xm, nm, ni, is);
   }
 }
@@ -327,8 +338,9 @@ CS_CPU_CLONES static void forward_sweeps(const cs_precond *pc, const double *rv,
   for (int j = 0; j < pt->n[2]; ++j)
     for (int i = 0; i < pt->n[1]; ++i) {
       const long c0 = cs_cell(pt, 0, i, j);
+      double ym[NS] = {0};
       for (int k = 0; k < pt->n[0]; ++k)
-        line_forward(pc, c0 + k, k > 0, &rv[CS_IDX(0, c0 + k)], &x[CS_IDX(0, c0 + k)]);
+        line_forward(pc, c0 + k, k > 0, &rv[CS_IDX(0, c0 + k)], &x[CS_IDX(0, c0 + k)], ym);
     }
 }
 
@@ -380,10 +392,10 @@ static int border_setup(cs_precond *pc, const double *u, double gamma, double ct
         const long cell = cs_cell(pt, pt->n[0] - 1, i, j), col = i + (long)pt->n[1] * j;
         cs_surface_coupling(p, hz, u[CS_IDX(CS_C, cell)], N, dcell, dflux);
         for (int q = 0; q < NBORDER; ++q) {
-          double b[NS] = {0}, x[NS];
+          double b[NS] = {0}, x[NS], ym[NS];
           b[cs_couple_row[q]] = -gamma * dcell[q]; /* B = -gamma d(du_row)/d(fluid q) */
           double *w = &pc->Wtop[(col * NBORDER + q) * NS];
-          line_forward(pc, cell, 0, b, w); /* the sweep below the surface is zero */
+          line_forward(pc, cell, 0, b, w, ym); /* the sweep below the surface is zero */
           memcpy(x, w, sizeof x);
           line_finish_top(pc, cell, x);
           for (int qr = 0; qr < NBORDER; ++qr) local[qr + NBORDER * q] += pc->cb[qr] * x[cs_couple_col[qr]];
