@@ -467,20 +467,33 @@ static inline int line_setup_n(cs_precond *pc, long cell, int coupled, const dou
   if (invert(lb.Aii, ni, pi) != 0) return 1;
   for (int c = 0; c < ni; ++c)
     for (int r = 0; r < nm; ++r) lb.Ami[r + pm * c] = A[m[r] + NS * im[c]];
-  for (int c = 0; c < nm; ++c)
-    for (int r = 0; r < ni; ++r) {
-      double g = 0.0;
-      for (int q = 0; q < ni; ++q) g += lb.Aii[r + pi * q] * A[im[q] + NS * m[c]];
-      lb.G[r + pi * c] = g;
+  /* G and S by columns, in vectors over the rows: the scalar loops'
+   * operations in their order, so the same bits; a setup at nz 768
+   * 143 -> 114 us (micro-benchmark, minima). The inverse below stays
+   * scalar: with its rows as vectors it took 187 us. */
+  const int vm = pm / PAD, vi = pi / PAD;
+  for (int c = 0; c < nm; ++c) {
+    vd g[MAXV] = {0};
+    for (int q = 0; q < ni; ++q) {
+      const double v = A[im[q] + NS * m[c]];
+      for (int j = 0; j < vi; ++j) g[j] += vcol(lb.Aii, pi, q)[j] * v;
     }
+    for (int j = 0; j < vi; ++j) ((vd *)(lb.G + pi * c))[j] = g[j];
+  }
   const double *below = coupled ? blocks_of(pc, cell - 1, nm, ni).Sinv : NULL;
-  for (int c = 0; c < nm; ++c)
-    for (int r = 0; r < nm; ++r) {
-      double v = A[m[r] + NS * m[c]];
-      for (int q = 0; q < ni; ++q) v -= lb.Ami[r + pm * q] * lb.G[q + pi * c];
-      if (below) v -= pc->cpl[m[r]] * below[r + pm * c] * pc->cpl[m[c]];
-      lb.Sinv[r + pm * c] = v;
+  vd cm[MAXV];
+  gather(pc->cpl, m, nm, cm);
+  for (int c = 0; c < nm; ++c) {
+    vd v[MAXV];
+    gather(A + NS * m[c], m, nm, v);
+    for (int q = 0; q < ni; ++q) {
+      const double gq = lb.G[q + pi * c];
+      for (int j = 0; j < vm; ++j) v[j] -= vcol(lb.Ami, pm, q)[j] * gq;
     }
+    if (below)
+      for (int j = 0; j < vm; ++j) v[j] -= cm[j] * vcol(below, pm, c)[j] * pc->cpl[m[c]];
+    for (int j = 0; j < vm; ++j) ((vd *)(lb.Sinv + pm * c))[j] = v[j];
+  }
   return invert(lb.Sinv, nm, pm);
 }
 
