@@ -21,6 +21,8 @@
  * weighted sums of squares add in 8 interleaved partial sums (vectorised:
  * 11 % off the 1-D nz 768 solve), so they differ from its serial sums by
  * rounding. The rest (constrmask, minquotient, vector arrays) stay SUNDIALS'.
+ * Clones (every vector of the integrators and of GMRES) get their data on a
+ * CS_NVECTOR_ALIGN-byte boundary (nvector_fast.c, clone_aligned).
  * tests/nvector/test_nvector_fast.c checks every replaced operation against
  * the library's on random vectors.
  */
@@ -28,6 +30,8 @@
 #define CS_NVECTOR_FAST_H
 
 #include <sundials/sundials_nvector.h>
+
+enum { CS_NVECTOR_ALIGN = 64 }; /* bytes: a cache line */
 
 /* Replace the operations of NVECTOR_PARALLEL vector v (clone later). */
 void cs_nvector_fast_ops(N_Vector v);
