@@ -130,16 +130,17 @@ def check_summary_against_runs(tc, out, n):
 
 
 def stop_row0_midway(tc, spec, out):
-    """Start a one-process sweep, SIGTERM it 0.1 s into its first row (its partial file exists): exit 6.
-    The rows of its callers (nz 1200, 1825 days) take ~0.4 s after their partial file appears on the
-    machine of 2026-12-03; at 0.3 s a faster solve had finished the row now and then."""
+    """Start a one-process sweep, SIGTERM it 0.03 s into its first row (its partial file exists): exit 6.
+    The rows of its callers (nz 4000, 1825 days) take ~0.3 s after their partial file appears on the
+    machine of 2026-12-04 afternoon. Each faster solve shortened that margin: with nz 1200 and 0.1 s the
+    row (0.09 s by then) had finished before the signal."""
     p = subprocess.Popen([BIN, "sweep", spec, "-o", out, "--quiet"], env=ENV, stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, text=True)
     partial = os.path.join(out, "runs", "r000000.h5.partial")
     deadline = time.time() + 60
     while time.time() < deadline and not os.path.exists(partial):
         time.sleep(0.005)
-    time.sleep(0.1)
+    time.sleep(0.03)
     p.send_signal(signal.SIGTERM)
     _, err = p.communicate(timeout=60)
     tc.assertEqual(p.returncode, 6, err)
@@ -212,7 +213,7 @@ class Sweep(unittest.TestCase):
         return path
 
     def test_kill_and_resume_recomputes_only_missing_rows(self):
-        spec = self.spec(GRID, t_end=1825, nz=300)  # ~1 s a row: caught midway
+        spec = self.spec(GRID, t_end=1825, nz=1200)  # ~0.1 s a row (2026-12-04): caught midway
         full = os.path.join(self.d, "full")
         self.assertEqual(sweep(spec, full, 2).returncode, 0)
         out = os.path.join(self.d, "killed")
@@ -262,7 +263,7 @@ class Sweep(unittest.TestCase):
         reusing the rows done and continuing the stopped row from its
         checkpoint (a row longer than the time limit used to start over every
         time), with the results of an uninterrupted sweep."""
-        spec = self.spec(GRID, t_end=1825, nz=300)  # ~1 s a row: caught midway
+        spec = self.spec(GRID, t_end=1825, nz=1200)  # ~0.1 s a row (2026-12-04): caught midway
         full = os.path.join(self.d, "full")
         self.assertEqual(sweep(spec, full).returncode, 0)
         out = os.path.join(self.d, "term")
@@ -565,7 +566,7 @@ design:
         """A patient's history stopped by SIGTERM continues from its checkpoint (the states it has to
         save did not exist yet, which forced it to start over every time: a history longer than a
         job's time limit never finished); its arms then branch from its states as usual."""
-        spec = self.spec(ONE_ARM_COHORT.format(nz=1200, t_end=1825, patients=1, arm="late", day=1460))
+        spec = self.spec(ONE_ARM_COHORT.format(nz=4000, t_end=1825, patients=1, arm="late", day=1460))
         full = os.path.join(self.d, "full")
         self.assertEqual(sweep(spec, full).returncode, 0)
         out = os.path.join(self.d, "stopped")
@@ -597,7 +598,7 @@ design:
             subprocess.run(["umount", "-l", disk])
 
     def full_disk_on(self, disk):
-        spec = self.spec(GRID.replace("    model.k_c: [0.014, 0.016, 0.025]\n", ""), t_end=1825, nz=1200)
+        spec = self.spec(GRID.replace("    model.k_c: [0.014, 0.016, 0.025]\n", ""), t_end=1825, nz=4000)
         out = os.path.join(disk, "s")
         stop_row0_midway(self, spec, out)
         kept = sorted(n for n in os.listdir(os.path.join(out, "runs")) if n.startswith("r000000.h5.partial"))
