@@ -163,8 +163,10 @@ def run_suite(args, binary, work):
     rtol, atol = 1e-6, 1e-9
     sizes = [48, 96] if args.quick else [48, 192, 768]
     # medians of interleaved runs: one run of each moved by a quarter to a third between two
-    # suites five minutes apart (docs/performance.md, eleventh round)
-    reps = 1 if args.quick else 3
+    # suites five minutes apart (docs/performance.md, eleventh round); five since the sixteenth
+    # round, when the medians of three read 26x and 35x at nz 768 in suites minutes apart (pinning
+    # each pair to one CPU was tried: it slowed cartsim's start-up, Open MPI's threads on one core)
+    reps = 1 if args.quick else 5
     for nz in sizes:
         times = {"cs": [], "cw": [], "py": [], "pw": []}
         for _ in range(reps):
