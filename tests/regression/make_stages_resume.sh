@@ -3,14 +3,14 @@
 # SIGTERM (a job's time limit, Ctrl-C) it continues with --restart; with a
 # state file lost it runs the history anew. Both were refused before
 # ("early.h5 exists (use --force ...)", exit 4) unless FORCE=1 redid all.
-# The wrapper makes the history slow enough to be stopped (nz 10000, the same
-# on every call, so the checkpoint's config matches: ~1.3 s, against 0.4 s at
+# The wrapper makes the history slow enough to be stopped (nz 6000, the same
+# on every call, so the checkpoint's config matches: ~0.8 s, against 0.4 s at
 # nz 3000 by 2026-12-04, when a stop 0.3 s after the file appeared came late). Usage: make_stages_resume.sh CARTSIM PYTHON
 set -u
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-printf '#!/bin/bash\nexec %q "$@" --set grid.nz=10000\n' "$1" > "$work/slow"
+printf '#!/bin/bash\nexec %q "$@" --set grid.nz=6000\n' "$1" > "$work/slow"
 chmod +x "$work/slow"
 export HDF5_USE_FILE_LOCKING=FALSE CARTSIM=$work/slow
 cd "$work"
