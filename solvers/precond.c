@@ -22,6 +22,19 @@ enum { NM_REF = 6, NI_REF = NS - NM_REF };
 static const int REF_MOBILE[NM_REF] = {CS_P, CS_R, CS_Z, CS_M, CS_F, CS_E};
 static const int REF_IMMOBILE[NI_REF] = {CS_A, CS_C, CS_CH};
 
+/* Two doubles, GCC's vector extension (also clang's), unaligned: SSE2's
+ * width, so the baseline clone runs it natively too. The line blocks'
+ * columns are padded to whole vectors (0 in the padding), and the sweeps
+ * run over a column's rows in these. Each operation is element-wise, so
+ * every row's operations are the scalar loop's, in the same order: the same
+ * bits. The compiler left the 6-row loops scalar; in pairs, the solves at
+ * nz 768 take -10 % (AVX-512 clone) and -5 % (baseline). Measured and not
+ * kept: four doubles (-15 % in the AVX-512 clone, but the baseline clone
+ * emulates them: 6x slower), plain loops over rows padded to four for the
+ * auto-vectoriser (+15 %). */
+typedef double vd __attribute__((vector_size(2 * sizeof(double)), aligned(sizeof(double))));
+enum { PAD = 2, MAXP = (NS + PAD - 1) / PAD * PAD, MAXV = MAXP / PAD }; /* a padded column, at most */
+
 struct cs_precond {
   int kind;            /* cs_precond_kind */
   cs_problem *pb;
@@ -30,6 +43,7 @@ struct cs_precond {
   double *LU;          /* per cell (lstride each): the inverse of the diagonal block; line: its packed blocks */
   long lstride;        /* doubles per cell in LU: NB, or line_stride for line */
   double cpl[NS];      /* -gamma D_s / h_z^2, coupling to vertical neighbours */
+  vd cplm[MAXV];       /* line: cpl of the mobile species in cpl_s order, padded (set with cpl) */
   int ncpl, cpl_s[NS]; /* the mobile species (D_s > 0, so cpl != 0), in species order */
   int nimm, imm_s[NS]; /* the immobile ones (D_s == 0) */
   int ref_split;       /* the mobile ones are the reference model's (REF_MOBILE) */
@@ -71,19 +85,6 @@ struct cs_precond {
  * than that saves (+5 %). The running MSC integrals' dependence on every
  * cell is left out (no feedback). */
 enum { NBORDER = CS_NCOUPLE }; /* cs_precond_solve's last loop is written out for four */
-
-/* Two doubles, GCC's vector extension (also clang's), unaligned: SSE2's
- * width, so the baseline clone runs it natively too. The line blocks'
- * columns are padded to whole vectors (0 in the padding), and the sweeps
- * run over a column's rows in these. Each operation is element-wise, so
- * every row's operations are the scalar loop's, in the same order: the same
- * bits. The compiler left the 6-row loops scalar; in pairs, the solves at
- * nz 768 take -10 % (AVX-512 clone) and -5 % (baseline). Measured and not
- * kept: four doubles (-15 % in the AVX-512 clone, but the baseline clone
- * emulates them: 6x slower), plain loops over rows padded to four for the
- * auto-vectoriser (+15 %). */
-typedef double vd __attribute__((vector_size(2 * sizeof(double)), aligned(sizeof(double))));
-enum { PAD = 2, MAXP = (NS + PAD - 1) / PAD * PAD, MAXV = MAXP / PAD }; /* a padded column, at most */
 
 /* the sweeps' helpers are inlined into their callers' CPU clones whatever
  * GCC's size estimate (a helper left out of line runs the baseline code) */
@@ -268,17 +269,15 @@ CS_HOT void line_forward_n(const cs_precond *pc, long cell, int coupled, const d
 {
   const line_blocks lb = blocks_of(pc, cell, nm, ni);
   const int vm = lb.pm / PAD, vi = lb.pi / PAD;
-  vd t[MAXV] = {0}, b[MAXV], y[MAXV] = {0}, ri[MAXV], cm[MAXV];
+  vd t[MAXV] = {0}, b[MAXV], y[MAXV] = {0}, ri[MAXV];
   gather(rk, is, ni, ri);
   for (int c = 0; c < ni; ++c) {
     const double v = ri[c / PAD][c % PAD];
     for (int j = 0; j < vi; ++j) t[j] += vcol(lb.Aii, lb.pi, c)[j] * v;
   }
   gather(rk, ms, nm, b);
-  if (coupled) {
-    gather(pc->cpl, ms, nm, cm);
-    for (int j = 0; j < vm; ++j) b[j] = b[j] - cm[j] * ym[j];
-  }
+  if (coupled)
+    for (int j = 0; j < vm; ++j) b[j] = b[j] - pc->cplm[j] * ym[j];
   for (int c = 0; c < ni; ++c) {
     const double v = t[c / PAD][c % PAD];
     for (int j = 0; j < vm; ++j) b[j] -= vcol(lb.Ami, lb.pm, c)[j] * v;
@@ -313,8 +312,8 @@ CS_HOT void line_finish_n(const line_blocks lb, double *xk, const vd xm[MAXV], c
 CS_HOT void line_backward_n(const cs_precond *pc, long c0, int n0, double *x, const int nm, const int *ms,
                             const int ni, const int *is)
 {
-  vd xn[MAXV] = {0}, cm[MAXV];
-  gather(pc->cpl, ms, nm, cm);
+  const vd *cm = pc->cplm;
+  vd xn[MAXV] = {0};
   for (int k = n0 - 1; k >= 0; --k) {
     const long cell = c0 + k;
     const line_blocks lb = blocks_of(pc, cell, nm, ni);
@@ -399,8 +398,24 @@ CS_CPU_CLONES static void backward_sweeps(const cs_precond *pc, double *x)
     for (int i = 0; i < pt->n[1]; ++i) line_backward(pc, cs_cell(pt, 0, i, j), pt->n[0], x);
 }
 
+/* Wtop's four forward-sweep values of B_q (NS each) for the column (i, j) */
+static double *wtop_of(const cs_precond *pc, int i, int j)
+{
+  return &pc->Wtop[(i + (long)pc->pb->pt->n[1] * j) * NBORDER * NS];
+}
+
+/* out[q] += (C x)_q for surface cell `cell` from its forward-sweep values yk
+ * (line_finish_top gives its final x). */
+static void add_border_dot(const cs_precond *pc, long cell, const double *yk, double out[NBORDER])
+{
+  double xk[NS];
+  memcpy(xk, yk, sizeof xk);
+  line_finish_top(pc, cell, xk);
+  for (int q = 0; q < NBORDER; ++q) out[q] += pc->cb[q] * xk[cs_couple_col[q]];
+}
+
 /* (C x)_q for the four border rows from the forward-sweep values y of this
- * rank's surface cells (line_finish_top gives their final x). */
+ * rank's surface cells. */
 static void border_dot(const cs_precond *pc, const double *y, double out[NBORDER])
 {
   const cs_patch *pt = pc->pb->pt;
@@ -409,10 +424,7 @@ static void border_dot(const cs_precond *pc, const double *y, double out[NBORDER
   for (int j = 0; j < pt->n[2]; ++j)
     for (int i = 0; i < pt->n[1]; ++i) {
       const long cell = cs_cell(pt, pt->n[0] - 1, i, j);
-      double xk[NS];
-      memcpy(xk, &y[CS_IDX(0, cell)], sizeof xk);
-      line_finish_top(pc, cell, xk);
-      for (int q = 0; q < NBORDER; ++q) out[q] += pc->cb[q] * xk[cs_couple_col[q]];
+      add_border_dot(pc, cell, &y[CS_IDX(0, cell)], out);
     }
 }
 
@@ -436,17 +448,15 @@ static int border_setup(cs_precond *pc, const double *u, double gamma, double ct
   if (pt->surface)
     for (int j = 0; j < pt->n[2]; ++j)
       for (int i = 0; i < pt->n[1]; ++i) {
-        const long cell = cs_cell(pt, pt->n[0] - 1, i, j), col = i + (long)pt->n[1] * j;
+        const long cell = cs_cell(pt, pt->n[0] - 1, i, j);
         cs_surface_coupling(p, hz, u[CS_IDX(CS_C, cell)], N, dcell, dflux);
         for (int q = 0; q < NBORDER; ++q) {
-          double b[NS] = {0}, x[NS];
+          double b[NS] = {0};
           vd ym[MAXV];
           b[cs_couple_row[q]] = -gamma * dcell[q]; /* B = -gamma d(du_row)/d(fluid q) */
-          double *w = &pc->Wtop[(col * NBORDER + q) * NS];
+          double *w = wtop_of(pc, i, j) + q * NS;
           line_forward(pc, cell, 0, b, w, ym); /* the sweep below the surface is zero */
-          memcpy(x, w, sizeof x);
-          line_finish_top(pc, cell, x);
-          for (int qr = 0; qr < NBORDER; ++qr) local[qr + NBORDER * q] += pc->cb[qr] * x[cs_couple_col[qr]];
+          add_border_dot(pc, cell, w, &local[NBORDER * q]);
         }
       }
   if (MPI_Reduce(local, ctb, NBORDER * NBORDER, MPI_DOUBLE, MPI_SUM, 0, pb->comm) != MPI_SUCCESS) return -1;
@@ -481,8 +491,7 @@ static inline int line_setup_n(cs_precond *pc, long cell, int coupled, const dou
     for (int j = 0; j < vi; ++j) ((vd *)(lb.G + pi * c))[j] = g[j];
   }
   const double *below = coupled ? blocks_of(pc, cell - 1, nm, ni).Sinv : NULL;
-  vd cm[MAXV];
-  gather(pc->cpl, m, nm, cm);
+  const vd *cm = pc->cplm;
   for (int c = 0; c < nm; ++c) {
     vd v[MAXV];
     gather(A + NS * m[c], m, nm, v);
@@ -524,6 +533,7 @@ int cs_precond_setup(sunrealtype t, N_Vector y, N_Vector fy, sunbooleantype jok,
   double D[NS];
   cs_params_diffusivities(p, D);
   for (int s = 0; s < NS; ++s) pc->cpl[s] = -gamma * D[s] / (pt->h[0] * pt->h[0]);
+  gather(pc->cpl, pc->cpl_s, pc->ncpl, pc->cplm); /* ref_split: cpl_s is REF_MOBILE */
   const int line = pc->kind == CS_PC_LINE;
   const int product = pc->kind == CS_PC_PFMG; /* blocks: reactions only; diffusion goes to PFMG */
   const double N = pb->syn[CS_N];
@@ -581,8 +591,7 @@ static void subtract_border(const cs_precond *pc, const double xs[NBORDER], doub
   if (!pt->surface) return;
   for (int j = 0; j < pt->n[2]; ++j)
     for (int i = 0; i < pt->n[1]; ++i) {
-      const long col = i + (long)pt->n[1] * j;
-      const double *w = &pc->Wtop[col * NBORDER * NS];
+      const double *w = wtop_of(pc, i, j);
       double *yk = &y[CS_IDX(0, cs_cell(pt, pt->n[0] - 1, i, j))];
       for (int q = 0; q < NBORDER; ++q)
         for (int s = 0; s < NS; ++s) yk[s] -= xs[q] * w[q * NS + s];
