@@ -121,6 +121,17 @@ CS_CPU_CLONES static void inv(N_Vector x, N_Vector z)
   for (long i = 0, n = LEN(z); i < n; ++i) zd[i] = 1.0 / xd[i];
 }
 
+/* w = 1 / (rtol |y| + atol) (cs_nvector_ewt) */
+CS_CPU_CLONES static void ewt_loop(const double *y, double rtol, const double *atol, double *w, long n)
+{
+  for (long i = 0; i < n; ++i) w[i] = 1.0 / (rtol * fabs(y[i]) + atol[i]);
+}
+
+void cs_nvector_ewt(N_Vector y, double rtol, N_Vector atol, N_Vector w)
+{
+  ewt_loop(DATA(y), rtol, DATA(atol), DATA(w), LEN(w));
+}
+
 CS_CPU_CLONES static void addconst(N_Vector x, sunrealtype b, N_Vector z)
 {
   const double *xd = DATA(x);

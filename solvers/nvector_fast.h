@@ -15,7 +15,8 @@
  *   dotprod, maxnorm, wrmsnorm, wrmsnormmask, min, wl2norm, l1norm,
  *   compare, invtest, their *local variants, and the fused
  *   linearcombination z = sum c_i X_i, scaleaddmulti Z_i = a_i x + Y_i,
- *   dotprodmulti d_i = x . Y_i (one reduction for all i).
+ *   dotprodmulti d_i = x . Y_i (one reduction for all i); and, outside the
+ *   ops table, the error weights cs_nvector_ewt.
  *
  * Element-wise results are the library's to the bit; the dot products and
  * weighted sums of squares add in 8 interleaved partial sums (vectorised:
@@ -35,5 +36,12 @@ enum { CS_NVECTOR_ALIGN = 64 }; /* bytes: a cache line */
 
 /* Replace the operations of NVECTOR_PARALLEL vector v (clone later). */
 void cs_nvector_fast_ops(N_Vector v);
+
+/* w = 1 / (rtol |y| + atol), element by element: the error weights CVODE
+ * and ARKODE form for vector tolerances (cvEwtSetSV, arkEwtSetSV: N_VAbs,
+ * N_VLinearSum, N_VInv, three passes over the state at every step) in one
+ * pass, to the bit (the same three roundings in the same order). For the
+ * integrators' user-supplied weight function (integrate.c). */
+void cs_nvector_ewt(N_Vector y, double rtol, N_Vector atol, N_Vector w);
 
 #endif

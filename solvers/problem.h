@@ -64,6 +64,8 @@ typedef struct {
                                explicitly and the preconditioner should approximate
                                I - gamma J_fi, without the reaction Jacobian.
                                cs_problem_init sets 1; the integrator sets it. */
+  double rtol;              /* the integrator's tolerances, for its error weights */
+  N_Vector atol;            /* (integrate.c sets them: the callback gets this struct) */
   cs_timers timers;
   int (*interrupted)(void); /* returns non-zero when a stop signal arrived (may be NULL) */
 } cs_problem;

@@ -7,7 +7,8 @@
  * z = y in linearsum and scale, X[0] = z in linearcombination. Clones of a
  * fast vector have their data on a CS_NVECTOR_ALIGN boundary, own it (a
  * clone destroyed and made again under valgrind / ASan shows no leak) and
- * keep the fast operations.
+ * keep the fast operations. cs_nvector_ewt against the libraries' error
+ * weights for vector tolerances (abs, linear sum, inverse), bit for bit.
  * Usage: mpirun -n R test_nvector_fast
  */
 #include <math.h>
@@ -114,6 +115,12 @@ int main(int argc, char **argv)
   BOTH(N_VAbs(L[0], zl), N_VAbs(F[0], zf), "abs");
   BOTH(N_VInv(L[2], zl), N_VInv(F[2], zf), "inv");
   BOTH(N_VAddConst(L[0], 4.0, zl), N_VAddConst(F[0], 4.0, zf), "addconst");
+  /* the error weights in one pass against the libraries' three (cvEwtSetSV) */
+  N_Vector atl = N_VClone(lib), atf = N_VClone(fast);
+  N_VScale(1e-9, L[2], atl);
+  N_VScale(1.0, atl, atf);
+  BOTH((N_VAbs(L[0], zl), N_VLinearSum(1e-6, zl, 1.0, atl, zl), N_VInv(zl, zl)), cs_nvector_ewt(F[0], 1e-6, atf, zf),
+       "ewt");
   BOTH(N_VCompare(0.5, L[0], zl), N_VCompare(0.5, F[0], zf), "compare");
   int okl = N_VInvTest(L[2], zl), okf = N_VInvTest(F[2], zf);
   expect_vec("invtest", zf, zl);
