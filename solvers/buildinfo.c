@@ -13,6 +13,18 @@
 const char *cs_version(void) { return CS_VERSION; }
 const char *cs_git_sha(void) { return CS_GIT_SHA; }
 
+const char *cs_cpu_clones(void)
+{
+#if defined(CS_CPU_CLONES_ON) && defined(__GNUC__) && defined(__x86_64__)
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("x86-64-v4")) return "x86-64-v4";
+  if (__builtin_cpu_supports("x86-64-v3")) return "x86-64-v3";
+  return "baseline";
+#else
+  return "off";
+#endif
+}
+
 void cs_sundials_version(char *buf, size_t n)
 {
   char v[64] = "";

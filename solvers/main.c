@@ -110,7 +110,8 @@ static void print_version(void)
   cs_sundials_version(s, sizeof s);
   cs_hdf5_version(h, sizeof h);
   cs_mpi_version(m, sizeof m);
-  printf("cartsim %s (git %s)\nSUNDIALS %s, HDF5 %s, %s\n", cs_version(), cs_git_sha(), s, h, m);
+  printf("cartsim %s (git %s)\nSUNDIALS %s, HDF5 %s, %s\nCPU clones: %s\n", cs_version(), cs_git_sha(), s, h, m,
+         cs_cpu_clones());
 }
 
 /* An option of another command is refused rather than ignored: `cartsim

@@ -677,6 +677,7 @@ static int write_header(cs_run_state *rs, const cs_run_request *req, int nranks)
   char buf[256];
   CS_CHECK(cs_h5out_meta_string(h, "cartsim_version", cs_version()));
   CS_CHECK(cs_h5out_meta_string(h, "git_sha", cs_git_sha()));
+  CS_CHECK(cs_h5out_meta_string(h, "cpu_clones", cs_cpu_clones()));
   cs_sundials_version(buf, sizeof buf);
   CS_CHECK(cs_h5out_meta_string(h, "sundials_version", buf));
   cs_hdf5_version(buf, sizeof buf);

@@ -363,6 +363,7 @@ class Cli(unittest.TestCase):
         self.assertIn("SUNDIALS 6.4", out)
         self.assertIn("HDF5 1.10", out)
         self.assertIn("Open MPI", out)
+        self.assertRegex(out, r"CPU clones: (x86-64-v4|x86-64-v3|baseline|off)\n")
 
     def test_check_prints_resolved_config_with_units(self):
         code, out, _ = cartsim("check", REF, "--set", "model.k_a=0.2")
