@@ -1,12 +1,15 @@
 #ifndef CS_CPU_CLONES_H
 #define CS_CPU_CLONES_H
 
-/* CS_CPU_CLONES before a hot loop's function compiles it twice, for the
- * x86-64 baseline (SSE2, what a portable build targets) and for x86-64-v4
- * (AVX-512), and lets the loader pick the one this CPU runs (GCC's
- * target_clones: an ifunc resolved once per process). The binary stays
- * portable; on an AVX-512 machine the 1-D reference solves 13-35 % faster
- * (docs/performance.md, eleventh round). Put it on the function that holds
+/* CS_CPU_CLONES before a hot loop's function compiles it three times, for
+ * the x86-64 baseline (SSE2, what a portable build targets), x86-64-v3
+ * (AVX2) and x86-64-v4 (AVX-512), and lets the loader pick the best one this
+ * CPU runs (GCC's target_clones: an ifunc resolved once per process). The
+ * binary stays portable; on an AVX-512 machine the 1-D reference solves
+ * 13-35 % faster (docs/performance.md, eleventh round), on an AVX2 one
+ * (AMD Rome/Milan, older Xeons) ~10 % (seventeenth round: the vector
+ * operations and the preconditioner; GCC leaves the RHS kinetics loop
+ * scalar without AVX-512's masks). Put it on the function that holds
  * the loop: a clone calls the plain version of a callee it does not inline,
  * and GCC 12 inlines less across the target change (it kept column_rhs out
  * of a clone of cs_transport_rhs, and shield_block out of column_rhs's until
@@ -16,17 +19,18 @@
  * into split 64-byte ones, 17 % slower solves on an Intel Xeon).
  *
  * Same answer on every CPU: the project compiles with -ffp-contract=off
- * (CMakeLists.txt), so neither clone fuses a*b+c into one rounding and both
+ * (CMakeLists.txt), so no clone fuses a*b+c into one rounding and all
  * do the same operations in the same order (sums are split into partial sums
  * in the source, not by the compiler); the clones differ only in vector
  * width. clones_bitwise (tests/memcheck/check_clones.py) compares whole runs
- * with the same runs under valgrind, whose CPU has no AVX-512, bit for bit;
- * unit_rhs_kernel compares the RHS kernel with a baseline build of it.
+ * with the same runs under valgrind (whose CPU has AVX2, no AVX-512: the v3
+ * clones) and under qemu-x86_64 -cpu Nehalem (no AVX: the baseline), bit
+ * for bit; unit_rhs_kernel compares the RHS kernel with a baseline build.
  *
  * Defined empty (one plain function) unless the build sets CS_CPU_CLONES_ON
  * (CMake option CARTSIM_CPU_CLONES, on by default for GCC on x86-64 Linux). */
 #if defined(CS_CPU_CLONES_ON) && defined(__GNUC__) && defined(__x86_64__)
-#define CS_CPU_CLONES __attribute__((target_clones("default", "arch=x86-64-v4")))
+#define CS_CPU_CLONES __attribute__((target_clones("default", "arch=x86-64-v3", "arch=x86-64-v4")))
 #else
 #define CS_CPU_CLONES
 #endif

@@ -2,7 +2,8 @@
 # Installs the Debian packages cartsim needs, only those that are missing.
 #   scripts/install-deps.sh [demo|test]
 # demo: what building and running cartsim, the demo and the explorer need;
-# test (the default): also the test tools (valgrind, clang's sanitizer runtime).
+# test (the default): also the test tools (valgrind, clang's sanitizer runtime,
+# qemu-user: clones_bitwise runs cartsim on an emulated CPU without AVX).
 # As root it runs apt-get; otherwise it prints the apt-get line to run and
 # exits 1 if anything is missing. Idempotent: a second run installs nothing.
 set -euo pipefail
@@ -17,7 +18,7 @@ PACKAGES=(
   libsundials-dev libhdf5-openmpi-dev libopenmpi-dev openmpi-bin libyaml-dev libhypre-dev libgsl-dev
   python3 python3-h5py python3-matplotlib python3-numpy python3-scipy python3-pil python3-yaml python3-plotly
 )
-[ "$what" = test ] && PACKAGES+=(valgrind clang libclang-rt-14-dev)
+[ "$what" = test ] && PACKAGES+=(valgrind clang libclang-rt-14-dev qemu-user)
 # The classroom explorer's browser test (tests/explorer) needs Chromium and node/npm:
 # installed when CI=true or CARTSIM_BROWSER_TESTS=1.
 if [ "$what" = test ] && { [ "${CI:-}" = true ] || [ "${CARTSIM_BROWSER_TESTS:-0}" = 1 ]; }; then
