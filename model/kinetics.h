@@ -22,6 +22,8 @@
 #ifndef CS_KINETICS_H
 #define CS_KINETICS_H
 
+#include <math.h>
+
 #include "params.h"
 #include "species.h"
 
@@ -63,8 +65,11 @@ static inline void cs_kin_eval(const cs_kin *k, const double *u, double phi, dou
   const double a = u[CS_A], c = u[CS_C], Ch = u[CS_CH], E = u[CS_E];
   const double Pp = cs_kin_pos(P), Fp = cs_kin_pos(F);
   const double den = Pp + (k->K_P + k->KP_KR * R);
-  const double S_den = Pp / (den > 0.0 ? den : 1.0); /* no branch around the division */
-  const double S = den > 0.0 ? S_den : 0.0;
+  /* S = 0 where den <= 0, as Pp / inf (Pp is finite and >= 0 there): one
+   * select before the division, which then runs in every lane; with the
+   * select after it GCC moved the division under the branch, and without
+   * AVX-512's masked division that kept the loop over cells scalar */
+  const double S = Pp / (den > 0.0 ? den : INFINITY);
   const double sat = Fp / (k->K_F + Fp);
   const double inh = k->K_syn / (k->K_syn + Pp);
   const double G = k->k_dE * E * cs_kin_pos(1.0 - Ch) * (1.0 - S);
