@@ -7,7 +7,7 @@
  * CPU runs (GCC's target_clones: an ifunc resolved once per process). The
  * binary stays portable; on an AVX-512 machine the 1-D reference solves
  * 13-35 % faster (docs/performance.md, eleventh round), on an AVX2 one
- * (AMD Rome/Milan, older Xeons) ~10 % (seventeenth round). Put it on the
+ * (AMD Rome/Milan, older Xeons) 15-20 % (seventeenth round). Put it on the
  * function that holds
  * the loop: a clone calls the plain version of a callee it does not inline,
  * and GCC 12 inlines less across the target change (it kept column_rhs out

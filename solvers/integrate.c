@@ -224,6 +224,7 @@ void cs_integrator_destroy(cs_integrator **pit)
   if (it->cvode) CVodeFree(&it->cvode);
   if (it->ls) SUNLinSolFree(it->ls);
   if (it->y) N_VDestroy(it->y);
+  if (it->pb && it->pb->atol == it->atol) it->pb->atol = NULL; /* error_weights' tolerances go with it */
   if (it->atol) N_VDestroy(it->atol);
   if (it->ctx) SUNContext_Free(&it->ctx);
   free(it);

@@ -533,8 +533,8 @@ int cs_precond_setup(sunrealtype t, N_Vector y, N_Vector fy, sunbooleantype jok,
   double D[NS];
   cs_params_diffusivities(p, D);
   for (int s = 0; s < NS; ++s) pc->cpl[s] = -gamma * D[s] / (pt->h[0] * pt->h[0]);
-  gather(pc->cpl, pc->cpl_s, pc->ncpl, pc->cplm); /* ref_split: cpl_s is REF_MOBILE */
   const int line = pc->kind == CS_PC_LINE;
+  if (line) gather(pc->cpl, pc->cpl_s, pc->ncpl, pc->cplm); /* ref_split: cpl_s is REF_MOBILE */
   const int product = pc->kind == CS_PC_PFMG; /* blocks: reactions only; diffusion goes to PFMG */
   const double N = pb->syn[CS_N];
   /* ARKODE IMEX: the reactions are explicit, so the Newton matrix has no reaction Jacobian */
@@ -564,7 +564,7 @@ int cs_precond_setup(sunrealtype t, N_Vector y, N_Vector fy, sunbooleantype jok,
     return -1; /* hypre failed: the message is recorded */
   }
   double ctb[NBORDER * NBORDER] = {0};
-  if (pc->Wtop && border_setup(pc, u, gamma, ctb) != 0) {
+  if (line && border_setup(pc, u, gamma, ctb) != 0) {
     pb->timers.prec_setup += cs_wtime() - t0;
     return -1;
   }

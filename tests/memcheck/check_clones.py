@@ -57,10 +57,22 @@ def datasets(path):
     return found
 
 
-flags = open("/proc/cpuinfo").read() if os.path.exists("/proc/cpuinfo") else ""
-native_clone = "x86-64-v4" if " avx512f" in flags else "x86-64-v3" if " avx2" in flags else "baseline"
+def cpu_flags():
+    if not os.path.exists("/proc/cpuinfo"):
+        return set()
+    for line in open("/proc/cpuinfo"):
+        if line.startswith("flags"):
+            return set(line.split(":", 1)[1].split())
+    return set()
+
+
+# the x86-64 micro-architecture levels as GCC's resolver tests them (psABI; abm is lzcnt)
+V3 = {"avx", "avx2", "bmi1", "bmi2", "f16c", "fma", "abm", "movbe", "xsave"}
+V4 = V3 | {"avx512f", "avx512bw", "avx512cd", "avx512dq", "avx512vl"}
+flags = cpu_flags()
+native_clone = "x86-64-v4" if V4 <= flags else "x86-64-v3" if V3 <= flags else "baseline"
 # valgrind's virtual CPU has AVX2 (when this CPU does) and no AVX-512; Nehalem has no AVX
-others = {"valgrind": ([valgrind, "--tool=none", "-q"], "x86-64-v3" if " avx2" in flags else "baseline"),
+others = {"valgrind": ([valgrind, "--tool=none", "-q"], "x86-64-v3" if V3 <= flags else "baseline"),
           "qemu_nehalem": ([qemu, "-cpu", "Nehalem"], "baseline")}
 print(f"native runs take the {native_clone} clones, " +
       ", ".join(f"{label} the {want} ones" for label, (_, want) in others.items()))
