@@ -238,18 +238,34 @@ void cs_surface_coupling(const cs_params *p, double hz, double c, double N, doub
   dflux[3] = p->k_att * N * p->beta_att / p->V_s;
 }
 
-void cs_transport_integrals(const cs_patch *pt, const double *u, cs_patch_integrals *out)
+/* The sums and minima per species in local arrays, which stay in registers:
+ * through `out` the stores might alias u, so the old loop stored and
+ * reloaded them at every cell (io_seconds at nz 768, 366 output steps:
+ * 1.3 -> 1.0 ms). Each species' sum still runs over the cells in order, and
+ * `v < m ? v : m` is the old test (a NaN never replaces the minimum), so the
+ * values are the same bits (test_rhs_kernel). */
+CS_CPU_CLONES void cs_transport_integrals(const cs_patch *pt, const double *restrict u, cs_patch_integrals *out)
 {
-  memset(out, 0, sizeof *out);
-  for (int s = 0; s < CS_NS; ++s) out->min_value[s] = DBL_MAX;
+  double sum[CS_NS], lo[CS_NS];
+  for (int s = 0; s < CS_NS; ++s) {
+    sum[s] = 0.0;
+    lo[s] = DBL_MAX;
+  }
   const double dV = pt->h[0] * pt->dA;
   const int ncell = cs_patch_cells(pt);
-  for (int cell = 0; cell < ncell; ++cell)
+  for (int cell = 0; cell < ncell; ++cell) {
+    const double *uc = u + (size_t)CS_NS * (size_t)cell;
     for (int s = 0; s < CS_NS; ++s) {
-      double v = u[CS_IDX(s, cell)];
-      out->u_dV[s] += v * dV;
-      if (v < out->min_value[s]) out->min_value[s] = v;
+      const double v = uc[s];
+      sum[s] += v * dV;
+      lo[s] = v < lo[s] ? v : lo[s];
     }
+  }
+  memset(out, 0, sizeof *out);
+  for (int s = 0; s < CS_NS; ++s) {
+    out->u_dV[s] = sum[s];
+    out->min_value[s] = lo[s];
+  }
   if (pt->surface)
     for (int j = 0; j < pt->n[2]; ++j)
       for (int i = 0; i < pt->n[1]; ++i)
