@@ -194,13 +194,21 @@ int cs_h5out_fields_append(cs_h5out *h, double t, const double *u, const cs_patc
     h->fpend_t = grown;
     h->fcappend = cap;
   }
-  /* state: cell = k + n0*(i + n1*j), quantity fastest; file: z, then y, then x fastest */
-  for (int q = 0; q < h->nf; ++q) {
-    double *b = h->fpend[q] + ncell * (size_t)h->fnpend;
-    for (int k = 0; k < n0; ++k)
-      for (int j = 0; j < n2; ++j)
-        for (int i = 0; i < n1; ++i) *b++ = u[q + (size_t)h->nf * (size_t)(k + n0 * (i + n1 * j))];
-  }
+  /* state: cell = k + n0*(i + n1*j), quantity fastest; file: z, then y,
+   * then x fastest, i.e. at k*n1*n2 + j*n1 + i. The state is read in its
+   * own order (each cell's quantities together) and each quantity's buffer
+   * written with the stride n1*n2 in k (1 in 1-D). */
+  const int nf = h->nf;
+  const size_t kstride = (size_t)n1 * (size_t)n2, at = ncell * (size_t)h->fnpend;
+  for (int j = 0; j < n2; ++j)
+    for (int i = 0; i < n1; ++i) {
+      const double *uc = u + (size_t)nf * (size_t)n0 * ((size_t)i + (size_t)n1 * (size_t)j);
+      const size_t col = at + (size_t)j * (size_t)n1 + (size_t)i;
+      for (int q = 0; q < nf; ++q) {
+        double *b = h->fpend[q] + col;
+        for (int k = 0; k < n0; ++k) b[(size_t)k * kstride] = uc[(size_t)nf * (size_t)k + (size_t)q];
+      }
+    }
   h->fpend_t[h->fnpend++] = t;
   int rc = h->fnpend >= h->fmaxpend ? cs_h5o_fields_write_pending(h) : CS_OK;
   h->io_seconds += MPI_Wtime() - t0;
