@@ -29,7 +29,8 @@ struct cs_pfmg {
   HYPRE_StructSolver solver[CS_NS];
   HYPRE_StructVector b, x;
   double *values;                 /* matrix coefficients of the box, NSTENCIL per cell */
-  double *buf;                    /* the values of one system's box */
+  double *buf;                    /* every diffusing species' values, species-major (system q's box at
+                                     buf + first * ncell, system_species) */
 };
 
 int cs_pfmg_levels(double cells)
@@ -107,7 +108,7 @@ int cs_pfmg_create(const cs_problem *pb, cs_pfmg **out)
   CS_CHECK_HYPRE(cs_hy.StructVectorInitialize(m->x));
   size_t n = (size_t)(m->ncell > 0 ? m->ncell : 1) * (size_t)(m->stacked && m->ndiff > 0 ? m->ndiff : 1);
   m->values = malloc(n * NSTENCIL * sizeof *m->values);
-  m->buf = malloc(n * sizeof *m->buf);
+  m->buf = malloc((size_t)(m->ncell > 0 ? m->ncell : 1) * (size_t)(m->ndiff > 0 ? m->ndiff : 1) * sizeof *m->buf);
   CS_CHECK_ALLOC(m->values);
   CS_CHECK_ALLOC(m->buf);
   return CS_OK;
@@ -213,24 +214,30 @@ int cs_pfmg_setup(cs_pfmg *m, double gamma)
 
 int cs_pfmg_solve(cs_pfmg *m, double *x)
 {
+  /* The diffusing species out of the interleaved vector in one pass over
+   * the cells, and back in one: a pass per species read the whole vector
+   * each time (2-D 96 x 2048 with pfmg: 7 % of the run in these copies). */
+  const long nc = m->ncell;
+  const int nd = m->ndiff;
+  if (!m->empty)
+    for (long c = 0; c < nc; ++c) {
+      const double *xc = x + (size_t)CS_NS * (size_t)c;
+      for (int r = 0; r < nd; ++r) m->buf[(size_t)r * (size_t)nc + (size_t)c] = xc[m->species[r]];
+    }
   for (int q = 0; q < m->nsolve; ++q) {
     int first, last;
     system_species(m, q, &first, &last);
-    if (!m->empty) {
-      double *b = m->buf;
-      for (int r = first; r < last; ++r)
-        for (long c = 0; c < m->ncell; ++c) *b++ = x[CS_IDX(m->species[r], c)];
-      CS_CHECK_HYPRE(cs_hy.StructVectorSetBoxValues(m->b, m->lo, m->hi, m->buf));
-    }
+    double *box = m->buf + (size_t)first * (size_t)nc;
+    if (!m->empty) CS_CHECK_HYPRE(cs_hy.StructVectorSetBoxValues(m->b, m->lo, m->hi, box));
     CS_CHECK_HYPRE(cs_hy.StructVectorAssemble(m->b));
     CS_CHECK_HYPRE(cs_hy.StructPFMGSolve(m->solver[q], m->A[q], m->b, m->x));
-    if (!m->empty) {
-      CS_CHECK_HYPRE(cs_hy.StructVectorGetBoxValues(m->x, m->lo, m->hi, m->buf));
-      const double *b = m->buf;
-      for (int r = first; r < last; ++r)
-        for (long c = 0; c < m->ncell; ++c) x[CS_IDX(m->species[r], c)] = *b++;
-    }
+    if (!m->empty) CS_CHECK_HYPRE(cs_hy.StructVectorGetBoxValues(m->x, m->lo, m->hi, box));
   }
+  if (!m->empty)
+    for (long c = 0; c < nc; ++c) {
+      double *xc = x + (size_t)CS_NS * (size_t)c;
+      for (int r = 0; r < nd; ++r) xc[m->species[r]] = m->buf[(size_t)r * (size_t)nc + (size_t)c];
+    }
   cs_hy.ClearAllErrors();
   return CS_OK;
 }
