@@ -17,6 +17,7 @@
  *     the x86-64 baseline (transport_baseline.c): bit for bit, derivative
  *     and sums, on every patch of 2.
  */
+#include <float.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -181,17 +182,17 @@ static int behind_wall(const cs_patch *pt, const int gidx[3])
 /* cs_transport_integrals on the owned values u: against the plain loops
  * (each species summed over the cells in order, the minimum by "v < min")
  * and against the baseline build, bit for bit. `u` has a few values below
- * zero and one NaN, which no minimum takes (as before the loop was
- * vectorised). */
+ * zero and one NaN, which no minimum takes (as in the plain loop). */
 static void check_integrals(const cs_patch *pt, double *u, unsigned long *st)
 {
   const int nc = cs_patch_cells(pt);
   static const int neg[3] = {CS_P, CS_F, CS_C};
-  for (int q = 0; q < 3; ++q) u[CS_IDX(neg[q], (int)cs_test_uniform(st, 0.0, nc - 0.5))] = -cs_test_uniform(st, 0.1, 1.0);
+  for (int q = 0; q < 3; ++q)
+    u[CS_IDX(neg[q], (int)cs_test_uniform(st, 0.0, nc - 0.5))] = -cs_test_uniform(st, 0.1, 1.0);
   u[CS_IDX(CS_M, nc / 2)] = NAN;
   cs_patch_integrals got, base, ref;
   memset(&ref, 0, sizeof ref);
-  for (int s = 0; s < CS_NS; ++s) ref.min_value[s] = 1.7976931348623157e308;
+  for (int s = 0; s < CS_NS; ++s) ref.min_value[s] = DBL_MAX;
   const double dV = pt->h[0] * pt->dA;
   for (int c = 0; c < nc; ++c)
     for (int s = 0; s < CS_NS; ++s) {
@@ -217,7 +218,8 @@ static void check_integrals(const cs_patch *pt, double *u, unsigned long *st)
           "%d x %d x %d: minimum of %s %.17g, baseline %.17g, plain loop %.17g", pt->n[0], pt->n[1], pt->n[2],
           cs_species_info[s].name, got.min_value[s], base.min_value[s], ref.min_value[s]);
   }
-  CHECK(got.min_value[CS_P] < 0.0 && got.min_value[CS_F] < 0.0 && got.min_value[CS_C] < 0.0, "the negative values are the minima");
+  CHECK(got.min_value[CS_P] < 0.0 && got.min_value[CS_F] < 0.0 && got.min_value[CS_C] < 0.0,
+        "the negative values are the minima");
   CHECK(got.c_surface_dA == ref.c_surface_dA && base.c_surface_dA == ref.c_surface_dA, "c_surface_dA %.17g vs %.17g",
         got.c_surface_dA, ref.c_surface_dA);
 }
@@ -259,8 +261,6 @@ static void compare(int dim, int nz, int nx, int ny, int lo_z_wall, int surface,
   cs_transport_rhs_baseline(&p, &pt, ug, syn, fr, &base_sums);
   CHECK(memcmp(f, fr, CS_NS * nc * sizeof *f) == 0 && memcmp(&sums, &base_sums, sizeof sums) == 0,
         "dim %d, %d x %d x %d, m %g: this CPU's kernel and the baseline build differ", dim, nz, nx, ny, m);
-  /* a patch with walls all round: the kernel read from the owned values
-   * (cs_transport_rhs_owned, what a one-rank run uses) gives the same bits */
   double *own = malloc(CS_NS * nc * sizeof(double));
   for (int j = 0; j < pt.n[2]; ++j)
     for (int i = 0; i < pt.n[1]; ++i)
@@ -268,6 +268,8 @@ static void compare(int dim, int nz, int nx, int ny, int lo_z_wall, int surface,
         memcpy(&own[CS_IDX(0, cs_cell(&pt, k, i, j))], &ug[CS_IDX(0, cs_gcell(&pt, k, i, j))], CS_NS * sizeof(double));
   check_integrals(&pt, own, st);
   free(own);
+  /* a patch with walls all round: the kernel read from the owned values
+   * (cs_transport_rhs_owned, what a one-rank run uses) gives the same bits */
   const int halo = pt.wall_lo[0] == 0 || pt.wall_hi[0] == 0 || (periodic && dim > 1);
   CHECK(cs_patch_reads_halo(&pt) == halo, "dim %d, lo wall %d, surface %d, periodic %d: reads_halo %d, expected %d",
         dim, lo_z_wall, surface, periodic, cs_patch_reads_halo(&pt), halo);
