@@ -15,7 +15,9 @@
  *  3. the kernel the loader picked for this CPU (an AVX-512 clone where the
  *     CPU has it, model/cpu_clones.h) against model/transport.c compiled for
  *     the x86-64 baseline (transport_baseline.c): bit for bit, derivative
- *     and sums, on every patch of 2.
+ *     and sums, on every patch of 2;
+ *  4. cs_transport_integrals (the output's means and minima) against plain
+ *     loops and the baseline build, bit for bit (check_integrals).
  */
 #include <float.h>
 #include <stdlib.h>
@@ -261,32 +263,27 @@ static void compare(int dim, int nz, int nx, int ny, int lo_z_wall, int surface,
   cs_transport_rhs_baseline(&p, &pt, ug, syn, fr, &base_sums);
   CHECK(memcmp(f, fr, CS_NS * nc * sizeof *f) == 0 && memcmp(&sums, &base_sums, sizeof sums) == 0,
         "dim %d, %d x %d x %d, m %g: this CPU's kernel and the baseline build differ", dim, nz, nx, ny, m);
-  double *own = malloc(CS_NS * nc * sizeof(double));
+  /* the owned values (what a one-rank run's state holds) */
+  double *uo = malloc(CS_NS * nc * sizeof(double));
   for (int j = 0; j < pt.n[2]; ++j)
     for (int i = 0; i < pt.n[1]; ++i)
       for (int k = 0; k < pt.n[0]; ++k)
-        memcpy(&own[CS_IDX(0, cs_cell(&pt, k, i, j))], &ug[CS_IDX(0, cs_gcell(&pt, k, i, j))], CS_NS * sizeof(double));
-  check_integrals(&pt, own, st);
-  free(own);
+        memcpy(&uo[CS_IDX(0, cs_cell(&pt, k, i, j))], &ug[CS_IDX(0, cs_gcell(&pt, k, i, j))], CS_NS * sizeof(double));
   /* a patch with walls all round: the kernel read from the owned values
    * (cs_transport_rhs_owned, what a one-rank run uses) gives the same bits */
   const int halo = pt.wall_lo[0] == 0 || pt.wall_hi[0] == 0 || (periodic && dim > 1);
   CHECK(cs_patch_reads_halo(&pt) == halo, "dim %d, lo wall %d, surface %d, periodic %d: reads_halo %d, expected %d",
         dim, lo_z_wall, surface, periodic, cs_patch_reads_halo(&pt), halo);
   if (!halo) {
-    double *uo = malloc(CS_NS * nc * sizeof(double)), *fo = malloc(CS_NS * nc * sizeof(double));
-    for (int j = 0; j < pt.n[2]; ++j)
-      for (int i = 0; i < pt.n[1]; ++i)
-        for (int k = 0; k < pt.n[0]; ++k)
-          memcpy(&uo[CS_IDX(0, cs_cell(&pt, k, i, j))], &ug[CS_IDX(0, cs_gcell(&pt, k, i, j))],
-                 CS_NS * sizeof(double));
+    double *fo = malloc(CS_NS * nc * sizeof(double));
     cs_patch_sums owned_sums;
     cs_transport_rhs_owned(&p, &pt, uo, syn, fo, &owned_sums);
     CHECK(memcmp(f, fo, CS_NS * nc * sizeof *f) == 0 && memcmp(&sums, &owned_sums, sizeof sums) == 0,
           "dim %d, %d x %d x %d: the kernel on the owned layout differs from the ghosted one", dim, nz, nx, ny);
-    free(uo);
     free(fo);
   }
+  check_integrals(&pt, uo, st); /* last: it writes negatives and a NaN into uo */
+  free(uo);
   rhs_ref(&p, &pt, ug, syn, fr, &ref);
 
   /* scale of rounding: the reaction terms plus |D/h^2| (|u| + |neighbours|) */
