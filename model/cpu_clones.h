@@ -34,4 +34,21 @@
 #define CS_CPU_CLONES
 #endif
 
+/* The clones this CPU takes: GCC's resolver picks the highest level of the
+ * list above that the CPU supports, tested here the same way, so change the
+ * two together. "x86-64-v4", "x86-64-v3", "baseline", or "off" in a build
+ * without clones. Only model/ and solvers/ are built with CS_CPU_CLONES_ON:
+ * elsewhere (main.c, tests) call cs_cpu_clones() (solvers/buildinfo.h). */
+static inline const char *cs_cpu_clones_taken(void)
+{
+#if defined(CS_CPU_CLONES_ON) && defined(__GNUC__) && defined(__x86_64__)
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("x86-64-v4")) return "x86-64-v4";
+  if (__builtin_cpu_supports("x86-64-v3")) return "x86-64-v3";
+  return "baseline";
+#else
+  return "off";
+#endif
+}
+
 #endif

@@ -8,22 +8,14 @@
 #include <time.h>
 #include <sundials/sundials_version.h>
 
+#include "../model/cpu_clones.h"
 #include "cs_version.h"
 
 const char *cs_version(void) { return CS_VERSION; }
 const char *cs_git_sha(void) { return CS_GIT_SHA; }
 
-const char *cs_cpu_clones(void)
-{
-#if defined(CS_CPU_CLONES_ON) && defined(__GNUC__) && defined(__x86_64__)
-  __builtin_cpu_init();
-  if (__builtin_cpu_supports("x86-64-v4")) return "x86-64-v4";
-  if (__builtin_cpu_supports("x86-64-v3")) return "x86-64-v3";
-  return "baseline";
-#else
-  return "off";
-#endif
-}
+/* out of line: this file is built with CS_CPU_CLONES_ON, main.c is not */
+const char *cs_cpu_clones(void) { return cs_cpu_clones_taken(); }
 
 void cs_sundials_version(char *buf, size_t n)
 {

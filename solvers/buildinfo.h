@@ -6,9 +6,8 @@
 
 const char *cs_version(void);   /* "0.1.0" */
 const char *cs_git_sha(void);   /* short SHA, "-dirty" if built from a modified tree */
-/* The CPU clones of the hot loops this process runs (model/cpu_clones.h):
- * "x86-64-v4", "x86-64-v3" or "baseline", the choice GCC's resolver makes
- * on this CPU; "off" in a build without clones. */
+/* The CPU clones of the hot loops this process runs
+ * (model/cpu_clones.h, cs_cpu_clones_taken). */
 const char *cs_cpu_clones(void);
 void cs_sundials_version(char *buf, size_t n);
 void cs_hdf5_version(char *buf, size_t n);
