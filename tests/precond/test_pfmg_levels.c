@@ -48,6 +48,14 @@ int main(int argc, char **argv)
   CHECK(cs_pfmg_levels(12 * 20) == 5, "12x20: 240 -> 120 -> 60 -> 30 -> 15");
   CHECK(cs_pfmg_levels(24 * 160) == 9, "24x160: 3840 -> 15 in 8 halvings");
   CHECK(cs_pfmg_levels(48 * 320) == 11, "48x320: 15360 -> 15 in 10 halvings");
+  /* the depth-stacked 2-D grid (6 slabs of the diffusing species) */
+  CHECK(cs_pfmg_levels_slabs(24, 160, 2.0 / 24, 10.0 / 160, 6) == 9, "24x160 over 2x10 mm: the cap, 9 levels");
+  CHECK(cs_pfmg_levels_slabs(12, 20, 2.0 / 12, 10.0 / 20, 6) == 5, "12x20 over 2x10 mm: the cap, 5 levels");
+  CHECK(cs_pfmg_levels_slabs(24, 16, 2.0 / 24, 10.0 / 16, 6) == 6, "24x16 over 2x10 mm: the cap, 6 levels");
+  CHECK(cs_pfmg_levels_slabs(24, 16, 2.0 / 24, 40.0 / 16, 6) == 5,
+        "24x16 over 2x40 mm: 5 levels (a fifth depth halving would leave a slab without a coarse row)");
+  CHECK(cs_pfmg_levels_slabs(32, 16, 2.0 / 32, 40.0 / 16, 6) == 6, "32x16 over 2x40 mm: 5 depth halvings, the cap");
+  CHECK(cs_pfmg_levels_slabs(1, 1, 1.0, 1.0, 6) == 1, "one cell: one level");
 
   /* the benchmark's strong-scaling grid, pfmg */
   const cs_grid g = {.dim = 2, .nz = 24, .nx = 160, .ny = 1, .Lx = 10, .Ly = 1, .periodic = 0};
