@@ -7,33 +7,30 @@
 #include "error.h"
 #include "hypre_lib.h"
 
-/* hypre's grid: depth, x and y in 3-D; 2-D with the species stacked (see
- * cs_pfmg_create). The stencil is the cell and its two neighbours in each
- * direction (entry 0: the cell; 2d+1 / 2d+2: the low / high neighbour in d):
- * 5 or 7 entries. */
+/* hypre's grid: depth (the species' slabs one after another), x and y;
+ * 1-D: depth and the slab (see cs_pfmg_create). The stencil is the cell and
+ * its two neighbours in each direction (entry 0: the cell; 2d+1 / 2d+2: the
+ * low / high neighbour in d): 5 or 7 entries. */
 enum { NDIM_MAX = 3, NSTENCIL_MAX = 2 * NDIM_MAX + 1 };
 
 struct cs_pfmg {
   const cs_problem *pb;
-  int stacked;                    /* 1-D/2-D grids: all species in one 2-D hypre system */
-  int depth_stacked;              /* 2-D: species r at hypre depth r N0 + k (1-D: at hypre index 1 = r) */
-  int hdim, nst;                  /* hypre's dimension (2 stacked, else 3) and stencil size */
-  int nsolve;                     /* hypre systems: 1 if stacked, else one per diffusing species */
-  HYPRE_Int lo[3], hi[3];         /* this rank's box (global indices) */
+  int ndiff;                      /* diffusing species (0: nothing to solve, no hypre objects) */
+  int species[CS_NS];             /* their indices */
+  int hdim, nst;                  /* hypre's dimension and stencil size (2 hdim + 1) */
+  int slabs_in_depth;             /* 2-D/3-D: species r at hypre depth r N0 + k; 1-D: at hypre index 1 = r */
+  HYPRE_Int lo[3], hi[3];         /* this rank's box (global hypre indices) */
   int empty;                      /* this rank owns no cell */
   long ncell;
-  int levels;                     /* cs_pfmg_levels (cs_pfmg_levels_slabs when depth-stacked) */
-  int ndiff;                      /* diffusing species */
-  int species[CS_NS];             /* their indices */
+  int levels;                     /* cs_pfmg_levels (1-D) or cs_pfmg_levels_slabs */
   double D[CS_NS];
   HYPRE_StructGrid grid;
   HYPRE_StructStencil stencil;
-  HYPRE_StructMatrix A[CS_NS];    /* per system (index into species[] unless stacked) */
-  HYPRE_StructSolver solver[CS_NS];
+  HYPRE_StructMatrix A;
+  HYPRE_StructSolver solver;
   HYPRE_StructVector b, x;
-  double *values;                 /* matrix coefficients of the box, nst per cell */
-  double *buf;                    /* every diffusing species' values, species-major (system q's box at
-                                     buf + first * ncell, system_species) */
+  double *values;                 /* matrix coefficients of the box, nst per slab cell */
+  double *buf;                    /* the diffusing species' values in box order (box_pos) */
 };
 
 int cs_pfmg_levels(double cells)
@@ -45,19 +42,19 @@ int cs_pfmg_levels(double cells)
 
 /* PFMG's own choice, replayed (hypre 2.26, pfmg_setup.c): each level halves
  * the direction of smallest dxyz whose extent is above 1 (the first of
- * equals), and doubles that dxyz; cs_pfmg_setup passes dxyz = (h_z, h_x),
- * so the replay is exact. */
-int cs_pfmg_levels_slabs(int n0, int n1, double h0, double h1, int nslab)
+ * equals), and doubles that dxyz; cs_pfmg_setup passes dxyz = h, so the
+ * replay is exact. */
+int cs_pfmg_levels_slabs(const int n[3], const double h[3], int nslab)
 {
-  const int cap = cs_pfmg_levels((double)n0 * n1);
-  long extent[2] = {(long)n0 * nslab, n1};
-  double dxyz[2] = {h0, h1};
+  const int cap = cs_pfmg_levels((double)n[0] * n[1] * n[2]);
+  long extent[3] = {(long)n[0] * nslab, n[1], n[2]};
+  double dxyz[3] = {h[0], h[1], h[2]};
   int levels = 1, depth_halvings = 0;
   for (; levels < cap; ++levels) {
     int d = -1;
-    for (int e = 0; e < 2; ++e)
+    for (int e = 0; e < 3; ++e)
       if (extent[e] > 1 && (d < 0 || dxyz[e] < dxyz[d])) d = e;
-    if (d < 0 || (d == 0 && (2L << depth_halvings) > n0)) break;
+    if (d < 0 || (d == 0 && (2L << depth_halvings) > n[0])) break;
     depth_halvings += d == 0;
     extent[d] = (extent[d] + 1) / 2;
     dxyz[d] *= 2.0;
@@ -91,43 +88,45 @@ int cs_pfmg_create(const cs_problem *pb, cs_pfmg **out)
   cs_params_diffusivities(pb->p, m->D);
   for (int s = 0; s < CS_NS; ++s)
     if (m->D[s] > 0.0) m->species[m->ndiff++] = s;
-  /* hypre's PFMG has no 1-D stencils. 1-D and 2-D grids put all their
-   * diffusing species into one 2-D hypre system of uncoupled slabs (one
+  if (m->ndiff == 0) return CS_OK;
+  /* All diffusing species in one hypre system of uncoupled slabs: one
    * V-cycle, one message per level and neighbour, instead of one V-cycle
-   * per species: on two ranks those were latency-bound): a 1-D grid has
-   * species r at hypre index 1 = r, a 2-D grid at depth r N0 + k (depth
-   * columns are never split in 2-D, so each rank's box stays one box).
-   * A 5-point stencil: the earlier 3-D grid with the species along the third
-   * index carried two zero entries per cell on every level (7 points, as
-   * red-black Gauss-Seidel on a 3-D grid requires), ~30 % of the V-cycle's
-   * work (docs/performance.md, nineteenth round). The slabs stay uncoupled
-   * on every level (PFMG's interpolation weights and coarse couplings along
-   * the coarsened direction are products with the fine coupling, which is 0
-   * between slabs), but its non-Galerkin coarse operator lumps the lateral
-   * couplings of the rows next to a coarse row into it, so a slab's end
-   * rows take in half the neighbouring slab's lateral coupling where a wall
-   * would give none: 24x160, Krylov iterations 823 -> 834. cs_pfmg_levels_slabs
-   * keeps a coarse row in every slab. A 3-D grid solves species by species. */
-  m->stacked = !pt->gh[2];
-  m->nsolve = m->stacked ? (m->ndiff > 0) : m->ndiff;
+   * per species (on two ranks those were latency-bound). In 2-D and 3-D
+   * species r sits at hypre depth r N0 + k (depth columns are never split
+   * there, so each rank's box stays one box) and the depth couplings end
+   * at each slab's first and last cell, as at the walls. PFMG has no 1-D
+   * stencils: a 1-D grid is a 2-D hypre grid with species r at index 1 = r
+   * (the depth may be split). The stencil has 5 points in 1-D and 2-D, 7 in
+   * 3-D; the slabs along a third hypre index that 1-D and 2-D used before
+   * carried two zero entries per row on every level (docs/performance.md,
+   * nineteenth round), and 3-D had to solve species by species (hypre's
+   * grids have three dimensions at most). The slabs stay uncoupled on every
+   * level (PFMG's interpolation weights and coarse couplings along the
+   * coarsened direction are products with the fine coupling, 0 between
+   * slabs), but its non-Galerkin coarse operator lumps the lateral couplings
+   * of the rows next to a coarse row into it, so a slab's end rows take in
+   * half the neighbouring slab's lateral coupling where a wall gives none
+   * (24x160: Krylov iterations 823 -> 834). cs_pfmg_levels_slabs keeps a
+   * coarse row in every slab. */
+  const int dim = pt->gh[2] ? 3 : pt->gh[1] ? 2 : 1;
+  m->hdim = dim == 1 ? 2 : dim;
+  m->nst = 2 * m->hdim + 1;
+  m->slabs_in_depth = dim > 1;
   m->ncell = pb->ncell;
   m->empty = pb->ncell == 0;
   for (int d = 0; d < 3; ++d) {
     m->lo[d] = pt->off[d];
     m->hi[d] = pt->off[d] + pt->n[d] - 1;
   }
-  m->hdim = m->stacked ? 2 : 3;
-  m->nst = 2 * m->hdim + 1;
-  m->depth_stacked = m->stacked && pt->gh[1];
-  if (m->depth_stacked) {
+  if (m->slabs_in_depth) {
     m->hi[0] = m->ndiff * pt->N[0] - 1;
-    m->levels = cs_pfmg_levels_slabs(pt->N[0], pt->N[1], pt->h[0], pt->h[1], m->ndiff);
+    const int n[3] = {pt->N[0], pt->N[1], dim == 3 ? pt->N[2] : 1};
+    const double h[3] = {pt->h[0], pt->h[1], dim == 3 ? pt->h[2] : 0.0};
+    m->levels = cs_pfmg_levels_slabs(n, h, m->ndiff);
   } else {
-    if (m->stacked) {
-      m->lo[1] = 0;
-      m->hi[1] = m->ndiff - 1;
-    }
-    m->levels = cs_pfmg_levels((double)pt->N[0] * pt->N[1] * pt->N[2]);
+    m->lo[1] = 0;
+    m->hi[1] = m->ndiff - 1;
+    m->levels = cs_pfmg_levels((double)pt->N[0]);
   }
 
   CS_CHECK_HYPRE(cs_hy.StructGridCreate(pb->comm, m->hdim, &m->grid));
@@ -140,18 +139,16 @@ int cs_pfmg_create(const cs_problem *pb, cs_pfmg **out)
     if (e > 0) off[(e - 1) / 2] = (e % 2) ? -1 : 1;
     CS_CHECK_HYPRE(cs_hy.StructStencilSetElement(m->stencil, e, off));
   }
-  for (int q = 0; q < m->nsolve; ++q) {
-    CS_CHECK_HYPRE(cs_hy.StructMatrixCreate(pb->comm, m->grid, m->stencil, &m->A[q]));
-    CS_CHECK_HYPRE(cs_hy.StructMatrixSetSymmetric(m->A[q], 1));
-    CS_CHECK_HYPRE(cs_hy.StructMatrixInitialize(m->A[q]));
-  }
+  CS_CHECK_HYPRE(cs_hy.StructMatrixCreate(pb->comm, m->grid, m->stencil, &m->A));
+  CS_CHECK_HYPRE(cs_hy.StructMatrixSetSymmetric(m->A, 1));
+  CS_CHECK_HYPRE(cs_hy.StructMatrixInitialize(m->A));
   CS_CHECK_HYPRE(cs_hy.StructVectorCreate(pb->comm, m->grid, &m->b));
   CS_CHECK_HYPRE(cs_hy.StructVectorInitialize(m->b));
   CS_CHECK_HYPRE(cs_hy.StructVectorCreate(pb->comm, m->grid, &m->x));
   CS_CHECK_HYPRE(cs_hy.StructVectorInitialize(m->x));
-  size_t n = (size_t)(m->ncell > 0 ? m->ncell : 1) * (size_t)(m->stacked && m->ndiff > 0 ? m->ndiff : 1);
+  const size_t n = (size_t)(m->ncell > 0 ? m->ncell : 1) * (size_t)m->ndiff;
   m->values = malloc(n * (size_t)m->nst * sizeof *m->values);
-  m->buf = malloc((size_t)(m->ncell > 0 ? m->ncell : 1) * (size_t)(m->ndiff > 0 ? m->ndiff : 1) * sizeof *m->buf);
+  m->buf = malloc(n * sizeof *m->buf);
   CS_CHECK_ALLOC(m->values);
   CS_CHECK_ALLOC(m->buf);
   return CS_OK;
@@ -161,10 +158,8 @@ void cs_pfmg_destroy(cs_pfmg **pm)
 {
   cs_pfmg *m = *pm;
   if (!m) return;
-  for (int q = 0; q < m->nsolve; ++q) {
-    if (m->solver[q]) cs_hy.StructPFMGDestroy(m->solver[q]);
-    if (m->A[q]) cs_hy.StructMatrixDestroy(m->A[q]);
-  }
+  if (m->solver) cs_hy.StructPFMGDestroy(m->solver);
+  if (m->A) cs_hy.StructMatrixDestroy(m->A);
   if (m->b) cs_hy.StructVectorDestroy(m->b);
   if (m->x) cs_hy.StructVectorDestroy(m->x);
   if (m->stencil) cs_hy.StructStencilDestroy(m->stencil);
@@ -175,47 +170,35 @@ void cs_pfmg_destroy(cs_pfmg **pm)
   *pm = NULL;
 }
 
-/* The diffusing species (indices into species[]) of hypre system q: all of
- * them when stacked, else the q-th alone. Slab r - first of the box. */
-static void system_species(const cs_pfmg *m, int q, int *first, int *last)
+/* Where slab r of cell k of depth column col (cs_cell = k + n0 col) sits in
+ * the box, hypre's first index fastest: each column holds its slabs one
+ * after another, k + n0 (r + ndiff col) (1-D: one column, k + n0 r). */
+static size_t box_pos(const cs_pfmg *m, size_t r, size_t k, size_t col)
 {
-  *first = m->stacked ? 0 : q;
-  *last = m->stacked ? m->ndiff : q + 1;
+  const size_t n0 = (size_t)m->pb->pt->n[0];
+  return (col * (size_t)m->ndiff + r) * n0 + k;
 }
 
-/* Where slab r (species[first + r] of system q) of cell (k, i, j) sits in
- * the box, hypre's first index fastest: 2-D depth-stacked, column i holds
- * its slabs one after another (k + n0 (r + ndiff i)); else slab-major in
- * cs_cell order (1-D: k + n0 r; 3-D: one species, r = 0). */
-static size_t box_pos(const cs_pfmg *m, int r, int k, int i, int j)
-{
-  const cs_patch *pt = m->pb->pt;
-  if (m->depth_stacked) return ((size_t)i * (size_t)m->ndiff + (size_t)r) * (size_t)pt->n[0] + (size_t)k;
-  return (size_t)r * (size_t)m->ncell + (size_t)cs_cell(pt, k, i, j);
-}
-
-/* Coefficients of M_s for the species of hypre system q (system_species)
- * and every owned cell at box_pos, nst per cell. The slabs are uncoupled:
- * in 2-D the depth couplings end at each slab's first and last cell (the
- * walls), in 1-D x (hypre index 1, the slab) has one cell and no coupling. */
-static void fill_values(cs_pfmg *m, int q, double gamma)
+/* Coefficients of M_s for every diffusing species and owned cell at
+ * box_pos, nst per slab cell. The slabs are uncoupled: in 2-D and 3-D the
+ * depth couplings end at each slab's first and last cell (the walls), in
+ * 1-D x (hypre index 1, the slab) has one cell and no coupling. */
+static void fill_values(cs_pfmg *m, double gamma)
 {
   const cs_patch *pt = m->pb->pt;
   const double N = m->pb->syn[CS_N];
-  const int nspace = m->stacked ? 2 : 3;
-  int first, last;
-  system_species(m, q, &first, &last);
   for (int j = 0; j < pt->n[2]; ++j)
     for (int i = 0; i < pt->n[1]; ++i)
       for (int k = 0; k < pt->n[0]; ++k) {
         double diag[CS_NS], dE_dc;
         cs_transport_diag(m->pb->p, pt, k, i, j, N, diag, &dE_dc); /* -sum faces D/h^2 - surface transfer */
         const int idx[3] = {k, i, j};
-        for (int r = first; r < last; ++r) {
+        const size_t col = (size_t)i + (size_t)pt->n[1] * (size_t)j;
+        for (int r = 0; r < m->ndiff; ++r) {
           const int s = m->species[r];
-          double *v = &m->values[box_pos(m, r - first, k, i, j) * (size_t)m->nst];
+          double *v = &m->values[box_pos(m, (size_t)r, (size_t)k, col) * (size_t)m->nst];
           v[0] = 1.0 - gamma * diag[s];
-          for (int d = 0; d < nspace; ++d) {
+          for (int d = 0; d < m->hdim; ++d) {
             const int global = pt->off[d] + idx[d];
             const double c = -gamma * m->D[s] / (pt->h[d] * pt->h[d]);
             /* no coupling through a wall, and none across the periodic wrap (its diagonal is kept) */
@@ -228,78 +211,74 @@ static void fill_values(cs_pfmg *m, int q, double gamma)
 
 int cs_pfmg_setup(cs_pfmg *m, double gamma)
 {
+  if (m->ndiff == 0) return CS_OK;
   HYPRE_Int entries[NSTENCIL_MAX];
   for (int e = 0; e < m->nst; ++e) entries[e] = e;
-  for (int q = 0; q < m->nsolve; ++q) {
-    if (!m->empty) {
-      fill_values(m, q, gamma);
-      CS_CHECK_HYPRE(cs_hy.StructMatrixSetBoxValues(m->A[q], m->lo, m->hi, m->nst, entries, m->values));
-    }
-    CS_CHECK_HYPRE(cs_hy.StructMatrixAssemble(m->A[q]));
-    if (m->solver[q]) {
-      cs_hy.StructPFMGDestroy(m->solver[q]);
-      m->solver[q] = NULL;
-    }
-    CS_CHECK_HYPRE(cs_hy.StructPFMGCreate(m->pb->comm, &m->solver[q]));
-    CS_CHECK_HYPRE(cs_hy.StructPFMGSetMaxIter(m->solver[q], 1));
-    CS_CHECK_HYPRE(cs_hy.StructPFMGSetTol(m->solver[q], 0.0));
-    CS_CHECK_HYPRE(cs_hy.StructPFMGSetZeroGuess(m->solver[q]));
-    /* red-black Gauss-Seidel on every level: the non-symmetric variant
-     * (GMRES needs no symmetric preconditioner), and no skipped levels (PFMG
-     * skips relaxation where it judges the grid isotropic, which the stacked
-     * species direction, with no coupling at all, misleads). 24x160 lesion:
-     * Krylov iterations 1273 -> 824, solve -15 % (docs/performance.md). */
-    CS_CHECK_HYPRE(cs_hy.StructPFMGSetRelaxType(m->solver[q], 3));
-    CS_CHECK_HYPRE(cs_hy.StructPFMGSetSkipRelax(m->solver[q], 0));
-    CS_CHECK_HYPRE(cs_hy.StructPFMGSetRAPType(m->solver[q], 0)); /* Galerkin coarse operators */
-    CS_CHECK_HYPRE(cs_hy.StructPFMGSetNumPreRelax(m->solver[q], 1));
-    CS_CHECK_HYPRE(cs_hy.StructPFMGSetNumPostRelax(m->solver[q], 1));
-    /* no levels below ~16 cells: each costs its halo exchanges and, at the
-     * bottom, PFMG's Jacobi sweeps (one exchange each) while changing
-     * nothing. 24x160: Krylov iterations 824 -> 823, 2 ranks -6 %
-     * (docs/performance.md, fifteenth round). */
-    CS_CHECK_HYPRE(cs_hy.StructPFMGSetMaxLevels(m->solver[q], m->levels));
-    if (m->depth_stacked) {
-      /* the grid spacings, which cs_pfmg_levels_slabs assumes (hypre would
-       * estimate them from the coefficients, with two reductions a setup) */
-      HYPRE_Real dxyz[3] = {m->pb->pt->h[0], m->pb->pt->h[1], 1.0};
-      CS_CHECK_HYPRE(cs_hy.StructPFMGSetDxyz(m->solver[q], dxyz));
-    }
-    CS_CHECK_HYPRE(cs_hy.StructPFMGSetup(m->solver[q], m->A[q], m->b, m->x));
+  if (!m->empty) {
+    fill_values(m, gamma);
+    CS_CHECK_HYPRE(cs_hy.StructMatrixSetBoxValues(m->A, m->lo, m->hi, m->nst, entries, m->values));
   }
+  CS_CHECK_HYPRE(cs_hy.StructMatrixAssemble(m->A));
+  if (m->solver) {
+    cs_hy.StructPFMGDestroy(m->solver);
+    m->solver = NULL;
+  }
+  CS_CHECK_HYPRE(cs_hy.StructPFMGCreate(m->pb->comm, &m->solver));
+  CS_CHECK_HYPRE(cs_hy.StructPFMGSetMaxIter(m->solver, 1));
+  CS_CHECK_HYPRE(cs_hy.StructPFMGSetTol(m->solver, 0.0));
+  CS_CHECK_HYPRE(cs_hy.StructPFMGSetZeroGuess(m->solver));
+  /* red-black Gauss-Seidel on every level: the non-symmetric variant
+   * (GMRES needs no symmetric preconditioner), and no skipped levels (PFMG
+   * skips relaxation where it judges the grid isotropic, which a direction
+   * without coupling, as 1-D's slabs, misleads). 24x160 lesion: Krylov
+   * iterations 1273 -> 824, solve -15 % (docs/performance.md). With this
+   * smoother PFMG builds its non-Galerkin coarse operators whatever the RAP
+   * type says (pfmg_setup.c). */
+  CS_CHECK_HYPRE(cs_hy.StructPFMGSetRelaxType(m->solver, 3));
+  CS_CHECK_HYPRE(cs_hy.StructPFMGSetSkipRelax(m->solver, 0));
+  CS_CHECK_HYPRE(cs_hy.StructPFMGSetRAPType(m->solver, 0));
+  CS_CHECK_HYPRE(cs_hy.StructPFMGSetNumPreRelax(m->solver, 1));
+  CS_CHECK_HYPRE(cs_hy.StructPFMGSetNumPostRelax(m->solver, 1));
+  /* no levels below ~16 cells: each costs its halo exchanges and, at the
+   * bottom, PFMG's Jacobi sweeps (one exchange each) while changing
+   * nothing. 24x160: Krylov iterations 824 -> 823, 2 ranks -6 %
+   * (docs/performance.md, fifteenth round). */
+  CS_CHECK_HYPRE(cs_hy.StructPFMGSetMaxLevels(m->solver, m->levels));
+  if (m->slabs_in_depth) {
+    /* the grid spacings, which cs_pfmg_levels_slabs assumes (hypre would
+     * estimate them from the coefficients, with two reductions a setup) */
+    const cs_patch *pt = m->pb->pt;
+    HYPRE_Real dxyz[3] = {pt->h[0], pt->h[1], m->hdim == 3 ? pt->h[2] : 0.0};
+    CS_CHECK_HYPRE(cs_hy.StructPFMGSetDxyz(m->solver, dxyz));
+  }
+  CS_CHECK_HYPRE(cs_hy.StructPFMGSetup(m->solver, m->A, m->b, m->x));
   cs_hy.ClearAllErrors();
   return CS_OK;
 }
 
 int cs_pfmg_solve(cs_pfmg *m, double *x)
 {
-  /* The diffusing species out of the interleaved vector in one pass over
-   * the cells, and back in one: a pass per species read the whole vector
-   * each time (2-D 96 x 2048 with pfmg: 7 % of the run in these copies).
-   * Slab r of cell k of column col at box_pos: col col_stride + k + r slab_stride. */
+  if (m->ndiff == 0) return CS_OK;
+  /* The diffusing species out of the interleaved vector into box order in
+   * one pass over the cells, and back in one: a pass per species read the
+   * whole vector each time (2-D 96 x 2048: 7 % of the run in these copies). */
   const size_t nc = (size_t)m->ncell, n0 = (size_t)m->pb->pt->n[0], nd = (size_t)m->ndiff;
   const size_t ncol = m->empty ? 0 : nc / n0;
-  const size_t col_stride = m->depth_stacked ? nd * n0 : n0, slab_stride = m->depth_stacked ? n0 : nc;
   for (size_t col = 0; col < ncol; ++col)
     for (size_t k = 0; k < n0; ++k) {
       const double *xc = x + CS_NS * (col * n0 + k);
-      double *bc = m->buf + col * col_stride + k;
-      for (size_t r = 0; r < nd; ++r) bc[r * slab_stride] = xc[m->species[r]];
+      double *bc = m->buf + box_pos(m, 0, k, col);
+      for (size_t r = 0; r < nd; ++r) bc[r * n0] = xc[m->species[r]];
     }
-  for (int q = 0; q < m->nsolve; ++q) {
-    int first, last;
-    system_species(m, q, &first, &last);
-    double *box = m->buf + (size_t)first * nc;
-    if (!m->empty) CS_CHECK_HYPRE(cs_hy.StructVectorSetBoxValues(m->b, m->lo, m->hi, box));
-    CS_CHECK_HYPRE(cs_hy.StructVectorAssemble(m->b));
-    CS_CHECK_HYPRE(cs_hy.StructPFMGSolve(m->solver[q], m->A[q], m->b, m->x));
-    if (!m->empty) CS_CHECK_HYPRE(cs_hy.StructVectorGetBoxValues(m->x, m->lo, m->hi, box));
-  }
+  if (!m->empty) CS_CHECK_HYPRE(cs_hy.StructVectorSetBoxValues(m->b, m->lo, m->hi, m->buf));
+  CS_CHECK_HYPRE(cs_hy.StructVectorAssemble(m->b));
+  CS_CHECK_HYPRE(cs_hy.StructPFMGSolve(m->solver, m->A, m->b, m->x));
+  if (!m->empty) CS_CHECK_HYPRE(cs_hy.StructVectorGetBoxValues(m->x, m->lo, m->hi, m->buf));
   for (size_t col = 0; col < ncol; ++col)
     for (size_t k = 0; k < n0; ++k) {
       double *xc = x + CS_NS * (col * n0 + k);
-      const double *bc = m->buf + col * col_stride + k;
-      for (size_t r = 0; r < nd; ++r) xc[m->species[r]] = bc[r * slab_stride];
+      const double *bc = m->buf + box_pos(m, 0, k, col);
+      for (size_t r = 0; r < nd; ++r) xc[m->species[r]] = bc[r * n0];
     }
   cs_hy.ClearAllErrors();
   return CS_OK;

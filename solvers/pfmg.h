@@ -1,5 +1,5 @@
-/* pfmg.h - one hypre PFMG V-cycle per diffusing species on the diffusion
- * part of the Newton matrix, for the product preconditioner of precond.h.
+/* pfmg.h - hypre PFMG V-cycles on the diffusion part of the Newton matrix,
+ * for the product preconditioner of precond.h.
  *
  * For each species s with D_s > 0 it holds the structured matrix
  *
@@ -7,22 +7,20 @@
  *   (M_s u)_c = (1 + gamma sum_faces D_s/h_d^2 + gamma [surface] h_eff,s/h_z) u_c
  *               - gamma sum_{interior faces} D_s/h_d^2 u_nb
  *
- * on the global grid (hypre index 0 = depth k, 1 = x, 2 = y in 3-D; each
- * rank's box is its patch), i.e. exactly the diffusion and surface-exchange
- * part of the cartilage Jacobian (model/transport.h) with no-flux walls.
+ * on the global grid, i.e. exactly the diffusion and surface-exchange part
+ * of the cartilage Jacobian (model/transport.h) with no-flux walls.
  * Periodic lateral couplings across the wrap are dropped from the
  * off-diagonal (their diagonal is kept): M_s stays a good preconditioner and
- * PFMG needs no periodic coarsening. The solve applies one V-cycle (zero
+ * PFMG needs no periodic coarsening. The M_s are uncoupled slabs of one
+ * hypre system: in 2-D and 3-D species r at hypre (r N0 + k, i[, j]) (depth
+ * is never split across ranks there); in 1-D, since PFMG has no 1-D
+ * stencils, at (k, r). The solve applies one V-cycle of that system (zero
  * initial guess, red-black Gauss-Seidel on every level, one pre- and one
- * post-sweep) to every diffusing species, in place on the
- * species-interleaved vector. On 1-D and 2-D grids the species are
- * uncoupled slabs of one 2-D hypre grid with a 5-point stencil (PFMG has no
- * 1-D stencils): 1-D species r at hypre (k, r); 2-D at (r N0 + k, i). One
- * V-cycle (one message per level and neighbour) serves all of them:
- * per-species V-cycles were latency-bound on two ranks (strong scaling
- * 1.48x -> 1.7-1.8x, docs/performance.md), and the 3-D grid with the
- * species along its third index that came next spent ~30 % of its work on
- * two zero stencil entries (nineteenth round). 3-D grids solve per species.
+ * post-sweep), in place on the species-interleaved vector: one message per
+ * level and neighbour for all species (per-species V-cycles were
+ * latency-bound on two ranks: strong scaling 1.48x -> 1.7-1.8x), and a 5-
+ * or 7-point stencil (slabs along a third hypre index carried two zero
+ * entries per row; docs/performance.md, nineteenth round).
  *
  * Coarsening stops once the coarse grid has at most CS_PFMG_COARSEST_CELLS
  * cells (cs_pfmg_levels): PFMG would halve down to a single cell, and each
@@ -48,15 +46,16 @@ enum { CS_PFMG_COARSEST_CELLS = 16 };
  * CS_PFMG_COARSEST_CELLS: 16 -> 1, 17 -> 2, 240 -> 5, 3840 -> 9. */
 int cs_pfmg_levels(double cells);
 
-/* The same for the 2-D depth-stacked grid (N0 x N1 cells of h0 x h1, nslab
- * slabs along depth): at most cs_pfmg_levels(N0 N1), and no more depth
- * halvings than leave a coarse row in every slab (2^halvings <= N0; a
- * slab without one would get no coarse-grid correction), replaying
- * PFMG's choice of direction with dxyz = (h0, h1). 24x160 over 2 x 10 mm:
- * 9 levels, as cs_pfmg_levels (4 of the 8 halvings in depth); 24x16 over
- * 2 x 40 mm: 5, where cs_pfmg_levels allows 6 (the fifth halving would be
- * a fifth in depth: rows 32 apart, one slab of 24 without a coarse row). */
-int cs_pfmg_levels_slabs(int n0, int n1, double h0, double h1, int nslab);
+/* The same for the slabs along depth (2-D and 3-D: N[0] x N[1] x N[2]
+ * cells of h[0] x h[1] x h[2], N[2] = 1 in 2-D, nslab slabs): at most
+ * cs_pfmg_levels(N0 N1 N2), and no more depth halvings than leave a coarse
+ * row in every slab (2^halvings <= N0; a slab without one would get no
+ * coarse-grid correction), replaying PFMG's choice of direction with
+ * dxyz = h. 24x160 over 2 x 10 mm: 9 levels, as cs_pfmg_levels (4 of the 8
+ * halvings in depth); 24x16 over 2 x 40 mm: 5, where cs_pfmg_levels allows
+ * 6 (the fifth halving would be a fifth in depth: rows 32 apart, one slab
+ * of 24 without a coarse row). */
+int cs_pfmg_levels_slabs(const int n[3], const double h[3], int nslab);
 
 /* Grid, stencil, matrices, vectors; no solver yet (setup builds it). */
 int cs_pfmg_create(const cs_problem *pb, cs_pfmg **out);

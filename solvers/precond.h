@@ -20,8 +20,9 @@
  *   pfmg:   the product (I - gamma J_diff)(I - gamma J_react): first the
  *           per-cell blocks I - gamma J_react,k (reactions and the MSC
  *           attachment's dependence on c; no transport diagonal), then one
- *           hypre PFMG V-cycle per diffusing species on I - gamma J_diff,s
- *           (pfmg.h: diffusion in every direction and the surface
+ *           hypre PFMG V-cycle on I - gamma J_diff,s for every diffusing
+ *           species at once (pfmg.h: the species as uncoupled slabs of
+ *           one hypre grid; diffusion in every direction and the surface
  *           transfer). Its quality does not decay under refinement in any
  *           direction, unlike line, which drops the lateral couplings.
  *           (Tried and dropped: line times PFMG on the lateral diffusion

@@ -57,7 +57,7 @@ static const cs_opt solver_rows[] = {
    offsetof(cs_solver_opts, atol), 0, NULL},
   {"precond", CS_OPT_ENUM, "-", CS_PC_AUTO, 0, 0,
    "preconditioner: line (block-tridiagonal depth solve per column), jacobi (per-cell block), none, "
-   "pfmg (per-cell reaction block times one hypre PFMG V-cycle per diffusing species), "
+   "pfmg (per-cell reaction block times one hypre PFMG V-cycle for all diffusing species), "
    "auto (pfmg where the lateral cells are fine: largest D / lateral cell^2 >= 190/day, about 0.15 mm; "
    "else line)",
    offsetof(cs_solver_opts, precond), 0, preconds},

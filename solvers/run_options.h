@@ -53,9 +53,10 @@ typedef struct {
  * columns there are: at the same 0.25 mm spacing line was 1.6x faster than
  * pfmg with 40, 80 and 160 columns, and at 0.125 mm pfmg 1.3x faster with 40
  * (2-D lesion, one year, docs/performance.md). The threshold is the 2-D
- * crossover at the reference diffusivities, 0.15 mm (4.3 / 0.15^2 = 191 per
- * day); in 3-D (two directions left out, but six V-cycles per solve) line
- * stays faster to ~0.2 mm, so near the threshold either choice is close. */
+ * crossover on two ranks at the reference diffusivities, 0.15 mm
+ * (4.3 / 0.15^2 = 191 per day). On one rank pfmg is faster from ~0.19 mm
+ * in 2-D and ~0.25 mm in 3-D (nineteenth round), since line scales better
+ * (no messages in depth): near the threshold either choice is close. */
 #define CS_PFMG_MIN_LATERAL_RATE 190.0 /* 1/day */
 int cs_precond_resolve(int precond, const cs_grid *g, const double D[]);
 

@@ -48,14 +48,21 @@ int main(int argc, char **argv)
   CHECK(cs_pfmg_levels(12 * 20) == 5, "12x20: 240 -> 120 -> 60 -> 30 -> 15");
   CHECK(cs_pfmg_levels(24 * 160) == 9, "24x160: 3840 -> 15 in 8 halvings");
   CHECK(cs_pfmg_levels(48 * 320) == 11, "48x320: 15360 -> 15 in 10 halvings");
-  /* the depth-stacked 2-D grid (6 slabs of the diffusing species) */
-  CHECK(cs_pfmg_levels_slabs(24, 160, 2.0 / 24, 10.0 / 160, 6) == 9, "24x160 over 2x10 mm: the cap, 9 levels");
-  CHECK(cs_pfmg_levels_slabs(12, 20, 2.0 / 12, 10.0 / 20, 6) == 5, "12x20 over 2x10 mm: the cap, 5 levels");
-  CHECK(cs_pfmg_levels_slabs(24, 16, 2.0 / 24, 10.0 / 16, 6) == 6, "24x16 over 2x10 mm: the cap, 6 levels");
-  CHECK(cs_pfmg_levels_slabs(24, 16, 2.0 / 24, 40.0 / 16, 6) == 5,
+  /* six slabs of diffusing species along depth */
+#define SLABS(n0, n1, n2, lz, lx, ly) \
+  cs_pfmg_levels_slabs((const int[3]){n0, n1, n2}, (const double[3]){2.0 / (n0), (lx) / (n1), (ly) / (n2)}, 6)
+  CHECK(SLABS(24, 160, 1, 2, 10.0, 1.0) == 9, "24x160 over 2x10 mm: the cap, 9 levels");
+  CHECK(SLABS(12, 20, 1, 2, 10.0, 1.0) == 5, "12x20 over 2x10 mm: the cap, 5 levels");
+  CHECK(SLABS(24, 16, 1, 2, 10.0, 1.0) == 6, "24x16 over 2x10 mm: the cap, 6 levels");
+  CHECK(SLABS(24, 16, 1, 2, 40.0, 1.0) == 5,
         "24x16 over 2x40 mm: 5 levels (a fifth depth halving would leave a slab without a coarse row)");
-  CHECK(cs_pfmg_levels_slabs(32, 16, 2.0 / 32, 40.0 / 16, 6) == 6, "32x16 over 2x40 mm: 5 depth halvings, the cap");
-  CHECK(cs_pfmg_levels_slabs(1, 1, 1.0, 1.0, 6) == 1, "one cell: one level");
+  CHECK(SLABS(32, 16, 1, 2, 40.0, 1.0) == 6, "32x16 over 2x40 mm: 5 depth halvings, the cap");
+  CHECK(SLABS(12, 12, 12, 2, 8.0, 8.0) == 6,
+        "12^3 over 2x8x8 mm (configs/lesion3d.yaml): 6 levels where the cap allows 8 (d d d x y, then a fourth in depth)");
+  CHECK(SLABS(4, 32, 32, 2, 20.0, 20.0) == 7, "4x32x32 over 2x20x20 mm: 7 levels (d x y d x y, then a third in depth)");
+  CHECK(SLABS(16, 32, 32, 2, 4.0, 4.0) == 11, "16x32x32 over 2x4x4 mm: the cap, 11 levels (4 depth halvings)");
+  CHECK(SLABS(1, 1, 1, 2, 1.0, 1.0) == 1, "one cell: one level");
+#undef SLABS
 
   /* the benchmark's strong-scaling grid, pfmg */
   const cs_grid g = {.dim = 2, .nz = 24, .nx = 160, .ny = 1, .Lx = 10, .Ly = 1, .periodic = 0};
