@@ -223,7 +223,10 @@ class Sweep(unittest.TestCase):
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         st = os.path.join(out, "status")
         deadline = time.time() + 60
-        while time.time() < deadline and not (os.path.isdir(st) and len(os.listdir(st)) >= 3):
+        # finished records only: r<id>.json.tmp.<pid> is one being written (counting it, the kill came
+        # with 2 records at times: "2 not greater than or equal to 3")
+        while time.time() < deadline and not (
+                os.path.isdir(st) and len([n for n in os.listdir(st) if n.endswith(".json")]) >= 3):
             time.sleep(0.005)
         # mpirun puts each rank in its own process group: SIGKILL everything in the session
         victims = session_pids(p.pid)
