@@ -120,6 +120,9 @@ int cs_pfmg_create(const cs_problem *pb, cs_pfmg **out)
     m->hi[d] = pt->off[d] + pt->n[d] - 1;
   }
   if (m->slabs_in_depth) {
+    if (!m->empty && (pt->off[0] != 0 || pt->n[0] != pt->N[0]))
+      CS_FAIL(CS_ERR_INTERNAL, "pfmg: a %d-D patch with part of the depth (cells %d..%d of %d): the slabs need whole "
+              "depth columns (decomp.h)", dim, pt->off[0], pt->off[0] + pt->n[0] - 1, pt->N[0]);
     m->hi[0] = m->ndiff * pt->N[0] - 1;
     const int n[3] = {pt->N[0], pt->N[1], dim == 3 ? pt->N[2] : 1};
     const double h[3] = {pt->h[0], pt->h[1], dim == 3 ? pt->h[2] : 0.0};
