@@ -30,7 +30,8 @@ struct cs_pfmg {
   HYPRE_StructSolver solver;
   HYPRE_StructVector b, x;
   double *values;                 /* matrix coefficients of one slab, nst per cell */
-  double *diag;                   /* each cell's transport diagonal of the diffusing species, ndiff per cell */
+  double *diag;                   /* each cell's transport diagonal of the diffusing species, ndiff per
+                                     cell: constant over the run, like D (treatments change neither) */
   double *buf;                    /* the diffusing species' values in box order (box_pos) */
 };
 
@@ -75,6 +76,32 @@ static int hypre_ready(void)
     ready = 1;
   }
   return CS_OK;
+}
+
+/* Where cell k of depth column col (cs_cell = k + n0 col) sits in the box
+ * in slab 0, hypre's first index fastest: each column holds its slabs one
+ * after another, so slab r is n0 r further, k + n0 (r + ndiff col) (1-D:
+ * one column, k + n0 r). */
+static size_t box_pos(const cs_pfmg *m, size_t k, size_t col)
+{
+  return col * (size_t)m->ndiff * (size_t)m->pb->pt->n[0] + k;
+}
+
+/* Each owned cell's transport diagonal (-sum faces D/h^2 - surface
+ * transfer) for the diffusing species, cs_cell order: once per run (it
+ * depends on the grid, D and h_m only; N enters dE_dc, not used here). */
+static void fill_diag(cs_pfmg *m)
+{
+  const cs_patch *pt = m->pb->pt;
+  const double N = m->pb->syn[CS_N];
+  for (int j = 0; j < pt->n[2]; ++j)
+    for (int i = 0; i < pt->n[1]; ++i)
+      for (int k = 0; k < pt->n[0]; ++k) {
+        double diag[CS_NS], dE_dc;
+        cs_transport_diag(m->pb->p, pt, k, i, j, N, diag, &dE_dc);
+        double *dc = &m->diag[(size_t)cs_cell(pt, k, i, j) * (size_t)m->ndiff];
+        for (int r = 0; r < m->ndiff; ++r) dc[r] = diag[m->species[r]];
+      }
 }
 
 int cs_pfmg_create(const cs_problem *pb, cs_pfmg **out)
@@ -157,6 +184,7 @@ int cs_pfmg_create(const cs_problem *pb, cs_pfmg **out)
   CS_CHECK_ALLOC(m->values);
   CS_CHECK_ALLOC(m->diag);
   CS_CHECK_ALLOC(m->buf);
+  if (!m->empty) fill_diag(m);
   return CS_OK;
 }
 
@@ -175,32 +203,6 @@ void cs_pfmg_destroy(cs_pfmg **pm)
   free(m->buf);
   free(m);
   *pm = NULL;
-}
-
-/* Where slab r of cell k of depth column col (cs_cell = k + n0 col) sits in
- * the box, hypre's first index fastest: each column holds its slabs one
- * after another, k + n0 (r + ndiff col) (1-D: one column, k + n0 r). */
-static size_t box_pos(const cs_pfmg *m, size_t r, size_t k, size_t col)
-{
-  const size_t n0 = (size_t)m->pb->pt->n[0];
-  return (col * (size_t)m->ndiff + r) * n0 + k;
-}
-
-/* Each owned cell's transport diagonal (-sum faces D/h^2 - surface
- * transfer) for the diffusing species, cs_cell order: one
- * cs_transport_diag per cell for all slabs. */
-static void fill_diag(cs_pfmg *m)
-{
-  const cs_patch *pt = m->pb->pt;
-  const double N = m->pb->syn[CS_N];
-  for (int j = 0; j < pt->n[2]; ++j)
-    for (int i = 0; i < pt->n[1]; ++i)
-      for (int k = 0; k < pt->n[0]; ++k) {
-        double diag[CS_NS], dE_dc;
-        cs_transport_diag(m->pb->p, pt, k, i, j, N, diag, &dE_dc);
-        double *dc = &m->diag[(size_t)cs_cell(pt, k, i, j) * (size_t)m->ndiff];
-        for (int r = 0; r < m->ndiff; ++r) dc[r] = diag[m->species[r]];
-      }
 }
 
 /* Coefficients of M_s for diffusing species r (slab r) and every owned
@@ -236,7 +238,6 @@ int cs_pfmg_setup(cs_pfmg *m, double gamma)
   if (m->ndiff == 0) return CS_OK;
   HYPRE_Int entries[NSTENCIL_MAX];
   for (int e = 0; e < m->nst; ++e) entries[e] = e;
-  if (!m->empty) fill_diag(m);
   for (int r = 0; r < m->ndiff && !m->empty; ++r) {
     /* slab r's sub-box: depth rows r N0 .. r N0 + N0 - 1 (1-D: index 1 = r) */
     HYPRE_Int lo[3] = {m->lo[0], m->lo[1], m->lo[2]}, hi[3] = {m->hi[0], m->hi[1], m->hi[2]};
@@ -295,7 +296,7 @@ int cs_pfmg_solve(cs_pfmg *m, double *x)
   for (size_t col = 0; col < ncol; ++col)
     for (size_t k = 0; k < n0; ++k) {
       const double *xc = x + CS_NS * (col * n0 + k);
-      double *bc = m->buf + box_pos(m, 0, k, col);
+      double *bc = m->buf + box_pos(m, k, col);
       for (size_t r = 0; r < nd; ++r) bc[r * n0] = xc[m->species[r]];
     }
   if (!m->empty) CS_CHECK_HYPRE(cs_hy.StructVectorSetBoxValues(m->b, m->lo, m->hi, m->buf));
@@ -305,7 +306,7 @@ int cs_pfmg_solve(cs_pfmg *m, double *x)
   for (size_t col = 0; col < ncol; ++col)
     for (size_t k = 0; k < n0; ++k) {
       double *xc = x + CS_NS * (col * n0 + k);
-      const double *bc = m->buf + box_pos(m, 0, k, col);
+      const double *bc = m->buf + box_pos(m, k, col);
       for (size_t r = 0; r < nd; ++r) xc[m->species[r]] = bc[r * n0];
     }
   cs_hy.ClearAllErrors();

@@ -37,8 +37,8 @@
 
 typedef struct cs_pfmg cs_pfmg;
 
-/* The coarsest grid PFMG builds: at most this many cells (all species of a
- * stacked grid count as one cell). */
+/* The coarsest grid PFMG builds: at most this many cells of the spatial
+ * grid (a cell's slabs, one per diffusing species, count once). */
 enum { CS_PFMG_COARSEST_CELLS = 16 };
 
 /* Levels of a PFMG hierarchy on a grid of `cells` global cells: 1 plus the

@@ -55,8 +55,10 @@ typedef struct {
  * (2-D lesion, one year, docs/performance.md). The threshold is the 2-D
  * crossover on two ranks at the reference diffusivities, 0.15 mm
  * (4.3 / 0.15^2 = 191 per day). On one rank pfmg is faster from ~0.19 mm
- * in 2-D and ~0.25 mm in 3-D (nineteenth round), since line scales better
- * (no messages in depth): near the threshold either choice is close. */
+ * in 2-D and ~0.25 mm in 3-D (up to ~1.4x between 0.15 and 0.19 mm;
+ * nineteenth round), since line scales better (no messages in depth); the
+ * rule does not count ranks, so that a run's preconditioner, and its answer
+ * to the solver tolerance, are the same on any number of ranks. */
 #define CS_PFMG_MIN_LATERAL_RATE 190.0 /* 1/day */
 int cs_precond_resolve(int precond, const cs_grid *g, const double D[]);
 
