@@ -84,7 +84,9 @@ int cs_config_value_differs(double mine, double saved, char *mine_text, char *sa
 
 static void format_value(const cs_opt *o, const void *obj, char *out, size_t n)
 {
-  const int iv = (int)cs_opt_get(o, obj);
+  /* Only integer-valued kinds are converted: a real such as a dose of
+   * 5.6e9 cells is out of int's range, and converting it would be undefined. */
+  const int iv = o->type == CS_OPT_REAL ? 0 : (int)cs_opt_get(o, obj);
   switch (o->type) {
   case CS_OPT_REAL: format_real(exact_display(o, obj), out, n); break;
   case CS_OPT_INT: snprintf(out, n, "%d", iv); break;
