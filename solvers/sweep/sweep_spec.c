@@ -319,7 +319,7 @@ static void read_lhs(reader *r, const design_nodes *dn, yaml_node_t *design)
   const char *what = sp->type == CS_DESIGN_MORRIS ? "design.trajectories" : "design.samples";
   if (!samples || number(r, samples, what, &n) || n < 1 || n > 1e6 || n != floor(n))
     err(r, samples ? samples : design, what, "expected a whole number in [1, 1000000]");
-  sp->samples = (int)n;
+  else sp->samples = (int)n; /* only in range: converting 1e300 or NaN to int is undefined */
   if (!ranges || ranges->type != YAML_MAPPING_NODE) {
     err(r, ranges ? ranges : design, "design.ranges", "expected {key: {min: ..., max: ..., scale: linear|log}}");
     return;
@@ -381,7 +381,7 @@ static void read_cohort(reader *r, const design_nodes *dn, yaml_node_t *design)
   double n = 0;
   if (!pn || number(r, pn, "design.patients", &n) || n < 1 || n > 1e6 || n != floor(n))
     err(r, pn ? pn : design, "design.patients", "expected a whole number of patients in [1, 1000000]");
-  sp->samples = (int)n;
+  else sp->samples = (int)n; /* only in range, as in read_lhs */
   if (!dl || dl->type != YAML_MAPPING_NODE) {
     err(r, dl ? dl : design, "design.distributions", "expected {key: {dist: normal|lognormal|uniform|loguniform, ...}}");
     return;
