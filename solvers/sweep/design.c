@@ -179,23 +179,30 @@ static int cohort(const cs_sweep_spec *sp, cs_design *d)
   return CS_OK;
 }
 
+static int list(const cs_sweep_spec *sp, cs_design *d)
+{
+  d->nrows = sp->nlist;
+  d->value = calloc((size_t)(d->nrows ? d->nrows : 1) * (size_t)(d->nfactor ? d->nfactor : 1), sizeof *d->value);
+  CS_CHECK_ALLOC(d->value);
+  memcpy(d->value, sp->list, (size_t)d->nrows * (size_t)d->nfactor * sizeof *d->value);
+  return CS_OK;
+}
+
 int cs_design_make(const cs_sweep_spec *sp, cs_design *d)
 {
   memset(d, 0, sizeof *d);
   d->nfactor = sp->nfactor;
+  int rc;
   switch (sp->type) {
-  case CS_DESIGN_GRID: return grid(sp, d);
-  case CS_DESIGN_LHS: return lhs(sp, d);
-  case CS_DESIGN_SOBOL: return sobol(sp, d);
-  case CS_DESIGN_MORRIS: return morris(sp, d);
-  case CS_DESIGN_COHORT: return cohort(sp, d);
-  default:
-    d->nrows = sp->nlist;
-    d->value = calloc((size_t)(d->nrows ? d->nrows : 1) * (size_t)(d->nfactor ? d->nfactor : 1), sizeof *d->value);
-    CS_CHECK_ALLOC(d->value);
-    memcpy(d->value, sp->list, (size_t)d->nrows * (size_t)d->nfactor * sizeof *d->value);
-    return CS_OK;
+  case CS_DESIGN_GRID: rc = grid(sp, d); break;
+  case CS_DESIGN_LHS: rc = lhs(sp, d); break;
+  case CS_DESIGN_SOBOL: rc = sobol(sp, d); break;
+  case CS_DESIGN_MORRIS: rc = morris(sp, d); break;
+  case CS_DESIGN_COHORT: rc = cohort(sp, d); break;
+  default: rc = list(sp, d); break;
   }
+  if (rc != CS_OK) cs_design_free(d); /* a failed design holds nothing (a cohort's rows were filled before its check) */
+  return rc;
 }
 
 void cs_design_free(cs_design *d)

@@ -30,6 +30,7 @@ typedef struct {
   char (*meta)[CS_SWEEP_VALUE];  /* nrows x nmeta */
 } cs_design;
 
+/* The rows of spec in d; on error d holds nothing (cs_design_free is still safe). */
 int cs_design_make(const cs_sweep_spec *spec, cs_design *d);
 void cs_design_free(cs_design *d);
 static inline const char *cs_design_meta(const cs_design *d, int row, int m)

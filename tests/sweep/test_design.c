@@ -383,6 +383,18 @@ int main(void)
   cs_sweep_spec_free(&sp);
   cs_config_errors_free(&errs);
 
+  /* a truncation no draw meets: the design fails with the reason and holds nothing (it used to keep its rows) */
+  rc = load("base: ref.yaml\ndesign:\n  type: cohort\n  patients: 40\n  distributions:\n"
+            "    model.V_s: {dist: lognormal, median: 1, sigma: 0.35, min: 6.7, max: 24}\n  arms:\n    - {name: untreated}\n",
+            &sp, &d, &errs);
+  CHECK(rc == CS_ERR_CONFIG && strstr(cs_error_message(), "rejected 10000 draws"), "impossible truncation (rc %d): %s %s",
+        rc, cs_error_message(), errs.n ? errs.lines[0] : "");
+  CHECK(d.nrows == 0 && !d.value && !d.meta, "a failed design holds no rows (%d)", d.nrows);
+  cs_error_clear();
+  cs_design_free(&d);
+  cs_sweep_spec_free(&sp);
+  cs_config_errors_free(&errs);
+
   rc = load("base: ref.yaml\ndesign:\n  type: lhs\n  samples: 5\n  ranges:\n    model.k_c: {min: 0.03, max: 0.01}\n"
             "    nokey: {min: 1, max: 2}\n", &sp, &d, &errs);
   CHECK(rc == CS_ERR_CONFIG && errs.n == 2, "two errors reported (rc %d, n %d)", rc, errs.n);
