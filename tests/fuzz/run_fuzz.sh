@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Build a fuzz target with clang (libFuzzer + ASan + UBSan) and run it for
 # SECONDS (default 20), after replaying tests/fuzz/regressions/TARGET/ (inputs
-# earlier runs found failing). TARGET is `config` (the config reader, seeded
-# from configs/, tests/config/bad/ and tests/mpi/) or `sweep` (the sweep-file
-# reader and the designs, seeded from the shipped sweeps).
+# earlier runs found failing). TARGET is `config` (the config reader and the
+# --set options, seeded from configs/, tests/config/bad/, tests/mpi/ and
+# tests/fuzz/seeds/config/) or `sweep` (the sweep-file reader and the designs,
+# seeded from the shipped sweeps).
 # Usage: tests/fuzz/run_fuzz.sh [SECONDS] [WORKDIR] [TARGET]. Exit 77 (skipped)
 # when clang or its libFuzzer runtime (Debian: clang, libclang-rt-14-dev) is missing.
 set -euo pipefail
@@ -26,6 +27,7 @@ sweep)
   seeds=("$root/configs/sweeps" "$root/tests/sweep" "$root/bench") ;;
 *) echo "fuzz: unknown target '$target' (config, sweep)"; exit 2 ;;
 esac
+if [[ -d $here/seeds/$target ]]; then seeds+=("$here/seeds/$target"); fi # inputs written to reach a feature
 if ! clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
      -DCS_FUZZ_SWEEP_DIR="\"$root/configs/sweeps\"" -I"$root/model" -I"$root/solvers" "${srcs[@]}" "${libs[@]}" \
      -o "$work/fuzz_$target" 2>"$work/build.log"; then
