@@ -11,10 +11,25 @@
 
 #include "../error.h"
 
+double cs_design_rows(const cs_sweep_spec *sp)
+{
+  switch (sp->type) {
+  case CS_DESIGN_GRID: {
+    double total = 1;
+    for (int f = 0; f < sp->nfactor; ++f) total *= sp->nvals[f];
+    return total;
+  }
+  case CS_DESIGN_LHS: return sp->samples;
+  case CS_DESIGN_SOBOL: return (double)sp->samples * (sp->nfactor + 2);
+  case CS_DESIGN_MORRIS: return (double)sp->samples * (sp->nfactor + 1);
+  case CS_DESIGN_COHORT: return (double)sp->samples * sp->narms;
+  default: return sp->nlist;
+  }
+}
+
 static int grid(const cs_sweep_spec *sp, cs_design *d)
 {
-  double total = 1;
-  for (int f = 0; f < sp->nfactor; ++f) total *= sp->nvals[f];
+  const double total = cs_design_rows(sp);
   if (total > 1e7) CS_FAIL(CS_ERR_CONFIG, "%s: the grid has %.0f rows (at most 10 million)", sp->path, total);
   d->nrows = (int)total;
   d->value = calloc((size_t)(d->nrows > 0 ? d->nrows : 1) * (size_t)(d->nfactor > 0 ? d->nfactor : 1), sizeof *d->value);

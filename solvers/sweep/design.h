@@ -30,6 +30,9 @@ typedef struct {
   char (*meta)[CS_SWEEP_VALUE];  /* nrows x nmeta */
 } cs_design;
 
+/* The rows cs_design_make gives spec, without building them (a double: a
+ * grid's product can pass int's range before its 10-million cap). */
+double cs_design_rows(const cs_sweep_spec *spec);
 /* The rows of spec in d; on error d holds nothing (cs_design_free is still safe). */
 int cs_design_make(const cs_sweep_spec *spec, cs_design *d);
 void cs_design_free(cs_design *d);

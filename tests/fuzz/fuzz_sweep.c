@@ -1,10 +1,10 @@
 /* libFuzzer target: the sweep-file reader (solvers/sweep/sweep_spec.c) and,
- * for an accepted spec of modest size, the design built from it
- * (solvers/sweep/design.c) on arbitrary bytes. Every input must be accepted
- * or rejected with messages; no crash, hang, leak or undefined behaviour
- * (built with ASan + UBSan). The spec is parsed as if it were a file in
- * configs/sweeps/ (CS_FUZZ_SWEEP_DIR), so the shipped sweeps' relative
- * `base:` resolves. */
+ * for an accepted spec of up to 20,000 rows (cs_design_rows), the design
+ * built from it (solvers/sweep/design.c) on arbitrary bytes. Every input
+ * must be accepted or rejected with messages; no crash, hang, leak or
+ * undefined behaviour (built with ASan + UBSan). The spec is parsed as if it
+ * were a file in configs/sweeps/ (CS_FUZZ_SWEEP_DIR), so the shipped sweeps'
+ * relative `base:` resolves. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,24 +12,6 @@
 #include "config.h"
 #include "sweep/design.h"
 #include "sweep/sweep_spec.h"
-
-/* The rows the design would have, without building it (an upper bound):
- * big designs are legitimate input but would only test the allocator. */
-static double rows_bound(const cs_sweep_spec *sp)
-{
-  switch (sp->type) {
-  case CS_DESIGN_GRID: {
-    double n = 1;
-    for (int f = 0; f < sp->nfactor; ++f) n *= sp->nvals[f];
-    return n;
-  }
-  case CS_DESIGN_LIST: return sp->nlist;
-  case CS_DESIGN_SOBOL: return (double)sp->samples * (sp->nfactor + 2);
-  case CS_DESIGN_MORRIS: return (double)sp->samples * (sp->nfactor + 1);
-  case CS_DESIGN_COHORT: return (double)sp->samples * (sp->narms > 0 ? sp->narms : 1);
-  default: return sp->samples;
-  }
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -41,9 +23,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   memset(&spec, 0, sizeof spec);
   cs_config_errors errs = {0};
   int rc = cs_sweep_spec_parse(CS_FUZZ_SWEEP_DIR "/fuzz.yaml", text, size, &spec, &errs);
-  if (rc == 0 && errs.n == 0 && rows_bound(&spec) <= 20000) {
+  if (rc == 0 && errs.n == 0 && cs_design_rows(&spec) <= 20000) { /* bigger ones would only test the allocator */
     cs_design d;
-    if (cs_design_make(&spec, &d) == 0) cs_design_free(&d);
+    if (cs_design_make(&spec, &d) == 0) cs_design_free(&d); /* not on failure: a failed design holds nothing */
   }
   cs_sweep_spec_free(&spec);
   cs_config_errors_free(&errs);

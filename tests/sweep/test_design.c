@@ -41,6 +41,7 @@ static int load(const char *text, cs_sweep_spec *sp, cs_design *d, cs_config_err
 {
   int rc = cs_sweep_spec_load(write_tmp("sweep.yaml", text), sp, errs);
   if (rc == 0) rc = cs_design_make(sp, d);
+  if (rc == 0) CHECK(cs_design_rows(sp) == d->nrows, "cs_design_rows %g, built %d", cs_design_rows(sp), d->nrows);
   return rc;
 }
 
