@@ -19,17 +19,19 @@ srcs=("$here/fuzz_$target.c" "$root"/solvers/config*.c "$root/solvers/text_file.
       "$root/solvers/error.c" "$root/solvers/run_options.c")
 for f in "$root"/model/*.c; do srcs+=("$f"); done
 libs=(-lyaml -lm)
+defs=()
 case $target in
 config) seeds=("$root/configs" "$root/tests/config/bad" "$root/tests/mpi") ;;
 sweep)
   srcs+=("$root/solvers/sweep/sweep_spec.c" "$root/solvers/sweep/design.c")
   libs=(-lgsl -lgslcblas "${libs[@]}")
+  defs=(-DCS_FUZZ_SWEEP_DIR="\"$root/configs/sweeps\"") # where the spec is taken to live, for its base:
   seeds=("$root/configs/sweeps" "$root/tests/sweep" "$root/bench") ;;
 *) echo "fuzz: unknown target '$target' (config, sweep)"; exit 2 ;;
 esac
 if [[ -d $here/seeds/$target ]]; then seeds+=("$here/seeds/$target"); fi # inputs written to reach a feature
 if ! clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-     -DCS_FUZZ_SWEEP_DIR="\"$root/configs/sweeps\"" -I"$root/model" -I"$root/solvers" "${srcs[@]}" "${libs[@]}" \
+     "${defs[@]}" -I"$root/model" -I"$root/solvers" "${srcs[@]}" "${libs[@]}" \
      -o "$work/fuzz_$target" 2>"$work/build.log"; then
   if grep -q "fuzzer" "$work/build.log"; then
     echo "fuzz: clang's libFuzzer runtime is missing (apt-get install libclang-rt-14-dev)"; exit 77
@@ -41,8 +43,9 @@ find "${seeds[@]}" -name '*.yaml' -exec cp {} "$work/corpus/" \;
 # whatever the random search does this time.
 shopt -s nullglob
 regressions=("$here/regressions/$target"/*.yaml)
-# libFuzzer exits 77 on a crash or leak by default, which ctest would take for
-# "skipped" (SKIP_RETURN_CODE 77 means: no clang here): every failure exits 1.
+# libFuzzer exits 77 on a leak (or at its memory limit) by default, which ctest
+# would take for "skipped" (SKIP_RETURN_CODE 77 means: no clang here): every
+# failure exits 1, as UBSan's and ASan's own reports already did.
 fail=(-error_exitcode=1 -timeout_exitcode=1)
 if ((${#regressions[@]})); then
   ASAN_OPTIONS=detect_leaks=1 "$work/fuzz_$target" "${fail[@]}" "${regressions[@]}" 2>&1 | tail -5
