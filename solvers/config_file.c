@@ -348,7 +348,12 @@ void cs_cfg_load_file(cs_cfg_loader *ld, const char *path, const cs_cfg_where *f
     } else {
       char line[1200], p[1000];
       cs_cfg_clean(p, sizeof p, path, 990);
-      snprintf(line, sizeof line, "cannot read config file '%s': %s", p, why);
+      /* too large is a wrong file, exit 3, reported like the config's other
+       * problems (FILE:LINE:COL); unreadable is exit 4, one line */
+      if (err == EFBIG)
+        snprintf(line, sizeof line, "%s:1:1: %s", p, why);
+      else
+        snprintf(line, sizeof line, "cannot read config file '%s': %s", p, why);
       cs_cfg_push_line(ld, line);
       ld->io_error = err != EFBIG;
     }

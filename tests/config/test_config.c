@@ -680,6 +680,13 @@ static void test_hostile(void)
   const char *p = write_file("big.yaml", big, 4u << 20);
   int rc = cs_config_load(p, NULL, 0, &cfg, &e);
   EXPECT(rc == CS_ERR_CONFIG && find(&e, "too large", NULL) >= 0, "4 MiB file rejected (rc %d)", rc);
+  /* reported as FILE:LINE:COL like every other exit-3 problem (it read "cannot read config file", the
+   * words of the exit-4 case) */
+  {
+    char where[1100];
+    snprintf(where, sizeof where, "%s:1:1: over 1 MiB", p);
+    EXPECT(find(&e, where, NULL) == 0, "too large as FILE:1:1: (%s)", e.n ? e.lines[0] : "no message");
+  }
   cs_config_errors_free(&e);
   free(big);
   /* random bytes, and a valid config with random bytes changed */
