@@ -20,9 +20,11 @@ colour is never the only cue:
 
 (branch_colour, branch_style). In the depth profiles the line style is the
 time, so each branch has a marker there too (branch_marker). The animation's
-species: aggrecan #D55E00 solid, collagen #0072B2 dashed, chondrocytes
-#009E73 dotted (SPECIES_STYLE); its panel titles are black, since colour means
-a species there, not a branch. Where several runs are injected on the same
+species: aggrecan #997700 ochre solid, collagen #332288 indigo dashed,
+chondrocytes #009E73 green dotted (SPECIES_STYLE): none of them a branch's
+colour (the panels are the early and the late branch, and a class that has
+learnt "vermillion = late" read the early panel's aggrecan as the late
+branch); its panel titles are black, since colour means a species there. Where several runs are injected on the same
 day, one neutral grey line marks it. New figures follow these rules.
 """
 
@@ -48,7 +50,7 @@ BRANCH = {  # kind -> colour, line style, marker in the depth profiles
     "il1ra": ("#CC79A7", "-.", "^"),
 }
 NEUTRAL = "#666666"  # an injection day shared by runs of different colours
-SPECIES_STYLE = {"a": ("#D55E00", "-", "aggrecan a"), "c": ("#0072B2", "--", "collagen c"),
+SPECIES_STYLE = {"a": ("#997700", "-", "aggrecan a"), "c": ("#332288", "--", "collagen c"),
                  "Ch": ("#009E73", ":", "chondrocytes Ch")}
 TIME_STYLES = [":", "-.", "--", "-", (0, (5, 1, 1, 1, 1, 1))]
 
@@ -291,7 +293,9 @@ def profiles(runs, out, times_days, untreated_label="untreated"):
     2-D/3-D runs. Colour = branch, line style = time.
 
     Returns (path, plotted) with plotted["<label>@<day>"] = {"z", "a", "c",
-    "Ch", "snapshot_day", "style"}."""
+    "Ch", "snapshot_day", "style", "marker", "time_label"}; time_label is the
+    legend's text for the day, which names the snapshots' days when they are
+    not the requested one."""
     species = [("a", "aggrecan a"), ("c", "collagen c"), ("Ch", "chondrocytes Ch")]
     untreated = metrics.find_untreated(runs, untreated_label)
     times_days = sorted(float(t) for t in times_days)
@@ -340,8 +344,14 @@ def profiles(runs, out, times_days, untreated_label="untreated"):
                                  label=pretty_label(l, r))
                           for i, (l, r) in enumerate(runs.items())
                           if any(k.startswith(f"{l}@") for k in plotted)]
-        time_handles = [Line2D([], [], color="black", ls=style[t], lw=2, label=_day_text(t)) for t in times_days
-                        if any(k.endswith(f"@{t:g}") for k in plotted)]
+        time_handles = []
+        for t in times_days:
+            at_t = [e for k, e in plotted.items() if k.endswith(f"@{t:g}")]
+            if at_t:
+                text = _snapshot_days_text(t, [e["snapshot_day"] for e in at_t])
+                for e in at_t:
+                    e["time_label"] = text
+                time_handles.append(Line2D([], [], color="black", ls=style[t], lw=2, label=text))
         fig.suptitle("Depth profiles: what is left of the cartilage matrix and cells", fontsize=14)
         if branch_handles:
             fig.legend(handles=branch_handles, loc="lower center", ncol=min(len(branch_handles), 4),
@@ -374,6 +384,17 @@ def _log_axis(ax):
         ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
         ax.yaxis.set_minor_formatter(NullFormatter())
+
+
+def _snapshot_days_text(day, snapshot_days):
+    """The legend's text for a requested day: the days of the snapshots drawn
+    for it (the demo's day-1460 lines were day-1470 snapshots, labelled 1460)."""
+    shown = sorted({round(float(d), 6) for d in snapshot_days})
+    if all(abs(d - day) < 1e-6 for d in shown):
+        return _day_text(day)
+    if len(shown) == 1:
+        return _day_text(shown[0])
+    return "day " + " / ".join(f"{d:g}" for d in shown) + f" ({day / DAYS_PER_YEAR:.1f} y)"
 
 
 def _day_text(day):

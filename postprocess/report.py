@@ -392,9 +392,12 @@ def _small_pct(fraction):
 
 
 def _one_in(fraction):
-    """'1 in 5,900': the fraction as one in N, N to two significant digits."""
+    """'1 in 5,800': the fraction as one in N, N rounded down to two
+    significant digits, so that "at most 1 in N" stays true (1 in 5,867 was
+    rounded up to "at most 1 in 5,900")."""
     n = 1 / fraction
-    return f"1 in {float(f'{n:.2g}'):,.0f}"
+    scale = 10 ** max(0, math.floor(math.log10(n)) - 1)
+    return f"1 in {math.floor(n / scale * (1 + 1e-12)) * scale:,.0f}"  # 1 / (1 / 5900) may be 5899.999...
 
 
 def msc_action_text(k):
@@ -608,16 +611,18 @@ ALIKE_RELATIVE = 0.05      #   1.553 % and 1.545 % printed as 1.6 % and 1.5 % ma
 
 
 def _each(early, late, has_late, short=False):
-    """A retention of the early and the late injection: one number (their
-    mean) if they are alike (ALIKE_POINTS, ALIKE_RELATIVE) or print the same,
-    else both, each named (the early one alone without a late run)."""
+    """A retention of the early and the late injection: one number (the
+    early one's, which the reference model's targets and a report on the early
+    run alone quote; their mean read 1.5 % where those said 1.6 %) if they are
+    alike (ALIKE_POINTS, ALIKE_RELATIVE) or print the same, else both, each
+    named (the early one alone without a late run)."""
     e, l = _pct(early), _pct(late)
     if not has_late:
         return e
     alike = _finite(early, late) and (abs(early - late) * 100 < ALIKE_POINTS
                                       or abs(early - late) < ALIKE_RELATIVE * max(abs(early), abs(late)))
     if e == l or alike:
-        return f"{_pct((early + late) / 2) if alike else e} (early and late injection alike)"
+        return f"{e} (early and late injection alike)"
     if not _finite(late):
         return f"{e} (early injection; the late run ends before)"
     return f"{e} (early) and {l} (late)" if short else f"{e} (early injection) and {l} (late injection)"
@@ -738,7 +743,10 @@ def _table(rows):
 
 
 CAPTIONS = {
-    "early_vs_late": "Cartilage thickness and collagen over time, for each treatment branch.",
+    "early_vs_late": "Cartilage thickness and collagen over time, for each treatment branch. The thickness is "
+                     "the structural thickness an MRI measures: the depth of intact collagen (the collagen "
+                     "fraction c summed over depth). The modelled cartilage keeps its height, which is why the "
+                     "depth profiles still reach the surface; what it loses is intact matrix.",
     "profiles": "How aggrecan, collagen and cells vary with depth, from the bone (bottom) to the joint surface (top).",
     "inflammation": "Inflammation in the joint fluid and the injected stem cells. Top: synovitis, the model's "
                     "stand-in for pain (0 calm, 1 fully inflamed), the number the text quotes. It is computed from "
@@ -797,6 +805,8 @@ def write_report(out_html, figures, runs, title="cartsim: stem cells for knee ca
     parts.append("<h2>Summary</h2>")
     parts.append(_table(rows))
     parts.append(f"<p class='small'>Horizon: day {k['horizon_day']:g} ({k['horizon_years']:.3g} years). "
+                 "Thickness: the depth of intact collagen (the collagen fraction summed over depth, in mm), "
+                 "the structural measure an MRI gives. "
                  "Benefit: thickness at the horizon minus the untreated thickness, in percent of the initial "
                  "thickness. Synovitis AUC: the inflammation signal (0&ndash;1) summed over time. "
                  "Retention: injected MSCs still in the joint 30 days after the injection.</p>")
