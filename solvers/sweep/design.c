@@ -177,10 +177,13 @@ static int cohort(const cs_sweep_spec *sp, cs_design *d)
   gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
   CS_CHECK_ALLOC(rng);
   gsl_rng_set(rng, sp->seed);
-  int ok = 1;
-  for (int p = 0; p < sp->samples; ++p) {
-    double x[CS_SWEEP_MAX_FACTORS];
-    for (int f = 0; f < sp->nfactor; ++f) x[f] = draw(sp, f, rng, &ok);
+  int ok = 1, bad = -1, bad_patient = -1; /* the first factor whose truncation rejected every draw, and where */
+  for (int p = 0; p < sp->samples && ok; ++p) {
+    double x[CS_SWEEP_MAX_FACTORS] = {0};
+    for (int f = 0; f < sp->nfactor && ok; ++f) {
+      x[f] = draw(sp, f, rng, &ok);
+      if (!ok) bad = f, bad_patient = p;
+    }
     for (int a = 0; a < sp->narms; ++a) {
       int row = p * sp->narms + a;
       for (int f = 0; f < sp->nfactor; ++f)
@@ -190,7 +193,19 @@ static int cohort(const cs_sweep_spec *sp, cs_design *d)
     }
   }
   gsl_rng_free(rng);
-  if (!ok) CS_FAIL(CS_ERR_CONFIG, "%s: a truncated distribution rejected 10000 draws in a row (check min/max)", sp->path);
+  if (!ok) {
+    /* an error of the sweep file, at the distribution, as the spec reader's: FILE:LINE:COL: key: message */
+    static const char *const names[] = {"normal", "lognormal", "uniform", "loguniform"};
+    static const char *const pars[][2] = {{"mean", "sd"}, {"median", "sigma"}, {"min", "max"}, {"min", "max"}};
+    const int k = sp->dist[bad];
+    char bounds[96] = "";
+    if (isfinite(sp->tlo[bad])) snprintf(bounds, sizeof bounds, "min = %g", sp->tlo[bad]);
+    if (isfinite(sp->thi[bad]))
+      snprintf(bounds + strlen(bounds), sizeof bounds - strlen(bounds), "%smax = %g", bounds[0] ? ", " : "", sp->thi[bad]);
+    CS_FAIL(CS_ERR_CONFIG, "%s:%d:%d: %s: the truncation %s of the %s distribution (%s = %g, %s = %g) rejected 10000 "
+            "draws in a row (patient %d): check min/max", sp->path, sp->dist_at[bad][0], sp->dist_at[bad][1],
+            sp->factor[bad], bounds, names[k], pars[k][0], sp->p1[bad], pars[k][1], sp->p2[bad], bad_patient);
+  }
   return CS_OK;
 }
 

@@ -19,6 +19,7 @@
 #include "../io/room.h"
 #include "../run.h"
 #include "../signals.h"
+#include "../text_file.h"
 #include "design.h"
 
 #define SOLVER_COLS 4
@@ -264,7 +265,53 @@ typedef struct {
   int grank;
   long computed, reused, failed; /* counted by group leaders */
   long continued;                /* of the computed: continued from an interrupted row's checkpoint */
+  MPI_Win win;                   /* the shared counters (CTR_*) on world rank 0 */
+  int wrank, total;              /* world rank; rows of this task (for the progress line) */
+  double t0, last_print;         /* the progress line's clock (world rank 0) */
 } sweep_state;
+
+/* The seed of the sweep DIR holds (DIR/sweep.yaml, read as if it were the
+ * sweep file, so that its base resolves alike) into *seed; *seed unchanged
+ * if it cannot be read. A sweep file that differs from it only in what
+ * changes no row (the seed of a grid or list design, which has none to
+ * draw) has the same fingerprint and resumes it: its rows were run, and
+ * recorded, with that seed, and the summary said the new one. Rank 0. */
+static void stored_seed(const cs_sweep_request *req, const cs_sweep_spec *sp, unsigned long *seed)
+{
+  char path[4200], *text = NULL;
+  size_t len = 0;
+  snprintf(path, sizeof path, "%s/sweep.yaml", req->out_dir);
+  if (cs_read_text_file(path, &text, &len) != 0) return;
+  cs_sweep_spec *old = calloc(1, sizeof *old);
+  if (!old) {
+    free(text);
+    return;
+  }
+  cs_config_errors errs = {0};
+  if (cs_sweep_spec_parse(sp->path, text, len, old, &errs) == CS_OK) *seed = old->seed;
+  cs_config_errors_free(&errs);
+  cs_sweep_spec_free(old);
+  free(old);
+}
+
+/* The shared counters on world rank 0: [0] next unit to claim, [1] rows
+ * finished (done, failed or reused), [2] rows failed. */
+enum { CTR_NEXT = 0, CTR_FINISHED, CTR_FAILED, CTR_COUNT };
+
+static void progress(const cs_sweep_request *req, MPI_Win win, int total, double t0, double *last, int final);
+
+/* A row recorded (computed or failed) or found recorded (reused, or failed
+ * with the same config): counted in the shared counters at once, so that the
+ * progress line agrees with the result line even when a cohort patient (one
+ * unit of work, several rows) is stopped midway. Group leaders. */
+static void row_counted(sweep_state *S, int failed)
+{
+  const long add[2] = {1, failed};
+  MPI_Win_lock(MPI_LOCK_SHARED, 0, 0, S->win);
+  MPI_Accumulate(add, 2, MPI_LONG, 0, CTR_FINISHED, 2, MPI_LONG, MPI_SUM, S->win);
+  MPI_Win_unlock(0, S->win);
+  if (S->wrank == 0) progress(S->req, S->win, S->total, S->t0, &S->last_print, 0);
+}
 
 /* What a cohort row adds to a plain row: the arm's keys, the states the
  * history saves, the state and baseline a branch starts from. */
@@ -315,12 +362,15 @@ static int row_config(const cs_sweep_spec *sp, const cs_design *d, int r, const 
    * every arm fail its --baseline check) */
   if (sp->narms > 0) sets[nsets++] = COHORT_TREATMENTS;
   for (int i = 0; i < sp->nset; ++i) sets[nsets++] = sp->set[i];
-  for (int f = 0; f < d->nfactor; ++f) {
-    const char *v = cs_design_value(d, r, f);
-    if (!v[0]) continue;
-    snprintf(buf[f], sizeof buf[f], "%s=%s", sp->factor[f], v);
-    sets[nsets++] = buf[f];
-  }
+  /* a row's `treatments: []` clears those of the base and set: before its other keys, whatever
+   * their order in the file: {treatments: [], "treatments[0].type": il1ra, ...} is that one alone */
+  for (int pass = 0; pass < 2; ++pass)
+    for (int f = 0; f < d->nfactor; ++f) {
+      const char *v = cs_design_value(d, r, f);
+      if (!v[0] || pass != !!strcmp(sp->factor[f], "treatments")) continue;
+      snprintf(buf[f], sizeof buf[f], "%s=%s", sp->factor[f], v);
+      sets[nsets++] = buf[f];
+    }
   for (int i = 0; i < nextra; ++i) sets[nsets++] = extra[i];
   int rc = cs_config_load(sp->base, sets, nsets, cfg, errs);
   free(sets);
@@ -423,6 +473,7 @@ static int run_row_job(sweep_state *S, int r, const row_job *job, int *ok)
     if (S->grank == 0) {
       if (skip == 1) S->reused++;
       else S->failed++;
+      row_counted(S, skip == 2);
     }
     cs_error_clear();
     cs_config_errors_free(&errs);
@@ -532,6 +583,7 @@ static int run_row_job(sweep_state *S, int r, const row_job *job, int *ok)
      * result line said "computed 1" or "failed 1" for it */
     if (rc == CS_OK) S->computed++;
     else S->failed++;
+    row_counted(S, rc != CS_OK);
   }
   return CS_OK;
 }
@@ -678,9 +730,10 @@ typedef struct {
  * *digest: records_digest of the records it was built from. A record made
  * under another config of its row is shown `outdated` (no wall time: that
  * was another run's), a done row without a readable run file `missing`
- * (both are recomputed by the task holding them); *flags counts them. The
- * `reason` column says why a row failed (its record's reason) or why it is
- * outdated or missing, empty otherwise. */
+ * (no wall time either: its run's results are gone; both are recomputed
+ * by the task holding them); *flags counts them. The `reason` column says
+ * why a row failed (its record's reason) or why it is outdated or missing,
+ * empty otherwise. */
 static int write_summary_once(const cs_sweep_request *req, const cs_sweep_spec *sp, const cs_design *d,
                               uint64_t *digest, summary_flags *flags)
 {
@@ -726,6 +779,7 @@ static int write_summary_once(const cs_sweep_request *req, const cs_sweep_spec *
     if (f < 0) {
       snprintf(status[r], sizeof status[r], "missing");
       snprintf(reason[r], sizeof reason[r], "done, but runs/%s.h5 is missing or unreadable; rerun the task holding it", id);
+      row[0] = NAN; /* the wall time of a run whose results are gone, as for an outdated row */
       if (!flags->missing++) snprintf(flags->first[1], sizeof flags->first[1], "%s", id);
       continue;
     }
@@ -1047,10 +1101,6 @@ static int prepare_dir(const cs_sweep_request *req, const cs_sweep_spec *sp, con
   return write_atomic(path, line);
 }
 
-/* The shared counters on world rank 0: [0] next unit to claim, [1] rows
- * finished (done, failed or reused), [2] rows failed. */
-enum { CTR_NEXT = 0, CTR_FINISHED, CTR_FAILED, CTR_COUNT };
-
 /* final: 0 while running, 1 done, 2 interrupted, 3 stopped by an error */
 static void progress(const cs_sweep_request *req, MPI_Win win, int total, double t0, double *last, int final)
 {
@@ -1182,7 +1232,11 @@ static int load_sweep(const cs_sweep_request *req, MPI_Comm world, cs_sweep_spec
   if (rank == 0) {
     rc = cs_sweep_spec_load(req->spec_path, sp, &errs);
     if (rc) cs_config_errors_raise(rc, &errs, req->spec_path, 1);
-    else rc = cs_design_make(sp, d);
+    else if ((rc = cs_design_make(sp, d)) == CS_ERR_CONFIG) { /* the design's own (a truncation no draw meets): */
+      fprintf(stderr, "%s\n", cs_error_message());              /* printed as the reader's errors of the file */
+      cs_error_clear();
+      cs_error_set(rc, "1 error in %s", req->spec_path);
+    }
     if (rc == CS_OK) rc = check_fixed_config(sp, d);
     cs_config_errors_free(&errs);
   }
@@ -1243,6 +1297,17 @@ int cs_sweep(const cs_sweep_request *req, MPI_Comm world)
     if (rank != 0) cs_error_set(rc, "the sweep directory %s cannot be used (see rank 0)", req->out_dir);
     goto done;
   }
+  /* the seed is the sweep's DIR holds: a new seed that changes no row (a grid or list design) resumes it */
+  unsigned long seed = sp.seed;
+  if (rank == 0) {
+    stored_seed(req, &sp, &seed);
+    if (seed != sp.seed)
+      fprintf(stderr, "sweep: note: %s holds this sweep with seed %lu (%s/sweep.yaml): the seed %lu of %s changes no "
+              "row of its design, so the rows are those of seed %lu, and the summary and status records say %lu\n",
+              req->out_dir, seed, req->out_dir, sp.seed, req->spec_path, seed, seed);
+  }
+  MPI_Bcast(&seed, 1, MPI_UNSIGNED_LONG, 0, world);
+  sp.seed = seed;
 
   /* units of work: rows, or whole patients (history + arms) for a cohort;
    * this task's share, handed out by the shared counter on world rank 0 */
@@ -1259,21 +1324,24 @@ int cs_sweep(const cs_sweep_request *req, MPI_Comm world)
   const int block = sp.type == CS_DESIGN_SOBOL ? sp.nfactor + 2 : sp.type == CS_DESIGN_MORRIS ? sp.nfactor + 1 : 1;
   for (int r = 0; r < nunits; ++r)
     if ((r / block) % req->ntasks == req->task) mine[nmine++] = r;
-  sweep_state S = {req, &sp, &d, MPI_COMM_NULL, 0, 0, 0, 0, 0};
+  sweep_state S = {req, &sp, &d, MPI_COMM_NULL, 0, 0, 0, 0, 0, MPI_WIN_NULL, rank, nmine * per_unit, 0, 0};
   MPI_Comm_split(world, rank / K, rank, &S.group);
   MPI_Comm_rank(S.group, &S.grank);
   long *ctr = NULL;
-  MPI_Win win;
   MPI_Win_allocate(rank == 0 ? (MPI_Aint)(CTR_COUNT * sizeof(long)) : 0, sizeof(long), MPI_INFO_NULL, world, &ctr,
-                   &win);
+                   &S.win);
+  MPI_Win win = S.win;
   if (rank == 0) {
     MPI_Win_lock(MPI_LOCK_EXCLUSIVE, 0, 0, win);
     for (int i = 0; i < CTR_COUNT; ++i) ctr[i] = 0;
     MPI_Win_unlock(0, win);
   }
   MPI_Barrier(world);
-  double t0 = MPI_Wtime(), last_print = t0;
-  const int total = nmine * per_unit;
+  const double t0 = S.t0 = S.last_print = MPI_Wtime();
+  const int total = S.total;
+  /* each row adds to the counters (row_counted) and rank 0 prints the progress line as its own rows are
+   * recorded: a unit added them when it ended, so a cohort stopped in a patient's arms said "0/6 runs
+   * finished" beside "computed 1" */
   for (;;) {
     long next = 0;
     if (S.grank == 0 && cs_signals_pending()) { /* stop claiming rows; the running ones were finished */
@@ -1290,15 +1358,7 @@ int cs_sweep(const cs_sweep_request *req, MPI_Comm world)
       break;
     }
     if (next >= nmine) break;
-    const long failed_before = S.failed;
     if ((rc = cohort ? run_patient(&S, mine[next]) : run_row(&S, mine[next]))) break;
-    if (S.grank == 0) {
-      const long add[2] = {per_unit, S.failed - failed_before};
-      MPI_Win_lock(MPI_LOCK_SHARED, 0, 0, win);
-      MPI_Accumulate(add, 2, MPI_LONG, 0, CTR_FINISHED, 2, MPI_LONG, MPI_SUM, win);
-      MPI_Win_unlock(0, win);
-    }
-    if (rank == 0) progress(req, win, total, t0, &last_print, 0);
   }
   /* a group that failed (I/O, MPI) or was interrupted stops here; the others finish their rows */
   int worst[2] = {rc == CS_ERR_INTERRUPTED, rc != CS_OK && rc != CS_ERR_INTERRUPTED ? rc : 0};
@@ -1311,8 +1371,8 @@ int cs_sweep(const cs_sweep_request *req, MPI_Comm world)
       cs_error_set(worst[1], "%s (rank %d)", msg, first);
     }
   }
-  if (rank == 0 && (last_print > t0 || worst[0] || worst[1])) /* a short sweep that ran to its end prints none */
-    progress(req, win, total, t0, &last_print, worst[1] ? 3 : worst[0] ? 2 : 1);
+  if (rank == 0 && (S.last_print > t0 || worst[0] || worst[1])) /* a short sweep that ran to its end prints none */
+    progress(req, win, total, t0, &S.last_print, worst[1] ? 3 : worst[0] ? 2 : 1);
   MPI_Win_free(&win);
   long counts[4] = {S.grank == 0 ? S.computed : 0, S.grank == 0 ? S.reused : 0, S.grank == 0 ? S.failed : 0,
                     S.grank == 0 ? S.continued : 0};

@@ -204,6 +204,10 @@ static int unknown_key(reader *r, const yaml_node_t *n, const char *key)
   return 1;
 }
 
+/* The name of each CS_DESIGN_* (the design's `type:`). */
+static const char *const design_names[] = {"grid", "list", "lhs", "sobol", "morris", "cohort"};
+_Static_assert(sizeof design_names / sizeof *design_names == CS_DESIGN_COHORT + 1, "a name for every CS_DESIGN_*");
+
 /* Record a factor (once); returns its index or -1. */
 static int factor_index(reader *r, const yaml_node_t *n, const char *key)
 {
@@ -214,8 +218,16 @@ static int factor_index(reader *r, const yaml_node_t *n, const char *key)
     err(r, n, key, "more than %d varied keys", CS_SWEEP_MAX_FACTORS);
     return -1;
   }
-  if (strlen(key) >= CS_SWEEP_KEY || !strchr(key, '.')) {
-    err(r, n, key, "expected a config key such as model.sig_s0 or treatments[0].day");
+  /* `treatments` (its one value `[]`: no treatments, as --set treatments=[]) is the one key without a
+   * dot: an untreated row of a list whose set: defines a treatment. A sampled design draws numbers. */
+  const int clear = !strcmp(key, "treatments");
+  if (clear && sp->type != CS_DESIGN_GRID && sp->type != CS_DESIGN_LIST) {
+    err(r, n, key, "varies only in a grid or list design, as [] (no treatments): a %s design draws numbers",
+        design_names[sp->type]);
+    return -1;
+  }
+  if (strlen(key) >= CS_SWEEP_KEY || (!clear && !strchr(key, '.'))) {
+    err(r, n, key, "expected a config key such as model.sig_s0 or treatments[0].day (or treatments, as [])");
     return -1;
   }
   if (unknown_key(r, n, key)) return -1;
@@ -431,15 +443,28 @@ static void read_cohort(reader *r, const design_nodes *dn, yaml_node_t *design)
     }
     sp->tlo[f] = -INFINITY;
     sp->thi[f] = INFINITY;
-    if (kind <= 1) { /* truncation for the unbounded ones */
-      const yaml_node_t *lo = child(r, v, dk, "min"), *hi = child(r, v, dk, "max");
-      if (lo) number(r, lo, key, &sp->tlo[f]);
-      if (hi) number(r, hi, key, &sp->thi[f]);
+    sp->dist_at[f][0] = (int)v->start_mark.line + 1; /* for the design's error when a truncation rejects every draw */
+    sp->dist_at[f][1] = (int)v->start_mark.column + 1;
+    const yaml_node_t *lo = NULL, *hi = NULL;
+    int bad_bound = 0;
+    if (kind <= CS_DIST_LOGNORMAL) { /* truncation for the unbounded ones */
+      lo = child(r, v, dk, "min");
+      hi = child(r, v, dk, "max");
+      if (lo) bad_bound |= number(r, lo, key, &sp->tlo[f]);
+      if (hi) bad_bound |= number(r, hi, key, &sp->thi[f]);
     }
     free(dk);
-    if ((kind == 1 && (sp->p1[f] <= 0 || sp->p2[f] <= 0)) || (kind == 0 && sp->p2[f] <= 0) ||
-        (kind >= 2 && !(sp->p1[f] < sp->p2[f])) || (kind == 3 && sp->p1[f] <= 0) || !(sp->tlo[f] < sp->thi[f]))
-      err(r, v, key, "invalid distribution parameters");
+    /* each bad parameter at its value, named with it as written (all of them said "invalid distribution
+     * parameters", at the distribution) */
+    if ((kind == CS_DIST_LOGNORMAL || kind == CS_DIST_LOGUNIFORM) && sp->p1[f] <= 0)
+      err(r, a, key, "%s = %s: must be > 0%s", pars[kind][0], scalar(a),
+          kind == CS_DIST_LOGUNIFORM ? " (a loguniform is uniform in log space)" : "");
+    if (kind <= CS_DIST_LOGNORMAL && sp->p2[f] <= 0) err(r, b, key, "%s = %s: must be > 0", pars[kind][1], scalar(b));
+    if (kind >= CS_DIST_UNIFORM && !(sp->p1[f] < sp->p2[f]))
+      err(r, a, key, "min = %s must be below max = %s", scalar(a), scalar(b));
+    if (!bad_bound && lo && hi && !(sp->tlo[f] < sp->thi[f]))
+      err(r, lo, key, "min = %s must be below max = %s (the truncation of the %s distribution)", scalar(lo), scalar(hi),
+          names[kind]);
   }
   free(keys);
   if (!an || an->type != YAML_SEQUENCE_NODE || an->data.sequence.items.top == an->data.sequence.items.start) {
@@ -608,8 +633,7 @@ static void read_top(reader *r, yaml_node_t *root)
   const char **dk = mapping_keys(r, design, "design", 0);
   if (!dk) return;
   /* the design's type first: a key of another type (samples: in a grid) used to be ignored */
-  static const char *const types[] = {"grid", "list", "lhs", "sobol", "morris", "cohort"};
-  _Static_assert(sizeof types / sizeof *types == CS_DESIGN_COHORT + 1, "a name for every CS_DESIGN_*");
+  const char *const *types = design_names;
   enum { G = 1 << CS_DESIGN_GRID, L = 1 << CS_DESIGN_LIST, SAMPLED = 1 << CS_DESIGN_LHS | 1 << CS_DESIGN_SOBOL |
          1 << CS_DESIGN_MORRIS, M = 1 << CS_DESIGN_MORRIS, C = 1 << CS_DESIGN_COHORT };
   static const struct {
@@ -683,6 +707,12 @@ static void read_top(reader *r, yaml_node_t *root)
       if (!strncmp(sp->set[i], sp->factor[f], len) && sp->set[i][len] == '=')
         err_at(r, sp->set_at[i][0], sp->set_at[i][1], sp->factor[f],
                "also varied by the design, whose values replace this one in every row: give it in one place");
+      else if (!strcmp(sp->factor[f], "treatments") && !strncmp(sp->set[i], "treatments[", 11)) {
+        char key[CS_SWEEP_KEY];
+        snprintf(key, sizeof key, "%.*s", (int)strcspn(sp->set[i], "="), sp->set[i]);
+        err_at(r, sp->set_at[i][0], sp->set_at[i][1], key,
+               "cleared in every row by the design's treatments: [], so this value would never be used");
+      }
     }
 }
 

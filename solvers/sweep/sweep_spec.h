@@ -22,13 +22,15 @@
  *       - name: early
  *         set: {treatments[0].type: msc, treatments[0].day: 180, treatments[0].dose: 5.0e7}
  *
- * Keys are config keys as `--set` takes them; every row's values go
+ * Keys are config keys as `--set` takes them (`treatments`, as [], in grid
+ * and list designs: no treatments); every row's values go
  * through the config reader, so a bad value fails that row, not the sweep.
  * Errors: "FILE:LINE:COL: key: message", all of them (the first 100, then a
  * count), CS_ERR_CONFIG. Besides bad values and unknown config keys: a key
  * given twice in any mapping, a key that is not a plain name, a design key
  * of another design type, a distribution key the distribution does not
- * take, a set: key the design varies in every row, two arms of one name, an
+ * take, a bad distribution parameter (named with its value), a set: key the
+ * design varies (or clears: treatments: []) in every row, two arms of one name, an
  * arm key outside treatments/solver/output, a seed outside [0, 2^32 - 1],
  * a NUL byte, nesting deeper than 64 levels.
  */
@@ -72,6 +74,7 @@ typedef struct {
    * [tlo, thi]; arms crossed with every patient, arm 0 the untreated history */
   int dist[CS_SWEEP_MAX_FACTORS];
   double p1[CS_SWEEP_MAX_FACTORS], p2[CS_SWEEP_MAX_FACTORS], tlo[CS_SWEEP_MAX_FACTORS], thi[CS_SWEEP_MAX_FACTORS];
+  int dist_at[CS_SWEEP_MAX_FACTORS][2];   /* where the sweep file gives each distribution (line, column; 1-based) */
   int narms;
   char arm[CS_SWEEP_MAX_ARMS][32];
   int narm_sets[CS_SWEEP_MAX_ARMS];

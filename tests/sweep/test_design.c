@@ -52,7 +52,7 @@ static int load(const char *text, cs_sweep_spec *sp, cs_design *d, cs_config_err
 /* Malformed sweep files: each is an error of the sweep file (CS_ERR_CONFIG)
  * with exactly these lines, FILE being sweep.yaml. */
 static const struct {
-  const char *what, *text, *lines[4];
+  const char *what, *text, *lines[6];
 } bad[] = {
     /* a key given twice in any mapping: the last one used to win; a second
      * set: overflowed the heap (a crash, or an abort and a hang in MPI) */
@@ -116,6 +116,19 @@ static const struct {
     {"a bounded distribution with a truncation key", "base: ref.yaml\ndesign:\n  type: cohort\n  patients: 2\n"
      "  distributions:\n    model.V_s: {dist: loguniform, min: 7, max: 9, sd: 1}\n  arms:\n    - {name: untreated}\n" ARM1,
      {"6:51: model.V_s: unknown loguniform distribution key 'sd' (dist, min, max)"}},
+    /* bad parameters, each named with its value as written (all said "invalid distribution parameters") */
+    {"bad distribution parameters", "base: ref.yaml\ndesign:\n  type: cohort\n  patients: 2\n  distributions:\n"
+     "    model.k_c: {dist: normal, mean: 0.016, sd: -1}\n    model.V_s: {dist: uniform, min: 3, max: 2}\n"
+     "    model.sig_s0: {dist: lognormal, median: 0, sigma: 0}\n    model.k_a: {dist: loguniform, min: -1, max: 2}\n"
+     "  arms:\n    - {name: untreated}\n",
+     {"6:48: model.k_c: sd = -1: must be > 0", "7:37: model.V_s: min = 3 must be below max = 2",
+      "8:45: model.sig_s0: median = 0: must be > 0", "8:55: model.sig_s0: sigma = 0: must be > 0",
+      "9:40: model.k_a: min = -1: must be > 0 (a loguniform is uniform in log space)"}},
+    {"a loguniform from 0 and a truncation upside down", "base: ref.yaml\ndesign:\n  type: cohort\n  patients: 2\n"
+     "  distributions:\n    model.k_a: {dist: loguniform, min: 0, max: 2}\n"
+     "    model.D_P: {dist: normal, mean: 1, sd: 1, min: 3, max: 2e0}\n  arms:\n    - {name: untreated}\n",
+     {"6:40: model.k_a: min = 0: must be > 0 (a loguniform is uniform in log space)",
+      "7:52: model.D_P: min = 3 must be below max = 2e0 (the truncation of the normal distribution)"}},
     /* a key of another design type: ignored */
     {"samples in a grid", "base: ref.yaml\ndesign:\n  type: grid\n  samples: 5\n  factors: {model.k_c: [1, 2]}\n",
      {"4:3: samples: not a key of a grid design (type, factors)"}},
@@ -193,6 +206,17 @@ static const struct {
     {"a key with a NUL", "base: ref.yaml\nset: {\"model.k_a\\0x\": 0.1}\n" GRID,
      {"2:7: set: keys must be plain names, found text with a NUL character"}},
     {"a key that is a list", "base: ref.yaml\n? [a, b]\n: 1\n" GRID, {"2:3: sweep: keys must be plain names, found a list"}},
+    /* treatments (as []) varies in grid and list designs; a sampled design draws numbers */
+    {"treatments in a sampled design", "base: ref.yaml\ndesign:\n  type: lhs\n  samples: 3\n"
+                                       "  ranges: {treatments: {min: 1, max: 2}}\n",
+     {"5:12: treatments: varies only in a grid or list design, as [] (no treatments): a lhs design draws numbers"}},
+    {"a treatment of set: that a grid clears", "base: ref.yaml\nset: {\"treatments[0].type\": msc}\n"
+                                               "design:\n  type: grid\n  factors: {treatments: [[]], model.k_c: [1, 2]}\n",
+     {"2:7: treatments[0].type: cleared in every row by the design's treatments: [], so this value would never be used"}},
+    {"a list other than [] for treatments", "base: ref.yaml\ndesign:\n  type: list\n  rows: [{treatments: [1]}]\n",
+     {"4:23: treatments: expected a value, found a list"}},
+    {"description varied", "base: ref.yaml\ndesign:\n  type: list\n  rows: [{description: x}]\n",
+     {"4:11: description: expected a config key such as model.sig_s0 or treatments[0].day (or treatments, as [])"}},
 };
 
 /* Every case of `bad`: CS_ERR_CONFIG with exactly its lines. */
@@ -204,7 +228,7 @@ static void check_bad_specs(void)
     cs_design d;
     cs_config_errors errs;
     int rc = load(bad[c].text, &sp, &d, &errs), want = 0, same = rc == CS_ERR_CONFIG;
-    while (want < 4 && bad[c].lines[want]) ++want;
+    while (want < 6 && bad[c].lines[want]) ++want;
     same &= errs.n == want;
     for (int i = 0; same && i < want; ++i) {
       char line[600];
@@ -246,6 +270,23 @@ int main(void)
   CHECK(rc == 0 && d.nrows == 2 && d.nfactor == 2, "list rows (set: gives the value of a row that leaves a key out)");
   CHECK(!strcmp(cs_design_value(&d, 0, 0), "0.014") && !strcmp(cs_design_value(&d, 0, 1), "") &&
         !strcmp(cs_design_value(&d, 1, 1), "0.05"), "a row leaves out what it does not set");
+  cs_design_free(&d);
+  cs_sweep_spec_free(&sp);
+  cs_config_errors_free(&errs);
+
+  /* `treatments: []` varies as --set treatments=[] takes it: an untreated row of a list, a grid factor */
+  rc = load("base: ref.yaml\nset: {\"treatments[0].type\": msc, \"treatments[0].day\": 90}\ndesign:\n  type: list\n"
+            "  rows:\n    - {treatments: []}\n    - {\"treatments[0].day\": 180}\n", &sp, &d, &errs);
+  CHECK(rc == 0 && d.nrows == 2 && d.nfactor == 2 && !strcmp(sp.factor[0], "treatments"),
+        "a list row without treatments (rc %d: %s)", rc, errs.n ? errs.lines[0] : "");
+  CHECK(rc == 0 && !strcmp(cs_design_value(&d, 0, 0), "[]") && !strcmp(cs_design_value(&d, 1, 0), ""),
+        "its value is [], the other row leaves it out");
+  cs_design_free(&d);
+  cs_sweep_spec_free(&sp);
+  cs_config_errors_free(&errs);
+  rc = load("base: ref.yaml\ndesign:\n  type: grid\n  factors: {treatments: [[]], model.k_c: [1, 2]}\n", &sp, &d, &errs);
+  CHECK(rc == 0 && d.nrows == 2 && !strcmp(cs_design_value(&d, 1, 0), "[]"), "a grid factor treatments: [[]] (rc %d: %s)",
+        rc, errs.n ? errs.lines[0] : "");
   cs_design_free(&d);
   cs_sweep_spec_free(&sp);
   cs_config_errors_free(&errs);
@@ -384,12 +425,19 @@ int main(void)
   cs_sweep_spec_free(&sp);
   cs_config_errors_free(&errs);
 
-  /* a truncation no draw meets: the design fails with the reason and holds nothing (it used to keep its rows) */
+  /* a truncation no draw meets: the design fails with the reason and holds nothing (it used to keep its rows);
+   * the reason is an error of the sweep file at the distribution, with its key and bounds (it named neither) */
   rc = load("base: ref.yaml\ndesign:\n  type: cohort\n  patients: 40\n  distributions:\n"
+            "    model.k_c: {dist: uniform, min: 0.014, max: 0.025}\n"
             "    model.V_s: {dist: lognormal, median: 1, sigma: 0.35, min: 6.7, max: 24}\n  arms:\n    - {name: untreated}\n",
             &sp, &d, &errs);
-  CHECK(rc == CS_ERR_CONFIG && strstr(cs_error_message(), "rejected 10000 draws"), "impossible truncation (rc %d): %s %s",
-        rc, cs_error_message(), errs.n ? errs.lines[0] : "");
+  {
+    char want[512];
+    snprintf(want, sizeof want, "%s/sweep.yaml:7:16: model.V_s: the truncation min = 6.7, max = 24 of the lognormal "
+             "distribution (median = 1, sigma = 0.35) rejected 10000 draws in a row (patient 0): check min/max", tmpdir);
+    CHECK(rc == CS_ERR_CONFIG && !strcmp(cs_error_message(), want), "impossible truncation (rc %d): %s %s", rc,
+          cs_error_message(), errs.n ? errs.lines[0] : "");
+  }
   CHECK(d.nrows == 0 && !d.value && !d.meta, "a failed design holds no rows (%d)", d.nrows);
   cs_error_clear();
   cs_design_free(&d);

@@ -96,7 +96,8 @@ def check_summary_against_runs(tc, out, n):
         tc.assertEqual(sorted(s.keys()), sorted(header), "one dataset per CSV column")
         for k in header:  # numbers (varied keys, design columns, seed, counters, outcomes) as float64
             if s[k].dtype.kind == "S":
-                tc.assertIn(k, ("id", "status", "reason", "block", "arm") + tuple(h for h in header if "type" in h), k)
+                tc.assertIn(k, ("id", "status", "reason", "block", "arm", "treatments") +
+                            tuple(h for h in header if "type" in h), k)
                 tc.assertEqual([v.decode() for v in s[k][:]], [r[k] for r in rows], k)
             else:
                 tc.assertEqual(s[k].dtype, np.float64, k)
@@ -472,6 +473,25 @@ design:
         spec = self.spec(GRID)
         out = os.path.join(self.d, "old")
         self.assertEqual(sweep(spec, out, 1, "--task", "0", "--tasks", "3").returncode, 0)
+        # a new seed that changes no row (a grid draws nothing) is the same sweep: it resumes, and the
+        # directory keeps the seed its rows and sweep.yaml have (the summary said the new one)
+        reseeded = self.spec(GRID.replace("seed: 5", "seed: 9"), "reseeded.yaml")
+        p = sweep(reseeded, out, 1, "--task", "1", "--tasks", "3")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("computed 3, reused 0", p.stdout)
+        self.assertEqual({r["seed"] for r in summary(out)}, {"5"})
+        with h5py.File(os.path.join(out, "summary.h5"), "r") as s:
+            self.assertEqual(int(s.attrs["seed"]), 5)
+            self.assertEqual(set(s["seed"][:]), {5.0})
+        for n in os.listdir(os.path.join(out, "status")):
+            with open(os.path.join(out, "status", n)) as f:
+                self.assertEqual(json.load(f)["seed"], 5, n)
+        self.assertIn(f"sweep: note: {out} holds this sweep with seed 5 ({out}/sweep.yaml): the seed 9 of {reseeded} "
+                      "changes no row of its design, so the rows are those of seed 5", p.stderr)
+        for n in os.listdir(os.path.join(out, "status")):  # back to task 0's rows only, for what follows
+            if int(n[1:7]) % 3 == 1:
+                os.remove(os.path.join(out, "status", n))
+                os.remove(os.path.join(out, "runs", n.replace(".json", ".h5")))
         before = sorted(os.listdir(os.path.join(out, "runs")))
         changed = self.spec(GRID.replace("0.025", "0.03"), "changed.yaml")
         p = sweep(changed, out)
@@ -536,6 +556,11 @@ design:
         p = sweep(spec, out, 1, "--task", "0", "--tasks", "2")
         self.assertEqual([r["status"] for r in summary(out)], ["done", "missing"])
         self.assertIn("runs/r000001.h5 is missing", summary(out)[1]["reason"])
+        # no wall time either (docs/sweeps.md): it showed the gone run's, beside nan outcomes
+        self.assertTrue(math.isnan(float(summary(out)[1]["wall_seconds"])), summary(out)[1]["wall_seconds"])
+        with h5py.File(os.path.join(out, "summary.h5"), "r") as s:
+            self.assertTrue(math.isnan(s["wall_seconds"][1]) and math.isnan(s["thickness_loss_pct"][1]))
+            self.assertFalse(math.isnan(s["wall_seconds"][0]), "the done row keeps its wall time")
         self.assertRegex(p.stderr, r"sweep: warning: 1 done row \(first r000001\) without a readable run file in \S+/runs")
         self.assertIn("computed 1, reused 0", sweep(spec, out, 1, "--task", "1", "--tasks", "2").stdout)
         self.assertEqual([r["status"] for r in summary(out)], ["done", "done"])
@@ -585,6 +610,25 @@ design:
         for ra, rb in zip(summary(full), summary(out)):
             for k in OUTCOMES:
                 self.assertTrue(same(ra[k], rb[k], 1e-4), f"{ra['id']} {k}: {ra[k]} != {rb[k]}")
+        # stopped in the arm, its history recorded: the progress line counts the history as the result
+        # line does (it said "0/2 runs finished" beside "computed 1": a patient was counted when it ended)
+        spec = self.spec(ONE_ARM_COHORT.format(nz=4000, t_end=1825, patients=1, arm="early", day=30), "arm.yaml")
+        out = os.path.join(self.d, "arm")
+        p = subprocess.Popen([BIN, "sweep", spec, "-o", out], env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True)
+        deadline = time.time() + 60
+        while time.time() < deadline and not os.path.exists(os.path.join(out, "status", "r000000.json")):
+            time.sleep(0.005)
+        time.sleep(0.03)
+        p.send_signal(signal.SIGTERM)
+        stdout, stderr = p.communicate(timeout=60)
+        self.assertEqual(p.returncode, 6, stderr)
+        self.assertTrue(os.path.exists(os.path.join(out, "runs", "r000001.h5.partial")), "stopped in the arm")
+        self.assertIn("computed 1, reused 0, failed 0 (of 2 rows for this task), interrupted;", stdout)
+        self.assertRegex(stderr, r"sweep: 1/2 runs finished, 0 failed, \d+ s elapsed, interrupted\n")
+        r = sweep(spec, out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("computed 1, reused 1, failed 0 (of 2 rows for this task; 1 continued", r.stdout)
 
     @unittest.skipUnless(os.geteuid() == 0 and shutil.which("mount"), "mounts a small tmpfs (root)")
     def test_a_full_disk_keeps_a_stopped_rows_checkpoints(self):
@@ -855,6 +899,24 @@ design:
         self.assertEqual(p.returncode, 3, p.stderr)
         self.assertIn(f"{nobase}:1:7: base: cannot read {self.d}/../referense.yaml: No such file or directory",
                       p.stderr)
+        # a cohort truncation that rejects every draw: an error of the sweep file at the distribution, with
+        # the key and bounds, on 1 and 2 ranks (it was "cartsim: error: FILE: a truncated distribution
+        # rejected 10000 draws in a row (check min/max)", naming neither)
+        trunc = self.spec("base: {ref}\ndesign:\n  type: cohort\n  patients: 3\n  distributions:\n"
+                          "    model.k_c: {dist: uniform, min: 0.014, max: 0.025}\n"
+                          "    model.sig_s0: {dist: normal, mean: 0.07, sd: 0.001, min: 0.2}\n"
+                          "    model.V_s: {dist: lognormal, median: 10, sigma: 0.3}\n  arms:\n    - {name: untreated}\n",
+                          "trunc.yaml")
+        for ranks, extra in ((1, ["--plan"]), (2 if MPIRUN else 1, ["-o", os.path.join(self.d, "trunc")])):
+            p = bounded(mpi_cmd(ranks) + [BIN, "sweep", trunc, *extra])
+            self.assertIsNotNone(p, "still running after 60 s: killed")
+            self.assertEqual(p.returncode, 3, p.stderr)
+            self.assertEqual([l for l in p.stderr.splitlines() if l.startswith((trunc, "cartsim"))], [
+                f"{trunc}:7:19: model.sig_s0: the truncation min = 0.2 of the normal distribution (mean = 0.07, "
+                "sd = 0.001) rejected 10000 draws in a row (patient 0): check min/max",
+                f"cartsim: error: 1 error in {trunc}"])
+            self.assertEqual(p.stdout, "")
+        self.assertFalse(os.path.exists(os.path.join(self.d, "trunc")), "nothing written")
         # `treatments: []` clears the base's treatments, as --set treatments=[] does (it was refused:
         # "expected a value, found a list"); any other list is still an error
         self.spec("base: {ref}\ntreatments:\n  - {type: il1ra, day: 90, dose: 150}\n", "treated.yaml")
@@ -864,6 +926,35 @@ design:
         self.assertEqual(p.returncode, 0, p.stderr)
         with h5py.File(os.path.join(self.d, "clear", "runs", "r000000.h5"), "r") as f:
             self.assertEqual(len(f["treatments/day"]), 0)
+        # and varies like any key: an untreated row of a list whose set: defines the treatment (refused:
+        # "expected a config key such as model.sig_s0"), cleared before the row's own treatment keys;
+        # a grid factor treatments: [[]] clears the base's in every row
+        untreated = self.spec("base: treated.yaml\nset: {grid.nz: 8, run.t_end: 100, output.fields_every: 0, "
+                              "\"treatments[0].type\": msc, \"treatments[0].day\": 30, \"treatments[0].dose\": 5e7}\n"
+                              "design:\n  type: list\n  rows:\n    - {\"treatments\": []}\n    - {model.k_c: 0.02}\n"
+                              "    - {\"treatments[0].day\": 60, \"treatments[0].type\": il1ra, \"treatments[0].dose\": 150, "
+                              "treatments: []}\n", "untreated.yaml")
+        grid = self.spec("base: treated.yaml\nset: {grid.nz: 8, run.t_end: 100, output.fields_every: 0}\n"
+                         "design:\n  type: grid\n  factors:\n    treatments: [[]]\n    model.k_c: [0.014, 0.02]\n",
+                         "untreated_grid.yaml")
+        # (the row's treatments value, its run file's /treatments types and days)
+        for spec, want in ((untreated, [("[]", [], []), ("", ["msc"], [30.0]), ("[]", ["il1ra"], [60.0])]),
+                           (grid, [("[]", [], [])] * 2)):
+            out = spec[:-5]
+            p = sweep(spec, out)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertIn(f"computed {len(want)}, reused 0, failed 0", p.stdout)
+            rows = check_summary_against_runs(self, out, len(want))
+            self.assertEqual([r["treatments"] for r in rows], [w[0] for w in want],
+                             "the summary says which rows cleared the treatments")
+            with h5py.File(os.path.join(out, "summary.h5"), "r") as s:
+                self.assertEqual(list(s["treatments"].asstr()[:]), [w[0] for w in want])
+            for r, (value, types, days) in zip(rows, want):
+                with h5py.File(os.path.join(out, "runs", r["id"] + ".h5"), "r") as f:
+                    self.assertEqual((list(f["treatments/type"][:].astype(str)), list(f["treatments/day"][:])),
+                                     (types, days), r["id"])
+                with open(os.path.join(out, "status", r["id"] + ".json")) as f:
+                    self.assertEqual(json.load(f)["values"].get("treatments", ""), value, r["id"])
         bad = self.spec("base: {ref}\nset: {treatments: [1]}\ndesign:\n  type: list\n  rows: [{model.k_c: 0.014}]\n",
                         "badlist.yaml")
         p = subprocess.run([BIN, "sweep", "--plan", bad], capture_output=True, text=True, env=ENV)
