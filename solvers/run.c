@@ -167,6 +167,7 @@ typedef struct {
   double thickness0;             /* thickness at t = 0 of the history (NaN: take the first output) */
   double t_c80;                  /* day mean c fell below 0.8 in the saved history (NaN: not yet) */
   const cs_run_request *req;
+  int save_replace[CS_MAX_SAVES]; /* --save-state q may replace its file: this run's own (check_save_files) */
   /* rank 0: what the outcomes need */
   double *t_hist, *th_hist, *c_hist;
   int nhist, caphist;
@@ -333,7 +334,8 @@ static int save_states(cs_run_state *rs, double t)
     info.t_c80 = tc;
     info.retained30 = rs->retained30; /* measured in this history already (NaN: not yet) */
     info.retained180 = rs->retained180;
-    CS_CHECK(cs_state_save(req->save_path[q], req->force, pb->comm, rs->cfg, pb->pt, u, u + CS_NS * pb->ncell, &info,
+    const int force = req->force || rs->save_replace[q];
+    CS_CHECK(cs_state_save(req->save_path[q], force, pb->comm, rs->cfg, pb->pt, u, u + CS_NS * pb->ncell, &info,
                            req->output_path));
   }
   return CS_OK;
@@ -856,10 +858,11 @@ static int not_the_config(const cs_config *cfg, const char *opt, const char *pat
  * after its state's day; its state file and the baseline are not the
  * output; treatments and state saves must lie in [t0, t_end]
  * (a branch cannot change its history); each
- * state file is its own (not the output, not another save) in a writable
- * directory. A restart continues the same command: treatments before the
- * checkpoint were applied and states saved up to its day (t0 included) were
- * written by the interrupted run; neither is checked nor done again. */
+ * state file is its own (not the output, not another save, not an input);
+ * whether it can be written is check_save_files'. A restart continues the
+ * same command: treatments before the checkpoint were applied and states
+ * saved up to its day (t0 included) were written by the interrupted run;
+ * neither is done again. */
 static int check_request(const cs_config *cfg, const cs_run_request *req, double t0)
 {
   if (req->from_state && !req->restart && (cfg->run.t_end < t0 || same_time(cfg->run.t_end, t0)))
@@ -902,13 +905,106 @@ static int check_request(const cs_config *cfg, const cs_run_request *req, double
     if (day < 0 || (!done && (day <= t0 || day > cfg->run.t_end)))
       CS_FAIL(CS_ERR_USAGE, "--save-state %g:%s: the day must lie after the start (day %g) and not after run.t_end = %g",
               day, path, t0, cfg->run.t_end);
-    if (!req->force && !req->restart && access(path, F_OK) == 0)
-      CS_FAIL(CS_ERR_IO, "--save-state: %s exists (use --force to overwrite)", path);
-    char dir[4096]; /* now, not when the run reaches the day */
-    cs_path_dir(path, dir, sizeof dir);
-    if (access(dir, W_OK) != 0)
-      CS_FAIL(CS_ERR_IO, "--save-state %g:%s: cannot write in %s: %s", day, path, dir, strerror(errno));
   }
+  return CS_OK;
+}
+
+/* Rank 0's verdict on the --save-state files (0, or an error code with a
+ * message in msg). Each is test-created where it will be written, under the
+ * name it is written to first (FILE.partial), as the output is
+ * (cs_path_check_new: the directory takes a file of that name; an existing
+ * file only with --force, and then only a regular file or a link). On
+ * --restart a day up to the checkpoint's (t0) cannot be reached again: its
+ * file must be there, written by the interrupted run, and is not checked
+ * further. A later day's existing file is replaced without --force only if
+ * it is the state this run saved at that day (replace[q]: a cartsim state of
+ * this config fingerprint and output, at that day), which the interrupted
+ * run may have written after its last checkpoint; anything else is refused
+ * as without --restart. */
+static int save_files_verdict(const cs_config *cfg, const cs_run_request *req, double t0, int *replace, char *msg,
+                              size_t len)
+{
+  char fp[17];
+  cs_config_fingerprint(cfg, fp);
+  for (int q = 0; q < req->n_save; ++q) {
+    const double day = req->save_day[q];
+    const char *path = req->save_path[q];
+    struct stat st;
+    const int exists = lstat(path, &st) == 0;
+    if (req->restart && (day < t0 || same_time(day, t0))) {
+      if (exists) continue;
+      snprintf(msg, len, "--save-state %g:%.900s: day %g is not after day %g, where --restart continues from the "
+               "checkpoint, and the interrupted run did not save it: a restart cannot reach that day (save it with "
+               "a run without --restart, or one with --from-state a state saved before day %g)", day, path, day, t0,
+               day);
+      return CS_ERR_USAGE;
+    }
+    cs_state_origin o;
+    replace[q] = req->restart && exists && cs_state_origin_read(path, &o) && !strcmp(o.fingerprint, fp) &&
+                 same_time(o.time, day) && same_file(o.source_output, req->output_path);
+    if (req->restart && exists && !req->force && !replace[q]) {
+      snprintf(msg, len, "--save-state %g:%.300s: %.300s exists and is not the state this run saved at day %g "
+               "(--restart replaces only that; use --force to overwrite)", day, path, path, day);
+      return CS_ERR_IO;
+    }
+    char probe[4200], why[1000];
+    int existed = 0;
+    snprintf(probe, sizeof probe, "%s.partial", path);
+    const int rc = cs_path_check_new(path, req->force || replace[q], probe, "directory", &existed, why, sizeof why);
+    if (rc != CS_OK) {
+      snprintf(msg, len, "--save-state %g:%.300s: %.800s", day, path, why);
+      return rc;
+    }
+    unlink(probe);
+  }
+  return CS_OK;
+}
+
+/* The --save-state files checked where they will be written (rank 0, see
+ * save_files_verdict), so that a file the run cannot write fails now, not
+ * when the run reaches its day. replace[q]: --save-state q may replace its
+ * existing file (the --restart of the run that saved it). Collective. */
+static int check_save_files(const cs_config *cfg, const cs_run_request *req, double t0, MPI_Comm comm, int *replace)
+{
+  int rank;
+  CS_CHECK_MPI(MPI_Comm_rank(comm, &rank));
+  struct {
+    int code, replace[CS_MAX_SAVES];
+    char msg[1200];
+  } v;
+  memset(&v, 0, sizeof v);
+  if (rank == 0) v.code = save_files_verdict(cfg, req, t0, v.replace, v.msg, sizeof v.msg);
+  CS_CHECK_MPI(MPI_Bcast(&v, (int)sizeof v, MPI_BYTE, 0, comm));
+  if (v.code) CS_FAIL(v.code, "%s", v.msg);
+  memcpy(replace, v.replace, sizeof v.replace);
+  return CS_OK;
+}
+
+/* The longest name this output's checkpoints take (OUT.ckpt.<n>.h5.partial,
+ * n as wide as an int) test-created beside it (cs_path_check_new), when
+ * checkpoints are on: a name the file system refuses fails now, not at the
+ * first checkpoint. Collective. */
+static int check_checkpoint_names(const cs_config *cfg, const cs_run_request *req, MPI_Comm comm)
+{
+  if (!(cfg->output.checkpoint_every > 0) && !(cfg->output.checkpoint_minutes > 0)) return CS_OK;
+  int rank;
+  CS_CHECK_MPI(MPI_Comm_rank(comm, &rank));
+  struct {
+    int code;
+    char msg[1200];
+  } v = {0, ""};
+  if (rank == 0) {
+    char path[4200], probe[4300], why[1000];
+    int existed = 0;
+    checkpoint_path(req->output_path, INT_MAX, path, sizeof path);
+    snprintf(probe, sizeof probe, "%s.partial", path);
+    v.code = cs_path_check_new(path, 1, probe, "output directory", &existed, why, sizeof why);
+    if (v.code == CS_OK) unlink(probe);
+    else snprintf(v.msg, sizeof v.msg, "-o %.300s: its checkpoints (output.checkpoint_every, checkpoint_minutes) "
+                  "cannot be written: %.800s", req->output_path, why);
+  }
+  CS_CHECK_MPI(MPI_Bcast(&v, (int)sizeof v, MPI_BYTE, 0, comm));
+  if (v.code) CS_FAIL(v.code, "%s", v.msg);
   return CS_OK;
 }
 
@@ -998,7 +1094,8 @@ int cs_run(const cs_config *cfg, const cs_run_request *req, MPI_Comm comm)
       if ((rc = record_history(&rs, v))) goto done;
     }
   }
-  if ((rc = check_request(cfg, req, rs.t0))) goto done;
+  if ((rc = check_request(cfg, req, rs.t0)) || (rc = check_save_files(cfg, req, rs.t0, cart, rs.save_replace)))
+    goto done;
   if (req->baseline && (rc = load_baseline(&rs))) goto done;
   if ((rc = cs_integrator_create(&rs.pb, &rs.solver, rs.t0, y0, &rs.it))) goto done;
   cs_integrator_set_interrupt(rs.it, signal_agreed, &rs);
@@ -1017,7 +1114,9 @@ int cs_run(const cs_config *cfg, const cs_run_request *req, MPI_Comm comm)
   } else {
     /* the new file takes the output's name once it holds the header and the
      * empty datasets: a run that fails before leaves an old output as it was */
-    if ((rc = cs_h5out_create(req->output_path, cart, req->force, &rs.h5))) goto done;
+    if ((rc = cs_h5out_create(req->output_path, cart, req->force, &rs.h5)) ||
+        (rc = check_checkpoint_names(cfg, req, cart)))
+      goto done;
     if ((rc = write_header(&rs, req, nranks)) || (rc = define_outputs(&rs)) || (rc = cs_h5out_publish(rs.h5)))
       goto done;
     if (rs.pb.rank == 0) remove_stale_checkpoints(req);

@@ -29,7 +29,6 @@
 #include "h5out.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <hdf5.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,58 +48,6 @@ double cs_h5out_io_seconds(const cs_h5out *h) { return h ? h->io_seconds : 0.0; 
 
 /* ------------------------------------------------------------------------ */
 /* create                                                                     */
-
-
-/* Rank 0's verdict on `path`: 0, or CS_ERR_IO with a message in msg. On 0
- * the new file's temporary name `tmp` exists (empty, created here: that is
- * the test that the directory takes a new file; access() says yes to root
- * even where creation fails, /proc) and *existed says whether `path` does. */
-static int check_path(const char *path, int force, const char *tmp, int *existed, char *msg, size_t len)
-{
-  char dir[4096];
-  cs_path_dir(path, dir, sizeof dir);
-
-  struct stat st, lst;
-  if (stat(dir, &st) != 0) {
-    snprintf(msg, len, "output directory %.900s: %s", dir, strerror(errno));
-    return CS_ERR_IO;
-  }
-  if (!S_ISDIR(st.st_mode)) {
-    snprintf(msg, len, "output directory %.900s: %s", dir, strerror(ENOTDIR));
-    return CS_ERR_IO;
-  }
-  if (access(dir, W_OK | X_OK) != 0) {
-    snprintf(msg, len, "output directory %.900s is not writable: %s", dir, strerror(errno));
-    return CS_ERR_IO;
-  }
-  *existed = lstat(path, &lst) == 0; /* a dangling symbolic link too */
-  if (*existed) {
-    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-      snprintf(msg, len, "%s is a directory, not an output file", path);
-      return CS_ERR_IO;
-    }
-    if (!force) {
-      snprintf(msg, len, "%s exists (use --force to overwrite)", path);
-      return CS_ERR_IO;
-    }
-    if (!S_ISREG(lst.st_mode) && !S_ISLNK(lst.st_mode)) { /* --force replaces an old result, not /dev/null */
-      snprintf(msg, len, "%s is not a regular file: --force replaces only an earlier result", path);
-      return CS_ERR_IO;
-    }
-  }
-  unlink(tmp); /* a leftover of a killed process that had this one's pid */
-  int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0666);
-  if (fd < 0 && errno == EEXIST) { /* not a file unlink() could remove: a directory */
-    snprintf(msg, len, "cannot create %.400s: the new file's temporary name %.400s is taken", path, tmp);
-    return CS_ERR_IO;
-  }
-  if (fd < 0) {
-    snprintf(msg, len, "cannot create %.400s in output directory %.400s: %s", path, dir, strerror(errno));
-    return CS_ERR_IO;
-  }
-  close(fd);
-  return CS_OK;
-}
 
 /* Did the HDF5 call that just failed fail to lock the file (flock refused:
  * another program holds it, or a file system without locks)? */
@@ -196,7 +143,8 @@ int cs_h5out_create(const char *path, MPI_Comm comm, int force, cs_h5out **out)
   } verdict = {0, 0, "", ""};
   if (rank == 0) {
     snprintf(verdict.tmp, sizeof verdict.tmp, "%s.tmp.%ld", path, (long)getpid());
-    verdict.code = check_path(path, force, verdict.tmp, &verdict.existed, verdict.msg, sizeof verdict.msg);
+    verdict.code = cs_path_check_new(path, force, verdict.tmp, "output directory", &verdict.existed, verdict.msg,
+                                     sizeof verdict.msg); /* leaves verdict.tmp, empty, for the new file */
   }
   CS_CHECK_MPI(MPI_Bcast(&verdict, (int)sizeof verdict, MPI_BYTE, 0, comm));
   if (verdict.code) CS_FAIL(verdict.code, "%s", verdict.msg);

@@ -1,11 +1,28 @@
-/* path.h - the directory part of a file path, for the checks and messages
- * about output, checkpoint and state files ("." for a bare name, "/" for a
- * file in the root, else everything before the last '/'). */
+/* path.h - file paths of the files a run writes (output, checkpoints, saved
+ * states): the directory part of a path, for checks and messages ("." for a
+ * bare name, "/" for a file in the root, else everything before the last
+ * '/'), and the one check that a new file can be written under a name. */
 #ifndef CS_PATH_H
 #define CS_PATH_H
 
 #include <stddef.h>
 
 void cs_path_dir(const char *path, char *dir, size_t n);
+
+/* May the run write a new file `path`? A local check (no MPI: rank 0 makes
+ * it and shares the verdict): CS_OK, or CS_ERR_IO with a one-line message in
+ * msg. Refuses a directory of `path` that is missing, not a directory or not
+ * writable (named "<where> DIR" in the message, e.g. where = "output
+ * directory"); an existing `path` that is a directory; one that exists
+ * without `force`; with `force`, one that is not a regular file or a symbolic
+ * link (--force replaces an earlier result, not a device node or a FIFO).
+ * Then creates `probe`, a new name in the same directory (a leftover of that
+ * name is removed first), empty: that the directory takes a new file of that
+ * name is known only by creating one (access() says yes to root even where
+ * creation fails, /proc; a name too long for the file system fails here, with
+ * the system's reason). The probe stays: the caller writes into it or
+ * removes it. *existed: whether `path` exists (a dangling link too). */
+int cs_path_check_new(const char *path, int force, const char *probe, const char *where, int *existed, char *msg,
+                      size_t len);
 
 #endif

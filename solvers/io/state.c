@@ -14,6 +14,7 @@
 #include "../error.h"
 #include "driver.h"
 #include "h5read.h"
+#include "path.h"
 #include "room.h"
 
 static const cs_opt_table *const checked[3] = {&cs_params_table, &cs_grid_table, &cs_initial_table};
@@ -175,17 +176,38 @@ int cs_state_save(const char *path, int force, MPI_Comm comm, const cs_config *c
   cs_state_info shared = *info;
   CS_CHECK_MPI(MPI_Bcast(&shared, (int)CS_STATE_INFO_LEN, MPI_DOUBLE, 0, comm));
   info = &shared;
-  int exists = rank == 0 ? access(path, F_OK) == 0 : 0;
-  CS_CHECK_MPI(MPI_Bcast(&exists, 1, MPI_INT, 0, comm));
-  if (exists && !force) CS_FAIL(CS_ERR_IO, "%s exists (use --force to overwrite)", path);
-  const double cells = (double)pt->N[0] * (double)pt->N[1] * (double)pt->N[2];
-  CS_CHECK(cs_room_for(path, (cells * CS_NS + CS_NSYNO) * sizeof(double), CS_ROOM_MARGIN, comm)); /* before any HDF5 call */
+  /* Rank 0 checks the name as the output's (path.h: an existing file only
+   * with force, and then only a regular file or a link) and creates
+   * FILE.partial, empty; every rank gets its verdict, before any HDF5 call
+   * (and before the free space, which says 0 MB for /proc). */
   char tmp[4096];
   snprintf(tmp, sizeof tmp, "%s.partial", path);
+  struct {
+    int code;
+    char msg[1000];
+  } verdict = {0, ""};
+  if (rank == 0) {
+    int existed;
+    verdict.code = cs_path_check_new(path, force, tmp, "directory", &existed, verdict.msg, sizeof verdict.msg);
+  }
+  CS_CHECK_MPI(MPI_Bcast(&verdict, (int)sizeof verdict, MPI_BYTE, 0, comm));
+  if (verdict.code) CS_FAIL(verdict.code, "cannot write the state file %s: %s", path, verdict.msg);
+  const double cells = (double)pt->N[0] * (double)pt->N[1] * (double)pt->N[2];
+  int rc = cs_room_for(path, (cells * CS_NS + CS_NSYNO) * sizeof(double), CS_ROOM_MARGIN, comm);
+  if (rc) {
+    if (rank == 0) unlink(tmp);
+    return cs_error_trace(rc, __FILE__, __LINE__, "cs_room_for");
+  }
   hid_t f;
   H5E_BEGIN_TRY { f = open_state_file(tmp, comm, 1); } H5E_END_TRY;
-  if (f < 0) CS_FAIL(CS_ERR_IO, "cannot create the state file %s (is the directory writable?)", tmp);
-  int rc = write_body(f, comm, cfg, pt, u, syn, info, source_output);
+  if (f < 0) { /* a name the directory took a moment ago: the file system's locks, or its space */
+    char dir[4096];
+    cs_path_dir(path, dir, sizeof dir);
+    if (rank == 0) unlink(tmp);
+    CS_FAIL(CS_ERR_IO, "cannot create the state file %s: HDF5 could not create %s (%.1f MB free in %s)", path, tmp,
+            cs_free_bytes(dir) / 1048576.0, dir);
+  }
+  rc = write_body(f, comm, cfg, pt, u, syn, info, source_output);
   if (H5Fclose(f) < 0 && rc == CS_OK) rc = cs_error_set(CS_ERR_IO, "cannot close the state file %s", tmp);
   int ok = rc == CS_OK;
   CS_CHECK_MPI(MPI_Allreduce(MPI_IN_PLACE, &ok, 1, MPI_INT, MPI_MIN, comm));
@@ -316,6 +338,50 @@ int cs_state_load(const char *path, MPI_Comm comm, const cs_config *cfg, const c
   return rc;
 }
 
+/* The fixed-length string attribute `name` of f into out (n bytes, NUL
+ * included); 0 if it is missing, of another type or shape, or too long. */
+static int read_fixed_string(hid_t f, const char *name, char *out, size_t n)
+{
+  hid_t a;
+  int ok = 0;
+  out[0] = '\0';
+  H5E_BEGIN_TRY { a = H5Aopen(f, name, H5P_DEFAULT); } H5E_END_TRY;
+  if (a < 0) return 0;
+  hid_t t = H5Aget_type(a), sp = H5Aget_space(a);
+  /* one fixed-length string that fits: H5Aread fills every element */
+  if (t >= 0 && H5Tget_class(t) == H5T_STRING && H5Tis_variable_str(t) == 0 && H5Tget_size(t) < n && sp >= 0 &&
+      H5Sget_simple_extent_npoints(sp) == 1)
+    ok = H5Aread(a, t, out) >= 0;
+  out[n - 1] = '\0';
+  if (!ok) out[0] = '\0';
+  if (sp >= 0) H5Sclose(sp);
+  if (t >= 0) H5Tclose(t);
+  H5Aclose(a);
+  return ok;
+}
+
+/* ours are 16 lowercase hex digits (cs_yaml_fingerprint) */
+static int fingerprint_ok(const char *fp) { return strlen(fp) == 16 && strspn(fp, "0123456789abcdef") == 16; }
+
+int cs_state_origin_read(const char *path, cs_state_origin *o)
+{
+  memset(o, 0, sizeof *o);
+  hid_t f, a = H5I_INVALID_HID;
+  H5E_BEGIN_TRY { f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT); } H5E_END_TRY;
+  if (f < 0) return 0;
+  char kind[32], fp[64], have[128];
+  int ok = read_fixed_string(f, "kind", kind, sizeof kind) && !strcmp(kind, "cartsim-state") &&
+           read_fixed_string(f, "config_fingerprint", fp, sizeof fp) && fingerprint_ok(fp) &&
+           read_fixed_string(f, "source_output", o->source_output, sizeof o->source_output) && o->source_output[0];
+  if (ok) memcpy(o->fingerprint, fp, sizeof o->fingerprint);
+  if (ok) H5E_BEGIN_TRY { a = H5Aopen(f, "time", H5P_DEFAULT); } H5E_END_TRY;
+  ok = ok && a >= 0 && cs_h5_numbers_shaped(a, 1, 0, NULL, have, sizeof have) &&
+       H5Aread(a, H5T_NATIVE_DOUBLE, &o->time) >= 0;
+  if (a >= 0) H5Aclose(a);
+  H5Fclose(f);
+  return ok;
+}
+
 int cs_state_fingerprint(const char *path, MPI_Comm comm, char out[17])
 {
   int rank;
@@ -325,26 +391,12 @@ int cs_state_fingerprint(const char *path, MPI_Comm comm, char out[17])
   if (rank == 0) {
     hid_t f;
     H5E_BEGIN_TRY { f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT); } H5E_END_TRY;
-    hid_t a = H5I_INVALID_HID;
-    if (f >= 0) H5E_BEGIN_TRY { a = H5Aopen(f, "config_fingerprint", H5P_DEFAULT); } H5E_END_TRY;
-    if (a >= 0) {
-      hid_t t = H5Aget_type(a), sp = H5Aget_space(a);
-      char tmp[64] = "";
-      /* one fixed-length string that fits: H5Aread fills every element */
-      if (H5Tget_class(t) == H5T_STRING && H5Tis_variable_str(t) == 0 && H5Tget_size(t) < sizeof tmp && sp >= 0 &&
-          H5Sget_simple_extent_npoints(sp) == 1)
-        H5Aread(a, t, tmp);
-      tmp[sizeof tmp - 1] = '\0';
-      if (sp >= 0) H5Sclose(sp);
-      /* ours are 16 lowercase hex digits (cs_yaml_fingerprint); anything else is a damaged
-       * file, not "another config" */
-      if (strlen(tmp) == 16 && strspn(tmp, "0123456789abcdef") == 16) memcpy(buf, tmp, sizeof buf);
-      else rc = CS_ERR_IO;
-      H5Tclose(t);
-      H5Aclose(a);
-    } else {
+    char tmp[64] = "";
+    /* anything but 16 hex digits is a damaged file, not "another config" */
+    if (f >= 0 && read_fixed_string(f, "config_fingerprint", tmp, sizeof tmp) && fingerprint_ok(tmp))
+      memcpy(buf, tmp, sizeof buf);
+    else
       rc = CS_ERR_IO;
-    }
     if (f >= 0) H5Fclose(f);
   }
   CS_CHECK_MPI(MPI_Bcast(&rc, 1, MPI_INT, 0, comm));

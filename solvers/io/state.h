@@ -54,6 +54,19 @@ int cs_state_save(const char *path, int force, MPI_Comm comm, const cs_config *c
  * digits (damaged). Collective. */
 int cs_state_fingerprint(const char *path, MPI_Comm comm, char out[17]);
 
+/* Who saved a state file: the attributes config_fingerprint, source_output
+ * and time. */
+typedef struct {
+  char fingerprint[17];      /* 16 hex digits */
+  char source_output[4200];  /* the -o of the run that saved it, as given */
+  double time;               /* day */
+} cs_state_origin;
+
+/* 1 and *o if `path` is a readable cartsim state file (kind
+ * "cartsim-state", a well-formed fingerprint, a source_output, one time);
+ * else 0. Local (no MPI): rank 0 asks and shares the answer. */
+int cs_state_origin_read(const char *path, cs_state_origin *o);
+
 /* Checks that the file is a state of the same model, grid and initial
  * values (CS_ERR_CONFIG naming the first differing key otherwise), then
  * fills u and (rank 0) syn. Collective. */

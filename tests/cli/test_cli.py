@@ -6,6 +6,7 @@ import fcntl
 import os
 import re
 import shutil
+import stat
 import subprocess
 import tempfile
 import time
@@ -691,9 +692,31 @@ class Cli(unittest.TestCase):
         self.assertEqual(code, 4, "an existing state file is kept without --force")
 
     def test_bad_save_state_or_baseline_paths_fail_before_the_run(self):
-        """Not after hours of computing: exit 4 (the horizon mismatch: 3) and no output file."""
-        cases = [(["--save-state", "1000:/nonexistent-dir/s.h5"], 4, "cannot write in /nonexistent-dir"),
+        """Not after hours of computing: exit 4 (the horizon mismatch: 3) and no output file. Every
+        --save-state file is test-created where it will be written, as the output is: a directory that
+        is a file, a name too long for the file system and (as root, who passes access()) /proc were
+        found only at the save day, with the output left failed (and /proc reported as a full disk);
+        --force replaced a FIFO or a device node (as root, --save-state 180:/dev/null --force would
+        have replaced the system's /dev/null). An output whose checkpoint names are too long failed at
+        its first checkpoint."""
+        afile = os.path.join(self.dir, "afile.h5")
+        with open(afile, "w") as f:
+            f.write("not a directory")
+        long_name = os.path.join(self.dir, "a" * 250 + ".h5")  # fits NAME_MAX; its .partial does not
+        fifo, dev = os.path.join(self.dir, "fifo"), os.path.join(self.dir, "mynull")
+        os.mkfifo(fifo)
+        cases = [(["--save-state", "1000:/nonexistent-dir/s.h5"], 4,
+                  "--save-state 1000:/nonexistent-dir/s.h5: directory /nonexistent-dir: No such file or directory"),
+                 (["--save-state", f"1000:{afile}/s.h5"], 4, f"directory {afile}: Not a directory"),
+                 (["--save-state", f"1000:{long_name}"], 4, "in directory " + self.dir + ": File name too long"),
+                 (["--save-state", f"1000:{fifo}", "--force"], 4,
+                  f"--save-state 1000:{fifo}: {fifo} is not a regular file: --force replaces only an earlier result"),
                  (["--baseline", os.path.join(self.dir, "missing.h5")], 4, "missing.h5: cannot read it: No such file")]
+        if os.geteuid() == 0:
+            os.mknod(dev, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+            cases.append((["--save-state", f"1000:{dev}", "--force"], 4, f"{dev} is not a regular file"))
+            cases.append((["--save-state", "1000:/proc/cartsim-s.h5"], 4,
+                           "cannot create /proc/cartsim-s.h5 in directory /proc: "))
         short = os.path.join(self.dir, "short.h5")
         code, _, err = cartsim("run", REF, "-o", short, "--quiet", "--set", "run.t_end=20")
         self.assertEqual(code, 0, err)
@@ -705,10 +728,25 @@ class Cli(unittest.TestCase):
         cases.append((["--save-state", f"1000:{os.path.join(self.dir, 'adir')}"], 2, "adir is a directory"))
         for n, (args, want, text) in enumerate(cases):
             out = os.path.join(self.dir, f"early{n}.h5")
-            code, _, err = cartsim("run", REF, "-o", out, "--quiet", *args)
-            self.assertEqual(code, want, err)
-            self.assertIn(text, err)
-            self.assertFalse(os.path.exists(out), f"{args}: an output was created")
+            with self.subTest(args=args):
+                code, _, err = cartsim("run", REF, "-o", out, "--quiet", *args)
+                self.assertEqual(code, want, err)
+                self.assertIn(text, err)
+                self.assertNotIn("disk full", err)
+                self.assertFalse(os.path.exists(out), f"{args}: an output was created")
+        self.assertTrue(stat.S_ISFIFO(os.lstat(fifo).st_mode), "--force replaced a FIFO")
+        if os.path.lexists(dev):
+            self.assertTrue(stat.S_ISCHR(os.lstat(dev).st_mode), "--force replaced a device node")
+        self.assertFalse(os.path.exists(long_name) or os.path.exists("/proc/cartsim-s.h5"))
+        # the longest checkpoint name (OUT.ckpt.<n>.h5.partial) is test-created with the output
+        out = os.path.join(self.dir, "b" * 236 + ".h5")
+        code, _, err = cartsim("run", REF, "-o", out, "--quiet", "--set", "run.t_end=200",
+                               "--set", "output.checkpoint_every=50")
+        self.assertEqual(code, 4, err)
+        self.assertIn(f"-o {out}: its checkpoints (output.checkpoint_every, checkpoint_minutes) cannot be written: "
+                      f"cannot create {out}.ckpt.", err)
+        self.assertIn("File name too long", err)
+        self.assertEqual(sorted(n for n in os.listdir(self.dir) if n.startswith("bbb")), [], "an output was left")
 
     def test_side_by_side_runs_from_one_state(self):
         """Three cartsim processes at once (as the explorer or GNU parallel start them), loading and

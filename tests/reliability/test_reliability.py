@@ -15,7 +15,12 @@
   from a later checkpoint (with the interrupted run's command line, whose
   --save-state day lies before the checkpoint) and a branch from a later saved state keep that
   potency and agree with the continuous run; a state file written before
-  the potency was saved still loads (the config's potency).
+  the potency was saved still loads (the config's potency);
+- --restart checks its --save-state files before it changes anything: a day
+  before the checkpoint whose file is missing cannot be reached (exit 2); a
+  later day's existing file is replaced only if it is this run's own state
+  (config fingerprint, source_output, day), anything else is refused (exit 4);
+  a save that fails at its day gives the system's reason.
 Run with CARTSIM_BIN and the repository root as working directory.
 """
 import os
@@ -242,6 +247,83 @@ class Reliability(unittest.TestCase):
         self.assertEqual(r.returncode, 4, r.stderr)
         self.assertEqual(r.stderr, f"cartsim: error: --restart: no readable checkpoint of {bad}: {bad}.ckpt.4.h5 (and "
                          "every older one) is not a readable cartsim state file (cut short by a kill or a full disk?)\n")
+
+    def test_restart_refuses_a_save_day_it_cannot_reach(self):
+        """--restart with a --save-state day before the checkpoint it continues from, whose file the
+        interrupted run did not write (the option was added to the command line): the day cannot be
+        reached again. It was dropped silently (exit 0, no file); now exit 2 before anything is done,
+        the output left as it was."""
+        out = os.path.join(self.tmp.name, "unreached.h5")
+        state = os.path.join(self.tmp.name, "unreached_s10.h5")
+        p = start_and_wait_for_checkpoint(out)  # the first checkpoint is at day 20
+        p.send_signal(signal.SIGTERM)
+        _, err = p.communicate(timeout=120)
+        self.assertEqual(p.returncode, 6, err)
+        with open(out, "rb") as f:
+            before = f.read()
+        r = run("run", CFG, "-o", out, "--quiet", "--restart", "--save-state", f"10:{state}")
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn(f"--save-state 10:{state}: day 10 is not after day ", r.stderr)
+        self.assertIn("a restart cannot reach that day", r.stderr)
+        self.assertEqual(r.stderr.count("\n"), 1, r.stderr)
+        self.assertFalse(os.path.exists(state))
+        with open(out, "rb") as f:
+            self.assertEqual(f.read(), before, "the refused restart changed the output")
+
+    def test_restart_replaces_only_its_own_later_state(self):
+        """A run killed after saving the state of day 300 but before a checkpoint after it: its
+        --restart (from the checkpoint of day 200) saves day 300 again and must replace its own file,
+        which it refused at day 300, after simulating, without --force. A file there that is not
+        this run's state (another output's) is refused before the restart changes anything, as
+        without --restart (it failed at day 300, leaving the output marked failed)."""
+        common = ["--quiet", "--set", "run.t_end=400", "--set", "output.checkpoint_every=200"]
+        d = self.tmp.name
+        out, mine, other = (os.path.join(d, n) for n in ("own.h5", "own_s300.h5", "own_other_s300.h5"))
+        r = run("run", REF, "-o", out, *common, "--save-state", f"300:{mine}")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = run("run", REF, "-o", os.path.join(d, "own_other.h5"), *common, "--save-state", f"300:{other}")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with h5py.File(out + ".ckpt.0.h5", "r", locking=False) as f:
+            self.assertEqual(float(f.attrs["time"]), 200.0)
+        self.assertFalse(os.path.exists(out + ".ckpt.1.h5"))
+        with h5py.File(out, "a", locking=False) as f:  # as SIGKILL leaves it: after day 300, before 400
+            f["meta"].attrs["status"] = "running"
+        with open(out, "rb") as f:
+            before = f.read()
+        with open(other, "rb") as f:
+            other_before = f.read()
+        r = run("run", REF, "-o", out, *common, "--restart", "--save-state", f"300:{other}")
+        self.assertEqual(r.returncode, 4, r.stderr)
+        self.assertEqual(r.stderr, f"cartsim: error: --save-state 300:{other}: {other} exists and is not the state this "
+                         "run saved at day 300 (--restart replaces only that; use --force to overwrite)\n")
+        with open(out, "rb") as f:
+            self.assertEqual(f.read(), before, "the refused restart changed the output")
+        with open(other, "rb") as f:
+            self.assertEqual(f.read(), other_before)
+        inode = os.stat(mine).st_ino
+        r = run("run", REF, "-o", out, *common, "--restart", "--save-state", f"300:{mine}")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(restarted_from(out), 200.0)
+        self.assertNotEqual(os.stat(mine).st_ino, inode, "the state of day 300 was not saved again")
+        with h5py.File(mine, "r", locking=False) as f:
+            self.assertEqual(float(f.attrs["time"]), 300.0)
+
+    def test_a_state_directory_gone_at_the_save_day_is_named(self):
+        """The directory of a --save-state file removed while the run goes on: the failure at the save
+        day gives the system's reason, not a guess ('is the directory writable?')."""
+        sub = os.path.join(self.tmp.name, "gone_dir")
+        os.mkdir(sub)
+        out = os.path.join(self.tmp.name, "gone_dir.h5")
+        p = subprocess.Popen([BIN, "run", CFG, "-o", out, "--quiet", "--save-state", f"390:{sub}/s.h5"], env=ENV,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.time() + 60
+        while not os.path.exists(out) and p.poll() is None and time.time() < deadline:
+            time.sleep(0.01)
+        os.rmdir(sub)
+        _, err = p.communicate(timeout=120)
+        self.assertEqual(p.returncode, 4, err)
+        self.assertEqual(err, f"cartsim: error: cannot write the state file {sub}/s.h5: directory {sub}: No such file "
+                         "or directory\n")
 
     def test_a_new_run_removes_only_checkpoints(self):
         """A new run of OUT.h5 removed every file named OUT.h5.ckpt.<n>.h5, whatever it was (a copy of a
