@@ -420,6 +420,9 @@ static int after_output(cs_run_state *rs, double t)
     char path[4200];
     checkpoint_path(rs->req->output_path, rs->ckpt_seq - 1, path, sizeof path);
     const char *from = rs->req->from_state;
+    if (rs->req->resume_advice) /* a sweep row: the sweep command continues it */
+      CS_FAIL(CS_ERR_INTERRUPTED, "stopped by signal %d at day %g; checkpoint %s written: %s", act[1], t, path,
+              rs->req->resume_advice);
     CS_FAIL(CS_ERR_INTERRUPTED, "stopped by signal %d at day %g; checkpoint %s written: continue with the same "
             "command plus --restart (`cartsim run %s -o %s%s%s --restart` and the run's --set/--save-state options)",
             act[1], t, path, rs->cfg->path, rs->req->output_path, from ? " --from-state " : "", from ? from : "");

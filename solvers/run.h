@@ -28,6 +28,7 @@ typedef struct {
   const char *save_path[CS_MAX_SAVES];
   const char *baseline;      /* untreated run to compute the benefit against (NULL: none) */
   int restart;               /* continue output_path from its newest checkpoint */
+  const char *resume_advice; /* after a signal, how to continue (NULL: the same cartsim run plus --restart) */
 } cs_run_request;
 
 /* Collective over comm. Returns CS_OK or an error code (message recorded). */

@@ -496,6 +496,12 @@ static int run_row_job(sweep_state *S, int r, const row_job *job, int *ok)
     char cmdline[9000];
     snprintf(cmdline, sizeof cmdline, "cartsim sweep %s -o %s (row %s)", S->sp->path, req->out_dir, id);
     rr.command_line = cmdline;
+    /* the row's own `cartsim run ... --restart` would finish the .partial, which the sweep then
+     * discards and computes again: the sweep command is what continues it */
+    char advice[9000];
+    snprintf(advice, sizeof advice, "rerun the same command (cartsim sweep %s -o %s, with its --task/--tasks "
+             "options): the row continues from this checkpoint", S->sp->path, req->out_dir);
+    rr.resume_advice = advice;
     rr.wall_start = t0;
     rr.n_save = job->n_save;
     for (int q = 0; q < job->n_save; ++q) {

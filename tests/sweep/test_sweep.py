@@ -297,6 +297,12 @@ class Sweep(unittest.TestCase):
                         left)
         with h5py.File(os.path.join(out, "runs", left[0]), "r") as f:
             self.assertEqual(f["meta"].attrs["status"], "interrupted", "never passed off as complete")
+            # the advice is the sweep command's: the row's own `cartsim run ... --restart` finished the .partial,
+            # which the sweep then discarded and computed again
+            reason = f["meta"].attrs["status_reason"]
+            reason = reason.decode() if isinstance(reason, bytes) else reason
+        self.assertIn(f"rerun the same command (cartsim sweep {spec} -o {out}", reason)
+        self.assertNotIn("--restart", reason)
         self.assertEqual([r["status"] for r in summary(out)].count("pending"), 9 - done_before)
         r = sweep(spec, out)
         self.assertEqual(r.returncode, 0, r.stderr)
