@@ -389,6 +389,46 @@ static int arm_sets_of_row(const cs_sweep_spec *sp, int r, const char *extra[CS_
   return sp->narm_sets[a];
 }
 
+/* Does the config reader's message `s` (after "--set ") name the set `kv`
+ * ("KEY=VALUE: message")? */
+static int names_set(const char *s, const char *kv)
+{
+  const size_t n = strlen(kv);
+  return !strncmp(s, kv, n) && s[n] == ':' && s[n + 1] == ' ';
+}
+
+/* One problem of row r's config in the sweep file's terms. The config
+ * reader names a value by the --set that carried it ("--set KEY=VALUE:
+ * message"), which the user of a sweep never typed, and the summary's
+ * reason read "--set treatments[0].dose=5.0e7: new treatments[0] lacks day"
+ * for a row that lacked its day: "KEY = VALUE (set:, FILE:LINE:COL):
+ * message", "(this row's value)", "(arm NAME)"; the base file's own lines
+ * (FILE:LINE:COL) stay as they are. */
+static void row_error_line(const cs_sweep_spec *sp, const cs_design *d, int r, const char *line, char *out, size_t n)
+{
+  snprintf(out, n, "%s", line);
+  if (strncmp(line, "--set ", 6)) return;
+  const char *s = line + 6, *kv = NULL;
+  char where[1200] = "", row_kv[CS_SWEEP_KEY + CS_SWEEP_VALUE + 2];
+  for (int i = 0; !kv && i < sp->nset; ++i)
+    if (names_set(s, sp->set[i])) {
+      kv = sp->set[i];
+      snprintf(where, sizeof where, "set:, %.900s:%d:%d", sp->path, sp->set_at[i][0], sp->set_at[i][1]);
+    }
+  for (int f = 0; !kv && f < d->nfactor; ++f) {
+    snprintf(row_kv, sizeof row_kv, "%s=%s", sp->factor[f], cs_design_value(d, r, f));
+    if (names_set(s, row_kv)) kv = row_kv, snprintf(where, sizeof where, "this row's value");
+  }
+  if (!kv && sp->narms > 0) {
+    const int a = r % sp->narms;
+    for (int i = 0; !kv && i < sp->narm_sets[a]; ++i)
+      if (names_set(s, sp->arm_set[a][i])) kv = sp->arm_set[a][i], snprintf(where, sizeof where, "arm %s", sp->arm[a]);
+    if (!kv && names_set(s, COHORT_TREATMENTS)) kv = COHORT_TREATMENTS, snprintf(where, sizeof where, "a cohort's");
+  }
+  const char *eq = kv ? strchr(kv, '=') : NULL;
+  if (eq) snprintf(out, n, "%.*s = %s (%s): %s", (int)(eq - kv), kv, eq + 1, where, s + strlen(kv) + 2);
+}
+
 /* The fingerprint row r's config has now ("" if it is invalid); a cohort
  * row's arm is r modulo the number of arms. For the summary, which marks
  * rows recorded under another config (a base file edited between tasks). */
@@ -538,10 +578,13 @@ static int run_row_job(sweep_state *S, int r, const row_job *job, int *ok)
                                           "one command at a time)" : "");
     snprintf(st.reason, sizeof st.reason, "%s", rc == CS_OK ? "" : cs_error_message());
   } else {
-    /* every problem of the row's config, in one line */
+    /* every problem of the row's config, in one line, in the sweep file's terms */
     size_t len = 0;
-    for (int i = 0; i < errs.n && len + 3 < sizeof st.reason; ++i)
-      len += (size_t)snprintf(st.reason + len, sizeof st.reason - len, "%s%s", i ? "; " : "", errs.lines[i]);
+    for (int i = 0; i < errs.n && len + 3 < sizeof st.reason; ++i) {
+      char line[sizeof st.reason];
+      row_error_line(S->sp, S->d, r, errs.lines[i], line, sizeof line);
+      len += (size_t)snprintf(st.reason + len, sizeof st.reason - len, "%s%s", i ? "; " : "", line);
+    }
     if (!errs.n) snprintf(st.reason, sizeof st.reason, "invalid config (%s)", cs_error_message());
   }
   st.wall = MPI_Wtime() - t0;

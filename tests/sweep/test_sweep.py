@@ -359,6 +359,13 @@ class Sweep(unittest.TestCase):
         self.assertEqual(p.returncode, 5, p.stderr)
         self.assertIn("every row of the sweep failed", p.stderr)
         self.assertEqual([r["status"] for r in summary(os.path.join(self.d, "allbad"))], ["failed", "failed"])
+        # a row's reason names each value where the sweep file gives it: it said "--set model.k_c=-1: ..." and
+        # blamed "--set treatments[0].type=msc" for the missing day, --set options the user never typed
+        reason = summary(os.path.join(self.d, "allbad"))[1]["reason"]
+        self.assertRegex(reason, r"^model\.k_c = -1 \(this row's value\): must be in \[0, ")
+        self.assertRegex(reason, r"; treatments\[0\]\.type = msc \(set:, \S*bad\.yaml:\d+:\d+\): new treatments\[0\] "
+                                 r"lacks day")
+        self.assertNotIn("--set model", reason)
         # a row done under one base config that fails under the edited one loses its old run file
         base, spec = self.edited_base_sweep([100, 30])
         out = os.path.join(self.d, "edited")
