@@ -145,8 +145,8 @@ void cs_cfg_check_required(cs_cfg_loader *ld, int i)
                  name);
     }
   if (missing[0])
-    cs_cfg_report(ld, &ld->titem[i], NULL, NULL, "new treatments[%d] lacks%s (also --set treatments[%d].KEY=...; "
-                  "a treatment needs type, day and dose)", i, missing, i);
+    cs_cfg_report(ld, &ld->titem[i], NULL, NULL, "new treatments[%d] lacks%s (give treatments[%d].KEY too; a "
+                  "treatment needs type, day and dose)", i, missing, i); /* KEY: a --set's, or a sweep's */
 }
 
 /* A `treatments:` list replaces the list read so far (the base's). */
