@@ -119,9 +119,19 @@ class Run:
         return f[name]
 
     def _cached(self, key, load):
+        """Every read goes through here: HDF5's errors after the open (a damaged
+        file: h5py raises RuntimeError, KeyError or OSError) become one
+        CartsimFileError naming the file (they were tracebacks, or exit 4,
+        "cannot write", without the file's name)."""
         if key not in self._cache:
-            with self._open() as f:
-                self._cache[key] = load(f)
+            try:
+                with self._open() as f:
+                    self._cache[key] = load(f)
+            except CartsimFileError:
+                raise
+            except (RuntimeError, KeyError, OSError) as err:
+                reason = err.args[0] if isinstance(err, KeyError) and err.args else err
+                raise CartsimFileError(f"{self.path}: cannot read it (damaged?): {reason}") from err
         return self._cache[key]
 
     def has(self, group):
