@@ -104,9 +104,10 @@ def xdmf2_path(xmf_path):
 
 def write_xdmf(h5_path):
     """Write <name>.xmf (XDMF 3) and <name>.xdmf2.xmf (XDMF 2) beside a 2-D/3-D run file; returns
-    the .xmf's path. 1-D runs (and runs without fields) need none: returns None."""
+    the .xmf's path. 1-D runs, runs without fields and runs with no snapshot yet (killed before their
+    first flush: an .xmf with an empty time series was written) need none: returns None."""
     run = Run(h5_path)
-    if run.grid.dim < 2 or not run.has("fields"):
+    if run.grid.dim < 2 or not run.has("fields") or len(run.field_times) == 0:
         return None
     h5name = os.path.basename(run.path)
     out = os.path.splitext(run.path)[0] + ".xmf"

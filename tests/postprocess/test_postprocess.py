@@ -779,6 +779,17 @@ class TestXdmf(Base):
     def test_1d_gives_none(self):
         self.assertIsNone(xdmf.write_xdmf(self.paths["untreated"]))
 
+    def test_no_snapshot_yet_gives_none(self):
+        """A 2-D run killed before its first flush holds /fields with no snapshot: an .xmf with an empty
+        time series was written (exit 0), where plot says "no output step written yet"."""
+        p = os.path.join(self.dir, "nosnap.h5")
+        cs.write_run(p, "untreated", dim=2, nz=8, nx=6, t_end=200)
+        with h5py.File(p, "a") as f:
+            for name, ds in f["fields"].items():
+                ds.resize(0, axis=0)
+        self.assertIsNone(xdmf.write_xdmf(p))
+        self.assertFalse(os.path.exists(os.path.join(self.dir, "nosnap.xmf")))
+
     def test_2d_and_3d_valid(self):
         """Two files: XDMF 3 with slab suffixes (ParaView's default Xdmf3 readers loaded the mesh but
         no array of a HyperSlab file) and XDMF 2 with HyperSlab items (ParaView's XDMF Reader,
@@ -923,6 +934,26 @@ class TestCommandLine(Base):
             p = self.run_cli(*args, nope)
             self.assertEqual(p.returncode, 2, prog)
             self.assertEqual(p.stderr.strip().splitlines(), [f"{prog}: error: {nope}: no such file"])
+
+    def test_a_damaged_file_is_one_line_exit_2(self):
+        """A file damaged past its first bytes (its superblock fine) opened, then failed in the middle of
+        reading: a traceback (h5py's RuntimeError or KeyError), or exit 4 ("cannot write") without the
+        file's name. Now one line naming it, exit 2, as for any unreadable input."""
+        for target in ("meta", "timeseries/thickness"):
+            bad = os.path.join(self.dir, f"damaged_{target.replace('/', '_')}.h5")
+            shutil.copy(self.paths["untreated"], bad)
+            with h5py.File(bad, "r") as f:
+                addr = h5py.h5o.get_info(f[target].id).addr  # the object's header
+            with open(bad, "r+b") as f:
+                f.seek(addr)
+                f.write(b"\xff" * 64)
+            for prog, args in [("python3 -m postprocess.plot", ["-m", "postprocess.plot"]),
+                               ("python3 -m postprocess report", ["-m", "postprocess", "report"])]:
+                p = self.run_cli(*args, bad, "-o", os.path.join(self.dir, "damaged_out"), "--force")
+                self.assertEqual(p.returncode, 2, (target, prog, p.stderr))
+                lines = p.stderr.strip().splitlines()
+                self.assertEqual(len(lines), 1, p.stderr)
+                self.assertTrue(lines[0].startswith(f"{prog}: error: {bad}: "), lines[0])
 
     def test_plot_of_a_run_that_failed_at_its_first_step(self):
         """A run that failed at day 0 has one output row: the figures had a singular time axis and
