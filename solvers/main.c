@@ -352,11 +352,29 @@ static int run_command(const cs_cli *cli, int argc, char **argv, double wall0)
  * Returns only on failure. */
 extern char **environ;
 
+/* A command name without a '/' (CARTSIM_PYTHON=python3) as the shell finds
+ * it: the first executable of that name on PATH, into out; else name as it
+ * is (access() and execv() do not search PATH). */
+static const char *on_path(const char *name, char *out, size_t n)
+{
+  const char *path = getenv("PATH");
+  if (strchr(name, '/') || !path) return name;
+  for (const char *p = path; *p;) {
+    const size_t len = strcspn(p, ":");
+    snprintf(out, n, "%.*s/%s", (int)(len ? len : 1), len ? p : ".", name);
+    if (access(out, X_OK) == 0) return out;
+    p += len + (p[len] == ':');
+  }
+  return name;
+}
+
 static int exec_python(const char *module, int argc, char **argv)
 {
   const char *py = getenv("CARTSIM_PYTHON");
   const int from_env = py && *py;
   if (!from_env) py = CARTSIM_PYTHON;
+  char found[4200];
+  py = on_path(py, found, sizeof found);
   if (!*py) {
     fprintf(stderr, "cartsim: error: no Python interpreter with h5py, numpy, matplotlib and yaml was found when "
                     "cartsim was configured; install them (apt-get install python3-h5py python3-matplotlib "
@@ -372,8 +390,9 @@ static int exec_python(const char *module, int argc, char **argv)
     return CS_ERR_IO;
   }
   /* an executable that is not a Python 3 (CARTSIM_PYTHON=/bin/false, a python2) would otherwise take
-   * the demo's place and exit with its own status, saying nothing */
-  const char *probe[] = {py, "-c", "import sys; sys.exit(0 if sys.version_info[0] == 3 else 9)", NULL};
+   * the demo's place and exit with its own status, saying nothing; a Python 3 answers 42, which
+   * /bin/true (exit 0 whatever it is asked) does not */
+  const char *probe[] = {py, "-c", "import sys; sys.exit(42 if sys.version_info[0] == 3 else 9)", NULL};
   posix_spawn_file_actions_t quiet;
   posix_spawn_file_actions_init(&quiet);
   posix_spawn_file_actions_addopen(&quiet, 1, "/dev/null", O_WRONLY, 0);
@@ -381,7 +400,7 @@ static int exec_python(const char *module, int argc, char **argv)
   pid_t pid;
   int status = 0, spawned = posix_spawn(&pid, py, &quiet, NULL, (char *const *)probe, environ);
   posix_spawn_file_actions_destroy(&quiet);
-  if (spawned != 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+  if (spawned != 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 42) {
     fprintf(stderr, "cartsim: error: %s (%s) is not a Python 3 interpreter (`%s -c 'import sys'` %s); set "
                     "CARTSIM_PYTHON to one with h5py, numpy, matplotlib and yaml (Debian's /usr/bin/python3)%s\n",
             py, from_env ? "from CARTSIM_PYTHON" : "recorded when cartsim was configured", py,

@@ -8,6 +8,7 @@ import re
 import shutil
 import stat
 import subprocess
+import sys
 import tempfile
 import time
 import unittest
@@ -116,7 +117,10 @@ class Cli(unittest.TestCase):
                                     "No such file or directory",
             # an executable that is not Python 3 ran in the demo's place and exited 1, silently
             "/bin/false": "/bin/false (from CARTSIM_PYTHON) is not a Python 3 interpreter "
-                          "(`/bin/false -c 'import sys'` failed)"}
+                          "(`/bin/false -c 'import sys'` failed)",
+            # exit 0 whatever it is asked: it passed the probe, and the demo did nothing, exit 0
+            "/bin/true": "/bin/true (from CARTSIM_PYTHON) is not a Python 3 interpreter "
+                         "(`/bin/true -c 'import sys'` failed)"}
         for cmd in ("demo", "explore"):
             for py, says in unusable.items():
                 p = subprocess.run([BIN, cmd, "-o", out], capture_output=True, text=True, timeout=60,
@@ -124,6 +128,12 @@ class Cli(unittest.TestCase):
                 self.assertEqual(p.returncode, 4, p.stderr)
                 self.assertEqual(p.stderr, f"cartsim: error: {says}; set CARTSIM_PYTHON to one with h5py, numpy, "
                                  "matplotlib and yaml (Debian's /usr/bin/python3)\n")
+            # a bare name is looked up on PATH, as the shell does (it said "cannot be run: No such file")
+            p = subprocess.run([BIN, cmd, "--help"], capture_output=True, text=True, timeout=60,
+                               env=dict(ENV, CARTSIM_PYTHON=os.path.basename(sys.executable),
+                                        PATH=os.path.dirname(sys.executable) + os.pathsep + ENV.get("PATH", "")))
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertIn(f"usage: cartsim {cmd}", p.stdout)
             p = subprocess.run([BIN, cmd, "-o", out], capture_output=True, text=True, timeout=60,
                                env=dict(ENV, PYTHONPATH=os.path.join(self.dir, "fake")))
             self.assertEqual(p.returncode, 3, p.stderr)
