@@ -801,7 +801,15 @@ def write_report(out_html, figures, runs, title="cartsim: stem cells for knee ca
                      + ", ".join(f"{html.escape(l)} ({html.escape(runs[l].status)})" for l in incomplete) + "</p>")
     for line in comparability_notes(runs, untreated_label):
         parts.append(f"<p class='note'>Warning: {html.escape(line)}</p>")
-    parts.append(_explanation(k))
+    if incomplete:
+        # the explanation reads conclusions off the runs: from a run stopped at day 0 it said the synovium
+        # "never becomes inflamed" and the knee "keeps its cartilage thickness over 0 years", and it spoke of
+        # an injection on day 180 in a run stopped on day 60
+        parts.append("<h2>No conclusions from unfinished runs</h2><p>The explanation of what the runs show is "
+                     "written only when every run has finished (its status <i>complete</i>). The table and "
+                     "figures below show what the files hold so far.</p>")
+    else:
+        parts.append(_explanation(k))
     parts.append("<h2>Summary</h2>")
     parts.append(_table(rows))
     parts.append(f"<p class='small'>Horizon: day {k['horizon_day']:g} ({k['horizon_years']:.3g} years). "

@@ -714,6 +714,21 @@ class TestExplanation(unittest.TestCase):
         with open(out, encoding="utf-8") as f:
             return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", f.read()))
 
+    def test_no_conclusions_from_unfinished_runs(self):
+        """A run stopped at day 60 with its injection due on day 180: the report spoke of that injection and of
+        a knee that 'keeps its cartilage thickness over 0.164 years'. Unfinished runs get no explanation."""
+        paths = cs.write_demo_set(self.dir)
+        cs.write_run(paths["msc_early"], "msc_early", start=0.0, t_end=60.0, status="interrupted")
+        runs = {k: Run(p) for k, p in paths.items()}
+        out = report.write_report(os.path.join(self.dir, "unfinished.html"), [], runs, "T")
+        with open(out, encoding="utf-8") as f:
+            text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", f.read()))
+        self.assertIn("Warning: these runs did not finish: msc_early (interrupted)", text)
+        self.assertIn("No conclusions from unfinished runs", text)
+        self.assertNotIn("Given early", text)
+        self.assertNotIn("The injury starts a fire", text)
+        self.assertIn("The injury starts a fire", self.report_text(), "finished runs are explained")
+
     def test_calibration_and_changed_parameters_are_stated(self):
         """The last line said 'the model's default parameters are calibrated to published studies' (model.md: a first
         calibration, some targets not fitted), also for a --config that changed them, which the report never named;
