@@ -13,6 +13,7 @@ tolerances that decide "met", which are stated in the table.
 import concurrent.futures
 import datetime
 import math
+import re
 import os
 import shlex
 import subprocess
@@ -399,12 +400,27 @@ def validate(cartsim, out_dir, work, targets=None, parallel=2):
     return [TARGETS[t - 1][1](runs, figdir) for t in chosen]
 
 
-def write_markdown(rows, path, command):
+def binary_version(cartsim):
+    """"4bd9e5e15854" (or "...-dirty"): the git SHA the cartsim binary that made the runs was built from,
+    as `cartsim --version` says it; None if it does not say."""
     try:
-        sha = subprocess.run(["git", "-C", REPO, "rev-parse", "--short", "HEAD"], capture_output=True,
-                             text=True).stdout.strip()
-    except OSError:
-        sha = "unknown"
+        out = subprocess.run([cartsim, "--version"], capture_output=True, text=True, timeout=60).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    m = re.search(r"\(git ([0-9a-f]+(?:-dirty)?)\)", out)
+    return m.group(1) if m else None
+
+
+def write_markdown(rows, path, command, cartsim=None):
+    """validation.md; its provenance is the binary's SHA (the table recorded the source tree's HEAD, which
+    need not be what the runs were made with), the source tree's when the binary does not say."""
+    sha = binary_version(cartsim) if cartsim else None
+    if sha is None:
+        try:
+            sha = subprocess.run(["git", "-C", REPO, "rev-parse", "--short", "HEAD"], capture_output=True,
+                                 text=True).stdout.strip() or "unknown"
+        except OSError:
+            sha = "unknown"
     lines = ["# Calibration and validation", "",
              f"Generated {datetime.date.today().isoformat()} from commit `{sha}` by", "",
              f"    {command}", "",
@@ -461,7 +477,8 @@ def main(argv=None):
             return 5
     out = os.path.join(args.out, "validation.md")
     given = sys.argv[1:] if argv is None else argv  # the command as run: a partial table says so
-    write_markdown(rows, out, " ".join(["/usr/bin/python3 -m postprocess.validation", *map(shlex.quote, given)]))
+    write_markdown(rows, out, " ".join(["/usr/bin/python3 -m postprocess.validation", *map(shlex.quote, given)]),
+                   os.path.abspath(args.cartsim))
     for r in rows:
         print(f"{r['verdict']:>10}  {r['target']}: {r['model']}")
     print(f"wrote {out}")

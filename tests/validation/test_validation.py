@@ -69,6 +69,10 @@ class QuickValidation(unittest.TestCase):
             self.assertEqual(p.returncode, 0, p.stderr)
             text = open(os.path.join(out, "validation.md")).read()
             self.assertIn(f"/usr/bin/python3 -m postprocess.validation --cartsim {BIN} --targets 5 -o {out}", text)
+            # the provenance is the binary's (`cartsim --version`), not the source tree's HEAD
+            built = subprocess.run([BIN, "--version"], capture_output=True, text=True).stdout
+            sha = built.split("(git ", 1)[1].split(")", 1)[0]
+            self.assertIn(f"from commit `{sha}` by", text)
 
     def test_cohort_is_reproducible_and_in_documented_ranges(self):
         a, b = validation.cohort_samples(seed=7), validation.cohort_samples(seed=7)
