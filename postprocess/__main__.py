@@ -52,7 +52,8 @@ def xdmf_main(paths):
         cli.fail("python3 -m postprocess xdmf", "no run file given (usage: python3 -m postprocess xdmf RUN.h5 [...])", 2)
     for path in paths:
         if not os.path.isfile(path):
-            cli.fail("python3 -m postprocess xdmf", f"{path}: no such file", 2)
+            cli.fail("python3 -m postprocess xdmf",
+                     f"{path}: " + ("a directory, not a run file" if os.path.isdir(path) else "no such file"), 2)
         try:
             out = xdmf.write_xdmf(path)
         except CartsimFileError as err:  # not a cartsim run file (the plot tool's message and code)

@@ -59,7 +59,7 @@ def load_runs(paths, labels=None, prog="python3 -m postprocess.plot"):
     runs = {}
     for i, path in enumerate(paths):
         if not os.path.isfile(path):
-            cli.fail(prog, f"{path}: no such file", 2)
+            cli.fail(prog, f"{path}: " + ("a directory, not a run file" if os.path.isdir(path) else "no such file"), 2)
         try:
             run = Run(path, label=labels[i] if labels else None)
             run.time  # noqa: B018 - fail early on a file without time series

@@ -949,6 +949,9 @@ class TestCommandLine(Base):
             p = self.run_cli(*args, nope)
             self.assertEqual(p.returncode, 2, prog)
             self.assertEqual(p.stderr.strip().splitlines(), [f"{prog}: error: {nope}: no such file"])
+            p = self.run_cli(*args, self.dir)  # a directory was "no such file"
+            self.assertEqual(p.returncode, 2, prog)
+            self.assertEqual(p.stderr.strip().splitlines(), [f"{prog}: error: {self.dir}: a directory, not a run file"])
 
     def test_a_damaged_file_is_one_line_exit_2(self):
         """A file damaged past its first bytes (its superblock fine) opened, then failed in the middle of
