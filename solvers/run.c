@@ -791,7 +791,7 @@ static int write_run_record(cs_run_state *rs)
   if (st.krylov_conv_fails > 10 && st.krylov_conv_fails > KRYLOV_FAIL_SHARE * st.newton_iters) {
     snprintf(warn, sizeof warn, "GMRES did not converge in %ld of %ld Newton iterations: the results can be less "
              "accurate than solver.rtol; %s", st.krylov_conv_fails, st.newton_iters,
-             cs_krylov_advice(&rs->cfg->solver, rs->solver.precond));
+             cs_krylov_advice(rs->solver.precond));
     if (rs->pb.rank == 0) fprintf(stderr, "cartsim: warning: %s\n", warn);
   }
   CS_CHECK(cs_h5out_meta_string(h, "solver_warning", warn));

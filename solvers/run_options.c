@@ -33,12 +33,9 @@ int cs_krylov_resolve(const cs_solver_opts *o, int precond, const cs_grid *g, in
   return cs_krylov_none_caveat(precond, g, nranks) ? CS_KRYLOV_GMRES : CS_KRYLOV_NONE;
 }
 
-const char *cs_krylov_advice(const cs_solver_opts *o, int precond)
+const char *cs_krylov_advice(int precond)
 {
   if (precond == CS_PC_NONE || precond == CS_PC_JACOBI) return "use solver.precond line or pfmg, or a larger solver.maxl";
-  if (o->integrator == CS_INT_ARKODE && o->arkode_split == CS_SPLIT_IMPLICIT && o->max_order >= 5)
-    return "use solver.max_order 4 (ARKODE's order-5 DIRK takes steps too long for the preconditioner), "
-           "or a larger solver.maxl";
   return "use a larger solver.maxl, or a smaller solver.rtol (shorter steps)";
 }
 
@@ -71,7 +68,7 @@ static const cs_opt solver_rows[] = {
   {"max_steps", CS_OPT_INT, "-", 100000, 10, 100000000, "integrator steps allowed between two outputs",
    offsetof(cs_solver_opts, max_steps), 0, NULL},
   {"max_order", CS_OPT_INT, "-", 5, 1, 5,
-   "largest BDF order (cvode); Runge-Kutta order (arkode, clamped to 2-5 or 3-5 for imex)",
+   "largest BDF order (cvode); Runge-Kutta order (arkode: clamped to 2-4, or 3-5 for imex)",
    offsetof(cs_solver_opts, max_order), 0, NULL},
   {"h_max", CS_OPT_REAL, "day", 0, 0, 1e6, "largest time step (0: no limit)", offsetof(cs_solver_opts, h_max), 0,
    NULL},

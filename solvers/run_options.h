@@ -74,12 +74,11 @@ int cs_krylov_resolve(const cs_solver_opts *o, int precond, const cs_grid *g, in
  * rank count (NULL when it is exact). */
 const char *cs_krylov_none_caveat(int precond, const cs_grid *g, int nranks);
 
-/* What to change when GMRES often stops short of its tolerance, for the
- * solver options `o` run with preconditioner `precond` (resolved, not
- * auto): a weak preconditioner (none, jacobi); ARKODE's order-5 DIRK,
- * whose long steps defeat line and pfmg (2-D lesion, pfmg: 10 % of the
- * Newton iterations, none at order 4); else a larger Krylov space. */
-const char *cs_krylov_advice(const cs_solver_opts *o, int precond);
+/* What to change when GMRES often stops short of its tolerance, run with
+ * preconditioner `precond` (resolved, not auto): a weak preconditioner
+ * (none, jacobi); else a larger Krylov space. (ARKODE's order-5 DIRK,
+ * whose long steps defeat line and pfmg, is no longer used: integrate.c.) */
+const char *cs_krylov_advice(int precond);
 
 extern const cs_opt_table cs_solver_table;
 extern const cs_opt_table cs_output_table;
