@@ -5,7 +5,8 @@
 picks what fits the design: a treatment-window map when `treatments[0].day`
 varies (benefit against injection day, one curve per value of the next
 varied key and a heat map, one row of panels per value of any further
-varied keys), cohort plots when the summary has patient/arm
+varied keys; one point per run for a sampled design, LHS, Sobol or Morris,
+as DIR/sweep.yaml says), cohort plots when the summary has patient/arm
 columns (progression of the untreated arm, benefit per arm, early against
 late per patient), and the Morris/Sobol sensitivity when the design has
 trajectory/step or sample/block columns (postprocess.sensitivity).
@@ -72,18 +73,73 @@ def _not_done(rows, what):
             + ", ".join(f"{n} {s}" for s, n in sorted(left.items())) + ")")
 
 
-# A grid or list design gets curves and heat maps; sampled days (LHS, Sobol, Morris), or more values
-# than these, are a scatter.
+# A grid or list design gets curves and heat maps; a sampled design (LHS, Sobol, Morris: each row its own
+# random values), or more values than these, is a scatter.
 MAX_DAYS, MAX_GROUPS, MAX_PANELS = 60, 12, 6
+SAMPLED = ("lhs", "sobol", "morris")
+
+# The curves follow plots.py's colour rules (Okabe-Ito colours, colour never the only cue). These five are
+# pairwise at least 20 CIELAB units apart under simulated deuteranopia and protanopia (Okabe-Ito's orange
+# and vermillion, or bluish green and reddish purple, are not; its yellow is too pale for a line on white);
+# the line style changes every five values and each value has its own marker, so the MAX_GROUPS values
+# differ in colour and line style, and in marker (matplotlib's 10-colour cycle drew the 1st and the 11th
+# value the same blue).
+GROUP_COLOURS = ["#0072B2", "#D55E00", "#009E73", "#000000", "#56B4E9"]
+GROUP_STYLES = ["-", (0, (6, 2)), ":"]
+GROUP_MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*", "<", ">", "h", "p"]
 
 
-def window_map(rows, out_png, outcome="benefit_thickness_points", day_key=DAY):
+def group_style(index):
+    """(colour, line style, marker) of the index-th value of the key the curves (or a scatter's words)
+    stand for."""
+    n = len(GROUP_COLOURS)
+    return (GROUP_COLOURS[index % n], GROUP_STYLES[index // n % len(GROUP_STYLES)],
+            GROUP_MARKERS[index % len(GROUP_MARKERS)])
+
+
+def _legend_beside(ax, title=None):
+    """The legend right of the axes, off the data (inside it covered curves and points)."""
+    ax.legend(title=title, fontsize=8, title_fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0),
+              borderaxespad=0.0, frameon=False)
+
+
+def design_type(sweep_dir):
+    """design.type of DIR/sweep.yaml (grid, list, lhs, sobol, morris, cohort), or None when the file is
+    missing or unreadable (window_map then tells a sampled design by its rows)."""
+    try:
+        import yaml
+    except ImportError:
+        return None
+    try:
+        with open(os.path.join(sweep_dir, "sweep.yaml"), encoding="utf-8") as f:
+            kind = yaml.safe_load(f)["design"]["type"]
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, TypeError, KeyError):
+        return None
+    return kind.lower() if isinstance(kind, str) else None
+
+
+def _sampled(rows, design, day_key, other):
+    """Whether the rows come from a sampled design: the design type when known; else design columns
+    (Morris trajectory/step, Sobol sample/block: their rows share values between steps and blocks), or
+    every run its own day and its own value of the next key (LHS)."""
+    if design is not None:
+        return design.lower() in SAMPLED
+    if "trajectory" in rows[0] or "sample" in rows[0]:
+        return True
+    return (other is not None and len(rows) > 1 and len({r[day_key] for r in rows}) == len(rows)
+            and len({r[other] for r in rows}) == len(rows))
+
+
+def window_map(rows, out_png, outcome="benefit_thickness_points", day_key=DAY, design=None):
     """Outcome against injection day: curves per value of the next varied key and a heat map, one
     row of panels per value (combination) of any further varied keys (a grid over day x k_c x V_s
     drew each cell from whichever V_s row came last); a scatter coloured by the next key when the
-    days or the values are sampled (thousands of distinct values made a heat map of N x N cells:
-    654 MB for a 2048-sample Sobol design) or when runs share a cell. Rows not done, and list rows
-    without a day, are left out and counted in data["notes"]; ValueError when nothing is left."""
+    design is sampled (`design`, the sweep file's design.type; None: told by the rows, see _sampled;
+    a 12-sample LHS was 12 one-point curves and a 12 x 12 heat map of 12 cells), when there are more
+    values than fit (thousands of distinct values made a heat map of N x N cells: 654 MB for a
+    2048-sample Sobol design) or when runs share a cell. Each curve has its own colour, line style
+    and marker (group_style; data["styles"]), the legend beside the axes. Rows not done, and list
+    rows without a day, are left out and counted in data["notes"]; ValueError when nothing is left."""
     notes = [n for n in [_not_done(rows, "drawn in the treatment window")] if n]
     done = [r for r in rows if r["status"] == "done"]
     rows = [r for r in done if math.isfinite(_float(r[day_key]))]
@@ -103,8 +159,8 @@ def window_map(rows, out_png, outcome="benefit_thickness_points", day_key=DAY):
     cells = {}
     for r in rows:
         cells.setdefault((tuple(r[k] for k in extras), r[other] if other else "", float(r[day_key])), []).append(r)
-    if (len(days) > MAX_DAYS or len(groups) > MAX_GROUPS or len(panels) > MAX_PANELS
-            or any(len(c) > 1 for c in cells.values())):
+    if (_sampled(rows, design, day_key, other) or len(days) > MAX_DAYS or len(groups) > MAX_GROUPS
+            or len(panels) > MAX_PANELS or any(len(c) > 1 for c in cells.values())):
         out = window_scatter(rows, out_png, outcome, day_key, other, extras)
         out[1]["notes"] = notes
         return out
@@ -113,16 +169,19 @@ def window_map(rows, out_png, outcome="benefit_thickness_points", day_key=DAY):
         grid[panels.index(p), groups.index(g), days.index(d)] = _float(r[outcome])
     finite = grid[np.isfinite(grid)]
     lo, hi = finite.min(), finite.max()  # one colour scale for every panel
-    fig = _figure((11, 4.5 * len(panels)))
+    styles = [group_style(gi) for gi in range(len(groups))]
+    fig = _figure((13 if other else 11, 4.5 * len(panels)))
     axes = fig.subplots(len(panels), 2, squeeze=False, sharey="col")
     for pi, p in enumerate(panels):
         ax1, ax2 = axes[pi]
         where = ", ".join(f"{k} = {_label(v)}" for k, v in zip(extras, p))
         for gi, g in enumerate(groups):
-            ax1.plot(days, grid[pi, gi], "o-", label=f"{other} = {_label(g)}" if other else None)
+            colour, style, marker = styles[gi]
+            ax1.plot(days, grid[pi, gi], color=colour, ls=style, marker=marker, ms=5,
+                     label=_label(g) if other else None)
         ax1.set(xlabel="injection day", ylabel=outcome, title=f"treatment window, {where}" if extras else "treatment window")
         if other:
-            ax1.legend(fontsize=8)
+            _legend_beside(ax1, other)
         im = ax2.imshow(grid[pi], aspect="auto", origin="lower", cmap="viridis", vmin=lo, vmax=hi)
         ax2.set_xticks(range(len(days)), [f"{d:g}" for d in days], rotation=45, fontsize=8)
         ax2.set_yticks(range(len(groups)), [_label(g) for g in groups] if other else [""])
@@ -132,13 +191,14 @@ def window_map(rows, out_png, outcome="benefit_thickness_points", day_key=DAY):
     with cli.writing(out_png):
         fig.savefig(out_png)
     return out_png, {"days": days, "groups": groups, "extras": extras, "panels": panels, "values": grid,
-                     "notes": notes}
+                     "styles": styles, "notes": notes}
 
 
 def window_scatter(rows, out_png, outcome, day_key, other, extras=()):
     """One point per run: the outcome against the injection day, coloured by `other` (a colour bar
-    for numbers, with the base config's value grey; a legend when it takes words); the title names
-    the varied keys the colour does not show."""
+    for numbers, with the base config's value grey; when it takes words, a colour and marker per
+    value, group_style, in a legend beside the axes); the title names the varied keys the colour
+    does not show."""
     x, y = _num(rows, day_key), _num(rows, outcome)
     c = _num(rows, other) if other else None
     fig = _figure((8, 4.5))
@@ -147,17 +207,18 @@ def window_scatter(rows, out_png, outcome, day_key, other, extras=()):
     if not other:
         ax.scatter(x, y, s=12)
     elif any(_order(v)[0] == 2 for v in values):
-        for v in values:
+        for i, v in enumerate(values):
             pick = np.array([r[other] == v for r in rows])
-            ax.scatter(x[pick], y[pick], s=12, label=f"{other} = {_label(v)}")
-        ax.legend(fontsize=8)
+            colour, _, marker = group_style(i)
+            ax.scatter(x[pick], y[pick], s=14, color=colour, marker=marker, label=_label(v))
+        _legend_beside(ax, other)
     else:
         num = np.isfinite(c)
         sc = ax.scatter(x[num], y[num], c=c[num], s=12, cmap="viridis")
         fig.colorbar(sc, ax=ax, label=other)
         if not num.all():
             ax.scatter(x[~num], y[~num], s=12, color="0.5", label=f"{other} = base config")
-            ax.legend(fontsize=8)
+            ax.legend(fontsize=8, loc="lower left", bbox_to_anchor=(0.0, 1.08), borderaxespad=0.0, frameon=False)
     also = f"; also varied: {', '.join(extras)}" if extras else ""
     ax.set(xlabel="injection day", ylabel=outcome, title=f"treatment window ({len(rows)} runs{also})")
     fig.tight_layout()
@@ -266,7 +327,8 @@ def main(argv=None):
     if "arm" in rows[0]:
         figures.append(lambda: cohort_plots(rows, os.path.join(out, "cohort.png"), outcome))
     elif DAY in rows[0]:
-        figures.append(lambda: window_map(rows, os.path.join(out, "window.png"), outcome))
+        design = design_type(args.dir)
+        figures.append(lambda: window_map(rows, os.path.join(out, "window.png"), outcome, design=design))
     if "trajectory" in rows[0] or "sample" in rows[0]:
         def sensitivity():
             kind, res, notes = analyse(args.dir, outcome)

@@ -5,6 +5,7 @@ import subprocess
 import sys
 import tempfile
 import unittest
+from unittest import mock
 
 import numpy as np
 from PIL import Image
@@ -12,6 +13,32 @@ from PIL import Image
 from postprocess import sweep_plots as sp
 
 COLS = ["id", "treatments[0].day", "model.k_c", "seed", "status", "thickness_loss_pct", "benefit_thickness_points"]
+
+
+MACHADO = {"deuteranopia": [[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413],
+                            [-0.011820, 0.042940, 0.968881]],
+           "protanopia": [[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216],
+                          [-0.003882, -0.048116, 1.051998]]}
+
+
+def lab(colour, matrix):
+    """CIELAB of a colour seen through a Machado (2009) matrix (as tests/postprocess checks plots.py's)."""
+    from matplotlib.colors import to_rgb
+    c = np.array(to_rgb(colour))
+    c = np.clip(np.array(matrix) @ np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4), 0, 1)
+    xyz = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]]) @ c
+    f = np.cbrt(np.maximum(xyz / [0.95047, 1.0, 1.08883], (6 / 29) ** 3))
+    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+
+
+def figures():
+    """Patch sweep_plots._figure to keep every Figure it makes (to check what was drawn)."""
+    made, real = [], sp._figure
+
+    def keep(*args, **kwargs):
+        made.append(real(*args, **kwargs))
+        return made[-1]
+    return made, mock.patch.object(sp, "_figure", side_effect=keep)
 
 
 def write(path, cols, rows):
@@ -74,7 +101,7 @@ class SweepPlots(unittest.TestCase):
                                                              ("365", "0.025", "stale", "7")])]
             write(os.path.join(d, "summary.csv"), COLS, rows)
             png, data = sp.window_map(sp.read_summary(os.path.join(d, "summary.csv")), os.path.join(d, "w.png"),
-                                      "thickness_loss_pct")
+                                      "thickness_loss_pct", design="list")
             self.assertEqual(data["days"], [30.0, 90.0, 180.0])
             self.assertEqual(data["groups"], ["0.014", "0.025", ""])
             np.testing.assert_allclose(data["values"][0], [[1, np.nan, np.nan], [np.nan, np.nan, 3],
@@ -116,6 +143,96 @@ class SweepPlots(unittest.TestCase):
             np.testing.assert_allclose(data["days"], days)
             np.testing.assert_allclose(data["values"], 30 - days / 50)
             np.testing.assert_allclose(data["colour"], kcs)
+
+    def test_a_sampled_design_is_a_scatter_however_few_its_runs(self):
+        """A 12-sample LHS over the day and k_c was 12 one-point curves (a legend of 10-digit values) and
+        a 12 x 12 heat map with one filled cell per row: only counts chose the scatter, never the design."""
+        with tempfile.TemporaryDirectory() as d:
+            rng = np.random.default_rng(5)
+            days, kcs = rng.uniform(30, 180, 12), rng.uniform(0.014, 0.025, 12)
+            rows = [{"id": f"r{i:06d}", "treatments[0].day": f"{day:.10g}", "model.k_c": f"{kc:.10g}", "seed": "7",
+                     "status": "done", "thickness_loss_pct": repr(day / 100), "benefit_thickness_points": "nan"}
+                    for i, (day, kc) in enumerate(zip(days, kcs))]
+            write(os.path.join(d, "summary.csv"), COLS, rows)
+            rows = sp.read_summary(os.path.join(d, "summary.csv"))
+            for design in ("lhs", "sobol", "morris", None):  # None: no sweep.yaml, every run its own day and k_c
+                png, data = sp.window_map(rows, os.path.join(d, "w.png"), "thickness_loss_pct", design=design)
+                self.assertNotIn("groups", data, design)
+                np.testing.assert_allclose(data["days"], days, rtol=1e-9)
+                np.testing.assert_allclose(data["colour"], kcs, rtol=1e-9)
+            # the same rows from a grid or list design are the curves and heat map the file asked for
+            for design in ("grid", "list"):
+                png, data = sp.window_map(rows, os.path.join(d, "w.png"), "thickness_loss_pct", design=design)
+                self.assertEqual(len(data["groups"]), 12, design)
+            # the command reads the design from DIR/sweep.yaml
+            self.assertIsNone(sp.design_type(d))
+            for design, scatter in (("lhs", True), ("list", False)):
+                with open(os.path.join(d, "sweep.yaml"), "w") as f:
+                    f.write(f"base: ../reference.yaml\nseed: 7\ndesign:\n  type: {design}\n")
+                self.assertEqual(sp.design_type(d), design)
+                with mock.patch.object(sp, "window_scatter", wraps=sp.window_scatter) as drawn, \
+                        mock.patch("sys.stdout"):
+                    self.assertEqual(sp.main([d, "--outcome", "thickness_loss_pct"]), 0)
+                self.assertEqual(drawn.called, scatter, design)
+            with open(os.path.join(d, "sweep.yaml"), "w") as f:
+                f.write(": : :\n")
+            self.assertIsNone(sp.design_type(d), "an unreadable sweep.yaml: the rows tell")
+            # Morris (trajectory/step/block) and Sobol (sample/block) rows share days between steps and blocks:
+            # their design columns tell them, on levels too few for the counts to
+            cols = COLS[:3] + ["trajectory", "step", "block"] + COLS[3:]
+            morris = []
+            for t, (d0, k0) in enumerate([(30, "0.014"), (180, "0.025"), (90, "0.025")]):
+                for s, (day, kc, block) in enumerate([(d0, k0, "base"), (d0 + 60, k0, "treatments[0].day"),
+                                                      (d0 + 60, "0.0195" if k0 != "0.0195" else "0.014", "model.k_c")]):
+                    morris.append({"id": f"r{len(morris):06d}", "treatments[0].day": str(day), "model.k_c": kc,
+                                   "trajectory": str(t), "step": str(s), "block": block, "seed": "1", "status": "done",
+                                   "thickness_loss_pct": str(day / 100), "benefit_thickness_points": "nan"})
+            os.remove(os.path.join(d, "sweep.yaml"))
+            write(os.path.join(d, "summary.csv"), cols, morris)
+            png, data = sp.window_map(sp.read_summary(os.path.join(d, "summary.csv")), os.path.join(d, "w.png"),
+                                      "thickness_loss_pct")
+            self.assertNotIn("groups", data)
+            self.assertEqual(len(data["values"]), 9)
+
+    def test_twelve_groups_differ_in_colour_and_line_style_and_the_legend_is_off_the_data(self):
+        """4 days x 12 k_c: matplotlib's 10-colour cycle drew k_c 0.014 and 0.024 the same blue, and the
+        legend sat on the curves."""
+        with tempfile.TemporaryDirectory() as d:
+            kcs = [f"{0.014 + 0.001 * i:.3f}" for i in range(12)]
+            rows = [{"id": f"r{i:06d}", "treatments[0].day": str(day), "model.k_c": kc, "seed": "1", "status": "done",
+                     "thickness_loss_pct": "nan", "benefit_thickness_points": str(40 - day / 20 + 100 * float(kc))}
+                    for i, (day, kc) in enumerate([(a, b) for a in (30, 180, 365, 730) for b in kcs])]
+            write(os.path.join(d, "summary.csv"), COLS, rows)
+            made, patch = figures()
+            with patch:
+                png, data = sp.window_map(sp.read_summary(os.path.join(d, "summary.csv")), os.path.join(d, "w.png"),
+                                          design="grid")
+            self.assertEqual(data["groups"], kcs)
+            ax = made[0].axes[0]
+            curves = ax.get_lines()
+            self.assertEqual(len(curves), 12)
+            from matplotlib.colors import to_hex
+            drawn = [(to_hex(l.get_color()), repr(l.get_linestyle()), l.get_marker()) for l in curves]
+            self.assertEqual(len({(c, ls) for c, ls, _ in drawn}), 12, f"colour and line style: {drawn}")
+            self.assertEqual(len({m for _, _, m in drawn}), 12, "each value its own marker too")
+            # the legend names the key once, in its title, then the values
+            self.assertEqual([l.get_label() for l in curves], kcs)
+            self.assertEqual(ax.get_legend().get_title().get_text(), "model.k_c")
+            self.assertEqual([(to_hex(c), m) for c, _, m in data["styles"]], [(c, m) for c, _, m in drawn])
+            # curves that share a line style are told apart by colour-blind readers (plots.py's rule: 20 CIELAB units)
+            for name, m in MACHADO.items():
+                for i in range(12):
+                    for j in range(i):
+                        if drawn[i][1] == drawn[j][1]:
+                            dist = np.linalg.norm(lab(drawn[i][0], m) - lab(drawn[j][0], m))
+                            self.assertGreaterEqual(dist, 20, f"{kcs[i]} vs {kcs[j]} under {name}")
+            # the legend is beside the axes, not on them
+            legend = ax.get_legend()
+            self.assertIsNotNone(legend)
+            box, frame = legend.get_window_extent(), ax.get_window_extent()
+            self.assertGreaterEqual(box.x0, frame.x1, "the legend overlaps the curves")
+            # nor on the heat map beside it
+            self.assertLessEqual(box.x1, made[0].axes[1].get_window_extent().x0)
 
     def test_damaged_inputs_are_one_line_exit_2(self):
         """A summary.csv that is not UTF-8 or not a sweep summary, a sweep.yaml that does not
