@@ -10,8 +10,12 @@
  * on the global grid, i.e. exactly the diffusion and surface-exchange part
  * of the cartilage Jacobian (model/transport.h) with no-flux walls.
  * Periodic lateral couplings across the wrap are dropped from the
- * off-diagonal (their diagonal is kept): M_s stays a good preconditioner and
- * PFMG needs no periodic coarsening. The M_s are uncoupled slabs of one
+ * off-diagonal (their diagonal is kept), so that PFMG needs no periodic
+ * coarsening. That costs on fine lateral cells: a periodic 2-D lesion of
+ * 40 x 0.05 mm columns had GMRES stop short in 95 of 810 Newton iterations
+ * (1 of 748 with walls) and so the accuracy warning, though its outcomes
+ * agreed with an rtol 1e-9 run to 5e-7 (2026-12-04 audit; not mended:
+ * hypre's periodic grids would change the level replay below). The M_s are uncoupled slabs of one
  * hypre system: in 2-D and 3-D species r at hypre (r N0 + k, i[, j]) (depth
  * is never split across ranks there); in 1-D, since PFMG has no 1-D
  * stencils, at (k, r). The solve applies one V-cycle of that system (zero
