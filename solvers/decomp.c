@@ -83,13 +83,13 @@ int cs_decomp_create(MPI_Comm comm, const cs_grid *g, double H, cs_decomp **out)
     const int most = max_ranks(g->dim, N);
     if (g->dim == 1)
       CS_FAIL(CS_ERR_CONFIG, "grid.nz = %d cells cannot be split over %d ranks (a 1-D grid is split along z); "
-              "use at most %d ranks or more cells", N[0], dc->size, most);
+              "use at most %d rank%s or more cells", N[0], dc->size, most, most == 1 ? "" : "s");
     if (g->dim == 2)
       CS_FAIL(CS_ERR_CONFIG, "grid.nx = %d cells cannot be split over %d ranks (a 2-D grid is split along x); "
-              "use at most %d ranks or more cells", N[1], dc->size, most);
+              "use at most %d rank%s or more cells", N[1], dc->size, most, most == 1 ? "" : "s");
     CS_FAIL(CS_ERR_CONFIG, "grid.nx x grid.ny = %d x %d depth columns cannot be split over %d ranks (px ranks "
-            "along x and py along y, px py = %d, px <= nx, py <= ny); use at most %d ranks or more cells",
-            N[1], N[2], dc->size, dc->size, most);
+            "along x and py along y, px py = %d, px <= nx, py <= ny); use at most %d rank%s or more cells",
+            N[1], N[2], dc->size, dc->size, most, most == 1 ? "" : "s");
   }
   /* z is the slowest-varying rank coordinate so that x, y neighbours stay close */
   CS_CHECK_MPI(MPI_Cart_create(comm, 3, dims, periods, 0, &dc->cart));
