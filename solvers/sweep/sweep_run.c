@@ -564,7 +564,9 @@ static int run_row_job(sweep_state *S, int r, const row_job *job, int *ok)
       int full = 0;
       if (S->grank == 0 && rc == CS_ERR_IO) full = out_of_space(req->out_dir, partial);
       MPI_Bcast(&full, 1, MPI_INT, 0, S->group);
-      if (rc == CS_ERR_CONFIG || (rc == CS_ERR_IO && !full)) {
+      /* CS_ERR_USAGE: a --save-state day at or before the checkpoint whose state is gone (a cohort
+       * history's, purged): the restart cannot reach it, the row from the start can */
+      if (rc == CS_ERR_CONFIG || rc == CS_ERR_USAGE || (rc == CS_ERR_IO && !full)) {
         cs_error_clear(); /* its checkpoints do not fit: the row starts over (which removes them) */
         resume = 0;
       }

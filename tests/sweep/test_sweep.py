@@ -643,6 +643,30 @@ design:
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("computed 1, reused 1, failed 0 (of 2 rows for this task; 1 continued", r.stdout)
 
+    def test_a_stopped_history_whose_state_was_purged_starts_over(self):
+        """A history stopped after saving its arm's state (day 30), the state then purged (a scratch
+        clean-up): continuing from the checkpoint cannot reach day 30 again, which `cartsim run --restart`
+        now refuses (exit 2); the sweep recorded that as the row's failure (exit 5, and failed again on
+        every rerun). The row starts over instead, as docs/sweeps.md promises for a purged history."""
+        spec = self.spec(ONE_ARM_COHORT.format(nz=4000, t_end=1825, patients=1, arm="early", day=30))
+        out = os.path.join(self.d, "purged")
+        state = os.path.join(out, "states", "p000000_day30.h5")
+        p = subprocess.Popen([BIN, "sweep", spec, "-o", out, "--quiet"], env=ENV, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+        deadline = time.time() + 60
+        while time.time() < deadline and not os.path.exists(state):
+            time.sleep(0.002)
+        p.send_signal(signal.SIGTERM)  # the history is past day 30 (its state is written), far from day 1825
+        _, err = p.communicate(timeout=60)
+        self.assertEqual(p.returncode, 6, err)
+        self.assertFalse(os.path.exists(os.path.join(out, "status", "r000000.json")), "stopped in the history")
+        os.remove(state)
+        r = sweep(spec, out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("computed 2, reused 0, failed 0 (of 2 rows for this task)", r.stdout)
+        self.assertTrue(os.path.exists(state), "the history ran again from the start and saved it")
+        check_summary_against_runs(self, out, 2)
+
     @unittest.skipUnless(os.geteuid() == 0 and shutil.which("mount"), "mounts a small tmpfs (root)")
     def test_a_full_disk_keeps_a_stopped_rows_checkpoints(self):
         """A stopped row that meets a full disk when it continues keeps its partial file and
