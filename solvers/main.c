@@ -358,11 +358,12 @@ extern char **environ;
 static const char *on_path(const char *name, char *out, size_t n)
 {
   const char *path = getenv("PATH");
-  if (strchr(name, '/') || !path) return name;
+  if (!*name || strchr(name, '/') || !path) return name;
   for (const char *p = path; *p;) {
     const size_t len = strcspn(p, ":");
     snprintf(out, n, "%.*s/%s", (int)(len ? len : 1), len ? p : ".", name);
-    if (access(out, X_OK) == 0) return out;
+    struct stat st; /* an executable file, as the shell takes: not a directory of that name */
+    if (stat(out, &st) == 0 && S_ISREG(st.st_mode) && access(out, X_OK) == 0) return out;
     p += len + (p[len] == ':');
   }
   return name;

@@ -891,6 +891,17 @@ static int check_request(const cs_config *cfg, const cs_run_request *req, double
     const char *path = req->save_path[q];
     if (same_file(path, req->output_path))
       CS_FAIL(CS_ERR_USAGE, "--save-state %g:%s is the output file (-o %s)", day, path, req->output_path);
+    /* the state is written as FILE.partial first, a leftover of that name removed: that name must be
+     * neither the output nor an input (-o s.h5.partial --save-state 50:s.h5 lost the output) */
+    char partial[4200];
+    snprintf(partial, sizeof partial, "%s.partial", path);
+    if (same_file(partial, req->output_path))
+      CS_FAIL(CS_ERR_USAGE, "--save-state %g:%s is first written as %s, the output file (-o %s): save to another "
+              "file", day, path, partial, req->output_path);
+    for (int r = 0; r < 2; ++r)
+      if (input[r] && same_file(partial, input[r]))
+        CS_FAIL(CS_ERR_USAGE, "--save-state %g:%s is first written as %s, the run's %s file: save to another file",
+                day, path, partial, input_opt[r]);
     for (int r = 0; r < q; ++r)
       if (same_file(path, req->save_path[r]))
         CS_FAIL(CS_ERR_USAGE, "--save-state %g:%s and %g:%s name the same file", req->save_day[r], req->save_path[r],
@@ -936,10 +947,10 @@ static int save_files_verdict(const cs_config *cfg, const cs_run_request *req, d
     const int exists = lstat(path, &st) == 0;
     if (req->restart && (day < t0 || same_time(day, t0))) {
       if (exists) continue;
-      snprintf(msg, len, "--save-state %g:%.900s: day %g is not after day %g, where --restart continues from the "
-               "checkpoint, and the interrupted run did not save it: a restart cannot reach that day (save it with "
-               "a run without --restart, or one with --from-state a state saved before day %g)", day, path, day, t0,
-               day);
+      snprintf(msg, len, "--save-state %g:%.700s: day %g is not after day %g, where --restart continues from the "
+               "checkpoint, and the file is not there (not saved, or deleted since): a restart cannot reach that "
+               "day (save it with a run without --restart, or one with --from-state a state saved before day %g)",
+               day, path, day, t0, day);
       return CS_ERR_USAGE;
     }
     cs_state_origin o;

@@ -128,10 +128,14 @@ class Cli(unittest.TestCase):
                 self.assertEqual(p.returncode, 4, p.stderr)
                 self.assertEqual(p.stderr, f"cartsim: error: {says}; set CARTSIM_PYTHON to one with h5py, numpy, "
                                  "matplotlib and yaml (Debian's /usr/bin/python3)\n")
-            # a bare name is looked up on PATH, as the shell does (it said "cannot be run: No such file")
+            # a bare name is looked up on PATH, as the shell does (it said "cannot be run: No such file"),
+            # passing over a directory of that name
+            shadow = os.path.join(self.dir, "shadow", os.path.basename(sys.executable))
+            os.makedirs(shadow, exist_ok=True)
             p = subprocess.run([BIN, cmd, "--help"], capture_output=True, text=True, timeout=60,
                                env=dict(ENV, CARTSIM_PYTHON=os.path.basename(sys.executable),
-                                        PATH=os.path.dirname(sys.executable) + os.pathsep + ENV.get("PATH", "")))
+                                        PATH=os.pathsep.join([os.path.dirname(shadow), os.path.dirname(sys.executable),
+                                                              ENV.get("PATH", "")])))
             self.assertEqual(p.returncode, 0, p.stderr)
             self.assertIn(f"usage: cartsim {cmd}", p.stdout)
             p = subprocess.run([BIN, cmd, "-o", out], capture_output=True, text=True, timeout=60,
@@ -757,6 +761,22 @@ class Cli(unittest.TestCase):
                       f"cannot create {out}.ckpt.", err)
         self.assertIn("File name too long", err)
         self.assertEqual(sorted(n for n in os.listdir(self.dir) if n.startswith("bbb")), [], "an output was left")
+        # a state is first written as FILE.partial, a leftover of that name removed: when that name was the
+        # output (-o s.h5.partial --save-state 50:s.h5), the up-front test-create deleted it, without --force,
+        # and the save then replaced the running output
+        out, saved = os.path.join(self.dir, "s.h5.partial"), os.path.join(self.dir, "s.h5")
+        code, _, err = cartsim("run", REF, "-o", out, "--quiet", "--set", "run.t_end=20")
+        self.assertEqual(code, 0, err)
+        with open(out, "rb") as f:
+            before = f.read()
+        for force in ([], ["--force"]):
+            code, _, err = cartsim("run", REF, "-o", out, "--quiet", "--set", "run.t_end=100",
+                                   "--save-state", f"50:{saved}", *force)
+            self.assertEqual(code, 2, err)
+            self.assertIn(f"--save-state 50:{saved} is first written as {out}, the output file", err)
+            with open(out, "rb") as f:
+                self.assertEqual(f.read(), before, "the output was touched")
+            self.assertFalse(os.path.exists(saved))
 
     def test_side_by_side_runs_from_one_state(self):
         """Three cartsim processes at once (as the explorer or GNU parallel start them), loading and
