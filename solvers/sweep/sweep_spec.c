@@ -206,7 +206,7 @@ static int unknown_key(reader *r, const yaml_node_t *n, const char *key)
 
 /* The name of each CS_DESIGN_* (the design's `type:`). */
 static const char *const design_names[] = {"grid", "list", "lhs", "sobol", "morris", "cohort"};
-_Static_assert(sizeof design_names / sizeof *design_names == CS_DESIGN_COHORT + 1, "a name for every CS_DESIGN_*");
+_Static_assert(sizeof design_names / sizeof *design_names == CS_DESIGN_COUNT, "a name for every CS_DESIGN_*");
 
 /* Record a factor (once); returns its index or -1. */
 static int factor_index(reader *r, const yaml_node_t *n, const char *key)

@@ -35,7 +35,8 @@ SOLVER = [
     "err_test_fails", "newton_conv_fails", "krylov_conv_fails", "last_step", "last_order",
     "rhs_seconds", "exchange_seconds", "prec_setup_seconds", "prec_solve_seconds", "io_seconds",
 ]
-OUTCOMES = ["thickness_loss_pct", "thickness_loss_mm", "years_to_c80", "synovitis_auc", "msc_retained_30d"]
+OUTCOMES = ["thickness_loss_pct", "thickness_loss_mm", "years_to_c80", "synovitis_auc", "msc_retained_30d",
+            "msc_retained_180d"]
 META_REQUIRED = ["status", "status_reason", "start_time", "ranks", "hdf5_version"]
 STATUSES = ("running", "complete", "failed", "interrupted")
 GRID_ATTRS = ["dim", "nz", "nx", "ny", "H", "Lx", "Ly"]
