@@ -279,18 +279,7 @@ class TestPlots(Base):
     def test_colours_are_told_apart_by_colour_blind_readers(self):
         """Late MSC #e6550d and IL-1Ra #2ca02c were 21 / 14 CIELAB units apart under simulated deuteranopia /
         protanopia, and the animation's aggrecan and collagen 3 (both the same blue, same line style)."""
-        machado = {"deuteranopia": [[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413],
-                                    [-0.011820, 0.042940, 0.968881]],
-                   "protanopia": [[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216],
-                                  [-0.003882, -0.048116, 1.051998]]}
-
-        def lab(colour, matrix):
-            from matplotlib.colors import to_rgb
-            c = np.array(to_rgb(colour))
-            c = np.clip(np.array(matrix) @ np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4), 0, 1)
-            xyz = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]]) @ c
-            f = np.cbrt(np.maximum(xyz / [0.95047, 1.0, 1.08883], (6 / 29) ** 3))
-            return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+        from colour_vision import MACHADO as machado, lab
 
         groups = {"branches": [plots.branch_colour(l) for l in ("untreated", "msc_early", "msc_late", "il1ra_early")],
                   "animation species": [c for c, _, _ in plots.SPECIES_STYLE.values()]}
@@ -304,7 +293,7 @@ class TestPlots(Base):
         # was the late branch's vermillion, collagen the early one's blue) read as that branch
         for species_colour in groups["animation species"]:
             for branch in groups["branches"]:
-                d = np.linalg.norm(lab(species_colour, np.eye(3)) - lab(branch, np.eye(3)))
+                d = np.linalg.norm(lab(species_colour) - lab(branch))
                 self.assertGreaterEqual(d, 20, f"animation species {species_colour} vs branch {branch}")
         # and colour is not the only cue: the drug's line, the species' lines, the branches' profile markers
         self.assertNotEqual(plots.branch_style("il1ra_early"), plots.branch_style("msc_early"))

@@ -15,20 +15,8 @@ from postprocess import sweep_plots as sp
 COLS = ["id", "treatments[0].day", "model.k_c", "seed", "status", "thickness_loss_pct", "benefit_thickness_points"]
 
 
-MACHADO = {"deuteranopia": [[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413],
-                            [-0.011820, 0.042940, 0.968881]],
-           "protanopia": [[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216],
-                          [-0.003882, -0.048116, 1.051998]]}
-
-
-def lab(colour, matrix):
-    """CIELAB of a colour seen through a Machado (2009) matrix (as tests/postprocess checks plots.py's)."""
-    from matplotlib.colors import to_rgb
-    c = np.array(to_rgb(colour))
-    c = np.clip(np.array(matrix) @ np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4), 0, 1)
-    xyz = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]]) @ c
-    f = np.cbrt(np.maximum(xyz / [0.95047, 1.0, 1.08883], (6 / 29) ** 3))
-    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "postprocess"))
+from colour_vision import MACHADO, lab  # noqa: E402  (shared with tests/postprocess)
 
 
 def figures():
