@@ -42,7 +42,9 @@ rm st/late.h5
 rm -f st/*.h5
 setsid "$repo/scripts/make-stages.sh" st > third.log 2>&1 &
 pid=$!
-for _ in $(seq 1000); do [ -f st/early.h5 ] && break; sleep 0.005; done
+# (up to 2 minutes: the sanitizer build took longer than 5 s to reach day 180)
+for _ in $(seq 24000); do [ -f st/early.h5 ] && break; kill -0 "$pid" 2> /dev/null || break; sleep 0.005; done
+[ -f st/early.h5 ] || { echo "FAIL: no st/early.h5 while the history ran"; cat third.log; exit 1; }
 kill -TERM -- -"$pid"
 wait "$pid"
 for _ in $(seq 200); do pgrep -g "$pid" > /dev/null || break; sleep 0.05; done
