@@ -195,8 +195,6 @@ static int cohort(const cs_sweep_spec *sp, cs_design *d)
   gsl_rng_free(rng);
   if (!ok) {
     /* an error of the sweep file, at the distribution, as the spec reader's: FILE:LINE:COL: key: message */
-    static const char *const names[] = {"normal", "lognormal", "uniform", "loguniform"};
-    static const char *const pars[][2] = {{"mean", "sd"}, {"median", "sigma"}, {"min", "max"}, {"min", "max"}};
     const int k = sp->dist[bad];
     char bounds[96] = "";
     if (isfinite(sp->tlo[bad])) snprintf(bounds, sizeof bounds, "min = %g", sp->tlo[bad]);
@@ -204,7 +202,8 @@ static int cohort(const cs_sweep_spec *sp, cs_design *d)
       snprintf(bounds + strlen(bounds), sizeof bounds - strlen(bounds), "%smax = %g", bounds[0] ? ", " : "", sp->thi[bad]);
     CS_FAIL(CS_ERR_CONFIG, "%s:%d:%d: %s: the truncation %s of the %s distribution (%s = %g, %s = %g) rejected 10000 "
             "draws in a row (patient %d): check min/max", sp->path, sp->dist_at[bad][0], sp->dist_at[bad][1],
-            sp->factor[bad], bounds, names[k], pars[k][0], sp->p1[bad], pars[k][1], sp->p2[bad], bad_patient);
+            sp->factor[bad], bounds, cs_dist_name(k), cs_dist_param(k, 0), sp->p1[bad], cs_dist_param(k, 1), sp->p2[bad],
+            bad_patient);
   }
   return CS_OK;
 }

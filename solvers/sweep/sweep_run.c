@@ -990,9 +990,7 @@ static int write_summary(const cs_sweep_request *req, const cs_sweep_spec *sp, c
 
 static void print_plan(const cs_sweep_spec *sp, const cs_design *d)
 {
-  static const char *const types[] = {"grid", "list", "lhs", "sobol", "morris", "cohort"};
-  _Static_assert(sizeof types / sizeof types[0] == CS_DESIGN_COUNT, "a name for every CS_DESIGN_*");
-  printf("sweep %s: %s design, %d rows, base %s, seed %lu\n", sp->path, types[sp->type], d->nrows, sp->base,
+  printf("sweep %s: %s design, %d rows, base %s, seed %lu\n", sp->path, cs_design_type_name(sp->type), d->nrows, sp->base,
          sp->seed);
   if (sp->narms > 0)
     printf("  every row: %s (a cohort's treatments are its arms', not the base's)\n", COHORT_TREATMENTS);

@@ -204,9 +204,17 @@ static int unknown_key(reader *r, const yaml_node_t *n, const char *key)
   return 1;
 }
 
-/* The name of each CS_DESIGN_* (the design's `type:`). */
+/* The name of each CS_DESIGN_* (the design's `type:`), each CS_DIST_* and its parameters. */
 static const char *const design_names[] = {"grid", "list", "lhs", "sobol", "morris", "cohort"};
 _Static_assert(sizeof design_names / sizeof *design_names == CS_DESIGN_COUNT, "a name for every CS_DESIGN_*");
+static const char *const dist_names[] = {"normal", "lognormal", "uniform", "loguniform"};
+static const char *const dist_params[][2] = {{"mean", "sd"}, {"median", "sigma"}, {"min", "max"}, {"min", "max"}};
+_Static_assert(sizeof dist_names / sizeof *dist_names == CS_DIST_COUNT, "a name for every CS_DIST_*");
+_Static_assert(sizeof dist_params / sizeof *dist_params == CS_DIST_COUNT, "parameters for every CS_DIST_*");
+
+const char *cs_design_type_name(int type) { return design_names[type]; }
+const char *cs_dist_name(int kind) { return dist_names[kind]; }
+const char *cs_dist_param(int kind, int i) { return dist_params[kind][i]; }
 
 /* Record a factor (once); returns its index or -1. */
 static int factor_index(reader *r, const yaml_node_t *n, const char *key)
@@ -409,10 +417,10 @@ static void read_cohort(reader *r, const design_nodes *dn, yaml_node_t *design)
     int dup = 0;
     for (int q = 0; dk && q < (int)(v->data.mapping.pairs.top - v->data.mapping.pairs.start); ++q) dup |= !dk[q];
     const char *d = scalar(child(r, v, dk, "dist"));
-    static const char *const names[] = {"normal", "lognormal", "uniform", "loguniform"};
-    static const char *const pars[4][2] = {{"mean", "sd"}, {"median", "sigma"}, {"min", "max"}, {"min", "max"}};
+    const char *const *names = dist_names;
+    const char *const(*pars)[2] = dist_params;
     int kind = -1;
-    for (int q = 0; q < 4; ++q)
+    for (int q = 0; q < CS_DIST_COUNT; ++q)
       if (d && !strcmp(d, names[q])) kind = q;
     if (dup || kind < 0) {
       if (!dup) err(r, v, key, "dist must be normal, lognormal, uniform or loguniform");

@@ -45,10 +45,10 @@
 #define CS_SWEEP_KEY 96
 #define CS_SWEEP_VALUE 64
 
-/* CS_DESIGN_COUNT stays last: the name tables are checked against it */
+/* CS_DESIGN_COUNT stays last: the name table (cs_design_type_name) is checked against it */
 enum { CS_DESIGN_GRID = 0, CS_DESIGN_LIST, CS_DESIGN_LHS, CS_DESIGN_SOBOL, CS_DESIGN_MORRIS, CS_DESIGN_COHORT,
        CS_DESIGN_COUNT };
-enum { CS_DIST_NORMAL = 0, CS_DIST_LOGNORMAL, CS_DIST_UNIFORM, CS_DIST_LOGUNIFORM };
+enum { CS_DIST_NORMAL = 0, CS_DIST_LOGNORMAL, CS_DIST_UNIFORM, CS_DIST_LOGUNIFORM, CS_DIST_COUNT };
 #define CS_SWEEP_MAX_ARMS 8
 #define CS_SWEEP_MAX_ARM_SETS 8
 
@@ -94,5 +94,11 @@ int cs_sweep_spec_load(const char *path, cs_sweep_spec *spec, cs_config_errors *
  * len; takes text over (freed by cs_sweep_spec_free, even on error). */
 int cs_sweep_spec_parse(const char *path, char *text, size_t len, cs_sweep_spec *spec, cs_config_errors *errs);
 void cs_sweep_spec_free(cs_sweep_spec *spec);
+/* The names the sweep file uses: a CS_DESIGN_* as `type:` ("grid", ...), a
+ * CS_DIST_* as `dist:` ("normal", ...) and its two parameters (i 0 or 1:
+ * "mean"/"sd", "median"/"sigma", "min"/"max"). */
+const char *cs_design_type_name(int type);
+const char *cs_dist_name(int kind);
+const char *cs_dist_param(int kind, int i);
 
 #endif
