@@ -30,6 +30,12 @@ EXIT_IO = 4
 EXIT_INTERRUPTED = 6
 
 
+class InputError(Exception):
+    """An input file that cannot be read or is not what the tool reads
+    (reader.CartsimFileError): run() reports one a tool did not handle as one
+    line and exit 2."""
+
+
 def fail(prog, message, code):
     """Print `PROG: error: MESSAGE` and exit with `code`."""
     sys.stderr.write(f"{prog}: error: {message}\n")
@@ -128,17 +134,14 @@ def writing(path):
 def run(prog, main, argv=None):
     """main(argv), with an OSError (a full disk while writing) reported as one
     line, `PROG: error: FILE: reason`, and exit 4, and an input file that
-    cannot be read where a tool did not expect it (reader.CartsimFileError: a
-    file damaged past its first bytes) as one line and exit 2."""
+    cannot be read where a tool did not expect it (InputError: a file damaged
+    past its first bytes) as one line and exit 2."""
     try:
         return main(argv)
     except OSError as err:
         where = f"{err.filename}: " if err.filename else ""
         sys.stderr.write(f"{prog}: error: {where}{err.strerror or err}\n")
         return EXIT_IO
-    except Exception as err:  # noqa: BLE001 - re-raised unless it is the reader's
-        reader = sys.modules.get(__package__ + ".reader")  # not imported here: it needs h5py
-        if reader is None or not isinstance(err, reader.CartsimFileError):
-            raise
+    except InputError as err:
         sys.stderr.write(f"{prog}: error: {err}\n")
         return EXIT_USAGE

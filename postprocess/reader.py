@@ -23,6 +23,8 @@ from dataclasses import dataclass
 import h5py
 import numpy as np
 
+from .cli import InputError
+
 SPECIES = ("P", "R", "Z", "M", "F", "a", "c", "Ch", "E")
 DAYS_PER_YEAR = 365.0
 
@@ -44,7 +46,7 @@ def yaml12_loader():
     return Loader
 
 
-class CartsimFileError(Exception):
+class CartsimFileError(InputError):
     """A run file is missing, unreadable, or lacks a group or dataset."""
 
 
