@@ -1001,25 +1001,12 @@ static int check_save_files(const cs_config *cfg, const cs_run_request *req, dou
 static int check_checkpoint_names(const cs_config *cfg, const cs_run_request *req, MPI_Comm comm)
 {
   if (!(cfg->output.checkpoint_every > 0) && !(cfg->output.checkpoint_minutes > 0)) return CS_OK;
-  int rank;
-  CS_CHECK_MPI(MPI_Comm_rank(comm, &rank));
-  struct {
-    int code;
-    char msg[1200];
-  } v = {0, ""};
-  if (rank == 0) {
-    char path[4200], probe[4300], why[1000];
-    int existed = 0;
-    checkpoint_path(req->output_path, INT_MAX, path, sizeof path);
-    snprintf(probe, sizeof probe, "%s.partial", path);
-    v.code = cs_path_check_new(path, 1, probe, "output directory", &existed, why, sizeof why);
-    if (v.code == CS_OK) unlink(probe);
-    else snprintf(v.msg, sizeof v.msg, "-o %.300s: its checkpoints (output.checkpoint_every, checkpoint_minutes) "
-                  "cannot be written: %.800s", req->output_path, why);
-  }
-  CS_CHECK_MPI(MPI_Bcast(&v, (int)sizeof v, MPI_BYTE, 0, comm));
-  if (v.code) CS_FAIL(v.code, "%s", v.msg);
-  return CS_OK;
+  char path[4200], probe[4300], what[4400];
+  checkpoint_path(req->output_path, INT_MAX, path, sizeof path);
+  snprintf(probe, sizeof probe, "%s.partial", path);
+  snprintf(what, sizeof what, "-o %s: its checkpoints (output.checkpoint_every, checkpoint_minutes) cannot be written",
+           req->output_path);
+  return cs_path_check_new_all(comm, path, 1, probe, "output directory", 0, what);
 }
 
 /* What a saved state (branch or checkpoint) tells about the history before it. */

@@ -64,3 +64,22 @@ int cs_path_check_new(const char *path, int force, const char *probe, const char
   close(fd);
   return CS_OK;
 }
+
+int cs_path_check_new_all(MPI_Comm comm, const char *path, int force, const char *probe, const char *where,
+                          int keep_probe, const char *what)
+{
+  int rank;
+  CS_CHECK_MPI(MPI_Comm_rank(comm, &rank));
+  struct {
+    int code;
+    char msg[1000];
+  } v = {0, ""};
+  if (rank == 0) {
+    int existed;
+    v.code = cs_path_check_new(path, force, probe, where, &existed, v.msg, sizeof v.msg);
+    if (v.code == CS_OK && !keep_probe) unlink(probe);
+  }
+  CS_CHECK_MPI(MPI_Bcast(&v, (int)sizeof v, MPI_BYTE, 0, comm));
+  if (v.code) CS_FAIL(v.code, "%s: %s", what, v.msg);
+  return CS_OK;
+}

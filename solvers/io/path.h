@@ -1,10 +1,12 @@
 /* path.h - file paths of the files a run writes (output, checkpoints, saved
  * states): the directory part of a path, for checks and messages ("." for a
  * bare name, "/" for a file in the root, else everything before the last
- * '/'), and the one check that a new file can be written under a name. */
+ * '/'), and the one check that a new file can be written under a name
+ * (made on rank 0 of a communicator and shared: cs_path_check_new_all). */
 #ifndef CS_PATH_H
 #define CS_PATH_H
 
+#include <mpi.h>
 #include <stddef.h>
 
 void cs_path_dir(const char *path, char *dir, size_t n);
@@ -24,5 +26,11 @@ void cs_path_dir(const char *path, char *dir, size_t n);
  * removes it. *existed: whether `path` exists (a dangling link too). */
 int cs_path_check_new(const char *path, int force, const char *probe, const char *where, int *existed, char *msg,
                       size_t len);
+
+/* cs_path_check_new made by rank 0 of comm, its verdict on every rank:
+ * CS_OK, or its code with "<what>: <reason>" recorded (cs_error_set). The
+ * probe stays for the caller (keep_probe) or is removed. Collective. */
+int cs_path_check_new_all(MPI_Comm comm, const char *path, int force, const char *probe, const char *where,
+                          int keep_probe, const char *what);
 
 #endif

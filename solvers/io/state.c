@@ -180,18 +180,10 @@ int cs_state_save(const char *path, int force, MPI_Comm comm, const cs_config *c
    * with force, and then only a regular file or a link) and creates
    * FILE.partial, empty; every rank gets its verdict, before any HDF5 call
    * (and before the free space, which says 0 MB for /proc). */
-  char tmp[4096];
+  char tmp[4096], what[4200];
   snprintf(tmp, sizeof tmp, "%s.partial", path);
-  struct {
-    int code;
-    char msg[1000];
-  } verdict = {0, ""};
-  if (rank == 0) {
-    int existed;
-    verdict.code = cs_path_check_new(path, force, tmp, "directory", &existed, verdict.msg, sizeof verdict.msg);
-  }
-  CS_CHECK_MPI(MPI_Bcast(&verdict, (int)sizeof verdict, MPI_BYTE, 0, comm));
-  if (verdict.code) CS_FAIL(verdict.code, "cannot write the state file %s: %s", path, verdict.msg);
+  snprintf(what, sizeof what, "cannot write the state file %s", path);
+  CS_CHECK(cs_path_check_new_all(comm, path, force, tmp, "directory", 1, what));
   const double cells = (double)pt->N[0] * (double)pt->N[1] * (double)pt->N[2];
   int rc = cs_room_for(path, (cells * CS_NS + CS_NSYNO) * sizeof(double), CS_ROOM_MARGIN, comm);
   if (rc) {
