@@ -45,7 +45,7 @@ static const cs_opt solver_rows[] = {
    "both with Newton corrections solved as solver.krylov says",
    offsetof(cs_solver_opts, integrator), 0, integrators},
   {"arkode_split", CS_OPT_ENUM, "-", CS_SPLIT_IMPLICIT, 0, 0,
-   "arkode only: implicit (DIRK, order 2-5, everything implicit) or imex (ARK pair, order 3-5: cartilage "
+   "arkode only: implicit (DIRK, order 2-4, everything implicit) or imex (ARK pair, order 3-5: cartilage "
    "reactions explicit, transport and synovial fluid implicit; small steps, the reactions are stiff)",
    offsetof(cs_solver_opts, arkode_split), 0, splits},
   {"rtol", CS_OPT_REAL, "1", 1e-6, 1e-14, 1e-2, "relative tolerance of the local error test",
