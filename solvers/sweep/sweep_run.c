@@ -304,9 +304,9 @@ static void progress(const cs_sweep_request *req, MPI_Win win, int total, double
  * with the same config): counted in the shared counters at once, so that the
  * progress line agrees with the result line even when a cohort patient (one
  * unit of work, several rows) is stopped midway. Group leaders. */
-static void row_counted(sweep_state *S, int failed)
+static void row_counted(sweep_state *S, int finished, int failed)
 {
-  const long add[2] = {1, failed};
+  const long add[2] = {finished, failed};
   MPI_Win_lock(MPI_LOCK_SHARED, 0, 0, S->win);
   MPI_Accumulate(add, 2, MPI_LONG, 0, CTR_FINISHED, 2, MPI_LONG, MPI_SUM, S->win);
   MPI_Win_unlock(0, S->win);
@@ -323,6 +323,7 @@ typedef struct {
   char save_path[CS_MAX_SAVES][4200];
   const char *from_state, *baseline;
   int force; /* recompute even if done (a history whose states are gone) */
+  int rerun; /* the row's second run in this unit: its first, done, was counted */
   const char *fail; /* record the row failed with this reason instead of running it (its history failed) */
 } row_job;
 
@@ -513,7 +514,7 @@ static int run_row_job(sweep_state *S, int r, const row_job *job, int *ok)
     if (S->grank == 0) {
       if (skip == 1) S->reused++;
       else S->failed++;
-      row_counted(S, skip == 2);
+      row_counted(S, 1, skip == 2);
     }
     cs_error_clear();
     cs_config_errors_free(&errs);
@@ -632,9 +633,13 @@ static int run_row_job(sweep_state *S, int r, const row_job *job, int *ok)
     }
     /* counted once recorded: a row whose record could not be written stays pending, and the
      * result line said "computed 1" or "failed 1" for it */
-    if (rc == CS_OK) S->computed++;
-    else S->failed++;
-    row_counted(S, rc != CS_OK);
+    if (job->rerun) { /* counted once, as computed by its first run: only a failure changes that */
+      if (rc != CS_OK) S->computed--, S->failed++, row_counted(S, 0, 1);
+    } else {
+      if (rc == CS_OK) S->computed++;
+      else S->failed++;
+      row_counted(S, 1, rc != CS_OK);
+    }
   }
   return CS_OK;
 }
@@ -690,6 +695,7 @@ static int run_patient(sweep_state *S, int p)
     MPI_Bcast(&force, 1, MPI_INT, 0, S->group);
     if (force) {
       hist.force = 1;
+      hist.rerun = 1;
       CS_CHECK(run_row_job(S, h, &hist, &ok));
       MPI_Bcast(&ok, 1, MPI_INT, 0, S->group);
     }

@@ -667,6 +667,25 @@ design:
         self.assertTrue(os.path.exists(state), "the history ran again from the start and saved it")
         check_summary_against_runs(self, out, 2)
 
+    def test_a_history_whose_state_vanished_during_its_run_runs_again_counted_once(self):
+        """A history whose saved state is removed while it still runs (a scratch purge) is run again
+        at once for its arm, and counted once: the result line said "computed 3" for 2 rows."""
+        spec = self.spec(ONE_ARM_COHORT.format(nz=4000, t_end=1825, patients=1, arm="early", day=30))
+        out = os.path.join(self.d, "vanished")
+        state = os.path.join(out, "states", "p000000_day30.h5")
+        p = subprocess.Popen([BIN, "sweep", spec, "-o", out], env=ENV, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+        deadline = time.time() + 60
+        while time.time() < deadline and not os.path.exists(state):
+            time.sleep(0.002)
+        os.remove(state)  # the history is past day 30, far from day 1825
+        self.assertFalse(os.path.exists(os.path.join(out, "status", "r000000.json")), "removed during the history")
+        stdout, stderr = p.communicate(timeout=240)
+        self.assertEqual(p.returncode, 0, stderr)
+        self.assertIn("computed 2, reused 0, failed 0 (of 2 rows for this task)", stdout)
+        self.assertTrue(os.path.exists(state), "the history ran again and saved it")
+        self.assertEqual([r["status"] for r in check_summary_against_runs(self, out, 2)], ["done"] * 2)
+
     @unittest.skipUnless(os.geteuid() == 0 and shutil.which("mount"), "mounts a small tmpfs (root)")
     def test_a_full_disk_keeps_a_stopped_rows_checkpoints(self):
         """A stopped row that meets a full disk when it continues keeps its partial file and
