@@ -167,6 +167,7 @@ typedef struct {
   double thickness0;             /* thickness at t = 0 of the history (NaN: take the first output) */
   double t_c80;                  /* day mean c fell below 0.8 in the saved history (NaN: not yet) */
   const cs_run_request *req;
+  char output_abs[8300];         /* req->output_path with its directory resolved: the states' source_output */
   int save_replace[CS_MAX_SAVES]; /* --save-state q may replace its file: this run's own (check_save_files) */
   /* rank 0: what the outcomes need */
   double *t_hist, *th_hist, *c_hist;
@@ -336,7 +337,7 @@ static int save_states(cs_run_state *rs, double t)
     info.retained180 = rs->retained180;
     const int force = req->force || rs->save_replace[q];
     CS_CHECK(cs_state_save(req->save_path[q], force, pb->comm, rs->cfg, pb->pt, u, u + CS_NS * pb->ncell, &info,
-                           req->output_path));
+                           rs->output_abs));
   }
   return CS_OK;
 }
@@ -389,7 +390,7 @@ static int write_checkpoint(cs_run_state *rs, double t)
   cs_state_info info;
   checkpoint_info(rs, t, &info);
   const double *u = N_VGetArrayPointer_Parallel(cs_integrator_state(rs->it));
-  CS_CHECK(cs_state_save(path, 1, pb->comm, rs->cfg, pb->pt, u, u + CS_NS * pb->ncell, &info, rs->req->output_path));
+  CS_CHECK(cs_state_save(path, 1, pb->comm, rs->cfg, pb->pt, u, u + CS_NS * pb->ncell, &info, rs->output_abs));
   if (pb->rank == 0 && rs->ckpt_seq >= 2) {
     checkpoint_path(rs->req->output_path, rs->ckpt_seq - 2, old, sizeof old);
     unlink(old);
@@ -1034,6 +1035,9 @@ int cs_run(const cs_config *cfg, const cs_run_request *req, MPI_Comm comm)
   rs.retained30 = rs.retained180 = NAN;
   rs.first_msc_day = rs.thickness0 = rs.t_c80 = NAN;
   rs.req = req;
+  /* saved in every state as the output it belongs to: a --restart from
+   * another directory, or with another spelling of -o, still knows it */
+  resolved_path(req->output_path, rs.output_abs, sizeof rs.output_abs);
   cs_decomp *dc = NULL;
   N_Vector y0 = NULL;
   SUNContext ctx = NULL;

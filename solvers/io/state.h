@@ -58,7 +58,7 @@ int cs_state_fingerprint(const char *path, MPI_Comm comm, char out[17]);
  * and time. */
 typedef struct {
   char fingerprint[17];      /* 16 hex digits */
-  char source_output[4200];  /* the -o of the run that saved it, as given */
+  char source_output[4200];  /* the -o of the run that saved it (absolute since 2026-12-05; as given before) */
   double time;               /* day */
 } cs_state_origin;
 

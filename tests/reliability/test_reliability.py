@@ -308,6 +308,33 @@ class Reliability(unittest.TestCase):
         with h5py.File(mine, "r", locking=False) as f:
             self.assertEqual(float(f.attrs["time"]), 300.0)
 
+    def test_restart_from_another_directory_knows_its_own_state(self):
+        """The same as above with a relative -o, restarted from another working directory with
+        another spelling of it: the state recorded -o as typed ("own.h5"), which the restart's
+        "sub/own.h5" did not match, so it was refused as another output's (use --force)."""
+        common = ["--quiet", "--set", "run.t_end=400", "--set", "output.checkpoint_every=200"]
+        sub = os.path.join(self.tmp.name, "sub")
+        os.mkdir(sub)
+        binary = os.path.abspath(BIN)
+
+        def run_in(cwd, *args):
+            return subprocess.run([binary, *args], capture_output=True, text=True, env=ENV, timeout=300, cwd=cwd)
+
+        r = run_in(sub, "run", os.path.abspath(REF), "-o", "own.h5", *common, "--save-state", "300:own_s300.h5")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        out, mine = os.path.join(sub, "own.h5"), os.path.join(sub, "own_s300.h5")
+        with h5py.File(mine, "r", locking=False) as f:
+            self.assertEqual(f.attrs["source_output"].decode() if isinstance(f.attrs["source_output"], bytes)
+                             else f.attrs["source_output"], os.path.realpath(sub) + "/own.h5")
+        with h5py.File(out, "a", locking=False) as f:  # as SIGKILL leaves it: after day 300, before 400
+            f["meta"].attrs["status"] = "running"
+        inode = os.stat(mine).st_ino
+        r = run_in(self.tmp.name, "run", os.path.abspath(REF), "-o", "sub/own.h5", *common, "--restart",
+                   "--save-state", "300:sub/own_s300.h5")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(restarted_from(out), 200.0)
+        self.assertNotEqual(os.stat(mine).st_ino, inode, "the state of day 300 was not saved again")
+
     def test_a_state_directory_gone_at_the_save_day_is_named(self):
         """The directory of a --save-state file removed while the run goes on: the failure at the save
         day gives the system's reason, not a guess ('is the directory writable?')."""
