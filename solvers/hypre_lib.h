@@ -23,7 +23,8 @@
   X(StructVectorSetBoxValues) X(StructVectorGetBoxValues) X(StructVectorAssemble) X(StructVectorDestroy)          \
   X(StructPFMGCreate) X(StructPFMGSetMaxIter) X(StructPFMGSetTol) X(StructPFMGSetZeroGuess)                       \
   X(StructPFMGSetRelaxType) X(StructPFMGSetSkipRelax) X(StructPFMGSetRAPType) X(StructPFMGSetNumPreRelax)         \
-  X(StructPFMGSetNumPostRelax) X(StructPFMGSetMaxLevels) X(StructPFMGSetDxyz) X(StructPFMGSetup) X(StructPFMGSolve) X(StructPFMGDestroy)
+  X(StructPFMGSetNumPostRelax) X(StructPFMGSetMaxLevels) X(StructPFMGSetDxyz) X(StructPFMGSetup) X(StructPFMGSolve) X(StructPFMGDestroy) \
+  X(StructGridSetPeriodic)
 
 typedef struct {
 #define CS_HYPRE_MEMBER(name) __typeof__(HYPRE_##name) *name;

@@ -19,6 +19,9 @@ struct cs_pfmg {
   int species[CS_NS];             /* their indices */
   int hdim, nst;                  /* hypre's dimension and stencil size (2 hdim + 1) */
   int slabs_in_depth;             /* 2-D/3-D: species r at hypre depth r N0 + k; 1-D: at hypre index 1 = r */
+  int wraps[3];                   /* 1: lateral direction d is periodic (grid.periodic; 2-D and 3-D) */
+  HYPRE_Int period[3];            /* hypre's period along index d: N_d where d wraps and N_d is even and
+                                     above 2, else 0 (fill_values has the wrap of N_d = 1 or 2 without it) */
   HYPRE_Int lo[3], hi[3];         /* this rank's box (global hypre indices) */
   int empty;                      /* this rank owns no cell */
   long ncell;
@@ -45,14 +48,26 @@ int cs_pfmg_levels(double cells)
 /* PFMG's own choice, replayed (hypre 2.26, pfmg_setup.c): each level halves
  * the direction of smallest dxyz whose extent is above 1 (the first of
  * equals), and doubles that dxyz; cs_pfmg_setup passes dxyz = h, so the
- * replay is exact. */
-int cs_pfmg_levels_slabs(const int n[3], const double h[3], int nslab)
+ * replay is exact. A periodic direction is halved with its period (coarsen.c:
+ * period / 2; here the period is the whole extent), and PFMG builds no
+ * further level at all once the direction it picks has an odd period. The
+ * replay stops earlier, at the first level with an odd period in any
+ * direction, which is then the coarsest: PFMG relaxes every other level
+ * with red-black Gauss-Seidel (the coarsest with Jacobi sweeps), and on an
+ * odd period the two cells beside the wrap have one colour, so the
+ * zero-guess sweep on the way down reads the value one of them kept from the
+ * previous V-cycle. The V-cycle is then no fixed linear map, GMRES's
+ * residual no longer the true one, and Newton fails (24 x 40 periodic over
+ * 2.4 x 2 mm with a level of period 5 under Gauss-Seidel: 518 steps and 55
+ * Newton failures in 20 days where walls take 254 and none). */
+int cs_pfmg_levels_slabs(const int n[3], const double h[3], int nslab, const int periodic[3])
 {
   const int cap = cs_pfmg_levels((double)n[0] * n[1] * n[2]);
   long extent[3] = {(long)n[0] * nslab, n[1], n[2]};
   double dxyz[3] = {h[0], h[1], h[2]};
   int levels = 1, depth_halvings = 0;
   for (; levels < cap; ++levels) {
+    if ((periodic[1] && extent[1] % 2) || (periodic[2] && extent[2] % 2)) break;
     int d = -1;
     for (int e = 0; e < 3; ++e)
       if (extent[e] > 1 && (d < 0 || dxyz[e] < dxyz[d])) d = e;
@@ -151,9 +166,23 @@ int cs_pfmg_create(const cs_problem *pb, cs_pfmg **out)
       CS_FAIL(CS_ERR_INTERNAL, "pfmg: a %d-D patch with part of the depth (cells %d..%d of %d): the slabs need whole "
               "depth columns (decomp.h)", dim, pt->off[0], pt->off[0] + pt->n[0] - 1, pt->N[0]);
     m->hi[0] = m->ndiff * pt->N[0] - 1;
+    /* grid.periodic: the decomposition's communicator is periodic in the
+     * lateral directions (decomp.c), and so is hypre's grid there, with the
+     * global cell count as period where it is even (hypre finds the
+     * neighbours across the wrap itself, on this rank or another); never in
+     * depth, along which the slabs lie. An odd period would stop PFMG's
+     * coarsening at the finest level (cs_pfmg_levels_slabs); one or two
+     * cells around need no wrap (fill_values). */
+    int dims[3], periods[3], coords[3], periodic[3] = {0, 0, 0};
+    CS_CHECK_MPI(MPI_Cart_get(pb->comm, 3, dims, periods, coords));
+    for (int d = 1; d < dim; ++d) {
+      m->wraps[d] = periods[d] != 0;
+      m->period[d] = m->wraps[d] && pt->N[d] % 2 == 0 && pt->N[d] > 2 ? pt->N[d] : 0;
+      periodic[d] = m->period[d] != 0;
+    }
     const int n[3] = {pt->N[0], pt->N[1], dim == 3 ? pt->N[2] : 1};
     const double h[3] = {pt->h[0], pt->h[1], dim == 3 ? pt->h[2] : 0.0};
-    m->levels = cs_pfmg_levels_slabs(n, h, m->ndiff);
+    m->levels = cs_pfmg_levels_slabs(n, h, m->ndiff, periodic);
   } else {
     m->lo[1] = 0;
     m->hi[1] = m->ndiff - 1;
@@ -162,6 +191,7 @@ int cs_pfmg_create(const cs_problem *pb, cs_pfmg **out)
 
   CS_CHECK_HYPRE(cs_hy.StructGridCreate(pb->comm, m->hdim, &m->grid));
   if (!m->empty) CS_CHECK_HYPRE(cs_hy.StructGridSetExtents(m->grid, m->lo, m->hi));
+  if (m->period[1] || m->period[2]) CS_CHECK_HYPRE(cs_hy.StructGridSetPeriodic(m->grid, m->period));
   CS_CHECK_HYPRE(cs_hy.StructGridAssemble(m->grid));
 
   CS_CHECK_HYPRE(cs_hy.StructStencilCreate(m->hdim, m->nst, &m->stencil));
@@ -211,7 +241,13 @@ void cs_pfmg_destroy(cs_pfmg **pm)
  * size (3-D: 56 bytes a cell instead of 336). The slabs are uncoupled: in
  * 2-D and 3-D the depth couplings end at each slab's first and last cell
  * (the walls), in 1-D x (hypre index 1, the slab) has one cell and no
- * coupling. */
+ * coupling. A periodic direction couples every cell to both neighbours,
+ * across the wrap too: hypre's grid wraps (m->period), except with one cell
+ * around, whose two neighbours are the cell itself (the couplings fold into
+ * the diagonal: no lateral term, as in the Jacobian), and with two, whose
+ * two neighbours are the other cell (one coupling of twice the weight, on a
+ * grid that PFMG then coarsens as with walls). An odd period of 3 or more
+ * leaves the wrap's couplings out and keeps their diagonal (pfmg.h). */
 static void fill_values(cs_pfmg *m, int r, double gamma)
 {
   const cs_patch *pt = m->pb->pt;
@@ -226,9 +262,18 @@ static void fill_values(cs_pfmg *m, int r, double gamma)
         for (int d = 0; d < m->hdim; ++d) {
           const int global = pt->off[d] + idx[d];
           const double cpl = -gamma * m->D[s] / (pt->h[d] * pt->h[d]);
-          /* no coupling through a wall, and none across the periodic wrap (its diagonal is kept) */
-          v[1 + 2 * d] = global > 0 && !(idx[d] == 0 && pt->wall_lo[d]) ? cpl : 0.0;
-          v[2 + 2 * d] = global < pt->N[d] - 1 && !(idx[d] == pt->n[d] - 1 && pt->wall_hi[d]) ? cpl : 0.0;
+          if (m->period[d]) {
+            v[1 + 2 * d] = v[2 + 2 * d] = cpl;
+          } else if (m->wraps[d] && pt->N[d] == 1) {
+            v[0] += 2.0 * cpl;
+            v[1 + 2 * d] = v[2 + 2 * d] = 0.0;
+          } else if (m->wraps[d] && pt->N[d] == 2) {
+            v[1 + 2 * d] = global > 0 ? 2.0 * cpl : 0.0;
+            v[2 + 2 * d] = global < 1 ? 2.0 * cpl : 0.0;
+          } else { /* no coupling through a wall, nor across an odd period's wrap */
+            v[1 + 2 * d] = global > 0 && !(idx[d] == 0 && pt->wall_lo[d]) ? cpl : 0.0;
+            v[2 + 2 * d] = global < pt->N[d] - 1 && !(idx[d] == pt->n[d] - 1 && pt->wall_hi[d]) ? cpl : 0.0;
+          }
         }
       }
 }
@@ -274,10 +319,15 @@ int cs_pfmg_setup(cs_pfmg *m, double gamma)
    * (docs/performance.md, fifteenth round). */
   CS_CHECK_HYPRE(cs_hy.StructPFMGSetMaxLevels(m->solver, m->levels));
   if (m->slabs_in_depth) {
-    /* the grid spacings, which cs_pfmg_levels_slabs assumes (hypre would
-     * estimate them from the coefficients, with two reductions a setup) */
+    /* the grid spacings, which cs_pfmg_levels_slabs assumes. All three
+     * non-zero, also in 2-D (h = 1 in the unused direction): hypre takes a
+     * dxyz with a zero for unset and estimates its own from the
+     * coefficients (two reductions a setup), where the slabs' ends and the
+     * walls weaken the depth and lateral couplings by a few percent. That
+     * broke ties the other way (h_z = 2 h_x: 24 x 40 over 2.4 x 2 mm), so
+     * PFMG's levels were not the replay's. */
     const cs_patch *pt = m->pb->pt;
-    HYPRE_Real dxyz[3] = {pt->h[0], pt->h[1], m->hdim == 3 ? pt->h[2] : 0.0};
+    HYPRE_Real dxyz[3] = {pt->h[0], pt->h[1], pt->h[2]};
     CS_CHECK_HYPRE(cs_hy.StructPFMGSetDxyz(m->solver, dxyz));
   }
   CS_CHECK_HYPRE(cs_hy.StructPFMGSetup(m->solver, m->A, m->b, m->x));
