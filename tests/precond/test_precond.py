@@ -27,19 +27,16 @@ Run with CARTSIM_BIN set and the repository root as working directory.
 """
 import os
 import shutil
-import subprocess
+import sys
 import tempfile
 import unittest
 
-import h5py
-import numpy as np
-
-BIN = os.environ.get("CARTSIM_BIN", "build/cartsim")
 CFG = os.path.join(os.path.dirname(os.path.abspath(__file__)), "refine.yaml")
 REF = os.path.join(os.path.dirname(CFG), "..", "..", "configs", "reference.yaml")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from cartsim_runs import assert_same_series, run_case  # noqa: E402  (shared with test_pfmg_periodic.py)
+
 MSC = ["treatments[0].type=msc", "treatments[0].day=180", "treatments[0].dose=5e7"]
-ENV = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
-           HDF5_USE_FILE_LOCKING="FALSE")
 
 
 class Precond(unittest.TestCase):
@@ -52,23 +49,7 @@ class Precond(unittest.TestCase):
         shutil.rmtree(cls.tmp, ignore_errors=True)
 
     def run_case(self, name, *sets, ranks=1, config=CFG):
-        out = os.path.join(self.tmp, name + ".h5")
-        cmd = [BIN, "run", config, "-o", out, "--force", "--quiet"]
-        for s in sets:
-            cmd += ["--set", s]
-        if ranks > 1:
-            cmd = [shutil.which("mpirun"), "--oversubscribe", "-n", str(ranks)] + cmd
-        r = subprocess.run(cmd, capture_output=True, text=True, env=ENV, timeout=240)
-        self.assertEqual(r.returncode, 0, r.stderr)
-        with h5py.File(out, "r") as f:
-            s = f["solver"]
-            pc, kr = f["parameters/solver/precond"][()], f["parameters/solver/krylov"][()]
-            return {"krylov_per_newton": s["krylov_iters"][-1] / s["newton_iters"][-1],
-                    "newton": s["newton_iters"][-1], "steps": s["steps"][-1],
-                    "krylov_iters": s["krylov_iters"][-1], "rhs_evals": s["rhs_evals"][-1], "stderr": r.stderr,
-                    "precond": pc.decode() if isinstance(pc, bytes) else str(pc),
-                    "krylov": kr.decode() if isinstance(kr, bytes) else str(kr),
-                    "series": {k: f["timeseries"][k][:] for k in f["timeseries"] if not k.startswith("min_")}}
+        return run_case(self, self.tmp, name, config, sets, ranks)
 
     def refinement(self, precond):
         coarse = self.run_case(f"{precond}_1", f"solver.precond={precond}")
@@ -104,11 +85,7 @@ class Precond(unittest.TestCase):
         self.assertEqual(self.run_case("auto40_fastP", *short, "grid.nx=40", "model.D_P=17.2")["precond"], "pfmg")
 
     def assert_same_series(self, a, b, what, rtol=2e-4):
-        for k, x in a["series"].items():
-            y = b["series"][k]
-            scale = np.max(np.abs(x)) + 1e-30
-            err = np.max(np.abs(x - y) / (np.abs(x) + 1e-3 * scale))
-            self.assertLess(err, rtol, f"{what}: timeseries/{k} differs by {err:.2e}")
+        assert_same_series(self, a, b, what, rtol)
 
     def test_preconditioned_and_unpreconditioned_solves_agree(self):
         short = ["run.t_end=30", "output.dt=5", "solver.rtol=1e-7", "solver.maxl=200"]
