@@ -3,9 +3,8 @@
  * model.t_ins1, output.dt <= run.t_end and the number of output steps,
  * treatments (required keys of those added by --set, cell keys only for
  * msc, each before run.t_end), a lesion that covers at least one cell,
- * solver.krylov: none only with a preconditioner, solver.arkode_split only
- * with solver.integrator: arkode. An error points at the key that was set
- * (file:line:col or --set).
+ * solver.krylov: none only with a preconditioner. An
+ * error points at the key that was set (file:line:col or --set).
  */
 #include <stdio.h>
 
@@ -168,23 +167,6 @@ static void check_krylov(cs_cfg_loader *ld)
                 "solver.precond line, or solver.krylov gmres");
 }
 
-/* solver.arkode_split means nothing to CVODE: a value other than the default,
- * set with integrator cvode, is a mistake (the run would not be the IMEX run
- * its file describes), as the cell keys of an il1ra bolus are. */
-static void check_arkode_split(cs_cfg_loader *ld)
-{
-  const int S = cs_cfg_section_index("solver");
-  const cs_opt *o = row_of(S, "arkode_split");
-  const cs_solver_opts *so = &ld->cfg->solver;
-  if (so->integrator == CS_INT_ARKODE || !where_known(origin_of(ld, S, "arkode_split")) ||
-      cs_opt_get(o, so) == o->def)
-    return;
-  cs_cfg_report(ld, origin_of(ld, S, "arkode_split"), "solver.arkode_split",
-                cs_opt_choice_name(o, (int)cs_opt_get(o, so)),
-                "only for solver.integrator arkode (solver.integrator is cvode); set solver.integrator: arkode, or "
-                "remove solver.arkode_split");
-}
-
 void cs_cfg_check_rules(cs_cfg_loader *ld)
 {
   const int M = cs_cfg_section_index("model"), O = cs_cfg_section_index("output"), R = cs_cfg_section_index("run");
@@ -196,5 +178,4 @@ void cs_cfg_check_rules(cs_cfg_loader *ld)
   check_treatments(ld);
   check_lesion(ld);
   check_krylov(ld);
-  check_arkode_split(ld);
 }

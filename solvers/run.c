@@ -1053,6 +1053,9 @@ int cs_run(const cs_config *cfg, const cs_run_request *req, MPI_Comm comm)
   rs.solver.precond = cs_precond_resolve(cfg->solver.precond, &cfg->grid, D);
   if ((rc = cs_precond_create(&rs.pb, rs.solver.precond, &rs.pb.pc))) goto done;
   rs.solver.krylov = cs_krylov_resolve(&cfg->solver, rs.solver.precond, &cfg->grid, nranks);
+  if (cfg->solver.integrator == CS_INT_CVODE && cfg->solver.arkode_split == CS_SPLIT_IMEX && rs.pb.rank == 0)
+    fprintf(stderr, "cartsim: warning: solver.arkode_split imex has no effect: solver.integrator is cvode (BDF, no "
+                    "split; solver.integrator arkode for the IMEX split)\n");
   const char *caveat = cs_krylov_none_caveat(rs.solver.precond, &cfg->grid, nranks);
   if (rs.solver.krylov == CS_KRYLOV_NONE && caveat && rs.pb.rank == 0)
     fprintf(stderr, "cartsim: warning: solver.krylov none will be slow here: %s (solver.krylov gmres or auto)\n",

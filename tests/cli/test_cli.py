@@ -645,6 +645,19 @@ class Cli(unittest.TestCase):
             self.assertIn("use solver.precond line or pfmg", w["meta"].attrs["solver_warning"])
             self.assertEqual(g["meta"].attrs["solver_warning"], "")
 
+    def test_the_imex_split_without_arkode_is_not_silent(self):
+        """solver.arkode_split imex with integrator cvode ran BDF without a word while /parameters said
+        imex. A warning, not an error: a grid sweep over the integrator means the split for its
+        arkode rows only."""
+        short = ["--set", "run.t_end=20", "--set", "output.dt=10", "--set", "output.fields_every=0"]
+        out = os.path.join(self.dir, "o.h5")
+        code, _, err = cartsim("run", REF, "-o", out, "--quiet", *short, "--set", "solver.arkode_split=imex")
+        self.assertEqual((code, err), (0, "cartsim: warning: solver.arkode_split imex has no effect: solver.integrator "
+                                          "is cvode (BDF, no split; solver.integrator arkode for the IMEX split)\n"))
+        code, _, err = cartsim("run", REF, "-o", out, "--force", "--quiet", *short, "--set", "solver.arkode_split=imex",
+                               "--set", "solver.integrator=arkode")
+        self.assertEqual((code, err), (0, ""))
+
     def test_negative_values_are_reported_not_silent(self):
         # loose tolerances: whatever goes below -10 atol x scale must be in /meta and on stderr
         # (the detection itself is unit-tested in tests/unit/test_observables.c)

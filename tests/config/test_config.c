@@ -549,7 +549,6 @@ static void randomize(cs_config *cfg)
   cfg->grid.dim = 3, cfg->grid.nz = 2 + (int)(uniform() * 50), cfg->grid.nx = 3, cfg->grid.ny = 4;
   cfg->model.t_ins1 = cfg->model.t_ins0 + 1;
   if (cfg->solver.krylov == CS_KRYLOV_NONE && cfg->solver.precond == CS_PC_NONE) cfg->solver.precond = CS_PC_LINE;
-  if (cfg->solver.integrator != CS_INT_ARKODE) cfg->solver.arkode_split = CS_SPLIT_IMPLICIT; /* arkode only (a rule) */
   cfg->run.t_end = 1e5, cfg->output.dt = 1;
   cs_lesion_cover cover; /* a lesion must cover a cell (a rule): one that misses is moved onto the grid */
   cs_initial_lesion_cover(&cfg->initial, &cfg->model, &cfg->grid, &cover);
