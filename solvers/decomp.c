@@ -9,6 +9,7 @@ struct cs_decomp {
   MPI_Comm cart;
   int rank, size;
   int dims[3], coords[3];
+  int periodic; /* grid.periodic: the used lateral directions wrap */
   int nbr_lo[3], nbr_hi[3];
   cs_patch patch;
   MPI_Datatype send_lo[3], send_hi[3], recv_lo[3], recv_hi[3];
@@ -60,6 +61,7 @@ int cs_decomp_create(MPI_Comm comm, const cs_grid *g, double H, cs_decomp **out)
     dc->send_lo[d] = dc->send_hi[d] = dc->recv_lo[d] = dc->recv_hi[d] = MPI_DATATYPE_NULL;
   CS_CHECK_MPI(MPI_Comm_size(comm, &dc->size));
   int dims[3] = {1, 1, 1}, periods[3] = {0, g->periodic, g->periodic};
+  dc->periodic = g->periodic != 0;
   const int N[3] = {g->nz, g->dim >= 2 ? g->nx : 1, g->dim >= 3 ? g->ny : 1};
   if (g->dim == 1) {
     dims[0] = dc->size;
@@ -133,6 +135,8 @@ const cs_patch *cs_decomp_patch(const cs_decomp *dc) { return &dc->patch; }
 MPI_Comm cs_decomp_comm(const cs_decomp *dc) { return dc->cart; }
 int cs_decomp_rank(const cs_decomp *dc) { return dc->rank; }
 int cs_decomp_size(const cs_decomp *dc) { return dc->size; }
+int cs_decomp_periodic(const cs_decomp *dc) { return dc->periodic; }
+
 void cs_decomp_dims(const cs_decomp *dc, int dims[3])
 {
   for (int d = 0; d < 3; ++d) dims[d] = dc->dims[d];

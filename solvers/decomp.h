@@ -28,6 +28,8 @@ const cs_patch *cs_decomp_patch(const cs_decomp *dc);
 MPI_Comm cs_decomp_comm(const cs_decomp *dc);
 int cs_decomp_rank(const cs_decomp *dc);
 int cs_decomp_size(const cs_decomp *dc);
+/* 1 if the lateral directions in use wrap (grid.periodic), else 0. */
+int cs_decomp_periodic(const cs_decomp *dc);
 /* Process grid along z, x, y. */
 void cs_decomp_dims(const cs_decomp *dc, int dims[3]);
 

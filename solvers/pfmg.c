@@ -166,17 +166,16 @@ int cs_pfmg_create(const cs_problem *pb, cs_pfmg **out)
       CS_FAIL(CS_ERR_INTERNAL, "pfmg: a %d-D patch with part of the depth (cells %d..%d of %d): the slabs need whole "
               "depth columns (decomp.h)", dim, pt->off[0], pt->off[0] + pt->n[0] - 1, pt->N[0]);
     m->hi[0] = m->ndiff * pt->N[0] - 1;
-    /* grid.periodic: the decomposition's communicator is periodic in the
-     * lateral directions (decomp.c), and so is hypre's grid there, with the
-     * global cell count as period where it is even (hypre finds the
-     * neighbours across the wrap itself, on this rank or another); never in
-     * depth, along which the slabs lie. An odd period would stop PFMG's
-     * coarsening at the finest level (cs_pfmg_levels_slabs); one or two
-     * cells around need no wrap (fill_values). */
-    int dims[3], periods[3], coords[3], periodic[3] = {0, 0, 0};
-    CS_CHECK_MPI(MPI_Cart_get(pb->comm, 3, dims, periods, coords));
+    /* grid.periodic: the lateral directions wrap (cs_decomp_periodic), and
+     * so does hypre's grid there, with the global cell count as period
+     * where it is even (hypre finds the neighbours across the wrap itself,
+     * on this rank or another); never in depth, along which the slabs lie.
+     * An odd period would stop PFMG's coarsening at the finest level
+     * (cs_pfmg_levels_slabs); one or two cells around need no wrap
+     * (fill_values). */
+    int periodic[3] = {0, 0, 0};
     for (int d = 1; d < dim; ++d) {
-      m->wraps[d] = periods[d] != 0;
+      m->wraps[d] = cs_decomp_periodic(pb->dc);
       m->period[d] = m->wraps[d] && pt->N[d] % 2 == 0 && pt->N[d] > 2 ? pt->N[d] : 0;
       periodic[d] = m->period[d] != 0;
     }
