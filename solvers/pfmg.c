@@ -180,8 +180,7 @@ int cs_pfmg_create(const cs_problem *pb, cs_pfmg **out)
       periodic[d] = m->period[d] != 0;
     }
     const int n[3] = {pt->N[0], pt->N[1], dim == 3 ? pt->N[2] : 1};
-    const double h[3] = {pt->h[0], pt->h[1], dim == 3 ? pt->h[2] : 0.0};
-    m->levels = cs_pfmg_levels_slabs(n, h, m->ndiff, periodic);
+    m->levels = cs_pfmg_levels_slabs(n, pt->h, m->ndiff, periodic); /* as cs_pfmg_setup's dxyz */
   } else {
     m->lo[1] = 0;
     m->hi[1] = m->ndiff - 1;
