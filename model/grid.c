@@ -28,7 +28,6 @@ void cs_patch_finish(const cs_grid *g, double H, cs_patch *pt)
   for (int d = 0; d < 3; ++d) {
     int used = d < g->dim;
     pt->gh[d] = used ? 1 : 0;
-    pt->g[d] = pt->n[d] + 2 * pt->gh[d];
     pt->h[d] = used ? L[d] / pt->N[d] : 1.0;
   }
   pt->dA = pt->h[1] * pt->h[2];
@@ -49,12 +48,4 @@ void cs_patch_whole(const cs_grid *g, double H, cs_patch *pt)
     pt->wall_lo[d] = pt->wall_hi[d] = !periodic;
   }
   cs_patch_finish(g, H, pt);
-}
-
-void cs_patch_fill_ghosted(const cs_patch *pt, const double *u, double *ug)
-{
-  for (int j = 0; j < pt->n[2]; ++j)
-    for (int i = 0; i < pt->n[1]; ++i)
-      memcpy(&ug[CS_IDX(0, cs_gcell(pt, 0, i, j))], &u[CS_IDX(0, cs_cell(pt, 0, i, j))],
-             sizeof(double) * CS_NS * (size_t)pt->n[0]);
 }

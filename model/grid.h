@@ -5,9 +5,10 @@
  * z only, 2-D z and x, 3-D all three. Cell centres sit at (k+1/2) h.
  *
  * Local arrays: owned cells are numbered  cell = k + n0*(i + n1*j)  and each
- * holds CS_NS species contiguously (CS_IDX). The "ghosted" copy used by the
- * transport kernel has one halo layer on each side of every used direction:
- * gcell = (k+gh0) + g0*((i+gh1) + g1*(j+gh2)), g = n + 2 gh.
+ * holds CS_NS species contiguously (CS_IDX). The cells just beyond a side
+ * of the patch that is not a wall (a neighbour rank's, or the other end of
+ * a periodic direction) are held in a face array of their own (cs_halo),
+ * so the kernel reads the owned values in place.
  */
 #ifndef CS_GRID_H
 #define CS_GRID_H
@@ -28,7 +29,6 @@ typedef struct {
   int off[3];          /* global index of the first owned cell */
   int N[3];            /* global cells along z, x, y */
   int gh[3];           /* halo width: 1 for used directions, 0 otherwise */
-  int g[3];            /* ghosted extents n + 2 gh */
   int wall_lo[3];      /* 1: the low side is a no-flux wall (no halo data) */
   int wall_hi[3];      /* 1: the high side is a no-flux wall; for z: the surface */
   double h[3];         /* cell size, mm (1 for unused directions) */
@@ -44,11 +44,6 @@ void cs_patch_whole(const cs_grid *g, double H, cs_patch *pt);
 void cs_patch_finish(const cs_grid *g, double H, cs_patch *pt);
 
 static inline int cs_patch_cells(const cs_patch *pt) { return pt->n[0] * pt->n[1] * pt->n[2]; }
-static inline int cs_patch_ghosted(const cs_patch *pt) { return pt->g[0] * pt->g[1] * pt->g[2]; }
-static inline int cs_gcell(const cs_patch *pt, int k, int i, int j)
-{
-  return (k + pt->gh[0]) + pt->g[0] * ((i + pt->gh[1]) + pt->g[1] * (j + pt->gh[2]));
-}
 static inline int cs_cell(const cs_patch *pt, int k, int i, int j)
 {
   return k + pt->n[0] * (i + pt->n[1] * j);
@@ -64,7 +59,20 @@ static inline int cs_patch_reads_halo(const cs_patch *pt)
   return 0;
 }
 
-/* Copy owned values (cell layout) into the interior of the ghosted array. */
-void cs_patch_fill_ghosted(const cs_patch *pt, const double *u, double *ug);
+/* The layer of cells beyond each non-wall side of a patch: lo[d] (below
+ * index 0 of direction d) and hi[d] (above index n[d]-1), CS_NS values a
+ * cell, the cells in the owned order with d's index left out:
+ *   z face (1-D runs with the depth split):  i + n1 j
+ *   x face:  k + n0 j        y face:  k + n0 i
+ * NULL on a wall side and in an unused direction. */
+typedef struct {
+  const double *lo[3], *hi[3];
+} cs_halo;
+
+/* Cells in one face of direction d: the product of the other extents. */
+static inline long cs_face_cells(const cs_patch *pt, int d)
+{
+  return (long)pt->n[0] * pt->n[1] * pt->n[2] / pt->n[d];
+}
 
 #endif

@@ -1,6 +1,8 @@
 /* transport.h - the cartilage right-hand side on one patch: diffusion,
- * surface exchange and reactions. Pure: no communication; the caller fills
- * the halo of `ug` first.
+ * surface exchange and reactions. Pure: no communication; the caller
+ * fills the halo faces (cs_halo, grid.h) first, or in two parts: the
+ * columns that read no halo value while the faces are on their way, then
+ * the border columns (cs_transport_rhs_columns).
  *
  * Finite volumes on cell centres, uniform spacing h_d in direction d:
  *
@@ -42,19 +44,30 @@ _Static_assert(sizeof(cs_patch_sums) == CS_PATCH_SUMS_LEN * sizeof(double), "cs_
  * diffusivity D across the surface (0 when D or h_m is 0), mm/day. */
 double cs_surface_transfer(const cs_params *p, double D, double hz);
 
-/* Full cartilage RHS on the patch. ug: ghosted values (halo filled);
- * syn: synovial values (P_s, R_s, F_s, N, ...); du: owned layout.
- * `sums` may be NULL. */
-void cs_transport_rhs(const cs_params *p, const cs_patch *pt, const double *ug, const double *syn,
-                      double *du, cs_patch_sums *sums);
+/* Full cartilage RHS on the patch. u: owned values (owned layout, grid.h);
+ * halo: the faces beyond the patch's non-wall sides (may be NULL when
+ * cs_patch_reads_halo(pt) is 0); syn: synovial values (P_s, R_s, F_s, N,
+ * ...); du: owned layout. `sums` may be NULL. */
+void cs_transport_rhs(const cs_params *p, const cs_patch *pt, const double *u, const cs_halo *halo,
+                      const double *syn, double *du, cs_patch_sums *sums);
 
-/* The same from the owned values u (owned layout, no halo), for a patch
- * whose kernel reads no halo value (cs_patch_reads_halo(pt) == 0: a wall on
- * both sides of every used direction, one rank without periodic sides):
- * the same operations, the same bits, without the copy into the ghosted
- * array. */
-void cs_transport_rhs_owned(const cs_params *p, const cs_patch *pt, const double *u, const double *syn,
-                            double *du, cs_patch_sums *sums);
+/* Which columns cs_transport_rhs_columns evaluates: all, those that read
+ * no halo value (inner), or those that do (border). */
+typedef enum { CS_COLUMNS_ALL, CS_COLUMNS_INNER, CS_COLUMNS_BORDER } cs_columns;
+
+/* 1 if depth column (i, j) of the patch reads a halo value: it lies on a
+ * lateral side that is not a wall, or the depth is split (1-D). */
+int cs_column_reads_halo(const cs_patch *pt, int i, int j);
+
+/* cs_transport_rhs on some columns: the inner columns need no halo value
+ * (halo may still be in flight), the border columns need it. Each cell's
+ * derivative is the same bits as from cs_transport_rhs; the two parts'
+ * sums added (cs_patch_sums_add) equal its sums to rounding. */
+void cs_transport_rhs_columns(const cs_params *p, const cs_patch *pt, const double *u, const cs_halo *halo,
+                              cs_columns which, const double *syn, double *du, cs_patch_sums *sums);
+
+/* to += add, member by member. */
+void cs_patch_sums_add(cs_patch_sums *to, const cs_patch_sums *add);
 
 /* Derivative of the transport part of du(cell)/dt with respect to the
  * cell's own values, per species (diagonal): -sum over non-wall faces of

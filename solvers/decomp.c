@@ -12,18 +12,20 @@ struct cs_decomp {
   int periodic; /* grid.periodic: the used lateral directions wrap */
   int nbr_lo[3], nbr_hi[3];
   cs_patch patch;
-  MPI_Datatype send_lo[3], send_hi[3], recv_lo[3], recv_hi[3];
+  MPI_Datatype send_lo[3], send_hi[3]; /* the patch's first / last layer of direction d, owned layout */
+  double *face_lo[3], *face_hi[3];     /* the layers received from the neighbours (cs_halo's order) */
+  cs_halo halo;                        /* face_* where a side is not a wall, else NULL */
   MPI_Request req[12];
   int nreq;
 };
 
-/* Subarray of the ghosted array [g2][g1][g0*NS] holding the layer at
- * index `at` (ghosted coordinates) of direction d, owned extent elsewhere. */
+/* Subarray of the owned array [n2][n1][n0*NS] holding the layer at index
+ * `at` of direction d: in C order the cells of a face in cs_halo's order. */
 static int face_type(const cs_patch *pt, int d, int at, MPI_Datatype *t)
 {
-  int sizes[3] = {pt->g[2], pt->g[1], pt->g[0] * CS_NS};
+  int sizes[3] = {pt->n[2], pt->n[1], pt->n[0] * CS_NS};
   int sub[3] = {pt->n[2], pt->n[1], pt->n[0] * CS_NS};
-  int start[3] = {pt->gh[2], pt->gh[1], pt->gh[0] * CS_NS};
+  int start[3] = {0, 0, 0};
   int axis = 2 - d; /* C order: y, x, z */
   sub[axis] = d == 0 ? CS_NS : 1;
   start[axis] = d == 0 ? at * CS_NS : at;
@@ -58,7 +60,7 @@ int cs_decomp_create(MPI_Comm comm, const cs_grid *g, double H, cs_decomp **out)
   *out = dc;
   dc->cart = MPI_COMM_NULL; /* cs_decomp_destroy frees only what was made */
   for (int d = 0; d < 3; ++d)
-    dc->send_lo[d] = dc->send_hi[d] = dc->recv_lo[d] = dc->recv_hi[d] = MPI_DATATYPE_NULL;
+    dc->send_lo[d] = dc->send_hi[d] = MPI_DATATYPE_NULL;
   CS_CHECK_MPI(MPI_Comm_size(comm, &dc->size));
   int dims[3] = {1, 1, 1}, periods[3] = {0, g->periodic, g->periodic};
   dc->periodic = g->periodic != 0;
@@ -109,10 +111,19 @@ int cs_decomp_create(MPI_Comm comm, const cs_grid *g, double H, cs_decomp **out)
   cs_patch_finish(g, H, pt);
   for (int d = 0; d < 3; ++d) {
     if (!pt->gh[d]) continue;
-    CS_CHECK(face_type(pt, d, pt->gh[d], &dc->send_lo[d]));
-    CS_CHECK(face_type(pt, d, pt->gh[d] + pt->n[d] - 1, &dc->send_hi[d]));
-    CS_CHECK(face_type(pt, d, 0, &dc->recv_lo[d]));
-    CS_CHECK(face_type(pt, d, pt->gh[d] + pt->n[d], &dc->recv_hi[d]));
+    CS_CHECK(face_type(pt, d, 0, &dc->send_lo[d]));
+    CS_CHECK(face_type(pt, d, pt->n[d] - 1, &dc->send_hi[d]));
+    const size_t face = (size_t)CS_NS * (size_t)cs_face_cells(pt, d);
+    if (!pt->wall_lo[d]) {
+      dc->face_lo[d] = malloc(face * sizeof(double));
+      CS_CHECK_ALLOC(dc->face_lo[d]);
+      dc->halo.lo[d] = dc->face_lo[d];
+    }
+    if (!pt->wall_hi[d]) {
+      dc->face_hi[d] = malloc(face * sizeof(double));
+      CS_CHECK_ALLOC(dc->face_hi[d]);
+      dc->halo.hi[d] = dc->face_hi[d];
+    }
   }
   return CS_OK;
 }
@@ -122,9 +133,11 @@ void cs_decomp_destroy(cs_decomp **pdc)
   cs_decomp *dc = *pdc;
   if (!dc) return;
   for (int d = 0; d < 3; ++d) {
-    MPI_Datatype *t[4] = {&dc->send_lo[d], &dc->send_hi[d], &dc->recv_lo[d], &dc->recv_hi[d]};
-    for (int q = 0; q < 4; ++q)
+    MPI_Datatype *t[2] = {&dc->send_lo[d], &dc->send_hi[d]};
+    for (int q = 0; q < 2; ++q)
       if (*t[q] != MPI_DATATYPE_NULL) MPI_Type_free(t[q]);
+    free(dc->face_lo[d]);
+    free(dc->face_hi[d]);
   }
   if (dc->cart != MPI_COMM_NULL) MPI_Comm_free(&dc->cart);
   free(dc);
@@ -142,16 +155,27 @@ void cs_decomp_dims(const cs_decomp *dc, int dims[3])
   for (int d = 0; d < 3; ++d) dims[d] = dc->dims[d];
 }
 
-int cs_decomp_exchange_begin(cs_decomp *dc, double *ug)
+const cs_halo *cs_decomp_halo(const cs_decomp *dc) { return &dc->halo; }
+
+int cs_decomp_exchange_begin(cs_decomp *dc, const double *u)
 {
+  const cs_patch *pt = &dc->patch;
   dc->nreq = 0;
   for (int d = 0; d < 3; ++d) {
-    if (!dc->patch.gh[d] || (dc->dims[d] == 1 && dc->nbr_lo[d] == MPI_PROC_NULL)) continue;
-    /* tags: 2d (message travelling towards lo), 2d+1 (towards hi) */
-    CS_CHECK_MPI(MPI_Irecv(ug, 1, dc->recv_lo[d], dc->nbr_lo[d], 2 * d + 1, dc->cart, &dc->req[dc->nreq++]));
-    CS_CHECK_MPI(MPI_Irecv(ug, 1, dc->recv_hi[d], dc->nbr_hi[d], 2 * d, dc->cart, &dc->req[dc->nreq++]));
-    CS_CHECK_MPI(MPI_Isend(ug, 1, dc->send_lo[d], dc->nbr_lo[d], 2 * d, dc->cart, &dc->req[dc->nreq++]));
-    CS_CHECK_MPI(MPI_Isend(ug, 1, dc->send_hi[d], dc->nbr_hi[d], 2 * d + 1, dc->cart, &dc->req[dc->nreq++]));
+    if (!pt->gh[d]) continue;
+    const int face = CS_NS * (int)cs_face_cells(pt, d);
+    /* tags: 2d (message travelling towards lo), 2d+1 (towards hi); nothing
+     * crosses a wall side (whose neighbour is MPI_PROC_NULL) */
+    if (!pt->wall_lo[d]) {
+      CS_CHECK_MPI(MPI_Irecv(dc->face_lo[d], face, MPI_DOUBLE, dc->nbr_lo[d], 2 * d + 1, dc->cart,
+                             &dc->req[dc->nreq++]));
+      CS_CHECK_MPI(MPI_Isend(u, 1, dc->send_lo[d], dc->nbr_lo[d], 2 * d, dc->cart, &dc->req[dc->nreq++]));
+    }
+    if (!pt->wall_hi[d]) {
+      CS_CHECK_MPI(MPI_Irecv(dc->face_hi[d], face, MPI_DOUBLE, dc->nbr_hi[d], 2 * d, dc->cart,
+                             &dc->req[dc->nreq++]));
+      CS_CHECK_MPI(MPI_Isend(u, 1, dc->send_hi[d], dc->nbr_hi[d], 2 * d + 1, dc->cart, &dc->req[dc->nreq++]));
+    }
   }
   return CS_OK;
 }

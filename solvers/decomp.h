@@ -7,8 +7,9 @@
  * split (depth columns stay whole on a rank, which lets the line
  * preconditioner solve each column exactly). Lateral boundaries are periodic
  * when grid.periodic is set (a rank may then be its own neighbour).
- * The halo exchange fills the one-cell ghost layers of the ghosted array
- * (see grid.h) from the face neighbours with MPI subarray datatypes.
+ * The halo exchange sends the patch's first and last layers straight from
+ * the owned array (MPI subarray datatypes) and receives the neighbours'
+ * into face arrays (cs_halo, grid.h), so the state is not copied.
  */
 #ifndef CS_DECOMP_H
 #define CS_DECOMP_H
@@ -33,10 +34,14 @@ int cs_decomp_periodic(const cs_decomp *dc);
 /* Process grid along z, x, y. */
 void cs_decomp_dims(const cs_decomp *dc, int dims[3]);
 
-/* Start / finish the exchange of the halo layers of the ghosted array ug
- * (interior already filled). Between the two calls the interior may be
- * computed but the halo must not be read. */
-int cs_decomp_exchange_begin(cs_decomp *dc, double *ug);
+/* The faces the exchange fills (NULL pointers on wall sides); valid until
+ * cs_decomp_destroy. */
+const cs_halo *cs_decomp_halo(const cs_decomp *dc);
+/* Start / finish the exchange of the layers of the owned array u (owned
+ * layout) into the neighbours' faces. Between the two calls u must not
+ * change and the faces must not be read: the columns that read no halo
+ * value may be computed (cs_transport_rhs_columns). */
+int cs_decomp_exchange_begin(cs_decomp *dc, const double *u);
 int cs_decomp_exchange_end(cs_decomp *dc);
 
 #endif

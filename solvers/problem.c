@@ -10,7 +10,7 @@
 
 double cs_wtime(void) { return MPI_Wtime(); }
 
-int cs_problem_init(cs_problem *pb, const cs_params *p, cs_decomp *dc)
+void cs_problem_init(cs_problem *pb, const cs_params *p, cs_decomp *dc)
 {
   memset(pb, 0, sizeof *pb);
   pb->p = p;
@@ -20,18 +20,7 @@ int cs_problem_init(cs_problem *pb, const cs_params *p, cs_decomp *dc)
   pb->rank = cs_decomp_rank(dc);
   pb->ncell = cs_patch_cells(pb->pt);
   pb->nlocal = CS_NS * pb->ncell + (pb->rank == 0 ? CS_NSYNO : 0);
-  if (cs_patch_reads_halo(pb->pt)) { /* else the kernel reads the state itself (cs_problem_rhs) */
-    pb->ug = calloc((size_t)CS_NS * (size_t)cs_patch_ghosted(pb->pt), sizeof(double));
-    CS_CHECK_ALLOC(pb->ug);
-  }
   pb->implicit_reactions = 1;
-  return CS_OK;
-}
-
-void cs_problem_free(cs_problem *pb)
-{
-  free(pb->ug);
-  pb->ug = NULL;
 }
 
 int cs_problem_rhs(double t, N_Vector y, N_Vector ydot, void *user_data)
@@ -47,13 +36,20 @@ int cs_problem_rhs(double t, N_Vector y, N_Vector ydot, void *user_data)
 
   cs_patch_sums local, total;
   if (cs_patch_reads_halo(pb->pt)) {
+    /* the columns that read no halo value while the faces travel, then the border */
+    const cs_halo *halo = cs_decomp_halo(pb->dc);
     double te = cs_wtime();
-    cs_patch_fill_ghosted(pb->pt, u, pb->ug);
-    if (cs_decomp_exchange_begin(pb->dc, pb->ug) || cs_decomp_exchange_end(pb->dc)) return -1;
+    if (cs_decomp_exchange_begin(pb->dc, u)) return -1;
     pb->timers.exchange += cs_wtime() - te;
-    cs_transport_rhs(pb->p, pb->pt, pb->ug, pb->syn, du, &local);
-  } else { /* walls all round (one rank, not periodic): no halo, no copy; no neighbour waits for one */
-    cs_transport_rhs_owned(pb->p, pb->pt, u, pb->syn, du, &local);
+    cs_transport_rhs_columns(pb->p, pb->pt, u, halo, CS_COLUMNS_INNER, pb->syn, du, &local);
+    te = cs_wtime();
+    if (cs_decomp_exchange_end(pb->dc)) return -1;
+    pb->timers.exchange += cs_wtime() - te;
+    cs_patch_sums border;
+    cs_transport_rhs_columns(pb->p, pb->pt, u, halo, CS_COLUMNS_BORDER, pb->syn, du, &border);
+    cs_patch_sums_add(&local, &border);
+  } else { /* walls all round (one rank, not periodic): no halo; no neighbour waits for one */
+    cs_transport_rhs(pb->p, pb->pt, u, NULL, pb->syn, du, &local);
   }
   if (MPI_Reduce(&local, &total, CS_PATCH_SUMS_LEN, MPI_DOUBLE, MPI_SUM, 0, pb->comm) != MPI_SUCCESS) return -1;
   if (pb->rank == 0) {

@@ -54,7 +54,6 @@ typedef struct {
   int injury_on;            /* inside the injury window (set per segment) */
   long ncell;               /* owned cells */
   long nlocal;              /* local vector length */
-  double *ug;               /* ghosted work array */
   double syn[CS_NSYNO];     /* synovial values of the last RHS (all ranks) */
   cs_exchange x;            /* exchange terms of the last RHS (rank 0) */
   struct cs_precond *pc;    /* preconditioner state (NULL: none) */
@@ -70,8 +69,8 @@ typedef struct {
   int (*interrupted)(void); /* returns non-zero when a stop signal arrived (may be NULL) */
 } cs_problem;
 
-int cs_problem_init(cs_problem *pb, const cs_params *p, cs_decomp *dc);
-void cs_problem_free(cs_problem *pb);
+/* Set pb for the patch of dc (holds no memory of its own). */
+void cs_problem_init(cs_problem *pb, const cs_params *p, cs_decomp *dc);
 
 /* SUNDIALS right-hand side (CVRhsFn signature, N_Vector parallel). */
 int cs_problem_rhs(sunrealtype t, N_Vector y, N_Vector ydot, void *user_data);

@@ -1046,7 +1046,7 @@ int cs_run(const cs_config *cfg, const cs_run_request *req, MPI_Comm comm)
 
   if ((rc = cs_decomp_create(comm, &cfg->grid, cfg->model.H, &dc))) goto done;
   rs.params = cfg->model;
-  if ((rc = cs_problem_init(&rs.pb, &rs.params, dc))) goto done;
+  cs_problem_init(&rs.pb, &rs.params, dc);
   rs.solver = cfg->solver;
   double D[CS_NS];
   cs_params_diffusivities(&cfg->model, D);
@@ -1152,7 +1152,6 @@ done:
   if (y0) N_VDestroy(y0);
   if (ctx) SUNContext_Free(&ctx);
   cs_precond_destroy(&rs.pb.pc);
-  cs_problem_free(&rs.pb);
   cs_decomp_destroy(&dc);
   free(rs.t_hist);
   free(rs.th_hist);

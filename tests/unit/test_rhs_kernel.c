@@ -10,8 +10,11 @@
  *     the result), with and without the surface layer; the MSC and surface
  *     sums as well.
  * Agreement is to rounding (relative 1e-12 of the magnitude of the terms).
- *  2b. where the patch has walls all round, cs_transport_rhs_owned (the
- *     state read in the owned layout) against cs_transport_rhs, bit for bit;
+ *  2b. the two parts a run computes around the halo exchange
+ *     (cs_transport_rhs_columns): the inner columns with every halo face
+ *     NaN (they must read none), then the border columns; together they
+ *     write each cell once, the same bits as cs_transport_rhs, and their
+ *     sums add up to its sums to rounding;
  *  3. the kernel the loader picked for this CPU (an AVX-512 clone where the
  *     CPU has it, model/cpu_clones.h) against model/transport.c compiled for
  *     the x86-64 baseline (transport_baseline.c): bit for bit, derivative
@@ -27,8 +30,8 @@
 #include "check.h"
 
 /* transport_baseline.c */
-void cs_transport_rhs_baseline(const cs_params *p, const cs_patch *pt, const double *ug, const double *syn,
-                               double *du, cs_patch_sums *sums);
+void cs_transport_rhs_baseline(const cs_params *p, const cs_patch *pt, const double *u, const cs_halo *halo,
+                               const double *syn, double *du, cs_patch_sums *sums);
 void cs_transport_integrals_baseline(const cs_patch *pt, const double *u, cs_patch_integrals *out);
 
 static double pos(double x) { return x > 0.0 ? x : 0.0; }
@@ -117,6 +120,66 @@ static void test_react(void)
   }
 }
 
+/* The test's patches are written as one "ghosted" array: the owned cells
+ * with one layer of halo cells on each side of every used direction,
+ * gcell = (k+gh0) + g0 ((i+gh1) + g1 (j+gh2)), g = n + 2 gh. */
+static void ghosted_extents(const cs_patch *pt, int g[3])
+{
+  for (int d = 0; d < 3; ++d) g[d] = pt->n[d] + 2 * pt->gh[d];
+}
+
+static int gcell(const cs_patch *pt, const int g[3], int k, int i, int j)
+{
+  return (k + pt->gh[0]) + g[0] * ((i + pt->gh[1]) + g[1] * (j + pt->gh[2]));
+}
+
+/* What the kernel reads: the owned values and the faces beyond the
+ * non-wall sides (cs_halo's order, grid.h), taken from a ghosted array. */
+typedef struct {
+  double *u, *face[2][3];
+  cs_halo halo;
+} split_state;
+
+static void split_ghosted(const cs_patch *pt, const double *ug, split_state *sp)
+{
+  int g[3];
+  ghosted_extents(pt, g);
+  memset(sp, 0, sizeof *sp);
+  sp->u = malloc(sizeof(double) * CS_NS * (size_t)cs_patch_cells(pt));
+  for (int j = 0; j < pt->n[2]; ++j)
+    for (int i = 0; i < pt->n[1]; ++i)
+      for (int k = 0; k < pt->n[0]; ++k)
+        memcpy(&sp->u[CS_IDX(0, cs_cell(pt, k, i, j))], &ug[CS_IDX(0, gcell(pt, g, k, i, j))], CS_NS * sizeof(double));
+  for (int d = 0; d < 3; ++d)
+    for (int side = 0; side < 2 && pt->gh[d]; ++side) {
+      if (side ? pt->wall_hi[d] : pt->wall_lo[d]) continue;
+      double *face = sp->face[side][d] = malloc(sizeof(double) * CS_NS * (size_t)cs_face_cells(pt, d));
+      const int beyond = side ? pt->n[d] : -1;
+      for (int j = 0; j < pt->n[2]; ++j)
+        for (int i = 0; i < pt->n[1]; ++i)
+          for (int k = 0; k < pt->n[0]; ++k) {
+            const int idx[3] = {k, i, j};
+            if (idx[d] != 0) continue; /* one cell of the face per line across it */
+            const int at = d == 0 ? i + pt->n[1] * j : d == 1 ? k + pt->n[0] * j : k + pt->n[0] * i;
+            const int gc = gcell(pt, g, d == 0 ? beyond : k, d == 1 ? beyond : i, d == 2 ? beyond : j);
+            memcpy(&face[CS_IDX(0, at)], &ug[CS_IDX(0, gc)], CS_NS * sizeof(double));
+          }
+      if (side)
+        sp->halo.hi[d] = face;
+      else
+        sp->halo.lo[d] = face;
+    }
+}
+
+static void split_free(split_state *sp)
+{
+  free(sp->u);
+  for (int d = 0; d < 3; ++d) {
+    free(sp->face[0][d]);
+    free(sp->face[1][d]);
+  }
+}
+
 /* Fluid-side value X_s seen by species s at the surface. */
 static double fluid_value(int s, const double *syn)
 {
@@ -131,14 +194,16 @@ static void rhs_ref(const cs_params *p, const cs_patch *pt, const double *ug, co
   cs_params_diffusivities(p, D);
   for (int d = 0; d < 3; ++d)
     for (int s = 0; s < CS_NS; ++s) coef[d][s] = D[s] / (pt->h[d] * pt->h[d]);
-  const int stride[3] = {1, pt->g[0], pt->g[0] * pt->g[1]};
+  int g[3];
+  ghosted_extents(pt, g);
+  const int stride[3] = {1, g[0], g[0] * g[1]};
   const double dV = pt->h[0] * pt->dA;
   memset(acc, 0, sizeof *acc);
   for (int j = 0; j < pt->n[2]; ++j)
     for (int i = 0; i < pt->n[1]; ++i)
       for (int k = 0; k < pt->n[0]; ++k) {
         const int idx[3] = {k, i, j};
-        const int gc = cs_gcell(pt, k, i, j);
+        const int gc = gcell(pt, g, k, i, j);
         const double *u = &ug[CS_IDX(0, gc)];
         double *f = &du[CS_IDX(0, cs_cell(pt, k, i, j))];
         cs_msc_rates r;
@@ -171,12 +236,12 @@ static void rhs_ref(const cs_params *p, const cs_patch *pt, const double *ug, co
 }
 
 /* Is ghosted cell (gk, gi, gj) (ghosted indices) behind a wall face? */
-static int behind_wall(const cs_patch *pt, const int gidx[3])
+static int behind_wall(const cs_patch *pt, const int g[3], const int gidx[3])
 {
   for (int d = 0; d < 3; ++d) {
     if (!pt->gh[d]) continue;
     if (gidx[d] == 0 && pt->wall_lo[d]) return 1;
-    if (gidx[d] == pt->g[d] - 1 && pt->wall_hi[d]) return 1;
+    if (gidx[d] == g[d] - 1 && pt->wall_hi[d]) return 1;
   }
   return 0;
 }
@@ -226,6 +291,60 @@ static void check_integrals(const cs_patch *pt, double *u, unsigned long *st)
         got.c_surface_dA, ref.c_surface_dA);
 }
 
+/* 2b: the inner columns (every halo face NaN), then the border columns, each
+ * into an array of sentinels: every cell written by exactly one part, the
+ * same bits as the whole kernel's f; the parts' sums add up to sums. */
+static void check_parts(const cs_params *p, const cs_patch *pt, const split_state *sp, const double *syn,
+                        const double *f, const cs_patch_sums *sums)
+{
+  const size_t n = CS_NS * (size_t)cs_patch_cells(pt);
+  const double sentinel = -12345.0;
+  double *fi = malloc(n * sizeof(double)), *fb = malloc(n * sizeof(double));
+  for (size_t q = 0; q < n; ++q) fi[q] = fb[q] = sentinel;
+  cs_halo nan_halo = {{NULL}, {NULL}};
+  double *nan_face[2][3] = {{NULL}};
+  for (int d = 0; d < 3; ++d)
+    for (int side = 0; side < 2; ++side)
+      if (sp->face[side][d]) {
+        const size_t m = CS_NS * (size_t)cs_face_cells(pt, d);
+        nan_face[side][d] = malloc(m * sizeof(double));
+        for (size_t q = 0; q < m; ++q) nan_face[side][d][q] = NAN;
+        if (side)
+          nan_halo.hi[d] = nan_face[side][d];
+        else
+          nan_halo.lo[d] = nan_face[side][d];
+      }
+  cs_patch_sums si, sb;
+  cs_transport_rhs_columns(p, pt, sp->u, &nan_halo, CS_COLUMNS_INNER, syn, fi, &si);
+  cs_transport_rhs_columns(p, pt, sp->u, &sp->halo, CS_COLUMNS_BORDER, syn, fb, &sb);
+  int bad = 0, inner = 0;
+  for (int j = 0; j < pt->n[2]; ++j)
+    for (int i = 0; i < pt->n[1]; ++i) {
+      const int border = cs_column_reads_halo(pt, i, j);
+      inner += !border;
+      for (int k = 0; k < pt->n[0]; ++k)
+        for (int s = 0; s < CS_NS; ++s) {
+          const size_t q = CS_IDX(s, cs_cell(pt, k, i, j));
+          const double got = border ? fb[q] : fi[q], untouched = border ? fi[q] : fb[q];
+          if (memcmp(&got, &f[q], sizeof got) != 0 || untouched != sentinel) ++bad;
+        }
+    }
+  CHECK(bad == 0, "%d x %d x %d: %d values of the two parts (%d inner columns) differ from the whole kernel's",
+        pt->n[0], pt->n[1], pt->n[2], bad, inner);
+  cs_patch_sums_add(&si, &sb);
+  for (int s = 0; s < CS_NS; ++s) CHECK_CLOSE(si.J[s], sums->J[s], 1e-12, 1e-300, "parts: J[%s]", cs_species_info[s].name);
+  CHECK_CLOSE(si.c_surface, sums->c_surface, 1e-12, 1e-300, "parts: c_surface");
+  CHECK_CLOSE(si.msc.died, sums->msc.died, 1e-12, 1e-300, "parts: died");
+  CHECK_CLOSE(si.msc.differentiated, sums->msc.differentiated, 1e-12, 1e-300, "parts: differentiated");
+  CHECK_CLOSE(si.msc.proliferated, sums->msc.proliferated, 1e-12, 1e-300, "parts: proliferated");
+  for (int d = 0; d < 3; ++d) {
+    free(nan_face[0][d]);
+    free(nan_face[1][d]);
+  }
+  free(fi);
+  free(fb);
+}
+
 static void compare(int dim, int nz, int nx, int ny, int lo_z_wall, int surface, int periodic, double m,
                     unsigned long *st)
 {
@@ -239,17 +358,19 @@ static void compare(int dim, int nz, int nx, int ny, int lo_z_wall, int surface,
     pt.wall_hi[0] = 0;
     pt.surface = 0;
   }
-  const size_t ng = (size_t)cs_patch_ghosted(&pt), nc = (size_t)cs_patch_cells(&pt);
+  int gx[3];
+  ghosted_extents(&pt, gx);
+  const size_t ng = (size_t)gx[0] * gx[1] * gx[2], nc = (size_t)cs_patch_cells(&pt);
   double *ug = malloc(CS_NS * ng * sizeof(double));
   double *f = malloc(CS_NS * nc * sizeof(double)), *fr = malloc(CS_NS * nc * sizeof(double));
   double *scale = malloc(CS_NS * nc * sizeof(double));
-  for (int gj = 0; gj < pt.g[2]; ++gj)
-    for (int gi = 0; gi < pt.g[1]; ++gi)
-      for (int gk = 0; gk < pt.g[0]; ++gk) {
+  for (int gj = 0; gj < gx[2]; ++gj)
+    for (int gi = 0; gi < gx[1]; ++gi)
+      for (int gk = 0; gk < gx[0]; ++gk) {
         const int gidx[3] = {gk, gi, gj};
-        double *u = &ug[CS_IDX(0, gk + pt.g[0] * (gi + pt.g[1] * gj))];
+        double *u = &ug[CS_IDX(0, gk + gx[0] * (gi + gx[1] * gj))];
         random_state(st, u);
-        if (behind_wall(&pt, gidx))
+        if (behind_wall(&pt, gx, gidx))
           for (int s = 0; s < CS_NS; ++s) u[s] = NAN;
       }
   double syn[CS_NSYNO] = {0};
@@ -257,33 +378,20 @@ static void compare(int dim, int nz, int nx, int ny, int lo_z_wall, int surface,
   syn[CS_RS] = 0.7;
   syn[CS_FS] = 0.01;
   syn[CS_N] = 1e7;
-  cs_patch_sums sums, ref;
-  cs_transport_rhs(&p, &pt, ug, syn, f, &sums);
-  cs_patch_sums base_sums;
-  cs_transport_rhs_baseline(&p, &pt, ug, syn, fr, &base_sums);
-  CHECK(memcmp(f, fr, CS_NS * nc * sizeof *f) == 0 && memcmp(&sums, &base_sums, sizeof sums) == 0,
-        "dim %d, %d x %d x %d, m %g: this CPU's kernel and the baseline build differ", dim, nz, nx, ny, m);
-  /* the owned values (what a one-rank run's state holds) */
-  double *uo = malloc(CS_NS * nc * sizeof(double));
-  for (int j = 0; j < pt.n[2]; ++j)
-    for (int i = 0; i < pt.n[1]; ++i)
-      for (int k = 0; k < pt.n[0]; ++k)
-        memcpy(&uo[CS_IDX(0, cs_cell(&pt, k, i, j))], &ug[CS_IDX(0, cs_gcell(&pt, k, i, j))], CS_NS * sizeof(double));
-  /* a patch with walls all round: the kernel read from the owned values
-   * (cs_transport_rhs_owned, what a one-rank run uses) gives the same bits */
   const int halo = pt.wall_lo[0] == 0 || pt.wall_hi[0] == 0 || (periodic && dim > 1);
   CHECK(cs_patch_reads_halo(&pt) == halo, "dim %d, lo wall %d, surface %d, periodic %d: reads_halo %d, expected %d",
         dim, lo_z_wall, surface, periodic, cs_patch_reads_halo(&pt), halo);
-  if (!halo) {
-    double *fo = malloc(CS_NS * nc * sizeof(double));
-    cs_patch_sums owned_sums;
-    cs_transport_rhs_owned(&p, &pt, uo, syn, fo, &owned_sums);
-    CHECK(memcmp(f, fo, CS_NS * nc * sizeof *f) == 0 && memcmp(&sums, &owned_sums, sizeof sums) == 0,
-          "dim %d, %d x %d x %d: the kernel on the owned layout differs from the ghosted one", dim, nz, nx, ny);
-    free(fo);
-  }
-  check_integrals(&pt, uo, st); /* last: it writes negatives and a NaN into uo */
-  free(uo);
+  split_state sp;
+  split_ghosted(&pt, ug, &sp);
+  cs_patch_sums sums, ref;
+  cs_transport_rhs(&p, &pt, sp.u, halo ? &sp.halo : NULL, syn, f, &sums);
+  cs_patch_sums base_sums;
+  cs_transport_rhs_baseline(&p, &pt, sp.u, halo ? &sp.halo : NULL, syn, fr, &base_sums);
+  CHECK(memcmp(f, fr, CS_NS * nc * sizeof *f) == 0 && memcmp(&sums, &base_sums, sizeof sums) == 0,
+        "dim %d, %d x %d x %d, m %g: this CPU's kernel and the baseline build differ", dim, nz, nx, ny, m);
+  check_parts(&p, &pt, &sp, syn, f, &sums);
+  check_integrals(&pt, sp.u, st); /* last: it writes negatives and a NaN into the owned values */
+  split_free(&sp);
   rhs_ref(&p, &pt, ug, syn, fr, &ref);
 
   /* scale of rounding: the reaction terms plus |D/h^2| (|u| + |neighbours|) */
@@ -297,7 +405,7 @@ static void compare(int dim, int nz, int nx, int ny, int lo_z_wall, int surface,
     for (int i = 0; i < pt.n[1]; ++i)
       for (int k = 0; k < pt.n[0]; ++k) {
         const int c = cs_cell(&pt, k, i, j);
-        const double *u = &ug[CS_IDX(0, cs_gcell(&pt, k, i, j))];
+        const double *u = &ug[CS_IDX(0, gcell(&pt, gx, k, i, j))];
         for (int s = 0; s < CS_NS; ++s) {
           const double sc = react_scale(&p, u, s) + 4.0 * D[s] * dif * 1000.0 + 1e4 * (k == pt.n[0] - 1);
           const double a = f[CS_IDX(s, c)], b = fr[CS_IDX(s, c)];

@@ -10,12 +10,12 @@
 
 static cs_params p;
 static cs_patch pt;
-static double *ug, *du;
+static double *state, *du;
 
 static void full_rhs(const double syn[CS_NSYNO], double dsyn[CS_NSYNO], cs_exchange *x)
 {
   cs_patch_sums sums;
-  cs_transport_rhs(&p, &pt, ug, syn, du, &sums);
+  cs_transport_rhs(&p, &pt, state, NULL, syn, du, &sums);
   cs_exchange_from_sums(&p, pt.patch_area, &sums, x);
   cs_synovial_rhs(&p, 1, syn, x, dsyn);
 }
@@ -27,10 +27,10 @@ int main(void)
   cs_grid g = {1, 16, 1, 1, 1, 1, 0};
   cs_patch_whole(&g, p.H, &pt);
   unsigned long st = 7;
-  ug = calloc((size_t)CS_NS * cs_patch_ghosted(&pt), sizeof(double));
+  state = calloc((size_t)CS_NS * cs_patch_cells(&pt), sizeof(double));
   du = calloc((size_t)CS_NS * cs_patch_cells(&pt), sizeof(double));
   for (int k = 0; k < pt.n[0]; ++k) {
-    double *u = &ug[CS_IDX(0, cs_gcell(&pt, k, 0, 0))];
+    double *u = &state[CS_IDX(0, cs_cell(&pt, k, 0, 0))];
     u[CS_P] = cs_test_uniform(&st, 0.0, 0.1);
     u[CS_R] = cs_test_uniform(&st, 0.0, 5.0);
     u[CS_Z] = cs_test_uniform(&st, 0.0, 0.1);
@@ -71,7 +71,7 @@ int main(void)
   dE *= p.A_c / pt.patch_area;
   double total = f0[CS_N] + f0[CS_NSYN] + dE + f0[CS_DIED] + f0[CS_DIFF] + f0[CS_CLEARED] - f0[CS_PROLIF];
   CHECK_CLOSE(total, 0.0, 0, 1e-9 * fabs(f0[CS_N]), "MSC rates balance (dN/dt = %g)", f0[CS_N]);
-  free(ug);
+  free(state);
   free(du);
   return cs_test_report("test_synovial");
 }

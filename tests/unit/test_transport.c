@@ -26,14 +26,14 @@ static void kinetics_off(cs_params *p)
   for (size_t i = 0; i < sizeof zero / sizeof zero[0]; ++i) *zero[i] = 0.0;
 }
 
-static double *ghosted_random(const cs_patch *pt, unsigned long *st)
+static double *owned_random(const cs_patch *pt, unsigned long *st)
 {
-  double *ug = calloc((size_t)CS_NS * cs_patch_ghosted(pt), sizeof(double));
+  double *u = calloc((size_t)CS_NS * cs_patch_cells(pt), sizeof(double));
   for (int j = 0; j < pt->n[2]; ++j)
     for (int i = 0; i < pt->n[1]; ++i)
       for (int k = 0; k < pt->n[0]; ++k)
-        for (int s = 0; s < CS_NS; ++s) ug[CS_IDX(s, cs_gcell(pt, k, i, j))] = cs_test_uniform(st, 0.1, 1.0);
-  return ug;
+        for (int s = 0; s < CS_NS; ++s) u[CS_IDX(s, cs_cell(pt, k, i, j))] = cs_test_uniform(st, 0.1, 1.0);
+  return u;
 }
 
 static void test_conservation(int dim)
@@ -45,7 +45,7 @@ static void test_conservation(int dim)
   cs_patch pt;
   cs_patch_whole(&g, p.H, &pt);
   unsigned long st = 99 + dim;
-  double *ug = ghosted_random(&pt, &st);
+  double *u = owned_random(&pt, &st);
   double *du = calloc((size_t)CS_NS * cs_patch_cells(&pt), sizeof(double));
   double syn[CS_NSYNO] = {0};
 
@@ -53,7 +53,7 @@ static void test_conservation(int dim)
   p.h_m = 0.0;
   p.k_att = 0.0;
   cs_patch_sums sums;
-  cs_transport_rhs(&p, &pt, ug, syn, du, &sums);
+  cs_transport_rhs(&p, &pt, u, NULL, syn, du, &sums);
   const double dV = pt.h[0] * pt.dA;
   for (int s = 0; s < CS_NS; ++s) {
     double total = 0, scale = 0;
@@ -72,7 +72,7 @@ static void test_conservation(int dim)
   syn[CS_RS] = 0.7;
   syn[CS_FS] = 0.2;
   syn[CS_N] = 1e7;
-  cs_transport_rhs(&p, &pt, ug, syn, du, &sums);
+  cs_transport_rhs(&p, &pt, u, NULL, syn, du, &sums);
   for (int s = 0; s < CS_NS; ++s) {
     double total = 0, scale = 0;
     for (int c = 0; c < cs_patch_cells(&pt); ++c) {
@@ -83,7 +83,7 @@ static void test_conservation(int dim)
                 dim, cs_species_info[s].name);
   }
   CHECK(sums.J[CS_E] < 0, "MSCs attach (inward flux)");
-  free(ug);
+  free(u);
   free(du);
 }
 
@@ -94,20 +94,20 @@ static void test_quadratic_exact(void)
   cs_grid g = {2, 10, 6, 1, 4.0, 1.0, 0};
   cs_patch pt;
   cs_patch_whole(&g, p.H, &pt);
-  double *ug = calloc((size_t)CS_NS * cs_patch_ghosted(&pt), sizeof(double));
+  double *u = calloc((size_t)CS_NS * cs_patch_cells(&pt), sizeof(double));
   double *du = calloc((size_t)CS_NS * cs_patch_cells(&pt), sizeof(double));
   double syn[CS_NSYNO] = {0};
   /* P = z^2 + 3 x^2: Laplacian 2 + 6 = 8 in the interior */
   for (int i = 0; i < pt.n[1]; ++i)
     for (int k = 0; k < pt.n[0]; ++k) {
       double z = (k + 0.5) * pt.h[0], x = (i + 0.5) * pt.h[1];
-      ug[CS_IDX(CS_P, cs_gcell(&pt, k, i, 0))] = z * z + 3 * x * x;
+      u[CS_IDX(CS_P, cs_cell(&pt, k, i, 0))] = z * z + 3 * x * x;
     }
-  cs_transport_rhs(&p, &pt, ug, syn, du, NULL);
+  cs_transport_rhs(&p, &pt, u, NULL, syn, du, NULL);
   for (int i = 1; i < pt.n[1] - 1; ++i)
     for (int k = 1; k < pt.n[0] - 1; ++k)
       CHECK_CLOSE(du[CS_IDX(CS_P, cs_cell(&pt, k, i, 0))], 8.0 * p.D_P, 1e-10, 1e-10, "cell (%d, %d)", k, i);
-  free(ug);
+  free(u);
   free(du);
 }
 
@@ -149,17 +149,17 @@ static double mms_error(int nz)
   cs_patch_whole(&g, H, &pt);
   double syn[CS_NSYNO] = {0};
   syn[CS_PS] = (cos(w * H) - D * w * sin(w * H) / p.h_m) / p.kappa; /* makes u = cos(wz) satisfy the Robin BC */
-  double *ug = calloc((size_t)CS_NS * cs_patch_ghosted(&pt), sizeof(double));
+  double *u = calloc((size_t)CS_NS * cs_patch_cells(&pt), sizeof(double));
   double *du = calloc((size_t)CS_NS * nz, sizeof(double));
   double *A = calloc((size_t)nz * nz, sizeof(double)), *b = calloc((size_t)nz, sizeof(double));
   /* affine operator: du_P = A u_P + b0 */
-  cs_transport_rhs(&p, &pt, ug, syn, du, NULL);
+  cs_transport_rhs(&p, &pt, u, NULL, syn, du, NULL);
   double *b0 = calloc((size_t)nz, sizeof(double));
   for (int k = 0; k < nz; ++k) b0[k] = du[CS_IDX(CS_P, k)];
   for (int j = 0; j < nz; ++j) {
-    memset(ug, 0, sizeof(double) * CS_NS * cs_patch_ghosted(&pt));
-    ug[CS_IDX(CS_P, cs_gcell(&pt, j, 0, 0))] = 1.0;
-    cs_transport_rhs(&p, &pt, ug, syn, du, NULL);
+    memset(u, 0, sizeof(double) * CS_NS * cs_patch_cells(&pt));
+    u[CS_IDX(CS_P, cs_cell(&pt, j, 0, 0))] = 1.0;
+    cs_transport_rhs(&p, &pt, u, NULL, syn, du, NULL);
     for (int k = 0; k < nz; ++k) A[k * nz + j] = du[CS_IDX(CS_P, k)] - b0[k];
   }
   /* steady state: A u + b0 + s = 0, s = (D w^2 + lambda) cos(w z) */
@@ -170,7 +170,7 @@ static double mms_error(int nz)
   dense_solve(nz, A, b);
   double err = 0;
   for (int k = 0; k < nz; ++k) err = fmax(err, fabs(b[k] - cos(w * (k + 0.5) * H / nz)));
-  free(ug);
+  free(u);
   free(du);
   free(A);
   free(b);
@@ -192,14 +192,14 @@ static void test_convergence(void)
 
 /* The kernel at *slot + h (into dp, sp) and at *slot - h (into dm, sm);
  * *slot (a state or fluid value read by the kernel) is restored. */
-static void rhs_pm(const cs_params *p, const cs_patch *pt, const double *ug, const double *syn, double *slot,
+static void rhs_pm(const cs_params *p, const cs_patch *pt, const double *u, const double *syn, double *slot,
                    double h, double *dp, cs_patch_sums *sp, double *dm, cs_patch_sums *sm)
 {
   const double x = *slot;
   *slot = x + h;
-  cs_transport_rhs(p, pt, ug, syn, dp, sp);
+  cs_transport_rhs(p, pt, u, NULL, syn, dp, sp);
   *slot = x - h;
-  cs_transport_rhs(p, pt, ug, syn, dm, sm);
+  cs_transport_rhs(p, pt, u, NULL, syn, dm, sm);
   *slot = x;
 }
 
@@ -216,12 +216,12 @@ static void test_surface_coupling(void)
   cs_patch pt;
   cs_patch_whole(&g, p.H, &pt);
   unsigned long st = 7;
-  double *ug = ghosted_random(&pt, &st);
+  double *u = owned_random(&pt, &st);
   double *dp = calloc((size_t)CS_NS * cs_patch_cells(&pt), sizeof(double));
   double *dm = calloc((size_t)CS_NS * cs_patch_cells(&pt), sizeof(double));
   double syn[CS_NSYNO] = {0.4, 3.0, 0.2, 2e7, 1e6, 0, 0, 0, 0, 0};
   const int top = pt.n[0] - 1;
-  double *ut = &ug[CS_IDX(0, cs_gcell(&pt, top, 0, 0))];
+  double *ut = &u[CS_IDX(0, cs_cell(&pt, top, 0, 0))];
   double dcell[CS_NCOUPLE], dflux[CS_NCOUPLE];
   cs_surface_coupling(&p, pt.h[0], ut[CS_C], syn[CS_N], dcell, dflux);
   for (int q = 0; q < CS_NCOUPLE; ++q) {
@@ -229,12 +229,12 @@ static void test_surface_coupling(void)
     cs_patch_sums sp, sm;
     /* d(du_row)/d(fluid value) at the surface cell */
     const double h = 1e-4 * syn[f];
-    rhs_pm(&p, &pt, ug, syn, &syn[f], h, dp, &sp, dm, &sm);
+    rhs_pm(&p, &pt, u, syn, &syn[f], h, dp, &sp, dm, &sm);
     const double fd = (dp[CS_IDX(row, top)] - dm[CS_IDX(row, top)]) / (2 * h);
     CHECK_CLOSE(dcell[q], fd, 1e-7, 1e-12 * fabs(fd), "coupling %d: d(du_%d)/d(fluid %d)", q, row, f);
     /* d J_row / d u_col (the flux sums are per patch: J dA) */
     const double hv = 1e-4 * ut[col];
-    rhs_pm(&p, &pt, ug, syn, &ut[col], hv, dp, &sp, dm, &sm);
+    rhs_pm(&p, &pt, u, syn, &ut[col], hv, dp, &sp, dm, &sm);
     const double fj = (sp.J[row] - sm.J[row]) / (2 * hv * pt.dA);
     CHECK_CLOSE(dflux[q], fj, 1e-7, 0.0, "coupling %d: dJ_%d/du_%d", q, row, col);
     /* d(fluid rate)/d<J_row> */
@@ -249,7 +249,7 @@ static void test_surface_coupling(void)
     CHECK_CLOSE(cs_synovial_flux_gain(&p, f), (rp[f] - rm[f]) / 2.0, 1e-12, 0.0, "coupling %d: gain of <J_%d>", q,
                 row);
   }
-  free(ug);
+  free(u);
   free(dp);
   free(dm);
 }

@@ -4,7 +4,9 @@
 #undef CS_CPU_CLONES_ON
 #define cs_surface_transfer cs_surface_transfer_baseline
 #define cs_transport_rhs cs_transport_rhs_baseline
-#define cs_transport_rhs_owned cs_transport_rhs_owned_baseline
+#define cs_transport_rhs_columns cs_transport_rhs_columns_baseline
+#define cs_column_reads_halo cs_column_reads_halo_baseline
+#define cs_patch_sums_add cs_patch_sums_add_baseline
 #define cs_transport_diag cs_transport_diag_baseline
 #define cs_surface_coupling cs_surface_coupling_baseline
 #define cs_transport_integrals cs_transport_integrals_baseline
