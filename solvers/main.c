@@ -332,7 +332,7 @@ static int run_command(const cs_cli *cli, int argc, char **argv, double wall0)
     else rc = default_output(cli->config, out, sizeof out);
     char *cmd = join_args(argc, argv);
     cs_run_request req = {out, cli->force, cli->quiet, cmd, wall0, cli->from_state, cli->n_save, {0}, {0},
-                          cli->baseline, cli->restart, NULL};
+                          cli->baseline, cli->restart, NULL, NULL};
     for (int q = 0; q < cli->n_save; ++q) {
       req.save_day[q] = cli->save_day[q];
       req.save_path[q] = cli->save_path[q];

@@ -1027,6 +1027,16 @@ static void adopt_history(cs_run_state *rs, const cs_state_info *info)
   if (!isnan(info->K_MSC_in_use)) rs->params.K_MSC = info->K_MSC_in_use;
 }
 
+/* 1 if the warning `bit` is to be shown now: always without req->warned,
+ * else the first time (the bit is then recorded). */
+static int warn_now(const cs_run_request *req, unsigned bit)
+{
+  if (!req->warned) return 1;
+  if (*req->warned & bit) return 0;
+  *req->warned |= bit;
+  return 1;
+}
+
 int cs_run(const cs_config *cfg, const cs_run_request *req, MPI_Comm comm)
 {
   cs_run_state rs;
@@ -1053,13 +1063,15 @@ int cs_run(const cs_config *cfg, const cs_run_request *req, MPI_Comm comm)
   rs.solver.precond = cs_precond_resolve(cfg->solver.precond, &cfg->grid, D);
   if ((rc = cs_precond_create(&rs.pb, rs.solver.precond, &rs.pb.pc))) goto done;
   rs.solver.krylov = cs_krylov_resolve(&cfg->solver, rs.solver.precond, &cfg->grid, nranks);
-  if (cfg->solver.integrator == CS_INT_CVODE && cfg->solver.arkode_split == CS_SPLIT_IMEX && rs.pb.rank == 0)
+  const char *once = req->warned ? " (shown once for the sweep)" : "";
+  if (cfg->solver.integrator == CS_INT_CVODE && cfg->solver.arkode_split == CS_SPLIT_IMEX && rs.pb.rank == 0 &&
+      warn_now(req, CS_WARN_SPLIT_UNUSED))
     fprintf(stderr, "cartsim: warning: solver.arkode_split imex has no effect: solver.integrator is cvode (BDF, no "
-                    "split; solver.integrator arkode for the IMEX split)\n");
+                    "split; solver.integrator arkode for the IMEX split)%s\n", once);
   const char *caveat = cs_krylov_none_caveat(rs.solver.precond, &cfg->grid, nranks);
-  if (rs.solver.krylov == CS_KRYLOV_NONE && caveat && rs.pb.rank == 0)
-    fprintf(stderr, "cartsim: warning: solver.krylov none will be slow here: %s (solver.krylov gmres or auto)\n",
-            caveat);
+  if (rs.solver.krylov == CS_KRYLOV_NONE && caveat && rs.pb.rank == 0 && warn_now(req, CS_WARN_KRYLOV_NONE_SLOW))
+    fprintf(stderr, "cartsim: warning: solver.krylov none will be slow here: %s (solver.krylov gmres or auto)%s\n",
+            caveat, once);
   /* initial condition (counted as injected: MSCs present at t = 0) */
   MPI_Comm cart = cs_decomp_comm(dc);
   if (SUNContext_Create(&cart, &ctx) < 0) { rc = cs_error_set(CS_ERR_INTERNAL, "SUNContext_Create failed"); goto done; }

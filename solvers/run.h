@@ -16,6 +16,9 @@
 
 #define CS_MAX_SAVES 16
 
+/* Warnings about a config's solver settings (bits of cs_run_request.warned). */
+enum { CS_WARN_SPLIT_UNUSED = 1u, CS_WARN_KRYLOV_NONE_SLOW = 2u };
+
 typedef struct {
   const char *output_path;   /* the .h5 file to write */
   int force;                 /* overwrite an existing output */
@@ -29,6 +32,8 @@ typedef struct {
   const char *baseline;      /* untreated run to compute the benefit against (NULL: none) */
   int restart;               /* continue output_path from its newest checkpoint */
   const char *resume_advice; /* after a signal, how to continue (NULL: the same cartsim run plus --restart) */
+  unsigned *warned;          /* CS_WARN_* already shown, kept across the runs of a sweep so that each
+                                shows once (NULL: every run shows its own) */
 } cs_run_request;
 
 /* Collective over comm. Returns CS_OK or an error code (message recorded). */

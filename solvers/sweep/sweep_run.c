@@ -268,6 +268,7 @@ typedef struct {
   MPI_Win win;                   /* the shared counters (CTR_*) on world rank 0 */
   int wrank, total;              /* world rank; rows of this task (for the progress line) */
   double t0, last_print;         /* the progress line's clock (world rank 0) */
+  unsigned warned;               /* the rows' config warnings shown so far (cs_run_request.warned) */
 } sweep_state;
 
 /* The seed of the sweep DIR holds (DIR/sweep.yaml, read as if it were the
@@ -543,6 +544,7 @@ static int run_row_job(sweep_state *S, int r, const row_job *job, int *ok)
     snprintf(advice, sizeof advice, "rerun the same command (cartsim sweep %s -o %s, with its --task/--tasks "
              "options): the row continues from this checkpoint", S->sp->path, req->out_dir);
     rr.resume_advice = advice;
+    rr.warned = &S->warned;
     rr.wall_start = t0;
     rr.n_save = job->n_save;
     for (int q = 0; q < job->n_save; ++q) {
@@ -1379,7 +1381,7 @@ int cs_sweep(const cs_sweep_request *req, MPI_Comm world)
   const int block = sp.type == CS_DESIGN_SOBOL ? sp.nfactor + 2 : sp.type == CS_DESIGN_MORRIS ? sp.nfactor + 1 : 1;
   for (int r = 0; r < nunits; ++r)
     if ((r / block) % req->ntasks == req->task) mine[nmine++] = r;
-  sweep_state S = {req, &sp, &d, MPI_COMM_NULL, 0, 0, 0, 0, 0, MPI_WIN_NULL, rank, nmine * per_unit, 0, 0};
+  sweep_state S = {req, &sp, &d, MPI_COMM_NULL, 0, 0, 0, 0, 0, MPI_WIN_NULL, rank, nmine * per_unit, 0, 0, 0};
   MPI_Comm_split(world, rank / K, rank, &S.group);
   MPI_Comm_rank(S.group, &S.grank);
   long *ctr = NULL;

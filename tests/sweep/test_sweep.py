@@ -686,6 +686,19 @@ design:
         self.assertTrue(os.path.exists(state), "the history ran again and saved it")
         self.assertEqual([r["status"] for r in check_summary_against_runs(self, out, 2)], ["done"] * 2)
 
+    def test_a_config_warning_is_shown_once_for_the_sweep(self):
+        """solver.arkode_split imex set for a sweep over the integrator warns for its cvode rows: the
+        line was printed by each such row (also with --quiet), once for the sweep is enough."""
+        spec = self.spec("base: {ref}\nset:\n  grid.nz: 8\n  run.t_end: 100\n  output.dt: 50\n"
+                         "  output.fields_every: 0\n  solver.arkode_split: imex\ndesign:\n  type: grid\n"
+                         "  factors:\n    solver.integrator: [cvode, arkode]\n    model.k_c: [0.014, 0.016, 0.025]\n")
+        res = sweep(spec, os.path.join(self.d, "warned"))
+        self.assertEqual(res.returncode, 0, res.stderr)
+        warnings = [line for line in res.stderr.splitlines() if "arkode_split imex has no effect" in line]
+        self.assertEqual(len(warnings), 1, res.stderr)
+        self.assertTrue(warnings[0].endswith("(shown once for the sweep)"), warnings[0])
+        self.assertEqual([r["status"] for r in summary(os.path.join(self.d, "warned"))], ["done"] * 6)
+
     @unittest.skipUnless(os.geteuid() == 0 and shutil.which("mount"), "mounts a small tmpfs (root)")
     def test_a_full_disk_keeps_a_stopped_rows_checkpoints(self):
         """A stopped row that meets a full disk when it continues keeps its partial file and
