@@ -24,6 +24,7 @@
 #include "nvector_fast.h"
 #include "io/baseline.h"
 #include "io/h5out.h"
+#include "io/h5read.h"
 #include "io/path.h"
 #include "io/state.h"
 #include "precond.h"
@@ -1027,6 +1028,18 @@ static void adopt_history(cs_run_state *rs, const cs_state_info *info)
   if (!isnan(info->K_MSC_in_use)) rs->params.K_MSC = info->K_MSC_in_use;
 }
 
+/* The commit of the build that started the output at path (its /meta
+ * git_sha; "" if unreadable). Serial: rank 0, before the file is reopened. */
+static void started_git_sha(const char *path, char *out, size_t n)
+{
+  out[0] = '\0';
+  hid_t f;
+  H5E_BEGIN_TRY { f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT); } H5E_END_TRY;
+  if (f < 0) return;
+  cs_h5_meta_string(f, "git_sha", out, n);
+  H5Fclose(f);
+}
+
 /* 1 if the warning `bit` is to be shown now: always without req->warned,
  * else the first time (the bit is then recorded). */
 static int warn_now(const cs_run_request *req, unsigned bit)
@@ -1123,12 +1136,21 @@ int cs_run(const cs_config *cfg, const cs_run_request *req, MPI_Comm comm)
     cs_solver_stats base; /* the setup calls are NaN in an older version's checkpoint: counted from 0 */
     cs_solver_stats_unpack(ck.stats, &base);
     cs_integrator_set_base(rs.it, &base);
+    if (rs.pb.rank == 0) { /* another build goes on from here: say so (a restart across an upgrade) */
+      char started[128];
+      started_git_sha(req->output_path, started, sizeof started);
+      if (started[0] && strcmp(started, cs_git_sha()) != 0)
+        fprintf(stderr, "cartsim: warning: %s was started by cartsim git %s; this build (git %s) continues it from "
+                        "day %g, so its segments come from different builds (/meta restarted_git_sha)\n",
+                req->output_path, started, cs_git_sha(), rs.t0);
+    }
     if ((rc = cs_h5out_reopen(req->output_path, cart, &rs.h5))) goto done;
     if ((rc = define_outputs(&rs))) goto done;
     if ((rc = cs_h5out_series_truncate(rs.h5, rs.series_ts, rs.nhist_written)) ||
         (rc = cs_h5out_series_truncate(rs.h5, rs.series_solver, rs.nhist_written)) ||
         (rc = cs_h5out_fields_truncate(rs.h5, rs.nfields_written)) ||
         (rc = cs_h5out_meta_double(rs.h5, "restarted_from_day", rs.t0)) ||
+        (rc = cs_h5out_meta_string(rs.h5, "restarted_git_sha", cs_git_sha())) ||
         (rc = cs_h5out_meta_int(rs.h5, "ranks", nranks))) /* the segment that finishes the run */
       goto done;
   } else {

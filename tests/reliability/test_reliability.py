@@ -200,8 +200,32 @@ class Reliability(unittest.TestCase):
             for k in f["fields"]:  # every flushed chunk reads back (a moved deflated chunk once did not)
                 self.assertTrue(np.all(np.isfinite(f["fields"][k][:])), k)
         r = run("run", CFG, "-o", out, "--quiet", "--restart")
-        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual((r.returncode, r.stderr), (0, ""), "the same build: no warning")
         self.assert_matches_full(out)
+
+    def test_restart_by_another_build_is_recorded_and_said(self):
+        """A --restart by another build (an upgrade while a run was stopped) continued the file without
+        a word, /meta git_sha naming the first build only. The other build is simulated by editing
+        /meta git_sha of the stopped file."""
+        out = os.path.join(self.tmp.name, "upgrade.h5")
+        p = start_and_wait_for_checkpoint(out)
+        p.send_signal(signal.SIGTERM)
+        _, err = p.communicate(timeout=120)
+        self.assertEqual(p.returncode, 6, err)
+        with h5py.File(out, "r+", locking=False) as f:
+            ours = f["meta"].attrs["git_sha"]
+            ours = ours.decode() if isinstance(ours, bytes) else ours
+            f["meta"].attrs["git_sha"] = "0123abc-older"
+        r = run("run", CFG, "-o", out, "--quiet", "--restart")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        day = restarted_from(out)
+        self.assertEqual(r.stderr, f"cartsim: warning: {out} was started by cartsim git 0123abc-older; this build "
+                                   f"(git {ours}) continues it from day {day:g}, so its segments come from "
+                                   "different builds (/meta restarted_git_sha)\n")
+        with h5py.File(out, "r", locking=False) as f:
+            self.assertEqual(f["meta"].attrs["git_sha"], "0123abc-older", "the first segment's build is kept")
+            self.assertEqual(f["meta"].attrs["restarted_git_sha"], ours)
+        self.assert_matches_full(out, None if day % 5 == 0 else day)  # output.dt 5
 
     def test_restart_refuses_another_config_and_needs_a_checkpoint(self):
         out = os.path.join(self.tmp.name, "other.h5")
