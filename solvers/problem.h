@@ -8,10 +8,12 @@
  *
  * One RHS evaluation:
  *   1. broadcast the synovial values from rank 0;
- *   2. copy the owned values into the ghosted array and start the halo
- *      exchange;
- *   3. wait, then run the kernel on the patch (transport + reactions),
- *      which also sums the surface fluxes and MSC fate rates;
+ *   2. start the halo exchange (the patch's layers sent from the state in
+ *      place, the neighbours' received into cs_decomp_halo's faces);
+ *   3. run the kernel (transport + reactions, which also sums the surface
+ *      fluxes and MSC fate rates) on the columns that read no halo value,
+ *      wait for the exchange, then on the border columns (a patch with
+ *      walls all round: no exchange, all columns at once);
  *   4. reduce those sums to rank 0, which evaluates the synovial ODEs.
  *
  * The IMEX split of ARKODE (solver.arkode_split: imex) writes the same
