@@ -195,8 +195,8 @@ void cs_transport_rhs_columns(const cs_params *p, const cs_patch *pt, const doub
       }
       column_rhs(&cs, uc, xm, xp, ym, yp, f, rate);
       const long zat = i + (long)pt->n[1] * j;
-      if (!pt->wall_lo[0]) end_flux(cs.c[0], uc, beyond(pt, halo, 0, 0, zat, uc), f);
-      if (!pt->wall_hi[0]) end_flux(cs.c[0], top, beyond(pt, halo, 0, 1, zat, top), f + CS_NS * (n0 - 1));
+      if (!pt->wall_lo[0]) end_flux(cs.c[0], uc, halo->lo[0] + CS_NS * zat, f);
+      if (!pt->wall_hi[0]) end_flux(cs.c[0], top, halo->hi[0] + CS_NS * zat, f + CS_NS * (n0 - 1));
 
       if (pt->surface) {
         double *fs = f + CS_NS * (n0 - 1);

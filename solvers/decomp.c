@@ -13,8 +13,8 @@ struct cs_decomp {
   int nbr_lo[3], nbr_hi[3];
   cs_patch patch;
   MPI_Datatype send_lo[3], send_hi[3]; /* the patch's first / last layer of direction d, owned layout */
-  double *face_lo[3], *face_hi[3];     /* the layers received from the neighbours (cs_halo's order) */
-  cs_halo halo;                        /* face_* where a side is not a wall, else NULL */
+  double *face_lo[3], *face_hi[3];     /* the layers received from the neighbours (cs_halo's order);
+                                          NULL on a wall side */
   MPI_Request req[12];
   int nreq;
 };
@@ -117,12 +117,10 @@ int cs_decomp_create(MPI_Comm comm, const cs_grid *g, double H, cs_decomp **out)
     if (!pt->wall_lo[d]) {
       dc->face_lo[d] = malloc(face * sizeof(double));
       CS_CHECK_ALLOC(dc->face_lo[d]);
-      dc->halo.lo[d] = dc->face_lo[d];
     }
     if (!pt->wall_hi[d]) {
       dc->face_hi[d] = malloc(face * sizeof(double));
       CS_CHECK_ALLOC(dc->face_hi[d]);
-      dc->halo.hi[d] = dc->face_hi[d];
     }
   }
   return CS_OK;
@@ -155,7 +153,15 @@ void cs_decomp_dims(const cs_decomp *dc, int dims[3])
   for (int d = 0; d < 3; ++d) dims[d] = dc->dims[d];
 }
 
-const cs_halo *cs_decomp_halo(const cs_decomp *dc) { return &dc->halo; }
+cs_halo cs_decomp_halo(const cs_decomp *dc)
+{
+  cs_halo h;
+  for (int d = 0; d < 3; ++d) {
+    h.lo[d] = dc->face_lo[d];
+    h.hi[d] = dc->face_hi[d];
+  }
+  return h;
+}
 
 int cs_decomp_exchange_begin(cs_decomp *dc, const double *u)
 {

@@ -34,9 +34,9 @@ int cs_decomp_periodic(const cs_decomp *dc);
 /* Process grid along z, x, y. */
 void cs_decomp_dims(const cs_decomp *dc, int dims[3]);
 
-/* The faces the exchange fills (NULL pointers on wall sides); valid until
- * cs_decomp_destroy. */
-const cs_halo *cs_decomp_halo(const cs_decomp *dc);
+/* The faces the exchange fills (NULL pointers on wall sides); the arrays
+ * stay valid until cs_decomp_destroy. */
+cs_halo cs_decomp_halo(const cs_decomp *dc);
 /* Start / finish the exchange of the layers of the owned array u (owned
  * layout) into the neighbours' faces. Between the two calls u must not
  * change and the faces must not be read: the columns that read no halo

@@ -37,16 +37,16 @@ int cs_problem_rhs(double t, N_Vector y, N_Vector ydot, void *user_data)
   cs_patch_sums local, total;
   if (cs_patch_reads_halo(pb->pt)) {
     /* the columns that read no halo value while the faces travel, then the border */
-    const cs_halo *halo = cs_decomp_halo(pb->dc);
+    const cs_halo halo = cs_decomp_halo(pb->dc);
     double te = cs_wtime();
     if (cs_decomp_exchange_begin(pb->dc, u)) return -1;
     pb->timers.exchange += cs_wtime() - te;
-    cs_transport_rhs_columns(pb->p, pb->pt, u, halo, CS_COLUMNS_INNER, pb->syn, du, &local);
+    cs_transport_rhs_columns(pb->p, pb->pt, u, &halo, CS_COLUMNS_INNER, pb->syn, du, &local);
     te = cs_wtime();
     if (cs_decomp_exchange_end(pb->dc)) return -1;
     pb->timers.exchange += cs_wtime() - te;
     cs_patch_sums border;
-    cs_transport_rhs_columns(pb->p, pb->pt, u, halo, CS_COLUMNS_BORDER, pb->syn, du, &border);
+    cs_transport_rhs_columns(pb->p, pb->pt, u, &halo, CS_COLUMNS_BORDER, pb->syn, du, &border);
     cs_patch_sums_add(&local, &border);
   } else { /* walls all round (one rank, not periodic): no halo; no neighbour waits for one */
     cs_transport_rhs(pb->p, pb->pt, u, NULL, pb->syn, du, &local);
