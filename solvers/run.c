@@ -185,6 +185,7 @@ typedef struct {
   char negatives[512];           /* rank 0: species that went negative beyond tolerance */
   int warned[CS_NS];
   int ckpt_seq;                  /* number of the next checkpoint file */
+  int ckpt_own[2];               /* the two newest checkpoints of this run (-1: none); the only ones it removes */
   double last_ckpt_t, last_ckpt_wall;
   double last_flush_wall;        /* rank 0: wall time of the last file flush */
 } cs_run_state;
@@ -344,7 +345,37 @@ static int save_states(cs_run_state *rs, double t)
 }
 
 
+/* ---- which file is which ------------------------------------------------------ */
+
+/* path with its directory resolved (the file itself need not exist), so
+ * that "x.h5" and "./x.h5" compare equal. */
+static void resolved_path(const char *path, char *out, size_t n)
+{
+  char dir[4096], real[PATH_MAX];
+  cs_path_dir(path, dir, sizeof dir);
+  if (!realpath(dir, real)) snprintf(real, sizeof real, "%s", dir);
+  const char *slash = strrchr(path, '/');
+  snprintf(out, n, "%s/%s", real, slash ? slash + 1 : path);
+}
+
+/* Do paths a and b name the same file? Two that exist are compared by
+ * identity (device and inode): a symbolic or hard link to a file is that
+ * file, whatever its name. Otherwise by their resolved paths. */
+static int same_file(const char *a, const char *b)
+{
+  struct stat sa, sb;
+  if (stat(a, &sa) == 0 && stat(b, &sb) == 0) return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+  char ra[8300], rb[8300];
+  resolved_path(a, ra, sizeof ra);
+  resolved_path(b, rb, sizeof rb);
+  return !strcmp(ra, rb);
+}
+
 /* ---- checkpoints ------------------------------------------------------------ */
+
+/* Checkpoint numbers are 0 .. CS_CKPT_MAX_NUM: a file OUT.ckpt.<n>.h5 with
+ * a larger n is no checkpoint (and the next number never overflows). */
+enum { CS_CKPT_MAX_NUM = 1000000000 };
 
 static void checkpoint_path(const char *out, int seq, char *buf, size_t n) { snprintf(buf, n, "%s.ckpt.%d.h5", out, seq); }
 
@@ -382,20 +413,25 @@ static void checkpoint_info(cs_run_state *rs, double t, cs_state_info *info)
   memcpy(info->timers, &rs->pb.timers, sizeof info->timers);
 }
 
-/* Write checkpoint number ckpt_seq and remove the one before the previous. */
+/* Write checkpoint number ckpt_seq and remove this run's one before the
+ * previous (never a file it did not write, nor one it reads). */
 static int write_checkpoint(cs_run_state *rs, double t)
 {
   cs_problem *pb = &rs->pb;
+  const cs_run_request *req = rs->req;
   char path[4200], old[4200];
-  checkpoint_path(rs->req->output_path, rs->ckpt_seq, path, sizeof path);
+  checkpoint_path(req->output_path, rs->ckpt_seq, path, sizeof path);
   cs_state_info info;
   checkpoint_info(rs, t, &info);
   const double *u = N_VGetArrayPointer_Parallel(cs_integrator_state(rs->it));
   CS_CHECK(cs_state_save(path, 1, pb->comm, rs->cfg, pb->pt, u, u + CS_NS * pb->ncell, &info, rs->output_abs));
-  if (pb->rank == 0 && rs->ckpt_seq >= 2) {
-    checkpoint_path(rs->req->output_path, rs->ckpt_seq - 2, old, sizeof old);
-    unlink(old);
+  if (pb->rank == 0 && rs->ckpt_own[0] >= 0) {
+    checkpoint_path(req->output_path, rs->ckpt_own[0], old, sizeof old);
+    if (!(req->from_state && same_file(old, req->from_state)) && !(req->baseline && same_file(old, req->baseline)))
+      unlink(old);
   }
+  rs->ckpt_own[0] = rs->ckpt_own[1];
+  rs->ckpt_own[1] = rs->ckpt_seq;
   rs->ckpt_seq++;
   rs->last_ckpt_t = t;
   rs->last_ckpt_wall = cs_wtime();
@@ -468,48 +504,42 @@ static int advance_to(cs_run_state *rs, double tout, double tstop, double *t)
   return rc;
 }
 
-/* path with its directory resolved (the file itself need not exist), so
- * that "x.h5" and "./x.h5" compare equal. */
-static void resolved_path(const char *path, char *out, size_t n)
+/* Is `name` (a file name, no directory) BASE.ckpt.<n>.h5, or with
+ * `partial_too` also BASE.ckpt.<n>.h5.partial (the name a checkpoint is
+ * written under)? Then *num = n. */
+static int checkpoint_name(const char *base, const char *name, int partial_too, int *num)
 {
-  char dir[4096], real[PATH_MAX];
-  cs_path_dir(path, dir, sizeof dir);
-  if (!realpath(dir, real)) snprintf(real, sizeof real, "%s", dir);
-  const char *slash = strrchr(path, '/');
-  snprintf(out, n, "%s/%s", real, slash ? slash + 1 : path);
+  const size_t blen = strlen(base);
+  if (strncmp(name, base, blen) != 0 || strncmp(name + blen, ".ckpt.", 6) != 0) return 0;
+  const char *digits = name + blen + 6;
+  if (*digits < '0' || *digits > '9') return 0;
+  char *end;
+  errno = 0;
+  const long n = strtol(digits, &end, 10);
+  if (errno || n > CS_CKPT_MAX_NUM || !(!strcmp(end, ".h5") || (partial_too && !strcmp(end, ".h5.partial"))))
+    return 0;
+  *num = (int)n;
+  return 1;
 }
 
-/* Do paths a and b name the same file? Two that exist are compared by
- * identity (device and inode): a symbolic or hard link to a file is that
- * file, whatever its name. Otherwise by their resolved paths. */
-static int same_file(const char *a, const char *b)
-{
-  struct stat sa, sb;
-  if (stat(a, &sa) == 0 && stat(b, &sb) == 0) return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-  char ra[8300], rb[8300];
-  resolved_path(a, ra, sizeof ra);
-  resolved_path(b, rb, sizeof rb);
-  return !strcmp(ra, rb);
-}
-
-/* The numbers n of the files OUT.ckpt.<n>.h5 that exist, ascending. */
-static int list_checkpoints(const char *out, int *nums, int cap)
+/* The numbers n of the files OUT.ckpt.<n>.h5 that exist, ascending (at most
+ * cap of them); *next: one more than the largest of all (0 if none). */
+static int list_checkpoints(const char *out, int *nums, int cap, int *next)
 {
   char dir[4200];
   const char *slash = strrchr(out, '/');
   const char *base = slash ? slash + 1 : out;
   cs_path_dir(out, dir, sizeof dir);
+  *next = 0;
   DIR *d = opendir(dir);
   if (!d) return 0;
   int n = 0;
-  size_t blen = strlen(base);
   struct dirent *e;
-  while ((e = readdir(d)) && n < cap) {
+  while ((e = readdir(d))) {
     int num;
-    char tail[8];
-    if (strncmp(e->d_name, base, blen) == 0 && sscanf(e->d_name + blen, ".ckpt.%d%7s", &num, tail) == 2 &&
-        !strcmp(tail, ".h5"))
-      nums[n++] = num;
+    if (!checkpoint_name(base, e->d_name, 0, &num)) continue;
+    if (num >= *next) *next = num + 1;
+    if (n < cap) nums[n++] = num;
   }
   closedir(d);
   for (int i = 1; i < n; ++i) /* insertion sort: a handful of files */
@@ -519,6 +549,18 @@ static int list_checkpoints(const char *out, int *nums, int cap)
       nums[j - 1] = t;
     }
   return n;
+}
+
+/* Does `path` name one of the output's checkpoints, or the name one is
+ * written under (OUT.ckpt.<n>.h5[.partial] in the output's directory)? */
+static int is_checkpoint_of(const char *out, const char *path)
+{
+  char ro[8300], rp[8300];
+  resolved_path(out, ro, sizeof ro);
+  resolved_path(path, rp, sizeof rp);
+  const char *so = strrchr(ro, '/'), *sp = strrchr(rp, '/');
+  int num;
+  return so - ro == sp - rp && !strncmp(ro, rp, (size_t)(so - ro)) && checkpoint_name(so + 1, sp + 1, 1, &num);
 }
 
 /* Is `path` a cartsim state file (attribute kind = "cartsim-state")? */
@@ -545,19 +587,21 @@ static int is_state_file(const char *path)
 }
 
 /* A new output of this name (a first run, or --force) starts its checkpoints
- * at 0 again: those of an earlier run of the name would be taken by a later
+ * afresh: those of an earlier run of the name would be taken by a later
  * --restart of this one and refused ("the output holds 14 steps, the
  * checkpoint 101"); they cannot continue the new file, so they go. Only
  * checkpoints, though: a file of such a name that is not a cartsim state (a
- * copy of a run, say), or that this run reads, is kept, with a warning. */
-static void remove_stale_checkpoints(const cs_run_request *req)
+ * copy of a run, say), or that this run reads, is kept, with a warning, and
+ * the run numbers its own checkpoints after every kept one. Returns the
+ * number of the run's first checkpoint. */
+static int remove_stale_checkpoints(const cs_run_request *req)
 {
   const char *out = req->output_path;
-  int nums[64], kept[256], nkept = 0, n, removed;
+  int nums[64], kept[256], nkept = 0, n, removed, next;
   char path[4200];
   do {
     removed = 0;
-    n = list_checkpoints(out, nums, 64);
+    n = list_checkpoints(out, nums, 64, &next);
     for (int i = 0; i < n; ++i) {
       int known = 0;
       for (int k = 0; k < nkept; ++k) known = known || kept[k] == nums[i];
@@ -573,29 +617,36 @@ static void remove_stale_checkpoints(const cs_run_request *req)
           fprintf(stderr, "cartsim: warning: kept %s: not a cartsim checkpoint (a new run of %s removes the "
                   "checkpoints of an earlier one; --restart skips it)\n", path, out);
         if (nkept < (int)(sizeof kept / sizeof *kept)) kept[nkept++] = nums[i];
-        else return;
+        else break;
       } else if (unlink(path) == 0) {
         removed = 1;
       } else {
-        return;
+        break;
       }
     }
   } while (removed && n == 64);
+  list_checkpoints(out, nums, 0, &next);
+  return next;
 }
 
 /* The newest readable checkpoint of `out` (number in *seq) whose config
- * fingerprint is `fp`; CS_ERR_CONFIG if only other configs' exist. Rank 0
- * lists the directory, so every rank sees the same list. */
-static int find_checkpoint(const char *out, const char *fp, MPI_Comm comm, int *seq)
+ * fingerprint is `fp`, and the newest before it with that fingerprint
+ * (*older, -1 if none: the interrupted run's previous one, which its
+ * restart removes in its turn); CS_ERR_CONFIG if only other configs' exist.
+ * *next: the number after every file of a checkpoint's name (the
+ * restart's next checkpoint replaces none of them). Rank 0 lists the
+ * directory, so every rank sees the same list. */
+static int find_checkpoint(const char *out, const char *fp, MPI_Comm comm, int *seq, int *older, int *next)
 {
-  int nums[64], n = 0, rank;
+  int nums[65] = {0}, n = 0, rank; /* nums[64]: the next number */
   MPI_Comm_rank(comm, &rank);
-  if (rank == 0) n = list_checkpoints(out, nums, 64);
+  if (rank == 0) n = list_checkpoints(out, nums, 64, &nums[64]);
   CS_CHECK_MPI(MPI_Bcast(&n, 1, MPI_INT, 0, comm));
-  CS_CHECK_MPI(MPI_Bcast(nums, n, MPI_INT, 0, comm));
-  *seq = -1;
+  CS_CHECK_MPI(MPI_Bcast(nums, 65, MPI_INT, 0, comm));
+  *next = nums[64];
+  *seq = *older = -1;
   int found_other = -1, unreadable = -1, nunreadable = 0;
-  for (int i = n - 1; i >= 0 && *seq < 0; --i) {
+  for (int i = n - 1; i >= 0 && *older < 0; --i) {
     char path[4200], have[17];
     checkpoint_path(out, nums[i], path, sizeof path);
     if (cs_state_fingerprint(path, comm, have) != CS_OK) { /* unreadable: a partial write */
@@ -604,8 +655,12 @@ static int find_checkpoint(const char *out, const char *fp, MPI_Comm comm, int *
       nunreadable++;
       continue;
     }
-    if (!strcmp(have, fp)) *seq = nums[i];
-    else if (found_other < 0) found_other = nums[i];
+    if (!strcmp(have, fp)) {
+      if (*seq < 0) *seq = nums[i];
+      else *older = nums[i];
+    } else if (found_other < 0) {
+      found_other = nums[i];
+    }
   }
   if (*seq < 0 && found_other >= 0) {
     char path[4200];
@@ -908,6 +963,9 @@ static int check_request(const cs_config *cfg, const cs_run_request *req, double
       if (same_file(path, req->save_path[r]))
         CS_FAIL(CS_ERR_USAGE, "--save-state %g:%s and %g:%s name the same file", req->save_day[r], req->save_path[r],
                 day, path);
+    if (is_checkpoint_of(req->output_path, path)) /* a checkpoint would replace it, or rotation remove it */
+      CS_FAIL(CS_ERR_USAGE, "--save-state %g:%s is named as the output's checkpoints are (-o %s: %s.ckpt.<n>.h5): "
+              "save to another file", day, path, req->output_path, req->output_path);
     char opt[64];
     snprintf(opt, sizeof opt, "--save-state %g:", day);
     CS_CHECK(not_the_config(cfg, opt, path, "save to another file"));
@@ -1057,6 +1115,7 @@ int cs_run(const cs_config *cfg, const cs_run_request *req, MPI_Comm comm)
   rs.cfg = cfg;
   rs.retained30 = rs.retained180 = NAN;
   rs.first_msc_day = rs.thickness0 = rs.t_c80 = NAN;
+  rs.ckpt_own[0] = rs.ckpt_own[1] = -1;
   rs.req = req;
   /* saved in every state as the output it belongs to: a --restart from
    * another directory, or with another spelling of -o, still knows it */
@@ -1106,12 +1165,12 @@ int cs_run(const cs_config *cfg, const cs_run_request *req, MPI_Comm comm)
     char fp[17], path[4200];
     cs_config_fingerprint(cfg, fp);
     int seq = -1;
-    if ((rc = find_checkpoint(req->output_path, fp, cart, &seq))) goto done;
+    if ((rc = find_checkpoint(req->output_path, fp, cart, &seq, &rs.ckpt_own[0], &rs.ckpt_seq))) goto done;
     checkpoint_path(req->output_path, seq, path, sizeof path);
     double *u = N_VGetArrayPointer_Parallel(y0);
     if ((rc = cs_state_load(path, cart, cfg, rs.pb.pt, u, u + CS_NS * rs.pb.ncell, &ck))) goto done;
     rs.restarting = 1;
-    rs.ckpt_seq = seq + 1;
+    rs.ckpt_own[1] = seq;
     adopt_history(&rs, &ck);
     rs.last_ckpt_t = ck.time;
     rs.solve_seconds = ck.solve_seconds;
@@ -1161,7 +1220,8 @@ int cs_run(const cs_config *cfg, const cs_run_request *req, MPI_Comm comm)
       goto done;
     if ((rc = write_header(&rs, req, nranks)) || (rc = define_outputs(&rs)) || (rc = cs_h5out_publish(rs.h5)))
       goto done;
-    if (rs.pb.rank == 0) remove_stale_checkpoints(req);
+    if (rs.pb.rank == 0) rs.ckpt_seq = remove_stale_checkpoints(req);
+    MPI_Bcast(&rs.ckpt_seq, 1, MPI_INT, 0, cart); /* rank 0 listed the directory */
   }
   rs.last_ckpt_wall = cs_wtime();
   cs_progress_start(&rs.progress, !req->quiet && rs.pb.rank == 0, cfg->run.t_end, "cartsim");

@@ -391,6 +391,73 @@ class Reliability(unittest.TestCase):
                          f"{out} removes the checkpoints of an earlier one; --restart skips it)\n")
 
 
+    def test_checkpoints_never_replace_a_file_the_run_kept(self):
+        """A new run keeps a file of a checkpoint's name that it reads (--from-state) or that is no
+        checkpoint, with a warning; but its own checkpoints were still numbered from 0, so its
+        checkpoint 2 replaced the state it had branched from (-o y.h5 --force --from-state
+        y.h5.ckpt.2.h5) and its rotation then deleted it and the other kept file, exit 0. Its
+        checkpoints now come after every kept file, on a restart too, and it removes only its own."""
+        d = tempfile.mkdtemp(dir=self.tmp.name)
+        out = os.path.join(d, "y.h5")
+        short = ["--quiet", "--set", "output.checkpoint_every=5"]
+        r = run("run", REF, "-o", out, "--set", "run.t_end=20", *short)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        src = out + ".ckpt.2.h5"
+        with h5py.File(src, "r", locking=False) as f:
+            self.assertEqual(f.attrs["time"], 15.0)
+        with open(src, "rb") as f:
+            state = f.read()
+        os.remove(out + ".ckpt.1.h5")
+        with open(out + ".ckpt.0.h5", "w") as f:
+            f.write("my notes\n")
+        branch = ["run", REF, "-o", out, "--force", "--from-state", src, "--set", "run.t_end=60", *short]
+        r = run(*branch)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn(f"kept {src}, which this run reads", r.stderr)
+        self.assertIn(f"kept {out}.ckpt.0.h5: not a cartsim checkpoint", r.stderr)
+
+        def kept_intact():
+            with open(src, "rb") as f:
+                self.assertEqual(f.read(), state, "the state the run branched from was replaced")
+            with open(out + ".ckpt.0.h5") as f:
+                self.assertEqual(f.read(), "my notes\n")
+
+        def own():
+            return sorted(int(n.split(".")[3]) for n in os.listdir(d) if n.startswith("y.h5.ckpt.")
+                          and n.split(".")[3] not in ("0", "2"))
+
+        kept_intact()
+        mine = own()
+        self.assertEqual(len(mine), 2, os.listdir(d))  # the last two, as always
+        self.assertGreater(mine[0], 2, "the run's checkpoints are numbered after the kept files")
+        # an interrupted run of the branch restarts from its own newest checkpoint, numbers the
+        # next after every file there and again removes only its own
+        with h5py.File(f"{out}.ckpt.{mine[0]}.h5", "r", locking=False) as f:
+            day = f.attrs["time"]
+        os.remove(f"{out}.ckpt.{mine[1]}.h5")
+        with open(f"{out}.ckpt.{mine[1] + 1}.h5", "w") as f:  # a stray file past the run's numbers
+            f.write("not a checkpoint\n")
+        with h5py.File(out, "a", locking=False) as f:
+            f["meta"].attrs["status"] = "interrupted"
+        r = run(*branch[:4], *branch[5:], "--restart")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        kept_intact()
+        with open(f"{out}.ckpt.{mine[1] + 1}.h5") as f:
+            self.assertEqual(f.read(), "not a checkpoint\n")
+        with h5py.File(out, "r", locking=False) as f:
+            self.assertEqual(f["meta"].attrs["status"], "complete")
+            self.assertEqual(f["meta"].attrs["restarted_from_day"], day)
+        after = own()
+        self.assertEqual(after[:2], [mine[0], mine[1] + 1], after)
+        self.assertTrue(all(n > mine[1] + 1 for n in after[2:]) and len(after) <= 4, after)
+        # a --save-state file named as a checkpoint would be replaced or removed by one: refused
+        r = run("run", REF, "-o", os.path.join(d, "z.h5"), "--set", "run.t_end=20",
+                "--save-state", f"10:{os.path.join(d, 'z.h5.ckpt.1.h5')}", *short)
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("is named as the output's checkpoints are", r.stderr)
+        self.assertFalse(os.path.exists(os.path.join(d, "z.h5")))
+
+
 class AfterAnInjection(unittest.TestCase):
     """1-D reference run, bone-marrow MSCs at day 100, checkpoints at days 130 and 260."""
 
