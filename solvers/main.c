@@ -153,6 +153,8 @@ static int parse_cli(int argc, char **argv, cs_cli *cli)
   memset(cli, 0, sizeof *cli);
   if (argc < 2) CS_FAIL(CS_ERR_USAGE, "no command given");
   cli->command = argv[1];
+  if (!strcmp(cli->command, "--version") && argc > 2)
+    CS_FAIL(CS_ERR_USAGE, "--version takes no arguments (got '%s')", argv[2]);
   if (!strcmp(cli->command, "--help") || !strcmp(cli->command, "-h") || !strcmp(cli->command, "--version"))
     return CS_OK;
   if (strcmp(cli->command, "run") && strcmp(cli->command, "check") && strcmp(cli->command, "sweep"))
@@ -161,6 +163,7 @@ static int parse_cli(int argc, char **argv, cs_cli *cli)
   cli->ranks_per_run = 1;
   cli->ntasks = 1;
   int task_given = 0, tasks_given = 0;
+  const char *number_text[3] = {NULL, NULL, NULL}; /* --ranks-per-run, --task, --tasks as given */
   for (int i = 2; i < argc; ++i) {
     const char *a = argv[i];
     CS_CHECK(option_allowed(cli->command, a));
@@ -205,8 +208,11 @@ static int parse_cli(int argc, char **argv, cs_cli *cli)
       char *end = NULL;
       long v = strtol(argv[i], &end, 10);
       if (end == argv[i] || *end || v < 0 || v > 1000000) CS_FAIL(CS_ERR_USAGE, "%s %s: expected a whole number", a, argv[i]);
-      if (!strcmp(a, "--ranks-per-run")) cli->ranks_per_run = (int)v;
-      else if (!strcmp(a, "--task")) cli->task = (int)v, task_given = 1;
+      /* given twice is refused, as -o is: a batch script's second --task would pick another slice */
+      const int which = !strcmp(a, "--ranks-per-run") ? 0 : !strcmp(a, "--task") ? 1 : 2;
+      CS_CHECK(set_once(a, &number_text[which], argv[i]));
+      if (which == 0) cli->ranks_per_run = (int)v;
+      else if (which == 1) cli->task = (int)v, task_given = 1;
       else cli->ntasks = (int)v, tasks_given = 1;
     } else if (!strcmp(a, "--retry-failed")) {
       cli->retry_failed = 1;
@@ -461,6 +467,15 @@ int main(int argc, char **argv)
     } else {
       rc = run_command(&cli, argc, argv, wall0);
     }
+  }
+  /* what went to stdout (check's resolved config, --keys, --plan, --version)
+   * must be all there: a full disk or /dev/full cut it short silently */
+  if (rc == CS_OK && rank == 0) {
+    if (fflush(stdout) != 0)
+      rc = cs_error_set(CS_ERR_IO, "cannot write the standard output: %s", strerror(errno));
+    else if (ferror(stdout)) /* an earlier write failed; its errno is gone */
+      rc = cs_error_set(CS_ERR_IO, "cannot write the standard output: a write to it failed (a full disk?), so what "
+                        "it holds is cut short");
   }
   if (rc != CS_OK && rank == 0) {
     /* one line (docs/exit-codes.md); a usage error points to the usage on it */

@@ -87,7 +87,29 @@ class Cli(unittest.TestCase):
         code, _, err = cartsim("sweep", "s.yaml", "-o", "a", "-o", "b", cwd=self.dir)
         self.assertEqual(code, 2, err)
         self.assertIn("-o given twice", err)
+        # --task 0 --tasks 2 --task 1 ran task 1's rows, in a batch script quietly another slice
+        for opt in ("--task", "--tasks", "--ranks-per-run"):
+            code, _, err = cartsim("sweep", "s.yaml", "-o", "a", "--task", "0", "--tasks", "2",
+                                   *([opt, "1"] if opt != "--tasks" else ["--tasks", "3"]), cwd=self.dir)
+            if opt == "--ranks-per-run":
+                code, _, err = cartsim("sweep", "s.yaml", "-o", "a", opt, "1", opt, "2", cwd=self.dir)
+            self.assertEqual(code, 2, err)
+            self.assertRegex(err, f"^cartsim: error: {opt} given twice \\(")
+        code, _, err = cartsim("--version", "extra")
+        self.assertEqual((code, err), (2, "cartsim: error: --version takes no arguments (got 'extra') "
+                                          "(cartsim --help shows the usage)\n"))
         self.assertEqual(os.listdir(self.dir), [], "nothing is written")
+
+    @unittest.skipUnless(os.path.exists("/dev/full"), "needs /dev/full")
+    def test_what_goes_to_stdout_is_complete_or_an_error(self):
+        """check's resolved config, --keys and --version to a full disk: exit 0 and a file cut off
+        inside model:, itself a valid config that silently lost the lesion and the treatment."""
+        for args in (["check", "configs/lesion2d.yaml"], ["check", REF], ["check", "--keys"], ["--version"]):
+            with open("/dev/full", "w") as full:
+                p = subprocess.run([BIN, *args], stdout=full, stderr=subprocess.PIPE, text=True, env=ENV,
+                                   timeout=120)
+            self.assertEqual(p.returncode, 4, (args, p.stderr))
+            self.assertRegex(p.stderr, r"^cartsim: error: cannot write the standard output: [^\n]+\n$", args)
 
     def test_save_state_day_is_read_as_the_config_reads_numbers(self):
         """-5 said 'expected DAY:FILE' (not that the day is out of range), 1e400 was echoed as inf, and
