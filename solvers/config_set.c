@@ -107,6 +107,20 @@ static char *trimmed_copy(const char *s, size_t n)
   return out;
 }
 
+/* A value in one pair of quotes, "0.3" or 'msc', without quotes or a
+ * backslash inside, loses the pair: the file reads `k_a: "0.3"` as its
+ * scalar 0.3, so --set does as well (escapes are not read: such a value is
+ * taken as written). In place. */
+static void unquote(char *v)
+{
+  const size_t n = strlen(v);
+  if (n < 2 || (v[0] != '"' && v[0] != '\'') || v[n - 1] != v[0]) return;
+  for (size_t i = 1; i + 1 < n; ++i)
+    if (v[i] == v[0] || v[i] == '\\') return;
+  memmove(v, v + 1, n - 2);
+  v[n - 2] = '\0';
+}
+
 void cs_cfg_apply_set(cs_cfg_loader *ld, const char *arg)
 {
   cs_cfg_where w = {NULL, 0, 0, arg};
@@ -116,6 +130,7 @@ void cs_cfg_apply_set(cs_cfg_loader *ld, const char *arg)
     return;
   }
   char *key = trimmed_copy(arg, (size_t)(eq - arg)), *value = trimmed_copy(eq + 1, strlen(eq + 1));
+  if (value) unquote(value);
   if (!key || !value) {
     cs_cfg_report(ld, &w, NULL, NULL, "out of memory");
   } else if (!strcmp(key, "description")) {
@@ -168,6 +183,10 @@ int cs_config_key_check(const char *key, char *why, size_t n)
     return CS_ERR_CONFIG;
   }
   trimmed(sec, sizeof sec, key, (size_t)(dot - key));
+  if (!strcmp(sec, "treatments")) { /* not a section: "did you mean 'treatments'" said nothing */
+    snprintf(why, n, "treatments is a list: use treatments[N].%s (N from 0)", dot + 1);
+    return CS_ERR_CONFIG;
+  }
   int s = cs_cfg_section_index(sec);
   if (s < 0) {
     cs_cfg_suggest(&ld, sec, -1, hint, sizeof hint);

@@ -397,8 +397,12 @@ static void test_set(void)
   const char *bad[] = {"model.k_a=abc", "grid.k_a=1",          "k_a=0.1",           "modle.k_a=1",
                        "model.k_a",     "treatments[5].day=1", "treatments[1].day=3", "solver.precond=ilu",
                        "run.t_end=nan", "treatments=[1]",      "base=x.yaml",         "model.kc=1",
-                       "initial.lesion_rad=1", "solver.preconditioner=line"};
-  rc = cs_config_load(path, bad, 14, &cfg, &e);
+                       "initial.lesion_rad=1", "solver.preconditioner=line", "treatments.dose=1",
+                       "model.k_c=\"0.3"};
+  rc = cs_config_load(path, bad, 16, &cfg, &e);
+  EXPECT(find(&e, "--set treatments.dose=1: treatments is a list: use treatments[N].dose (N from 0)", NULL) >= 0,
+         "treatments. is not a section (it said: did you mean 'treatments'?)");
+  EXPECT(find(&e, "--set model.k_c=\"0.3: not a number", NULL) >= 0, "an unpaired quote is part of the value");
   EXPECT(find(&e, "--set model.kc=1: unknown key 'kc' in section 'model'; did you mean 'k_c'?", NULL) >= 0,
          "did you mean: names that differ in underscores only");
   EXPECT(find(&e, "--set initial.lesion_rad=1:", "did you mean 'lesion_radius'?") >= 0,
@@ -421,8 +425,8 @@ static void test_set(void)
   EXPECT(find(&e, "--set run.t_end=nan: must be a finite number", NULL) >= 0, "--set nan");
   EXPECT(find(&e, "--set treatments=[1]:", NULL) >= 0 && find(&e, "--set base=x.yaml:", NULL) >= 0,
          "--set treatments/base");
-  EXPECT(e.n == 14, "one message per bad --set, got %d", e.n);
-  if (e.n != 14) dump("set bad", &e);
+  EXPECT(e.n == 16, "one message per bad --set, got %d", e.n);
+  if (e.n != 16) dump("set bad", &e);
   expect_one_line_each(&e);
   cs_config_errors_free(&e);
 
@@ -432,6 +436,14 @@ static void test_set(void)
   EXPECT(find(&e, "--set run.t_end=5: must be >= output.dt = 5", NULL) < 0, "dt == t_end is fine");
   EXPECT(find(&e, ":3:22: treatments[0].day = 10: must be before the end of the run (run.t_end = 5 day)", NULL) >= 0,
          "event after a --set t_end points at the event in the file");
+  cs_config_errors_free(&e);
+
+  /* a value in one pair of quotes reads as the file reads `k_a: "0.3"` (it said: not a number) */
+  const char *quoted[] = {"model.k_a=\"0.3\"", "model.k_c='0.02'", "solver.precond=\"jacobi\""};
+  rc = cs_config_load(path, quoted, 3, &cfg, &e);
+  EXPECT(rc == 0 && cfg.model.k_a == 0.3 && cfg.model.k_c == 0.02 && cfg.solver.precond == CS_PC_JACOBI,
+         "quoted --set values (rc %d)", rc);
+  if (rc) dump("set quoted", &e);
   cs_config_errors_free(&e);
 
   /* --set treatments=[] clears the file's list */
