@@ -256,7 +256,7 @@ static int parse_cli(int argc, char **argv, cs_cli *cli)
 /* results/<config name>.h5, creating results/ if needed: the config's file
  * name without a final .yaml or .yml (only that: knee.v1.yaml and
  * knee.v2.yaml write knee.v1.h5 and knee.v2.h5, not both knee.h5). */
-static int default_output(const char *config, char *buf, size_t n)
+static int default_output(const char *config, char *buf, size_t n, int *created)
 {
   const char *base = strrchr(config, '/');
   base = base ? base + 1 : config;
@@ -269,22 +269,39 @@ static int default_output(const char *config, char *buf, size_t n)
       break;
     }
   }
-  if (mkdir("results", 0777) != 0 && errno != EEXIST)
-    CS_FAIL(CS_ERR_IO, "cannot create the directory results/: %s", strerror(errno));
+  *created = mkdir("results", 0777) == 0;
+  if (!*created && errno != EEXIST) CS_FAIL(CS_ERR_IO, "cannot create the directory results/: %s", strerror(errno));
   snprintf(buf, n, "results/%.*s.h5", (int)len, base);
   return CS_OK;
 }
 
+/* The command line as a shell reads it back: an argument with a character
+ * outside [A-Za-z0-9_./=:,+@%-] (a blank, a quote, treatments[0]'s
+ * brackets) in single quotes, a ' inside as '\''. /meta command_line and
+ * the restart advice after a signal: pasted, it runs the same command. */
 static char *join_args(int argc, char **argv)
 {
   size_t len = 1;
-  for (int i = 0; i < argc; ++i) len += strlen(argv[i]) + 1;
-  char *s = calloc(len, 1);
+  for (int i = 0; i < argc; ++i) len += 4 * strlen(argv[i]) + 3;
+  char *s = calloc(len, 1), *p = s;
   if (!s) return NULL;
   for (int i = 0; i < argc; ++i) {
-    if (i) strcat(s, " ");
-    strcat(s, argv[i]);
+    const char *a = argv[i];
+    const int plain = *a && strspn(a, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_./=:,+@%-") ==
+                                strlen(a);
+    if (i) *p++ = ' ';
+    if (plain) {
+      p += sprintf(p, "%s", a);
+      continue;
+    }
+    *p++ = '\'';
+    for (; *a; ++a) {
+      if (*a == '\'') p += sprintf(p, "'\\''");
+      else *p++ = *a;
+    }
+    *p++ = '\'';
   }
+  *p = '\0';
   return s;
 }
 
@@ -334,8 +351,9 @@ static int run_command(const cs_cli *cli, int argc, char **argv, double wall0)
     }
   } else if (rc == CS_OK) {
     char out[4096];
+    int created = 0; /* results/ made for this run: removed again if the run leaves nothing in it */
     if (cli->output) snprintf(out, sizeof out, "%s", cli->output);
-    else rc = default_output(cli->config, out, sizeof out);
+    else rc = default_output(cli->config, out, sizeof out, &created);
     char *cmd = join_args(argc, argv);
     cs_run_request req = {out, cli->force, cli->quiet, cmd, wall0, cli->from_state, cli->n_save, {0}, {0},
                           cli->baseline, cli->restart, NULL, NULL};
@@ -347,6 +365,7 @@ static int run_command(const cs_cli *cli, int argc, char **argv, double wall0)
       rc = cs_error_set(CS_ERR_USAGE, "--restart needs -o OUT.h5 (the output of the interrupted run)");
     if (rc == CS_OK) rc = cs_run(cfg, &req, MPI_COMM_WORLD);
     if (rc == CS_OK && rank == 0 && !cli->quiet) fprintf(stderr, "cartsim: wrote %s\n", out);
+    if (rc != CS_OK && created) rmdir("results"); /* only if empty */
     free(cmd);
   }
   free(cfg);

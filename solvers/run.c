@@ -461,6 +461,10 @@ static int after_output(cs_run_state *rs, double t)
     if (rs->req->resume_advice) /* a sweep row: the sweep command continues it */
       CS_FAIL(CS_ERR_INTERRUPTED, "stopped by signal %d at day %g; checkpoint %s written: %s", act[1], t, path,
               rs->req->resume_advice);
+    const char *cmd = rs->req->command_line; /* shell-quoted (main.c): pasted, it runs */
+    if (cmd && strlen(cmd) < 700)
+      CS_FAIL(CS_ERR_INTERRUPTED, "stopped by signal %d at day %g; checkpoint %s written: continue with the same "
+              "command plus --restart: %s%s", act[1], t, path, cmd, rs->req->restart ? "" : " --restart");
     CS_FAIL(CS_ERR_INTERRUPTED, "stopped by signal %d at day %g; checkpoint %s written: continue with the same "
             "command plus --restart (`cartsim run %s -o %s%s%s --restart` and the run's --set/--save-state options)",
             act[1], t, path, rs->cfg->path, rs->req->output_path, from ? " --from-state " : "", from ? from : "");

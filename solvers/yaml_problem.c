@@ -48,6 +48,8 @@ void cs_yaml_problem(const yaml_parser_t *p, const char *text, size_t len, int *
                           : snprintf(msg, n, "syntax error: %s", problem);
     if (used > 0 && (size_t)used < n && strstr(problem, "',' or '}'") && bracket_in_flow_mapping(text, len, *line))
       snprintf(msg + used, n - (size_t)used, "; inside {...} quote keys with brackets: {\"treatments[0].day\": 100}");
+    else if (used > 0 && (size_t)used < n && p->problem_mark.index < len && text[p->problem_mark.index] == '\t')
+      snprintf(msg + used, n - (size_t)used, "; the character is a tab: YAML indents with spaces only");
   }
 }
 

@@ -4,7 +4,8 @@
  * converted) and what it says, with the context it was parsing and a hint
  * for the mistake people make most: a key with brackets
  * (treatments[0].day) unquoted inside a flow mapping {...}, where YAML
- * reads '[' as the start of a sequence. */
+ * reads '[' as the start of a sequence; and for a tab where libyaml
+ * stopped (YAML indents with spaces only). */
 #ifndef CS_YAML_PROBLEM_H
 #define CS_YAML_PROBLEM_H
 

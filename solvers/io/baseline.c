@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../../model/grid.h"
@@ -47,6 +48,9 @@ int cs_baseline_read(const char *path, const cs_config *cfg, double T, double *t
 {
   if (access(path, R_OK) != 0) /* the reason: HDF5 would only say it cannot open the file */
     CS_FAIL(CS_ERR_IO, "--baseline %s: cannot read it: %s", path, strerror(errno));
+  struct stat st; /* a directory passes access() */
+  if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+    CS_FAIL(CS_ERR_IO, "--baseline %s: cannot read it: %s", path, strerror(EISDIR));
   hid_t f;
   H5E_BEGIN_TRY { f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT); } H5E_END_TRY;
   if (f < 0) CS_FAIL(CS_ERR_IO, "--baseline %s: cannot open it as an HDF5 file", path);

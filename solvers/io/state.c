@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../../model/species.h"
@@ -273,8 +274,13 @@ int cs_state_load(const char *path, MPI_Comm comm, const cs_config *cfg, const c
 {
   int rank;
   MPI_Comm_rank(comm, &rank);
-  int readable = rank == 0 ? access(path, R_OK) == 0 : 0;
-  int err = errno;
+  int readable = 0, err = 0;
+  struct stat st;
+  if (rank == 0) { /* a directory passes access(): said as such, not "not an HDF5 file" */
+    if (access(path, R_OK) != 0) err = errno;
+    else if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) err = EISDIR;
+    else readable = 1;
+  }
   CS_CHECK_MPI(MPI_Bcast(&readable, 1, MPI_INT, 0, comm));
   CS_CHECK_MPI(MPI_Bcast(&err, 1, MPI_INT, 0, comm));
   if (!readable) CS_FAIL(CS_ERR_IO, "cannot read the state file %s: %s", path, strerror(err));

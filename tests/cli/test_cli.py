@@ -341,6 +341,17 @@ class Cli(unittest.TestCase):
         self.assertEqual(p.stderr, f"cartsim: error: --baseline {base}: cannot read it: Permission denied\n")
         self.assertFalse(os.path.exists(out))
 
+    def test_a_directory_given_as_an_input_file_is_said_to_be_one(self):
+        """--from-state DIR/ said "DIR/ is not an HDF5 file", --baseline DIR/ "cannot open it as an HDF5 file"."""
+        sub = os.path.join(self.dir, "sd") + "/"
+        os.mkdir(sub)
+        out = os.path.join(self.dir, "x.h5")
+        code, _, err = cartsim("run", REF, "-o", out, "--from-state", sub)
+        self.assertEqual((code, err), (4, f"cartsim: error: cannot read the state file {sub}: Is a directory\n"))
+        code, _, err = cartsim("run", REF, "-o", out, "--baseline", sub)
+        self.assertEqual((code, err), (4, f"cartsim: error: --baseline {sub}: cannot read it: Is a directory\n"))
+        self.assertFalse(os.path.exists(out))
+
     def test_baseline_must_be_the_untreated_run_of_the_same_knee(self):
         """--baseline is checked before the run: complete, same horizon, no
         treatment, same model/grid/initial values; else exit 3 naming why."""
@@ -541,6 +552,18 @@ class Cli(unittest.TestCase):
             self.assertEqual(code, 0, err)
         self.assertEqual(sorted(os.listdir(os.path.join(self.dir, "results"))),
                          ["knee.v1.h5", "knee.v2.h5", "noext.h5", "plain.h5"])
+
+    def test_a_failed_start_without_o_leaves_no_results_directory(self):
+        """results/ is made for a run without -o; a run that failed to start left it behind, empty.
+        One that already existed stays, with what it holds."""
+        self.write("knee.yaml", f"base: {os.path.abspath(REF)}\n")
+        code, _, err = cartsim("run", "knee.yaml", "--from-state", "missing.h5", cwd=self.dir)
+        self.assertEqual(code, 4, err)
+        self.assertEqual(sorted(os.listdir(self.dir)), ["knee.yaml"])
+        os.mkdir(os.path.join(self.dir, "results"))
+        code, _, err = cartsim("run", "knee.yaml", "--from-state", "missing.h5", cwd=self.dir)
+        self.assertEqual(code, 4, err)
+        self.assertEqual(sorted(os.listdir(self.dir)), ["knee.yaml", "results"])
 
     def test_force_over_a_result_another_program_has_open(self):
         """--force on a result an h5py reader holds, with HDF5's default file locking: the run truncated

@@ -258,6 +258,9 @@ static void test_error_kinds(void)
     {"e_dup.yaml", "run:\n  t_end: 10\n  t_end: 20\n", ":3:3: run.t_end: duplicate key (first given at line 2)"},
     {"e_dupsec.yaml", "run: {}\nrun: {}\n", ":2:1: run: duplicate section (first given at line 1)"},
     {"e_syntax.yaml", "model:\n  k_a: 1\n    k_c: 2\n", ":3:8: syntax error: mapping values are not allowed"},
+    /* a tab said only "found character that cannot start any token" */
+    {"e_tab.yaml", "model:\n\tk_a: 1\n", ":2:1: syntax error: found character that cannot start any token (while "
+                   "scanning for the next token at line 2, column 1); the character is a tab: YAML indents with spaces only"},
     {"e_unknown_sec.yaml", "solvr:\n  rtol: 1e-6\n", ":1:1: solvr: unknown section; did you mean 'solver'?"},
     {"e_unknown_key.yaml", "solver:\n  rtoll: 1e-6\n", ":2:3: solver.rtoll: unknown key; did you mean 'rtol'?"},
     {"e_case.yaml", "model:\n  h: 2\n", ":2:3: model.h: unknown key; did you mean 'H'?"},

@@ -156,6 +156,36 @@ class Reliability(unittest.TestCase):
         day = restarted_from(out)
         self.assert_matches_full(out, None if day % 5 == 0 else day)  # output.dt 5
 
+    def test_the_restart_advice_runs_as_pasted(self):
+        """After SIGTERM the advice named the config and -o unquoted ("cartsim run l 2d.yaml -o o u t.h5
+        --restart") and said "and the run's --set options" without them: pasted, it failed. It is now the
+        command line itself, shell-quoted (as /meta command_line), plus --restart."""
+        d = os.path.join(self.tmp.name, "it's a dir")
+        os.makedirs(d)
+        cfg = os.path.join(d, "my run.yaml")
+        with open(cfg, "w") as f:
+            f.write(f"base: {CFG}\n")
+        out = os.path.join(d, "o u t.h5")
+        p = subprocess.Popen([BIN, "run", cfg, "-o", out, "--quiet", "--set", "description=Ann's knee",
+                              "--set", "treatments[0].day=150"], env=ENV, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+        deadline = time.time() + 120
+        while not os.path.exists(out + ".ckpt.0.h5") and p.poll() is None and time.time() < deadline:
+            time.sleep(0.02)
+        p.send_signal(signal.SIGTERM)
+        _, err = p.communicate(timeout=120)
+        self.assertEqual(p.returncode, 6, err)
+        advice = err.strip().split("continue with the same command plus --restart: ", 1)[1]
+        with h5py.File(out, "r", locking=False) as f:
+            self.assertEqual(f["meta"].attrs["command_line"] + " --restart", advice)
+        r = subprocess.run(["bash", "-c", advice], capture_output=True, text=True, env=ENV, timeout=300,
+                           cwd=self.tmp.name)
+        self.assertEqual(r.returncode, 0, (advice, r.stderr))
+        with h5py.File(out, "r", locking=False) as f:
+            self.assertEqual(f["meta"].attrs["status"], "complete")
+            self.assertEqual(f["meta"].attrs["description"], "Ann's knee")
+            self.assertGreater(f["meta"].attrs["restarted_from_day"], 0)
+
     def test_sigterm_stops_after_the_current_step_not_at_the_next_output(self):
         # output only at days 0, 200 and 400: a signal early in the run used to
         # wait for day 200; now the run stops after the step it is taking
