@@ -653,6 +653,22 @@ class Cli(unittest.TestCase):
                          "(h5py, HDFView, ParaView?), or the file system refuses HDF5's file locks: close it, or set "
                          "HDF5_USE_FILE_LOCKING=FALSE, and rerun\n")
 
+    def test_hypre_out_of_memory_is_one_line_and_exit_7(self):
+        """hypre ends the process with MPI_Abort when an allocation fails: a PFMG run within the grid
+        limit under a memory limit exited 255 with Open MPI's banner and no cartsim line, and the
+        documented code for running out of memory is 7 (mpi_abort.c)."""
+        import resource
+        out = os.path.join(self.dir, "big.h5")
+        p = subprocess.run([BIN, "run", REF, "-o", out, "--quiet", "--set", "grid.dim=3", "--set", "grid.nz=100",
+                            "--set", "grid.nx=200", "--set", "grid.ny=100", "--set", "solver.precond=pfmg",
+                            "--set", "run.t_end=1", "--set", "output.dt=1"], capture_output=True, text=True,
+                           env=ENV, timeout=120,
+                           preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_AS, (3 * 10**9, 3 * 10**9)))
+        self.assertEqual(p.returncode, 7, p.stderr)
+        self.assertRegex(p.stderr, r"^cartsim: error: a library stopped the run with MPI_Abort \(code -1\), as "
+                                   r"hypre does when an allocation fails[^\n]*\n$")
+        self.assertFalse(os.path.exists(out))
+
     def test_unwritable_output_exit_4(self):
         code, _, err = cartsim("run", REF, "-o", "/nonexistent-dir/x.h5", "--quiet")
         self.assertEqual(code, 4)
