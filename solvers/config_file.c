@@ -275,7 +275,7 @@ static void read_top(cs_cfg_loader *ld, const char *file, yaml_document_t *doc, 
 static void read_document(cs_cfg_loader *ld, const char *file, yaml_document_t *doc)
 {
   yaml_node_t *root = yaml_document_get_root_node(doc);
-  if (!root) {
+  if (!root || is_null(root)) { /* nothing, or only "---" / "~": no sections */
     cs_cfg_where w = {file, 1, 1, NULL};
     cs_cfg_report(ld, &w, NULL, NULL, "empty config: expected sections such as 'model:' or 'grid:'");
     return;
