@@ -34,6 +34,14 @@ static cs_cfg_where where_node(const char *file, const yaml_node_t *n)
   return w;
 }
 
+/* Where the value vn of key kn is: vn's place, unless vn lies before its
+ * key, which is an alias (k_a: *x) given the anchored node (&x 5e7, earlier
+ * in the file): libyaml keeps no place for the alias itself, so the key's. */
+static cs_cfg_where where_value(const char *file, const yaml_node_t *kn, const yaml_node_t *vn)
+{
+  return where_node(file, vn->start_mark.index < kn->end_mark.index ? kn : vn);
+}
+
 /* ---- scalars --------------------------------------------------------------- */
 
 static const char *node_kind(const yaml_node_t *n)
@@ -72,7 +80,7 @@ static void read_pairs(cs_cfg_loader *ld, const char *file, yaml_document_t *doc
   int first_line[128] = {0}; /* per row: line of its first occurrence (tables are < 128 rows) */
   for (yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; ++p) {
     yaml_node_t *kn = yaml_document_get_node(doc, p->key), *vn = yaml_document_get_node(doc, p->value);
-    cs_cfg_where wk = where_node(file, kn), wv = where_node(file, vn);
+    cs_cfg_where wk = where_node(file, kn), wv = where_value(file, kn, vn);
     const char *name = scalar(kn), *text = scalar(vn);
     char path[200], hint[CS_CFG_HINT];
     if (!name) {
@@ -241,7 +249,7 @@ static void read_top(cs_cfg_loader *ld, const char *file, yaml_document_t *doc, 
   int first_line[CS_CFG_NTOP] = {0};
   for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; ++p) {
     yaml_node_t *kn = yaml_document_get_node(doc, p->key), *vn = yaml_document_get_node(doc, p->value);
-    cs_cfg_where wk = where_node(file, kn), wv = where_node(file, vn);
+    cs_cfg_where wk = where_node(file, kn), wv = where_value(file, kn, vn);
     const char *name = scalar(kn);
     char hint[CS_CFG_HINT];
     if (!name) {

@@ -258,6 +258,8 @@ static void test_error_kinds(void)
     {"e_dup.yaml", "run:\n  t_end: 10\n  t_end: 20\n", ":3:3: run.t_end: duplicate key (first given at line 2)"},
     {"e_dupsec.yaml", "run: {}\nrun: {}\n", ":2:1: run: duplicate section (first given at line 1)"},
     {"e_syntax.yaml", "model:\n  k_a: 1\n    k_c: 2\n", ":3:8: syntax error: mapping values are not allowed"},
+    /* an alias's value error pointed at its anchor (2:8): libyaml keeps no place for the alias */
+    {"e_alias.yaml", "model:\n  k_c: &x -1\n  k_a: *x\n", ":3:3: model.k_a = -1: must be in [0, 1e+06]"},
     /* a file of "---" only said "found a single value" */
     {"e_dashes.yaml", "---\n", ":1:1: empty config: expected sections such as 'model:' or 'grid:'"},
     {"e_tilde.yaml", "# nothing\n~\n", ":1:1: empty config: expected sections such as 'model:' or 'grid:'"},
