@@ -1015,25 +1015,79 @@ static void print_plan(const cs_sweep_spec *sp, const cs_design *d)
   }
 }
 
-/* Is `name` (in DIR/`sub`, "" for DIR itself) a file a sweep writes? */
-static int sweep_file(const char *sub, const char *name)
+/* The names a sweep writes in DIR ("" below), DIR/runs, DIR/status and DIR/states, exactly: in a
+ * pattern, % is a row's or a patient's number as row_id prints it (%06d), # a number as %ld prints
+ * it (a pid, a task, a checkpoint's number), @ a day as %g prints it (the states' names). Beside each
+ * file its temporary names: write_atomic's and write_status's .tmp.<pid>, the summary's
+ * .tmp.<task>.<pid>; cs_run's for its output runs/<id>.h5.partial (the HDF5 file begun as
+ * .partial.tmp.<pid>, the checkpoints .partial.ckpt.<n>.h5, each written first as that name plus
+ * .partial) and cs_state_save's for a cohort's states (.partial). A name that merely begins like one
+ * of these (a user's r000003.h5.keep) is not a sweep's. */
+static const struct {
+  const char *sub, *pattern;
+} sweep_names[] = {
+  {"", "sweep.fingerprint"}, {"", "sweep.fingerprint.tmp.#"}, {"", "sweep.yaml"}, {"", "sweep.yaml.tmp.#"},
+  {"", "summary.csv"}, {"", "summary.csv.tmp.#.#"}, {"", "summary.h5"}, {"", "summary.h5.tmp.#.#"},
+  {"runs", "r%.h5"}, {"runs", "r%.h5.partial"}, {"runs", "r%.h5.partial.tmp.#"},
+  {"runs", "r%.h5.partial.ckpt.#.h5"}, {"runs", "r%.h5.partial.ckpt.#.h5.partial"},
+  {"status", "r%.json"}, {"status", "r%.json.tmp.#"},
+  {"states", "p%_day@.h5"}, {"states", "p%_day@.h5.partial"},
+};
+static const char *const sweep_subdirs[] = {"runs", "status", "states"};
+
+/* The length of the number s begins with, if it is printed as "%0<width>ld" prints it (width 0:
+ * "%ld"; no sign, no extra leading zero), else 0. */
+static size_t printed_number(const char *s, int width)
 {
-  static const char *const top[] = {"runs", "status", "states", "sweep.yaml", "sweep.fingerprint", "summary.csv",
-                                    "summary.h5"};
-  if (!sub[0]) {
-    for (size_t i = 0; i < sizeof top / sizeof *top; ++i) {
-      size_t n = strlen(top[i]);
-      if (!strncmp(name, top[i], n) && (!name[n] || (i >= 3 && !strncmp(name + n, ".tmp", 4)))) return 1;
+  const size_t n = strspn(s, "0123456789");
+  if (n == 0 || n > 18) return 0;
+  char buf[24];
+  snprintf(buf, sizeof buf, "%0*ld", width, strtol(s, NULL, 10));
+  return strlen(buf) == n ? n : 0; /* the same value in as many digits: the same digits */
+}
+
+/* Are the first n characters of s a day as "%g" prints it? */
+static int printed_day(const char *s, size_t n)
+{
+  char buf[32], again[32], *end;
+  if (n == 0 || n >= sizeof buf || !(s[0] >= '0' && s[0] <= '9')) return 0;
+  memcpy(buf, s, n);
+  buf[n] = '\0';
+  const double day = strtod(buf, &end);
+  snprintf(again, sizeof again, "%g", day);
+  return *end == '\0' && !strcmp(again, buf);
+}
+
+/* Is `name` the whole of `pattern` (see sweep_names)? */
+static int name_matches(const char *name, const char *pattern)
+{
+  for (; *pattern; ++pattern) {
+    if (*pattern == '%' || *pattern == '#') {
+      const size_t n = printed_number(name, *pattern == '%' ? 6 : 0);
+      if (!n) return 0;
+      name += n;
+    } else if (*pattern == '@') { /* "1.5.h5": the day is "1.5", not "1.5." */
+      for (size_t n = strspn(name, "0123456789.e+-"); n > 0; --n)
+        if (printed_day(name, n) && name_matches(name + n, pattern + 1)) return 1;
+      return 0;
+    } else if (*name++ != *pattern) {
+      return 0;
     }
+  }
+  return *name == '\0';
+}
+
+/* Is `name` (in DIR/`sub`, "" for DIR itself) a file a sweep writes, or (isdir) one of its directories? */
+static int sweep_file(const char *sub, const char *name, int isdir)
+{
+  if (isdir) {
+    for (size_t i = 0; !sub[0] && i < sizeof sweep_subdirs / sizeof *sweep_subdirs; ++i)
+      if (!strcmp(name, sweep_subdirs[i])) return 1;
     return 0;
   }
-  /* runs/r<digits>.h5[.partial[.ckpt.N.h5]], status/r<digits>.json[.tmp.PID], states/p<digits>_day<D>.h5 */
-  const char lead = !strcmp(sub, "states") ? 'p' : 'r';
-  const char *tail = !strcmp(sub, "runs") ? ".h5" : !strcmp(sub, "status") ? ".json" : "_day";
-  if (name[0] != lead || !(name[1] >= '0' && name[1] <= '9')) return 0;
-  const char *p = name + 1;
-  while (*p >= '0' && *p <= '9') ++p;
-  return !strncmp(p, tail, strlen(tail));
+  for (size_t i = 0; i < sizeof sweep_names / sizeof *sweep_names; ++i)
+    if (!strcmp(sub, sweep_names[i].sub) && name_matches(name, sweep_names[i].pattern)) return 1;
+  return 0;
 }
 
 /* foreign entries named in the message; the rest are counted (`-o /dev` named hundreds) */
@@ -1041,7 +1095,9 @@ static int sweep_file(const char *sub, const char *name)
 
 /* The entries of DIR that are not a sweep's files, in `bad` ("" if none):
  * the first FOREIGN_SHOWN, then "and N more". With `remove`, delete the
- * sweep's files (only call it once the check is clean). */
+ * sweep's files (only call it once the check is clean), sweep.fingerprint
+ * last: a removal cut short (a kill) leaves DIR still marked as a sweep's,
+ * which the next --force finishes. */
 static int scan_dir(const char *dir, int remove, char *bad, size_t nbad)
 {
   static const char *const subs[] = {"", "runs", "status", "states"};
@@ -1062,13 +1118,11 @@ static int scan_dir(const char *dir, int remove, char *bad, size_t nbad)
       const int isdir = stat(file, &sb) == 0 && S_ISDIR(sb.st_mode);
       const char *n = e->d_name;
       if (!strcmp(n, ".") || !strcmp(n, "..")) continue;
-      const int want_dir = s == 0 && (!strcmp(n, "runs") || !strcmp(n, "status") || !strcmp(n, "states"));
-      const int ours = sweep_file(subs[s], n) && isdir == want_dir;
-      if (!ours) {
+      if (!sweep_file(subs[s], n, isdir)) {
         size_t len = strlen(bad);
         if (foreign++ < FOREIGN_SHOWN && len + 3 < nbad)
           snprintf(bad + len, nbad - len, "%s%s%s%s", len ? ", " : "", subs[s], s ? "/" : "", e->d_name);
-      } else if (remove && !isdir) {
+      } else if (remove && !isdir && (s > 0 || strcmp(n, "sweep.fingerprint"))) {
         if (unlink(file) != 0) {
           closedir(dp);
           CS_FAIL(CS_ERR_IO, "cannot remove %s: %s", file, strerror(errno));
@@ -1080,6 +1134,11 @@ static int scan_dir(const char *dir, int remove, char *bad, size_t nbad)
   if (foreign > FOREIGN_SHOWN) {
     size_t len = strlen(bad);
     snprintf(bad + len, nbad - len, " and %d more", foreign - FOREIGN_SHOWN);
+  }
+  if (remove && !foreign) {
+    char path[4200];
+    snprintf(path, sizeof path, "%s/sweep.fingerprint", dir);
+    if (unlink(path) != 0 && errno != ENOENT) CS_FAIL(CS_ERR_IO, "cannot remove %s: %s", path, strerror(errno));
   }
   return CS_OK;
 }

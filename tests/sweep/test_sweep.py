@@ -130,6 +130,18 @@ def check_summary_against_runs(tc, out, n):
     return rows
 
 
+def tree(d):
+    """Every file under d (relative path -> its bytes) and every directory (relative path -> None)."""
+    found = {}
+    for root, dirs, files in os.walk(d):
+        for n in dirs:
+            found[os.path.relpath(os.path.join(root, n), d)] = None
+        for n in files:
+            with open(os.path.join(root, n), "rb") as f:
+                found[os.path.relpath(os.path.join(root, n), d)] = f.read()
+    return found
+
+
 def stop_row0_midway(tc, spec, out):
     """Start a one-process sweep, SIGTERM it 0.03 s into its first row (its partial file exists): exit 6.
     The rows of its callers (nz 4000, 1825 days) take ~0.3 s after their partial file appears on the
@@ -539,6 +551,59 @@ design:
         self.assertIsNotNone(named, p.stderr)
         self.assertEqual((len(named.group(1).split(", ")), int(named.group(2))), (5, 36), p.stderr)
         self.assertEqual(len(os.listdir(other)), 41, "nothing touched")
+
+
+    def test_force_deletes_only_the_names_a_sweep_writes(self):
+        """--force deletes the names a sweep writes, exactly: any name that merely began like one (a
+        user's copies r000003.h5.keep, r3.h5-before-fix, r000003.json.orig) was deleted with the old
+        sweep. Each near miss alone makes --force refuse (exit 3, named) and is kept; every name the
+        sweep and cs_run do write (temporary, partial and checkpoint names too) is removed."""
+        spec = self.spec(GRID)
+        out = os.path.join(self.d, "fb")
+        self.assertEqual(sweep(spec, out).returncode, 0)
+        runs, status = os.path.join(out, "runs"), os.path.join(out, "status")
+        shutil.copy(os.path.join(runs, "r000003.h5"), os.path.join(runs, "r000003.h5.keep"))
+        shutil.copy(os.path.join(runs, "r000003.h5"), os.path.join(runs, "r3.h5-before-fix"))
+        shutil.copy(os.path.join(status, "r000003.json"), os.path.join(status, "r000003.json.orig"))
+        changed = self.spec(GRID.replace("180]", "181]"), "changed.yaml")
+        before = tree(out)
+        p = sweep(changed, out, 1, "--force")
+        self.assertEqual(p.returncode, 3, p.stderr)
+        for n in ("runs/r000003.h5.keep", "runs/r3.h5-before-fix", "status/r000003.json.orig"):
+            self.assertIn(n, p.stderr)
+        self.assertEqual(tree(out), before, "nothing touched: the copies and the old sweep's files")
+        for n in ("runs/r000003.h5.keep", "runs/r3.h5-before-fix", "status/r000003.json.orig"):
+            os.remove(os.path.join(out, n))
+        os.makedirs(os.path.join(out, "states"))
+        near = ["runs/r0000003.h5", "runs/r00003.h5", "runs/r000003.h5.tmp.4242", "runs/r000003.h5.partial.old",
+                "runs/r000003.h5.partial.ckpt.01.h5", "runs/r000003.h5.partial.ckpt.1.h5.bak",
+                "runs/r000003.h5.partial.tmp.", "runs/R000003.h5", "status/r000003.json.tmp",
+                "status/r000003.json~", "states/p000000_day30.h5.bak", "states/p000000_day030.h5",
+                "states/p000000_day.h5", "states/p0_day30.h5", "sweep.yaml.tmp", "sweep.yaml.orig",
+                "summary.csv.tmp.4242", "summary.csv.bak", "summary.h5.tmp.0.4242.x", "sweep.fingerprint.old"]
+        for n in near:
+            with self.subTest(name=n):
+                with open(os.path.join(out, n), "w") as f:
+                    f.write("the user's\n")
+                before = tree(out)
+                p = sweep(changed, out, 1, "--force")
+                self.assertEqual(p.returncode, 3, p.stderr)
+                self.assertIn(f"({n})", p.stderr)
+                self.assertEqual(tree(out), before, "nothing touched")
+                os.remove(os.path.join(out, n))
+        ours = ["runs/r000003.h5.partial", "runs/r000003.h5.partial.tmp.4242", "runs/r000003.h5.partial.ckpt.0.h5",
+                "runs/r000003.h5.partial.ckpt.12.h5.partial", "runs/r1234567.h5", "status/r000003.json.tmp.4242",
+                "states/p000000_day30.h5", "states/p000001_day1.5.h5.partial", "states/p000002_day1e+06.h5",
+                "sweep.yaml.tmp.4242", "sweep.fingerprint.tmp.4242", "summary.csv.tmp.0.4242",
+                "summary.h5.tmp.2.4242"]
+        for n in ours:
+            with open(os.path.join(out, n), "w") as f:
+                f.write("a sweep's\n")
+        p = sweep(changed, out, 1, "--force", "--task", "0", "--tasks", "3")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("computed 3, reused 0, failed 0", p.stdout, "started over")
+        self.assertEqual([n for n in ours if os.path.exists(os.path.join(out, n))], [], "a sweep's names removed")
+        self.assertEqual(sorted(os.listdir(runs)), ["r000000.h5", "r000003.h5", "r000006.h5"])
 
     def test_rows_of_an_edited_base_or_without_a_run_file_are_flagged(self):
         """Job-array tasks run at different times: a base file edited between
