@@ -1093,13 +1093,22 @@ static int sweep_file(const char *sub, const char *name, int isdir)
 /* foreign entries named in the message; the rest are counted (`-o /dev` named hundreds) */
 #define FOREIGN_SHOWN 5
 
-/* The entries of DIR that are not a sweep's files, in `bad` ("" if none):
- * the first FOREIGN_SHOWN, then "and N more". With `remove`, delete the
- * sweep's files (only call it once the check is clean), sweep.fingerprint
- * last: a removal cut short (a kill) leaves DIR still marked as a sweep's,
- * which the next --force finishes. */
-static int scan_dir(const char *dir, int remove, char *bad, size_t nbad)
+/* What scan_dir takes for a sweep's: in a DIR that holds no sweep (no
+ * sweep.fingerprint) only what a start cut short before its fingerprint
+ * leaves (empty runs/, status/, states/ of a version that made them first,
+ * the fingerprint's temporary file), every other file being the user's
+ * whatever its name; in a DIR that holds one, its files (sweep_file), also
+ * removing them. */
+enum { SCAN_NO_SWEEP, SCAN_SWEEP, SCAN_REMOVE };
+
+/* The entries of DIR that are not a sweep's files (as `mode` says), in `bad`
+ * ("" if none): the first FOREIGN_SHOWN, then "and N more". SCAN_REMOVE
+ * deletes the sweep's files (only call it once SCAN_SWEEP is clean),
+ * sweep.fingerprint last: a removal cut short (a kill) leaves DIR still
+ * marked as a sweep's, which the next --force finishes. */
+static int scan_dir(const char *dir, int mode, char *bad, size_t nbad)
 {
+  const int remove = mode == SCAN_REMOVE;
   static const char *const subs[] = {"", "runs", "status", "states"};
   int foreign = 0;
   bad[0] = '\0';
@@ -1118,7 +1127,9 @@ static int scan_dir(const char *dir, int remove, char *bad, size_t nbad)
       const int isdir = stat(file, &sb) == 0 && S_ISDIR(sb.st_mode);
       const char *n = e->d_name;
       if (!strcmp(n, ".") || !strcmp(n, "..")) continue;
-      if (!sweep_file(subs[s], n, isdir)) {
+      const int ours = mode != SCAN_NO_SWEEP ? sweep_file(subs[s], n, isdir)
+                       : s == 0 && (isdir ? sweep_file("", n, 1) : name_matches(n, "sweep.fingerprint.tmp.#"));
+      if (!ours) {
         size_t len = strlen(bad);
         if (foreign++ < FOREIGN_SHOWN && len + 3 < nbad)
           snprintf(bad + len, nbad - len, "%s%s%s%s", len ? ", " : "", subs[s], s ? "/" : "", e->d_name);
@@ -1158,46 +1169,69 @@ static int write_atomic(const char *path, const char *text)
   return CS_OK;
 }
 
+/* Does DIR hold a sweep (DIR/sweep.fingerprint)? Its fingerprint in old ("" if unreadable). */
+static int read_fingerprint(const char *dir, char old[32])
+{
+  char path[4200];
+  snprintf(path, sizeof path, "%s/sweep.fingerprint", dir);
+  old[0] = '\0';
+  FILE *f = fopen(path, "r");
+  if (!f) return access(path, F_OK) == 0;
+  if (!fgets(old, 32, f)) old[0] = '\0';
+  fclose(f);
+  old[strcspn(old, "\n")] = '\0';
+  return 1;
+}
+
 /* DIR for this sweep: new, or already this sweep's (resume), or - with
- * --force - another sweep's whose files are removed first. Anything that is
- * not a sweep's file (the user's) is never touched: such a DIR is refused. */
+ * --force - another sweep's whose files are removed first. DIR holds a sweep
+ * when it holds sweep.fingerprint, the first file a sweep writes; without
+ * it none of its files is taken for a sweep's, whatever its name, and a DIR
+ * holding any is refused. Anything that is not a sweep's file (the user's)
+ * is never touched: such a DIR is refused. */
 static int prepare_dir(const cs_sweep_request *req, const cs_sweep_spec *sp, const cs_design *d)
 {
   char path[4200], fp[17], legacy[17], old[32] = "", bad[600];
-  int upgrade = 0;
   sweep_fingerprint(sp, d, 0, fp);
   sweep_fingerprint(sp, d, 1, legacy);
-  snprintf(path, sizeof path, "%s/sweep.fingerprint", req->out_dir);
-  FILE *f = fopen(path, "r");
-  if (f) {
-    if (!fgets(old, sizeof old, f)) old[0] = '\0';
-    fclose(f);
-    old[strcspn(old, "\n")] = '\0';
-    if (strcmp(old, fp) && !strcmp(old, legacy)) { /* made by an older version: the same sweep */
-      snprintf(old, sizeof old, "%s", fp);
-      upgrade = 1;
-    }
-  }
   struct stat sb;
   if (stat(req->out_dir, &sb) == 0 && !S_ISDIR(sb.st_mode))
     CS_FAIL(CS_ERR_IO, "%s exists and is not a directory", req->out_dir);
-  if (old[0] && strcmp(old, fp) && !req->force)
+  int held = read_fingerprint(req->out_dir, old);
+  if (!held) {
+    CS_CHECK(scan_dir(req->out_dir, SCAN_NO_SWEEP, bad, sizeof bad));
+    /* another task of this sweep may have begun it meanwhile: what it wrote is its, once its fingerprint is there */
+    if (bad[0] && !(held = read_fingerprint(req->out_dir, old)))
+      CS_FAIL(CS_ERR_CONFIG, "%s holds files that no sweep wrote (%s): it holds no sweep (no sweep.fingerprint), so "
+              "none of its files is taken for a sweep's, whatever its name: choose another -o DIR (a sweep starts "
+              "in a new or empty directory); nothing was changed", req->out_dir, bad);
+  }
+  const int upgrade = held && strcmp(old, fp) && !strcmp(old, legacy); /* made by an older version: the same sweep */
+  const int same = held && (upgrade || !strcmp(old, fp));
+  if (held && !same && !req->force)
     CS_FAIL(CS_ERR_CONFIG, "%s holds another sweep (fingerprint %s, this one %s; %s/sweep.yaml is the one it holds): choose "
             "another -o DIR, or --force to delete its results and start over; nothing was changed",
             req->out_dir, old, fp, req->out_dir);
-  if (!old[0] || strcmp(old, fp)) { /* a new sweep: DIR may hold nothing but a sweep's files */
-    CS_CHECK(scan_dir(req->out_dir, 0, bad, sizeof bad));
+  if (held && !same) { /* --force: DIR may hold nothing but a sweep's files */
+    CS_CHECK(scan_dir(req->out_dir, SCAN_SWEEP, bad, sizeof bad));
     if (bad[0])
-      CS_FAIL(CS_ERR_CONFIG, "%s holds files that no sweep wrote (%s): %s; nothing was changed", req->out_dir, bad,
-              old[0] ? "--force deletes only a sweep's own files: move these away first, or choose another -o DIR"
-                     : "choose another -o DIR");
-  }
-  if (old[0] && strcmp(old, fp)) {
-    CS_CHECK(scan_dir(req->out_dir, 1, bad, sizeof bad));
+      CS_FAIL(CS_ERR_CONFIG, "%s holds files that no sweep wrote (%s): --force deletes only a sweep's own files: move "
+              "these away first, or choose another -o DIR; nothing was changed", req->out_dir, bad);
+    CS_CHECK(scan_dir(req->out_dir, SCAN_REMOVE, bad, sizeof bad));
     if (!req->quiet) fprintf(stderr, "sweep: --force: removed the results of sweep %s from %s\n", old, req->out_dir);
-    old[0] = '\0';
   }
+  /* the fingerprint first: a start cut short before it leaves DIR empty (but
+   * for the fingerprint's temporary file), which the same command takes; one
+   * cut short after it is resumed, and sweep.yaml written then */
   CS_CHECK(ensure_dir_and_parents(req->out_dir));
+  if (!same || upgrade) {
+    char line[32];
+    snprintf(line, sizeof line, "%s\n", fp);
+    snprintf(path, sizeof path, "%s/sweep.fingerprint", req->out_dir);
+    CS_CHECK(write_atomic(path, line));
+  }
+  snprintf(path, sizeof path, "%s/sweep.yaml", req->out_dir);
+  if (access(path, F_OK) != 0) CS_CHECK(write_atomic(path, sp->text));
   snprintf(path, sizeof path, "%s/runs", req->out_dir);
   CS_CHECK(ensure_dir(path));
   snprintf(path, sizeof path, "%s/status", req->out_dir);
@@ -1206,15 +1240,7 @@ static int prepare_dir(const cs_sweep_request *req, const cs_sweep_spec *sp, con
     snprintf(path, sizeof path, "%s/states", req->out_dir);
     CS_CHECK(ensure_dir(path));
   }
-  char line[32];
-  if (old[0] && !upgrade) return CS_OK; /* resume */
-  if (!old[0]) {
-    snprintf(path, sizeof path, "%s/sweep.yaml", req->out_dir);
-    CS_CHECK(write_atomic(path, sp->text));
-  }
-  snprintf(line, sizeof line, "%s\n", fp);
-  snprintf(path, sizeof path, "%s/sweep.fingerprint", req->out_dir);
-  return write_atomic(path, line);
+  return CS_OK;
 }
 
 /* final: 0 while running, 1 done, 2 interrupted, 3 stopped by an error */

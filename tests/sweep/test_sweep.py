@@ -605,6 +605,44 @@ design:
         self.assertEqual([n for n in ours if os.path.exists(os.path.join(out, n))], [], "a sweep's names removed")
         self.assertEqual(sorted(os.listdir(runs)), ["r000000.h5", "r000003.h5", "r000006.h5"])
 
+    def test_a_directory_holding_no_sweep_is_refused_whatever_its_names(self):
+        """-o DIR without a sweep.fingerprint holds no sweep: its files are the user's whatever their
+        names (a summary.csv, sweep.yaml or runs/r000000.h5 was overwritten by the new sweep), so a
+        non-empty one is refused (exit 3, naming them) and kept as it is. What a start killed before its
+        fingerprint leaves (empty runs/ and status/, the fingerprint's temporary file) is no obstacle,
+        and a start killed after it (no sweep.yaml yet) resumes."""
+        spec = self.spec(GRID)
+        for name in ("summary.csv", "sweep.yaml", "runs/r000000.h5"):
+            with self.subTest(name=name):
+                d = os.path.join(self.d, "user_" + name.replace("/", "_"))
+                os.makedirs(os.path.dirname(os.path.join(d, name)), exist_ok=True)
+                with open(os.path.join(d, name), "w") as f:
+                    f.write("user data\n")
+                before = tree(d)
+                p = sweep(spec, d)
+                self.assertEqual(p.returncode, 3, p.stderr)
+                self.assertIn(name, p.stderr)
+                self.assertIn("holds no sweep", p.stderr)
+                self.assertEqual(p.stdout, "", "no row ran")
+                self.assertEqual(tree(d), before, "nothing touched")
+                p = sweep(spec, d, 1, "--force")
+                self.assertEqual(p.returncode, 3, "--force deletes only a sweep's files, and DIR holds no sweep")
+                self.assertEqual(tree(d), before, "nothing touched")
+        killed = os.path.join(self.d, "killed_start")
+        os.makedirs(os.path.join(killed, "runs"))
+        os.makedirs(os.path.join(killed, "status"))
+        with open(os.path.join(killed, "sweep.fingerprint.tmp.4242"), "w") as f:
+            f.write("9280f6c1")
+        p = sweep(spec, killed, 1, "--task", "0", "--tasks", "3")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("computed 3, reused 0, failed 0", p.stdout)
+        os.remove(os.path.join(killed, "sweep.yaml"))
+        p = sweep(spec, killed, 1, "--task", "0", "--tasks", "3")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("computed 0, reused 3, failed 0", p.stdout, "the sweep its fingerprint names, resumed")
+        with open(os.path.join(killed, "sweep.yaml")) as f, open(spec) as g:
+            self.assertEqual(f.read(), g.read(), "and its sweep.yaml written")
+
     def test_rows_of_an_edited_base_or_without_a_run_file_are_flagged(self):
         """Job-array tasks run at different times: a base file edited between
         them left the other task's rows `done` in the summary, computed under
