@@ -1,8 +1,9 @@
-#define _POSIX_C_SOURCE 200809L
+#define _XOPEN_SOURCE 700 /* POSIX 2008 and realpath */
 #include "sweep_run.h"
 
 #include <errno.h>
 #include <hdf5.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include "../fnv.h"
 #include "../io/h5out.h"
 #include "../io/h5read.h"
+#include "../io/path.h"
 #include "../io/room.h"
 #include "../run.h"
 #include "../signals.h"
@@ -1183,6 +1185,68 @@ static int read_fingerprint(const char *dir, char old[32])
   return 1;
 }
 
+/* Is the file at `path` a file of DIR's sweep (sweep_file: in DIR or its
+ * runs/, status/, states/)? The real file counts: a link in DIR to a file
+ * elsewhere is replaced or removed by the sweep, never followed. Its name
+ * there in `where` ("sweep.yaml", "runs/r000000.h5"). */
+static int file_of_dir(const char *dir, const char *path, char *where, size_t n)
+{
+  static const char *const subs[] = {"", "runs", "status", "states"};
+  char real[PATH_MAX], parent[PATH_MAX], sub[PATH_MAX];
+  if (!realpath(path, real)) return 0;
+  cs_path_dir(real, parent, sizeof parent);
+  const char *name = strrchr(real, '/') + 1;
+  for (size_t s = 0; s < sizeof subs / sizeof *subs; ++s) {
+    char p[4200];
+    snprintf(p, sizeof p, "%s%s%s", dir, subs[s][0] ? "/" : "", subs[s]);
+    if (realpath(p, sub) && !strcmp(sub, parent) && sweep_file(subs[s], name, 0)) {
+      snprintf(where, n, "%s%s%s", subs[s], s ? "/" : "", name);
+      return 1;
+    }
+  }
+  return 0;
+}
+
+/* A sweep's inputs are never its outputs: neither the sweep file nor a
+ * file of its base config may be one the sweep writes or --force deletes in
+ * DIR (file_of_dir), exit 2. The sweep file may be DIR/sweep.yaml only to
+ * resume the sweep DIR holds (`same`), which writes nothing to it: edited in
+ * place, it was called the sweep DIR holds, and --force deleted it (then
+ * wrote it again from memory). `old`: the fingerprint of the sweep DIR
+ * holds, NULL if none; `fp` this one's. */
+static int inputs_not_outputs(const cs_sweep_request *req, const cs_sweep_spec *sp, int same, const char *old,
+                              const char *fp)
+{
+  const char *dir = req->out_dir;
+  char where[600];
+  if (file_of_dir(dir, req->spec_path, where, sizeof where) && !(same && !strcmp(where, "sweep.yaml"))) {
+    if (old && !strcmp(where, "sweep.yaml"))
+      CS_FAIL(CS_ERR_USAGE, "the sweep file %s is %s/sweep.yaml, the copy of the sweep file that %s keeps, and no "
+              "longer the sweep it holds (fingerprint %s, this one %s: edited since?): a sweep's inputs are never "
+              "its outputs (--force would delete it): copy it out of %s and run the copy, with another -o DIR or "
+              "with --force to replace the sweep %s holds; nothing was changed", req->spec_path, dir, dir, old, fp,
+              dir, dir);
+    CS_FAIL(CS_ERR_USAGE, "the sweep file %s is %s/%s, %s: a sweep's inputs are never its outputs: keep the sweep "
+            "file outside %s and run it from there; nothing was changed", req->spec_path, dir, where,
+            !strcmp(where, "sweep.yaml") ? "where the sweep keeps the copy of its sweep file" : "a file the sweep writes",
+            dir);
+  }
+  cs_config *cfg = calloc(1, sizeof *cfg);
+  if (!cfg) CS_FAIL(CS_ERR_INTERNAL, "out of memory for the base config of %s", sp->path);
+  cs_config_errors errs = {0};
+  cs_config_load(sp->base, NULL, 0, cfg, &errs); /* the files it read, valid or not (check_fixed_config judged) */
+  cs_config_errors_free(&errs);
+  cs_error_clear();
+  int rc = CS_OK;
+  for (int i = 0; rc == CS_OK && i < cfg->n_files; ++i)
+    if (file_of_dir(dir, cfg->files[i], where, sizeof where))
+      rc = cs_error_set(CS_ERR_USAGE, "%s, %s of the sweep file %s, is %s/%s, a file the sweep writes: a sweep's "
+                        "inputs are never its outputs: keep it outside %s; nothing was changed", cfg->files[i],
+                        i ? "a base: file of its base config" : "the base config", req->spec_path, dir, where, dir);
+  free(cfg);
+  return rc;
+}
+
 /* DIR for this sweep: new, or already this sweep's (resume), or - with
  * --force - another sweep's whose files are removed first. DIR holds a sweep
  * when it holds sweep.fingerprint, the first file a sweep writes; without
@@ -1198,6 +1262,7 @@ static int prepare_dir(const cs_sweep_request *req, const cs_sweep_spec *sp, con
   if (stat(req->out_dir, &sb) == 0 && !S_ISDIR(sb.st_mode))
     CS_FAIL(CS_ERR_IO, "%s exists and is not a directory", req->out_dir);
   int held = read_fingerprint(req->out_dir, old);
+  CS_CHECK(inputs_not_outputs(req, sp, held && (!strcmp(old, fp) || !strcmp(old, legacy)), held ? old : NULL, fp));
   if (!held) {
     CS_CHECK(scan_dir(req->out_dir, SCAN_NO_SWEEP, bad, sizeof bad));
     /* another task of this sweep may have begun it meanwhile: what it wrote is its, once its fingerprint is there */

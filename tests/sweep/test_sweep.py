@@ -643,6 +643,50 @@ design:
         with open(os.path.join(killed, "sweep.yaml")) as f, open(spec) as g:
             self.assertEqual(f.read(), g.read(), "and its sweep.yaml written")
 
+    def test_a_sweep_file_inside_its_directory_is_never_overwritten(self):
+        """A sweep's inputs are never its outputs: a sweep file at DIR/sweep.yaml (where the sweep keeps
+        the copy of its sweep file) starts no sweep there (exit 2), and once edited it is neither called
+        the sweep DIR holds nor deleted by --force (it was, then rewritten from memory); it still
+        resumes the sweep DIR holds while unchanged (nothing is written to it then)."""
+        study = os.path.join(self.d, "study")
+        os.makedirs(study)
+        inside = self.spec(GRID, os.path.join("study", "sweep.yaml"))
+        before = tree(study)
+        for extra in ([], ["--force"]):
+            p = sweep(inside, study, 1, *extra)
+            self.assertEqual(p.returncode, 2, p.stderr)
+            self.assertIn(f"{inside} is {study}/sweep.yaml", p.stderr)
+            self.assertEqual(tree(study), before, "nothing written")
+        outside = os.path.join(self.d, "study.yaml")
+        shutil.copy(inside, outside)
+        os.remove(inside)
+        self.assertEqual(sweep(outside, study, 1, "--task", "0", "--tasks", "3").returncode, 0)
+        p = sweep(inside, study, 1, "--task", "0", "--tasks", "3")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("computed 0, reused 3", p.stdout, "DIR's own copy resumes its sweep")
+        with open(inside) as f:
+            edited = f.read().replace("180]", "181]")
+        with open(inside, "w") as f:
+            f.write(edited)
+        before = tree(study)
+        for extra in ([], ["--force"]):
+            with self.subTest(args=extra):
+                p = sweep(inside, study, 1, *extra)
+                self.assertEqual(p.returncode, 2, p.stderr)
+                self.assertNotIn("is the one it holds", p.stderr)
+                self.assertIn(f"{inside} is {study}/sweep.yaml", p.stderr)
+                self.assertEqual(tree(study), before, "the edited file and the sweep's files kept")
+        # nor is its base config (here at a name the sweep writes: summary.csv)
+        basein = os.path.join(self.d, "basein")
+        os.makedirs(basein)
+        shutil.copy(REF, os.path.join(basein, "summary.csv"))
+        spec = self.spec(GRID.replace("{ref}", os.path.join(basein, "summary.csv")), "basein.yaml")
+        before = tree(basein)
+        p = sweep(spec, basein, 1, "--force")
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn(f"the base config of the sweep file {spec}, is {basein}/summary.csv", p.stderr)
+        self.assertEqual(tree(basein), before)
+
     def test_rows_of_an_edited_base_or_without_a_run_file_are_flagged(self):
         """Job-array tasks run at different times: a base file edited between
         them left the other task's rows `done` in the summary, computed under
