@@ -585,13 +585,21 @@ static int run_row_job(sweep_state *S, int r, const row_job *job, int *ok)
                                           "one command at a time)" : "");
     snprintf(st.reason, sizeof st.reason, "%s", rc == CS_OK ? "" : cs_error_message());
   } else {
-    /* every problem of the row's config, in one line, in the sweep file's terms */
+    /* every problem of the row's config, in one line, in the sweep file's terms: whole problems, as
+     * many as fit, then how many more (it was cut mid-word without a mark) */
     size_t len = 0;
-    for (int i = 0; i < errs.n && len + 3 < sizeof st.reason; ++i) {
-      char line[sizeof st.reason];
+    int shown = 0;
+    enum { TAIL = 40 }; /* room for "; and N more problems" */
+    for (int i = 0; i < errs.n; ++i) {
+      char line[sizeof st.reason - TAIL];
       row_error_line(S->sp, S->d, r, errs.lines[i], line, sizeof line);
+      if (i > 0 && len + 2 + strlen(line) + TAIL >= sizeof st.reason) break;
       len += (size_t)snprintf(st.reason + len, sizeof st.reason - len, "%s%s", i ? "; " : "", line);
+      shown++;
     }
+    if (shown < errs.n)
+      snprintf(st.reason + len, sizeof st.reason - len, "; and %d more problem%s", errs.n - shown,
+               errs.n - shown > 1 ? "s" : "");
     if (!errs.n) snprintf(st.reason, sizeof st.reason, "invalid config (%s)", cs_error_message());
   }
   st.wall = MPI_Wtime() - t0;
@@ -1401,8 +1409,8 @@ static int check_fixed_config(const cs_sweep_spec *sp, const cs_design *d)
   }
   for (int i = 0; i < errs.n; ++i) print_fixed_error(sp, errs.lines[i]);
   const int t = errs.total > 0 ? errs.total : errs.n;
-  rc = cs_error_set(rc, "%d error%s in the base config %s with the set: of %s, which no row changes: every row would "
-                    "fail; nothing was run", t, t == 1 ? "" : "s", sp->base, sp->path);
+  rc = cs_error_set(rc, "%d error%s in the base config %s with the set: of %s, and no row's values make it valid: "
+                    "every row would fail; nothing was run", t, t == 1 ? "" : "s", sp->base, sp->path);
   cs_config_errors_free(&errs);
   return rc;
 }

@@ -336,6 +336,25 @@ class Sweep(unittest.TestCase):
             for k in OUTCOMES:
                 self.assertTrue(same(ra[k], rb[k], tol), f"{ra['id']} {k}: {ra[k]} != {rb[k]}")
 
+    def test_a_long_reason_ends_with_a_whole_problem_and_a_count(self):
+        """A row with many bad values got a reason cut at 599 bytes mid-word, without a mark."""
+        bad = ", ".join(f"model.{k}: -1" for k in ("k_c", "k_a", "V_s", "sig_s0", "K_R", "q_RE", "K_MSC", "D_P", "D_R"))
+        spec = self.spec(COMMON + "design:\n  type: list\n  rows:\n    - {\"treatments[0].day\": 100, " + bad + "}\n"
+                         "    - {\"treatments[0].day\": 100}\n", "many.yaml")
+        out = os.path.join(self.d, "many")
+        p = sweep(spec, out)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        reason = summary(out)[0]["reason"]
+        with open(os.path.join(out, "status", "r000000.json")) as f:
+            self.assertEqual(json.load(f)["reason"], reason)
+        m = re.search(r"; and (\d+) more problems?$", reason)
+        self.assertTrue(m, reason)
+        parts = reason[:m.start()].split("; ")
+        self.assertEqual(len(parts) + int(m.group(1)), 9, reason)
+        for part in parts:
+            self.assertRegex(part, r"^model\.\w+ = -1 \(this row's value\): must be ", part)
+        self.assertLess(len(reason.encode()), 600)
+
     def test_failures_are_recorded_and_all_failing_exits_5(self):
         spec = self.spec(COMMON + """design:
   type: list
@@ -1007,8 +1026,8 @@ design:
                     self.assertEqual(p.returncode, 3, p.stderr)
                     where = base if base == REF else f"{self.d}/{base}"
                     self.assertEqual(p.stderr.splitlines(), [l.format(spec=spec) for l in lines] + [
-                        f"cartsim: error: 1 error in the base config {where} with the set: of {spec}, which no row "
-                        "changes: every row would fail; nothing was run"])
+                        f"cartsim: error: 1 error in the base config {where} with the set: of {spec}, and no row's "
+                        "values make it valid: every row would fail; nothing was run"])
                     self.assertEqual(p.stdout, "")
                     self.assertFalse(os.path.exists(out), "nothing written")
         # a set: that only the rows complete (the injection day) is no error: the rows run
