@@ -899,8 +899,9 @@ static int write_summary_once(const cs_sweep_request *req, const cs_sweep_spec *
       fprintf(f, "\n");
     }
     if (fclose(f) != 0 || rename(tmp, csv) != 0) {
+      const int err = errno;
       unlink(tmp);
-      rc = cs_error_set(CS_ERR_IO, "cannot write %s", csv);
+      rc = cs_error_set(CS_ERR_IO, "cannot write %s: %s", csv, strerror(err));
     }
   }
   /* HDF5: one dataset per column, numbers as float64; the attribute
@@ -963,9 +964,11 @@ static int write_summary_once(const cs_sweep_request *req, const cs_sweep_spec *
     H5Sclose(as);
     free(col);
     free(dcol);
-    if (H5Fclose(file) < 0 || !wrote || rename(h5tmp, h5) != 0) {
+    const int closed = H5Fclose(file) >= 0 && wrote;
+    if (!closed || rename(h5tmp, h5) != 0) {
+      const int err = closed ? errno : 0; /* the rename's reason; HDF5's failures leave none */
       unlink(h5tmp);
-      if (rc == CS_OK) rc = cs_error_set(CS_ERR_IO, "cannot write %s", h5);
+      if (rc == CS_OK) rc = cs_error_set(CS_ERR_IO, "cannot write %s%s%s", h5, err ? ": " : "", err ? strerror(err) : "");
     }
   }
   free(header);
@@ -1612,10 +1615,12 @@ int cs_sweep(const cs_sweep_request *req, MPI_Comm world)
     }
   }
   MPI_Bcast(&src, 1, MPI_INT, 0, world);
-  if (rank == 0)
-    printf("sweep %s: computed %ld, reused %ld, failed %ld (of %d rows for this task%s)%s; summary in %s/summary.csv\n",
+  if (rank == 0) /* "summary in" only when it was written (a read-only DIR said so, then exit 4) */
+    printf("sweep %s: computed %ld, reused %ld, failed %ld (of %d rows for this task%s)%s; %s%s%s\n",
            req->spec_path, counts[0], counts[1], counts[2], total, continued_note,
-           worst[0] ? ", interrupted" : worst[1] ? ", stopped by an error" : "", req->out_dir);
+           worst[0] ? ", interrupted" : worst[1] ? ", stopped by an error" : "",
+           src == CS_OK ? "summary in " : "the summary could not be written (", req->out_dir,
+           src == CS_OK ? "/summary.csv" : "/summary.csv: the error below)");
   fflush(stdout);
   if (worst[1]) {
     rc = cs_error_code() ? cs_error_code() : worst[1]; /* the first stopped rank's message, set above */

@@ -355,6 +355,21 @@ class Sweep(unittest.TestCase):
             self.assertRegex(part, r"^model\.\w+ = -1 \(this row's value\): must be ", part)
         self.assertLess(len(reason.encode()), 600)
 
+    def test_a_summary_that_cannot_be_written_is_not_announced(self):
+        """A resumed sweep whose summary could not be written (a read-only DIR) printed "summary in
+        DIR/summary.csv", then exited 4 with "cannot write DIR/summary.csv" and no reason."""
+        spec = self.spec(COMMON + "design:\n  type: list\n  rows:\n    - {\"treatments[0].day\": 100}\n", "one.yaml")
+        out = os.path.join(self.d, "one")
+        p = sweep(spec, out)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        os.remove(os.path.join(out, "summary.csv"))
+        os.mkdir(os.path.join(out, "summary.csv"))  # the rename onto it fails, as on a read-only DIR
+        p = sweep(spec, out)
+        self.assertEqual(p.returncode, 4, p.stderr)
+        self.assertNotIn("summary in", p.stdout)
+        self.assertIn(f"the summary could not be written ({out}/summary.csv: the error below)", p.stdout)
+        self.assertEqual(p.stderr, f"cartsim: error: cannot write {out}/summary.csv: Is a directory\n")
+
     def test_failures_are_recorded_and_all_failing_exits_5(self):
         spec = self.spec(COMMON + """design:
   type: list
