@@ -5,7 +5,10 @@
 
 0. resolves the config with `cartsim check` and refuses, before any run,
    one the demo cannot use: with treatments of its own (the branches set
-   treatments[0]) or ending by day 1460 (exit 3, one line naming the config);
+   treatments[0]), ending by day 1460, or without a field snapshot near
+   day 180 and day 1460 for the profiles and the animation
+   (output.fields_every 0, or too coarse: fields_problem) (exit 3, one line
+   naming the config and the key);
 1. runs the untreated reference (configs/demo/untreated.yaml) and saves the
    state at day 180 and day 1460;
 2. from those saved states, concurrently: MSCs (5e7 cells) at day 180
@@ -39,6 +42,7 @@ status (`cartsim demo: error: cartsim run LABEL failed (exit N): COMMAND`,
 then the run's stderr).
 """
 
+import math
 import os
 import shlex
 import subprocess
@@ -142,6 +146,7 @@ def resolve_config(args, env):
         treatments = config.get("treatments") or []
         t_end = float(config["run"]["t_end"])
         float(config["output"]["dt"])
+        float(config["output"]["fields_every"])
     except (yaml.YAMLError, AttributeError, KeyError, TypeError, ValueError):
         cli.fail(PROG, f"{args.config}: cannot read what {shlex.join(cmd)} printed", 7)
     problems = []
@@ -150,10 +155,39 @@ def resolve_config(args, env):
                         "(the demo adds its own)")
     if t_end <= STATE_DAYS[-1]:
         problems.append(f"run.t_end = {t_end:g}")
-    if problems:
-        cli.fail(PROG, f"{args.config}: the demo needs an untreated scenario that runs past day {STATE_DAYS[-1]}: "
-                 + "; ".join(problems), 3)
+    needs = [f"an untreated scenario that runs past day {STATE_DAYS[-1]}: " + "; ".join(problems)] if problems else []
+    fields = fields_problem(config)
+    if fields:
+        needs.append(f"field snapshots near day {' and day '.join(map(str, STATE_DAYS))} (its depth profiles and "
+                     f"animation): {fields}")
+    if needs:
+        cli.fail(PROG, f"{args.config}: the demo needs " + "; and ".join(needs), 3)
     return config
+
+
+def fields_problem(config):
+    """Why the untreated run of `config` (resolved) cannot give the demo's
+    figures their field snapshots, or '' if it can. The depth profiles are
+    drawn at the branching days (STATE_DAYS) from a snapshot within
+    plots.snapshot_tolerance of each (day 180: 9 days; a profile with none is
+    left out), and the animation's frames are the snapshots: a run writes them
+    at the multiples of output.fields_every and on its first and last day
+    (docs/output.md), none with fields_every 0 (the figures failed after
+    every run had finished). One within reach of both days also gives the
+    animation at least 10 frames."""
+    from .plots import snapshot_tolerance
+
+    every, t_end = float(config["output"]["fields_every"]), float(config["run"]["t_end"])
+    if every <= 0:
+        return f"output.fields_every = {every:g} (no field snapshots)"
+    far = []
+    for day in (d for d in STATE_DAYS if d < t_end):  # a day past the end is run.t_end's problem
+        k = math.floor(day / every)
+        near = min((d for d in (0.0, t_end, k * every, (k + 1) * every) if d <= t_end),
+                   key=lambda d: abs(d - day))
+        if abs(near - day) > snapshot_tolerance(day):
+            far.append(f"none near day {day}, the nearest is day {near:g}")
+    return f"output.fields_every = {every:g} ({'; '.join(far)})" if far else ""
 
 
 def read_status(out):

@@ -1120,7 +1120,7 @@ class TestCommandLine(Base):
 class TestDemo(unittest.TestCase):
     """The orchestrator against a stand-in cartsim (fake_cartsim.py)."""
 
-    SPARSE = "output:\n  fields_every: 365\n"  # few snapshots, a short animation: for tests that do not look at it
+    SPARSE = "output:\n  fields_every: 180\n"  # few snapshots, a short animation: for tests that do not look at it
 
     def setUp(self):
         self.dir = tempfile.mkdtemp(prefix="pp_demo_")
@@ -1323,7 +1323,7 @@ class TestDemo(unittest.TestCase):
         was drawn and quoted at day 1465 as 0.28 (true 0.18). Their field snapshots keep the config's cadence.
         (The default config: test_demo_end_to_end.) A config's finer step is kept."""
         with open(self.config, "w") as f:
-            f.write("description: test\noutput:\n  dt: 0.25\n  fields_every: 365\n")
+            f.write("description: test\noutput:\n  dt: 0.25\n  fields_every: 180\n")
         out = os.path.join(self.dir, "fine")
         p = self.demo(out)
         self.assertEqual(p.returncode, 0, p.stderr)
@@ -1331,7 +1331,7 @@ class TestDemo(unittest.TestCase):
         for label in ("msc_early", "msc_late", "il1ra_early"):
             r = Run(os.path.join(out, f"{label}.h5"))
             np.testing.assert_allclose(np.diff(r.time), 0.25, err_msg=label)
-            np.testing.assert_allclose(np.diff(r.field_times), 365.0, err_msg=label)
+            np.testing.assert_allclose(np.diff(r.field_times), 180.0, err_msg=label)
         from postprocess import demo
         self.assertEqual(demo.branch_dt({"output": {"dt": 30}}), 0.5)
 
@@ -1355,6 +1355,35 @@ class TestDemo(unittest.TestCase):
                                                      f"scenario that runs past day 1460: {problem}"])
             self.assertNotIn("running untreated", p.stdout)
             self.assertFalse(os.path.exists(out), "nothing is created for a config the demo cannot use")
+        # no field snapshots (output.fields_every 0), or none near a branching day: every run was made, then
+        # the animation was missing (exit 4, 'animation.gif: No such file or directory') and demo.status said
+        # 'running'; a day-180 profile drawn from day 0 or 365 is not there either
+        fields = "field snapshots near day 180 and day 1460 (its depth profiles and animation): "
+        for text, problem in (("output:\n  fields_every: 0\n", "output.fields_every = 0 (no field snapshots)"),
+                              ("output:\n  fields_every: 365\n",
+                               "output.fields_every = 365 (none near day 180, the nearest is day 0)"),
+                              ("run:\n  t_end: 1500\noutput:\n  fields_every: 100\n",
+                               "output.fields_every = 100 (none near day 180, the nearest is day 200)"),
+                              ("output:\n  fields_every: 1000\n", "output.fields_every = 1000 (none near day 180, "
+                               "the nearest is day 0; none near day 1460, the nearest is day 1825)"),
+                              ("run:\n  t_end: 1000\noutput:\n  fields_every: 0\n",
+                               "output.fields_every = 0 (no field snapshots)")):
+            with open(self.config, "w") as f:
+                f.write("description: test\n" + text)
+            out = os.path.join(self.dir, "no_fields")
+            p = self.demo(out)
+            self.assertEqual(p.returncode, 3, p.stderr)
+            first = ("an untreated scenario that runs past day 1460: run.t_end = 1000; and "
+                     if "t_end: 1000" in text else "")
+            self.assertEqual(p.stderr.splitlines(),
+                             [f"cartsim demo: error: {self.config}: the demo needs {first}{fields}{problem}"])
+            self.assertNotIn("running untreated", p.stdout)
+            self.assertFalse(os.path.exists(out), "nothing is created for a config the demo cannot use")
+        from postprocess import demo
+        for every in (30, 189, 1460 / 8):  # a snapshot within 5 % of both days: the figures' own tolerance
+            self.assertEqual(demo.fields_problem({"output": {"fields_every": every}, "run": {"t_end": 1825}}), "")
+        self.assertEqual(demo.fields_problem({"output": {"fields_every": 1000}, "run": {"t_end": 1470}}),
+                         "output.fields_every = 1000 (none near day 180, the nearest is day 0)", "the last day is one")
         # a config cartsim rejects: its messages after the demo's line, its exit status, before any run
         with open(self.config, "w") as f:
             f.write("description: test\nbogus: 1\n")
