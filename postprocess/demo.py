@@ -26,7 +26,8 @@
    output directory.
 
 DIR/logs/ holds each run's stdout and stderr and demo.status: `running
-(pid N)`, `complete`, or why the demo stopped. A directory that holds
+(pid N)`, `complete`, or why the demo stopped, whatever stopped it
+(stop_reason). A directory that holds
 files is refused without --force, except one whose demo did not finish
 (demo.status not `complete`, its process gone): the same command then runs
 again and replaces the demo's files (it never deletes any).
@@ -35,11 +36,12 @@ Exit status: 0 ok; 2 bad arguments (an unknown option, --ranks below 1, no
 cartsim or config there: one line, postprocess/cli.py); 3 a config the demo
 cannot use (above; a config cartsim check rejects: its exit status, after
 its messages); 4 the output directory holds files and --force was not
-given, or cannot be created or written (checked before the runs); 6
-interrupted by SIGINT/SIGTERM (the running cartsim runs are stopped first:
-SIGTERM, SIGKILL after 10 s; one line); a failing cartsim run's own exit
-status (`cartsim demo: error: cartsim run LABEL failed (exit N): COMMAND`,
-then the run's stderr).
+given, or cannot be created or written (checked before the runs; a full
+disk later), or the demo's stdout was closed (`cartsim demo | head`: the
+running runs are stopped, one line); 6 interrupted by SIGINT/SIGTERM (the
+running cartsim runs are stopped first: SIGTERM, SIGKILL after 10 s; one
+line); a failing cartsim run's own exit status (`cartsim demo: error:
+cartsim run LABEL failed (exit N): COMMAND`, then the run's stderr).
 """
 
 import math
@@ -303,6 +305,10 @@ def run_jobs(specs, out, env, max_parallel, stop):
             raise cli.Interrupted(f"{err}; stopped the run{'s' if len(running) > 1 else ''} "
                                   f"{', '.join(j.label for j in running)}") from None
         raise
+    except BaseException:  # a closed stdout (BrokenPipeError from print), a full log disk: no run left behind
+        for job in running:
+            job.stop()
+        raise
     return 0
 
 
@@ -314,6 +320,13 @@ def main(argv=None):
         except cli.Interrupted as err:
             cli.fail(PROG, f"{err}; the demo cannot resume: run the same command to start again",
                      cli.EXIT_INTERRUPTED)
+        except BrokenPipeError as err:
+            if err.filename is not None:
+                raise
+            # `cartsim demo | head`: its runs are stopped (run_jobs); what is left unprinted goes nowhere
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            cli.fail(PROG, "its output (stdout) was closed (Broken pipe); the demo cannot resume: run the same "
+                     "command to start again", cli.EXIT_IO)
 
 
 def own_files():
@@ -346,13 +359,35 @@ def demo(args, stop):
     for name in own_files():  # a rerun that fails must not leave the old report beside new runs
         if os.path.isfile(os.path.join(out, name)):
             os.remove(os.path.join(out, name))
+    status = "stopped"
     try:
         rc = run_demo(args, stop, out, env, config)
+        status = "complete" if rc == 0 else f"failed: exit {rc}"
+        return rc
     except cli.Interrupted as err:
-        write_status(out, str(err))
+        status = str(err)
         raise
-    write_status(out, "complete" if rc == 0 else f"failed: exit {rc}")
-    return rc
+    except BaseException as err:  # noqa: BLE001 - said in demo.status, then raised as before
+        status = stop_reason(err)
+        raise
+    finally:  # every way out: an error in the figures left `running (pid N)` there, and no reason
+        try:
+            write_status(out, status)
+        except OSError:
+            pass  # the error that stopped the demo is the one to report
+
+
+def stop_reason(err):
+    """demo.status for an exception that ended the demo: `failed: exit N: ...`
+    with the exit status and line the user sees (cli.run: an OSError is
+    exit 4, a full disk or a closed stdout), else the exception itself."""
+    if isinstance(err, SystemExit):
+        return f"failed: exit {err.code}"
+    if isinstance(err, OSError):
+        where = f"{err.filename}: " if err.filename else ""
+        what = "stdout closed (Broken pipe)" if isinstance(err, BrokenPipeError) and not where else err.strerror or err
+        return f"failed: exit {cli.EXIT_IO}: {where}{what}"
+    return f"failed: {type(err).__name__}: {err}"
 
 
 def run_demo(args, stop, out, env, config):

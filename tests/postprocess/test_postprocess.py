@@ -3,7 +3,9 @@
 Run: PYTHONPATH=. /usr/bin/python3 -m unittest discover -s tests/postprocess -v
 """
 
+import contextlib
 import html
+import io
 import math
 import os
 import re
@@ -1438,6 +1440,55 @@ class TestDemo(unittest.TestCase):
         with open(os.path.join(out, "logs", "demo.status"), "w") as f:
             f.write("running (pid 999999999)\n")
         self.assertTrue(demo.unfinished(out))
+
+    def test_the_status_says_why_the_demo_stopped(self):
+        """demo.status is `running (pid N)`, `complete` or why the demo stopped (docs/scenarios.md): an error
+        other than a failing run (the figures' missing animation.gif, exit 4) and a closed stdout (`cartsim demo |
+        head`, exit 4) left it `running (pid N)`, and the closed stdout left a branch running."""
+        from unittest import mock
+
+        from postprocess import cli, demo
+        with open(self.config, "w") as f:
+            f.write("description: test\n" + self.SPARSE)
+        out = os.path.join(self.dir, "pipe")
+        r, w = os.pipe()
+        os.close(r)  # nobody reads the demo's progress lines
+        try:
+            p = subprocess.run([sys.executable, "-m", "postprocess.demo", "--cartsim",
+                                os.path.join(HERE, "fake_cartsim.py"), "--config", self.config, "-o", out],
+                               stdout=w, stderr=subprocess.PIPE, text=True, cwd=REPO, env=env_with_repo(), timeout=240)
+        finally:
+            os.close(w)
+        self.assertEqual(p.returncode, 4, p.stderr)
+        self.assertEqual(p.stderr.splitlines(), ["cartsim demo: error: its output (stdout) was closed (Broken pipe); "
+                                                 "the demo cannot resume: run the same command to start again"])
+        self.assertEqual(demo.read_status(out), "failed: exit 4: stdout closed (Broken pipe)")
+        self.assertTrue(demo.unfinished(out), "the same command starts it again")
+        # any other way out of the runs or the figures
+        args = demo.parse(["--cartsim", os.path.join(HERE, "fake_cartsim.py"), "--config", self.config, "-o", out])
+        for err, status in ((OSError(2, "No such file or directory", os.path.join(out, "animation.gif")),
+                             f"failed: exit 4: {os.path.join(out, 'animation.gif')}: No such file or directory"),
+                            (OSError(28, "No space left on device"), "failed: exit 4: No space left on device"),
+                            (SystemExit(2), "failed: exit 2"),
+                            (ValueError("no frames"), "failed: ValueError: no frames")):
+            with self.subTest(status=status), mock.patch.object(demo, "run_demo", side_effect=err), \
+                    contextlib.redirect_stdout(io.StringIO()), cli.Interrupts() as stop:
+                with self.assertRaises(type(err)):
+                    demo.demo(args, stop)
+                self.assertEqual(demo.read_status(out), status)
+        # a closed stdout while a run is going: the run is stopped, not left behind
+        class ClosedAfterOneLine(io.StringIO):
+            def write(self, text):
+                if "running b" in text:
+                    raise BrokenPipeError(32, "Broken pipe")
+                return super().write(text)
+        sleep = [sys.executable, "-c", "import time; time.sleep(120)"]
+        with contextlib.redirect_stdout(ClosedAfterOneLine()), cli.Interrupts() as stop, \
+                mock.patch.object(demo.Job, "stop", autospec=True, side_effect=demo.Job.stop) as stopped:
+            with self.assertRaises(BrokenPipeError):
+                demo.run_jobs([("a", sleep), ("b", sleep)], out, dict(os.environ), 2, stop)
+        self.assertEqual([call.args[0].label for call in stopped.call_args_list], ["a"])
+        self.assertIsNotNone(stopped.call_args_list[0].args[0].proc.returncode, "run a still going")
 
     def test_a_config_that_cannot_be_read_is_exit_4_with_the_reason(self):
         """cartsim demo --config of a missing file or a directory exited 2 with 'no such config'
