@@ -542,8 +542,8 @@ def _explanation(k):
         if item is None:
             continue
         text = f"<p><b>{name}</b> (day {item[0]:g}), " + _msc_course(course, cells, yrs, k, u_inflamed, wear)
-        text += (f" Benefit at year {yrs}: <b>{_pts(benefit)} percentage points</b>"
-                 + (" of cartilage thickness compared with no treatment." if item is early else "."))
+        text += _benefit_sentence(benefit, item, k, " of cartilage thickness compared with no treatment"
+                                  if item is early else "")
         if item is late and early is not None and _finite(eb, lb):
             if abs(eb - lb) < CLEAR_POINTS:
                 text += f" Early and late end up close ({_pts(eb)} and {_pts(lb)} points)."
@@ -566,7 +566,7 @@ def _explanation(k):
             text += f". Synovitis at year {yrs}: {s:.2f} (untreated {s_end:.2f})."
         else:
             text += "."
-        p.append(text + f" Benefit at year {yrs}: <b>{_pts(k['il1ra_benefit'])} percentage points</b>.</p>")
+        p.append(text + _benefit_sentence(k["il1ra_benefit"], il1ra, k) + "</p>")
 
     text = ("<p class='note'><b>Not a miracle cure &mdash; the limits of this model.</b> It simulates one patient "
             "with one set of parameters; real patients differ (the size of the injury, their joint, their cells), "
@@ -604,6 +604,20 @@ def _explanation(k):
              + (f" These runs change {len(changed)} of those parameters (listed at the top), so they are outside "
                 "that calibration." if changed else "") + "</p>")
     return "\n".join(p)
+
+
+def _benefit_sentence(benefit, item, k, tail=""):
+    """' Benefit at year N: <b>+17.0 percentage points</b>TAIL.', or, without
+    a number, why ('not available percentage points' read as a number that
+    was not printed): no untreated run to compare with (a treated run given
+    alone, without the untreated run or a --baseline benefit in its file),
+    or a run that holds no row at the horizon."""
+    yrs = f"{k['horizon_years']:.3g}"
+    if _finite(benefit):
+        return f" Benefit at year {yrs}: <b>{_pts(benefit)} percentage points</b>{tail}."
+    why = ("no untreated run to compare with" if k["untreated"] is None
+           else f"{html.escape(item[1])} has no value at day {k['horizon_day']:g}")
+    return f" Benefit at year {yrs}: not available ({why})."
 
 
 ALIKE_POINTS = 0.05        # retentions closer than this (percentage points) or ALIKE_RELATIVE are "alike":

@@ -433,6 +433,29 @@ class TestReport(Base):
         self.assertIn("not a miracle cure", text.lower())
 
 
+    def test_a_benefit_without_an_untreated_run_is_a_sentence(self):
+        """`postprocess report` of a treated run alone (no untreated run, no --baseline) wrote 'Benefit at year
+        3: not available percentage points of cartilage thickness compared with no treatment.'"""
+        alone = {"msc_early": self.runs["msc_early"], "il1ra_early": self.runs["il1ra_early"]}
+        text = re.sub(r"<[^>]+>", "", report._explanation(report.key_numbers(alone)))
+        self.assertNotIn("not available percentage points", text)
+        self.assertEqual(text.count("Benefit at year 5: not available (no untreated run to compare with)."), 2, text)
+        # with its --baseline benefit in the file, the number
+        path = os.path.join(self.dir, "early_with_baseline.h5")
+        shutil.copy(self.paths["msc_early"], path)
+        with h5py.File(path, "a") as f:
+            if "benefit_thickness_points" not in f["outcomes"]:
+                f["outcomes"].create_dataset("benefit_thickness_points", data=17.0)
+        text = re.sub(r"<[^>]+>", "", report._explanation(report.key_numbers({"msc_early": Run(path)})))
+        self.assertIn("Benefit at year 5: +17.0 percentage points of cartilage thickness compared with no treatment.",
+                      text)
+        # an untreated run that ends before the branch starts: the horizon is its end, where the branch has no row
+        short = os.path.join(self.dir, "untreated_short.h5")
+        cs.write_run(short, "untreated", t_end=1000.0)
+        runs = {"untreated": Run(short), "msc_late": self.runs["msc_late"]}
+        text = re.sub(r"<[^>]+>", "", report._explanation(report.key_numbers(runs)))
+        self.assertIn("Benefit at year 2.74: not available (msc_late has no value at day 1000).", text)
+
     def test_table_columns_have_fixed_decimals(self):
         """Thickness was formatted with 4 significant digits: 2.12 beside 2.119."""
         rows = [plots.SummaryRow("untreated", None, 2.12, None, math.nan, 1207.0, math.nan),
