@@ -285,17 +285,35 @@ def _profile_times(run, label, times_days, untreated):
     return out
 
 
+def lateral_mean(dims):
+    """How the depth profiles of runs of these grid dimensions are taken from
+    their fields (reader.Run.depth_profile), as the figure and the report say
+    it: '' in 1-D (the field is the profile), 'mean over x' in 2-D, 'mean
+    over x and y' in 3-D; for runs of several dimensions each named
+    ('2-D runs: mean over x')."""
+    words = {2: "mean over x", 3: "mean over x and y"}
+    dims = sorted({min(int(d), 3) for d in dims})
+    lateral = [d for d in dims if d > 1]
+    if not lateral:
+        return ""
+    if len(dims) == 1:
+        return words[dims[0]]
+    return "; ".join(f"{d}-D runs: {words[d]}" for d in lateral)
+
+
 def profiles(runs, out, times_days, untreated_label="untreated"):
     """Depth profiles of aggrecan a, collagen c and chondrocytes Ch (three
     columns; z in mm vertical, tidemark at the bottom, surface at the top),
     one line per (branch, time) at the field snapshot within
     snapshot_tolerance(time) of it (none: not drawn), laterally averaged for
-    2-D/3-D runs. Colour = branch, line style = time.
+    2-D/3-D runs, which the x axes' labels say (lateral_mean: a 2-D lesion's
+    profile read as the lesion's own). Colour = branch, line style = time.
 
     Returns (path, plotted) with plotted["<label>@<day>"] = {"z", "a", "c",
-    "Ch", "snapshot_day", "style", "marker", "time_label"}; time_label is the
-    legend's text for the day, which names the snapshots' days when they are
-    not the requested one."""
+    "Ch", "snapshot_day", "style", "marker", "time_label", "xlabels"};
+    time_label is the legend's text for the day, which names the snapshots'
+    days when they are not the requested one; xlabels the x axes' labels
+    (a, c, Ch) as drawn."""
     species = [("a", "aggrecan a"), ("c", "collagen c"), ("Ch", "chondrocytes Ch")]
     untreated = metrics.find_untreated(runs, untreated_label)
     times_days = sorted(float(t) for t in times_days)
@@ -325,8 +343,12 @@ def profiles(runs, out, times_days, untreated_label="untreated"):
                     ax.plot(prof, g.z, color=branch_colour(label, i), ls=style[day], marker=marker, ms=5,
                             markevery=max(1, len(g.z) // 6), **_line_weight(run is untreated))
                 plotted[f"{label}@{day:g}"] = entry
-        for ax, (s, name) in zip(axes, species):
-            ax.set_xlabel(f"{name}\n(fraction of healthy)")
+        lateral = lateral_mean(r.grid.dim for r in runs.values() if r.has("fields"))
+        xlabels = [f"{name}\n(fraction of healthy)" + (f"\n{lateral}" if lateral else "") for _, name in species]
+        for entry in plotted.values():
+            entry["xlabels"] = xlabels
+        for ax, (s, name), xlabel in zip(axes, species, xlabels):
+            ax.set_xlabel(xlabel)
             ax.set_xlim(-0.02, 1.05)
             ax.grid(alpha=0.3)
             ax.set_title(name)

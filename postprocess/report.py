@@ -19,7 +19,7 @@ import h5py
 import numpy as np
 
 from . import cli, metrics
-from .plots import LAST_FRAME_MS, format_number, format_points, pretty_label, summary_table
+from .plots import LAST_FRAME_MS, format_number, format_points, lateral_mean, pretty_label, summary_table
 from .reader import DAYS_PER_YEAR, CartsimFileError, to_str
 
 CSS = """
@@ -279,9 +279,23 @@ def key_numbers(runs, untreated_label="untreated"):
             k[f"{prefix}retained_{days}d"] = math.nan if r is None else metrics.outcome_or(
                 r, f"msc_retained_{days}d", lambda r=r, days=days: metrics.msc_retained(r, days))
     k.update(_courses(k, untreated, T, runs))
+    k["field_dims"] = _field_dims(runs)
     first = untreated if untreated is not None else next(iter(runs.values()), None)
     k["changed_parameters"] = changed_parameters(first) if first is not None else []
     return k
+
+
+def _field_dims(runs):
+    """The grid dimensions (1, 2, 3) of the runs with field snapshots, sorted: what the figures drawn
+    from the fields (profiles, animation) show, for their captions."""
+    dims = set()
+    for run in runs.values():
+        try:
+            if run.has("fields"):
+                dims.add(run.grid.dim)
+        except CartsimFileError:
+            pass
+    return sorted(dims)
 
 
 def injury_window(run):
@@ -775,13 +789,34 @@ CAPTIONS = {
     "animation_final": "The final state, the animation's last frame as a still image: the depth profiles at the "
                        "end of the runs, early (left) and late (right) injection.",
 }
+# 2-D and 3-D runs: the animation is a colour map of the collagen over x and depth (plots.animation), the
+# profiles are lateral means (plots.lateral_mean); {mean} is ", averaged over y" in 3-D, {patch} "2-D patch"
+FIELD_CAPTIONS = {
+    "animation": "The collagen over time, early (left) and late (right) injection: the collagen fraction c as a "
+                 "colour (scale at the right, 1 healthy, 0 gone) across the {patch}{mean}, the lateral position x "
+                 "(mm) across and the height above the tidemark up, the joint surface at the top. It loops, holding "
+                 f"the final state for {LAST_FRAME_MS / 1000:g} seconds; the still image below shows that state.",
+    "animation_final": "The final state, the animation's last frame as a still image: the collagen across the "
+                       "{patch}{mean} at the end of the runs, early (left) and late (right) injection.",
+}
 
 
 def captions(k):
     """CAPTIONS for these runs: the inflammation figure says what the stem
     cells do to R_s, from the runs (key_numbers' msc_rs_excess): the caption
-    once said 'the stem cells add more', where they added 0.003 %."""
+    once said 'the stem cells add more', where they added 0.003 %. For 2-D
+    and 3-D runs (key_numbers' field_dims) the animation's captions are
+    FIELD_CAPTIONS, and the profiles' says they are lateral means: the 1-D
+    words (aggrecan solid, collagen dashed) described a colour map."""
     out = dict(CAPTIONS)
+    dims = k.get("field_dims") or []
+    lateral = lateral_mean(dims)
+    if lateral:
+        out["profiles"] = out["profiles"][:-1] + f", each the {lateral} at that depth."
+    if dims and max(dims) > 1:
+        words = {"patch": "3-D block" if max(dims) == 3 else "2-D patch",
+                 "mean": ", averaged over y" if max(dims) == 3 else ""}
+        out.update({name: text.format(**words) for name, text in FIELD_CAPTIONS.items()})
     excess = k.get("msc_rs_excess", math.nan)
     if _finite(excess):
         who = ("the stem cells add almost none: they act on the synovium, lowering P_s" if excess < NEGLIGIBLE else

@@ -6,7 +6,8 @@ DAY:FILE, --from-state, --set treatments[0].type/day/dose and output.dt,
 reads the config (relative to its working directory): an unreadable one is
 exit 4, a top-level key cartsim does not know exit 3 (`check` and `run`); its
 run.t_end is the horizon (default 1825), its output.dt and
-output.fields_every the steps (default 5 and 30; a --set output.dt wins);
+output.fields_every the steps (default 5 and 30; a --set output.dt wins),
+its grid.dim the files' dimension (default 1);
 `check` prints output, run and treatments resolved, as YAML.
 FAKE_CARTSIM_FAIL=<label> makes that run fail (exit 7);
 FAKE_CARTSIM_SLEEP=<seconds> makes every run take that long;
@@ -80,7 +81,8 @@ def main(argv):
                 ("il1ra", "180"): "il1ra_early"}[(sets["treatments[0].type"], sets["treatments[0].day"])]
     start = float(sets["treatments[0].day"]) if from_state else 0.0
     r = resolved(config)
-    cs.write_run(out, kind, start=start, t_end=float(r["run"]["t_end"]),
+    cs.write_run(out, kind, dim=int((config.get("grid") or {}).get("dim", 1)), start=start,
+                 t_end=float(r["run"]["t_end"]),
                  dt=float(sets.get("output.dt", r["output"]["dt"])), fields_every=float(r["output"]["fields_every"]),
                  parameters={k: float(v) for k, v in (config.get("model") or {}).items()})
     for day, path in states:

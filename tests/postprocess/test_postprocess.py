@@ -218,6 +218,12 @@ class TestPlots(Base):
         w = cs.write_run(p, "msc_early", dim=2, nz=8, nx=6)
         _, data = plots.profiles({"msc_early": Run(p)}, os.path.join(self.dir, "prof2d.png"), [1825])
         np.testing.assert_allclose(data["msc_early@1825"]["c"], w["fields"]["c"][-1].mean(axis=1))
+        # and the axes say so (they read as the profile through a 2-D lesion); a 1-D profile is the field itself
+        self.assertEqual(data["msc_early@1825"]["xlabels"][1], "collagen c\n(fraction of healthy)\nmean over x")
+        _, data = plots.profiles({"untreated": self.runs["untreated"]}, os.path.join(self.dir, "prof1d.png"), [1825])
+        self.assertEqual(data["untreated@1825"]["xlabels"][1], "collagen c\n(fraction of healthy)")
+        self.assertEqual([plots.lateral_mean(d) for d in ([1], [2, 2], [3], [1, 2])],
+                         ["", "mean over x", "mean over x and y", "2-D runs: mean over x"])
 
     def test_inflammation(self):
         path, data = plots.inflammation(self.runs, os.path.join(self.dir, "infl.png"))
@@ -1512,6 +1518,29 @@ class TestDemo(unittest.TestCase):
                 demo.run_jobs([("a", sleep), ("b", sleep)], out, dict(os.environ), 2, stop)
         self.assertEqual([call.args[0].label for call in stopped.call_args_list], ["a"])
         self.assertIsNotNone(stopped.call_args_list[0].args[0].proc.returncode, "run a still going")
+
+    def test_captions_of_a_2d_demo_say_what_is_drawn(self):
+        """With a 2-D --config the animation is a colour map of the collagen over x and depth, and the profiles
+        are means over x; the captions described three depth-profile lines (aggrecan solid, collagen dashed, cells
+        dotted) and did not say the profiles were averaged. (1-D: test_demo_end_to_end.)"""
+        with open(self.config, "w") as f:
+            f.write("description: test\ngrid:\n  dim: 2\n" + self.SPARSE)
+        out = os.path.join(self.dir, "two_d")
+        p = self.demo(out)
+        self.assertEqual(p.returncode, 0, p.stderr + p.stdout)
+        with open(os.path.join(out, "report.html"), encoding="utf-8") as f:
+            text = html.unescape(f.read())
+        captions = re.findall(r"<figcaption>(.*?)</figcaption>", text, re.S)
+        self.assertEqual(len(captions), 5)
+        self.assertNotIn("dashed", " ".join(captions))
+        self.assertIn("the collagen fraction c as a colour (scale at the right, 1 healthy, 0 gone) across the 2-D "
+                      "patch, the lateral position x (mm) across", captions[3])
+        self.assertIn("the collagen across the 2-D patch at the end of the runs", captions[4])
+        self.assertTrue(captions[1].endswith("each the mean over x at that depth."), captions[1])
+        k = {"field_dims": [3]}
+        self.assertIn("across the 3-D block, averaged over y,", report.captions(k)["animation"])
+        self.assertIn("each the mean over x and y at that depth.", report.captions(k)["profiles"])
+        self.assertEqual(report.captions({"field_dims": [1]})["animation"], report.CAPTIONS["animation"])
 
     def test_a_config_that_cannot_be_read_is_exit_4_with_the_reason(self):
         """cartsim demo --config of a missing file or a directory exited 2 with 'no such config'
