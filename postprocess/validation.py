@@ -1,13 +1,18 @@
 """Calibration and validation of the reference model against the targets of
 shared/model.md ("Calibration and validation targets" 1-8).
 
-    /usr/bin/python3 -m postprocess.validation --cartsim build/cartsim -o docs
+    /usr/bin/python3 -m postprocess.validation --cartsim build/cartsim -o docs --force
 
 re-runs every case with cartsim (independent runs two at a time), writes one
 figure per target to OUT/validation/ and OUT/validation.md with the table
 target | published | model | verdict. Every model number is read from the
 runs' HDF5 files; nothing is hard-coded but the published values and the
 tolerances that decide "met", which are stated in the table.
+
+An OUT/validation.md that exists is kept (one line, exit 4, before any run)
+unless --force, as the other postprocess tools: -o defaults to docs, and a
+partial --targets run replaced the committed table of every target by its
+own rows.
 """
 
 import concurrent.futures
@@ -458,6 +463,7 @@ def main(argv=None):
     p.add_argument("--cartsim", default=os.path.join(REPO, "build", "cartsim"))
     p.add_argument("-o", "--out", default=os.path.join(REPO, "docs"), help="directory for validation.md (default docs)")
     p.add_argument("--targets", default="", help="comma-separated target numbers (default: all)")
+    p.add_argument("--force", action="store_true", help="replace an OUT/validation.md (and figures) already there")
     args = p.parse_args(argv)
     if not os.access(args.cartsim, os.X_OK):
         print(f"validation: error: no cartsim executable at {args.cartsim} (build first)", file=sys.stderr)
@@ -468,6 +474,10 @@ def main(argv=None):
         p.error(f"--targets {args.targets!r}: expected comma-separated target numbers, e.g. 1,3")
     if targets and (any(not 1 <= t <= len(TARGETS) for t in targets) or len(set(targets)) != len(targets)):
         p.error(f"--targets {args.targets!r}: each of 1-{len(TARGETS)} at most once")
+    out = os.path.join(args.out, "validation.md")
+    if os.path.lexists(out) and not args.force:  # -o docs by default: the committed table
+        cli.fail("validation", f"{args.out} already holds validation.md (kept); use --force to replace it, or -o DIR",
+                 cli.EXIT_IO)
     cli.output_dir("validation", args.out)  # before the runs, not after them
     with tempfile.TemporaryDirectory(prefix="cartsim-validation-") as work:
         try:
@@ -475,7 +485,6 @@ def main(argv=None):
         except RuntimeError as e:
             print(f"validation: error: {e}", file=sys.stderr)
             return 5
-    out = os.path.join(args.out, "validation.md")
     given = sys.argv[1:] if argv is None else argv  # the command as run: a partial table says so
     write_markdown(rows, out, " ".join(["/usr/bin/python3 -m postprocess.validation", *map(shlex.quote, given)]),
                    os.path.abspath(args.cartsim))

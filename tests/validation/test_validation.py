@@ -64,11 +64,24 @@ class QuickValidation(unittest.TestCase):
             self.assertEqual(p.returncode, 2, p.stderr)
             self.assertIn("--targets", p.stderr.strip().splitlines()[-1])
         with tempfile.TemporaryDirectory() as out:
+            # a validation.md there (-o docs: the committed table of all 8 targets) is kept without --force: a
+            # --targets 5 run replaced it by a one-row table, silently, where the other tools refuse (exit 4)
+            md = os.path.join(out, "validation.md")
+            with open(md, "w") as f:
+                f.write("the committed table\n")
             p = subprocess.run([sys.executable, "-m", "postprocess.validation", "--cartsim", BIN, "--targets", "5",
                                 "-o", out], capture_output=True, text=True)
+            self.assertEqual(p.returncode, 4, p.stderr)
+            self.assertEqual(p.stderr.splitlines(), [f"validation: error: {out} already holds validation.md (kept); "
+                                                     "use --force to replace it, or -o DIR"])
+            self.assertEqual(p.stdout, "", "refused before any run")
+            self.assertEqual(open(md).read(), "the committed table\n")
+            p = subprocess.run([sys.executable, "-m", "postprocess.validation", "--cartsim", BIN, "--targets", "5",
+                                "-o", out, "--force"], capture_output=True, text=True)
             self.assertEqual(p.returncode, 0, p.stderr)
-            text = open(os.path.join(out, "validation.md")).read()
-            self.assertIn(f"/usr/bin/python3 -m postprocess.validation --cartsim {BIN} --targets 5 -o {out}", text)
+            text = open(md).read()
+            self.assertIn(f"/usr/bin/python3 -m postprocess.validation --cartsim {BIN} --targets 5 -o {out} --force",
+                          text)
             # the provenance is the binary's (`cartsim --version`), not the source tree's HEAD
             built = subprocess.run([BIN, "--version"], capture_output=True, text=True).stdout
             sha = built.split("(git ", 1)[1].split(")", 1)[0]
