@@ -33,7 +33,8 @@ files is refused without --force, except one whose demo did not finish
 again and replaces the demo's files (it never deletes any).
 
 Exit status: 0 ok; 2 bad arguments (an unknown option, --ranks below 1, no
-cartsim or config there: one line, postprocess/cli.py); 3 a config the demo
+cartsim or config there, an executable whose `check` prints no config: one
+line, postprocess/cli.py); 3 a config the demo
 cannot use (above; a config cartsim check rejects: its exit status, after
 its messages); 4 the output directory holds files and --force was not
 given, or cannot be created or written (checked before the runs; a full
@@ -150,7 +151,10 @@ def resolve_config(args, env):
         float(config["output"]["dt"])
         float(config["output"]["fields_every"])
     except (yaml.YAMLError, AttributeError, KeyError, TypeError, ValueError):
-        cli.fail(PROG, f"{args.config}: cannot read what {shlex.join(cmd)} printed", 7)
+        # an executable that is not cartsim (--cartsim /bin/true: exit 0, nothing printed) is a bad argument,
+        # as one that is not there (exit 2), not the demo's internal error
+        cli.fail(PROG, f"{args.cartsim}: not a cartsim executable ({shlex.join(cmd)} printed no resolved "
+                 "config; build cartsim, or pass --cartsim)", cli.EXIT_USAGE)
     problems = []
     if treatments:
         problems.append(f"it has {len(treatments)} treatment{'s' if len(treatments) != 1 else ''} "

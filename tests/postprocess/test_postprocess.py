@@ -1573,6 +1573,17 @@ class TestDemo(unittest.TestCase):
         self.assertEqual(p.stderr.strip().splitlines(),
                          ["cartsim demo: error: /nonexistent/cartsim: no cartsim executable there "
                           "(build it, or pass --cartsim)"])
+        # an executable that is not cartsim: a bad argument too (it was exit 7, an internal error, with
+        # 'cannot read what /bin/true check ... printed')
+        true = shutil.which("true")
+        p = subprocess.run([sys.executable, "-m", "postprocess.demo", "--cartsim", true, "--config", self.config,
+                            "-o", os.path.join(self.dir, "x")], capture_output=True, text=True, cwd=REPO,
+                           env=env_with_repo(), timeout=60)
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertEqual(p.stderr.splitlines(), [f"cartsim demo: error: {true}: not a cartsim executable ({true} check "
+                                                 f"{self.config} printed no resolved config; build cartsim, or pass "
+                                                 "--cartsim)"])
+        self.assertFalse(os.path.exists(os.path.join(self.dir, "x")))
 
 
 class TestExplorer(unittest.TestCase):
