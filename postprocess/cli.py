@@ -24,6 +24,7 @@ import contextlib
 import os
 import signal
 import sys
+import tempfile
 
 EXIT_USAGE = 2
 EXIT_IO = 4
@@ -106,15 +107,22 @@ class Interrupts:
 
 def output_dir(prog, path):
     """Create the directory `path` (and its parents) if needed and check that
-    files can be created in it; exit 4 with one line if not. Returns path."""
+    files can be created in it, by creating (and removing) one; exit 4 with
+    one line and the system's reason if not. Returns path. (os.access said
+    no without saying why: a read-only file system was "permission denied";
+    and it says yes where no file can be made, /sys or /proc.)"""
     if os.path.exists(path) and not os.path.isdir(path):
         fail(prog, f"cannot use {path} as the output directory: it is a file", EXIT_IO)
     try:
         os.makedirs(path, exist_ok=True)
     except OSError as err:
         fail(prog, f"cannot create the output directory {path}: {err.strerror or err}", EXIT_IO)
-    if not os.access(path, os.W_OK | os.X_OK):
-        fail(prog, f"cannot write into the output directory {path}: permission denied", EXIT_IO)
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".write-check-", dir=path)
+    except OSError as err:
+        fail(prog, f"cannot write into the output directory {path}: {err.strerror or err}", EXIT_IO)
+    os.close(fd)
+    os.remove(probe)
     return path
 
 

@@ -9,6 +9,7 @@ import io
 import math
 import os
 import re
+import shlex
 import shutil
 import signal
 import subprocess
@@ -1105,6 +1106,41 @@ class TestCommandLine(Base):
                 self.assertIn(blocker, p.stderr)
         with open(blocker) as f:
             self.assertEqual(f.read(), "kept\n")
+
+    def test_an_output_directory_that_takes_no_file_gives_the_systems_reason(self):
+        """os.access said no without saying why: the tools (plot, demo, explorer: cli.output_dir) said 'permission
+        denied' on a read-only file system (EROFS) and in /proc (ENOENT), as root too."""
+        from postprocess import cli
+        with self.assertRaises(SystemExit) as caught, contextlib.redirect_stderr(io.StringIO()) as err:
+            cli.output_dir("tool", "/proc/self")
+        self.assertEqual(caught.exception.code, cli.EXIT_IO)
+        self.assertEqual(err.getvalue(), "tool: error: cannot write into the output directory /proc/self: "
+                                         "No such file or directory\n")
+        self.assertEqual(cli.output_dir("tool", self.dir), self.dir)
+        self.assertFalse([n for n in os.listdir(self.dir) if n.startswith(".write-check-")], "the check's file is gone")
+        # a read-only mount (a private mount namespace: as root, or as a user where user namespaces are allowed)
+        ro = os.path.join(self.dir, "read_only")
+        os.makedirs(ro)
+        demo = [sys.executable, "-m", "postprocess.demo", "--cartsim", os.path.join(HERE, "fake_cartsim.py"),
+                "--config", os.path.join(REPO, "configs", "demo", "untreated.yaml"), "-o", ro]
+        for prog, cmd in (("python3 -m postprocess.plot", [sys.executable, "-m", "postprocess.plot",
+                                                            self.paths["untreated"], "-o", ro]),
+                          ("cartsim demo", demo)):
+            script = f"mount -t tmpfs -o ro none {shlex.quote(ro)} || exit 77; exec {shlex.join(cmd)}"
+            for unshare in (["unshare", "-m"], ["unshare", "-rm"]):
+                try:
+                    p = subprocess.run(unshare + ["sh", "-c", script], capture_output=True, text=True, cwd=REPO,
+                                       env=env_with_repo(), timeout=120)
+                except FileNotFoundError:
+                    break
+                if p.returncode == 77 or p.stderr.startswith("unshare:"):
+                    continue
+                self.assertEqual(p.returncode, 4, p.stderr)
+                self.assertEqual(p.stderr.splitlines(), [f"{prog}: error: cannot write into the output directory "
+                                                         f"{ro}: Read-only file system"])
+                break
+            else:
+                print(f"note: no read-only mount here (unshare: {p.stderr.strip()}); EROFS not checked", file=sys.stderr)
 
     def test_xmf_that_cannot_be_written_is_skipped(self):
         # a 2-D run whose .xmf place is taken by a directory (as a read-only data
