@@ -4,7 +4,7 @@
 
 1. for each patient type (configs/explorer/{slow,average,fast}.yaml) runs
    the untreated history, saving its state at every injection day (every 30
-   days from day 30 to day 1800; --quick: 5 days);
+   days from day 30 to day 1800; --quick: 5 days) into DIR/states/;
 2. from each saved state, concurrently on the available cores: MSCs at
    1e7 and 5e7 cells from the reference and the bone-marrow source, and the
    IL-1Ra bolus (150 mg), each with the benefit against the untreated run
@@ -12,7 +12,8 @@
    injection are drawn from it);
 3. writes ONE self-contained index.html (plotly.js from Debian's
    python3-plotly and the data inlined, gzip-compressed; no network at view
-   time) and summary.csv (one row per treated run) into the output dir.
+   time) and summary.csv (one row per treated run) into the output dir,
+   beside the run files (DIR/runs/) and the states (DIR/states/).
 
 Errors are one line, `cartsim explore: error: ...` (docs/exit-codes.md); a
 failing run's own stderr follows that line. Exit status: 0 ok; 2 bad
@@ -55,6 +56,7 @@ STOP_TIMEOUT = 10  # seconds from SIGTERM to SIGKILL for a run being stopped
 MONTH = 30.0
 HORIZON = 1825.0
 MAX_SAVES = 16  # cartsim run accepts at most 16 --save-state
+SUBDIRS = ("runs", "states")  # DIR/runs/: the run files; DIR/states/: the untreated states the branches start from
 # The treated runs write their time series every BRANCH_DT days (the histories every month, from
 # configs/explorer): the page draws each treated synovitis curve from the branch's own rows for
 # the first EARLY days after the injection. An IL-1Ra bolus holds synovitis near 0 for about a
@@ -313,7 +315,7 @@ def explore(args, stop):
     if os.path.isdir(out) and os.listdir(out) and not args.force:
         cli.fail(PROG, f"{out} is not empty (use --force to replace its contents)", cli.EXIT_IO)
     cli.output_dir(PROG, out)
-    for sub in ("runs", "states"):
+    for sub in SUBDIRS:
         cli.output_dir(PROG, os.path.join(out, sub))
     for old in ("index.html", "summary.csv"):  # --force: a failed or interrupted rerun must not leave the old page
         if os.path.isfile(os.path.join(out, old)):

@@ -1631,6 +1631,19 @@ class TestExplorer(unittest.TestCase):
     def tearDown(self):
         shutil.rmtree(self.dir, ignore_errors=True)
 
+    def test_every_directory_it_writes_is_documented(self):
+        """docs/explorer.md listed index.html, summary.csv and DIR/runs/, not DIR/states/ (the saved states
+        every branch starts from), which the explorer also fills."""
+        from postprocess import explorer
+        with open(os.path.join(REPO, "docs", "explorer.md"), encoding="utf-8") as f:
+            doc = f.read()
+        self.assertEqual(set(explorer.SUBDIRS), {"runs", "states"})
+        for sub in explorer.SUBDIRS:
+            self.assertIn(f"`DIR/{sub}/`", doc)
+        for _, cmd in explorer.history_commands("cartsim", "DIR", "average", [30]):
+            saved = [cmd[i + 1].split(":", 1)[1] for i, a in enumerate(cmd) if a == "--save-state"]
+            self.assertTrue(saved and all(os.path.dirname(path) == os.path.join("DIR", "states") for path in saved))
+
     def test_missing_plotly_exit_3_before_any_run(self):
         """Without python3-plotly the explorer used to run every simulation, then end in a
         traceback (exit 1) with no page and a directory that a re-run refused without --force."""
