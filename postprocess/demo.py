@@ -27,19 +27,19 @@
 
 DIR/logs/ holds each run's stdout and stderr and demo.status: `running
 (pid N)`, `complete`, or why the demo stopped, whatever stopped it
-(stop_reason). A directory that holds
-files is refused without --force, except one whose demo did not finish
-(demo.status not `complete`, its process gone): the same command then runs
-again and replaces the demo's files (it never deletes any).
+(stop_reason). A directory that holds files is refused without --force,
+except one whose demo did not finish (demo.status not `complete`, its
+process gone): the same command then runs again and replaces the demo's
+files (it never deletes any).
 
 Exit status: 0 ok; 2 bad arguments (an unknown option, --ranks below 1, no
 cartsim or config there, an executable whose `check` prints no config: one
-line, postprocess/cli.py); 3 a config the demo
-cannot use (above; a config cartsim check rejects: its exit status, after
-its messages); 4 the output directory holds files and --force was not
-given, or cannot be created or written (checked before the runs; a full
-disk later), or the demo's stdout was closed (`cartsim demo | head`: the
-running runs are stopped, one line); 6 interrupted by SIGINT/SIGTERM (the
+line, postprocess/cli.py); 3 a config the demo cannot use (above; a config
+cartsim check rejects: its exit status, after its messages); 4 the output
+directory holds files and --force was not given, or cannot be created or
+written (checked before the runs; a full disk later), or the demo's stdout
+was closed (`cartsim demo | head`: the running runs are stopped, one
+line); 6 interrupted by SIGINT/SIGTERM (the
 running cartsim runs are stopped first: SIGTERM, SIGKILL after 10 s; one
 line); a failing cartsim run's own exit status (`cartsim demo: error:
 cartsim run LABEL failed (exit N): COMMAND`, then the run's stderr).
