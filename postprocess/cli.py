@@ -139,6 +139,46 @@ def writing(path):
         raise
 
 
+def usable_cpus():
+    """The CPUs this process may run on (a Slurm or cgroup CPU set, taskset):
+    os.cpu_count() counts the machine's, so a default of that many parallel
+    runs oversubscribed a restricted node."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def run_outcome(rc):
+    """(words, exit status) for a cartsim run that ended with returncode rc != 0:
+    ("exit N", N), or for one a signal killed (rc = -N: the out-of-memory
+    killer's SIGKILL, say) ("killed by signal N (SIGKILL)", 128 + N), the
+    shells' status for it (it was "exit -9" and exit 1, which no table lists)."""
+    if rc > 0:
+        return f"exit {rc}", rc
+    try:
+        name = f" ({signal.Signals(-rc).name}{': out of memory?' if -rc == signal.SIGKILL else ''})"
+    except ValueError:
+        name = ""
+    return f"killed by signal {-rc}{name}", 128 - rc
+
+
+def write_whole(path, text, newline=None):
+    """Write `text` to `path` whole or not at all: into PATH.tmp.<pid> beside
+    it, renamed over `path` once complete (a full disk left a cut-off
+    index.html that looked finished and showed "Loading..." for ever); an
+    OSError names `path` (writing)."""
+    tmp = f"{path}.tmp.{os.getpid()}"
+    try:
+        with writing(path):
+            with open(tmp, "w", encoding="utf-8", newline=newline) as f:
+                f.write(text)
+            os.replace(tmp, path)
+    finally:
+        with contextlib.suppress(OSError):
+            os.remove(tmp)
+
+
 def run(prog, main, argv=None):
     """main(argv), with an OSError (a full disk while writing) reported as one
     line, `PROG: error: FILE: reason`, and exit 4, and an input file that

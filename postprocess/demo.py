@@ -271,7 +271,8 @@ class Job:
     def failure(self, rc):
         with open(self.err_path, errors="replace") as f:
             err = f.read()
-        sys.stderr.write(f"{PROG}: error: cartsim run {self.label} failed (exit {rc}): {shlex.join(self.cmd)}\n{err}")
+        sys.stderr.write(f"{PROG}: error: cartsim run {self.label} failed ({cli.run_outcome(rc)[0]}): "
+                         f"{shlex.join(self.cmd)}\n{err}")
         if err and not err.endswith("\n"):
             sys.stderr.write("\n")
 
@@ -300,7 +301,7 @@ def run_jobs(specs, out, env, max_parallel, stop):
                     for other in running:
                         other.stop()
                     job.failure(rc)
-                    return rc if rc > 0 else 1
+                    return cli.run_outcome(rc)[1]
                 print(f"  {job.label} done ({time.time() - job.t0:.1f} s)", flush=True)
     except cli.Interrupted as err:
         for job in running:
@@ -395,7 +396,7 @@ def stop_reason(err):
 
 
 def run_demo(args, stop, out, env, config):
-    max_parallel = max(1, (os.cpu_count() or 1) // max(1, args.ranks))
+    max_parallel = max(1, cli.usable_cpus() // max(1, args.ranks))
     dt = branch_dt(config)
 
     print(f"cartsim demo: {args.config} -> {out}")

@@ -26,6 +26,7 @@ SIGINT/SIGTERM (the running runs are stopped first: SIGTERM, SIGKILL after
 import base64
 import csv
 import gzip
+import io
 import json
 import os
 import shlex
@@ -82,8 +83,8 @@ def parser():
                    help="output directory for index.html, summary.csv and the runs (default: results/explorer)")
     p.add_argument("--force", action="store_true", help="reuse a non-empty output directory (files replaced)")
     p.add_argument("--quick", action="store_true", help="5 injection days only: 90, 180, 365, 730, 1460 (tests)")
-    p.add_argument("--jobs", type=cli.positive_int, default=os.cpu_count() or 2,
-                   help="runs at once (default: all cores)")
+    p.add_argument("--jobs", type=cli.positive_int, default=cli.usable_cpus(),
+                   help="runs at once (default: every core this process may use)")
     return p
 
 
@@ -261,11 +262,12 @@ def collect(out, days, stop):
 
 
 def write_summary(rows, path):
-    with open(path, "w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=list(rows[0]))
-        w.writeheader()
-        for r in rows:
-            w.writerow(r)
+    text = io.StringIO(newline="")
+    w = csv.DictWriter(text, fieldnames=list(rows[0]))
+    w.writeheader()
+    for r in rows:
+        w.writerow(r)
+    cli.write_whole(path, text.getvalue(), newline="")
 
 
 def packed(text):
@@ -281,8 +283,7 @@ def write_page(data, path, plotly):
     page = page.replace("/*PLOTLY_GZ*/", packed(plotly))
     page = page.replace("/*DATA_GZ*/", packed(json.dumps(data, separators=(",", ":"))))
     page = page.replace("/*APP_JS*/", app)
-    with open(path, "w") as f:
-        f.write(page)
+    cli.write_whole(path, page)  # whole or absent: a cut-off page looked finished
     return os.path.getsize(path)
 
 
@@ -333,10 +334,11 @@ def explore(args, stop):
         label, cmd, code, err = e.args
         if code == cli.EXIT_INTERRUPTED:  # a run got SIGINT/SIGTERM; its advice (--restart) is for one run
             raise cli.Interrupted(f"the run '{label}' was interrupted") from None
-        sys.stderr.write(f"{PROG}: error: cartsim run '{label}' failed (exit {code}): {shlex.join(cmd)}\n{err}")
+        words, status = cli.run_outcome(code)
+        sys.stderr.write(f"{PROG}: error: cartsim run '{label}' failed ({words}): {shlex.join(cmd)}\n{err}")
         if err and not err.endswith("\n"):
             sys.stderr.write("\n")
-        return code if code > 0 else 1
+        return status
     data, rows = collect(out, days, stop)
     write_summary(rows, os.path.join(out, "summary.csv"))
     size = write_page(data, os.path.join(out, "index.html"), plotly)

@@ -878,8 +878,7 @@ def write_report(out_html, figures, runs, title="cartsim: stem cells for knee ca
         f"{html.escape(l)} = {html.escape(os.path.basename(r.path))} ({html.escape(r.status)})"
         for l, r in runs.items()) + "</p>")
     parts.append("</body></html>")
-    with cli.writing(out_html), open(out_html, "w", encoding="utf-8") as f:
-        f.write("\n".join(parts) + "\n")
+    cli.write_whole(out_html, "\n".join(parts) + "\n")  # whole or absent (a full disk)
     return str(out_html)
 
 

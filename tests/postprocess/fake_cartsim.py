@@ -10,9 +10,11 @@ output.fields_every the steps (default 5 and 30; a --set output.dt wins),
 its grid.dim the files' dimension (default 1);
 `check` prints output, run and treatments resolved, as YAML.
 FAKE_CARTSIM_FAIL=<label> makes that run fail (exit 7);
+FAKE_CARTSIM_KILL=<label> makes that run die of SIGKILL (as the out-of-memory killer ends one);
 FAKE_CARTSIM_SLEEP=<seconds> makes every run take that long;
 FAKE_CARTSIM_PIDS=<dir> records each run's pid in <dir>/<label>.pid."""
 import os
+import signal
 import sys
 import time
 
@@ -72,6 +74,8 @@ def main(argv):
         with open(os.path.join(os.environ["FAKE_CARTSIM_PIDS"], f"{label}.pid"), "w") as f:
             f.write(f"{os.getpid()}\n")
     time.sleep(float(os.environ.get("FAKE_CARTSIM_SLEEP", "0")))
+    if os.environ.get("FAKE_CARTSIM_KILL") == label:
+        os.kill(os.getpid(), signal.SIGKILL)
     if os.environ.get("FAKE_CARTSIM_FAIL") == label:
         sys.stderr.write(f"fake cartsim: {label} failed on purpose\n")
         return 7

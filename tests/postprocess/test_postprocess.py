@@ -1021,6 +1021,43 @@ class TestCommandLine(Base):
         self.assertEqual(p.returncode, cli.EXIT_IO)
         self.assertEqual(p.stderr, "tool: error: /dev/full: No space left on device\n")
 
+    @unittest.skipUnless(shutil.which("taskset"), "needs taskset")
+    def test_parallel_runs_default_to_the_cpus_this_process_may_use(self):
+        """The explorer's --jobs and the demo's parallel branches defaulted to os.cpu_count(), the
+        machine's cores, also under a CPU set of one (taskset -c 0, a Slurm allocation)."""
+        code = "from postprocess import cli, explorer\nprint(cli.usable_cpus(), explorer.parser().parse_args(['-o', 'x']).jobs)"
+        p = subprocess.run(["taskset", "-c", "0", sys.executable, "-c", code], capture_output=True, text=True,
+                           cwd=REPO, env=env_with_repo(), timeout=60)
+        self.assertEqual((p.returncode, p.stdout), (0, "1 1\n"), p.stderr)
+
+    def test_a_page_is_written_whole_or_not_at_all(self):
+        """A full disk while the explorer wrote its page left a cut-off index.html (2.57 of 2.59 MB) that
+        showed "Loading the simulations..." for ever, and the error named no file. Pages, summaries and
+        reports are now written beside their name and renamed once whole (cli.write_whole). Here on a
+        64 kB tmpfs in a private mount namespace (skipped where none can be made)."""
+        small = os.path.join(self.dir, "small")
+        os.makedirs(small)
+        page = os.path.join(small, "index.html")
+        code = ("import os, sys\nfrom postprocess import cli, explorer\n"
+                "def main(argv):\n    explorer.write_page({'x': os.urandom(200000).hex()}, sys.argv[1], 'plotly')\n"
+                "sys.exit(cli.run('tool', main))")
+        script = (f"mount -t tmpfs -o size=64k none {shlex.quote(small)} || exit 77; "
+                  f"{shlex.quote(sys.executable)} -c {shlex.quote(code)} {shlex.quote(page)}; rc=$?; "
+                  f"ls -A {shlex.quote(small)}; exit $rc")
+        for unshare in (["unshare", "-m"], ["unshare", "-rm"]):
+            try:
+                p = subprocess.run(unshare + ["sh", "-c", script], capture_output=True, text=True, cwd=REPO,
+                                   env=env_with_repo(), timeout=120)
+            except FileNotFoundError:
+                break
+            if p.returncode == 77 or p.stderr.startswith("unshare:"):
+                continue
+            self.assertEqual(p.returncode, 4, p.stderr)
+            self.assertEqual(p.stderr, f"tool: error: {page}: No space left on device\n")
+            self.assertEqual(p.stdout, "", "nothing left in the directory: no page, no temporary file")
+            return
+        self.skipTest("no private mount namespace here")
+
     def test_times_outside_every_run_are_noted(self):
         """--times 5000 on a 30-day run wrote a profiles.png with nothing drawn and said nothing."""
         path = os.path.join(self.dir, "short.h5")
@@ -1384,6 +1421,13 @@ class TestDemo(unittest.TestCase):
         lines = p.stderr.splitlines()
         self.assertTrue(lines[0].startswith("cartsim demo: error: cartsim run msc_late failed (exit 7): "), lines[0])
         self.assertIn("msc_late failed on purpose", p.stderr)
+        # killed by a signal (the out-of-memory killer): it said "failed (exit -9)" and exited 1, in no table
+        env = env_with_repo()
+        env["FAKE_CARTSIM_KILL"] = "msc_late"
+        p = self.demo(os.path.join(self.dir, "killed"), env=env)
+        self.assertEqual(p.returncode, 128 + 9, p.stderr)
+        self.assertTrue(p.stderr.startswith("cartsim demo: error: cartsim run msc_late failed (killed by signal 9 "
+                                            "(SIGKILL: out of memory?)): "), p.stderr)
 
     def test_branches_write_their_series_finely_enough_for_the_dip(self):
         """The branches wrote the config's 5-day (fast.yaml: 30-day) series: the MSC dip, within the first day,
