@@ -1090,15 +1090,18 @@ static void adopt_history(cs_run_state *rs, const cs_state_info *info)
   if (!isnan(info->K_MSC_in_use)) rs->params.K_MSC = info->K_MSC_in_use;
 }
 
-/* The commit of the build that started the output at path (its /meta
- * git_sha; "" if unreadable). Serial: rank 0, before the file is reopened. */
-static void started_git_sha(const char *path, char *out, size_t n)
+/* What the output at path says of the run that started it: the commit of
+ * its build (/meta git_sha) and the Krylov method it solved with
+ * (/parameters/solver/krylov); "" where unreadable. Serial: rank 0, before
+ * the file is reopened. */
+static void started_with(const char *path, char *sha, size_t nsha, char *krylov, size_t nkrylov)
 {
-  out[0] = '\0';
+  sha[0] = krylov[0] = '\0';
   hid_t f;
   H5E_BEGIN_TRY { f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT); } H5E_END_TRY;
   if (f < 0) return;
-  cs_h5_meta_string(f, "git_sha", out, n);
+  cs_h5_meta_string(f, "git_sha", sha, nsha);
+  cs_h5_fixed_string(f, "parameters/solver/krylov", krylov, nkrylov);
   H5Fclose(f);
 }
 
@@ -1165,6 +1168,8 @@ int cs_run(const cs_config *cfg, const cs_run_request *req, MPI_Comm comm)
     adopt_history(&rs, &info);
   }
   cs_state_info ck;
+  char started[128] = "", krylov[16] = ""; /* a restart: the build and Krylov method of the run it continues */
+  int krylov_left = 0;                     /* ... which left solver.krylov none for gmres */
   if (req->restart) {
     char fp[17], path[4200];
     cs_config_fingerprint(cfg, fp);
@@ -1175,6 +1180,15 @@ int cs_run(const cs_config *cfg, const cs_run_request *req, MPI_Comm comm)
     if ((rc = cs_state_load(path, cart, cfg, rs.pb.pt, u, u + CS_NS * rs.pb.ncell, &ck))) goto done;
     rs.restarting = 1;
     rs.ckpt_own[1] = seq;
+    /* solver.krylov auto depends on the rank count in 1-D (none: the depth
+     * line solved exactly on one rank; gmres once the line is split): a
+     * restart on another count keeps the interrupted run's gmres, and one that
+     * must leave its none says so (/parameters records the first segment's) */
+    if (rs.pb.rank == 0) started_with(req->output_path, started, sizeof started, krylov, sizeof krylov);
+    MPI_Bcast(krylov, (int)sizeof krylov, MPI_CHAR, 0, cart);
+    if (cfg->solver.krylov == CS_KRYLOV_AUTO && !strcmp(krylov, "gmres")) rs.solver.krylov = CS_KRYLOV_GMRES;
+    krylov_left = cfg->solver.krylov == CS_KRYLOV_AUTO && !strcmp(krylov, "none") &&
+                  rs.solver.krylov == CS_KRYLOV_GMRES;
     adopt_history(&rs, &ck);
     rs.last_ckpt_t = ck.time;
     rs.solve_seconds = ck.solve_seconds;
@@ -1200,8 +1214,6 @@ int cs_run(const cs_config *cfg, const cs_run_request *req, MPI_Comm comm)
     cs_solver_stats_unpack(ck.stats, &base);
     cs_integrator_set_base(rs.it, &base);
     if (rs.pb.rank == 0) { /* another build goes on from here: say so (a restart across an upgrade) */
-      char started[128];
-      started_git_sha(req->output_path, started, sizeof started);
       if (started[0] && strcmp(started, cs_git_sha()) != 0)
         fprintf(stderr, "cartsim: warning: %s was started by cartsim git %s; this build (git %s) continues it from "
                         "day %g, so its segments come from different builds (/meta restarted_git_sha)\n",
@@ -1214,8 +1226,13 @@ int cs_run(const cs_config *cfg, const cs_run_request *req, MPI_Comm comm)
         (rc = cs_h5out_fields_truncate(rs.h5, rs.nfields_written)) ||
         (rc = cs_h5out_meta_double(rs.h5, "restarted_from_day", rs.t0)) ||
         (rc = cs_h5out_meta_string(rs.h5, "restarted_git_sha", cs_git_sha())) ||
-        (rc = cs_h5out_meta_int(rs.h5, "ranks", nranks))) /* the segment that finishes the run */
+        (rc = cs_h5out_meta_int(rs.h5, "ranks", nranks)) || /* the segment that finishes the run */
+        (krylov_left && (rc = cs_h5out_meta_string(rs.h5, "restarted_krylov", "gmres"))))
       goto done;
+    if (krylov_left && rs.pb.rank == 0)
+      fprintf(stderr, "cartsim: warning: %s was solved with solver.krylov none (auto: the depth line exact on one "
+              "rank); on %d ranks the line is split, so this segment uses gmres (/meta restarted_krylov; "
+              "/parameters/solver/krylov stays the first segment's)\n", req->output_path, nranks);
   } else {
     /* the new file takes the output's name once it holds the header and the
      * empty datasets: a run that fails before leaves an old output as it was */

@@ -2,6 +2,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 void cs_h5_extent_text(hid_t space, char *out, size_t n)
 {
@@ -102,4 +103,24 @@ void cs_h5_meta_string(hid_t f, const char *name, char *out, size_t n)
   if (sp >= 0) H5Sclose(sp);
   H5Tclose(t);
   H5Aclose(a);
+}
+
+void cs_h5_fixed_string(hid_t f, const char *path, char *out, size_t n)
+{
+  out[0] = '\0';
+  hid_t d;
+  H5E_BEGIN_TRY { d = H5Dopen2(f, path, H5P_DEFAULT); } H5E_END_TRY;
+  if (d < 0) return;
+  hid_t t = H5Dget_type(d), sp = H5Dget_space(d);
+  const size_t size = t >= 0 ? H5Tget_size(t) : 0;
+  if (t >= 0 && H5Tget_class(t) == H5T_STRING && H5Tis_variable_str(t) == 0 && size > 0 && size < n && sp >= 0 &&
+      H5Sget_simple_extent_npoints(sp) == 1) {
+    hid_t mt = H5Tcopy(t); /* the file's width, nul-terminated or padded: out has room for one more */
+    memset(out, 0, size + 1);
+    if (H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, out) < 0) out[0] = '\0';
+    H5Tclose(mt);
+  }
+  if (sp >= 0) H5Sclose(sp);
+  if (t >= 0) H5Tclose(t);
+  H5Dclose(d);
 }

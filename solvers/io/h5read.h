@@ -20,6 +20,11 @@ double cs_h5_last(hid_t f, const char *path);
  * absent or of another type or shape). */
 void cs_h5_meta_string(hid_t f, const char *name, char *out, size_t n);
 
+/* The fixed-length string dataset at path, one string (as h5out writes a
+ * parameter's choice: /parameters/solver/krylov), into out ("" if absent,
+ * of another type or shape, or not shorter than n). */
+void cs_h5_fixed_string(hid_t f, const char *path, char *out, size_t n);
+
 /* The extent of a dataspace as text: "[48, 1, 9]", "a scalar", "empty". */
 void cs_h5_extent_text(hid_t space, char *out, size_t n);
 

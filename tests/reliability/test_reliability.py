@@ -421,6 +421,39 @@ class Reliability(unittest.TestCase):
                          f"{out} removes the checkpoints of an earlier one; --restart skips it)\n")
 
 
+    def test_a_1d_restart_on_another_rank_count_keeps_its_record_of_the_krylov_method(self):
+        """solver.krylov auto is none for a 1-D run on one rank (the depth line solved exactly) and gmres on
+        two. A restart on the other count changed method while /parameters/solver/krylov kept the first
+        segment's: "none" in a file whose krylov_iters end at 200,000. Now 2 -> 1 ranks keeps gmres, and
+        1 -> 2 says so and records /meta restarted_krylov."""
+        d = tempfile.mkdtemp(dir=self.tmp.name)
+        args = ["--quiet", "--set", "output.checkpoint_every=300"]
+
+        def interrupted(name, ranks):
+            out = os.path.join(d, name)
+            r = run("run", REF, "-o", out, *args, ranks=ranks)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            with h5py.File(out, "a", locking=False) as f:
+                f["meta"].attrs["status"] = "interrupted"
+                return out, f["parameters/solver/krylov"][()].decode(), f["solver/krylov_iters"][-1]
+
+        out, krylov, iters = interrupted("one.h5", 1)
+        self.assertEqual((krylov, iters), ("none", 0))
+        r = run("run", REF, "-o", out, *args, "--restart", ranks=2)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("was solved with solver.krylov none", r.stderr)
+        with h5py.File(out, "r", locking=False) as f:
+            self.assertEqual(f["meta"].attrs["status"], "complete")
+            self.assertEqual(f["meta"].attrs["restarted_krylov"], "gmres")
+            self.assertGreater(f["solver/krylov_iters"][-1], 0)
+        out, krylov, iters = interrupted("two.h5", 2)
+        self.assertEqual(krylov, "gmres")
+        r = run("run", REF, "-o", out, *args, "--restart", ranks=1)
+        self.assertEqual((r.returncode, r.stderr), (0, ""))
+        with h5py.File(out, "r", locking=False) as f:
+            self.assertNotIn("restarted_krylov", f["meta"].attrs)
+            self.assertGreater(f["solver/krylov_iters"][-1], iters, "the one-rank segment ran gmres, as recorded")
+
     def test_checkpoints_never_replace_a_file_the_run_kept(self):
         """A new run keeps a file of a checkpoint's name that it reads (--from-state) or that is no
         checkpoint, with a warning; but its own checkpoints were still numbered from 0, so its
