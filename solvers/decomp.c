@@ -1,5 +1,6 @@
 #include "decomp.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "../model/species.h"
@@ -41,6 +42,14 @@ static void split(int N, int parts, int coord, int *n, int *off)
   *off = coord * base + (coord < extra ? coord : extra);
 }
 
+/* Can p ranks split N[1] x N[2] depth columns as px py = p, px <= nx, py <= ny? */
+static int lateral_split_fits(long p, const int N[3])
+{
+  for (int px = 1; px <= N[1]; ++px)
+    if (p % px == 0 && p / px <= N[2]) return 1;
+  return 0;
+}
+
 /* The most ranks a grid of N cells (z, x, y) can be split over: 1-D along
  * z, 2-D along x, 3-D along x and y (px py ranks, px <= nx, py <= ny). */
 static int max_ranks(int dim, const int N[3])
@@ -48,8 +57,7 @@ static int max_ranks(int dim, const int N[3])
   if (dim == 1) return N[0];
   if (dim == 2) return N[1];
   for (long r = (long)N[1] * N[2]; r > 1; --r)
-    for (int px = 1; px <= N[1]; ++px)
-      if (r % px == 0 && r / px <= N[2]) return (int)r;
+    if (lateral_split_fits(r, N)) return (int)r;
   return 1;
 }
 
@@ -91,9 +99,20 @@ int cs_decomp_create(MPI_Comm comm, const cs_grid *g, double H, cs_decomp **out)
     if (g->dim == 2)
       CS_FAIL(CS_ERR_CONFIG, "grid.nx = %d cells cannot be split over %d ranks (a 2-D grid is split along x); "
               "use at most %d rank%s or more cells", N[1], dc->size, most, most == 1 ? "" : "s");
+    if (dc->size > most)
+      CS_FAIL(CS_ERR_CONFIG, "grid.nx x grid.ny = %d x %d depth columns cannot be split over %d ranks (px ranks "
+              "along x and py along y, px py = %d, px <= nx, py <= ny); use at most %d rank%s or more cells",
+              N[1], N[2], dc->size, dc->size, most, most == 1 ? "" : "s");
+    /* not too many, but no px py = size fits (3 ranks on 2 x 2 columns): "at most 4" said nothing */
+    int below = dc->size - 1, above = dc->size + 1;
+    while (below > 1 && !lateral_split_fits(below, N)) --below;
+    while (above <= most && !lateral_split_fits(above, N)) ++above;
+    char other[48];
+    if (above <= most) snprintf(other, sizeof other, "%d or %d ranks", below, above);
+    else snprintf(other, sizeof other, "%d rank%s", below, below == 1 ? "" : "s");
     CS_FAIL(CS_ERR_CONFIG, "grid.nx x grid.ny = %d x %d depth columns cannot be split over %d ranks (px ranks "
-            "along x and py along y, px py = %d, px <= nx, py <= ny); use at most %d rank%s or more cells",
-            N[1], N[2], dc->size, dc->size, most, most == 1 ? "" : "s");
+            "along x and py along y, px py = %d, px <= nx, py <= ny: no such px, py); use %s, or other cells",
+            N[1], N[2], dc->size, dc->size, other);
   }
   /* z is the slowest-varying rank coordinate so that x, y neighbours stay close */
   CS_CHECK_MPI(MPI_Cart_create(comm, 3, dims, periods, 0, &dc->cart));
