@@ -42,6 +42,22 @@ def env_with_repo():
     return env
 
 
+def in_private_mount_namespace(script):
+    """`sh -c script` in a private mount namespace (unshare -m as root, -rm as a user where user
+    namespaces are allowed), where the script may mount a tmpfs and exits 77 if it cannot; None where
+    no such namespace can be made."""
+    for unshare in (["unshare", "-m"], ["unshare", "-rm"]):
+        try:
+            p = subprocess.run(unshare + ["sh", "-c", script], capture_output=True, text=True, cwd=REPO,
+                               env=env_with_repo(), timeout=120)
+        except FileNotFoundError:
+            return None
+        if p.returncode == 77 or p.stderr.startswith("unshare:"):
+            continue
+        return p
+    return None
+
+
 class Base(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -1044,19 +1060,12 @@ class TestCommandLine(Base):
         script = (f"mount -t tmpfs -o size=64k none {shlex.quote(small)} || exit 77; "
                   f"{shlex.quote(sys.executable)} -c {shlex.quote(code)} {shlex.quote(page)}; rc=$?; "
                   f"ls -A {shlex.quote(small)}; exit $rc")
-        for unshare in (["unshare", "-m"], ["unshare", "-rm"]):
-            try:
-                p = subprocess.run(unshare + ["sh", "-c", script], capture_output=True, text=True, cwd=REPO,
-                                   env=env_with_repo(), timeout=120)
-            except FileNotFoundError:
-                break
-            if p.returncode == 77 or p.stderr.startswith("unshare:"):
-                continue
-            self.assertEqual(p.returncode, 4, p.stderr)
-            self.assertEqual(p.stderr, f"tool: error: {page}: No space left on device\n")
-            self.assertEqual(p.stdout, "", "nothing left in the directory: no page, no temporary file")
-            return
-        self.skipTest("no private mount namespace here")
+        p = in_private_mount_namespace(script)
+        if p is None:
+            self.skipTest("no private mount namespace here")
+        self.assertEqual(p.returncode, 4, p.stderr)
+        self.assertEqual(p.stderr, f"tool: error: {page}: No space left on device\n")
+        self.assertEqual(p.stdout, "", "nothing left in the directory: no page, no temporary file")
 
     def test_times_outside_every_run_are_noted(self):
         """--times 5000 on a 30-day run wrote a profiles.png with nothing drawn and said nothing."""
@@ -1163,21 +1172,14 @@ class TestCommandLine(Base):
         for prog, cmd in (("python3 -m postprocess.plot", [sys.executable, "-m", "postprocess.plot",
                                                             self.paths["untreated"], "-o", ro]),
                           ("cartsim demo", demo)):
-            script = f"mount -t tmpfs -o ro none {shlex.quote(ro)} || exit 77; exec {shlex.join(cmd)}"
-            for unshare in (["unshare", "-m"], ["unshare", "-rm"]):
-                try:
-                    p = subprocess.run(unshare + ["sh", "-c", script], capture_output=True, text=True, cwd=REPO,
-                                       env=env_with_repo(), timeout=120)
-                except FileNotFoundError:
-                    break
-                if p.returncode == 77 or p.stderr.startswith("unshare:"):
-                    continue
-                self.assertEqual(p.returncode, 4, p.stderr)
-                self.assertEqual(p.stderr.splitlines(), [f"{prog}: error: cannot write into the output directory "
-                                                         f"{ro}: Read-only file system"])
-                break
-            else:
-                print(f"note: no read-only mount here (unshare: {p.stderr.strip()}); EROFS not checked", file=sys.stderr)
+            p = in_private_mount_namespace(f"mount -t tmpfs -o ro none {shlex.quote(ro)} || exit 77; "
+                                           f"exec {shlex.join(cmd)}")
+            if p is None:
+                print("note: no read-only mount here (no private mount namespace); EROFS not checked", file=sys.stderr)
+                continue
+            self.assertEqual(p.returncode, 4, p.stderr)
+            self.assertEqual(p.stderr.splitlines(), [f"{prog}: error: cannot write into the output directory "
+                                                     f"{ro}: Read-only file system"])
 
     def test_xmf_that_cannot_be_written_is_skipped(self):
         # a 2-D run whose .xmf place is taken by a directory (as a read-only data
