@@ -78,10 +78,12 @@ int cs_config_parse_number(const char *s, double *v, char *msg, size_t n);
  * (whole numbers below 1e7 without exponent). */
 void cs_config_format_real(double d, char *out, size_t n);
 
-/* Does a value of this config differ from one saved in a file (a state's
- * history, a baseline run) by more than 1e-12 relative? If so, 1, with both
- * printed as the config prints them into mine_text and saved_text. */
-int cs_config_value_differs(double mine, double saved, char *mine_text, char *saved_text, size_t n);
+/* Does a value of option o in this config differ from one saved in a file
+ * (a state's history, a baseline run) by more than 1e-12 relative? If so,
+ * 1, with both printed as the config prints them (true/false, a choice's
+ * name, a number) into mine_text and saved_text. */
+int cs_config_value_differs(const cs_opt *o, double mine, double saved, char *mine_text, char *saved_text,
+                            size_t n);
 
 /* Defaults of every section, no treatments. */
 void cs_config_defaults(cs_config *cfg);

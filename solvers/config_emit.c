@@ -74,11 +74,26 @@ static void format_real(double d, char *out, size_t n)
 
 void cs_config_format_real(double d, char *out, size_t n) { format_real(d, out, n); }
 
-int cs_config_value_differs(double mine, double saved, char *mine_text, char *saved_text, size_t n)
+/* d, a value of option o, as the config writes it: true/false, a choice's
+ * name, or a number (also a flag or index out of range: a damaged file). */
+static void format_as(const cs_opt *o, double d, char *out, size_t n)
+{
+  if (o->type == CS_OPT_BOOL && (d == 0 || d == 1)) {
+    snprintf(out, n, "%s", d != 0 ? "true" : "false");
+    return;
+  }
+  if (o->type == CS_OPT_ENUM && d == floor(d) && d >= 0 && d < 1000 && strcmp(cs_opt_choice_name(o, (int)d), "?")) {
+    snprintf(out, n, "%s", cs_opt_choice_name(o, (int)d));
+    return;
+  }
+  format_real(d, out, n);
+}
+
+int cs_config_value_differs(const cs_opt *o, double mine, double saved, char *mine_text, char *saved_text, size_t n)
 {
   if (mine == saved || fabs(mine - saved) <= 1e-12 * fabs(saved)) return 0;
-  format_real(mine, mine_text, n);
-  format_real(saved, saved_text, n);
+  format_as(o, mine, mine_text, n);
+  format_as(o, saved, saved_text, n);
   return 1;
 }
 

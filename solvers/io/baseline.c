@@ -37,7 +37,7 @@ static int same_section(hid_t f, const char *path, const char *group, const cs_o
     H5Dclose(d);
     if (e < 0) CS_FAIL(CS_ERR_IO, "--baseline %s: cannot read /%s (damaged?)", path, name);
     char a[32], b[32];
-    if (cs_config_value_differs(cs_opt_get(o, obj), v[0], a, b, sizeof a))
+    if (cs_config_value_differs(o, cs_opt_get(o, obj), v[0], a, b, sizeof a))
       CS_FAIL(CS_ERR_CONFIG, "--baseline %s: %s.%s = %s in this config but %s in the baseline; the baseline is "
               "the untreated run of the same knee (model, grid and initial values)", path, t->section, o->name, a, b);
   }

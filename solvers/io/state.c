@@ -238,7 +238,7 @@ static int check_section(hid_t f, const char *path, const cs_config *cfg, int q)
     for (int i = 0; i < checked[q]->n; ++i) {
       const cs_opt *o = &checked[q]->opts[i];
       char a[32], b[32];
-      if (cs_config_value_differs(cs_opt_get(o, section_obj(cfg, q)), v[i], a, b, sizeof a)) {
+      if (cs_config_value_differs(o, cs_opt_get(o, section_obj(cfg, q)), v[i], a, b, sizeof a)) {
         rc = cs_error_set(CS_ERR_CONFIG,
                           "--from-state %s: %s.%s = %s in this config but %s in the saved history; a branch "
                           "must share the history's model, grid and initial values",

@@ -768,6 +768,17 @@ class Cli(unittest.TestCase):
                                "--from-state", state, "--set", "model.k_a=0.2")
         self.assertEqual(code, 3)
         self.assertIn("model.k_a", err)
+        # a flag or a choice as the config writes it: it said "grid.periodic = 1 ... but 0"
+        small2d = ["--quiet", "--set", "grid.nz=8", "--set", "grid.nx=8", "--set", "run.t_end=60",
+                   "--set", "initial.lesion_radius=0", "--set", "treatments=[]"]
+        state2d = os.path.join(self.dir, "s2d.h5")
+        code, _, err = cartsim("run", "configs/lesion2d.yaml", "-o", os.path.join(self.dir, "h2d.h5"), *small2d,
+                               "--save-state", f"30:{state2d}")
+        self.assertEqual(code, 0, err)
+        code, _, err = cartsim("run", "configs/lesion2d.yaml", "-o", os.path.join(self.dir, "b2d.h5"), *small2d,
+                               "--from-state", state2d, "--set", "grid.periodic=true")
+        self.assertEqual(code, 3, err)
+        self.assertIn("grid.periodic = true in this config but false in the saved history", err)
         code, _, err = cartsim("run", REF, "-o", os.path.join(self.dir, "c.h5"), "--quiet", "--set", "run.t_end=60",
                                "--from-state", state, "--set", "treatments[0].type=msc",
                                "--set", "treatments[0].day=10", "--set", "treatments[0].dose=1e7")
