@@ -3,6 +3,7 @@
  * values bit for bit), the fingerprint over that YAML, and the number
  * format of both (also for comparing a config with a saved one).
  */
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -75,7 +76,8 @@ static void format_real(double d, char *out, size_t n)
 void cs_config_format_real(double d, char *out, size_t n) { format_real(d, out, n); }
 
 /* d, a value of option o, as the config writes it: true/false, a choice's
- * name, or a number (also a flag or index out of range: a damaged file). */
+ * name, a whole number, or a real (also a flag or index out of range: a
+ * damaged file's). */
 static void format_as(const cs_opt *o, double d, char *out, size_t n)
 {
   if (o->type == CS_OPT_BOOL && (d == 0 || d == 1)) {
@@ -84,6 +86,10 @@ static void format_as(const cs_opt *o, double d, char *out, size_t n)
   }
   if (o->type == CS_OPT_ENUM && d == floor(d) && d >= 0 && d < 1000 && strcmp(cs_opt_choice_name(o, (int)d), "?")) {
     snprintf(out, n, "%s", cs_opt_choice_name(o, (int)d));
+    return;
+  }
+  if (o->type == CS_OPT_INT && d == floor(d) && fabs(d) <= INT_MAX) {
+    snprintf(out, n, "%.0f", d);
     return;
   }
   format_real(d, out, n);
@@ -99,15 +105,8 @@ int cs_config_value_differs(const cs_opt *o, double mine, double saved, char *mi
 
 static void format_value(const cs_opt *o, const void *obj, char *out, size_t n)
 {
-  /* Only integer-valued kinds are converted: a real such as a dose of
-   * 5.6e9 cells is out of int's range, and converting it would be undefined. */
-  const int iv = o->type == CS_OPT_REAL ? 0 : (int)cs_opt_get(o, obj);
-  switch (o->type) {
-  case CS_OPT_REAL: format_real(exact_display(o, obj), out, n); break;
-  case CS_OPT_INT: snprintf(out, n, "%d", iv); break;
-  case CS_OPT_BOOL: snprintf(out, n, "%s", iv ? "true" : "false"); break;
-  case CS_OPT_ENUM: snprintf(out, n, "%s", cs_opt_choice_name(o, iv)); break;
-  }
+  if (o->type == CS_OPT_REAL) format_real(exact_display(o, obj), out, n);
+  else format_as(o, cs_opt_get(o, obj), out, n);
 }
 
 /* "<indent>key: value", padded, then "# comment". */
