@@ -37,7 +37,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from . import cli, metrics
-from .reader import DAYS_PER_YEAR
+from .reader import DAYS_PER_YEAR, CartsimFileError
 
 FONT = {"font.size": 12, "axes.titlesize": 13, "axes.labelsize": 12, "legend.fontsize": 10.5}
 OTHER_COLOURS = ["#009E73", "#E69F00", "#56B4E9", "#882255", "#4d4d4d"]
@@ -285,6 +285,19 @@ def _profile_times(run, label, times_days, untreated):
     return out
 
 
+def field_dims(runs):
+    """The grid dimensions (1, 2, 3) of the runs with field snapshots, sorted: what the figures drawn
+    from the fields (profiles, animation) show, for their labels and captions."""
+    dims = set()
+    for run in runs.values():
+        try:
+            if run.has("fields"):
+                dims.add(run.grid.dim)
+        except CartsimFileError:
+            pass
+    return sorted(dims)
+
+
 def lateral_mean(dims):
     """How the depth profiles of runs of these grid dimensions are taken from
     their fields (reader.Run.depth_profile), as the figure and the report say
@@ -343,7 +356,7 @@ def profiles(runs, out, times_days, untreated_label="untreated"):
                     ax.plot(prof, g.z, color=branch_colour(label, i), ls=style[day], marker=marker, ms=5,
                             markevery=max(1, len(g.z) // 6), **_line_weight(run is untreated))
                 plotted[f"{label}@{day:g}"] = entry
-        lateral = lateral_mean(r.grid.dim for r in runs.values() if r.has("fields"))
+        lateral = lateral_mean(field_dims(runs))
         xlabels = [f"{name}\n(fraction of healthy)" + (f"\n{lateral}" if lateral else "") for _, name in species]
         for entry in plotted.values():
             entry["xlabels"] = xlabels

@@ -19,7 +19,7 @@ import h5py
 import numpy as np
 
 from . import cli, metrics
-from .plots import LAST_FRAME_MS, format_number, format_points, lateral_mean, pretty_label, summary_table
+from .plots import LAST_FRAME_MS, field_dims, format_number, format_points, lateral_mean, pretty_label, summary_table
 from .reader import DAYS_PER_YEAR, CartsimFileError, to_str
 
 CSS = """
@@ -279,23 +279,10 @@ def key_numbers(runs, untreated_label="untreated"):
             k[f"{prefix}retained_{days}d"] = math.nan if r is None else metrics.outcome_or(
                 r, f"msc_retained_{days}d", lambda r=r, days=days: metrics.msc_retained(r, days))
     k.update(_courses(k, untreated, T, runs))
-    k["field_dims"] = _field_dims(runs)
+    k["field_dims"] = field_dims(runs)
     first = untreated if untreated is not None else next(iter(runs.values()), None)
     k["changed_parameters"] = changed_parameters(first) if first is not None else []
     return k
-
-
-def _field_dims(runs):
-    """The grid dimensions (1, 2, 3) of the runs with field snapshots, sorted: what the figures drawn
-    from the fields (profiles, animation) show, for their captions."""
-    dims = set()
-    for run in runs.values():
-        try:
-            if run.has("fields"):
-                dims.add(run.grid.dim)
-        except CartsimFileError:
-            pass
-    return sorted(dims)
 
 
 def injury_window(run):
