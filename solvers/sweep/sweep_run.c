@@ -1242,20 +1242,12 @@ static int inputs_not_outputs(const cs_sweep_request *req, const cs_sweep_spec *
             !strcmp(where, "sweep.yaml") ? "where the sweep keeps the copy of its sweep file" : "a file the sweep writes",
             dir);
   }
-  cs_config *cfg = calloc(1, sizeof *cfg);
-  if (!cfg) CS_FAIL(CS_ERR_INTERNAL, "out of memory for the base config of %s", sp->path);
-  cs_config_errors errs = {0};
-  cs_config_load(sp->base, NULL, 0, cfg, &errs); /* the files it read, valid or not (check_fixed_config judged) */
-  cs_config_errors_free(&errs);
-  cs_error_clear();
-  int rc = CS_OK;
-  for (int i = 0; rc == CS_OK && i < cfg->n_files; ++i)
-    if (file_of_dir(dir, cfg->files[i], where, sizeof where))
-      rc = cs_error_set(CS_ERR_USAGE, "%s, %s of the sweep file %s, is %s/%s, a file the sweep writes: a sweep's "
-                        "inputs are never its outputs: keep it outside %s; nothing was changed", cfg->files[i],
-                        i ? "a base: file of its base config" : "the base config", req->spec_path, dir, where, dir);
-  free(cfg);
-  return rc;
+  for (int i = 0; i < sp->n_base_files; ++i)
+    if (file_of_dir(dir, sp->base_files[i], where, sizeof where))
+      CS_FAIL(CS_ERR_USAGE, "%s, %s of the sweep file %s, is %s/%s, a file the sweep writes: a sweep's inputs are "
+              "never its outputs: keep it outside %s; nothing was changed", sp->base_files[i],
+              i ? "a base: file of its base config" : "the base config", req->spec_path, dir, where, dir);
+  return CS_OK;
 }
 
 /* DIR for this sweep: new, or already this sweep's (resume), or - with
@@ -1360,8 +1352,9 @@ static void print_fixed_error(const cs_sweep_spec *sp, const char *line)
  * problem printed, nothing run or written, also by --plan), where the rows
  * used to run one by one, each recorded failed, and the sweep exited 5 (a
  * solver failure). If any row's values fix it (a set: valid only with the
- * rows' values), the rows run as before. */
-static int check_fixed_config(const cs_sweep_spec *sp, const cs_design *d)
+ * rows' values), the rows run as before. Records the files the base config
+ * read in sp->base_files. */
+static int check_fixed_config(cs_sweep_spec *sp, const cs_design *d)
 {
   const char **sets = calloc((size_t)sp->nset + 1, sizeof *sets);
   cs_config *cfg = calloc(1, sizeof *cfg);
@@ -1376,6 +1369,9 @@ static int check_fixed_config(const cs_sweep_spec *sp, const cs_design *d)
   cs_config_errors errs = {0};
   int rc = cs_config_load(sp->base, sets, n, cfg, &errs);
   free(sets);
+  /* the files it read, valid or not: the sweep may never write them (inputs_not_outputs) */
+  sp->n_base_files = cfg->n_files;
+  memcpy(sp->base_files, cfg->files, sizeof sp->base_files);
   /* a cohort arm that branches on or after the history's end: every history failed saving its state */
   int t_end_varies = 0, late = 0;
   for (int f = 0; f < sp->nfactor; ++f) t_end_varies |= !strcmp(sp->factor[f], "run.t_end");

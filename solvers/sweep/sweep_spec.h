@@ -83,6 +83,10 @@ typedef struct {
   char arm_set[CS_SWEEP_MAX_ARMS][CS_SWEEP_MAX_ARM_SETS][CS_SWEEP_KEY + CS_SWEEP_VALUE + 2];
   double arm_day[CS_SWEEP_MAX_ARMS];      /* the arm's treatments[0].day (branching day); -1 for arm 0 */
   int arm_day_at[CS_SWEEP_MAX_ARMS][2];   /* where the sweep file gives it (line, column; 1-based) */
+  /* rank 0, once load_sweep has checked the base config: the files it read (cs_config.files: the base
+   * and its base: chain), which the sweep may never write (sweep_run.c, inputs_not_outputs) */
+  char base_files[CS_CONFIG_MAX_FILES][sizeof ((cs_config *)0)->files[0]];
+  int n_base_files;
   char *text;                             /* the sweep file's text (stored with the results) */
   size_t text_len;                        /* its bytes (a NUL byte in it is an error) */
 } cs_sweep_spec;
